@@ -1,0 +1,58 @@
+#include "common/api/mutation.h"
+
+#include "common/api/paging.h"
+#include "google/protobuf/any.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "openssl/sha.h"
+
+namespace luban {
+
+void ChangeRecorder::Record(absl::string_view resource_type, absl::string_view resource_name,
+                            ChangeKind kind, const google::protobuf::Message& state,
+                            absl::string_view action) {
+  Entry entry;
+  entry.record.resource_type = std::string(resource_type);
+  entry.record.resource_name = std::string(resource_name);
+  entry.record.kind = kind;
+  google::protobuf::Any any;
+  any.PackFrom(state);
+  entry.record.payload = any.SerializeAsString();
+  entry.action = std::string(action);
+  entries_.push_back(std::move(entry));
+}
+
+absl::Status ChangeRecorder::Flush(Ledger& ledger, const RequestContext& rc,
+                                   const google::protobuf::Message& request) {
+  if (entries_.empty()) {
+    return absl::InternalError("a state-changing call recorded no change");
+  }
+  std::string details;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  if (!google::protobuf::util::MessageToJsonString(request, &details, options).ok()) {
+    details = "{}";
+  }
+  for (const Entry& entry : entries_) {
+    AuditRecord audit{rc.principal.name, std::string(RoleName(rc.principal.role)),
+                      rc.request_id,     rc.method,
+                      entry.record.resource_name, entry.action, details};
+    if (auto status = ledger.Audit(audit); !status.ok()) return status;
+  }
+  // The feed last: publishing holds the feed head until commit.
+  for (Entry& entry : entries_) {
+    entry.record.request_id = rc.request_id;
+    entry.record.actor = rc.principal.name;
+    if (auto status = ledger.PublishChange(entry.record); !status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+RequestKey MakeRequestKey(const RequestContext& rc, const google::protobuf::Message& request) {
+  const std::string bytes = DeterministicBytes(request);
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
+  return RequestKey{rc.principal.name, rc.request_id, rc.method,
+                    std::string(reinterpret_cast<const char*>(digest), sizeof(digest))};
+}
+
+}  // namespace luban

@@ -1,0 +1,82 @@
+// Every state-changing call runs through RunMutation, which makes it one transaction with:
+//  - idempotency: the request_id is claimed first; a retry of the same request returns the first
+//    response and changes nothing; the same id with another request is refused;
+//  - the audit trail: one row per change the body records (who, when, what, request id);
+//  - the change feed: each recorded change is published with the resource's new state;
+//  - the response stored for retries.
+//
+//   return RunMutation(store_, rc, request, response,
+//       [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
+//         auto run = logic_.Open(tx, rc, id, etag);
+//         if (!run.ok()) return run.status();
+//         ToProto(*run, response);
+//         changes.Record("courseRuns", response->name(), ChangeKind::kUpdated, *response,
+//                        "opened");
+//         return absl::OkStatus();
+//       });
+#ifndef LUBAN_COMMON_API_MUTATION_H_
+#define LUBAN_COMMON_API_MUTATION_H_
+
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "common/domain/ledger.h"
+#include "common/domain/request_context.h"
+#include "common/domain/store.h"
+#include "google/protobuf/message.h"
+
+namespace luban {
+
+// Collects what a use case changed, for the audit trail and the change feed.
+class ChangeRecorder {
+ public:
+  // `state` is the resource after the change (its last state for a deletion); `action` names
+  // the change in the audit trail ("created", "updated", "deleted", "opened", ...).
+  void Record(absl::string_view resource_type, absl::string_view resource_name, ChangeKind kind,
+              const google::protobuf::Message& state, absl::string_view action);
+
+  // Writes the audit rows and feed events. INTERNAL when nothing was recorded: every mutation
+  // must say what it changed.
+  absl::Status Flush(Ledger& ledger, const RequestContext& rc,
+                     const google::protobuf::Message& request);
+
+ private:
+  struct Entry {
+    ChangeRecord record;
+    std::string action;
+  };
+  std::vector<Entry> entries_;
+};
+
+// The idempotency key of a request: caller, request id, method and a hash of the request.
+RequestKey MakeRequestKey(const RequestContext& rc, const google::protobuf::Message& request);
+
+template <typename Tx>
+absl::Status RunMutation(TransactionalStore<Tx>& store, const RequestContext& rc,
+                         const google::protobuf::Message& request,
+                         google::protobuf::Message* response,
+                         absl::FunctionRef<absl::Status(Tx&, ChangeRecorder&)> body) {
+  const RequestKey key = MakeRequestKey(rc, request);
+  return store.InTransaction(rc.method, rc.deadline, [&](Tx& tx) -> absl::Status {
+    response->Clear();
+    auto prior = tx.ledger().ClaimRequest(key);
+    if (!prior.ok()) return prior.status();
+    if (prior->has_value()) {
+      if (!response->ParseFromString(**prior)) {
+        return absl::InternalError("the stored response of this request_id is unreadable");
+      }
+      return absl::OkStatus();
+    }
+    ChangeRecorder changes;
+    if (auto status = body(tx, changes); !status.ok()) return status;
+    if (auto status = changes.Flush(tx.ledger(), rc, request); !status.ok()) return status;
+    return tx.ledger().SaveResponse(key, response->SerializeAsString());
+  });
+}
+
+}  // namespace luban
+
+#endif  // LUBAN_COMMON_API_MUTATION_H_

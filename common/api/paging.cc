@@ -1,0 +1,72 @@
+#include "common/api/paging.h"
+
+#include <memory>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/reflection.h"
+#include "openssl/sha.h"
+
+namespace luban {
+
+std::string DeterministicBytes(const google::protobuf::Message& message) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    message.SerializeToCodedStream(&coded);
+  }
+  return bytes;
+}
+
+uint64_t QueryFingerprint(const google::protobuf::Message& list_request) {
+  std::unique_ptr<google::protobuf::Message> filters(list_request.New());
+  filters->CopyFrom(list_request);
+  const auto* descriptor = filters->GetDescriptor();
+  const auto* reflection = filters->GetReflection();
+  for (const char* name : {"page_size", "page_token"}) {
+    if (const auto* field = descriptor->FindFieldByName(name)) {
+      reflection->ClearField(filters.get(), field);
+    }
+  }
+  const std::string bytes = absl::StrCat(descriptor->full_name(), "|", DeterministicBytes(*filters));
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
+  uint64_t fingerprint = 0;
+  for (int i = 0; i < 8; ++i) fingerprint = (fingerprint << 8) | digest[i];
+  return fingerprint;
+}
+
+absl::StatusOr<PageRequest> ReadPageRequest(const PageTokenCodec& codec,
+                                            const google::protobuf::Message& list_request) {
+  const auto* descriptor = list_request.GetDescriptor();
+  const auto* reflection = list_request.GetReflection();
+  PageRequest page;
+  auto size = EffectivePageSize(
+      reflection->GetInt32(list_request, descriptor->FindFieldByName("page_size")));
+  if (!size.ok()) return size.status();
+  page.size = *size;
+  const std::string token =
+      reflection->GetString(list_request, descriptor->FindFieldByName("page_token"));
+  if (!token.empty()) {
+    auto position = codec.Decode(token, QueryFingerprint(list_request));
+    if (!position.ok()) return position.status();
+    if (!absl::SimpleAtoi(*position, &page.after_id) || page.after_id < 0) {
+      return absl::InvalidArgumentError("page_token: not a page token of this list");
+    }
+  }
+  return page;
+}
+
+std::string NextPageToken(const PageTokenCodec& codec,
+                          const google::protobuf::Message& list_request, bool more,
+                          int64_t last_id) {
+  if (!more) return "";
+  return codec.Encode(QueryFingerprint(list_request), absl::StrCat(last_id));
+}
+
+}  // namespace luban

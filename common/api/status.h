@@ -1,0 +1,19 @@
+// The one mapping from absl::Status (domain and storage) to grpc::Status (the wire).
+#ifndef LUBAN_COMMON_API_STATUS_H_
+#define LUBAN_COMMON_API_STATUS_H_
+
+#include "absl/status/status.h"
+#include "grpcpp/support/status.h"
+
+namespace luban {
+
+// Maps code and message one to one. UNKNOWN and INTERNAL pass through (they mean a bug of ours,
+// never something a caller did, and are logged by the call layer).
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+// The inverse, for clients of peer services: a peer's status becomes ours, same code and message.
+absl::Status FromGrpcStatus(const grpc::Status& status);
+
+}  // namespace luban
+
+#endif  // LUBAN_COMMON_API_STATUS_H_

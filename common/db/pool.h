@@ -1,0 +1,141 @@
+// A bounded pool of MySQL/MariaDB connections (Connector/C++ 1.1).
+//
+// Rules the pool enforces, learnt the hard way with this connector:
+//  - never OPT_RECONNECT: a silent reconnect can "commit" a transaction whose writes are gone;
+//  - a connection that raised a connection error (2002, 2003, 2006, 2013, ...) is discarded,
+//    never returned to the pool, and the call fails as UNAVAILABLE;
+//  - connections idle longer than `validate_after_idle` are pinged before they are lent;
+//  - every connection has connect/read/write timeouts, so a hung server costs a bounded wait.
+// Connections run with autocommit off, utf8mb4 with a binary collation (byte-exact text), UTC and
+// strict SQL mode, at MariaDB's default REPEATABLE READ; a lease holds one transaction at a time
+// (see transaction.h).
+#ifndef LUBAN_COMMON_DB_POOL_H_
+#define LUBAN_COMMON_DB_POOL_H_
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace sql {
+class Connection;
+class Driver;
+class PreparedStatement;
+}  // namespace sql
+
+namespace luban::db {
+
+struct DbConfig {
+  std::string host = "127.0.0.1";
+  int port = 3306;
+  std::string user;
+  std::string password;
+  std::string database;
+  // Most connections open at once; also the size of the executor running database work.
+  int pool_size = 8;
+  absl::Duration connect_timeout = absl::Seconds(2);
+  // Socket read/write timeout of every statement (the server-side bound is the lock wait).
+  absl::Duration io_timeout = absl::Seconds(10);
+  // How long Borrow waits for a free connection when all are lent.
+  absl::Duration borrow_timeout = absl::Seconds(2);
+  // Idle connections older than this are pinged before being lent.
+  absl::Duration validate_after_idle = absl::Seconds(2);
+};
+
+// Returns the process-wide driver. Connector/C++'s get_driver_instance() is not thread-safe:
+// call this once from main() (or a test's setup) before any thread uses the database.
+sql::Driver* Driver();
+
+// One physical connection with its cache of prepared statements.
+class PooledConnection {
+ public:
+  explicit PooledConnection(std::unique_ptr<sql::Connection> connection);
+  ~PooledConnection();
+  PooledConnection(const PooledConnection&) = delete;
+  PooledConnection& operator=(const PooledConnection&) = delete;
+
+  sql::Connection& connection() { return *connection_; }
+  // A prepared statement for `query`, prepared once per connection and reused (parameters
+  // cleared). Throws sql::SQLException like the connector.
+  sql::PreparedStatement& Prepare(absl::string_view query);
+
+  absl::Time last_used() const { return last_used_; }
+  void Touch(absl::Time now) { last_used_ = now; }
+
+ private:
+  std::unique_ptr<sql::Connection> connection_;
+  absl::flat_hash_map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
+  absl::Time last_used_;
+};
+
+class ConnectionPool {
+ public:
+  struct Stats {
+    int open = 0;      // connections that exist
+    int idle = 0;      // of which waiting in the pool
+    int64_t waits = 0;      // borrows that had to wait for a free connection
+    int64_t discarded = 0;  // connections dropped after an error or failed validation
+  };
+
+  // A borrowed connection; returns to the pool when destroyed unless Discard() was called.
+  class Lease {
+   public:
+    Lease() = default;
+    Lease(Lease&& other) noexcept;
+    Lease& operator=(Lease&& other) noexcept;
+    ~Lease();
+
+    PooledConnection* operator->() const { return connection_.get(); }
+    PooledConnection& operator*() const { return *connection_; }
+    // The connection is broken or in an unknown state: close it instead of returning it.
+    void Discard();
+
+   private:
+    friend class ConnectionPool;
+    Lease(ConnectionPool* pool, std::unique_ptr<PooledConnection> connection)
+        : pool_(pool), connection_(std::move(connection)) {}
+    void Release();
+
+    ConnectionPool* pool_ = nullptr;
+    std::unique_ptr<PooledConnection> connection_;
+  };
+
+  explicit ConnectionPool(DbConfig config);
+  ~ConnectionPool();
+  ConnectionPool(const ConnectionPool&) = delete;
+  ConnectionPool& operator=(const ConnectionPool&) = delete;
+
+  // Lends a connection, opening one when fewer than pool_size exist, else waiting until
+  // min(deadline, now + borrow_timeout). UNAVAILABLE when the database cannot be reached,
+  // RESOURCE_EXHAUSTED when every connection stayed busy, DEADLINE_EXCEEDED when `deadline`
+  // passed first.
+  absl::StatusOr<Lease> Borrow(absl::Time deadline = absl::InfiniteFuture());
+
+  // Round trip to the database on a pooled connection (health checks).
+  absl::Status Ping(absl::Duration timeout);
+
+  Stats GetStats() const;
+  const DbConfig& config() const { return config_; }
+
+ private:
+  absl::StatusOr<std::unique_ptr<PooledConnection>> Open();
+  void Return(std::unique_ptr<PooledConnection> connection, bool discard);
+
+  const DbConfig config_;
+  mutable absl::Mutex mu_;
+  std::deque<std::unique_ptr<PooledConnection>> idle_ ABSL_GUARDED_BY(mu_);
+  int open_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t waits_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t discarded_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace luban::db
+
+#endif  // LUBAN_COMMON_DB_POOL_H_

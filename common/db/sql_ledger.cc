@@ -1,0 +1,144 @@
+#include "common/db/sql_ledger.h"
+
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/db/sql_error.h"
+#include "cppconn/exception.h"
+#include "cppconn/prepared_statement.h"
+#include "cppconn/resultset.h"
+
+namespace luban::db {
+
+absl::StatusOr<std::optional<std::string>> SqlLedger::ClaimRequest(const RequestKey& key) {
+  auto& insert = session_.Prepare(
+      "INSERT INTO idempotency_keys (actor, request_id, method, request_hash, created_at)"
+      " VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6))");
+  insert.setString(1, key.actor);
+  insert.setString(2, key.request_id);
+  insert.setString(3, key.method);
+  insert.setString(4, key.request_hash);
+  try {
+    Session::Update(insert);
+    return std::nullopt;  // new request; the row is ours until commit
+  } catch (const sql::SQLException& e) {
+    if (e.getErrorCode() != kErrDuplicateKey) throw;
+  }
+  // Seen before (and committed: an uncommitted duplicate would have made us wait).
+  auto& select = session_.Prepare(
+      "SELECT method, request_hash, response FROM idempotency_keys"
+      " WHERE actor = ? AND request_id = ? LOCK IN SHARE MODE");
+  select.setString(1, key.actor);
+  select.setString(2, key.request_id);
+  auto row = Session::Query(select);
+  if (!row->next()) {
+    return absl::AbortedError("request_id: a concurrent request with the same id is in flight");
+  }
+  if (row->getString(1) != key.method || row->getString(2) != key.request_hash) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "request_id '", key.request_id,
+        "' was already used for a different request; use a new request_id for a new request"));
+  }
+  return std::optional<std::string>(std::string(row->getString(3)));
+}
+
+absl::Status SqlLedger::SaveResponse(const RequestKey& key, absl::string_view response) {
+  auto& update = session_.Prepare(
+      "UPDATE idempotency_keys SET response = ? WHERE actor = ? AND request_id = ?");
+  std::istringstream blob{std::string(response)};
+  update.setBlob(1, &blob);
+  update.setString(2, key.actor);
+  update.setString(3, key.request_id);
+  Session::Update(update);
+  return absl::OkStatus();
+}
+
+absl::Status SqlLedger::Audit(const AuditRecord& record) {
+  auto& insert = session_.Prepare(
+      "INSERT INTO audit_log (at, actor, actor_role, request_id, method, resource_name, action,"
+      " details) VALUES (UTC_TIMESTAMP(6), ?, ?, ?, ?, ?, ?, ?)");
+  insert.setString(1, record.actor);
+  insert.setString(2, record.actor_role);
+  insert.setString(3, record.request_id);
+  insert.setString(4, record.method);
+  insert.setString(5, record.resource_name);
+  insert.setString(6, record.action);
+  insert.setString(7, record.details);
+  Session::Update(insert);
+  return absl::OkStatus();
+}
+
+absl::Status SqlLedger::PublishChange(const ChangeRecord& record) {
+  // Takes the head's row lock until commit: sequences become visible in order.
+  Session::Update(session_.Prepare(
+      "UPDATE change_feed_head SET last_sequence = last_sequence + 1 WHERE id = 1"));
+  auto& insert = session_.Prepare(
+      "INSERT INTO change_events (sequence, at, resource_type, resource_name, change_type,"
+      " payload, request_id, actor)"
+      " SELECT last_sequence, UTC_TIMESTAMP(6), ?, ?, ?, ?, ?, ? FROM change_feed_head"
+      " WHERE id = 1");
+  insert.setString(1, record.resource_type);
+  insert.setString(2, record.resource_name);
+  insert.setInt(3, static_cast<int>(record.kind));
+  std::istringstream blob{record.payload};
+  insert.setBlob(4, &blob);
+  insert.setString(5, record.request_id);
+  insert.setString(6, record.actor);
+  Session::Update(insert);
+  return absl::OkStatus();
+}
+
+std::vector<StoredChange> ReadChanges(Session& session, int64_t after_sequence,
+                                      const std::vector<std::string>& resource_types,
+                                      int limit) {
+  std::string query =
+      "SELECT sequence, at, resource_type, resource_name, change_type, payload, request_id,"
+      " actor FROM change_events WHERE sequence > ?";
+  if (!resource_types.empty()) {
+    std::vector<std::string> marks(resource_types.size(), "?");
+    absl::StrAppend(&query, " AND resource_type IN (", absl::StrJoin(marks, ","), ")");
+  }
+  absl::StrAppend(&query, " ORDER BY sequence LIMIT ?");
+  auto& select = session.Prepare(query);
+  int index = 1;
+  select.setInt64(index++, after_sequence);
+  for (const auto& type : resource_types) select.setString(index++, type);
+  select.setInt(index, limit);
+  auto rows = Session::Query(select);
+  std::vector<StoredChange> changes;
+  while (rows->next()) {
+    StoredChange change;
+    change.sequence = rows->getInt64(1);
+    change.time = ParseSqlTime(rows->getString(2));
+    change.record.resource_type = rows->getString(3);
+    change.record.resource_name = rows->getString(4);
+    change.record.kind = static_cast<ChangeKind>(rows->getInt(5));
+    change.record.payload = rows->getString(6);
+    change.record.request_id = rows->getString(7);
+    change.record.actor = rows->getString(8);
+    changes.push_back(std::move(change));
+  }
+  return changes;
+}
+
+int64_t LastChangeSequence(Session& session) {
+  auto rows = Session::Query(
+      session.Prepare("SELECT last_sequence FROM change_feed_head WHERE id = 1"));
+  return rows->next() ? rows->getInt64(1) : 0;
+}
+
+std::string FormatSqlTime(absl::Time time) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S", time, absl::UTCTimeZone());
+}
+
+absl::Time ParseSqlTime(const std::string& text) {
+  absl::Time time;
+  std::string error;
+  if (!absl::ParseTime("%Y-%m-%d %H:%M:%E*S", text, absl::UTCTimeZone(), &time, &error)) {
+    return absl::UnixEpoch();
+  }
+  return time;
+}
+
+}  // namespace luban::db

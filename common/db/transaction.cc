@@ -1,0 +1,89 @@
+#include "common/db/transaction.h"
+
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "common/db/sql_error.h"
+#include "cppconn/connection.h"
+#include "cppconn/exception.h"
+#include "cppconn/prepared_statement.h"
+#include "cppconn/resultset.h"
+#include "cppconn/statement.h"
+
+namespace luban::db {
+
+std::unique_ptr<sql::ResultSet> Session::Query(sql::PreparedStatement& statement) {
+  return std::unique_ptr<sql::ResultSet>(statement.executeQuery());
+}
+
+int64_t Session::Update(sql::PreparedStatement& statement) {
+  return statement.executeUpdate();
+}
+
+int64_t Session::LastInsertId() {
+  auto result = Query(Prepare("SELECT LAST_INSERT_ID()"));
+  result->next();
+  return result->getInt64(1);
+}
+
+namespace {
+
+// Rolls back, reporting whether the connection is still usable.
+bool RollbackQuietly(PooledConnection& connection) {
+  try {
+    connection.connection().rollback();
+    return true;
+  } catch (const sql::SQLException&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+absl::Status Session::Fail(const sql::SQLException& e, absl::string_view context) {
+  error_code_ = e.getErrorCode();
+  return SqlErrorToStatus(e, context);
+}
+
+absl::Status RunInTransaction(ConnectionPool& pool, const TransactionOptions& options,
+                              absl::FunctionRef<absl::Status(Session&)> body) {
+  if (absl::Now() >= options.deadline) {
+    return absl::DeadlineExceededError(
+        absl::StrCat(options.context, ": the deadline passed before the work started"));
+  }
+  auto lease = pool.Borrow(options.deadline);
+  if (!lease.ok()) return lease.status();
+  absl::Status status;
+  for (int attempt = 1; attempt <= options.max_attempts; ++attempt) {
+    Session session(**lease);
+    try {
+      status = body(session);
+      if (status.ok()) {
+        session.connection().commit();
+        return absl::OkStatus();
+      }
+    } catch (const sql::SQLException& e) {
+      status = session.Fail(e, options.context);
+    }
+    const int code = session.error_code();
+    if (IsConnectionError(code)) {
+      // The outcome of the transaction is unknown to us; never continue it elsewhere.
+      lease->Discard();
+      return status;
+    }
+    if (!RollbackQuietly(**lease)) {
+      lease->Discard();
+      return absl::UnavailableError(
+          absl::StrCat(options.context, ": the database connection failed"));
+    }
+    if (!IsRetryableTransactionError(code) || attempt == options.max_attempts ||
+        absl::Now() >= options.deadline) {
+      return status;
+    }
+    // Brief, growing pause so that the transactions that collided do not collide again.
+    std::this_thread::sleep_for(std::chrono::milliseconds(2 * attempt * attempt));
+  }
+  return status;
+}
+
+}  // namespace luban::db

@@ -1,0 +1,90 @@
+// Transactions: the only way service code touches the database.
+//
+//   absl::Status s = db::RunInTransaction(pool, {.context = "enroll", .deadline = d},
+//       [&](db::Session& session) -> absl::Status {
+//         auto& insert = session.Prepare("INSERT ...");
+//         ...
+//         return absl::OkStatus();  // commits; any other status rolls back
+//       });
+//
+// Repository code catches sql::SQLException where it happens with Session::Fail (or the Guarded
+// helper), which maps it with SqlErrorToStatus and remembers the error code; a body that still
+// throws is caught by the runner the same way. No exception leaves the runner. Deadlocks, lock wait timeouts and error 1020
+// re-run the *whole* body on the same connection after a rollback (so a body must not keep state
+// from a failed attempt, except what it resets at its start). A connection error discards the
+// connection and fails the call as UNAVAILABLE: the outcome of a commit that lost its connection
+// is unknown, and only the caller's retry with the same request_id can settle it.
+#ifndef LUBAN_COMMON_DB_TRANSACTION_H_
+#define LUBAN_COMMON_DB_TRANSACTION_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "common/db/pool.h"
+
+#include "cppconn/exception.h"
+
+namespace sql {
+class ResultSet;
+}  // namespace sql
+
+namespace luban::db {
+
+// A transaction in progress on a pooled connection.
+class Session {
+ public:
+  explicit Session(PooledConnection& connection) : connection_(connection) {}
+
+  // Prepared statement for `query`, cached per connection.
+  sql::PreparedStatement& Prepare(absl::string_view query) { return connection_.Prepare(query); }
+  // Executes a prepared query and owns its result set.
+  static std::unique_ptr<sql::ResultSet> Query(sql::PreparedStatement& statement);
+  // Executes a prepared update; returns the affected rows.
+  static int64_t Update(sql::PreparedStatement& statement);
+  // LAST_INSERT_ID() of this connection.
+  int64_t LastInsertId();
+
+  sql::Connection& connection() { return connection_.connection(); }
+
+  // Records a failed statement and returns its status; the runner reads the code to decide
+  // between retrying the transaction, discarding the connection or giving up.
+  absl::Status Fail(const sql::SQLException& e, absl::string_view context);
+  int error_code() const { return error_code_; }
+  void ClearError() { error_code_ = 0; }
+
+ private:
+  PooledConnection& connection_;
+  int error_code_ = 0;
+};
+
+// Runs `f` (returning absl::Status or absl::StatusOr<T>) and turns a sql::SQLException it throws
+// into the status Session::Fail gives. Wraps each repository method's body.
+template <typename F>
+auto Guarded(Session& session, absl::string_view context, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const sql::SQLException& e) {
+    return session.Fail(e, context);
+  }
+}
+
+struct TransactionOptions {
+  // Names the use case in errors and logs, e.g. "create workshop".
+  absl::string_view context = "transaction";
+  // Nothing starts after this time; a retry is not attempted past it.
+  absl::Time deadline = absl::InfiniteFuture();
+  // Attempts in all, counting the first, on deadlock/lock-timeout/1020.
+  int max_attempts = 5;
+};
+
+absl::Status RunInTransaction(ConnectionPool& pool, const TransactionOptions& options,
+                              absl::FunctionRef<absl::Status(Session&)> body);
+
+}  // namespace luban::db
+
+#endif  // LUBAN_COMMON_DB_TRANSACTION_H_

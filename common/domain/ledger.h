@@ -1,0 +1,75 @@
+// The platform records every change writes in its own transaction: the idempotency key of the
+// request, the audit trail and the change feed (outbox). Services reach them through their
+// repository's transaction (see CourseTx::ledger()); the MySQL implementation is SqlLedger, and
+// tests use InMemoryLedger.
+#ifndef LUBAN_COMMON_DOMAIN_LEDGER_H_
+#define LUBAN_COMMON_DOMAIN_LEDGER_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace luban {
+
+// Identifies a mutation for idempotency: a caller's request id, scoped to the caller (one caller
+// cannot replay another's responses), plus what was asked.
+struct RequestKey {
+  std::string actor;
+  std::string request_id;
+  std::string method;
+  std::string request_hash;  // 32-byte SHA-256 of the request's deterministic encoding
+};
+
+struct AuditRecord {
+  std::string actor;
+  std::string actor_role;
+  std::string request_id;
+  std::string method;
+  std::string resource_name;
+  std::string action;   // "created", "updated", "deleted", "status:open", ...
+  std::string details;  // JSON
+};
+
+// Values match luban.common.v1.ChangeType.
+enum class ChangeKind : int { kCreated = 1, kUpdated = 2, kDeleted = 3 };
+
+struct ChangeRecord {
+  std::string resource_type;  // collection, e.g. "courseRuns"
+  std::string resource_name;
+  ChangeKind kind = ChangeKind::kUpdated;
+  std::string payload;        // serialized google.protobuf.Any of the resource's state
+  std::string request_id;
+  std::string actor;
+};
+
+struct StoredChange {
+  int64_t sequence = 0;
+  absl::Time time;
+  ChangeRecord record;
+};
+
+class Ledger {
+ public:
+  virtual ~Ledger() = default;
+
+  // Claims `key` for the current transaction. Returns nullopt when the request is new (the key
+  // stays locked until the transaction ends, so a concurrent duplicate waits for the outcome);
+  // the first response when the same request was already committed; INVALID_ARGUMENT when the
+  // same request id was used for a different request.
+  virtual absl::StatusOr<std::optional<std::string>> ClaimRequest(const RequestKey& key) = 0;
+  // Records the response to return to retries of `key` (claimed in this transaction).
+  virtual absl::Status SaveResponse(const RequestKey& key, absl::string_view response) = 0;
+  virtual absl::Status Audit(const AuditRecord& record) = 0;
+  // Appends to the change feed. Holds the feed's head until commit: call it last.
+  virtual absl::Status PublishChange(const ChangeRecord& record) = 0;
+};
+
+}  // namespace luban
+
+#endif  // LUBAN_COMMON_DOMAIN_LEDGER_H_

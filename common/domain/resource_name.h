@@ -1,0 +1,22 @@
+// Resource names "<collection>/<id>" (AIP-122) with positive 64-bit ids.
+#ifndef LUBAN_COMMON_DOMAIN_RESOURCE_NAME_H_
+#define LUBAN_COMMON_DOMAIN_RESOURCE_NAME_H_
+
+#include <cstdint>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+
+namespace luban {
+
+std::string FormatResourceName(absl::string_view collection, int64_t id);
+
+// The id of `name` in `collection`. INVALID_ARGUMENT naming `field` when `name` is empty, of
+// another collection or has no positive decimal id.
+absl::StatusOr<int64_t> ParseResourceName(absl::string_view field, absl::string_view collection,
+                                          absl::string_view name);
+
+}  // namespace luban
+
+#endif  // LUBAN_COMMON_DOMAIN_RESOURCE_NAME_H_

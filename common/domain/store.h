@@ -1,0 +1,29 @@
+// The transactional store a service's domain logic works through.
+//
+// `Tx` is the service's repository interface for one transaction (e.g. CourseTx); it exposes the
+// platform Ledger through `Ledger& ledger()`. InTransaction runs `body` as one database
+// transaction: committed when it returns OK, rolled back otherwise, re-run from the start on a
+// deadlock or lock timeout. Implementations: the MySQL store of each service, and in-memory
+// fakes for unit tests of domain rules.
+#ifndef LUBAN_COMMON_DOMAIN_STORE_H_
+#define LUBAN_COMMON_DOMAIN_STORE_H_
+
+#include "absl/strings/string_view.h"
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+namespace luban {
+
+template <typename Tx>
+class TransactionalStore {
+ public:
+  virtual ~TransactionalStore() = default;
+  virtual absl::Status InTransaction(absl::string_view context, absl::Time deadline,
+                                     absl::FunctionRef<absl::Status(Tx&)> body) = 0;
+};
+
+}  // namespace luban
+
+#endif  // LUBAN_COMMON_DOMAIN_STORE_H_

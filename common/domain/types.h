@@ -1,0 +1,45 @@
+// Small value types and checks shared by the services' domain models.
+#ifndef LUBAN_COMMON_DOMAIN_TYPES_H_
+#define LUBAN_COMMON_DOMAIN_TYPES_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace luban {
+
+// A text in one language (BCP 47 tag), UTF-8 in any script.
+struct LocalizedText {
+  std::string language;
+  std::string text;
+  bool operator==(const LocalizedText&) const = default;
+};
+
+// 1..16 entries, each with a valid tag (unique within the list) and 1..max_bytes of text.
+absl::Status CheckLocalizedTexts(absl::string_view field, const std::vector<LocalizedText>& texts,
+                                 size_t max_bytes = 500);
+
+// Etags are the resource's version, quoted: "\"7\"". An update or transition that carries an
+// etag is refused with ABORTED unless it matches the stored version.
+std::string FormatEtag(int64_t version);
+// Empty -> nullopt (no check requested); malformed -> INVALID_ARGUMENT naming `field`.
+absl::StatusOr<std::optional<int64_t>> ParseEtag(absl::string_view field, absl::string_view etag);
+// ABORTED when `expected` is set and differs from `actual`.
+absl::Status CheckVersion(absl::string_view resource_name, std::optional<int64_t> expected,
+                          int64_t actual);
+
+// A page of a keyset-paged list: rows after a position, and whether more follow.
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  bool more = false;
+};
+
+}  // namespace luban
+
+#endif  // LUBAN_COMMON_DOMAIN_TYPES_H_

@@ -1,0 +1,63 @@
+// The front of every RPC: authenticate, authorize, then run the handler's work on the bounded
+// executor and finish the call with the one status mapping. Handlers stay a few lines:
+//
+//   grpc::ServerUnaryReactor* GetWorkshop(grpc::CallbackServerContext* ctx,
+//                                         const GetWorkshopRequest* req, Workshop* resp) override {
+//     return calls_.Unary(ctx, "GetWorkshop", req, [=](const RequestContext& rc) {
+//       return api_.GetWorkshop(rc, *req, resp);
+//     });
+//   }
+#ifndef LUBAN_COMMON_SERVER_CALL_H_
+#define LUBAN_COMMON_SERVER_CALL_H_
+
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/auth/credentials.h"
+#include "common/auth/policy.h"
+#include "common/domain/request_context.h"
+#include "common/server/executor.h"
+#include "grpcpp/server_context.h"
+#include "grpcpp/support/server_callback.h"
+
+namespace luban {
+
+class CallRunner {
+ public:
+  using Work = absl::AnyInvocable<absl::Status(const RequestContext&) &&>;
+
+  CallRunner(BoundedExecutor* executor, const auth::CredentialStore* credentials,
+             const auth::MethodPolicy* policy);
+
+  // Admits the call (credential, policy), queues `work` and finishes the reactor with its status.
+  // RESOURCE_EXHAUSTED when the queue is full; DEADLINE_EXCEEDED or CANCELLED when the call's
+  // deadline passed or its client left while it waited.
+  template <typename Request>
+  grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* context, absl::string_view method,
+                                  const Request* request, Work work) {
+    std::string request_id;
+    if constexpr (requires { request->request_id(); }) request_id = request->request_id();
+    return Run(context, method, std::move(request_id), std::move(work));
+  }
+
+  // Authenticates and authorizes a call (for streaming handlers that manage their own reactor).
+  absl::StatusOr<RequestContext> Admit(grpc::CallbackServerContext* context,
+                                       absl::string_view method) const;
+
+  BoundedExecutor& executor() const { return *executor_; }
+
+ private:
+  grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* context, absl::string_view method,
+                                std::string request_id, Work work);
+
+  BoundedExecutor* executor_;
+  const auth::CredentialStore* credentials_;
+  const auth::MethodPolicy* policy_;
+};
+
+}  // namespace luban
+
+#endif  // LUBAN_COMMON_SERVER_CALL_H_

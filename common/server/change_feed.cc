@@ -1,0 +1,107 @@
+#include "common/server/change_feed.h"
+
+#include <algorithm>
+
+#include "common/db/sql_ledger.h"
+#include "common/db/transaction.h"
+#include "cppconn/prepared_statement.h"
+#include "cppconn/resultset.h"
+
+namespace luban {
+
+ChangeFeedHub::ChangeFeedHub(db::ConnectionPool* pool, BoundedExecutor* executor,
+                             absl::Duration poll_interval, absl::Duration heartbeat)
+    : pool_(pool),
+      executor_(executor),
+      poll_interval_(poll_interval),
+      heartbeat_(heartbeat),
+      thread_([this] { Loop(); }) {}
+
+ChangeFeedHub::~ChangeFeedHub() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  thread_.join();
+}
+
+absl::StatusOr<FeedBatch> ChangeFeedHub::Read(int64_t after_sequence,
+                                              const std::vector<std::string>& resource_types,
+                                              int limit, absl::Time deadline) {
+  FeedBatch batch;
+  auto status = db::RunInTransaction(
+      *pool_, {.context = "read the change feed", .deadline = deadline},
+      [&](db::Session& session) -> absl::Status {
+        return db::Guarded(session, "read the change feed", [&]() -> absl::Status {
+          // Head first, in the same snapshot: everything up to it is committed and visible.
+          const int64_t head = db::LastChangeSequence(session);
+          batch.changes = db::ReadChanges(session, after_sequence, resource_types, limit);
+          while (!batch.changes.empty() && batch.changes.back().sequence > head) {
+            batch.changes.pop_back();
+          }
+          batch.last_sequence = static_cast<int>(batch.changes.size()) >= limit
+                                    ? batch.changes.back().sequence
+                                    : std::max(head, after_sequence);
+          return absl::OkStatus();
+        });
+      });
+  if (!status.ok()) return status;
+  return batch;
+}
+
+int64_t ChangeFeedHub::WaitBeyond(int64_t after_sequence, std::function<void()> wake) {
+  absl::MutexLock lock(&mu_);
+  const int64_t ticket = next_ticket_++;
+  waiters_.push_back(Waiter{ticket, after_sequence, absl::Now(), std::move(wake)});
+  return ticket;
+}
+
+bool ChangeFeedHub::Cancel(int64_t ticket) {
+  absl::MutexLock lock(&mu_);
+  auto it = std::find_if(waiters_.begin(), waiters_.end(),
+                         [&](const Waiter& w) { return w.ticket == ticket; });
+  if (it == waiters_.end()) return false;
+  waiters_.erase(it);
+  return true;
+}
+
+void ChangeFeedHub::Loop() {
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      const absl::Time until = absl::Now() + poll_interval_;
+      mu_.AwaitWithDeadline(absl::Condition(&stopping_), until);
+      if (stopping_) return;
+      if (waiters_.empty()) continue;
+    }
+    int64_t head = -1;
+    db::RunInTransaction(*pool_, {.context = "poll the change feed"},
+                         [&](db::Session& session) -> absl::Status {
+                           return db::Guarded(session, "poll the change feed",
+                                              [&]() -> absl::Status {
+                                                head = db::LastChangeSequence(session);
+                                                return absl::OkStatus();
+                                              });
+                         })
+        .IgnoreError();  // the database is down: streams wait; health reports it
+    std::vector<Waiter> due;
+    {
+      absl::MutexLock lock(&mu_);
+      const absl::Time now = absl::Now();
+      auto keep = std::partition(waiters_.begin(), waiters_.end(), [&](const Waiter& w) {
+        return !(head > w.after_sequence || now - w.since >= heartbeat_);
+      });
+      std::move(keep, waiters_.end(), std::back_inserter(due));
+      waiters_.erase(keep, waiters_.end());
+    }
+    for (Waiter& waiter : due) {
+      if (!executor_->TrySubmit(waiter.wake)) {
+        // Busy: try again next tick.
+        absl::MutexLock lock(&mu_);
+        waiters_.push_back(std::move(waiter));
+      }
+    }
+  }
+}
+
+}  // namespace luban

@@ -1,0 +1,207 @@
+// Serves a service's change feed (the outbox of common/db/sql_ledger.h) as server-streaming
+// WatchChanges calls: the backlog after the caller's cursor, then new changes as they commit,
+// and an empty batch carrying the cursor as a heartbeat when nothing happens for a while.
+//
+// Streams do not hold threads while they wait: one hub thread polls the feed's head for all of
+// them and wakes those with something to read; reads run on the service's bounded executor.
+#ifndef LUBAN_COMMON_SERVER_CHANGE_FEED_H_
+#define LUBAN_COMMON_SERVER_CHANGE_FEED_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/db/pool.h"
+#include "common/domain/ledger.h"
+#include "common/server/executor.h"
+#include "grpcpp/server_context.h"
+#include "grpcpp/support/server_callback.h"
+#include "luban/common/v1/types.pb.h"
+
+namespace luban {
+
+struct FeedBatch {
+  std::vector<StoredChange> changes;
+  int64_t last_sequence = 0;  // highest sequence examined
+};
+
+class ChangeFeedHub {
+ public:
+  ChangeFeedHub(db::ConnectionPool* pool, BoundedExecutor* executor,
+                absl::Duration poll_interval = absl::Milliseconds(100),
+                absl::Duration heartbeat = absl::Seconds(10));
+  ~ChangeFeedHub();
+  ChangeFeedHub(const ChangeFeedHub&) = delete;
+  ChangeFeedHub& operator=(const ChangeFeedHub&) = delete;
+
+  // Reads one batch after `after_sequence` (on the calling thread).
+  absl::StatusOr<FeedBatch> Read(int64_t after_sequence,
+                                 const std::vector<std::string>& resource_types, int limit,
+                                 absl::Time deadline);
+
+  // Calls `wake` (on the executor) once the feed's head passes `after_sequence` or the
+  // heartbeat interval elapses. Returns a ticket for Cancel.
+  int64_t WaitBeyond(int64_t after_sequence, std::function<void()> wake);
+  // Forgets a waiter; true when it had not been woken yet.
+  bool Cancel(int64_t ticket);
+
+  BoundedExecutor& executor() { return *executor_; }
+  absl::Duration heartbeat() const { return heartbeat_; }
+
+ private:
+  struct Waiter {
+    int64_t ticket;
+    int64_t after_sequence;
+    absl::Time since;
+    std::function<void()> wake;
+  };
+  void Loop();
+
+  db::ConnectionPool* pool_;
+  BoundedExecutor* executor_;
+  const absl::Duration poll_interval_;
+  const absl::Duration heartbeat_;
+  absl::Mutex mu_;
+  std::vector<Waiter> waiters_ ABSL_GUARDED_BY(mu_);
+  int64_t next_ticket_ ABSL_GUARDED_BY(mu_) = 1;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+// Fills a service's WatchChangesResponse (fields `events`, `last_sequence`) from a batch.
+template <typename Response>
+void FillFeedResponse(const FeedBatch& batch, Response* response) {
+  response->Clear();
+  for (const StoredChange& change : batch.changes) {
+    luban::common::v1::ChangeEvent* event = response->add_events();
+    event->set_sequence(change.sequence);
+    const int64_t micros = absl::ToUnixMicros(change.time);
+    event->mutable_time()->set_seconds(micros / 1000000);
+    event->mutable_time()->set_nanos(static_cast<int32_t>((micros % 1000000) * 1000));
+    event->set_resource_type(change.record.resource_type);
+    event->set_resource_name(change.record.resource_name);
+    event->set_change_type(static_cast<luban::common::v1::ChangeType>(change.record.kind));
+    event->mutable_resource()->ParseFromString(change.record.payload);
+    event->set_request_id(change.record.request_id);
+    event->set_actor(change.record.actor);
+  }
+  response->set_last_sequence(batch.last_sequence);
+}
+
+// One WatchChanges stream. Deletes itself when the call is done.
+template <typename Response>
+class FeedStream final : public grpc::ServerWriteReactor<Response> {
+ public:
+  FeedStream(ChangeFeedHub* hub, int64_t after_sequence, std::vector<std::string> types,
+             int batch_size)
+      : hub_(hub), cursor_(after_sequence), types_(std::move(types)), batch_size_(batch_size) {
+    ScheduleFetch();
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED, "the stream was closed"));
+      return;
+    }
+    if (last_batch_full_) {
+      ScheduleFetch();
+    } else {
+      Wait();
+    }
+  }
+
+  void OnCancel() override {
+    int64_t ticket = 0;
+    {
+      absl::MutexLock lock(&mu_);
+      cancelled_ = true;
+      ticket = ticket_;
+    }
+    if (ticket != 0 && hub_->Cancel(ticket)) {
+      FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED, "the call was cancelled"));
+    }
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void ScheduleFetch() {
+    if (!hub_->executor().TrySubmit([this] { Fetch(); })) {
+      FinishOnce(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                              "the service is at capacity; resume from your cursor later"));
+    }
+  }
+
+  void Fetch() {
+    bool cancelled = false;
+    {
+      absl::MutexLock lock(&mu_);
+      ticket_ = 0;
+      cancelled = cancelled_;
+    }
+    if (cancelled) {
+      FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED, "the call was cancelled"));
+      return;
+    }
+    auto batch = hub_->Read(cursor_, types_, batch_size_, absl::Now() + absl::Seconds(10));
+    if (!batch.ok()) {
+      FinishOnce(grpc::Status(static_cast<grpc::StatusCode>(batch.status().code()),
+                              std::string(batch.status().message())));
+      return;
+    }
+    last_batch_full_ = static_cast<int>(batch->changes.size()) >= batch_size_;
+    const bool heartbeat_due = absl::Now() - last_write_ >= hub_->heartbeat();
+    if (batch->changes.empty() && batch->last_sequence <= cursor_ && !heartbeat_due) {
+      Wait();
+      return;
+    }
+    cursor_ = std::max(cursor_, batch->last_sequence);
+    FillFeedResponse(*batch, &response_);
+    last_write_ = absl::Now();
+    this->StartWrite(&response_);
+  }
+
+  void Wait() {
+    const int64_t ticket = hub_->WaitBeyond(cursor_, [this] { Fetch(); });
+    bool cancelled = false;
+    {
+      absl::MutexLock lock(&mu_);
+      ticket_ = ticket;
+      cancelled = cancelled_;
+    }
+    if (cancelled && hub_->Cancel(ticket)) {
+      FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED, "the call was cancelled"));
+    }
+  }
+
+  // Finish is called outside the lock: OnDone (which deletes this) may follow at any time.
+  void FinishOnce(const grpc::Status& status) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (finished_) return;
+      finished_ = true;
+    }
+    this->Finish(status);
+  }
+
+  ChangeFeedHub* hub_;
+  int64_t cursor_;
+  const std::vector<std::string> types_;
+  const int batch_size_;
+  Response response_;
+  bool last_batch_full_ = false;
+  absl::Time last_write_ = absl::Now();
+  absl::Mutex mu_;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t ticket_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace luban
+
+#endif  // LUBAN_COMMON_SERVER_CHANGE_FEED_H_
