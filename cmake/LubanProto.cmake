@@ -1,9 +1,13 @@
-# luban_proto_library(<target> PROTOS <files relative to protos/> [DEPS <proto targets>] [GRPC])
+# luban_proto_library(<target> PROTOS <files relative to ROOT> [ROOT <dir, default protos/>]
+#                     [DEPS <proto targets>] [GRPC])
 # Generates C++ (and gRPC stubs with GRPC) once into the build tree; every binary and test that
 # needs the package links <target>.
 function(luban_proto_library target)
-  cmake_parse_arguments(ARG "GRPC" "" "PROTOS;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "GRPC" "ROOT" "PROTOS;DEPS" ${ARGN})
   set(proto_root "${PROJECT_SOURCE_DIR}/protos")
+  if(ARG_ROOT)
+    set(proto_root "${ARG_ROOT}")
+  endif()
   set(out_dir "${PROJECT_BINARY_DIR}/gen")
   file(MAKE_DIRECTORY "${out_dir}")
   set(srcs)
@@ -33,7 +37,8 @@ function(luban_proto_library target)
     endforeach()
   endforeach()
   add_library(${target} STATIC ${srcs} ${hdrs})
-  target_include_directories(${target} PUBLIC "${out_dir}")
+  # SYSTEM: generated code is not ours to warn about (e.g. -Woverloaded-virtual in stubs).
+  target_include_directories(${target} SYSTEM PUBLIC "${out_dir}")
   target_link_libraries(${target} PUBLIC protobuf::libprotobuf gRPC::grpc++ ${ARG_DEPS})
   set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
 endfunction()

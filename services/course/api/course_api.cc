@@ -1,0 +1,766 @@
+#include "services/course/api/course_api.h"
+
+#include <optional>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/api/convert.h"
+#include "common/api/field_mask.h"
+#include "common/api/mutation.h"
+#include "common/api/paging.h"
+#include "common/domain/resource_name.h"
+#include "common/domain/validation.h"
+#include "luban/course/v1/course.grpc.pb.h"
+
+namespace luban::course {
+namespace {
+
+using Role::kCollegeAdmin;
+using Role::kReporter;
+using Role::kService;
+
+// ---- enums ----------------------------------------------------------------------------------
+
+std::optional<InstitutionKind> KindFromProto(pb::InstitutionKind kind) {
+  switch (kind) {
+    case pb::INSTITUTION_KIND_CHINESE_COLLEGE:
+      return InstitutionKind::kChineseCollege;
+    case pb::INSTITUTION_KIND_LOCAL_PARTNER:
+      return InstitutionKind::kLocalPartner;
+    default:
+      return std::nullopt;
+  }
+}
+
+std::optional<WorkshopStatus> WorkshopStatusFromProto(pb::WorkshopStatus status) {
+  if (status < pb::WORKSHOP_STATUS_PLANNED || status > pb::WORKSHOP_STATUS_CLOSED) {
+    return std::nullopt;
+  }
+  return static_cast<WorkshopStatus>(status);
+}
+
+std::optional<RunStatus> RunStatusFromProto(pb::CourseRunStatus status) {
+  if (status < pb::COURSE_RUN_STATUS_SCHEDULED || status > pb::COURSE_RUN_STATUS_CANCELLED) {
+    return std::nullopt;
+  }
+  return static_cast<RunStatus>(status);
+}
+
+// An optional enum filter: unspecified means "any"; unknown numbers are refused.
+template <typename T, typename P>
+absl::StatusOr<std::optional<T>> EnumFilter(absl::string_view field, P value,
+                                            std::optional<T> (*convert)(P)) {
+  if (static_cast<int>(value) == 0) return std::optional<T>();
+  std::optional<T> converted = convert(value);
+  if (!converted) return InvalidField(field, absl::StrCat("unknown value ", value));
+  return converted;
+}
+
+// ---- common request parts -------------------------------------------------------------------
+
+absl::StatusOr<std::optional<int64_t>> OptionalName(absl::string_view field,
+                                                    absl::string_view collection,
+                                                    const std::string& name) {
+  if (name.empty()) return std::optional<int64_t>();
+  auto id = ParseResourceName(field, collection, name);
+  if (!id.ok()) return id.status();
+  return std::optional<int64_t>(*id);
+}
+
+absl::Status OptionalCountry(absl::string_view field, const std::string& code) {
+  return code.empty() ? absl::OkStatus() : CheckCountryCode(field, code);
+}
+
+void MetaToProto(const Meta& meta, google::protobuf::Timestamp* create,
+                 google::protobuf::Timestamp* update, std::string* etag) {
+  TimeToProto(meta.create_time, create);
+  TimeToProto(meta.update_time, update);
+  *etag = FormatEtag(meta.version);
+}
+
+// Reads the name and etag a Delete or transition carries.
+struct Target {
+  int64_t id = 0;
+  std::optional<int64_t> version;
+};
+
+absl::StatusOr<Target> ReadTarget(absl::string_view collection, const std::string& name,
+                                  const std::string& etag) {
+  Target target;
+  auto id = ParseResourceName("name", collection, name);
+  if (!id.ok()) return id.status();
+  target.id = *id;
+  auto version = ParseEtag("etag", etag);
+  if (!version.ok()) return version.status();
+  target.version = *version;
+  return target;
+}
+
+absl::Status CheckMutation(const RequestContext& rc) { return CheckRequestId(rc.request_id); }
+
+// ---- institutions ---------------------------------------------------------------------------
+
+absl::StatusOr<Institution> InstitutionFromProto(const pb::Institution& in) {
+  Institution out;
+  auto kind = KindFromProto(in.kind());
+  if (!kind) {
+    return InvalidField("institution.kind", "CHINESE_COLLEGE or LOCAL_PARTNER is required");
+  }
+  out.kind = *kind;
+  out.country = in.country_code();
+  out.names = LocalizedFromProto(in.display_names());
+  out.city = in.city();
+  out.website = in.website();
+  return out;
+}
+
+// ---- workshops ------------------------------------------------------------------------------
+
+absl::StatusOr<Workshop> WorkshopFromProto(const pb::Workshop& in) {
+  Workshop out;
+  out.names = LocalizedFromProto(in.display_names());
+  out.country = in.country_code();
+  out.city = in.city();
+  auto chinese =
+      ParseResourceName("workshop.chinese_institution", kInstitutions, in.chinese_institution());
+  if (!chinese.ok()) return chinese.status();
+  out.chinese_institution_id = *chinese;
+  auto partner =
+      ParseResourceName("workshop.partner_institution", kInstitutions, in.partner_institution());
+  if (!partner.ok()) return partner.status();
+  out.partner_institution_id = *partner;
+  auto opened = OptionalDateFromProto("workshop.opened_date", in.opened_date());
+  if (!opened.ok()) return opened.status();
+  out.opened_date = *opened;
+  out.disciplines.assign(in.disciplines().begin(), in.disciplines().end());
+  return out;
+}
+
+// ---- courses --------------------------------------------------------------------------------
+
+Course CourseFromProto(const pb::Course& in) {
+  Course out;
+  out.code = in.code();
+  out.titles = LocalizedFromProto(in.titles());
+  out.discipline = in.discipline();
+  out.hours = in.hours();
+  out.languages.assign(in.instruction_languages().begin(), in.instruction_languages().end());
+  out.description = in.description();
+  return out;
+}
+
+// ---- runs -----------------------------------------------------------------------------------
+
+absl::StatusOr<CourseRun> CourseRunFromProto(const pb::CourseRun& in) {
+  CourseRun out;
+  auto course = ParseResourceName("course_run.course", kCourses, in.course());
+  if (!course.ok()) return course.status();
+  out.course_id = *course;
+  auto workshop = ParseResourceName("course_run.workshop", kWorkshops, in.workshop());
+  if (!workshop.ok()) return workshop.status();
+  out.workshop_id = *workshop;
+  auto start = DateFromProto("course_run.start_date", in.start_date());
+  if (!start.ok()) return start.status();
+  out.start_date = *start;
+  auto end = DateFromProto("course_run.end_date", in.end_date());
+  if (!end.ok()) return end.status();
+  out.end_date = *end;
+  out.capacity = in.capacity();
+  out.language = in.language_code();
+  out.pass_score = in.pass_score();
+  out.min_attendance_percent = in.min_attendance_percent();
+  return out;
+}
+
+}  // namespace
+
+// ---- mappings to proto ------------------------------------------------------------------------
+
+void ToProto(const Institution& in, pb::Institution* out) {
+  out->Clear();
+  out->set_name(FormatResourceName(kInstitutions, in.meta.id));
+  out->set_kind(static_cast<pb::InstitutionKind>(in.kind));
+  out->set_country_code(in.country);
+  LocalizedToProto(in.names, out->mutable_display_names());
+  out->set_city(in.city);
+  out->set_website(in.website);
+  MetaToProto(in.meta, out->mutable_create_time(), out->mutable_update_time(),
+              out->mutable_etag());
+}
+
+void ToProto(const Workshop& in, pb::Workshop* out) {
+  out->Clear();
+  out->set_name(FormatResourceName(kWorkshops, in.meta.id));
+  LocalizedToProto(in.names, out->mutable_display_names());
+  out->set_country_code(in.country);
+  out->set_city(in.city);
+  out->set_chinese_institution(FormatResourceName(kInstitutions, in.chinese_institution_id));
+  out->set_partner_institution(FormatResourceName(kInstitutions, in.partner_institution_id));
+  out->set_status(static_cast<pb::WorkshopStatus>(in.status));
+  if (in.opened_date) DateToProto(*in.opened_date, out->mutable_opened_date());
+  for (const auto& d : in.disciplines) out->add_disciplines(d);
+  MetaToProto(in.meta, out->mutable_create_time(), out->mutable_update_time(),
+              out->mutable_etag());
+}
+
+void ToProto(const Course& in, pb::Course* out) {
+  out->Clear();
+  out->set_name(FormatResourceName(kCourses, in.meta.id));
+  out->set_code(in.code);
+  LocalizedToProto(in.titles, out->mutable_titles());
+  out->set_discipline(in.discipline);
+  out->set_hours(in.hours);
+  for (const auto& l : in.languages) out->add_instruction_languages(l);
+  out->set_description(in.description);
+  MetaToProto(in.meta, out->mutable_create_time(), out->mutable_update_time(),
+              out->mutable_etag());
+}
+
+void ToProto(const CourseRun& in, pb::CourseRun* out) {
+  out->Clear();
+  out->set_name(FormatResourceName(kCourseRuns, in.meta.id));
+  out->set_course(FormatResourceName(kCourses, in.course_id));
+  out->set_workshop(FormatResourceName(kWorkshops, in.workshop_id));
+  DateToProto(in.start_date, out->mutable_start_date());
+  DateToProto(in.end_date, out->mutable_end_date());
+  out->set_capacity(in.capacity);
+  out->set_language_code(in.language);
+  out->set_status(static_cast<pb::CourseRunStatus>(in.status));
+  out->set_pass_score(in.pass_score);
+  out->set_min_attendance_percent(in.min_attendance_percent);
+  out->set_cancel_reason(in.cancel_reason);
+  out->set_country_code(in.country);
+  MetaToProto(in.meta, out->mutable_create_time(), out->mutable_update_time(),
+              out->mutable_etag());
+}
+
+// ---- policy -----------------------------------------------------------------------------------
+
+auth::MethodPolicy CoursePolicy() {
+  auth::MethodPolicy policy(pb::Institution::descriptor()->file()->FindServiceByName("CourseService"));
+  // Reads: every signed-in role (visibility of workshops and runs is checked in the data path).
+  for (const char* method :
+       {"GetInstitution", "ListInstitutions", "GetWorkshop", "ListWorkshops", "GetCourse",
+        "ListCourses", "GetCourseRun", "ListCourseRuns"}) {
+    policy.Allow(method, {kCollegeAdmin, kReporter, kService});
+  }
+  // The network's structure and the shared catalogue: network admins only.
+  for (const char* method :
+       {"CreateInstitution", "UpdateInstitution", "DeleteInstitution", "CreateWorkshop",
+        "DeleteWorkshop", "CreateCourse", "UpdateCourse", "DeleteCourse"}) {
+    policy.Allow(method, {});
+  }
+  // A college runs its own workshops and their runs (ownership checked in the data path).
+  for (const char* method :
+       {"UpdateWorkshop", "ChangeWorkshopStatus", "CreateCourseRun", "UpdateCourseRun",
+        "DeleteCourseRun", "OpenCourseRun", "StartCourseRun", "CompleteCourseRun",
+        "CancelCourseRun"}) {
+    policy.Allow(method, {kCollegeAdmin});
+  }
+  // Other services and reporting jobs follow the change feed.
+  policy.Allow("WatchChanges", {kReporter, kService});
+  return policy;
+}
+
+// ---- CourseApi --------------------------------------------------------------------------------
+
+absl::Status CourseApi::Read(const RequestContext& rc,
+                             absl::FunctionRef<absl::Status(CourseTx&)> body) {
+  return store_.InTransaction(rc.method, rc.deadline, body);
+}
+
+// Institutions
+
+absl::Status CourseApi::GetInstitution(const RequestContext& rc,
+                                       const pb::GetInstitutionRequest& request,
+                                       pb::Institution* response) {
+  auto id = ParseResourceName("name", kInstitutions, request.name());
+  if (!id.ok()) return id.status();
+  return Read(rc, [&](CourseTx& tx) -> absl::Status {
+    auto institution = logic_.GetInstitution(tx, *id);
+    if (!institution.ok()) return institution.status();
+    ToProto(*institution, response);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status CourseApi::ListInstitutions(const RequestContext& rc,
+                                         const pb::ListInstitutionsRequest& request,
+                                         pb::ListInstitutionsResponse* response) {
+  auto page = ReadPageRequest(page_tokens_, request);
+  if (!page.ok()) return page.status();
+  InstitutionFilter filter;
+  if (auto s = OptionalCountry("country_code", request.country_code()); !s.ok()) return s;
+  filter.country = request.country_code();
+  auto kind = EnumFilter<InstitutionKind>("kind", request.kind(), &KindFromProto);
+  if (!kind.ok()) return kind.status();
+  filter.kind = *kind;
+  return Read(rc, [&](CourseTx& tx) -> absl::Status {
+    auto rows = logic_.ListInstitutions(tx, filter, page->after_id, page->size);
+    if (!rows.ok()) return rows.status();
+    response->Clear();
+    for (const auto& row : rows->items) ToProto(row, response->add_institutions());
+    response->set_next_page_token(NextPageToken(
+        page_tokens_, request, rows->more,
+        rows->items.empty() ? 0 : rows->items.back().meta.id));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status CourseApi::CreateInstitution(const RequestContext& rc,
+                                          const pb::CreateInstitutionRequest& request,
+                                          pb::Institution* response) {
+  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  auto draft = InstitutionFromProto(request.institution());
+  if (!draft.ok()) return draft.status();
+  return RunMutation<CourseTx>(
+      store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
+        auto created = logic_.CreateInstitution(tx, *draft);
+        if (!created.ok()) return created.status();
+        ToProto(*created, response);
+        changes.Record(kInstitutions, response->name(), ChangeKind::kCreated, *response,
+                       "created");
+        return absl::OkStatus();
+      });
+}
+
+absl::Status CourseApi::UpdateInstitution(const RequestContext& rc,
+                                          const pb::UpdateInstitutionRequest& request,
+                                          pb::Institution* response) {
+  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  auto target = ReadTarget(kInstitutions, request.institution().name(),
+                           request.institution().etag());
+  if (!target.ok()) return target.status();
+  auto mask = ReadUpdateMask(request.update_mask(), {"display_names", "city", "website"});
+  if (!mask.ok()) return mask.status();
+  InstitutionPatch patch;
+  const pb::Institution& in = request.institution();
+  if (mask->contains("display_names")) patch.names = LocalizedFromProto(in.display_names());
+  if (mask->contains("city")) patch.city = in.city();
+  if (mask->contains("website")) patch.website = in.website();
+  return RunMutation<CourseTx>(
+      store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
+        auto updated = logic_.UpdateInstitution(tx, target->id, target->version, patch);
+        if (!updated.ok()) return updated.status();
+        ToProto(*updated, response);
+        changes.Record(kInstitutions, response->name(), ChangeKind::kUpdated, *response,
+                       "updated");
+        return absl::OkStatus();
+      });
+}
+
+absl::Status CourseApi::DeleteInstitution(const RequestContext& rc,
+                                          const pb::DeleteInstitutionRequest& request,
+                                          pb::DeleteInstitutionResponse* response) {
+  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  auto target = ReadTarget(kInstitutions, request.name(), request.etag());
+  if (!target.ok()) return target.status();
+  return RunMutation<CourseTx>(
+      store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
+        auto deleted = logic_.DeleteInstitution(tx, target->id, target->version);
+        if (!deleted.ok()) return deleted.status();
+        pb::Institution state;
+        ToProto(*deleted, &state);
+        changes.Record(kInstitutions, state.name(), ChangeKind::kDeleted, state, "deleted");
+        return absl::OkStatus();
+      });
+}
+
+// Workshops
+
+absl::Status CourseApi::GetWorkshop(const RequestContext& rc,
+                                    const pb::GetWorkshopRequest& request,
+                                    pb::Workshop* response) {
+  auto id = ParseResourceName("name", kWorkshops, request.name());
+  if (!id.ok()) return id.status();
+  return Read(rc, [&](CourseTx& tx) -> absl::Status {
+    auto workshop = logic_.GetWorkshop(tx, rc.principal, *id);
+    if (!workshop.ok()) return workshop.status();
+    ToProto(*workshop, response);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status CourseApi::ListWorkshops(const RequestContext& rc,
+                                      const pb::ListWorkshopsRequest& request,
+                                      pb::ListWorkshopsResponse* response) {
+  auto page = ReadPageRequest(page_tokens_, request);
+  if (!page.ok()) return page.status();
+  WorkshopFilter filter;
+  if (auto s = OptionalCountry("country_code", request.country_code()); !s.ok()) return s;
+  filter.country = request.country_code();
+  auto institution = OptionalName("institution", kInstitutions, request.institution());
+  if (!institution.ok()) return institution.status();
+  filter.institution_id = *institution;
+  auto status = EnumFilter<WorkshopStatus>("status", request.status(), &WorkshopStatusFromProto);
+  if (!status.ok()) return status.status();
+  filter.status = *status;
+  return Read(rc, [&](CourseTx& tx) -> absl::Status {
+    auto rows = logic_.ListWorkshops(tx, rc.principal, filter, page->after_id, page->size);
+    if (!rows.ok()) return rows.status();
+    response->Clear();
+    for (const auto& row : rows->items) ToProto(row, response->add_workshops());
+    response->set_next_page_token(NextPageToken(
+        page_tokens_, request, rows->more,
+        rows->items.empty() ? 0 : rows->items.back().meta.id));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status CourseApi::CreateWorkshop(const RequestContext& rc,
+                                       const pb::CreateWorkshopRequest& request,
+                                       pb::Workshop* response) {
+  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  auto draft = WorkshopFromProto(request.workshop());
+  if (!draft.ok()) return draft.status();
+  return RunMutation<CourseTx>(
+      store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
+        auto created = logic_.CreateWorkshop(tx, *draft);
+        if (!created.ok()) return created.status();
+        ToProto(*created, response);
+        changes.Record(kWorkshops, response->name(), ChangeKind::kCreated, *response, "created");
+        return absl::OkStatus();
+      });
+}
+
+absl::Status CourseApi::UpdateWorkshop(const RequestContext& rc,
+                                       const pb::UpdateWorkshopRequest& request,
+                                       pb::Workshop* response) {
+  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  auto target = ReadTarget(kWorkshops, request.workshop().name(), request.workshop().etag());
+  if (!target.ok()) return target.status();
+  auto mask = ReadUpdateMask(request.update_mask(),
+                             {"display_names", "city", "opened_date", "disciplines"});
+  if (!mask.ok()) return mask.status();
+  WorkshopPatch patch;
+  const pb::Workshop& in = request.workshop();
+  if (mask->contains("display_names")) patch.names = LocalizedFromProto(in.display_names());
+  if (mask->contains("city")) patch.city = in.city();
+  if (mask->contains("opened_date")) {
+    auto opened = OptionalDateFromProto("workshop.opened_date", in.opened_date());
+    if (!opened.ok()) return opened.status();
+    patch.opened_date = *opened;
+  }
+  if (mask->contains("disciplines")) {
+    patch.disciplines = std::vector<std::string>(in.disciplines().begin(), in.disciplines().end());
+  }
+  return RunMutation<CourseTx>(
+      store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
+        auto updated =
+            logic_.UpdateWorkshop(tx, rc.principal, target->id, target->version, patch);
+        if (!updated.ok()) return updated.status();
+        ToProto(*updated, response);
+        changes.Record(kWorkshops, response->name(), ChangeKind::kUpdated, *response, "updated");
+        return absl::OkStatus();
+      });
+}
+
+absl::Status CourseApi::DeleteWorkshop(const RequestContext& rc,
+                                       const pb::DeleteWorkshopRequest& request,
+                                       pb::DeleteWorkshopResponse* response) {
+  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  auto target = ReadTarget(kWorkshops, request.name(), request.etag());
+  if (!target.ok()) return target.status();
+  return RunMutation<CourseTx>(
+      store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
+        auto deleted = logic_.DeleteWorkshop(tx, target->id, target->version);
+        if (!deleted.ok()) return deleted.status();
+        pb::Workshop state;
+        ToProto(*deleted, &state);
+        changes.Record(kWorkshops, state.name(), ChangeKind::kDeleted, state, "deleted");
+        return absl::OkStatus();
+      });
+}
+
+absl::Status CourseApi::ChangeWorkshopStatus(const RequestContext& rc,
+                                             const pb::ChangeWorkshopStatusRequest& request,
+                                             pb::Workshop* response) {
+  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  auto target = ReadTarget(kWorkshops, request.name(), request.etag());
+  if (!target.ok()) return target.status();
+  const std::optional<WorkshopStatus> status = WorkshopStatusFromProto(request.status());
+  if (!status) return InvalidField("status", "OPERATING, SUSPENDED or CLOSED is required");
+  if (auto s = CheckText("reason", request.reason(), 0, 1000, /*multiline=*/true); !s.ok()) {
+    return s;
+  }
+  return RunMutation<CourseTx>(
+      store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
+        auto changed =
+            logic_.ChangeWorkshopStatus(tx, rc.principal, target->id, target->version, *status);
+        if (!changed.ok()) return changed.status();
+        ToProto(*changed, response);
+        changes.Record(kWorkshops, response->name(), ChangeKind::kUpdated, *response,
+                       absl::StrCat("status:", WorkshopStatusName(*status)));
+        return absl::OkStatus();
+      });
+}
+
+// Courses
+
+absl::Status CourseApi::GetCourse(const RequestContext& rc, const pb::GetCourseRequest& request,
+                                  pb::Course* response) {
+  auto id = ParseResourceName("name", kCourses, request.name());
+  if (!id.ok()) return id.status();
+  return Read(rc, [&](CourseTx& tx) -> absl::Status {
+    auto course = logic_.GetCourse(tx, *id);
+    if (!course.ok()) return course.status();
+    ToProto(*course, response);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status CourseApi::ListCourses(const RequestContext& rc,
+                                    const pb::ListCoursesRequest& request,
+                                    pb::ListCoursesResponse* response) {
+  auto page = ReadPageRequest(page_tokens_, request);
+  if (!page.ok()) return page.status();
+  if (auto s = CheckText("discipline", request.discipline(), 0, 100); !s.ok()) return s;
+  CourseFilter filter{request.discipline()};
+  return Read(rc, [&](CourseTx& tx) -> absl::Status {
+    auto rows = logic_.ListCourses(tx, filter, page->after_id, page->size);
+    if (!rows.ok()) return rows.status();
+    response->Clear();
+    for (const auto& row : rows->items) ToProto(row, response->add_courses());
+    response->set_next_page_token(NextPageToken(
+        page_tokens_, request, rows->more,
+        rows->items.empty() ? 0 : rows->items.back().meta.id));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status CourseApi::CreateCourse(const RequestContext& rc,
+                                     const pb::CreateCourseRequest& request,
+                                     pb::Course* response) {
+  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  const Course draft = CourseFromProto(request.course());
+  return RunMutation<CourseTx>(
+      store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
+        auto created = logic_.CreateCourse(tx, draft);
+        if (!created.ok()) return created.status();
+        ToProto(*created, response);
+        changes.Record(kCourses, response->name(), ChangeKind::kCreated, *response, "created");
+        return absl::OkStatus();
+      });
+}
+
+absl::Status CourseApi::UpdateCourse(const RequestContext& rc,
+                                     const pb::UpdateCourseRequest& request,
+                                     pb::Course* response) {
+  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  auto target = ReadTarget(kCourses, request.course().name(), request.course().etag());
+  if (!target.ok()) return target.status();
+  auto mask = ReadUpdateMask(request.update_mask(), {"titles", "discipline", "hours",
+                                                     "instruction_languages", "description"});
+  if (!mask.ok()) return mask.status();
+  const Course in = CourseFromProto(request.course());
+  CoursePatch patch;
+  if (mask->contains("titles")) patch.titles = in.titles;
+  if (mask->contains("discipline")) patch.discipline = in.discipline;
+  if (mask->contains("hours")) patch.hours = in.hours;
+  if (mask->contains("instruction_languages")) patch.languages = in.languages;
+  if (mask->contains("description")) patch.description = in.description;
+  return RunMutation<CourseTx>(
+      store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
+        auto updated = logic_.UpdateCourse(tx, target->id, target->version, patch);
+        if (!updated.ok()) return updated.status();
+        ToProto(*updated, response);
+        changes.Record(kCourses, response->name(), ChangeKind::kUpdated, *response, "updated");
+        return absl::OkStatus();
+      });
+}
+
+absl::Status CourseApi::DeleteCourse(const RequestContext& rc,
+                                     const pb::DeleteCourseRequest& request,
+                                     pb::DeleteCourseResponse* response) {
+  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  auto target = ReadTarget(kCourses, request.name(), request.etag());
+  if (!target.ok()) return target.status();
+  return RunMutation<CourseTx>(
+      store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
+        auto deleted = logic_.DeleteCourse(tx, target->id, target->version);
+        if (!deleted.ok()) return deleted.status();
+        pb::Course state;
+        ToProto(*deleted, &state);
+        changes.Record(kCourses, state.name(), ChangeKind::kDeleted, state, "deleted");
+        return absl::OkStatus();
+      });
+}
+
+// Course runs
+
+absl::Status CourseApi::GetCourseRun(const RequestContext& rc,
+                                     const pb::GetCourseRunRequest& request,
+                                     pb::CourseRun* response) {
+  auto id = ParseResourceName("name", kCourseRuns, request.name());
+  if (!id.ok()) return id.status();
+  return Read(rc, [&](CourseTx& tx) -> absl::Status {
+    auto run = logic_.GetCourseRun(tx, rc.principal, *id);
+    if (!run.ok()) return run.status();
+    ToProto(*run, response);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status CourseApi::ListCourseRuns(const RequestContext& rc,
+                                       const pb::ListCourseRunsRequest& request,
+                                       pb::ListCourseRunsResponse* response) {
+  auto page = ReadPageRequest(page_tokens_, request);
+  if (!page.ok()) return page.status();
+  CourseRunFilter filter;
+  if (auto s = OptionalCountry("country_code", request.country_code()); !s.ok()) return s;
+  filter.country = request.country_code();
+  auto workshop = OptionalName("workshop", kWorkshops, request.workshop());
+  if (!workshop.ok()) return workshop.status();
+  filter.workshop_id = *workshop;
+  auto institution = OptionalName("institution", kInstitutions, request.institution());
+  if (!institution.ok()) return institution.status();
+  filter.institution_id = *institution;
+  auto course = OptionalName("course", kCourses, request.course());
+  if (!course.ok()) return course.status();
+  filter.course_id = *course;
+  auto status = EnumFilter<RunStatus>("status", request.status(), &RunStatusFromProto);
+  if (!status.ok()) return status.status();
+  filter.status = *status;
+  auto from = OptionalDateFromProto("start_date_from", request.start_date_from());
+  if (!from.ok()) return from.status();
+  filter.start_from = *from;
+  auto to = OptionalDateFromProto("start_date_to", request.start_date_to());
+  if (!to.ok()) return to.status();
+  filter.start_to = *to;
+  if (filter.start_from && filter.start_to && *filter.start_to < *filter.start_from) {
+    return InvalidField("start_date_to", "must be on or after start_date_from");
+  }
+  return Read(rc, [&](CourseTx& tx) -> absl::Status {
+    auto rows = logic_.ListCourseRuns(tx, rc.principal, filter, page->after_id, page->size);
+    if (!rows.ok()) return rows.status();
+    response->Clear();
+    for (const auto& row : rows->items) ToProto(row, response->add_course_runs());
+    response->set_next_page_token(NextPageToken(
+        page_tokens_, request, rows->more,
+        rows->items.empty() ? 0 : rows->items.back().meta.id));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status CourseApi::CreateCourseRun(const RequestContext& rc,
+                                        const pb::CreateCourseRunRequest& request,
+                                        pb::CourseRun* response) {
+  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  auto draft = CourseRunFromProto(request.course_run());
+  if (!draft.ok()) return draft.status();
+  return RunMutation<CourseTx>(
+      store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
+        auto created = logic_.CreateCourseRun(tx, rc.principal, *draft);
+        if (!created.ok()) return created.status();
+        ToProto(*created, response);
+        changes.Record(kCourseRuns, response->name(), ChangeKind::kCreated, *response,
+                       "created");
+        return absl::OkStatus();
+      });
+}
+
+absl::Status CourseApi::UpdateCourseRun(const RequestContext& rc,
+                                        const pb::UpdateCourseRunRequest& request,
+                                        pb::CourseRun* response) {
+  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  const pb::CourseRun& in = request.course_run();
+  auto target = ReadTarget(kCourseRuns, in.name(), in.etag());
+  if (!target.ok()) return target.status();
+  auto mask = ReadUpdateMask(request.update_mask(),
+                             {"start_date", "end_date", "capacity", "language_code", "pass_score",
+                              "min_attendance_percent"});
+  if (!mask.ok()) return mask.status();
+  CourseRunPatch patch;
+  if (mask->contains("start_date")) {
+    auto day = DateFromProto("course_run.start_date", in.start_date());
+    if (!day.ok()) return day.status();
+    patch.start_date = *day;
+  }
+  if (mask->contains("end_date")) {
+    auto day = DateFromProto("course_run.end_date", in.end_date());
+    if (!day.ok()) return day.status();
+    patch.end_date = *day;
+  }
+  if (mask->contains("capacity")) patch.capacity = in.capacity();
+  if (mask->contains("language_code")) patch.language = in.language_code();
+  if (mask->contains("pass_score")) patch.pass_score = in.pass_score();
+  if (mask->contains("min_attendance_percent")) {
+    patch.min_attendance_percent = in.min_attendance_percent();
+  }
+  return RunMutation<CourseTx>(
+      store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
+        auto updated =
+            logic_.UpdateCourseRun(tx, rc.principal, target->id, target->version, patch);
+        if (!updated.ok()) return updated.status();
+        ToProto(*updated, response);
+        changes.Record(kCourseRuns, response->name(), ChangeKind::kUpdated, *response,
+                       "updated");
+        return absl::OkStatus();
+      });
+}
+
+absl::Status CourseApi::DeleteCourseRun(const RequestContext& rc,
+                                        const pb::DeleteCourseRunRequest& request,
+                                        pb::DeleteCourseRunResponse* response) {
+  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  auto target = ReadTarget(kCourseRuns, request.name(), request.etag());
+  if (!target.ok()) return target.status();
+  return RunMutation<CourseTx>(
+      store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
+        auto deleted = logic_.DeleteCourseRun(tx, rc.principal, target->id, target->version);
+        if (!deleted.ok()) return deleted.status();
+        pb::CourseRun state;
+        ToProto(*deleted, &state);
+        changes.Record(kCourseRuns, state.name(), ChangeKind::kDeleted, state, "deleted");
+        return absl::OkStatus();
+      });
+}
+
+absl::Status CourseApi::Transition(const RequestContext& rc,
+                                   const google::protobuf::Message& request,
+                                   const std::string& name, const std::string& etag,
+                                   RunStatus target_status, const std::string& reason,
+                                   pb::CourseRun* response) {
+  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  auto target = ReadTarget(kCourseRuns, name, etag);
+  if (!target.ok()) return target.status();
+  return RunMutation<CourseTx>(
+      store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
+        auto run = logic_.TransitionCourseRun(tx, rc.principal, target->id, target->version,
+                                              target_status, reason);
+        if (!run.ok()) return run.status();
+        ToProto(*run, response);
+        changes.Record(kCourseRuns, response->name(), ChangeKind::kUpdated, *response,
+                       absl::StrCat("status:", RunStatusName(target_status)));
+        return absl::OkStatus();
+      });
+}
+
+absl::Status CourseApi::OpenCourseRun(const RequestContext& rc,
+                                      const pb::OpenCourseRunRequest& request,
+                                      pb::CourseRun* response) {
+  return Transition(rc, request, request.name(), request.etag(), RunStatus::kOpen, "", response);
+}
+
+absl::Status CourseApi::StartCourseRun(const RequestContext& rc,
+                                       const pb::StartCourseRunRequest& request,
+                                       pb::CourseRun* response) {
+  return Transition(rc, request, request.name(), request.etag(), RunStatus::kInProgress, "",
+                    response);
+}
+
+absl::Status CourseApi::CompleteCourseRun(const RequestContext& rc,
+                                          const pb::CompleteCourseRunRequest& request,
+                                          pb::CourseRun* response) {
+  return Transition(rc, request, request.name(), request.etag(), RunStatus::kCompleted, "",
+                    response);
+}
+
+absl::Status CourseApi::CancelCourseRun(const RequestContext& rc,
+                                        const pb::CancelCourseRunRequest& request,
+                                        pb::CourseRun* response) {
+  return Transition(rc, request, request.name(), request.etag(), RunStatus::kCancelled,
+                    request.reason(), response);
+}
+
+}  // namespace luban::course
