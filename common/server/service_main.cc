@@ -64,15 +64,6 @@ absl::StatusOr<std::string> ReadPassword() {
   return password;
 }
 
-std::string PageTokenSecret() {
-  std::string secret = absl::GetFlag(FLAGS_page_token_secret);
-  if (!secret.empty()) return secret;
-  spdlog::warn("no --page_token_secret: page tokens are valid only within this process");
-  secret.resize(32);
-  RAND_bytes(reinterpret_cast<unsigned char*>(secret.data()), static_cast<int>(secret.size()));
-  return secret;
-}
-
 bool IsLoopback(absl::string_view address) {
   return absl::StartsWith(address, "127.") || absl::StartsWith(address, "localhost:") ||
          absl::StartsWith(address, "[::1]:");
@@ -92,8 +83,104 @@ void ApplyEnvironmentToFlags() {
   }
 }
 
-int RunService(int argc, char** argv, ServiceModule& module) {
-  // SIGTERM/SIGINT are taken by a dedicated thread: block them before any thread starts.
+absl::StatusOr<db::MigrationReport> PrepareSchema(db::ConnectionPool& pool, ServiceModule& module,
+                                                  absl::Duration db_wait) {
+  // The database may start after us: wait for it, within reason.
+  const absl::Time wait_until = absl::Now() + db_wait;
+  absl::Status ping = pool.Ping(absl::Seconds(2));
+  while (!ping.ok() && ping.code() == absl::StatusCode::kUnavailable &&
+         absl::Now() < wait_until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ping = pool.Ping(absl::Seconds(2));
+  }
+  if (!ping.ok()) return ping;
+  std::vector<const std::vector<db::Migration>*> tracks = {&db::PlatformMigrations()};
+  for (const auto* track : module.migrations()) tracks.push_back(track);
+  return db::Migrate(pool, tracks);
+}
+
+absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
+    ServiceModule& module, HostOptions options, auth::CredentialStore credentials) {
+  std::unique_ptr<ServiceHost> host(new ServiceHost());
+  host->options_ = std::move(options);
+  const HostOptions& o = host->options_;
+  host->pool_ = std::make_unique<db::ConnectionPool>(o.db);
+  auto migrated = PrepareSchema(*host->pool_, module, o.db_wait);
+  if (!migrated.ok()) return migrated.status();
+  spdlog::info("schema {} is current: {} migrations, {} applied now", o.db.database,
+               migrated->current, migrated->applied);
+  host->credentials_ = std::make_unique<auth::CredentialStore>(std::move(credentials));
+  std::string secret = o.page_token_secret;
+  if (secret.empty()) {
+    spdlog::warn("no page token secret: page tokens are valid only within this process");
+    secret.resize(32);
+    RAND_bytes(reinterpret_cast<unsigned char*>(secret.data()), static_cast<int>(secret.size()));
+  }
+  host->page_tokens_ = std::make_unique<PageTokenCodec>(std::move(secret));
+  // Database work runs on as many threads as there are connections: a thread never waits for
+  // a connection, and overload queues here (bounded) instead of inside the pool.
+  host->executor_ = std::make_unique<BoundedExecutor>(o.db.pool_size, o.max_queued_calls);
+  host->feed_ = std::make_unique<ChangeFeedHub>(host->pool_.get(), host->executor_.get());
+  const ServiceEnv env{host->pool_.get(), host->executor_.get(), host->credentials_.get(),
+                       host->page_tokens_.get(), host->feed_.get()};
+  auto service = module.CreateService(env);
+  if (!service.ok()) return service.status();
+
+  if (!IsLoopback(o.listen)) {
+    spdlog::warn("serving plaintext on {}: keep it on loopback or behind TLS", o.listen);
+  }
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(o.listen, grpc::InsecureServerCredentials(), &host->port_);
+  builder.RegisterService(*service);
+  builder.SetMaxReceiveMessageSize(o.max_message_bytes);
+  builder.SetMaxSendMessageSize(o.max_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, o.max_concurrent_streams);
+  builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, 16 * 1024);
+  host->server_ = builder.BuildAndStart();
+  if (host->server_ == nullptr || host->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", o.listen));
+  }
+  // Health says NOT_SERVING until the first probe of the database succeeds.
+  host->server_->GetHealthCheckService()->SetServingStatus(false);
+  host->health_thread_ = std::thread([h = host.get()] { h->HealthLoop(); });
+  spdlog::info("serving on port {} (pool {}, queue {})", host->port_, o.db.pool_size,
+               o.max_queued_calls);
+  return host;
+}
+
+void ServiceHost::HealthLoop() {
+  auto* health = server_->GetHealthCheckService();
+  bool serving = false;
+  bool first = true;
+  do {
+    const bool ok = pool_->Ping(absl::Seconds(1)).ok();
+    if (ok != serving || first) {
+      health->SetServingStatus(ok);
+      spdlog::info("health: {}", ok ? "SERVING" : "NOT_SERVING (the database does not answer)");
+      serving = ok;
+      first = false;
+    }
+  } while (!stopping_.WaitForNotificationWithTimeout(options_.health_interval));
+}
+
+void ServiceHost::Shutdown() {
+  if (stopped_) return;
+  stopped_ = true;
+  stopping_.Notify();
+  if (health_thread_.joinable()) health_thread_.join();
+  server_->GetHealthCheckService()->Shutdown();  // NOT_SERVING to every watcher, and stays so
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.shutdown_grace));
+  feed_.reset();
+  executor_->Shutdown();
+  spdlog::info("stopped");
+}
+
+ServiceHost::~ServiceHost() { Shutdown(); }
+
+int RunService(int argc, char** argv, absl::string_view name, const ModuleFactory& make_module) {
+  // SIGTERM/SIGINT are taken by this thread: block them before any other thread starts.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
@@ -101,121 +188,72 @@ int RunService(int argc, char** argv, ServiceModule& module) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   absl::SetProgramUsageMessage(absl::StrCat(
-      "luban-", module.name(), ": the ", module.name(),
+      "luban-", name, ": the ", name,
       " service of the Luban Network. Every flag can also be set with LUBAN_<FLAG>."));
   ApplyEnvironmentToFlags();
   absl::ParseCommandLine(argc, argv);
   spdlog::set_level(spdlog::level::from_str(absl::GetFlag(FLAGS_log_level)));
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %^%l%$ [" + std::string(module.name()) + "] %v",
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %^%l%$ [" + std::string(name) + "] %v",
                       spdlog::pattern_time_type::utc);
 
+  auto made = make_module();
+  if (!made.ok()) {
+    spdlog::critical("{}", std::string(made.status().message()));
+    return 2;
+  }
+  ServiceModule& module = **made;
   db::Driver();  // once, before threads (the connector's driver init is not thread-safe)
   auto password = ReadPassword();
   if (!password.ok()) {
     spdlog::critical("{}", std::string(password.status().message()));
     return 2;
   }
-  db::DbConfig config;
-  config.host = absl::GetFlag(FLAGS_db_host);
-  config.port = absl::GetFlag(FLAGS_db_port);
-  config.user = absl::GetFlag(FLAGS_db_user);
-  config.password = *password;
-  config.database = absl::GetFlag(FLAGS_db_name);
-  config.pool_size = std::max(1, absl::GetFlag(FLAGS_db_pool_size));
-  if (config.user.empty() || config.database.empty()) {
+  HostOptions options;
+  options.listen = absl::GetFlag(FLAGS_listen);
+  options.db.host = absl::GetFlag(FLAGS_db_host);
+  options.db.port = absl::GetFlag(FLAGS_db_port);
+  options.db.user = absl::GetFlag(FLAGS_db_user);
+  options.db.password = *password;
+  options.db.database = absl::GetFlag(FLAGS_db_name);
+  options.db.pool_size = std::max(1, absl::GetFlag(FLAGS_db_pool_size));
+  options.page_token_secret = absl::GetFlag(FLAGS_page_token_secret);
+  options.max_queued_calls = absl::GetFlag(FLAGS_max_queued_calls);
+  options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  options.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
+  options.db_wait = absl::GetFlag(FLAGS_db_wait);
+  options.health_interval = absl::GetFlag(FLAGS_health_interval);
+  options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  if (options.db.user.empty() || options.db.database.empty()) {
     spdlog::critical("--db_user and --db_name are required (or LUBAN_DB_USER, LUBAN_DB_NAME)");
     return 2;
   }
-  db::ConnectionPool pool(config);
 
-  // Wait for the database (it may start after us), then migrate.
-  const absl::Time wait_until = absl::Now() + absl::GetFlag(FLAGS_db_wait);
-  absl::Status ping = pool.Ping(absl::Seconds(2));
-  while (!ping.ok() && ping.code() == absl::StatusCode::kUnavailable &&
-         absl::Now() < wait_until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    ping = pool.Ping(absl::Seconds(2));
+  if (absl::GetFlag(FLAGS_migrate_only)) {
+    db::ConnectionPool pool(options.db);
+    auto migrated = PrepareSchema(pool, module, options.db_wait);
+    if (!migrated.ok()) {
+      spdlog::critical("schema migration failed: {}", std::string(migrated.status().message()));
+      return 4;
+    }
+    spdlog::info("schema {} is current: {} migrations, {} applied now", options.db.database,
+                 migrated->current, migrated->applied);
+    return 0;
   }
-  if (!ping.ok()) {
-    spdlog::critical("database {}:{}/{}: {}", config.host, config.port, config.database,
-                     std::string(ping.message()));
-    return 3;
-  }
-  std::vector<const std::vector<db::Migration>*> tracks = {&db::PlatformMigrations()};
-  for (const auto* track : module.migrations()) tracks.push_back(track);
-  auto migrated = db::Migrate(pool, tracks);
-  if (!migrated.ok()) {
-    spdlog::critical("schema migration failed: {}", std::string(migrated.status().message()));
-    return 4;
-  }
-  spdlog::info("schema {} is current: {} migrations, {} applied now", config.database,
-               migrated->current, migrated->applied);
-  if (absl::GetFlag(FLAGS_migrate_only)) return 0;
 
   auto credentials = auth::CredentialStore::LoadFile(absl::GetFlag(FLAGS_credentials_file));
   if (!credentials.ok()) {
     spdlog::critical("credentials: {}", std::string(credentials.status().message()));
     return 2;
   }
-  const PageTokenCodec page_tokens(PageTokenSecret());
-  BoundedExecutor executor(config.pool_size, absl::GetFlag(FLAGS_max_queued_calls));
-  auto feed = std::make_unique<ChangeFeedHub>(&pool, &executor);
-  const ServiceEnv env{&pool, &executor, &*credentials, &page_tokens, feed.get()};
-  auto service = module.CreateService(env);
-  if (!service.ok()) {
-    spdlog::critical("{}", std::string(service.status().message()));
-    return 2;
+  auto host = ServiceHost::Start(module, options, *std::move(credentials));
+  if (!host.ok()) {
+    spdlog::critical("{}", std::string(host.status().message()));
+    return host.status().code() == absl::StatusCode::kFailedPrecondition ? 4 : 3;
   }
-
-  const std::string listen = absl::GetFlag(FLAGS_listen);
-  if (!IsLoopback(listen)) {
-    spdlog::warn("serving plaintext on {}: put it behind TLS or keep it on loopback", listen);
-  }
-  grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  grpc::ServerBuilder builder;
-  int port = 0;
-  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
-  builder.RegisterService(*service);
-  builder.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
-  builder.SetMaxSendMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
-                             absl::GetFlag(FLAGS_max_concurrent_streams));
-  builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, 16 * 1024);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (server == nullptr || port == 0) {
-    spdlog::critical("cannot listen on {}", listen);
-    return 5;
-  }
-  auto* health = server->GetHealthCheckService();
-  std::string host = listen.substr(0, listen.rfind(':'));
-  spdlog::info("serving on {}:{} (pool {}, queue {})", host, port, config.pool_size,
-               absl::GetFlag(FLAGS_max_queued_calls));
-
-  // Health follows the database until shutdown.
-  absl::Notification stopping;
-  std::thread health_thread([&] {
-    bool serving = false;
-    do {
-      const bool ok = pool.Ping(absl::Seconds(1)).ok();
-      if (ok != serving || !serving) {
-        health->SetServingStatus(ok);
-        if (ok != serving) spdlog::info("health: {}", ok ? "SERVING" : "NOT_SERVING (database)");
-        serving = ok;
-      }
-    } while (!stopping.WaitForNotificationWithTimeout(absl::GetFlag(FLAGS_health_interval)));
-  });
-
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   spdlog::info("signal {}: shutting down", signal_number);
-  stopping.Notify();
-  health_thread.join();
-  health->Shutdown();  // NOT_SERVING to every watcher, and stays so
-  server->Shutdown(absl::ToChronoTime(absl::Now() + absl::GetFlag(FLAGS_shutdown_grace)));
-  feed.reset();
-  executor.Shutdown();
-  spdlog::info("stopped");
+  (*host)->Shutdown();
   return 0;
 }
 

@@ -1,8 +1,7 @@
 // The one server bootstrap every service's main() calls:
 //
 //   int main(int argc, char** argv) {
-//     luban::course::CourseModule module;
-//     return luban::RunService(argc, argv, module);
+//     return luban::RunService(argc, argv, "course", [] { return MakeCourseModule(); });
 //   }
 //
 // It reads flags (each overridable by an environment variable LUBAN_<FLAG IN CAPITALS>; the
@@ -15,11 +14,16 @@
 #ifndef LUBAN_COMMON_SERVER_SERVICE_MAIN_H_
 #define LUBAN_COMMON_SERVER_SERVICE_MAIN_H_
 
+#include <functional>
 #include <memory>
+#include <string>
+#include <thread>
 #include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
 #include "common/auth/credentials.h"
 #include "common/db/migrations.h"
 #include "common/db/pool.h"
@@ -27,6 +31,7 @@
 #include "common/server/change_feed.h"
 #include "common/server/executor.h"
 #include "grpcpp/impl/codegen/service_type.h"
+#include "grpcpp/server.h"
 
 namespace luban {
 
@@ -51,11 +56,63 @@ class ServiceModule {
   virtual absl::StatusOr<grpc::Service*> CreateService(const ServiceEnv& env) = 0;
 };
 
+struct HostOptions {
+  std::string listen = "127.0.0.1:0";
+  db::DbConfig db;
+  std::string page_token_secret;  // random per process when empty
+  int max_queued_calls = 256;
+  int max_message_bytes = 4 << 20;
+  int max_concurrent_streams = 256;
+  absl::Duration db_wait = absl::Seconds(30);
+  absl::Duration health_interval = absl::Seconds(1);
+  absl::Duration shutdown_grace = absl::Seconds(10);
+};
+
+// Connects (waiting up to db_wait for the database) and brings the schema up to date.
+absl::StatusOr<db::MigrationReport> PrepareSchema(db::ConnectionPool& pool, ServiceModule& module,
+                                                  absl::Duration db_wait);
+
+// A running service: the server, its executor, change feed and health reporting. main() runs one
+// until a signal; tests start one in-process on a free loopback port.
+class ServiceHost {
+ public:
+  static absl::StatusOr<std::unique_ptr<ServiceHost>> Start(ServiceModule& module,
+                                                            HostOptions options,
+                                                            auth::CredentialStore credentials);
+  // Shuts down gracefully if still running.
+  ~ServiceHost();
+
+  int port() const { return port_; }
+  db::ConnectionPool& pool() { return *pool_; }
+  // Health NOT_SERVING, no new calls, in-flight calls get shutdown_grace, then stop. Idempotent.
+  void Shutdown();
+
+ private:
+  ServiceHost() = default;
+  void HealthLoop();
+
+  HostOptions options_;
+  std::unique_ptr<db::ConnectionPool> pool_;
+  std::unique_ptr<auth::CredentialStore> credentials_;
+  std::unique_ptr<PageTokenCodec> page_tokens_;
+  std::unique_ptr<BoundedExecutor> executor_;
+  std::unique_ptr<ChangeFeedHub> feed_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  absl::Notification stopping_;
+  std::thread health_thread_;
+  bool stopped_ = false;
+};
+
 // Applies LUBAN_<NAME> environment variables to every registered flag that has one. Called by
 // RunService before parsing the command line; exposed for tools with their own main().
 void ApplyEnvironmentToFlags();
 
-int RunService(int argc, char** argv, ServiceModule& module);
+// Parses flags, then builds the module with `make_module` (which may read its own flags) and
+// runs it until SIGTERM/SIGINT. Exit codes: 0 stopped cleanly, 2 bad configuration, 3 database
+// unreachable or cannot listen, 4 schema refused or migration failed.
+using ModuleFactory = std::function<absl::StatusOr<std::unique_ptr<ServiceModule>>()>;
+int RunService(int argc, char** argv, absl::string_view name, const ModuleFactory& make_module);
 
 }  // namespace luban
 

@@ -487,23 +487,16 @@ absl::StatusOr<CourseRun> CourseLogic::ManagedRun(CourseTx& tx, const Principal&
 
 absl::StatusOr<CourseRun> CourseLogic::CreateCourseRun(CourseTx& tx, const Principal& who,
                                                        CourseRun draft) const {
+  // A workshop the caller may not see is reported exactly like a missing one.
   auto workshop = ManagedWorkshop(tx, who, draft.workshop_id, /*for_update=*/true);
-  if (!workshop.ok()) {
-    return workshop.status().code() == absl::StatusCode::kNotFound
-               ? InvalidField("workshop", workshop.status().message())
-               : workshop.status();
-  }
+  if (!workshop.ok()) return workshop.status();
   if (workshop->status != WorkshopStatus::kOperating) {
     return Precondition(absl::StrCat(FormatResourceName(kWorkshops, draft.workshop_id), " is ",
                                      WorkshopStatusName(workshop->status),
                                      "; runs can be scheduled only at an operating workshop"));
   }
   auto course = tx.GetCourse(draft.course_id, /*for_update=*/false);
-  if (!course.ok()) {
-    return course.status().code() == absl::StatusCode::kNotFound
-               ? InvalidField("course", course.status().message())
-               : course.status();
-  }
+  if (!course.ok()) return course.status();
   if (auto s = CheckCourseRun(draft, *course); !s.ok()) return s;
   draft.status = RunStatus::kScheduled;
   draft.cancel_reason.clear();
