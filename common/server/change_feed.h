@@ -167,14 +167,15 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
   }
 
   void Wait() {
-    const int64_t ticket = hub_->WaitBeyond(cursor_, [this] { Fetch(); });
     bool cancelled = false;
     {
+      // Registering under the stream's lock orders it before the wake-up's Fetch (which takes
+      // the lock first), so ticket_ always names the live registration.
       absl::MutexLock lock(&mu_);
-      ticket_ = ticket;
       cancelled = cancelled_;
+      if (!cancelled) ticket_ = hub_->WaitBeyond(cursor_, [this] { Fetch(); });
     }
-    if (cancelled && hub_->Cancel(ticket)) {
+    if (cancelled) {
       FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED, "the call was cancelled"));
     }
   }

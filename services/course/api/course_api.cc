@@ -98,6 +98,32 @@ absl::StatusOr<Target> ReadTarget(absl::string_view collection, const std::strin
 
 absl::Status CheckMutation(const RequestContext& rc) { return CheckRequestId(rc.request_id); }
 
+// The tail of every mutation: the use case's result becomes the response (or, for a deletion,
+// the last state) and is recorded for the audit trail and the change feed.
+template <typename T, typename Proto>
+absl::Status Record(const absl::StatusOr<T>& result, absl::string_view collection,
+                    ChangeKind kind, absl::string_view action, Proto* state,
+                    ChangeRecorder& changes) {
+  if (!result.ok()) return result.status();
+  ToProto(*result, state);
+  changes.Record(collection, state->name(), kind, *state, action);
+  return absl::OkStatus();
+}
+
+// The tail of every list: rows and the next page's token.
+template <typename T, typename Proto>
+absl::Status WritePage(const absl::StatusOr<Page<T>>& page, const PageTokenCodec& codec,
+                       const google::protobuf::Message& request,
+                       google::protobuf::RepeatedPtrField<Proto>* items,
+                       std::string* next_page_token) {
+  if (!page.ok()) return page.status();
+  items->Clear();
+  for (const T& row : page->items) ToProto(row, items->Add());
+  *next_page_token = NextPageToken(codec, request, page->more,
+                                   page->items.empty() ? 0 : page->items.back().meta.id);
+  return absl::OkStatus();
+}
+
 // ---- institutions ---------------------------------------------------------------------------
 
 absl::StatusOr<Institution> InstitutionFromProto(const pb::Institution& in) {
@@ -296,14 +322,8 @@ absl::Status CourseApi::ListInstitutions(const RequestContext& rc,
   if (!kind.ok()) return kind.status();
   filter.kind = *kind;
   return Read(rc, [&](CourseTx& tx) -> absl::Status {
-    auto rows = logic_.ListInstitutions(tx, filter, page->after_id, page->size);
-    if (!rows.ok()) return rows.status();
-    response->Clear();
-    for (const auto& row : rows->items) ToProto(row, response->add_institutions());
-    response->set_next_page_token(NextPageToken(
-        page_tokens_, request, rows->more,
-        rows->items.empty() ? 0 : rows->items.back().meta.id));
-    return absl::OkStatus();
+    return WritePage(logic_.ListInstitutions(tx, filter, page->after_id, page->size), page_tokens_, request,
+                     response->mutable_institutions(), response->mutable_next_page_token());
   });
 }
 
@@ -315,12 +335,8 @@ absl::Status CourseApi::CreateInstitution(const RequestContext& rc,
   if (!draft.ok()) return draft.status();
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        auto created = logic_.CreateInstitution(tx, *draft);
-        if (!created.ok()) return created.status();
-        ToProto(*created, response);
-        changes.Record(kInstitutions, response->name(), ChangeKind::kCreated, *response,
-                       "created");
-        return absl::OkStatus();
+        return Record(logic_.CreateInstitution(tx, *draft), kInstitutions, ChangeKind::kCreated,
+                      "created", response, changes);
       });
 }
 
@@ -340,12 +356,8 @@ absl::Status CourseApi::UpdateInstitution(const RequestContext& rc,
   if (mask->contains("website")) patch.website = in.website();
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        auto updated = logic_.UpdateInstitution(tx, target->id, target->version, patch);
-        if (!updated.ok()) return updated.status();
-        ToProto(*updated, response);
-        changes.Record(kInstitutions, response->name(), ChangeKind::kUpdated, *response,
-                       "updated");
-        return absl::OkStatus();
+        return Record(logic_.UpdateInstitution(tx, target->id, target->version, patch), kInstitutions, ChangeKind::kUpdated,
+                      "updated", response, changes);
       });
 }
 
@@ -357,12 +369,9 @@ absl::Status CourseApi::DeleteInstitution(const RequestContext& rc,
   if (!target.ok()) return target.status();
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        auto deleted = logic_.DeleteInstitution(tx, target->id, target->version);
-        if (!deleted.ok()) return deleted.status();
         pb::Institution state;
-        ToProto(*deleted, &state);
-        changes.Record(kInstitutions, state.name(), ChangeKind::kDeleted, state, "deleted");
-        return absl::OkStatus();
+        return Record(logic_.DeleteInstitution(tx, target->id, target->version), kInstitutions, ChangeKind::kDeleted,
+                      "deleted", &state, changes);
       });
 }
 
@@ -396,14 +405,8 @@ absl::Status CourseApi::ListWorkshops(const RequestContext& rc,
   if (!status.ok()) return status.status();
   filter.status = *status;
   return Read(rc, [&](CourseTx& tx) -> absl::Status {
-    auto rows = logic_.ListWorkshops(tx, rc.principal, filter, page->after_id, page->size);
-    if (!rows.ok()) return rows.status();
-    response->Clear();
-    for (const auto& row : rows->items) ToProto(row, response->add_workshops());
-    response->set_next_page_token(NextPageToken(
-        page_tokens_, request, rows->more,
-        rows->items.empty() ? 0 : rows->items.back().meta.id));
-    return absl::OkStatus();
+    return WritePage(logic_.ListWorkshops(tx, rc.principal, filter, page->after_id, page->size), page_tokens_, request,
+                     response->mutable_workshops(), response->mutable_next_page_token());
   });
 }
 
@@ -415,11 +418,8 @@ absl::Status CourseApi::CreateWorkshop(const RequestContext& rc,
   if (!draft.ok()) return draft.status();
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        auto created = logic_.CreateWorkshop(tx, *draft);
-        if (!created.ok()) return created.status();
-        ToProto(*created, response);
-        changes.Record(kWorkshops, response->name(), ChangeKind::kCreated, *response, "created");
-        return absl::OkStatus();
+        return Record(logic_.CreateWorkshop(tx, *draft), kWorkshops, ChangeKind::kCreated,
+                      "created", response, changes);
       });
 }
 
@@ -463,12 +463,9 @@ absl::Status CourseApi::DeleteWorkshop(const RequestContext& rc,
   if (!target.ok()) return target.status();
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        auto deleted = logic_.DeleteWorkshop(tx, target->id, target->version);
-        if (!deleted.ok()) return deleted.status();
         pb::Workshop state;
-        ToProto(*deleted, &state);
-        changes.Record(kWorkshops, state.name(), ChangeKind::kDeleted, state, "deleted");
-        return absl::OkStatus();
+        return Record(logic_.DeleteWorkshop(tx, target->id, target->version), kWorkshops, ChangeKind::kDeleted,
+                      "deleted", &state, changes);
       });
 }
 
@@ -517,14 +514,8 @@ absl::Status CourseApi::ListCourses(const RequestContext& rc,
   if (auto s = CheckText("discipline", request.discipline(), 0, 100); !s.ok()) return s;
   CourseFilter filter{request.discipline()};
   return Read(rc, [&](CourseTx& tx) -> absl::Status {
-    auto rows = logic_.ListCourses(tx, filter, page->after_id, page->size);
-    if (!rows.ok()) return rows.status();
-    response->Clear();
-    for (const auto& row : rows->items) ToProto(row, response->add_courses());
-    response->set_next_page_token(NextPageToken(
-        page_tokens_, request, rows->more,
-        rows->items.empty() ? 0 : rows->items.back().meta.id));
-    return absl::OkStatus();
+    return WritePage(logic_.ListCourses(tx, filter, page->after_id, page->size), page_tokens_, request,
+                     response->mutable_courses(), response->mutable_next_page_token());
   });
 }
 
@@ -535,11 +526,8 @@ absl::Status CourseApi::CreateCourse(const RequestContext& rc,
   const Course draft = CourseFromProto(request.course());
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        auto created = logic_.CreateCourse(tx, draft);
-        if (!created.ok()) return created.status();
-        ToProto(*created, response);
-        changes.Record(kCourses, response->name(), ChangeKind::kCreated, *response, "created");
-        return absl::OkStatus();
+        return Record(logic_.CreateCourse(tx, draft), kCourses, ChangeKind::kCreated,
+                      "created", response, changes);
       });
 }
 
@@ -561,11 +549,8 @@ absl::Status CourseApi::UpdateCourse(const RequestContext& rc,
   if (mask->contains("description")) patch.description = in.description;
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        auto updated = logic_.UpdateCourse(tx, target->id, target->version, patch);
-        if (!updated.ok()) return updated.status();
-        ToProto(*updated, response);
-        changes.Record(kCourses, response->name(), ChangeKind::kUpdated, *response, "updated");
-        return absl::OkStatus();
+        return Record(logic_.UpdateCourse(tx, target->id, target->version, patch), kCourses, ChangeKind::kUpdated,
+                      "updated", response, changes);
       });
 }
 
@@ -577,12 +562,9 @@ absl::Status CourseApi::DeleteCourse(const RequestContext& rc,
   if (!target.ok()) return target.status();
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        auto deleted = logic_.DeleteCourse(tx, target->id, target->version);
-        if (!deleted.ok()) return deleted.status();
         pb::Course state;
-        ToProto(*deleted, &state);
-        changes.Record(kCourses, state.name(), ChangeKind::kDeleted, state, "deleted");
-        return absl::OkStatus();
+        return Record(logic_.DeleteCourse(tx, target->id, target->version), kCourses, ChangeKind::kDeleted,
+                      "deleted", &state, changes);
       });
 }
 
@@ -631,14 +613,8 @@ absl::Status CourseApi::ListCourseRuns(const RequestContext& rc,
     return InvalidField("start_date_to", "must be on or after start_date_from");
   }
   return Read(rc, [&](CourseTx& tx) -> absl::Status {
-    auto rows = logic_.ListCourseRuns(tx, rc.principal, filter, page->after_id, page->size);
-    if (!rows.ok()) return rows.status();
-    response->Clear();
-    for (const auto& row : rows->items) ToProto(row, response->add_course_runs());
-    response->set_next_page_token(NextPageToken(
-        page_tokens_, request, rows->more,
-        rows->items.empty() ? 0 : rows->items.back().meta.id));
-    return absl::OkStatus();
+    return WritePage(logic_.ListCourseRuns(tx, rc.principal, filter, page->after_id, page->size), page_tokens_, request,
+                     response->mutable_course_runs(), response->mutable_next_page_token());
   });
 }
 
@@ -650,12 +626,8 @@ absl::Status CourseApi::CreateCourseRun(const RequestContext& rc,
   if (!draft.ok()) return draft.status();
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        auto created = logic_.CreateCourseRun(tx, rc.principal, *draft);
-        if (!created.ok()) return created.status();
-        ToProto(*created, response);
-        changes.Record(kCourseRuns, response->name(), ChangeKind::kCreated, *response,
-                       "created");
-        return absl::OkStatus();
+        return Record(logic_.CreateCourseRun(tx, rc.principal, *draft), kCourseRuns, ChangeKind::kCreated,
+                      "created", response, changes);
       });
 }
 
@@ -707,12 +679,9 @@ absl::Status CourseApi::DeleteCourseRun(const RequestContext& rc,
   if (!target.ok()) return target.status();
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        auto deleted = logic_.DeleteCourseRun(tx, rc.principal, target->id, target->version);
-        if (!deleted.ok()) return deleted.status();
         pb::CourseRun state;
-        ToProto(*deleted, &state);
-        changes.Record(kCourseRuns, state.name(), ChangeKind::kDeleted, state, "deleted");
-        return absl::OkStatus();
+        return Record(logic_.DeleteCourseRun(tx, rc.principal, target->id, target->version), kCourseRuns, ChangeKind::kDeleted,
+                      "deleted", &state, changes);
       });
 }
 
@@ -726,13 +695,9 @@ absl::Status CourseApi::Transition(const RequestContext& rc,
   if (!target.ok()) return target.status();
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        auto run = logic_.TransitionCourseRun(tx, rc.principal, target->id, target->version,
-                                              target_status, reason);
-        if (!run.ok()) return run.status();
-        ToProto(*run, response);
-        changes.Record(kCourseRuns, response->name(), ChangeKind::kUpdated, *response,
-                       absl::StrCat("status:", RunStatusName(target_status)));
-        return absl::OkStatus();
+        return Record(logic_.TransitionCourseRun(tx, rc.principal, target->id, target->version,
+                                              target_status, reason), kCourseRuns, ChangeKind::kUpdated,
+                      absl::StrCat("status:", RunStatusName(target_status)), response, changes);
       });
 }
 
