@@ -49,6 +49,19 @@ absl::Status CheckStrings(absl::string_view field, const std::vector<std::string
   return absl::OkStatus();
 }
 
+// A row read for update, if the caller's etag (when given) still matches it.
+template <typename T>
+absl::StatusOr<T> Current(absl::StatusOr<T> row, absl::string_view collection, int64_t id,
+                          std::optional<int64_t> expected_version) {
+  if (!row.ok()) return row;
+  if (auto s = CheckVersion(FormatResourceName(collection, id), expected_version,
+                            row->meta.version);
+      !s.ok()) {
+    return s;
+  }
+  return row;
+}
+
 bool RunIsActive(RunStatus status) {
   return status == RunStatus::kScheduled || status == RunStatus::kOpen ||
          status == RunStatus::kInProgress;
@@ -138,13 +151,9 @@ absl::StatusOr<Institution> CourseLogic::CreateInstitution(CourseTx& tx,
 absl::StatusOr<Institution> CourseLogic::UpdateInstitution(
     CourseTx& tx, int64_t id, std::optional<int64_t> expected_version,
     const InstitutionPatch& patch) const {
-  auto institution = tx.GetInstitution(id, /*for_update=*/true);
+  auto institution = Current(tx.GetInstitution(id, /*for_update=*/true), kInstitutions, id,
+                     expected_version);
   if (!institution.ok()) return institution.status();
-  if (auto s = CheckVersion(FormatResourceName(kInstitutions, id), expected_version,
-                            institution->meta.version);
-      !s.ok()) {
-    return s;
-  }
   if (patch.names) institution->names = *patch.names;
   if (patch.city) institution->city = *patch.city;
   if (patch.website) institution->website = *patch.website;
@@ -156,13 +165,9 @@ absl::StatusOr<Institution> CourseLogic::UpdateInstitution(
 
 absl::StatusOr<Institution> CourseLogic::DeleteInstitution(
     CourseTx& tx, int64_t id, std::optional<int64_t> expected_version) const {
-  auto institution = tx.GetInstitution(id, /*for_update=*/true);
+  auto institution = Current(tx.GetInstitution(id, /*for_update=*/true), kInstitutions, id,
+                     expected_version);
   if (!institution.ok()) return institution.status();
-  if (auto s = CheckVersion(FormatResourceName(kInstitutions, id), expected_version,
-                            institution->meta.version);
-      !s.ok()) {
-    return s;
-  }
   auto used = tx.InstitutionHasWorkshops(id);
   if (!used.ok()) return used.status();
   if (*used) {
@@ -278,10 +283,10 @@ absl::StatusOr<Workshop> CourseLogic::UpdateWorkshop(CourseTx& tx, const Princip
 
 absl::StatusOr<Workshop> CourseLogic::DeleteWorkshop(
     CourseTx& tx, int64_t id, std::optional<int64_t> expected_version) const {
-  auto workshop = tx.GetWorkshop(id, /*for_update=*/true);
+  auto workshop = Current(tx.GetWorkshop(id, /*for_update=*/true), kWorkshops, id,
+                     expected_version);
   if (!workshop.ok()) return workshop.status();
   const std::string name = FormatResourceName(kWorkshops, id);
-  if (auto s = CheckVersion(name, expected_version, workshop->meta.version); !s.ok()) return s;
   if (workshop->status != WorkshopStatus::kPlanned) {
     return Precondition(absl::StrCat(name, " is ", WorkshopStatusName(workshop->status),
                                      "; only a planned workshop can be deleted (close it)"));
@@ -394,13 +399,9 @@ absl::StatusOr<Course> CourseLogic::CreateCourse(CourseTx& tx, Course draft) con
 absl::StatusOr<Course> CourseLogic::UpdateCourse(CourseTx& tx, int64_t id,
                                                  std::optional<int64_t> expected_version,
                                                  const CoursePatch& patch) const {
-  auto course = tx.GetCourse(id, /*for_update=*/true);
+  auto course = Current(tx.GetCourse(id, /*for_update=*/true), kCourses, id,
+                     expected_version);
   if (!course.ok()) return course.status();
-  if (auto s = CheckVersion(FormatResourceName(kCourses, id), expected_version,
-                            course->meta.version);
-      !s.ok()) {
-    return s;
-  }
   if (patch.titles) course->titles = *patch.titles;
   if (patch.discipline) course->discipline = *patch.discipline;
   if (patch.hours) course->hours = *patch.hours;
@@ -414,10 +415,10 @@ absl::StatusOr<Course> CourseLogic::UpdateCourse(CourseTx& tx, int64_t id,
 
 absl::StatusOr<Course> CourseLogic::DeleteCourse(CourseTx& tx, int64_t id,
                                                  std::optional<int64_t> expected_version) const {
-  auto course = tx.GetCourse(id, /*for_update=*/true);
+  auto course = Current(tx.GetCourse(id, /*for_update=*/true), kCourses, id,
+                     expected_version);
   if (!course.ok()) return course.status();
   const std::string name = FormatResourceName(kCourses, id);
-  if (auto s = CheckVersion(name, expected_version, course->meta.version); !s.ok()) return s;
   auto used = tx.CourseHasRuns(id);
   if (!used.ok()) return used.status();
   if (*used) return Precondition(absl::StrCat(name, " has course runs and cannot be deleted"));
