@@ -29,6 +29,7 @@ absl::StatusOr<FeedBatch> ChangeFeedHub::Read(int64_t after_sequence,
                                               const std::vector<std::string>& resource_types,
                                               int limit, absl::Time deadline) {
   FeedBatch batch;
+  if (limit <= 0) return absl::InvalidArgumentError("max_batch_size: must be positive");
   auto status = db::RunInTransaction(
       *pool_, {.context = "read the change feed", .deadline = deadline},
       [&](db::Session& session) -> absl::Status {

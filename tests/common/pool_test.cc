@@ -1,0 +1,253 @@
+// ConnectionPool against a real MariaDB.
+#include "common/db/pool.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/db/transaction.h"
+#include "cppconn/connection.h"
+#include "cppconn/resultset.h"
+#include "cppconn/statement.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/support/test_database.h"
+
+namespace luban::db {
+namespace {
+
+using ::testing::HasSubstr;
+
+// A value of this connection's session, read without leaving a transaction open.
+std::string SessionValue(PooledConnection& connection, const std::string& expression) {
+  std::unique_ptr<sql::Statement> statement(connection.connection().createStatement());
+  std::unique_ptr<sql::ResultSet> rows(statement->executeQuery("SELECT " + expression));
+  rows->next();
+  std::string value = rows->getString(1);
+  connection.connection().commit();
+  return value;
+}
+
+int64_t ConnectionId(PooledConnection& connection) {
+  return std::stoll(SessionValue(connection, "CONNECTION_ID()"));
+}
+
+// A TCP port on 127.0.0.1 that nothing listens on (picked by the kernel, then released).
+int ClosedPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+  socklen_t length = sizeof(address);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+class PoolTest : public luban::testing::DatabaseTest {};
+
+TEST_F(PoolTest, ReturnedConnectionIsReused) {
+  ConnectionPool pool(Config(2));
+  int64_t first_id = 0;
+  {
+    auto lease = pool.Borrow();
+    ASSERT_TRUE(lease.ok()) << lease.status();
+    first_id = ConnectionId(**lease);
+    EXPECT_EQ(pool.GetStats().open, 1);
+    EXPECT_EQ(pool.GetStats().idle, 0);
+  }
+  EXPECT_EQ(pool.GetStats().idle, 1);
+  auto again = pool.Borrow();
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(ConnectionId(**again), first_id);
+  EXPECT_EQ(pool.GetStats().open, 1);
+}
+
+TEST_F(PoolTest, ConnectionsHaveTheDocumentedSessionSettings) {
+  ConnectionPool pool(Config(1));
+  auto lease = pool.Borrow();
+  ASSERT_TRUE(lease.ok()) << lease.status();
+  EXPECT_EQ(SessionValue(**lease, "@@autocommit"), "0");
+  EXPECT_EQ(SessionValue(**lease, "@@time_zone"), "+00:00");
+  EXPECT_EQ(SessionValue(**lease, "@@character_set_connection"), "utf8mb4");
+  EXPECT_EQ(SessionValue(**lease, "@@collation_connection"), "utf8mb4_bin");
+  EXPECT_THAT(SessionValue(**lease, "@@sql_mode"), HasSubstr("STRICT_ALL_TABLES"));
+  EXPECT_EQ(SessionValue(**lease, "DATABASE()"), db().schema());
+  // Round trip of text in several scripts, byte-exact.
+  EXPECT_EQ(SessionValue(**lease, "'Ҷумъа Қазақстан 天津'"), "Ҷумъа Қазақстан 天津");
+}
+
+TEST_F(PoolTest, TwoLeasesAreTwoConnections) {
+  ConnectionPool pool(Config(2));
+  auto a = pool.Borrow();
+  auto b = pool.Borrow();
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_NE(ConnectionId(**a), ConnectionId(**b));
+  EXPECT_EQ(pool.GetStats().open, 2);
+}
+
+TEST_F(PoolTest, PoolSizeBoundsConnections) {
+  DbConfig config = Config(1);
+  config.borrow_timeout = absl::Milliseconds(100);
+  ConnectionPool pool(config);
+  auto held = pool.Borrow();
+  ASSERT_TRUE(held.ok()) << held.status();
+
+  auto refused = pool.Borrow();
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(pool.GetStats().open, 1);
+  EXPECT_EQ(pool.GetStats().waits, 1);
+
+  // The call's deadline comes before the borrow timeout.
+  DbConfig patient = Config(1);
+  patient.borrow_timeout = absl::Seconds(60);
+  ConnectionPool patient_pool(patient);
+  auto only = patient_pool.Borrow();
+  ASSERT_TRUE(only.ok()) << only.status();
+  auto late = patient_pool.Borrow(absl::Now() + absl::Milliseconds(50));
+  EXPECT_EQ(late.status().code(), absl::StatusCode::kDeadlineExceeded);
+}
+
+TEST_F(PoolTest, AWaitingBorrowGetsTheReturnedConnection) {
+  DbConfig config = Config(1);
+  config.borrow_timeout = absl::Seconds(60);
+  ConnectionPool pool(config);
+  auto held = pool.Borrow();
+  ASSERT_TRUE(held.ok()) << held.status();
+  const int64_t held_id = ConnectionId(**held);
+
+  int64_t waiter_id = 0;
+  absl::Status waiter_status;
+  std::thread waiter([&] {
+    auto lease = pool.Borrow();
+    waiter_status = lease.status();
+    if (lease.ok()) waiter_id = ConnectionId(**lease);
+  });
+  // Return the connection once the waiter is known to be waiting for it.
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  while (pool.GetStats().waits == 0 && absl::Now() < give_up) std::this_thread::yield();
+  EXPECT_EQ(pool.GetStats().waits, 1);
+  *held = ConnectionPool::Lease();  // returns the connection
+  waiter.join();
+  ASSERT_TRUE(waiter_status.ok()) << waiter_status;
+  EXPECT_EQ(waiter_id, held_id);
+  EXPECT_EQ(pool.GetStats().open, 1);
+}
+
+TEST_F(PoolTest, KilledConnectionIsDiscardedByValidation) {
+  DbConfig config = Config(2);
+  config.validate_after_idle = absl::ZeroDuration();  // validate on every borrow
+  ConnectionPool pool(config);
+  int64_t killed_id = 0;
+  {
+    auto lease = pool.Borrow();
+    ASSERT_TRUE(lease.ok()) << lease.status();
+    killed_id = ConnectionId(**lease);
+  }
+  ASSERT_TRUE(db().Execute(absl::StrCat("KILL CONNECTION ", killed_id)).ok());
+
+  auto lease = pool.Borrow();
+  ASSERT_TRUE(lease.ok()) << lease.status();
+  EXPECT_NE(ConnectionId(**lease), killed_id);
+  const ConnectionPool::Stats stats = pool.GetStats();
+  EXPECT_EQ(stats.discarded, 1);
+  EXPECT_EQ(stats.open, 1);
+}
+
+TEST_F(PoolTest, KilledConnectionFailsTheTransactionThenThePoolRecovers) {
+  DbConfig config = Config(2);
+  config.validate_after_idle = absl::Hours(1);  // no validation: the statement meets the kill
+  ConnectionPool pool(config);
+  int64_t killed_id = 0;
+  {
+    auto lease = pool.Borrow();
+    ASSERT_TRUE(lease.ok()) << lease.status();
+    killed_id = ConnectionId(**lease);
+  }
+  ASSERT_TRUE(db().Execute(absl::StrCat("KILL CONNECTION ", killed_id)).ok());
+
+  int attempts = 0;
+  const absl::Status failed =
+      RunInTransaction(pool, {.context = "read after kill"}, [&](Session& session) {
+        ++attempts;
+        return Guarded(session, "read after kill", [&]() -> absl::Status {
+          Session::Query(session.Prepare("SELECT 1"));
+          return absl::OkStatus();
+        });
+      });
+  EXPECT_EQ(failed.code(), absl::StatusCode::kUnavailable) << failed;
+  EXPECT_THAT(std::string(failed.message()), HasSubstr("unreachable"));  // as a connection error
+  EXPECT_EQ(attempts, 1);  // a lost connection is never retried on another one
+  EXPECT_EQ(pool.GetStats().discarded, 1);
+  EXPECT_EQ(pool.GetStats().open, 0);
+
+  int64_t new_id = 0;
+  const absl::Status recovered =
+      RunInTransaction(pool, {.context = "read again"}, [&](Session& session) {
+        return Guarded(session, "read again", [&]() -> absl::Status {
+          auto rows = Session::Query(session.Prepare("SELECT CONNECTION_ID()"));
+          rows->next();
+          new_id = rows->getInt64(1);
+          return absl::OkStatus();
+        });
+      });
+  EXPECT_TRUE(recovered.ok()) << recovered;
+  EXPECT_NE(new_id, killed_id);
+}
+
+TEST_F(PoolTest, PingDetectsAKilledConnection) {
+  DbConfig config = Config(1);
+  config.validate_after_idle = absl::Hours(1);
+  ConnectionPool pool(config);
+  ASSERT_TRUE(pool.Ping(absl::Seconds(5)).ok());
+  int64_t id = 0;
+  {
+    auto lease = pool.Borrow();
+    ASSERT_TRUE(lease.ok()) << lease.status();
+    id = ConnectionId(**lease);
+  }
+  ASSERT_TRUE(db().Execute(absl::StrCat("KILL CONNECTION ", id)).ok());
+  EXPECT_EQ(pool.Ping(absl::Seconds(5)).code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(pool.GetStats().discarded, 1);
+  EXPECT_TRUE(pool.Ping(absl::Seconds(5)).ok());
+}
+
+TEST_F(PoolTest, UnreachableDatabaseIsUnavailable) {
+  DbConfig config = Config(2);
+  config.port = ClosedPort();
+  ConnectionPool pool(config);
+  auto lease = pool.Borrow();
+  EXPECT_EQ(lease.status().code(), absl::StatusCode::kUnavailable) << lease.status();
+  EXPECT_EQ(pool.GetStats().open, 0);  // the failed open gave its slot back
+  EXPECT_EQ(pool.Ping(absl::Seconds(5)).code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(PoolTest, DiscardedLeaseFreesItsSlot) {
+  DbConfig config = Config(1);
+  config.borrow_timeout = absl::Milliseconds(100);
+  ConnectionPool pool(config);
+  auto lease = pool.Borrow();
+  ASSERT_TRUE(lease.ok()) << lease.status();
+  const int64_t id = ConnectionId(**lease);
+  lease->Discard();
+  EXPECT_EQ(pool.GetStats().open, 0);
+  EXPECT_EQ(pool.GetStats().discarded, 1);
+  auto next = pool.Borrow();
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_NE(ConnectionId(**next), id);
+}
+
+}  // namespace
+}  // namespace luban::db

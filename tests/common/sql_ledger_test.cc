@@ -1,0 +1,324 @@
+// SqlLedger and the change-feed reads against a real MariaDB.
+#include "common/db/sql_ledger.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/db/migrations.h"
+#include "common/db/pool.h"
+#include "common/db/transaction.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/support/test_database.h"
+
+namespace luban::db {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Optional;
+
+// A request hash with zero bytes inside and at the end (BINARY(32) must keep them).
+std::string Hash(char seed) {
+  std::string hash(32, seed);
+  hash[5] = '\0';
+  hash[31] = '\0';
+  return hash;
+}
+
+RequestKey Key(const std::string& request_id, char seed = 'a',
+               const std::string& method = "/luban.course.v1.CourseService/CreateWorkshop",
+               const std::string& actor = "tju-admin") {
+  return RequestKey{actor, request_id, method, Hash(seed)};
+}
+
+ChangeRecord Change(const std::string& type, const std::string& name,
+                    const std::string& payload = std::string("\x0a\x03\x00\xff", 4)) {
+  return ChangeRecord{type, name, ChangeKind::kUpdated, payload, "req-" + name, "tju-admin"};
+}
+
+std::vector<int64_t> Sequences(const std::vector<StoredChange>& changes) {
+  std::vector<int64_t> sequences;
+  for (const auto& change : changes) sequences.push_back(change.sequence);
+  return sequences;
+}
+
+class SqlLedgerTest : public luban::testing::DatabaseTest {
+ protected:
+  void SetUp() override {
+    DatabaseTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    pool_ = std::make_unique<ConnectionPool>(Config(4));
+    auto migrated = Migrate(*pool_, {&PlatformMigrations()});
+    ASSERT_TRUE(migrated.ok()) << migrated.status();
+  }
+  void TearDown() override {
+    pool_.reset();
+    DatabaseTest::TearDown();
+  }
+
+  // Runs `body` with a ledger in one transaction.
+  absl::Status InTx(absl::FunctionRef<absl::Status(SqlLedger&, Session&)> body) {
+    return RunInTransaction(*pool_, {.context = "ledger test"}, [&](Session& session) {
+      SqlLedger ledger(session);
+      return Guarded(session, "ledger test", [&] { return body(ledger, session); });
+    });
+  }
+
+  absl::StatusOr<std::optional<std::string>> Claim(const RequestKey& key,
+                                                   const std::string& response) {
+    absl::StatusOr<std::optional<std::string>> result;
+    const absl::Status status = InTx([&](SqlLedger& ledger, Session&) -> absl::Status {
+      result = ledger.ClaimRequest(key);
+      if (!result.ok()) return result.status();
+      if (!result->has_value()) return ledger.SaveResponse(key, response);
+      return absl::OkStatus();
+    });
+    if (!status.ok()) return status;
+    return result;
+  }
+
+  absl::Status Publish(const ChangeRecord& record) {
+    return InTx([&](SqlLedger& ledger, Session&) { return ledger.PublishChange(record); });
+  }
+
+  std::vector<StoredChange> Read(int64_t after, const std::vector<std::string>& types, int limit) {
+    std::vector<StoredChange> changes;
+    EXPECT_TRUE(InTx([&](SqlLedger&, Session& session) {
+                  changes = ReadChanges(session, after, types, limit);
+                  return absl::OkStatus();
+                }).ok());
+    return changes;
+  }
+
+  std::unique_ptr<ConnectionPool> pool_;
+};
+
+TEST_F(SqlLedgerTest, NewRequestThenRetryGetsTheStoredResponse) {
+  const std::string response("\x0a\x0bworkshops/1\x00\xff", 15);
+  auto first = Claim(Key("r-1"), response);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(*first, std::nullopt);
+
+  auto retry = Claim(Key("r-1"), "another response, never saved");
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_THAT(*retry, Optional(response));
+  EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM idempotency_keys"), 1);
+}
+
+TEST_F(SqlLedgerTest, SameIdForAnotherRequestIsRefused) {
+  ASSERT_TRUE(Claim(Key("r-1", 'a'), "first").ok());
+  const std::string before = *db().TableChecksum("idempotency_keys");
+
+  auto other_hash = Claim(Key("r-1", 'b'), "second");
+  EXPECT_EQ(other_hash.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(other_hash.status().message()), HasSubstr("r-1"));
+  EXPECT_THAT(std::string(other_hash.status().message()), HasSubstr("different request"));
+
+  auto other_method = Claim(Key("r-1", 'a', "/luban.course.v1.CourseService/DeleteWorkshop"), "x");
+  EXPECT_EQ(other_method.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(*db().TableChecksum("idempotency_keys"), before);
+}
+
+TEST_F(SqlLedgerTest, RequestIdsAreScopedToTheCaller) {
+  ASSERT_TRUE(Claim(Key("r-1", 'a', "/m", "tju-admin"), "tju").ok());
+  auto other_caller = Claim(Key("r-1", 'b', "/m", "ttu-admin"), "ttu");
+  ASSERT_TRUE(other_caller.ok()) << other_caller.status();
+  EXPECT_EQ(*other_caller, std::nullopt);
+}
+
+TEST_F(SqlLedgerTest, RolledBackClaimLeavesTheIdFree) {
+  const absl::Status refused = InTx([&](SqlLedger& ledger, Session&) -> absl::Status {
+    auto claimed = ledger.ClaimRequest(Key("r-1"));
+    if (!claimed.ok()) return claimed.status();
+    EXPECT_EQ(*claimed, std::nullopt);
+    return absl::FailedPreconditionError("the use case refused");
+  });
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM idempotency_keys"), 0);
+
+  auto again = Claim(Key("r-1", 'b'), "now");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(*again, std::nullopt);
+}
+
+// A duplicate arriving while the first request is still in flight waits for its outcome.
+class ConcurrentClaimTest : public SqlLedgerTest, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(ConcurrentClaimTest, DuplicateWaitsForTheFirstOutcome) {
+  const bool first_commits = GetParam();
+  absl::Notification claimed;
+  absl::Notification finish;
+  absl::Status first_status;
+  std::thread first([&] {
+    first_status = InTx([&](SqlLedger& ledger, Session&) -> absl::Status {
+      auto result = ledger.ClaimRequest(Key("r-1"));
+      if (!result.ok()) return result.status();
+      if (result->has_value()) return absl::InternalError("the key was not new");
+      if (auto s = ledger.SaveResponse(Key("r-1"), "first"); !s.ok()) return s;
+      claimed.Notify();
+      finish.WaitForNotification();
+      return first_commits ? absl::OkStatus() : absl::UnavailableError("the first one failed");
+    });
+  });
+  claimed.WaitForNotification();
+
+  absl::StatusOr<std::optional<std::string>> second;
+  std::thread duplicate([&] { second = Claim(Key("r-1"), "second"); });
+  // The duplicate blocks on the first one's key until that one ends.
+  const absl::Status blocked = db().AwaitLockWaits(1);
+  finish.Notify();
+  first.join();
+  duplicate.join();
+  ASSERT_TRUE(blocked.ok()) << blocked;
+
+  ASSERT_TRUE(second.ok()) << second.status();
+  if (first_commits) {
+    ASSERT_TRUE(first_status.ok()) << first_status;
+    EXPECT_THAT(*second, Optional(std::string("first")));
+  } else {
+    EXPECT_EQ(first_status.code(), absl::StatusCode::kUnavailable);
+    EXPECT_EQ(*second, std::nullopt);  // the id was free again: the duplicate ran as new
+    EXPECT_EQ(*db().QueryValue("SELECT response FROM idempotency_keys"), "second");
+  }
+  EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM idempotency_keys"), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(FirstCommitsOrNot, ConcurrentClaimTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& param_info) {
+                           return param_info.param ? "FirstCommits" : "FirstRollsBack";
+                         });
+
+TEST_F(SqlLedgerTest, AuditWritesARow) {
+  const AuditRecord record{"tju-admin",
+                           "college_admin",
+                           "r-7",
+                           "/luban.course.v1.CourseService/UpdateWorkshop",
+                           "workshops/3",
+                           "updated",
+                           R"({"city":"Хуҷанд","name":"天津"})"};
+  ASSERT_TRUE(InTx([&](SqlLedger& ledger, Session&) { return ledger.Audit(record); }).ok());
+  EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM audit_log"), 1);
+  EXPECT_EQ(*db().QueryValue("SELECT CONCAT_WS('|', actor, actor_role, request_id, method,"
+                             " resource_name, action) FROM audit_log"),
+            "tju-admin|college_admin|r-7|/luban.course.v1.CourseService/UpdateWorkshop|"
+            "workshops/3|updated");
+  EXPECT_EQ(*db().QueryValue("SELECT details FROM audit_log"), record.details);
+  EXPECT_LE(*db().QueryInt("SELECT ABS(TIMESTAMPDIFF(SECOND, at, UTC_TIMESTAMP())) FROM audit_log"),
+            60);
+}
+
+TEST_F(SqlLedgerTest, AuditOfARolledBackTransactionIsGone) {
+  const absl::Status status = InTx([&](SqlLedger& ledger, Session&) -> absl::Status {
+    if (auto s = ledger.Audit({"a", "reporter", "r", "/m", "workshops/1", "updated", "{}"});
+        !s.ok()) {
+      return s;
+    }
+    return absl::AbortedError("stale etag");
+  });
+  EXPECT_EQ(status.code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM audit_log"), 0);
+}
+
+TEST_F(SqlLedgerTest, PublishedChangesGetDenseOrderedSequences) {
+  ASSERT_TRUE(Publish(Change("courseRuns", "courseRuns/1")).ok());
+  ASSERT_TRUE(InTx([&](SqlLedger& ledger, Session&) -> absl::Status {
+                if (auto s = ledger.PublishChange(Change("courseRuns", "courseRuns/2")); !s.ok()) {
+                  return s;
+                }
+                return ledger.PublishChange(Change("workshops", "workshops/1"));
+              }).ok());
+
+  const std::vector<StoredChange> changes = Read(0, {}, 100);
+  EXPECT_THAT(Sequences(changes), ElementsAre(1, 2, 3));
+  ASSERT_EQ(changes.size(), 3u);
+  EXPECT_EQ(changes[0].record.resource_type, "courseRuns");
+  EXPECT_EQ(changes[0].record.resource_name, "courseRuns/1");
+  EXPECT_EQ(changes[0].record.kind, ChangeKind::kUpdated);
+  EXPECT_EQ(changes[0].record.payload, std::string("\x0a\x03\x00\xff", 4));
+  EXPECT_EQ(changes[0].record.request_id, "req-courseRuns/1");
+  EXPECT_EQ(changes[0].record.actor, "tju-admin");
+  EXPECT_LT(absl::AbsDuration(changes[0].time - absl::Now()), absl::Minutes(1));
+  EXPECT_LE(changes[0].time, changes[2].time);
+  EXPECT_EQ(changes[2].record.resource_name, "workshops/1");
+
+  int64_t head = 0;
+  ASSERT_TRUE(InTx([&](SqlLedger&, Session& session) {
+                head = LastChangeSequence(session);
+                return absl::OkStatus();
+              }).ok());
+  EXPECT_EQ(head, 3);
+}
+
+TEST_F(SqlLedgerTest, ReadChangesFiltersByTypeAndLimits) {
+  for (const char* type : {"workshops", "courseRuns", "workshops", "courseRuns", "courses"}) {
+    ASSERT_TRUE(Publish(Change(type, absl::StrCat(type, "/1"))).ok());
+  }
+  EXPECT_THAT(Sequences(Read(0, {"courseRuns"}, 100)), ElementsAre(2, 4));
+  EXPECT_THAT(Sequences(Read(0, {"workshops", "courses"}, 100)), ElementsAre(1, 3, 5));
+  EXPECT_THAT(Sequences(Read(0, {}, 2)), ElementsAre(1, 2));
+  EXPECT_THAT(Sequences(Read(2, {}, 2)), ElementsAre(3, 4));
+  EXPECT_THAT(Sequences(Read(1, {"workshops"}, 1)), ElementsAre(3));
+  EXPECT_TRUE(Read(5, {}, 100).empty());
+  EXPECT_TRUE(Read(0, {"enrollments"}, 100).empty());
+}
+
+TEST_F(SqlLedgerTest, RolledBackPublishLeavesNoEventAndNoGap) {
+  ASSERT_TRUE(Publish(Change("courseRuns", "courseRuns/1")).ok());
+  const absl::Status rolled_back = InTx([&](SqlLedger& ledger, Session&) -> absl::Status {
+    if (auto s = ledger.PublishChange(Change("courseRuns", "courseRuns/2")); !s.ok()) return s;
+    return absl::InvalidArgumentError("refused after publishing");
+  });
+  EXPECT_EQ(rolled_back.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM change_events"), 1);
+  EXPECT_EQ(*db().QueryInt("SELECT last_sequence FROM change_feed_head"), 1);
+
+  ASSERT_TRUE(Publish(Change("courseRuns", "courseRuns/3")).ok());
+  const std::vector<StoredChange> changes = Read(0, {}, 100);
+  EXPECT_THAT(Sequences(changes), ElementsAre(1, 2));
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[1].record.resource_name, "courseRuns/3");
+}
+
+TEST_F(SqlLedgerTest, ConcurrentPublishersProduceADenseSequence) {
+  constexpr int kThreads = 4;
+  constexpr int kEach = 15;
+  std::vector<std::thread> threads;
+  std::vector<absl::Status> failures[kThreads];
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const absl::Status s = Publish(Change("courseRuns", absl::StrCat("courseRuns/", t)));
+        if (!s.ok()) failures[t].push_back(s);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_THAT(failures[t], ::testing::IsEmpty());
+
+  const std::vector<StoredChange> changes = Read(0, {}, 1000);
+  ASSERT_EQ(changes.size(), static_cast<size_t>(kThreads * kEach));
+  for (size_t i = 0; i < changes.size(); ++i) {
+    EXPECT_EQ(changes[i].sequence, static_cast<int64_t>(i + 1));
+  }
+}
+
+TEST(SqlTimeTest, FormatsAndParsesMicroseconds) {
+  const absl::Time time = absl::FromUnixMicros(1668384000123456);  // 2022-11-14 00:00:00.123456
+  EXPECT_EQ(FormatSqlTime(time), "2022-11-14 00:00:00.123456");
+  EXPECT_EQ(ParseSqlTime("2022-11-14 00:00:00.123456"), time);
+  EXPECT_EQ(ParseSqlTime("2022-11-14 00:00:00"), absl::FromUnixSeconds(1668384000));
+}
+
+}  // namespace
+}  // namespace luban::db
