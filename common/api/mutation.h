@@ -38,18 +38,36 @@ class ChangeRecorder {
   void Record(absl::string_view resource_type, absl::string_view resource_name, ChangeKind kind,
               const google::protobuf::Message& state, absl::string_view action);
 
-  // Writes the audit rows and feed events. INTERNAL when nothing was recorded: every mutation
-  // must say what it changed.
+  // For a call that may legitimately change nothing (an import of rows that all exist, a feed
+  // event already reflected): Flush then accepts an empty record.
+  void MarkMayBeUnchanged() { may_be_unchanged_ = true; }
+
+  // Writes the audit rows and feed events. INTERNAL when nothing was recorded (unless marked):
+  // every mutation must say what it changed.
   absl::Status Flush(Ledger& ledger, const RequestContext& rc,
                      const google::protobuf::Message& request);
 
  private:
+  bool may_be_unchanged_ = false;
   struct Entry {
     ChangeRecord record;
     std::string action;
   };
   std::vector<Entry> entries_;
 };
+
+// The tail of most mutations: the use case's result becomes `state` (the response, or for a
+// deletion the last state) via ToProto(result, state) found by argument-dependent lookup, and is
+// recorded for the audit trail and the change feed.
+template <typename T, typename Proto>
+absl::Status RecordChange(const absl::StatusOr<T>& result, absl::string_view collection,
+                          ChangeKind kind, absl::string_view action, Proto* state,
+                          ChangeRecorder& changes) {
+  if (!result.ok()) return result.status();
+  ToProto(*result, state);
+  changes.Record(collection, state->name(), kind, *state, action);
+  return absl::OkStatus();
+}
 
 // The idempotency key of a request: caller, request id, method and a hash of the request.
 RequestKey MakeRequestKey(const RequestContext& rc, const google::protobuf::Message& request);

@@ -7,6 +7,8 @@
 
 #include "absl/status/statusor.h"
 #include "common/domain/page_token.h"
+#include "common/domain/types.h"
+#include "google/protobuf/repeated_ptr_field.h"
 #include "google/protobuf/message.h"
 
 namespace luban {
@@ -30,6 +32,21 @@ absl::StatusOr<PageRequest> ReadPageRequest(const PageTokenCodec& codec,
 std::string NextPageToken(const PageTokenCodec& codec,
                           const google::protobuf::Message& list_request, bool more,
                           int64_t last_id);
+
+// The tail of every list handler: the page's rows (via ToProto(row, item), found by
+// argument-dependent lookup) and the next page's token after the last row's meta.id.
+template <typename T, typename Proto>
+absl::Status WritePage(const absl::StatusOr<Page<T>>& page, const PageTokenCodec& codec,
+                       const google::protobuf::Message& request,
+                       google::protobuf::RepeatedPtrField<Proto>* items,
+                       std::string* next_page_token) {
+  if (!page.ok()) return page.status();
+  items->Clear();
+  for (const T& row : page->items) ToProto(row, items->Add());
+  *next_page_token = NextPageToken(codec, request, page->more,
+                                   page->items.empty() ? 0 : page->items.back().meta.id);
+  return absl::OkStatus();
+}
 
 }  // namespace luban
 

@@ -8,6 +8,7 @@
 #define LUBAN_COMMON_SERVER_CHANGE_FEED_H_
 
 #include <cstdint>
+#include <algorithm>
 #include <functional>
 #include <string>
 #include <thread>
@@ -18,6 +19,7 @@
 #include "absl/time/time.h"
 #include "common/db/pool.h"
 #include "common/domain/ledger.h"
+#include "common/server/batch_stream.h"
 #include "common/server/executor.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"
@@ -202,6 +204,29 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   int64_t ticket_ ABSL_GUARDED_BY(mu_) = 0;
 };
+
+// A service's WatchChanges handler: admits the call (`admission`, from CallRunner::Admit),
+// checks the request and starts a FeedStream, or refuses the call with the reason.
+template <typename Request, typename Response>
+grpc::ServerWriteReactor<Response>* ServeWatchChanges(const absl::Status& admission,
+                                                      ChangeFeedHub* hub,
+                                                      const Request& request) {
+  absl::Status status = admission;
+  if (status.ok() && request.after_sequence() < 0) {
+    status = absl::InvalidArgumentError("after_sequence: must not be negative");
+  }
+  if (status.ok() && request.max_batch_size() < 0) {
+    status = absl::InvalidArgumentError("max_batch_size: must not be negative");
+  }
+  if (status.ok() && request.resource_types_size() > 16) {
+    status = absl::InvalidArgumentError("resource_types: at most 16 types");
+  }
+  if (!status.ok()) return RefuseStream<Response>(status);
+  const int batch = request.max_batch_size() == 0 ? 100 : std::min(request.max_batch_size(), 1000);
+  std::vector<std::string> types(request.resource_types().begin(),
+                                 request.resource_types().end());
+  return new FeedStream<Response>(hub, request.after_sequence(), std::move(types), batch);
+}
 
 }  // namespace luban
 

@@ -21,6 +21,7 @@
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "openssl/rand.h"
+#include "spdlog/sinks/stdout_color_sinks.h"
 #include "spdlog/spdlog.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:0", "address:port to serve gRPC on");
@@ -170,11 +171,14 @@ void ServiceHost::Shutdown() {
   stopped_ = true;
   stopping_.Notify();
   if (health_thread_.joinable()) health_thread_.join();
-  server_->GetHealthCheckService()->Shutdown();  // NOT_SERVING to every watcher, and stays so
-  server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.shutdown_grace));
+  // A host whose Start() failed is destroyed half-built: only stop what exists.
+  if (server_ != nullptr) {
+    server_->GetHealthCheckService()->Shutdown();  // NOT_SERVING to every watcher, and stays so
+    server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.shutdown_grace));
+  }
   feed_.reset();
-  executor_->Shutdown();
-  spdlog::info("stopped");
+  if (executor_ != nullptr) executor_->Shutdown();
+  if (server_ != nullptr) spdlog::info("stopped");
 }
 
 ServiceHost::~ServiceHost() { Shutdown(); }
@@ -192,6 +196,8 @@ int RunService(int argc, char** argv, absl::string_view name, const ModuleFactor
       " service of the Luban Network. Every flag can also be set with LUBAN_<FLAG>."));
   ApplyEnvironmentToFlags();
   absl::ParseCommandLine(argc, argv);
+  // Logs go to stderr, like every diagnostic of a server (stdout stays free for output).
+  spdlog::set_default_logger(spdlog::stderr_color_mt(std::string(name)));
   spdlog::set_level(spdlog::level::from_str(absl::GetFlag(FLAGS_log_level)));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %^%l%$ [" + std::string(name) + "] %v",
                       spdlog::pattern_time_type::utc);
@@ -233,7 +239,7 @@ int RunService(int argc, char** argv, absl::string_view name, const ModuleFactor
     auto migrated = PrepareSchema(pool, module, options.db_wait);
     if (!migrated.ok()) {
       spdlog::critical("schema migration failed: {}", std::string(migrated.status().message()));
-      return 4;
+      return migrated.status().code() == absl::StatusCode::kUnavailable ? 3 : 4;
     }
     spdlog::info("schema {} is current: {} migrations, {} applied now", options.db.database,
                  migrated->current, migrated->applied);

@@ -98,32 +98,6 @@ absl::StatusOr<Target> ReadTarget(absl::string_view collection, const std::strin
 
 absl::Status CheckMutation(const RequestContext& rc) { return CheckRequestId(rc.request_id); }
 
-// The tail of every mutation: the use case's result becomes the response (or, for a deletion,
-// the last state) and is recorded for the audit trail and the change feed.
-template <typename T, typename Proto>
-absl::Status Record(const absl::StatusOr<T>& result, absl::string_view collection,
-                    ChangeKind kind, absl::string_view action, Proto* state,
-                    ChangeRecorder& changes) {
-  if (!result.ok()) return result.status();
-  ToProto(*result, state);
-  changes.Record(collection, state->name(), kind, *state, action);
-  return absl::OkStatus();
-}
-
-// The tail of every list: rows and the next page's token.
-template <typename T, typename Proto>
-absl::Status WritePage(const absl::StatusOr<Page<T>>& page, const PageTokenCodec& codec,
-                       const google::protobuf::Message& request,
-                       google::protobuf::RepeatedPtrField<Proto>* items,
-                       std::string* next_page_token) {
-  if (!page.ok()) return page.status();
-  items->Clear();
-  for (const T& row : page->items) ToProto(row, items->Add());
-  *next_page_token = NextPageToken(codec, request, page->more,
-                                   page->items.empty() ? 0 : page->items.back().meta.id);
-  return absl::OkStatus();
-}
-
 // ---- institutions ---------------------------------------------------------------------------
 
 absl::StatusOr<Institution> InstitutionFromProto(const pb::Institution& in) {
@@ -335,7 +309,7 @@ absl::Status CourseApi::CreateInstitution(const RequestContext& rc,
   if (!draft.ok()) return draft.status();
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return Record(logic_.CreateInstitution(tx, *draft), kInstitutions, ChangeKind::kCreated,
+        return RecordChange(logic_.CreateInstitution(tx, *draft), kInstitutions, ChangeKind::kCreated,
                       "created", response, changes);
       });
 }
@@ -356,7 +330,7 @@ absl::Status CourseApi::UpdateInstitution(const RequestContext& rc,
   if (mask->contains("website")) patch.website = in.website();
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return Record(logic_.UpdateInstitution(tx, target->id, target->version, patch), kInstitutions, ChangeKind::kUpdated,
+        return RecordChange(logic_.UpdateInstitution(tx, target->id, target->version, patch), kInstitutions, ChangeKind::kUpdated,
                       "updated", response, changes);
       });
 }
@@ -370,7 +344,7 @@ absl::Status CourseApi::DeleteInstitution(const RequestContext& rc,
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
         pb::Institution state;
-        return Record(logic_.DeleteInstitution(tx, target->id, target->version), kInstitutions, ChangeKind::kDeleted,
+        return RecordChange(logic_.DeleteInstitution(tx, target->id, target->version), kInstitutions, ChangeKind::kDeleted,
                       "deleted", &state, changes);
       });
 }
@@ -418,7 +392,7 @@ absl::Status CourseApi::CreateWorkshop(const RequestContext& rc,
   if (!draft.ok()) return draft.status();
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return Record(logic_.CreateWorkshop(tx, *draft), kWorkshops, ChangeKind::kCreated,
+        return RecordChange(logic_.CreateWorkshop(tx, *draft), kWorkshops, ChangeKind::kCreated,
                       "created", response, changes);
       });
 }
@@ -464,7 +438,7 @@ absl::Status CourseApi::DeleteWorkshop(const RequestContext& rc,
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
         pb::Workshop state;
-        return Record(logic_.DeleteWorkshop(tx, target->id, target->version), kWorkshops, ChangeKind::kDeleted,
+        return RecordChange(logic_.DeleteWorkshop(tx, target->id, target->version), kWorkshops, ChangeKind::kDeleted,
                       "deleted", &state, changes);
       });
 }
@@ -526,7 +500,7 @@ absl::Status CourseApi::CreateCourse(const RequestContext& rc,
   const Course draft = CourseFromProto(request.course());
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return Record(logic_.CreateCourse(tx, draft), kCourses, ChangeKind::kCreated,
+        return RecordChange(logic_.CreateCourse(tx, draft), kCourses, ChangeKind::kCreated,
                       "created", response, changes);
       });
 }
@@ -549,7 +523,7 @@ absl::Status CourseApi::UpdateCourse(const RequestContext& rc,
   if (mask->contains("description")) patch.description = in.description;
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return Record(logic_.UpdateCourse(tx, target->id, target->version, patch), kCourses, ChangeKind::kUpdated,
+        return RecordChange(logic_.UpdateCourse(tx, target->id, target->version, patch), kCourses, ChangeKind::kUpdated,
                       "updated", response, changes);
       });
 }
@@ -563,7 +537,7 @@ absl::Status CourseApi::DeleteCourse(const RequestContext& rc,
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
         pb::Course state;
-        return Record(logic_.DeleteCourse(tx, target->id, target->version), kCourses, ChangeKind::kDeleted,
+        return RecordChange(logic_.DeleteCourse(tx, target->id, target->version), kCourses, ChangeKind::kDeleted,
                       "deleted", &state, changes);
       });
 }
@@ -626,7 +600,7 @@ absl::Status CourseApi::CreateCourseRun(const RequestContext& rc,
   if (!draft.ok()) return draft.status();
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return Record(logic_.CreateCourseRun(tx, rc.principal, *draft), kCourseRuns, ChangeKind::kCreated,
+        return RecordChange(logic_.CreateCourseRun(tx, rc.principal, *draft), kCourseRuns, ChangeKind::kCreated,
                       "created", response, changes);
       });
 }
@@ -680,7 +654,7 @@ absl::Status CourseApi::DeleteCourseRun(const RequestContext& rc,
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
         pb::CourseRun state;
-        return Record(logic_.DeleteCourseRun(tx, rc.principal, target->id, target->version), kCourseRuns, ChangeKind::kDeleted,
+        return RecordChange(logic_.DeleteCourseRun(tx, rc.principal, target->id, target->version), kCourseRuns, ChangeKind::kDeleted,
                       "deleted", &state, changes);
       });
 }
@@ -695,7 +669,7 @@ absl::Status CourseApi::Transition(const RequestContext& rc,
   if (!target.ok()) return target.status();
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return Record(logic_.TransitionCourseRun(tx, rc.principal, target->id, target->version,
+        return RecordChange(logic_.TransitionCourseRun(tx, rc.principal, target->id, target->version,
                                               target_status, reason), kCourseRuns, ChangeKind::kUpdated,
                       absl::StrCat("status:", RunStatusName(target_status)), response, changes);
       });
