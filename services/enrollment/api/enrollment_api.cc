@@ -1,0 +1,818 @@
+#include "services/enrollment/api/enrollment_api.h"
+
+#include <optional>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/api/convert.h"
+#include "common/api/field_mask.h"
+#include "common/api/mutation.h"
+#include "common/api/paging.h"
+#include "common/domain/resource_name.h"
+#include "common/domain/validation.h"
+#include "luban/enrollment/v1/enrollment.grpc.pb.h"
+
+namespace luban::enrollment {
+namespace {
+
+using Role::kCollegeAdmin;
+using Role::kReporter;
+using Role::kService;
+
+// ---- enums ----------------------------------------------------------------------------------
+
+template <typename Domain, typename Proto>
+std::optional<Domain> EnumFromProto(Proto value, int first, int last) {
+  const int v = static_cast<int>(value);
+  if (v < first || v > last) return std::nullopt;
+  return static_cast<Domain>(v);
+}
+
+// An optional enum filter: unspecified means "any"; unknown numbers are refused.
+template <typename Domain, typename Proto>
+absl::StatusOr<std::optional<Domain>> EnumFilter(absl::string_view field, Proto value, int first,
+                                                 int last) {
+  if (static_cast<int>(value) == 0) return std::optional<Domain>();
+  auto converted = EnumFromProto<Domain>(value, first, last);
+  if (!converted) return InvalidField(field, absl::StrCat("unknown value ", value));
+  return converted;
+}
+
+absl::StatusOr<std::optional<int64_t>> OptionalName(absl::string_view field,
+                                                    absl::string_view collection,
+                                                    const std::string& name) {
+  if (name.empty()) return std::optional<int64_t>();
+  auto id = ParseResourceName(field, collection, name);
+  if (!id.ok()) return id.status();
+  return std::optional<int64_t>(*id);
+}
+
+absl::Status CheckMutation(const RequestContext& rc) { return CheckRequestId(rc.request_id); }
+
+void MetaToProto(const Meta& meta, google::protobuf::Timestamp* create,
+                 google::protobuf::Timestamp* update, std::string* etag) {
+  TimeToProto(meta.create_time, create);
+  TimeToProto(meta.update_time, update);
+  *etag = FormatEtag(meta.version);
+}
+
+struct Target {
+  int64_t id = 0;
+  std::optional<int64_t> version;
+};
+
+absl::StatusOr<Target> ReadTarget(absl::string_view collection, const std::string& name,
+                                  const std::string& etag) {
+  Target target;
+  auto id = ParseResourceName("name", collection, name);
+  if (!id.ok()) return id.status();
+  target.id = *id;
+  auto version = ParseEtag("etag", etag);
+  if (!version.ok()) return version.status();
+  target.version = *version;
+  return target;
+}
+
+// Peer lookups report the request field they came from.
+absl::Status AsField(absl::string_view field, const absl::Status& status) {
+  if (status.code() != absl::StatusCode::kNotFound) return status;
+  return absl::NotFoundError(absl::StrCat(field, ": ", status.message()));
+}
+
+RunInfo RunFromProto(const luban::course::v1::CourseRun& run) {
+  RunInfo info;
+  info.id = ParseResourceName("name", kCourseRuns, run.name()).value_or(0);
+  info.course_id = ParseResourceName("course", kCourses, run.course()).value_or(0);
+  info.workshop_id = ParseResourceName("workshop", kWorkshops, run.workshop()).value_or(0);
+  info.status = static_cast<RunStatus>(run.status());
+  info.capacity = run.capacity();
+  info.pass_score = run.pass_score();
+  info.min_attendance_percent = run.min_attendance_percent();
+  info.country = run.country_code();
+  return info;
+}
+
+void ContactsFromProto(const pb::Contacts& in, Contacts* out) {
+  out->email = in.email();
+  out->phone = in.phone();
+  out->address = in.address();
+}
+
+}  // namespace
+
+// ---- mappings ---------------------------------------------------------------------------------
+
+void ToProto(const Trainee& in, pb::Trainee* out) {
+  out->Clear();
+  out->set_name(FormatResourceName(kTrainees, in.meta.id));
+  out->set_family_name(in.family_name);
+  out->set_given_name(in.given_name);
+  out->set_family_name_latin(in.family_name_latin);
+  out->set_given_name_latin(in.given_name_latin);
+  out->set_sex(static_cast<pb::Sex>(in.sex));
+  DateToProto(in.birth_date, out->mutable_birth_date());
+  out->set_birth_year(static_cast<int32_t>(in.birth_date.year()));
+  out->set_citizenship(in.citizenship);
+  out->mutable_identity_document()->set_country_code(in.document.country);
+  out->mutable_identity_document()->set_type(static_cast<pb::DocumentType>(in.document.type));
+  out->mutable_identity_document()->set_number(in.document.number);
+  out->mutable_contacts()->set_email(in.contacts.email);
+  out->mutable_contacts()->set_phone(in.contacts.phone);
+  out->mutable_contacts()->set_address(in.contacts.address);
+  out->set_home_workshop(FormatResourceName(kWorkshops, in.home.workshop_id));
+  out->set_status(static_cast<pb::TraineeStatus>(in.status));
+  MetaToProto(in.meta, out->mutable_create_time(), out->mutable_update_time(),
+              out->mutable_etag());
+}
+
+void ToProto(const Enrollment& in, pb::Enrollment* out) {
+  out->Clear();
+  out->set_name(FormatResourceName(kEnrollments, in.meta.id));
+  out->set_trainee(FormatResourceName(kTrainees, in.trainee_id));
+  out->set_course_run(FormatResourceName(kCourseRuns, in.run_id));
+  out->set_workshop(FormatResourceName(kWorkshops, in.owners.workshop_id));
+  out->set_course(FormatResourceName(kCourses, in.course_id));
+  out->set_state(static_cast<pb::EnrollmentState>(in.state));
+  out->set_waitlist_position(in.waitlist_position);
+  out->set_final_score(in.final_score);
+  out->set_attendance_percent(in.attendance_percent);
+  if (in.certificate_id != 0) {
+    out->set_certificate(FormatResourceName(kCertificates, in.certificate_id));
+  }
+  out->set_reason(in.reason);
+  TimeToProto(in.enroll_time, out->mutable_enroll_time());
+  MetaToProto(in.meta, out->mutable_create_time(), out->mutable_update_time(),
+              out->mutable_etag());
+}
+
+void ToProto(const Certificate& in, pb::Certificate* out) {
+  out->Clear();
+  out->set_name(FormatResourceName(kCertificates, in.meta.id));
+  out->set_number(in.number);
+  out->set_trainee(FormatResourceName(kTrainees, in.trainee_id));
+  out->set_enrollment(FormatResourceName(kEnrollments, in.enrollment_id));
+  out->set_holder_name(in.holder_name);
+  out->set_holder_name_latin(in.holder_name_latin);
+  out->set_course_code(in.course_code);
+  LocalizedToProto(in.course_titles, out->mutable_course_titles());
+  out->set_discipline(in.discipline);
+  out->set_workshop(FormatResourceName(kWorkshops, in.owners.workshop_id));
+  LocalizedToProto(in.workshop_names, out->mutable_workshop_names());
+  LocalizedToProto(in.chinese_institution_names, out->mutable_chinese_institution_names());
+  LocalizedToProto(in.partner_institution_names, out->mutable_partner_institution_names());
+  out->set_final_score(in.final_score);
+  out->set_attendance_percent(in.attendance_percent);
+  DateToProto(in.issue_date, out->mutable_issue_date());
+  out->set_status(static_cast<pb::CertificateStatus>(in.status));
+  out->set_revoke_reason(in.revoke_reason);
+  MetaToProto(in.meta, out->mutable_create_time(), out->mutable_update_time(),
+              out->mutable_etag());
+}
+
+void Redact(pb::Trainee* trainee) {
+  trainee->clear_family_name();
+  trainee->clear_given_name();
+  trainee->clear_family_name_latin();
+  trainee->clear_given_name_latin();
+  trainee->clear_birth_date();
+  trainee->clear_identity_document();
+  trainee->clear_contacts();
+  trainee->set_redacted(true);
+}
+
+bool SeesPersonalData(const Principal& who) {
+  return who.IsNetworkAdmin() || who.IsCollegeAdmin();
+}
+
+namespace {
+
+void RedactCertificate(const Principal& who, pb::Certificate* certificate) {
+  if (SeesPersonalData(who)) return;
+  certificate->clear_holder_name();
+  certificate->clear_holder_name_latin();
+}
+
+}  // namespace
+
+// ---- policy -----------------------------------------------------------------------------------
+
+auth::MethodPolicy EnrollmentPolicy() {
+  auth::MethodPolicy policy(
+      pb::Trainee::descriptor()->file()->FindServiceByName("EnrollmentService"));
+  // Reads of records: the college's own (data path), reporters and services (redacted).
+  for (const char* method : {"GetTrainee", "ListTrainees", "GetEnrollment", "ListEnrollments"}) {
+    policy.Allow(method, {kCollegeAdmin, kReporter, kService});
+  }
+  for (const char* method : {"GetCertificate", "ListCertificates"}) {
+    policy.Allow(method, {kCollegeAdmin, kReporter});
+  }
+  // A college manages its own trainees and enrollments (ownership checked in the data path).
+  for (const char* method : {"CreateTrainee", "UpdateTrainee", "ArchiveTrainee",
+                             "ImportTrainees", "Enroll", "Withdraw", "Complete"}) {
+    policy.Allow(method, {kCollegeAdmin});
+  }
+  policy.Allow("RevokeCertificate", {});  // network admins only
+  policy.AllowAnyone("VerifyCertificate");
+  policy.Allow("CheckEligibility", {kService});
+  for (const char* method : {"ExportTrainees", "ExportEnrollments"}) {
+    policy.Allow(method, {kReporter});
+  }
+  policy.Allow("WatchChanges", {kReporter, kService});
+  return policy;
+}
+
+// ---- EnrollmentApi ----------------------------------------------------------------------------
+
+absl::Status EnrollmentApi::Read(const RequestContext& rc,
+                                 absl::FunctionRef<absl::Status(EnrollmentTx&)> body) {
+  return store_.InTransaction(rc.method, rc.deadline, body);
+}
+
+void EnrollmentApi::TraineeToProto(const RequestContext& rc, const Trainee& in,
+                                   pb::Trainee* out) const {
+  ToProto(in, out);
+  if (!SeesPersonalData(rc.principal)) Redact(out);
+}
+
+absl::StatusOr<Trainee> EnrollmentApi::TraineeFromProto(const RequestContext& rc,
+                                                        const pb::Trainee& in,
+                                                        absl::string_view field) {
+  Trainee out;
+  out.family_name = in.family_name();
+  out.given_name = in.given_name();
+  out.family_name_latin = in.family_name_latin();
+  out.given_name_latin = in.given_name_latin();
+  out.sex = static_cast<Sex>(in.sex());
+  if (in.sex() < pb::SEX_UNSPECIFIED || in.sex() > pb::SEX_MALE) {
+    return InvalidField(absl::StrCat(field, ".sex"), "FEMALE, MALE or unspecified");
+  }
+  auto birth = DateFromProto(absl::StrCat(field, ".birth_date"), in.birth_date());
+  if (!birth.ok()) return birth.status();
+  out.birth_date = *birth;
+  out.citizenship = in.citizenship();
+  out.document.country = in.identity_document().country_code();
+  auto type = EnumFromProto<DocumentType>(in.identity_document().type(), 1, 4);
+  if (!type) {
+    return InvalidField(absl::StrCat(field, ".identity_document.type"),
+                        "PASSPORT, NATIONAL_ID, RESIDENCE_PERMIT or BIRTH_CERTIFICATE");
+  }
+  out.document.type = *type;
+  out.document.number = in.identity_document().number();
+  ContactsFromProto(in.contacts(), &out.contacts);
+  auto workshop_id =
+      ParseResourceName(absl::StrCat(field, ".home_workshop"), kWorkshops, in.home_workshop());
+  if (!workshop_id.ok()) return workshop_id.status();
+  auto workshop = directory_.GetWorkshop(*workshop_id, rc.deadline);
+  if (!workshop.ok()) return AsField("home_workshop", workshop.status());
+  out.home = workshop->owners;
+  return out;
+}
+
+// Trainees
+
+absl::Status EnrollmentApi::GetTrainee(const RequestContext& rc,
+                                       const pb::GetTraineeRequest& request,
+                                       pb::Trainee* response) {
+  auto id = ParseResourceName("name", kTrainees, request.name());
+  if (!id.ok()) return id.status();
+  return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
+    auto trainee = logic_.GetTrainee(tx, rc.principal, *id);
+    if (!trainee.ok()) return trainee.status();
+    TraineeToProto(rc, *trainee, response);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status EnrollmentApi::ListTrainees(const RequestContext& rc,
+                                         const pb::ListTraineesRequest& request,
+                                         pb::ListTraineesResponse* response) {
+  auto page = ReadPageRequest(page_tokens_, request);
+  if (!page.ok()) return page.status();
+  TraineeFilter filter;
+  auto workshop = OptionalName("home_workshop", kWorkshops, request.home_workshop());
+  if (!workshop.ok()) return workshop.status();
+  filter.home_workshop_id = *workshop;
+  if (!request.citizenship().empty()) {
+    if (auto s = CheckCountryCode("citizenship", request.citizenship()); !s.ok()) return s;
+  }
+  filter.citizenship = request.citizenship();
+  auto status = EnumFilter<TraineeStatus>("status", request.status(), 1, 2);
+  if (!status.ok()) return status.status();
+  filter.status = *status;
+  if (auto s = CheckText("name_prefix", request.name_prefix(), 0, 100); !s.ok()) return s;
+  // Searching by name is searching personal data.
+  if (!request.name_prefix().empty() && !SeesPersonalData(rc.principal)) {
+    return absl::PermissionDeniedError("name_prefix: only admins may search trainees by name");
+  }
+  filter.name_prefix = request.name_prefix();
+  return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
+    auto rows = logic_.ListTrainees(tx, rc.principal, filter, page->after_id, page->size);
+    if (auto s = WritePage(rows, page_tokens_, request, response->mutable_trainees(),
+                           response->mutable_next_page_token());
+        !s.ok()) {
+      return s;
+    }
+    if (!SeesPersonalData(rc.principal)) {
+      for (auto& t : *response->mutable_trainees()) Redact(&t);
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status EnrollmentApi::CreateTrainee(const RequestContext& rc,
+                                          const pb::CreateTraineeRequest& request,
+                                          pb::Trainee* response) {
+  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  auto draft = TraineeFromProto(rc, request.trainee(), "trainee");
+  if (!draft.ok()) return draft.status();
+  return RunMutation<EnrollmentTx>(
+      store_, rc, request, response,
+      [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
+        return RecordChange(logic_.CreateTrainee(tx, rc.principal, *draft), kTrainees,
+                            ChangeKind::kCreated, "created", response, changes);
+      });
+}
+
+absl::Status EnrollmentApi::UpdateTrainee(const RequestContext& rc,
+                                          const pb::UpdateTraineeRequest& request,
+                                          pb::Trainee* response) {
+  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  const pb::Trainee& in = request.trainee();
+  auto target = ReadTarget(kTrainees, in.name(), in.etag());
+  if (!target.ok()) return target.status();
+  auto mask = ReadUpdateMask(request.update_mask(),
+                             {"family_name", "given_name", "family_name_latin",
+                              "given_name_latin", "sex", "birth_date", "citizenship", "contacts",
+                              "home_workshop"});
+  if (!mask.ok()) return mask.status();
+  TraineePatch patch;
+  if (mask->contains("family_name")) patch.family_name = in.family_name();
+  if (mask->contains("given_name")) patch.given_name = in.given_name();
+  if (mask->contains("family_name_latin")) patch.family_name_latin = in.family_name_latin();
+  if (mask->contains("given_name_latin")) patch.given_name_latin = in.given_name_latin();
+  if (mask->contains("sex")) {
+    if (in.sex() < pb::SEX_UNSPECIFIED || in.sex() > pb::SEX_MALE) {
+      return InvalidField("trainee.sex", "FEMALE, MALE or unspecified");
+    }
+    patch.sex = static_cast<Sex>(in.sex());
+  }
+  if (mask->contains("birth_date")) {
+    auto day = DateFromProto("trainee.birth_date", in.birth_date());
+    if (!day.ok()) return day.status();
+    patch.birth_date = *day;
+  }
+  if (mask->contains("citizenship")) patch.citizenship = in.citizenship();
+  if (mask->contains("contacts")) {
+    Contacts contacts;
+    ContactsFromProto(in.contacts(), &contacts);
+    patch.contacts = contacts;
+  }
+  if (mask->contains("home_workshop")) {
+    auto workshop_id =
+        ParseResourceName("trainee.home_workshop", kWorkshops, in.home_workshop());
+    if (!workshop_id.ok()) return workshop_id.status();
+    auto workshop = directory_.GetWorkshop(*workshop_id, rc.deadline);
+    if (!workshop.ok()) return AsField("home_workshop", workshop.status());
+    patch.home = workshop->owners;
+  }
+  return RunMutation<EnrollmentTx>(
+      store_, rc, request, response,
+      [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
+        return RecordChange(
+            logic_.UpdateTrainee(tx, rc.principal, target->id, target->version, patch),
+            kTrainees, ChangeKind::kUpdated, "updated", response, changes);
+      });
+}
+
+absl::Status EnrollmentApi::ArchiveTrainee(const RequestContext& rc,
+                                           const pb::ArchiveTraineeRequest& request,
+                                           pb::Trainee* response) {
+  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  auto target = ReadTarget(kTrainees, request.name(), request.etag());
+  if (!target.ok()) return target.status();
+  return RunMutation<EnrollmentTx>(
+      store_, rc, request, response,
+      [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
+        return RecordChange(
+            logic_.ArchiveTrainee(tx, rc.principal, target->id, target->version), kTrainees,
+            ChangeKind::kUpdated, "archived", response, changes);
+      });
+}
+
+absl::Status EnrollmentApi::ImportTrainees(const RequestContext& rc,
+                                           const pb::ImportTraineesRequest& request,
+                                           pb::ImportTraineesResponse* response) {
+  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  if (request.rows().empty() || request.rows_size() > kMaxImportRows) {
+    return InvalidField("rows", absl::StrCat("1..", kMaxImportRows, " rows per call"));
+  }
+  // Every row is checked (and its workshop resolved) before the transaction; refused rows are
+  // answered, the others created or found in one transaction.
+  std::vector<absl::StatusOr<Trainee>> drafts;
+  drafts.reserve(request.rows_size());
+  for (int i = 0; i < request.rows_size(); ++i) {
+    auto draft = TraineeFromProto(rc, request.rows(i).trainee(), "trainee");
+    if (draft.ok()) {
+      if (auto s = logic_.CheckTrainee(*draft); !s.ok()) draft = s;
+    }
+    if (draft.ok() && !logic_.MayManage(rc.principal, draft->home)) {
+      draft = absl::NotFoundError(absl::StrCat(
+          "home_workshop: ", FormatResourceName(kWorkshops, draft->home.workshop_id),
+          ": not found"));
+    }
+    if (!draft.ok() && draft.status().code() == absl::StatusCode::kUnavailable) {
+      return draft.status();  // the course service is down: answer nothing rather than half
+    }
+    drafts.push_back(std::move(draft));
+  }
+  return RunMutation<EnrollmentTx>(
+      store_, rc, request, response,
+      [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
+        changes.MarkMayBeUnchanged();  // a re-run of a finished import changes nothing
+        for (int i = 0; i < static_cast<int>(drafts.size()); ++i) {
+          pb::ImportTraineesResult* result = response->add_results();
+          result->set_index(i);
+          if (!drafts[i].ok()) {
+            result->set_outcome(pb::IMPORT_OUTCOME_REFUSED);
+            result->set_error_code(absl::StatusCodeToString(drafts[i].status().code()));
+            result->set_error_message(std::string(drafts[i].status().message()));
+            continue;
+          }
+          auto existing = logic_.FindByDocument(tx, *drafts[i]);
+          if (!existing.ok()) return existing.status();
+          if (existing->has_value()) {
+            result->set_outcome(pb::IMPORT_OUTCOME_ALREADY_EXISTED);
+            if (rc.principal.ReadsEverything() ||
+                logic_.MayManage(rc.principal, (*existing)->home)) {
+              result->set_trainee(FormatResourceName(kTrainees, (*existing)->meta.id));
+            }
+            continue;
+          }
+          auto created = logic_.CreateTrainee(tx, rc.principal, *drafts[i]);
+          if (!created.ok()) {
+            if (created.status().code() != absl::StatusCode::kAlreadyExists &&
+                created.status().code() != absl::StatusCode::kInvalidArgument) {
+              return created.status();
+            }
+            // Two rows of the batch with one document: the second finds the first.
+            result->set_outcome(created.status().code() == absl::StatusCode::kAlreadyExists
+                                    ? pb::IMPORT_OUTCOME_ALREADY_EXISTED
+                                    : pb::IMPORT_OUTCOME_REFUSED);
+            result->set_error_code(absl::StatusCodeToString(created.status().code()));
+            result->set_error_message(std::string(created.status().message()));
+            continue;
+          }
+          result->set_outcome(pb::IMPORT_OUTCOME_CREATED);
+          pb::Trainee state;
+          ToProto(*created, &state);
+          result->set_trainee(state.name());
+          changes.Record(kTrainees, state.name(), ChangeKind::kCreated, state, "imported");
+        }
+        return absl::OkStatus();
+      });
+}
+
+// Enrollments
+
+absl::Status EnrollmentApi::GetEnrollment(const RequestContext& rc,
+                                          const pb::GetEnrollmentRequest& request,
+                                          pb::Enrollment* response) {
+  auto id = ParseResourceName("name", kEnrollments, request.name());
+  if (!id.ok()) return id.status();
+  return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
+    auto enrollment = logic_.GetEnrollment(tx, rc.principal, *id);
+    if (!enrollment.ok()) return enrollment.status();
+    ToProto(*enrollment, response);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status EnrollmentApi::ListEnrollments(const RequestContext& rc,
+                                            const pb::ListEnrollmentsRequest& request,
+                                            pb::ListEnrollmentsResponse* response) {
+  auto page = ReadPageRequest(page_tokens_, request);
+  if (!page.ok()) return page.status();
+  EnrollmentFilter filter;
+  auto run = OptionalName("course_run", kCourseRuns, request.course_run());
+  if (!run.ok()) return run.status();
+  filter.run_id = *run;
+  auto trainee = OptionalName("trainee", kTrainees, request.trainee());
+  if (!trainee.ok()) return trainee.status();
+  filter.trainee_id = *trainee;
+  auto workshop = OptionalName("workshop", kWorkshops, request.workshop());
+  if (!workshop.ok()) return workshop.status();
+  filter.workshop_id = *workshop;
+  auto state = EnumFilter<EnrollmentState>("state", request.state(), 1, 6);
+  if (!state.ok()) return state.status();
+  filter.state = *state;
+  auto from = OptionalDateFromProto("enrolled_from", request.enrolled_from());
+  if (!from.ok()) return from.status();
+  filter.enrolled_from = *from;
+  auto to = OptionalDateFromProto("enrolled_to", request.enrolled_to());
+  if (!to.ok()) return to.status();
+  filter.enrolled_to = *to;
+  return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
+    return WritePage(
+        logic_.ListEnrollments(tx, rc.principal, filter, page->after_id, page->size),
+        page_tokens_, request, response->mutable_enrollments(),
+        response->mutable_next_page_token());
+  });
+}
+
+absl::Status EnrollmentApi::Enroll(const RequestContext& rc, const pb::EnrollRequest& request,
+                                   pb::Enrollment* response) {
+  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  auto trainee = ParseResourceName("trainee", kTrainees, request.trainee());
+  if (!trainee.ok()) return trainee.status();
+  auto run_id = ParseResourceName("course_run", kCourseRuns, request.course_run());
+  if (!run_id.ok()) return run_id.status();
+  // Ask the course service first: a peer call never holds a database connection.
+  auto run = directory_.GetRun(*run_id, rc.deadline);
+  if (!run.ok()) return AsField("course_run", run.status());
+  auto workshop = directory_.GetWorkshop(run->workshop_id, rc.deadline);
+  if (!workshop.ok()) return workshop.status();
+  return RunMutation<EnrollmentTx>(
+      store_, rc, request, response,
+      [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
+        auto change = logic_.Enroll(tx, rc.principal, *trainee, *run, workshop->owners);
+        if (!change.ok()) return change.status();
+        for (const Enrollment& promoted : change->promoted) {
+          pb::Enrollment state;
+          ToProto(promoted, &state);
+          changes.Record(kEnrollments, state.name(), ChangeKind::kUpdated, state, "promoted");
+        }
+        return RecordChange(absl::StatusOr<Enrollment>(change->enrollment), kEnrollments,
+                            ChangeKind::kCreated,
+                            change->enrollment.state == EnrollmentState::kEnrolled
+                                ? "enrolled"
+                                : "waitlisted",
+                            response, changes);
+      });
+}
+
+absl::Status EnrollmentApi::Withdraw(const RequestContext& rc,
+                                     const pb::WithdrawRequest& request,
+                                     pb::Enrollment* response) {
+  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  auto target = ReadTarget(kEnrollments, request.name(), request.etag());
+  if (!target.ok()) return target.status();
+  return RunMutation<EnrollmentTx>(
+      store_, rc, request, response,
+      [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
+        auto change = logic_.Withdraw(tx, rc.principal, target->id, target->version,
+                                      request.reason());
+        if (!change.ok()) return change.status();
+        auto recorded = RecordChange(absl::StatusOr<Enrollment>(change->enrollment),
+                                     kEnrollments, ChangeKind::kUpdated, "withdrawn", response,
+                                     changes);
+        for (const Enrollment& promoted : change->promoted) {
+          pb::Enrollment state;
+          ToProto(promoted, &state);
+          changes.Record(kEnrollments, state.name(), ChangeKind::kUpdated, state, "promoted");
+        }
+        return recorded;
+      });
+}
+
+absl::Status EnrollmentApi::Complete(const RequestContext& rc,
+                                     const pb::CompleteRequest& request,
+                                     pb::Enrollment* response) {
+  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  auto target = ReadTarget(kEnrollments, request.name(), request.etag());
+  if (!target.ok()) return target.status();
+  // The run's rule and the names a certificate carries come from the course service.
+  absl::StatusOr<Enrollment> enrollment = absl::UnknownError("not read");
+  if (auto s = Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
+        enrollment = logic_.GetEnrollment(tx, rc.principal, target->id);
+        return enrollment.status();
+      });
+      !s.ok()) {
+    return s;
+  }
+  auto run = directory_.GetRun(enrollment->run_id, rc.deadline);
+  if (!run.ok()) return run.status();
+  CertificateFacts facts;
+  auto course = directory_.GetCourse(run->course_id, rc.deadline);
+  if (!course.ok()) return course.status();
+  facts.course = *std::move(course);
+  auto workshop = directory_.GetWorkshop(run->workshop_id, rc.deadline);
+  if (!workshop.ok()) return workshop.status();
+  facts.workshop = *std::move(workshop);
+  auto chinese =
+      directory_.GetInstitution(facts.workshop.owners.chinese_institution_id, rc.deadline);
+  if (!chinese.ok()) return chinese.status();
+  facts.chinese_institution = *std::move(chinese);
+  auto partner =
+      directory_.GetInstitution(facts.workshop.owners.partner_institution_id, rc.deadline);
+  if (!partner.ok()) return partner.status();
+  facts.partner_institution = *std::move(partner);
+  return RunMutation<EnrollmentTx>(
+      store_, rc, request, response,
+      [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
+        auto result = logic_.Complete(tx, rc.principal, target->id, target->version,
+                                      request.final_score(), request.attendance_percent(), *run,
+                                      facts);
+        if (!result.ok()) return result.status();
+        if (result->certificate) {
+          pb::Certificate certificate;
+          ToProto(*result->certificate, &certificate);
+          changes.Record(kCertificates, certificate.name(), ChangeKind::kCreated, certificate,
+                         "issued");
+        }
+        return RecordChange(absl::StatusOr<Enrollment>(result->enrollment), kEnrollments,
+                            ChangeKind::kUpdated,
+                            result->certificate ? "completed" : "failed", response, changes);
+      });
+}
+
+// Certificates
+
+absl::Status EnrollmentApi::GetCertificate(const RequestContext& rc,
+                                           const pb::GetCertificateRequest& request,
+                                           pb::Certificate* response) {
+  auto id = ParseResourceName("name", kCertificates, request.name());
+  if (!id.ok()) return id.status();
+  return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
+    auto certificate = logic_.GetCertificate(tx, rc.principal, *id);
+    if (!certificate.ok()) return certificate.status();
+    ToProto(*certificate, response);
+    RedactCertificate(rc.principal, response);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status EnrollmentApi::ListCertificates(const RequestContext& rc,
+                                             const pb::ListCertificatesRequest& request,
+                                             pb::ListCertificatesResponse* response) {
+  auto page = ReadPageRequest(page_tokens_, request);
+  if (!page.ok()) return page.status();
+  CertificateFilter filter;
+  auto trainee = OptionalName("trainee", kTrainees, request.trainee());
+  if (!trainee.ok()) return trainee.status();
+  filter.trainee_id = *trainee;
+  auto workshop = OptionalName("workshop", kWorkshops, request.workshop());
+  if (!workshop.ok()) return workshop.status();
+  filter.workshop_id = *workshop;
+  return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
+    auto rows = logic_.ListCertificates(tx, rc.principal, filter, page->after_id, page->size);
+    if (auto s = WritePage(rows, page_tokens_, request, response->mutable_certificates(),
+                           response->mutable_next_page_token());
+        !s.ok()) {
+      return s;
+    }
+    for (auto& c : *response->mutable_certificates()) RedactCertificate(rc.principal, &c);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status EnrollmentApi::VerifyCertificate(const RequestContext& rc,
+                                              const pb::VerifyCertificateRequest& request,
+                                              pb::VerifyCertificateResponse* response) {
+  if (request.number().empty() || request.number().size() > 64) {
+    return InvalidField("number", "the number printed on the certificate, e.g. LW-XXXX-XXXX");
+  }
+  return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
+    auto verification = logic_.VerifyCertificate(tx, request.number());
+    if (!verification.ok()) return verification.status();
+    response->Clear();
+    if (!verification->certificate) {
+      response->set_status(pb::CERTIFICATE_STATUS_UNKNOWN);
+      return absl::OkStatus();
+    }
+    const Certificate& c = *verification->certificate;
+    response->set_status(static_cast<pb::CertificateStatus>(c.status));
+    response->set_holder_masked_name(verification->holder_masked_name);
+    response->set_course_code(c.course_code);
+    LocalizedToProto(c.course_titles, response->mutable_course_titles());
+    LocalizedToProto(c.workshop_names, response->mutable_workshop_names());
+    DateToProto(c.issue_date, response->mutable_issue_date());
+    return absl::OkStatus();
+  });
+}
+
+absl::Status EnrollmentApi::RevokeCertificate(const RequestContext& rc,
+                                              const pb::RevokeCertificateRequest& request,
+                                              pb::Certificate* response) {
+  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  auto id = ParseResourceName("name", kCertificates, request.name());
+  if (!id.ok()) return id.status();
+  return RunMutation<EnrollmentTx>(
+      store_, rc, request, response,
+      [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
+        return RecordChange(logic_.RevokeCertificate(tx, *id, request.reason()), kCertificates,
+                            ChangeKind::kUpdated, "revoked", response, changes);
+      });
+}
+
+absl::Status EnrollmentApi::CheckEligibility(const RequestContext& rc,
+                                             const pb::CheckEligibilityRequest& request,
+                                             pb::CheckEligibilityResponse* response) {
+  auto trainee = ParseResourceName("trainee", kTrainees, request.trainee());
+  if (!trainee.ok()) return trainee.status();
+  Requirement requirement;
+  auto course = OptionalName("requirement.completed_course", kCourses,
+                             request.requirement().completed_course());
+  if (!course.ok()) return course.status();
+  requirement.completed_course_id = *course;
+  if (auto s = CheckText("requirement.certificate_discipline",
+                         request.requirement().certificate_discipline(), 0, 100);
+      !s.ok()) {
+    return s;
+  }
+  requirement.certificate_discipline = request.requirement().certificate_discipline();
+  return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
+    auto eligibility = logic_.CheckEligibility(tx, *trainee, requirement);
+    if (!eligibility.ok()) return AsField("trainee", eligibility.status());
+    response->set_eligible(eligibility->eligible);
+    response->set_reason(eligibility->reason);
+    response->set_home_workshop(FormatResourceName(kWorkshops, eligibility->home_workshop_id));
+    return absl::OkStatus();
+  });
+}
+
+// Exports
+
+absl::StatusOr<ExportCursor> EnrollmentApi::ExportStart(
+    const google::protobuf::Timestamp& updated_since, const std::string& after_name,
+    absl::string_view collection) {
+  ExportCursor cursor;
+  if (updated_since.seconds() != 0 || updated_since.nanos() != 0) {
+    if (updated_since.seconds() < 0 || updated_since.nanos() < 0 ||
+        updated_since.nanos() > 999999999) {
+      return InvalidField("updated_since", "a valid timestamp");
+    }
+    cursor.updated_since = TimeFromProto(updated_since);
+  }
+  if (!after_name.empty()) {
+    auto id = ParseResourceName("after_name", collection, after_name);
+    if (!id.ok()) return id.status();
+    cursor.after_id = *id;
+  }
+  return cursor;
+}
+
+absl::Status EnrollmentApi::ExportTraineesBatch(const RequestContext& rc, ExportCursor& cursor,
+                                                pb::ExportTraineesResponse* batch) {
+  return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
+    auto rows = tx.ExportTrainees(cursor, kExportBatch);
+    if (!rows.ok()) return rows.status();
+    batch->Clear();
+    for (const Trainee& t : *rows) TraineeToProto(rc, t, batch->add_trainees());
+    if (!rows->empty()) cursor = {rows->back().meta.update_time, rows->back().meta.id};
+    return absl::OkStatus();
+  });
+}
+
+absl::Status EnrollmentApi::ExportEnrollmentsBatch(const RequestContext& rc,
+                                                   ExportCursor& cursor,
+                                                   pb::ExportEnrollmentsResponse* batch) {
+  return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
+    auto rows = tx.ExportEnrollments(cursor, kExportBatch);
+    if (!rows.ok()) return rows.status();
+    batch->Clear();
+    for (const Enrollment& e : *rows) ToProto(e, batch->add_enrollments());
+    if (!rows->empty()) cursor = {rows->back().meta.update_time, rows->back().meta.id};
+    return absl::OkStatus();
+  });
+}
+
+// The course service's feed
+
+absl::StatusOr<int64_t> EnrollmentApi::CourseFeedCursor() {
+  int64_t cursor = 0;
+  auto status = store_.InTransaction(
+      "read the course feed cursor", absl::Now() + absl::Seconds(10),
+      [&](EnrollmentTx& tx) -> absl::Status {
+        auto stored = tx.GetFeedCursor(EnrollmentLogic::kCourseFeed);
+        if (!stored.ok()) return stored.status();
+        cursor = *stored;
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  return cursor;
+}
+
+absl::Status EnrollmentApi::ApplyCourseRunEvent(int64_t sequence,
+                                                const luban::course::v1::CourseRun& run) {
+  RequestContext rc;
+  rc.principal = Principal{"course-feed", Role::kService, 0};
+  rc.method = "luban.enrollment.v1.EnrollmentService/ApplyCourseRunEvent";
+  rc.request_id = absl::StrCat("course-feed-", sequence);
+  rc.deadline = absl::Now() + absl::Seconds(30);
+  const RunInfo info = RunFromProto(run);
+  return store_.InTransaction(rc.method, rc.deadline, [&](EnrollmentTx& tx) -> absl::Status {
+    auto changed = logic_.ApplyRunEvent(tx, sequence, info);
+    if (!changed.ok()) return changed.status();
+    ChangeRecorder changes;
+    changes.MarkMayBeUnchanged();
+    for (const Enrollment& e : *changed) {
+      pb::Enrollment state;
+      ToProto(e, &state);
+      changes.Record(kEnrollments, state.name(), ChangeKind::kUpdated, state,
+                     e.state == EnrollmentState::kCancelled ? "cancelled" : "promoted");
+    }
+    return changes.Flush(tx.ledger(), rc, run);
+  });
+}
+
+}  // namespace luban::enrollment

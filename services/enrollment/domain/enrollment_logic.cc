@@ -1,0 +1,637 @@
+#include "services/enrollment/domain/enrollment_logic.h"
+
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/domain/random.h"
+#include "common/domain/resource_name.h"
+#include "common/domain/validation.h"
+
+namespace luban::enrollment {
+namespace {
+
+absl::Status NotFound(absl::string_view collection, int64_t id) {
+  return absl::NotFoundError(absl::StrCat(FormatResourceName(collection, id), ": not found"));
+}
+
+absl::Status Precondition(absl::string_view what) {
+  return absl::FailedPreconditionError(std::string(what));
+}
+
+void Stamp(Meta& meta) {
+  meta.version = 1;
+  meta.create_time = meta.update_time = absl::Now();
+}
+
+void Bump(Meta& meta) {
+  ++meta.version;
+  meta.update_time = absl::Now();
+}
+
+template <typename T>
+absl::Status CheckExpected(const T& row, absl::string_view collection,
+                           std::optional<int64_t> expected_version) {
+  return CheckVersion(FormatResourceName(collection, row.meta.id), expected_version,
+                      row.meta.version);
+}
+
+absl::Status CheckLatinName(absl::string_view field, absl::string_view value) {
+  if (auto s = CheckText(field, value, 1, 100); !s.ok()) return s;
+  for (char ch : value) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (!(absl::ascii_isalpha(c) || c == ' ' || c == '-' || c == '\'' || c == '.')) {
+      return InvalidField(field, "Latin letters, spaces, '-', '\\'' and '.' only");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckContacts(const Contacts& contacts) {
+  if (!contacts.email.empty()) {
+    if (auto s = CheckText("contacts.email", contacts.email, 3, 254); !s.ok()) return s;
+    const size_t at = contacts.email.find('@');
+    if (at == std::string::npos || at == 0 || at + 1 == contacts.email.size() ||
+        contacts.email.find(' ') != std::string::npos) {
+      return InvalidField("contacts.email", "an e-mail address such as name@example.tj");
+    }
+  }
+  if (!contacts.phone.empty()) {
+    if (contacts.phone.size() > 32 || contacts.phone[0] != '+') {
+      return InvalidField("contacts.phone", "an international number such as +992 93 123 4567");
+    }
+    int digits = 0;
+    for (char c : contacts.phone.substr(1)) {
+      if (absl::ascii_isdigit(static_cast<unsigned char>(c))) {
+        ++digits;
+      } else if (c != ' ' && c != '-' && c != '(' && c != ')') {
+        return InvalidField("contacts.phone", "digits, spaces, '-' and parentheses after '+'");
+      }
+    }
+    if (digits < 6) return InvalidField("contacts.phone", "at least 6 digits");
+  }
+  return CheckText("contacts.address", contacts.address, 0, 500, /*multiline=*/true);
+}
+
+}  // namespace
+
+absl::string_view EnrollmentStateName(EnrollmentState state) {
+  switch (state) {
+    case EnrollmentState::kWaitlisted:
+      return "waitlisted";
+    case EnrollmentState::kEnrolled:
+      return "enrolled";
+    case EnrollmentState::kCompleted:
+      return "completed";
+    case EnrollmentState::kFailed:
+      return "failed";
+    case EnrollmentState::kWithdrawn:
+      return "withdrawn";
+    case EnrollmentState::kCancelled:
+      return "cancelled";
+  }
+  return "unknown";
+}
+
+std::string MaskName(absl::string_view given_name, absl::string_view family_name) {
+  auto mask = [](absl::string_view name) -> std::string {
+    if (name.empty()) return "";
+    // The first character, whole even when it is several bytes of UTF-8.
+    size_t length = 1;
+    const auto lead = static_cast<unsigned char>(name[0]);
+    if (lead >= 0xF0) {
+      length = 4;
+    } else if (lead >= 0xE0) {
+      length = 3;
+    } else if (lead >= 0xC0) {
+      length = 2;
+    }
+    return absl::StrCat(name.substr(0, std::min(length, name.size())), "***");
+  };
+  const std::string given = mask(given_name);
+  const std::string family = mask(family_name);
+  if (given.empty()) return family;
+  if (family.empty()) return given;
+  return absl::StrCat(given, " ", family);
+}
+
+EnrollmentLogic::EnrollmentLogic(EnrollmentConfig config) : config_(std::move(config)) {
+  if (!config_.certificate_number) {
+    config_.certificate_number = [] { return absl::StrCat("LW-", RandomCode(5)); };
+  }
+  if (!config_.today) {
+    config_.today = [] { return absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()); };
+  }
+}
+
+bool EnrollmentLogic::MayManage(const Principal& who, const Owners& owners) const {
+  return who.IsNetworkAdmin() || (who.IsCollegeAdmin() && owners.Include(who.institution_id));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trainees
+
+absl::Status EnrollmentLogic::CheckTrainee(const Trainee& t) const {
+  if (auto s = CheckText("family_name", t.family_name, 1, 100); !s.ok()) return s;
+  if (auto s = CheckText("given_name", t.given_name, 1, 100); !s.ok()) return s;
+  if (auto s = CheckLatinName("family_name_latin", t.family_name_latin); !s.ok()) return s;
+  if (auto s = CheckLatinName("given_name_latin", t.given_name_latin); !s.ok()) return s;
+  if (t.birth_date.year() < 1900 || t.birth_date > config_.today()) {
+    return InvalidField("birth_date", "a day between 1900-01-01 and today");
+  }
+  if (auto s = CheckCountryCode("citizenship", t.citizenship); !s.ok()) return s;
+  if (auto s = CheckCountryCode("identity_document.country_code", t.document.country); !s.ok()) {
+    return s;
+  }
+  if (auto s = CheckText("identity_document.number", t.document.number, 1, 64); !s.ok()) {
+    return s;
+  }
+  for (char c : t.document.number) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != ' ' && c != '-') {
+      return InvalidField("identity_document.number", "letters, digits, spaces and '-' only");
+    }
+  }
+  if (DocumentKey(t.document.number).empty()) {
+    return InvalidField("identity_document.number", "at least one letter or digit");
+  }
+  return CheckContacts(t.contacts);
+}
+
+absl::StatusOr<Trainee> EnrollmentLogic::VisibleTrainee(EnrollmentTx& tx, const Principal& who,
+                                                        int64_t id, bool for_update) const {
+  auto trainee = tx.GetTrainee(id, for_update);
+  if (!trainee.ok()) return trainee.status();
+  if (who.ReadsEverything() || MayManage(who, trainee->home)) return trainee;
+  return NotFound(kTrainees, id);
+}
+
+absl::StatusOr<Trainee> EnrollmentLogic::GetTrainee(EnrollmentTx& tx, const Principal& who,
+                                                    int64_t id) const {
+  return VisibleTrainee(tx, who, id, /*for_update=*/false);
+}
+
+absl::StatusOr<Page<Trainee>> EnrollmentLogic::ListTrainees(EnrollmentTx& tx,
+                                                            const Principal& who,
+                                                            TraineeFilter filter,
+                                                            int64_t after_id, int limit) const {
+  if (!who.ReadsEverything()) filter.visible_to_institution = who.institution_id;
+  return tx.ListTrainees(filter, after_id, limit);
+}
+
+absl::StatusOr<std::optional<Trainee>> EnrollmentLogic::FindByDocument(
+    EnrollmentTx& tx, const Trainee& draft) const {
+  return tx.FindTraineeByDocument(draft.document.country, DocumentKey(draft.document.number));
+}
+
+absl::StatusOr<Trainee> EnrollmentLogic::CreateTrainee(EnrollmentTx& tx, const Principal& who,
+                                                       Trainee draft) const {
+  if (!MayManage(who, draft.home)) {
+    return absl::NotFoundError(absl::StrCat(
+        "home_workshop: ", FormatResourceName(kWorkshops, draft.home.workshop_id),
+        ": not found"));
+  }
+  if (auto s = CheckTrainee(draft); !s.ok()) return s;
+  auto existing = FindByDocument(tx, draft);
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value()) {
+    const Trainee& other = **existing;
+    const bool visible = who.ReadsEverything() || MayManage(who, other.home);
+    return absl::AlreadyExistsError(absl::StrCat(
+        "identity_document: a trainee with this document already exists",
+        visible ? absl::StrCat(" (", FormatResourceName(kTrainees, other.meta.id), ")")
+                : std::string(" (registered at another college's workshop)")));
+  }
+  draft.status = TraineeStatus::kActive;
+  Stamp(draft.meta);
+  auto id = tx.InsertTrainee(draft);
+  if (!id.ok()) return id.status();
+  draft.meta.id = *id;
+  return draft;
+}
+
+absl::StatusOr<Trainee> EnrollmentLogic::UpdateTrainee(EnrollmentTx& tx, const Principal& who,
+                                                       int64_t id,
+                                                       std::optional<int64_t> expected_version,
+                                                       const TraineePatch& patch) const {
+  auto trainee = VisibleTrainee(tx, who, id, /*for_update=*/true);
+  if (!trainee.ok()) return trainee.status();
+  if (!MayManage(who, trainee->home)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("role ", RoleName(who.role), " may not change trainees"));
+  }
+  if (auto s = CheckExpected(*trainee, kTrainees, expected_version); !s.ok()) return s;
+  if (trainee->status == TraineeStatus::kArchived) {
+    return Precondition(absl::StrCat(FormatResourceName(kTrainees, id), " is archived"));
+  }
+  if (patch.home) {
+    if (!MayManage(who, *patch.home)) {
+      return absl::NotFoundError(absl::StrCat(
+          "home_workshop: ", FormatResourceName(kWorkshops, patch.home->workshop_id),
+          ": not found"));
+    }
+    trainee->home = *patch.home;
+  }
+  if (patch.family_name) trainee->family_name = *patch.family_name;
+  if (patch.given_name) trainee->given_name = *patch.given_name;
+  if (patch.family_name_latin) trainee->family_name_latin = *patch.family_name_latin;
+  if (patch.given_name_latin) trainee->given_name_latin = *patch.given_name_latin;
+  if (patch.sex) trainee->sex = *patch.sex;
+  if (patch.birth_date) trainee->birth_date = *patch.birth_date;
+  if (patch.citizenship) trainee->citizenship = *patch.citizenship;
+  if (patch.contacts) trainee->contacts = *patch.contacts;
+  if (auto s = CheckTrainee(*trainee); !s.ok()) return s;
+  Bump(trainee->meta);
+  if (auto s = tx.UpdateTrainee(*trainee); !s.ok()) return s;
+  return trainee;
+}
+
+absl::StatusOr<Trainee> EnrollmentLogic::ArchiveTrainee(
+    EnrollmentTx& tx, const Principal& who, int64_t id,
+    std::optional<int64_t> expected_version) const {
+  auto trainee = VisibleTrainee(tx, who, id, /*for_update=*/true);
+  if (!trainee.ok()) return trainee.status();
+  if (!MayManage(who, trainee->home)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("role ", RoleName(who.role), " may not change trainees"));
+  }
+  if (auto s = CheckExpected(*trainee, kTrainees, expected_version); !s.ok()) return s;
+  const std::string name = FormatResourceName(kTrainees, id);
+  if (trainee->status == TraineeStatus::kArchived) {
+    return Precondition(absl::StrCat(name, " is already archived"));
+  }
+  auto open = tx.CountOpenEnrollments(id);
+  if (!open.ok()) return open.status();
+  if (*open > 0) {
+    return Precondition(absl::StrCat(name, " holds ", *open,
+                                     " open enrollments; withdraw them before archiving"));
+  }
+  trainee->status = TraineeStatus::kArchived;
+  Bump(trainee->meta);
+  if (auto s = tx.UpdateTrainee(*trainee); !s.ok()) return s;
+  return trainee;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Enrollments
+
+absl::Status EnrollmentLogic::WithPosition(EnrollmentTx& tx, Enrollment& enrollment) const {
+  enrollment.waitlist_position = 0;
+  if (enrollment.state != EnrollmentState::kWaitlisted) return absl::OkStatus();
+  auto position = tx.WaitlistPosition(enrollment.run_id, enrollment.waitlist_seq);
+  if (!position.ok()) return position.status();
+  enrollment.waitlist_position = *position;
+  return absl::OkStatus();
+}
+
+absl::Status EnrollmentLogic::Promote(EnrollmentTx& tx, RunSeats& seats,
+                                      std::vector<Enrollment>& promoted) const {
+  if (seats.status == RunStatus::kCancelled || seats.enrolled >= seats.capacity) {
+    return absl::OkStatus();
+  }
+  auto waiting = tx.FirstWaitlisted(seats.run_id, seats.capacity - seats.enrolled);
+  if (!waiting.ok()) return waiting.status();
+  for (Enrollment& next : *waiting) {
+    next.state = EnrollmentState::kEnrolled;
+    next.waitlist_position = 0;
+    Bump(next.meta);
+    if (auto s = tx.UpdateEnrollment(next); !s.ok()) return s;
+    ++seats.enrolled;
+    promoted.push_back(std::move(next));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SeatChange> EnrollmentLogic::Enroll(EnrollmentTx& tx, const Principal& who,
+                                                   int64_t trainee_id, const RunInfo& run,
+                                                   const Owners& owners) const {
+  const std::string run_name = FormatResourceName(kCourseRuns, run.id);
+  if (!who.IsNetworkAdmin() && !MayManage(who, owners)) {
+    return absl::NotFoundError(absl::StrCat("course_run: ", run_name, ": not found"));
+  }
+  if (run.status != RunStatus::kOpen) {
+    return Precondition(absl::StrCat(run_name, " is not open for enrollment"));
+  }
+  auto trainee = VisibleTrainee(tx, who, trainee_id, /*for_update=*/true);
+  if (!trainee.ok()) {
+    return trainee.status().code() == absl::StatusCode::kNotFound
+               ? absl::NotFoundError(absl::StrCat("trainee: ", trainee.status().message()))
+               : trainee.status();
+  }
+  if (trainee->status != TraineeStatus::kActive) {
+    return Precondition(absl::StrCat(FormatResourceName(kTrainees, trainee_id),
+                                     " is archived and cannot enroll"));
+  }
+
+  // The run's seat row, locked: from here on this run's seats are ours until commit.
+  RunSeats fresh;
+  fresh.run_id = run.id;
+  fresh.course_id = run.course_id;
+  fresh.owners = owners;
+  fresh.status = run.status;
+  fresh.capacity = run.capacity;
+  fresh.pass_score = run.pass_score;
+  fresh.min_attendance_percent = run.min_attendance_percent;
+  if (auto s = tx.InsertRunSeatsIfAbsent(fresh); !s.ok()) return s;
+  auto seats = tx.GetRunSeats(run.id, /*for_update=*/true);
+  if (!seats.ok()) return seats.status();
+  SeatChange change;
+  seats->status = run.status;
+  seats->pass_score = run.pass_score;
+  seats->min_attendance_percent = run.min_attendance_percent;
+  if (run.capacity > seats->capacity) {
+    seats->capacity = run.capacity;
+    if (auto s = Promote(tx, *seats, change.promoted); !s.ok()) return s;
+  }
+
+  auto existing = tx.FindOpenEnrollment(trainee_id, run.id);
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value()) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        FormatResourceName(kTrainees, trainee_id), " already holds an open enrollment (",
+        FormatResourceName(kEnrollments, (*existing)->meta.id), ") in ", run_name));
+  }
+  Enrollment& enrollment = change.enrollment;
+  enrollment.trainee_id = trainee_id;
+  enrollment.run_id = run.id;
+  enrollment.course_id = run.course_id;
+  enrollment.owners = owners;
+  enrollment.enroll_time = absl::Now();
+  if (seats->enrolled < seats->capacity) {
+    enrollment.state = EnrollmentState::kEnrolled;
+    ++seats->enrolled;
+  } else {
+    enrollment.state = EnrollmentState::kWaitlisted;
+    enrollment.waitlist_seq = seats->next_waitlist_seq++;
+  }
+  Stamp(enrollment.meta);
+  auto id = tx.InsertEnrollment(enrollment);
+  if (!id.ok()) return id.status();
+  enrollment.meta.id = *id;
+  if (auto s = tx.UpdateRunSeats(*seats); !s.ok()) return s;
+  if (auto s = WithPosition(tx, enrollment); !s.ok()) return s;
+  return change;
+}
+
+absl::StatusOr<Enrollment> EnrollmentLogic::VisibleEnrollment(EnrollmentTx& tx,
+                                                              const Principal& who, int64_t id,
+                                                              bool for_update) const {
+  auto enrollment = tx.GetEnrollment(id, for_update);
+  if (!enrollment.ok()) return enrollment.status();
+  if (!who.ReadsEverything() && !MayManage(who, enrollment->owners)) {
+    return NotFound(kEnrollments, id);
+  }
+  if (auto s = WithPosition(tx, *enrollment); !s.ok()) return s;
+  return enrollment;
+}
+
+absl::StatusOr<Enrollment> EnrollmentLogic::GetEnrollment(EnrollmentTx& tx,
+                                                          const Principal& who,
+                                                          int64_t id) const {
+  return VisibleEnrollment(tx, who, id, /*for_update=*/false);
+}
+
+absl::StatusOr<Page<Enrollment>> EnrollmentLogic::ListEnrollments(EnrollmentTx& tx,
+                                                                  const Principal& who,
+                                                                  EnrollmentFilter filter,
+                                                                  int64_t after_id,
+                                                                  int limit) const {
+  if (!who.ReadsEverything()) filter.visible_to_institution = who.institution_id;
+  auto page = tx.ListEnrollments(filter, after_id, limit);
+  if (!page.ok()) return page.status();
+  for (Enrollment& e : page->items) {
+    if (auto s = WithPosition(tx, e); !s.ok()) return s;
+  }
+  return page;
+}
+
+absl::StatusOr<SeatChange> EnrollmentLogic::Withdraw(EnrollmentTx& tx, const Principal& who,
+                                                     int64_t id,
+                                                     std::optional<int64_t> expected_version,
+                                                     const std::string& reason) const {
+  if (auto s = CheckText("reason", reason, 0, 1000, /*multiline=*/true); !s.ok()) return s;
+  // Seats first, then the enrollment: the lock order of every seat change.
+  auto peek = VisibleEnrollment(tx, who, id, /*for_update=*/false);
+  if (!peek.ok()) return peek.status();
+  if (!MayManage(who, peek->owners)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("role ", RoleName(who.role), " may not change enrollments"));
+  }
+  auto seats = tx.GetRunSeats(peek->run_id, /*for_update=*/true);
+  if (!seats.ok()) return seats.status();
+  auto enrollment = tx.GetEnrollment(id, /*for_update=*/true);
+  if (!enrollment.ok()) return enrollment.status();
+  if (auto s = CheckExpected(*enrollment, kEnrollments, expected_version); !s.ok()) return s;
+  if (!IsOpen(enrollment->state)) {
+    return Precondition(absl::StrCat(FormatResourceName(kEnrollments, id), " is ",
+                                     EnrollmentStateName(enrollment->state),
+                                     "; only a waitlisted or enrolled trainee can withdraw"));
+  }
+  SeatChange change;
+  const bool held_seat = enrollment->state == EnrollmentState::kEnrolled;
+  enrollment->state = EnrollmentState::kWithdrawn;
+  enrollment->reason = reason;
+  enrollment->waitlist_position = 0;
+  Bump(enrollment->meta);
+  if (auto s = tx.UpdateEnrollment(*enrollment); !s.ok()) return s;
+  if (held_seat) {
+    --seats->enrolled;
+    if (auto s = Promote(tx, *seats, change.promoted); !s.ok()) return s;
+    if (auto s = tx.UpdateRunSeats(*seats); !s.ok()) return s;
+  }
+  change.enrollment = *std::move(enrollment);
+  return change;
+}
+
+absl::StatusOr<CompletionResult> EnrollmentLogic::Complete(
+    EnrollmentTx& tx, const Principal& who, int64_t id, std::optional<int64_t> expected_version,
+    int final_score, int attendance_percent, const RunInfo& run,
+    const CertificateFacts& facts) const {
+  if (final_score < 0 || final_score > 100) return InvalidField("final_score", "0..100");
+  if (attendance_percent < 0 || attendance_percent > 100) {
+    return InvalidField("attendance_percent", "0..100");
+  }
+  auto enrollment = VisibleEnrollment(tx, who, id, /*for_update=*/true);
+  if (!enrollment.ok()) return enrollment.status();
+  if (!MayManage(who, enrollment->owners)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("role ", RoleName(who.role), " may not change enrollments"));
+  }
+  if (auto s = CheckExpected(*enrollment, kEnrollments, expected_version); !s.ok()) return s;
+  const std::string name = FormatResourceName(kEnrollments, id);
+  if (enrollment->state != EnrollmentState::kEnrolled) {
+    return Precondition(absl::StrCat(name, " is ", EnrollmentStateName(enrollment->state),
+                                     "; only an enrolled trainee completes a run"));
+  }
+  if (run.status != RunStatus::kInProgress && run.status != RunStatus::kCompleted) {
+    return Precondition(absl::StrCat(FormatResourceName(kCourseRuns, run.id),
+                                     " has not started; record results once it runs"));
+  }
+  CompletionResult result;
+  const bool passed =
+      final_score >= run.pass_score && attendance_percent >= run.min_attendance_percent;
+  enrollment->final_score = final_score;
+  enrollment->attendance_percent = attendance_percent;
+  enrollment->state = passed ? EnrollmentState::kCompleted : EnrollmentState::kFailed;
+  if (passed) {
+    auto trainee = tx.GetTrainee(enrollment->trainee_id, /*for_update=*/false);
+    if (!trainee.ok()) return trainee.status();
+    Certificate certificate;
+    certificate.trainee_id = trainee->meta.id;
+    certificate.enrollment_id = id;
+    certificate.holder_name = absl::StrCat(trainee->given_name, " ", trainee->family_name);
+    certificate.holder_name_latin =
+        absl::StrCat(trainee->given_name_latin, " ", trainee->family_name_latin);
+    certificate.course_code = facts.course.code;
+    certificate.course_titles = facts.course.titles;
+    certificate.discipline = facts.course.discipline;
+    certificate.owners = enrollment->owners;
+    certificate.workshop_names = facts.workshop.names;
+    certificate.chinese_institution_names = facts.chinese_institution.names;
+    certificate.partner_institution_names = facts.partner_institution.names;
+    certificate.final_score = final_score;
+    certificate.attendance_percent = attendance_percent;
+    certificate.issue_date = config_.today();
+    certificate.status = CertificateStatus::kValid;
+    Stamp(certificate.meta);
+    // 100 random bits make a collision all but impossible; a few draws make it impossible.
+    absl::StatusOr<int64_t> certificate_id = absl::UnknownError("not drawn");
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      certificate.number = config_.certificate_number();
+      certificate_id = tx.InsertCertificate(certificate);
+      if (certificate_id.status().code() != absl::StatusCode::kAlreadyExists) break;
+    }
+    if (!certificate_id.ok()) return certificate_id.status();
+    certificate.meta.id = *certificate_id;
+    enrollment->certificate_id = *certificate_id;
+    result.certificate = std::move(certificate);
+  }
+  Bump(enrollment->meta);
+  if (auto s = tx.UpdateEnrollment(*enrollment); !s.ok()) return s;
+  result.enrollment = *std::move(enrollment);
+  return result;
+}
+
+absl::StatusOr<std::vector<Enrollment>> EnrollmentLogic::ApplyRunEvent(EnrollmentTx& tx,
+                                                                       int64_t sequence,
+                                                                       const RunInfo& run) const {
+  std::vector<Enrollment> changed;
+  auto cursor = tx.GetFeedCursor(kCourseFeed);
+  if (!cursor.ok()) return cursor.status();
+  if (sequence <= *cursor) return changed;  // applied before: nothing twice
+  auto seats = tx.GetRunSeats(run.id, /*for_update=*/true);
+  if (seats.ok()) {
+    seats->status = run.status;
+    seats->pass_score = run.pass_score;
+    seats->min_attendance_percent = run.min_attendance_percent;
+    if (run.status == RunStatus::kCancelled) {
+      auto open = tx.OpenEnrollmentsOfRun(run.id);
+      if (!open.ok()) return open.status();
+      for (Enrollment& e : *open) {
+        if (e.state == EnrollmentState::kEnrolled) --seats->enrolled;
+        e.state = EnrollmentState::kCancelled;
+        e.reason = "the course run was cancelled";
+        e.waitlist_position = 0;
+        Bump(e.meta);
+        if (auto s = tx.UpdateEnrollment(e); !s.ok()) return s;
+        changed.push_back(std::move(e));
+      }
+    } else if (run.capacity > seats->capacity) {
+      seats->capacity = run.capacity;
+      if (auto s = Promote(tx, *seats, changed); !s.ok()) return s;
+    }
+    if (auto s = tx.UpdateRunSeats(*seats); !s.ok()) return s;
+  } else if (seats.status().code() != absl::StatusCode::kNotFound) {
+    return seats.status();
+  }
+  // A run nobody enrolled in yet needs no local state: its first Enroll asks the course service.
+  if (auto s = tx.PutFeedCursor(kCourseFeed, sequence); !s.ok()) return s;
+  return changed;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Certificates
+
+absl::StatusOr<Certificate> EnrollmentLogic::GetCertificate(EnrollmentTx& tx,
+                                                            const Principal& who,
+                                                            int64_t id) const {
+  auto certificate = tx.GetCertificate(id, /*for_update=*/false);
+  if (!certificate.ok()) return certificate.status();
+  if (!who.ReadsEverything() && !MayManage(who, certificate->owners)) {
+    return NotFound(kCertificates, id);
+  }
+  return certificate;
+}
+
+absl::StatusOr<Page<Certificate>> EnrollmentLogic::ListCertificates(EnrollmentTx& tx,
+                                                                    const Principal& who,
+                                                                    CertificateFilter filter,
+                                                                    int64_t after_id,
+                                                                    int limit) const {
+  if (!who.ReadsEverything()) filter.visible_to_institution = who.institution_id;
+  return tx.ListCertificates(filter, after_id, limit);
+}
+
+absl::StatusOr<Verification> EnrollmentLogic::VerifyCertificate(
+    EnrollmentTx& tx, const std::string& number) const {
+  Verification verification;
+  auto certificate = tx.GetCertificateByNumber(number);
+  if (certificate.status().code() == absl::StatusCode::kNotFound) return verification;
+  if (!certificate.ok()) return certificate.status();
+  auto trainee = tx.GetTrainee(certificate->trainee_id, /*for_update=*/false);
+  if (!trainee.ok()) return trainee.status();
+  verification.holder_masked_name =
+      MaskName(trainee->given_name_latin, trainee->family_name_latin);
+  verification.certificate = *std::move(certificate);
+  return verification;
+}
+
+absl::StatusOr<Certificate> EnrollmentLogic::RevokeCertificate(EnrollmentTx& tx, int64_t id,
+                                                               const std::string& reason) const {
+  if (auto s = CheckText("reason", reason, 1, 1000, /*multiline=*/true); !s.ok()) return s;
+  auto certificate = tx.GetCertificate(id, /*for_update=*/true);
+  if (!certificate.ok()) return certificate.status();
+  if (certificate->status != CertificateStatus::kValid) {
+    return Precondition(
+        absl::StrCat(FormatResourceName(kCertificates, id), " is already revoked"));
+  }
+  certificate->status = CertificateStatus::kRevoked;
+  certificate->revoke_reason = reason;
+  Bump(certificate->meta);
+  if (auto s = tx.UpdateCertificate(*certificate); !s.ok()) return s;
+  return certificate;
+}
+
+absl::StatusOr<Eligibility> EnrollmentLogic::CheckEligibility(
+    EnrollmentTx& tx, int64_t trainee_id, const Requirement& requirement) const {
+  auto trainee = tx.GetTrainee(trainee_id, /*for_update=*/false);
+  if (!trainee.ok()) return trainee.status();
+  Eligibility result;
+  result.home_workshop_id = trainee->home.workshop_id;
+  if (trainee->status != TraineeStatus::kActive) {
+    result.reason = "the trainee is archived";
+    return result;
+  }
+  if (requirement.completed_course_id) {
+    auto completed = tx.HasCompletedCourse(trainee_id, *requirement.completed_course_id);
+    if (!completed.ok()) return completed.status();
+    if (!*completed) {
+      result.reason = absl::StrCat("the trainee has not completed ",
+                                   FormatResourceName(kCourses, *requirement.completed_course_id));
+      return result;
+    }
+  }
+  if (!requirement.certificate_discipline.empty()) {
+    auto certified = tx.HasValidCertificate(trainee_id, requirement.certificate_discipline);
+    if (!certified.ok()) return certified.status();
+    if (!*certified) {
+      result.reason = absl::StrCat("the trainee holds no valid certificate in \"",
+                                   requirement.certificate_discipline, "\"");
+      return result;
+    }
+  }
+  result.eligible = true;
+  return result;
+}
+
+}  // namespace luban::enrollment

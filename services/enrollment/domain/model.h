@@ -1,0 +1,199 @@
+// The enrollment service's domain: trainees, run seats, enrollments and certificates.
+#ifndef LUBAN_SERVICES_ENROLLMENT_DOMAIN_MODEL_H_
+#define LUBAN_SERVICES_ENROLLMENT_DOMAIN_MODEL_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "common/domain/types.h"
+
+namespace luban::enrollment {
+
+inline constexpr char kTrainees[] = "trainees";
+inline constexpr char kEnrollments[] = "enrollments";
+inline constexpr char kCertificates[] = "certificates";
+// Collections of the course service this service refers to.
+inline constexpr char kWorkshops[] = "workshops";
+inline constexpr char kCourseRuns[] = "courseRuns";
+inline constexpr char kCourses[] = "courses";
+
+struct Meta {
+  int64_t id = 0;
+  int64_t version = 0;
+  absl::Time create_time;
+  absl::Time update_time;
+};
+
+// The founders of a workshop: whose college admins see what happens there. Workshops never
+// change founders, so rows keep a copy for filtering.
+struct Owners {
+  int64_t workshop_id = 0;
+  int64_t chinese_institution_id = 0;
+  int64_t partner_institution_id = 0;
+
+  bool Include(int64_t institution_id) const {
+    return institution_id != 0 && (institution_id == chinese_institution_id ||
+                                   institution_id == partner_institution_id);
+  }
+};
+
+enum class Sex { kUnspecified = 0, kFemale = 1, kMale = 2 };
+enum class DocumentType {
+  kPassport = 1,
+  kNationalId = 2,
+  kResidencePermit = 3,
+  kBirthCertificate = 4
+};
+enum class TraineeStatus { kActive = 1, kArchived = 2 };
+
+struct IdentityDocument {
+  std::string country;
+  DocumentType type = DocumentType::kPassport;
+  std::string number;  // as printed
+};
+
+struct Contacts {
+  std::string email;
+  std::string phone;
+  std::string address;
+};
+
+struct Trainee {
+  Meta meta;
+  std::string family_name;
+  std::string given_name;
+  std::string family_name_latin;
+  std::string given_name_latin;
+  Sex sex = Sex::kUnspecified;
+  absl::CivilDay birth_date;
+  std::string citizenship;
+  IdentityDocument document;
+  Contacts contacts;
+  Owners home;  // home workshop and its founders
+  TraineeStatus status = TraineeStatus::kActive;
+};
+
+// The number as compared for uniqueness: letters and digits only, upper case.
+std::string DocumentKey(absl::string_view number);
+
+enum class EnrollmentState {
+  kWaitlisted = 1,
+  kEnrolled = 2,
+  kCompleted = 3,
+  kFailed = 4,
+  kWithdrawn = 5,
+  kCancelled = 6
+};
+
+inline bool IsOpen(EnrollmentState state) {
+  return state == EnrollmentState::kWaitlisted || state == EnrollmentState::kEnrolled;
+}
+
+struct Enrollment {
+  Meta meta;
+  int64_t trainee_id = 0;
+  int64_t run_id = 0;
+  int64_t course_id = 0;
+  Owners owners;  // the run's workshop and its founders
+  EnrollmentState state = EnrollmentState::kWaitlisted;
+  // Order in the run's waitlist (ascending); kept after promotion for the record.
+  int64_t waitlist_seq = 0;
+  // 1-based place while waitlisted (computed on read); 0 otherwise.
+  int waitlist_position = 0;
+  int final_score = 0;
+  int attendance_percent = 0;
+  int64_t certificate_id = 0;
+  std::string reason;
+  absl::Time enroll_time;
+};
+
+// What this service knows of a course run: its seats, kept in step with the course service
+// (capacity only grows while a run is open, so a local copy keeps the seat rule exact).
+enum class RunStatus { kScheduled = 1, kOpen = 2, kInProgress = 3, kCompleted = 4, kCancelled = 5 };
+
+struct RunSeats {
+  int64_t run_id = 0;
+  int64_t course_id = 0;
+  Owners owners;
+  RunStatus status = RunStatus::kOpen;
+  int capacity = 0;
+  int enrolled = 0;             // seats taken (enrolled, completed or failed trainees)
+  int64_t next_waitlist_seq = 1;
+  int pass_score = 0;
+  int min_attendance_percent = 0;
+};
+
+enum class CertificateStatus { kValid = 1, kRevoked = 2 };
+
+struct Certificate {
+  Meta meta;
+  std::string number;
+  int64_t trainee_id = 0;
+  int64_t enrollment_id = 0;
+  std::string holder_name;        // native script, as printed
+  std::string holder_name_latin;  // Latin, as printed
+  std::string course_code;
+  std::vector<LocalizedText> course_titles;
+  std::string discipline;
+  Owners owners;
+  std::vector<LocalizedText> workshop_names;
+  std::vector<LocalizedText> chinese_institution_names;
+  std::vector<LocalizedText> partner_institution_names;
+  int final_score = 0;
+  int attendance_percent = 0;
+  absl::CivilDay issue_date;
+  CertificateStatus status = CertificateStatus::kValid;
+  std::string revoke_reason;
+};
+
+// List filters; unset members do not filter. `visible_to_institution` is set for college admins.
+struct TraineeFilter {
+  std::optional<int64_t> home_workshop_id;
+  std::string citizenship;
+  std::optional<TraineeStatus> status;
+  std::string name_prefix;
+  std::optional<int64_t> visible_to_institution;
+};
+
+struct EnrollmentFilter {
+  std::optional<int64_t> run_id;
+  std::optional<int64_t> trainee_id;
+  std::optional<int64_t> workshop_id;
+  std::optional<EnrollmentState> state;
+  std::optional<absl::CivilDay> enrolled_from;
+  std::optional<absl::CivilDay> enrolled_to;
+  std::optional<int64_t> visible_to_institution;
+};
+
+struct CertificateFilter {
+  std::optional<int64_t> trainee_id;
+  std::optional<int64_t> workshop_id;
+  std::optional<int64_t> visible_to_institution;
+};
+
+struct TraineePatch {
+  std::optional<std::string> family_name;
+  std::optional<std::string> given_name;
+  std::optional<std::string> family_name_latin;
+  std::optional<std::string> given_name_latin;
+  std::optional<Sex> sex;
+  std::optional<absl::CivilDay> birth_date;
+  std::optional<std::string> citizenship;
+  std::optional<Contacts> contacts;
+  std::optional<Owners> home;  // resolved by the caller from the course service
+};
+
+// A position in an export: rows changed after (time, id).
+struct ExportCursor {
+  absl::Time updated_since = absl::InfinitePast();
+  int64_t after_id = 0;
+};
+
+}  // namespace luban::enrollment
+
+#endif  // LUBAN_SERVICES_ENROLLMENT_DOMAIN_MODEL_H_

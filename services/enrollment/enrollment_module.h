@@ -1,0 +1,53 @@
+// The enrollment service as a ServiceModule: its migrations, its gRPC service on the MySQL store,
+// the course service's directory, and the consumer of the course service's change feed (started
+// with the service, stopped before it).
+#ifndef LUBAN_SERVICES_ENROLLMENT_ENROLLMENT_MODULE_H_
+#define LUBAN_SERVICES_ENROLLMENT_ENROLLMENT_MODULE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/server/service_main.h"
+#include "grpcpp/channel.h"
+#include "services/enrollment/api/enrollment_api.h"
+#include "services/enrollment/api/enrollment_service.h"
+#include "services/enrollment/clients/course_feed_consumer.h"
+#include "services/enrollment/clients/grpc_course_directory.h"
+#include "services/enrollment/storage/mysql_enrollment_store.h"
+
+namespace luban::enrollment {
+
+struct EnrollmentModuleOptions {
+  std::string course_target;  // host:port of the course service
+  std::string service_token;  // this service's bearer token (role service)
+  EnrollmentConfig config;
+  GrpcCourseDirectoryOptions directory;
+  CourseFeedOptions feed;
+  bool follow_course_feed = true;
+};
+
+class EnrollmentModule final : public ServiceModule {
+ public:
+  explicit EnrollmentModule(EnrollmentModuleOptions options);
+  ~EnrollmentModule() override;
+
+  absl::string_view name() const override { return "enrollment"; }
+  std::vector<const std::vector<db::Migration>*> migrations() const override;
+  absl::StatusOr<grpc::Service*> CreateService(const ServiceEnv& env) override;
+
+  CourseFeedConsumer* feed_consumer() { return consumer_.get(); }
+
+ private:
+  EnrollmentModuleOptions options_;
+  std::shared_ptr<grpc::Channel> course_channel_;
+  std::unique_ptr<MySqlEnrollmentStore> store_;
+  std::unique_ptr<GrpcCourseDirectory> directory_;
+  std::unique_ptr<EnrollmentApi> api_;
+  std::unique_ptr<EnrollmentGrpcService> service_;
+  std::unique_ptr<CourseFeedConsumer> consumer_;
+};
+
+}  // namespace luban::enrollment
+
+#endif  // LUBAN_SERVICES_ENROLLMENT_ENROLLMENT_MODULE_H_
