@@ -18,6 +18,8 @@ void ChangeRecorder::Record(absl::string_view resource_type, absl::string_view r
   any.PackFrom(state);
   entry.record.payload = any.SerializeAsString();
   entry.action = std::string(action);
+  entry.state.reset(state.New());
+  entry.state->CopyFrom(state);
   entries_.push_back(std::move(entry));
 }
 
@@ -27,13 +29,21 @@ absl::Status ChangeRecorder::Flush(Ledger& ledger, const RequestContext& rc,
     if (may_be_unchanged_) return absl::OkStatus();
     return absl::InternalError("a state-changing call recorded no change");
   }
-  std::string details;
+  // The audit row says what was asked: the request, or for a bulk request too large to repeat
+  // on every row, the state the change produced.
+  constexpr size_t kMaxRequestDetails = 16 * 1024;
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
-  if (!google::protobuf::util::MessageToJsonString(request, &details, options).ok()) {
-    details = "{}";
+  std::string request_details;
+  if (request.ByteSizeLong() > kMaxRequestDetails ||
+      !google::protobuf::util::MessageToJsonString(request, &request_details, options).ok()) {
+    request_details.clear();
   }
   for (const Entry& entry : entries_) {
+    std::string details = request_details;
+    if (details.empty()) {
+      (void)google::protobuf::util::MessageToJsonString(*entry.state, &details, options);
+    }
     AuditRecord audit{rc.principal.name, std::string(RoleName(rc.principal.role)),
                       rc.request_id,     rc.method,
                       entry.record.resource_name, entry.action, details};

@@ -17,6 +17,7 @@
 #ifndef LUBAN_COMMON_API_MUTATION_H_
 #define LUBAN_COMMON_API_MUTATION_H_
 
+#include <memory>
 #include <string>
 #include "absl/strings/string_view.h"
 #include <vector>
@@ -52,6 +53,7 @@ class ChangeRecorder {
   struct Entry {
     ChangeRecord record;
     std::string action;
+    std::unique_ptr<google::protobuf::Message> state;
   };
   std::vector<Entry> entries_;
 };

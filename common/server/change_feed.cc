@@ -53,8 +53,22 @@ absl::StatusOr<FeedBatch> ChangeFeedHub::Read(int64_t after_sequence,
 int64_t ChangeFeedHub::WaitBeyond(int64_t after_sequence, std::function<void()> wake) {
   absl::MutexLock lock(&mu_);
   const int64_t ticket = next_ticket_++;
-  waiters_.push_back(Waiter{ticket, after_sequence, absl::Now(), std::move(wake)});
+  // While shutting down a wait ends at the next tick, where the stream learns why.
+  waiters_.push_back(Waiter{ticket, after_sequence,
+                            shutting_down_ ? absl::InfinitePast() : absl::Now(),
+                            std::move(wake)});
   return ticket;
+}
+
+void ChangeFeedHub::BeginShutdown() {
+  absl::MutexLock lock(&mu_);
+  shutting_down_ = true;
+  for (Waiter& waiter : waiters_) waiter.since = absl::InfinitePast();  // due at the next tick
+}
+
+bool ChangeFeedHub::shutting_down() const {
+  absl::MutexLock lock(&mu_);
+  return shutting_down_;
 }
 
 bool ChangeFeedHub::Cancel(int64_t ticket) {

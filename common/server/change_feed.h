@@ -52,6 +52,11 @@ class ChangeFeedHub {
   // Forgets a waiter; true when it had not been woken yet.
   bool Cancel(int64_t ticket);
 
+  // Ends every stream promptly (UNAVAILABLE: resume from your cursor) instead of letting them
+  // hold the server's shutdown for its whole grace period. New waits wake at once.
+  void BeginShutdown();
+  bool shutting_down() const;
+
   BoundedExecutor& executor() { return *executor_; }
   absl::Duration heartbeat() const { return heartbeat_; }
 
@@ -68,8 +73,9 @@ class ChangeFeedHub {
   BoundedExecutor* executor_;
   const absl::Duration poll_interval_;
   const absl::Duration heartbeat_;
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   std::vector<Waiter> waiters_ ABSL_GUARDED_BY(mu_);
+  bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   int64_t next_ticket_ ABSL_GUARDED_BY(mu_) = 1;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
@@ -148,6 +154,11 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
     }
     if (cancelled) {
       FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED, "the call was cancelled"));
+      return;
+    }
+    if (hub_->shutting_down()) {
+      FinishOnce(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                              "the server is shutting down; resume from your cursor"));
       return;
     }
     auto batch = hub_->Read(cursor_, types_, batch_size_, absl::Now() + absl::Seconds(10));

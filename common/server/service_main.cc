@@ -174,6 +174,8 @@ void ServiceHost::Shutdown() {
   // A host whose Start() failed is destroyed half-built: only stop what exists.
   if (server_ != nullptr) {
     server_->GetHealthCheckService()->Shutdown();  // NOT_SERVING to every watcher, and stays so
+    // Change-feed streams never end by themselves: end them now rather than at the deadline.
+    if (feed_ != nullptr) feed_->BeginShutdown();
     server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.shutdown_grace));
   }
   feed_.reset();

@@ -1,6 +1,14 @@
 // The health service follows the database: a ServiceHost (course module) whose pool reaches
 // MariaDB through a TcpProxy, so the test can cut the database off and bring it back. Watched
 // with grpc.health.v1.Health/Watch; every wait is bounded by a stream or call deadline.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <thread>
@@ -29,6 +37,139 @@ using HealthStatus = ::grpc::health::v1::HealthCheckResponse::ServingStatus;
 using ::grpc::health::v1::HealthCheckResponse;
 
 constexpr char kAdminToken[] = "token-network-admin";
+
+// --- The proxy itself, against a loopback echo server (no database needed) -------------------
+
+// Echoes every connection back, one thread per connection; stops when destroyed.
+class EchoServer {
+ public:
+  EchoServer() {
+    listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof(address);
+    if (bind(listen_fd_, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0 ||
+        listen(listen_fd_, 16) != 0 ||
+        getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      ADD_FAILURE() << "echo server: " << std::strerror(errno);
+      return;
+    }
+    port_ = ntohs(address.sin_port);
+    acceptor_ = std::thread([this] {
+      while (true) {
+        const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (fd < 0) return;  // shut down
+        workers_.emplace_back([fd] {
+          char buffer[8192];
+          ssize_t n;
+          while ((n = recv(fd, buffer, sizeof(buffer), 0)) > 0) {
+            if (send(fd, buffer, static_cast<size_t>(n), MSG_NOSIGNAL) != n) break;
+          }
+          close(fd);
+        });
+      }
+    });
+  }
+  ~EchoServer() {
+    shutdown(listen_fd_, SHUT_RDWR);  // wakes accept()
+    if (acceptor_.joinable()) acceptor_.join();
+    for (auto& worker : workers_) worker.join();  // each ends when its client goes away
+    close(listen_fd_);
+  }
+  int port() const { return port_; }
+
+ private:
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::thread acceptor_;
+  std::vector<std::thread> workers_;
+};
+
+// A client socket connected to 127.0.0.1:port, whose reads give up after 5 s.
+int Connect(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  timeval timeout{};
+  timeout.tv_sec = 5;
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  EXPECT_EQ(connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)), 0)
+      << std::strerror(errno);
+  return fd;
+}
+
+// Sends `data` (from another thread, so that neither side's buffers can deadlock) and reads
+// back as many bytes; returns what came back, short if the connection ended.
+std::string RoundTrip(int fd, const std::string& data) {
+  std::thread writer([fd, &data] {
+    size_t sent = 0;
+    while (sent < data.size()) {
+      const ssize_t n = send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) return;
+      sent += static_cast<size_t>(n);
+    }
+  });
+  std::string back;
+  char buffer[8192];
+  while (back.size() < data.size()) {
+    const ssize_t n = recv(fd, buffer, sizeof(buffer), 0);
+    if (n <= 0) break;
+    back.append(buffer, static_cast<size_t>(n));
+  }
+  writer.join();
+  return back;
+}
+
+// What a read on a connection the proxy cut gives: 0 (end of stream) or -1 with ECONNRESET;
+// -1 with EAGAIN means the 5 s read timeout passed, i.e. the connection was not cut.
+std::string ReadAfterCut(int fd) {
+  char byte;
+  const ssize_t n = recv(fd, &byte, 1, 0);
+  if (n == 0) return "eof";
+  if (n < 0 && errno == ECONNRESET) return "reset";
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return "timeout";
+  return absl::StrCat("n=", n, " errno=", errno);
+}
+
+bool IsCut(const std::string& outcome) { return outcome == "eof" || outcome == "reset"; }
+
+TEST(TcpProxyTest, ForwardsBothWaysBlocksAndRecovers) {
+  EchoServer echo;
+  auto proxy = testing::TcpProxy::Start("127.0.0.1", echo.port());
+  ASSERT_TRUE(proxy.ok()) << proxy.status();
+  const int first = Connect((*proxy)->port());
+  EXPECT_EQ(RoundTrip(first, "hello"), "hello");
+  // More than the proxy buffers per direction, to exercise back-pressure.
+  std::string large(1 << 20, 'x');
+  for (size_t i = 0; i < large.size(); i += 997) large[i] = static_cast<char>('a' + i % 26);
+  EXPECT_EQ(RoundTrip(first, large), large);
+  EXPECT_EQ((*proxy)->open_connections(), 1);
+
+  (*proxy)->Block();
+  EXPECT_EQ((*proxy)->open_connections(), 0);
+  const std::string cut = ReadAfterCut(first);
+  EXPECT_TRUE(IsCut(cut)) << cut;
+  close(first);
+  // New connections are accepted by the kernel, then dropped by the proxy.
+  const int refused = Connect((*proxy)->port());
+  const std::string dropped = ReadAfterCut(refused);
+  EXPECT_TRUE(IsCut(dropped)) << dropped;
+  close(refused);
+
+  (*proxy)->Unblock();
+  const int again = Connect((*proxy)->port());
+  EXPECT_EQ(RoundTrip(again, "back again"), "back again");
+  EXPECT_EQ((*proxy)->forwarded_connections(), 2);
+  // A client's half-close reaches the server, whose close comes back as end of stream.
+  shutdown(again, SHUT_WR);
+  EXPECT_EQ(ReadAfterCut(again), "eof");
+  close(again);
+}
+
+// --- Health of a ServiceHost whose database goes away and comes back -------------------------
 
 class HealthTest : public testing::DatabaseTest {
  protected:
@@ -215,19 +356,28 @@ TEST_F(HealthTest, ShutdownEndsOpenWatches) {
   const absl::Time start = absl::Now();
   std::thread shutdown([this] { host_->Shutdown(); });
   std::vector<HealthStatus> after;
-  while (reader->Read(&response)) after.push_back(response.status());
+  absl::Duration first_update = absl::InfiniteDuration();
+  while (reader->Read(&response)) {
+    if (after.empty()) first_update = absl::Now() - start;
+    after.push_back(response.status());
+  }
   const grpc::Status end = reader->Finish();
+  const absl::Duration ended = absl::Now() - start;
   shutdown.join();
 
-  // gRPC 1.51's default health service marks itself shut down before it updates its watchers,
-  // so a watcher gets no NOT_SERVING message: its stream ends at once with CANCELLED ("not
-  // writing due to shutdown"), which clients treat as not serving. An open watch does not hold
-  // the server's shutdown for the grace period.
+  // What gRPC 1.51's default health service does: Shutdown() sends NOT_SERVING to every
+  // watcher at once and keeps the stream open (the service's own "shutting down" flag is set
+  // only when it is destroyed), so the server's Shutdown waits out the grace for the open
+  // Watch like for any in-flight call, then cancels it: the client sees UNAVAILABLE.
+  ASSERT_FALSE(after.empty()) << "no update after shutdown; stream ended with "
+                              << end.error_code() << " " << end.error_message();
+  EXPECT_EQ(after.front(), HealthCheckResponse::NOT_SERVING);
+  EXPECT_LT(first_update, absl::Seconds(1)) << "NOT_SERVING came late";
   for (const HealthStatus status : after) {
-    EXPECT_NE(status, HealthCheckResponse::SERVING) << "SERVING after shutdown began";
+    EXPECT_EQ(status, HealthCheckResponse::NOT_SERVING) << "SERVING after shutdown began";
   }
-  EXPECT_EQ(end.error_code(), grpc::StatusCode::CANCELLED) << end.error_message();
-  EXPECT_LT(absl::Now() - start, absl::Seconds(2)) << "shutdown waited for the watch";
+  EXPECT_EQ(end.error_code(), grpc::StatusCode::UNAVAILABLE) << end.error_message();
+  EXPECT_LT(ended, absl::Seconds(2) + absl::Seconds(2)) << "the stream outlived the grace";
 
   // Afterwards nothing is served at all.
   grpc::ClientContext check_context;

@@ -21,7 +21,7 @@ CREATE TABLE audit_log (
   method         VARCHAR(128)   NOT NULL,
   resource_name  VARCHAR(255)   NOT NULL,
   action         VARCHAR(64)    NOT NULL,
-  details        TEXT           NOT NULL,
+  details        MEDIUMTEXT     NOT NULL,
   PRIMARY KEY (id),
   KEY audit_log_resource (resource_name, id),
   KEY audit_log_at (at)
