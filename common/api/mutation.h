@@ -74,6 +74,27 @@ absl::Status RecordChange(const absl::StatusOr<T>& result, absl::string_view col
 // The idempotency key of a request: caller, request id, method and a hash of the request.
 RequestKey MakeRequestKey(const RequestContext& rc, const google::protobuf::Message& request);
 
+// For a mutation that asks peer services before its transaction: answers a retry of an already
+// committed request from the ledger (`*answered` set) without asking the peers again — they may
+// be down by the time the caller retries.
+template <typename Tx>
+absl::Status AnswerRetry(TransactionalStore<Tx>& store, const RequestContext& rc,
+                         const google::protobuf::Message& request,
+                         google::protobuf::Message* response, bool* answered) {
+  *answered = false;
+  const RequestKey key = MakeRequestKey(rc, request);
+  return store.InTransaction(rc.method, rc.deadline, [&](Tx& tx) -> absl::Status {
+    auto prior = tx.ledger().FindResponse(key);
+    if (!prior.ok()) return prior.status();
+    if (!prior->has_value()) return absl::OkStatus();
+    if (!response->ParseFromString(**prior)) {
+      return absl::InternalError("the stored response of this request_id is unreadable");
+    }
+    *answered = true;
+    return absl::OkStatus();
+  });
+}
+
 template <typename Tx>
 absl::Status RunMutation(TransactionalStore<Tx>& store, const RequestContext& rc,
                          const google::protobuf::Message& request,

@@ -26,15 +26,28 @@ absl::StatusOr<std::optional<std::string>> SqlLedger::ClaimRequest(const Request
     if (e.getErrorCode() != kErrDuplicateKey) throw;
   }
   // Seen before (and committed: an uncommitted duplicate would have made us wait).
+  auto prior = Stored(key, /*lock=*/true);
+  if (!prior.ok()) return prior.status();
+  if (!prior->has_value()) {
+    return absl::AbortedError("request_id: a concurrent request with the same id is in flight");
+  }
+  return prior;
+}
+
+absl::StatusOr<std::optional<std::string>> SqlLedger::FindResponse(const RequestKey& key) {
+  return Stored(key, /*lock=*/false);
+}
+
+absl::StatusOr<std::optional<std::string>> SqlLedger::Stored(const RequestKey& key, bool lock) {
   auto& select = session_.Prepare(
-      "SELECT method, request_hash, response FROM idempotency_keys"
-      " WHERE actor = ? AND request_id = ? LOCK IN SHARE MODE");
+      lock ? "SELECT method, request_hash, response FROM idempotency_keys"
+             " WHERE actor = ? AND request_id = ? LOCK IN SHARE MODE"
+           : "SELECT method, request_hash, response FROM idempotency_keys"
+             " WHERE actor = ? AND request_id = ? AND response IS NOT NULL");
   select.setString(1, key.actor);
   select.setString(2, key.request_id);
   auto row = Session::Query(select);
-  if (!row->next()) {
-    return absl::AbortedError("request_id: a concurrent request with the same id is in flight");
-  }
+  if (!row->next()) return std::optional<std::string>();
   if (row->getString(1) != key.method || row->getString(2) != key.request_hash) {
     return absl::InvalidArgumentError(absl::StrCat(
         "request_id '", key.request_id,

@@ -18,11 +18,14 @@ class SqlLedger final : public Ledger {
   explicit SqlLedger(Session& session) : session_(session) {}
 
   absl::StatusOr<std::optional<std::string>> ClaimRequest(const RequestKey& key) override;
+  absl::StatusOr<std::optional<std::string>> FindResponse(const RequestKey& key) override;
   absl::Status SaveResponse(const RequestKey& key, absl::string_view response) override;
   absl::Status Audit(const AuditRecord& record) override;
   absl::Status PublishChange(const ChangeRecord& record) override;
 
  private:
+  absl::StatusOr<std::optional<std::string>> Stored(const RequestKey& key, bool lock);
+
   Session& session_;
 };
 

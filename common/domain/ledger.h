@@ -63,6 +63,10 @@ class Ledger {
   // the first response when the same request was already committed; INVALID_ARGUMENT when the
   // same request id was used for a different request.
   virtual absl::StatusOr<std::optional<std::string>> ClaimRequest(const RequestKey& key) = 0;
+  // Without claiming: the first response when the same request was already committed, nullopt
+  // when the key is unused, INVALID_ARGUMENT when it was used for a different request. Lets a
+  // call that asks peer services first answer a retry without asking them again.
+  virtual absl::StatusOr<std::optional<std::string>> FindResponse(const RequestKey& key) = 0;
   // Records the response to return to retries of `key` (claimed in this transaction).
   virtual absl::Status SaveResponse(const RequestKey& key, absl::string_view response) = 0;
   virtual absl::Status Audit(const AuditRecord& record) = 0;

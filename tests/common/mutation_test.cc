@@ -73,6 +73,9 @@ class RecordingLedger final : public Ledger {
   absl::StatusOr<std::optional<std::string>> ClaimRequest(const RequestKey&) override {
     return std::nullopt;
   }
+  absl::StatusOr<std::optional<std::string>> FindResponse(const RequestKey&) override {
+    return std::nullopt;
+  }
   absl::Status SaveResponse(const RequestKey&, absl::string_view) override {
     return absl::OkStatus();
   }

@@ -435,16 +435,23 @@ TEST_F(EnrollmentServiceTest, RetryOfEnrollReturnsTheFirstResponse) {
 
 TEST_F(EnrollmentServiceTest, CourseServiceDownMeansUnavailableAndNothingWritten) {
   const pb::Trainee trainee = Trainee(kCollege, tj_, "DOWN1");
+  const pb::Trainee early = Trainee(kCollege, tj_, "DOWN2");
   const cpb::CourseRun run = Run(tj_, 10);
+  pb::Enrollment first;
+  ASSERT_TRUE(Enroll(kCollege, early.name(), run.name(), &first, "before-outage").ok());
   course_host_->Shutdown();
+  // A retry of a committed Enroll is answered without the course service.
+  pb::Enrollment retried;
+  ASSERT_TRUE(Enroll(kCollege, early.name(), run.name(), &retried, "before-outage").ok());
+  EXPECT_EQ(retried.SerializeAsString(), first.SerializeAsString());
+  const int64_t keys = *db().QueryInt("SELECT COUNT(*) FROM idempotency_keys");
   pb::Enrollment e;
   const absl::Time start = absl::Now();
   const grpc::Status status = Enroll(kCollege, trainee.name(), run.name(), &e);
   EXPECT_EQ(status.error_code(), StatusCode::UNAVAILABLE) << status.error_message();
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
-  EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM enrollments"), 0);
-  EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM idempotency_keys"), 1)
-      << "only the trainee's creation";
+  EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM enrollments"), 1);
+  EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM idempotency_keys"), keys);
 }
 
 TEST_F(EnrollmentServiceTest, TheCourseFeedPromotesOnGrowthAndCancelsOnCancellation) {
@@ -651,6 +658,44 @@ TEST_F(EnrollmentServiceTest, ExportsStreamEverythingRedactedInBatches) {
   ASSERT_TRUE(reader->Finish().ok());
   EXPECT_EQ(names.size(), static_cast<size_t>(kCount));
   EXPECT_GE(batches, 3);
+
+  // Enrollments export incrementally: only what changed since the last run's cursor.
+  const cpb::CourseRun run = Run(tj_, 3);
+  std::vector<pb::Enrollment> enrolled(4);
+  pb::ListTraineesRequest list;
+  list.set_page_size(4);
+  pb::ListTraineesResponse some;
+  ASSERT_TRUE(Call(&pb::EnrollmentService::Stub::ListTrainees, kAdmin, list, &some).ok());
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(Enroll(kAdmin, some.trainees(i).name(), run.name(), &enrolled[i]).ok());
+  }
+  auto export_enrollments = [&](const pb::ExportEnrollmentsRequest& request) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", absl::StrCat("Bearer ", kReporter));
+    ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+    auto stream = stub_->ExportEnrollments(&ctx, request);
+    std::vector<pb::Enrollment> rows;
+    pb::ExportEnrollmentsResponse b;
+    while (stream->Read(&b)) rows.insert(rows.end(), b.enrollments().begin(), b.enrollments().end());
+    EXPECT_TRUE(stream->Finish().ok());
+    return rows;
+  };
+  const std::vector<pb::Enrollment> all = export_enrollments(pb::ExportEnrollmentsRequest());
+  ASSERT_EQ(all.size(), 4u);
+  pb::ExportEnrollmentsRequest since;
+  *since.mutable_updated_since() = all.back().update_time();
+  since.set_after_name(all.back().name());
+  EXPECT_TRUE(export_enrollments(since).empty()) << "nothing changed after the cursor";
+  pb::WithdrawRequest withdraw;
+  withdraw.set_request_id(Id());
+  withdraw.set_name(enrolled[0].name());
+  pb::Enrollment withdrawn;
+  ASSERT_TRUE(Call(&pb::EnrollmentService::Stub::Withdraw, kAdmin, withdraw, &withdrawn).ok());
+  const std::vector<pb::Enrollment> changed = export_enrollments(since);
+  ASSERT_EQ(changed.size(), 2u) << "the withdrawn one and the promoted one";
+  EXPECT_EQ(changed[0].name(), enrolled[0].name());
+  EXPECT_EQ(changed[1].name(), enrolled[3].name());
+  EXPECT_EQ(changed[1].state(), pb::ENROLLMENT_STATE_ENROLLED);
 
   // A college admin does not export the network.
   grpc::ClientContext denied;

@@ -19,6 +19,18 @@ absl::StatusOr<std::optional<std::string>> InMemoryLedger::ClaimRequest(const Re
   return std::optional<std::string>(it->second.response.value_or(""));
 }
 
+absl::StatusOr<std::optional<std::string>> InMemoryLedger::FindResponse(
+    const RequestKey& key) {
+  auto it = claims_.find({key.actor, key.request_id});
+  if (it == claims_.end() || !it->second.response) return std::optional<std::string>();
+  if (it->second.key.method != key.method || it->second.key.request_hash != key.request_hash) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "request_id '", key.request_id,
+        "' was already used for a different request; use a new request_id for a new request"));
+  }
+  return std::optional<std::string>(*it->second.response);
+}
+
 absl::Status InMemoryLedger::SaveResponse(const RequestKey& key, absl::string_view response) {
   auto it = claims_.find({key.actor, key.request_id});
   if (it == claims_.end()) {

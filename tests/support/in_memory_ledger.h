@@ -30,6 +30,7 @@ class InMemoryLedger final : public Ledger {
   };
 
   absl::StatusOr<std::optional<std::string>> ClaimRequest(const RequestKey& key) override;
+  absl::StatusOr<std::optional<std::string>> FindResponse(const RequestKey& key) override;
   // INTERNAL when `key` was never claimed: a bug of the caller the database would hide.
   absl::Status SaveResponse(const RequestKey& key, absl::string_view response) override;
   absl::Status Audit(const AuditRecord& record) override;

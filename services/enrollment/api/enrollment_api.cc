@@ -323,6 +323,11 @@ absl::Status EnrollmentApi::CreateTrainee(const RequestContext& rc,
                                           const pb::CreateTraineeRequest& request,
                                           pb::Trainee* response) {
   if (auto s = CheckMutation(rc); !s.ok()) return s;
+  bool answered = false;
+  if (auto s = AnswerRetry<EnrollmentTx>(store_, rc, request, response, &answered);
+      !s.ok() || answered) {
+    return s;  // a retry of a committed request: answered without asking the course service
+  }
   auto draft = TraineeFromProto(rc, request.trainee(), "trainee");
   if (!draft.ok()) return draft.status();
   return RunMutation<EnrollmentTx>(
@@ -337,6 +342,11 @@ absl::Status EnrollmentApi::UpdateTrainee(const RequestContext& rc,
                                           const pb::UpdateTraineeRequest& request,
                                           pb::Trainee* response) {
   if (auto s = CheckMutation(rc); !s.ok()) return s;
+  bool answered = false;
+  if (auto s = AnswerRetry<EnrollmentTx>(store_, rc, request, response, &answered);
+      !s.ok() || answered) {
+    return s;  // a retry of a committed request: answered without asking the course service
+  }
   const pb::Trainee& in = request.trainee();
   auto target = ReadTarget(kTrainees, in.name(), in.etag());
   if (!target.ok()) return target.status();
@@ -403,6 +413,11 @@ absl::Status EnrollmentApi::ImportTrainees(const RequestContext& rc,
                                            const pb::ImportTraineesRequest& request,
                                            pb::ImportTraineesResponse* response) {
   if (auto s = CheckMutation(rc); !s.ok()) return s;
+  bool answered = false;
+  if (auto s = AnswerRetry<EnrollmentTx>(store_, rc, request, response, &answered);
+      !s.ok() || answered) {
+    return s;  // a retry of a committed request: answered without asking the course service
+  }
   if (request.rows().empty() || request.rows_size() > kMaxImportRows) {
     return InvalidField("rows", absl::StrCat("1..", kMaxImportRows, " rows per call"));
   }
@@ -522,6 +537,11 @@ absl::Status EnrollmentApi::ListEnrollments(const RequestContext& rc,
 absl::Status EnrollmentApi::Enroll(const RequestContext& rc, const pb::EnrollRequest& request,
                                    pb::Enrollment* response) {
   if (auto s = CheckMutation(rc); !s.ok()) return s;
+  bool answered = false;
+  if (auto s = AnswerRetry<EnrollmentTx>(store_, rc, request, response, &answered);
+      !s.ok() || answered) {
+    return s;  // a retry of a committed request: answered without asking the course service
+  }
   auto trainee = ParseResourceName("trainee", kTrainees, request.trainee());
   if (!trainee.ok()) return trainee.status();
   auto run_id = ParseResourceName("course_run", kCourseRuns, request.course_run());
@@ -578,6 +598,11 @@ absl::Status EnrollmentApi::Complete(const RequestContext& rc,
                                      const pb::CompleteRequest& request,
                                      pb::Enrollment* response) {
   if (auto s = CheckMutation(rc); !s.ok()) return s;
+  bool answered = false;
+  if (auto s = AnswerRetry<EnrollmentTx>(store_, rc, request, response, &answered);
+      !s.ok() || answered) {
+    return s;  // a retry of a committed request: answered without asking the course service
+  }
   auto target = ReadTarget(kEnrollments, request.name(), request.etag());
   if (!target.ok()) return target.status();
   // The run's rule and the names a certificate carries come from the course service.
