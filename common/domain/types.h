@@ -10,8 +10,17 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace luban {
+
+// Bookkeeping every stored resource carries.
+struct Meta {
+  int64_t id = 0;
+  int64_t version = 0;  // bumped by every change; the etag
+  absl::Time create_time;
+  absl::Time update_time;
+};
 
 // A text in one language (BCP 47 tag), UTF-8 in any script.
 struct LocalizedText {

@@ -10,6 +10,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -196,6 +197,11 @@ int RunService(int argc, char** argv, absl::string_view name, const ModuleFactor
   absl::SetProgramUsageMessage(absl::StrCat(
       "luban-", name, ": the ", name,
       " service of the Luban Network. Every flag can also be set with LUBAN_<FLAG>."));
+  // --help lists every flag (they live in common/ and main.cc, not in a file named after the
+  // binary, which is all Abseil shows by default).
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view) { return true; };
+  absl::SetFlagsUsageConfig(usage);
   ApplyEnvironmentToFlags();
   absl::ParseCommandLine(argc, argv);
   // Logs go to stderr, like every diagnostic of a server (stdout stays free for output).

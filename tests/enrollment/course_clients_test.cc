@@ -100,46 +100,6 @@ class LoopbackSocket {
   int port_ = 0;
 };
 
-TEST(ExpiringCacheTest, EvictsTheLeastRecentlyUsedAndExpires) {
-  const absl::Time t0 = absl::FromUnixSeconds(1700000000);
-  ExpiringCache<int> cache(2, absl::Minutes(5));
-  cache.Put(1, 10, t0);
-  cache.Put(2, 20, t0);
-  ASSERT_EQ(cache.Get(1, t0), 10);  // 1 is now the most recently used
-  cache.Put(3, 30, t0);             // evicts 2
-  EXPECT_EQ(cache.size(), 2u);
-  EXPECT_EQ(cache.Get(2, t0), std::nullopt);
-  EXPECT_EQ(cache.Get(1, t0), 10);
-  EXPECT_EQ(cache.Get(3, t0), 30);
-  EXPECT_EQ(cache.Get(3, t0 + absl::Minutes(5) - absl::Seconds(1)), 30);
-  EXPECT_EQ(cache.Get(3, t0 + absl::Minutes(5)), std::nullopt);
-  EXPECT_EQ(cache.size(), 1u);
-}
-
-TEST(MapPeerStatusTest, NamesTheResourceAndNeverBlamesTheCaller) {
-  const absl::Status not_found =
-      MapPeerStatus(grpc::Status(grpc::StatusCode::NOT_FOUND, "no such run"), "courseRuns/7");
-  EXPECT_EQ(not_found.code(), StatusCode::kNotFound);
-  EXPECT_EQ(not_found.message(), "courseRuns/7: not found");
-  for (grpc::StatusCode code : {grpc::StatusCode::UNAVAILABLE, grpc::StatusCode::DEADLINE_EXCEEDED,
-                                grpc::StatusCode::CANCELLED, grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                grpc::StatusCode::INTERNAL, grpc::StatusCode::UNKNOWN}) {
-    const absl::Status status = MapPeerStatus(grpc::Status(code, "boom"), "workshops/3");
-    EXPECT_EQ(status.code(), StatusCode::kUnavailable) << code;
-    EXPECT_TRUE(absl::StartsWith(status.message(), "the course service is unavailable: "))
-        << status;
-  }
-  for (grpc::StatusCode code :
-       {grpc::StatusCode::PERMISSION_DENIED, grpc::StatusCode::UNAUTHENTICATED}) {
-    const absl::Status status = MapPeerStatus(grpc::Status(code, "who?"), "courses/1");
-    EXPECT_EQ(status.code(), StatusCode::kFailedPrecondition) << code;
-    EXPECT_TRUE(absl::StrContains(
-        status.message(),
-        "the enrollment service's credential is not accepted by the course service"))
-        << status;
-  }
-}
-
 class CourseClientsTest : public luban::testing::DatabaseTest {
  protected:
   void SetUp() override {

@@ -1,11 +1,15 @@
 // luban-demo-seed: loads the demo network (the five countries' workshops, their partner colleges,
-// a catalogue and course runs) into a running course service, through its public API with a
-// network admin's token (LUBAN_TOKEN). Every call carries a fixed request_id, so running it again
-// changes nothing. With --wait_only it just waits until the service reports SERVING.
+// a catalogue and course runs) into a running course service and, with --enrollment_target, demo
+// trainees, enrollments and a certificate into a running enrollment service, through their public
+// APIs with a network admin's token (LUBAN_TOKEN). Every call carries a fixed request_id, so
+// running it again changes nothing. With --wait_only it just waits until the services report
+// SERVING.
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -19,15 +23,21 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "luban/course/v1/course.grpc.pb.h"
+#include "tools/demo_seed/enrollment_seed.h"
+#include "tools/demo_seed/seed_call.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "course service address");
-ABSL_FLAG(bool, wait_only, false, "only wait until the service is SERVING");
+ABSL_FLAG(std::string, enrollment_target, "",
+          "enrollment service address; empty: seed (or wait for) the course service only");
+ABSL_FLAG(bool, wait_only, false, "only wait until the service(s) are SERVING");
 ABSL_FLAG(absl::Duration, wait, absl::Seconds(60), "how long to wait for SERVING");
 
 namespace {
 
 namespace pb = ::luban::course::v1;
 using luban::common::v1::LocalizedString;
+using luban::demo_seed::CallOrDie;
+using luban::demo_seed::DemoNetwork;
 
 bool WaitServing(const std::shared_ptr<grpc::Channel>& channel, absl::Duration timeout) {
   auto stub = grpc::health::v1::Health::NewStub(channel);
@@ -48,34 +58,28 @@ bool WaitServing(const std::shared_ptr<grpc::Channel>& channel, absl::Duration t
 
 class Seeder {
  public:
-  Seeder(std::shared_ptr<grpc::Channel> channel, std::string token)
+  Seeder(const std::shared_ptr<grpc::Channel>& channel, std::string token)
       : stub_(pb::CourseService::NewStub(channel)), token_(std::move(token)) {}
 
   template <typename Request, typename Response>
   Response Call(grpc::Status (pb::CourseService::Stub::*method)(grpc::ClientContext*,
                                                                 const Request&, Response*),
                 const Request& request, const char* what) {
-    grpc::ClientContext context;
-    context.AddMetadata("authorization", "Bearer " + token_);
-    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-    Response response;
-    grpc::Status status = ((*stub_).*method)(&context, request, &response);
-    if (!status.ok()) {
-      std::fprintf(stderr, "luban-demo-seed: %s: %s\n", what, status.error_message().c_str());
-      std::exit(1);
-    }
-    return response;
+    return CallOrDie(*stub_, method, request, token_, what);
   }
 
   std::string Institution(const char* key, pb::InstitutionKind kind, const char* country,
-                          const char* city, std::vector<std::pair<const char*, const char*>> names) {
+                          const char* city,
+                          std::vector<std::pair<const char*, const char*>> names) {
     pb::CreateInstitutionRequest request;
     request.set_request_id(absl::StrCat("demo-institution-", key));
     auto* institution = request.mutable_institution();
     institution->set_kind(kind);
     institution->set_country_code(country);
     institution->set_city(city);
-    for (const auto& [language, text] : names) Localized(institution->add_display_names(), language, text);
+    for (const auto& [language, text] : names) {
+      Localized(institution->add_display_names(), language, text);
+    }
     return Call(&pb::CourseService::Stub::CreateInstitution, request, key).name();
   }
 
@@ -90,9 +94,12 @@ class Seeder {
     workshop->set_city(city);
     workshop->set_chinese_institution(chinese);
     workshop->set_partner_institution(partner);
-    for (const auto& [language, text] : names) Localized(workshop->add_display_names(), language, text);
+    for (const auto& [language, text] : names) {
+      Localized(workshop->add_display_names(), language, text);
+    }
     for (const char* d : disciplines) workshop->add_disciplines(d);
     const std::string name = Call(&pb::CourseService::Stub::CreateWorkshop, request, key).name();
+    network_.workshops[key] = name;
     if (operating) {
       pb::ChangeWorkshopStatusRequest open;
       open.set_request_id(absl::StrCat("demo-workshop-open-", key));
@@ -142,10 +149,10 @@ class Seeder {
       request_open.set_name(name);
       Call(&pb::CourseService::Stub::OpenCourseRun, request_open, key);
     }
-    ++runs_;
+    network_.runs[key] = name;
   }
 
-  int runs() const { return runs_; }
+  const DemoNetwork& network() const { return network_; }
 
  private:
   static void Localized(LocalizedString* out, const char* language, const char* text) {
@@ -155,19 +162,29 @@ class Seeder {
 
   std::unique_ptr<pb::CourseService::Stub> stub_;
   std::string token_;
-  int runs_ = 0;
+  DemoNetwork network_;
 };
 
 }  // namespace
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "luban-demo-seed --target=HOST:PORT [--wait_only]; the token comes from LUBAN_TOKEN");
+      "luban-demo-seed --target=HOST:PORT [--enrollment_target=HOST:PORT] [--wait_only]; the "
+      "token comes from LUBAN_TOKEN");
   absl::ParseCommandLine(argc, argv);
-  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials());
-  if (!WaitServing(channel, absl::GetFlag(FLAGS_wait))) {
-    std::fprintf(stderr, "luban-demo-seed: %s is not SERVING\n", absl::GetFlag(FLAGS_target).c_str());
-    return 1;
+  const std::string target = absl::GetFlag(FLAGS_target);
+  const std::string enrollment_target = absl::GetFlag(FLAGS_enrollment_target);
+  auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  std::shared_ptr<grpc::Channel> enrollment_channel;
+  if (!enrollment_target.empty()) {
+    enrollment_channel = grpc::CreateChannel(enrollment_target, grpc::InsecureChannelCredentials());
+  }
+  for (const auto& [address, c] :
+       {std::pair(target, channel), std::pair(enrollment_target, enrollment_channel)}) {
+    if (c != nullptr && !WaitServing(c, absl::GetFlag(FLAGS_wait))) {
+      std::fprintf(stderr, "luban-demo-seed: %s is not SERVING\n", address.c_str());
+      return 1;
+    }
   }
   if (absl::GetFlag(FLAGS_wait_only)) return 0;
   const char* token = std::getenv("LUBAN_TOKEN");
@@ -264,9 +281,14 @@ int main(int argc, char** argv) {
   seed.Run("uz-cnc-2027", cnc, w_uz, "ru", 20, 2027, 2, false);
   seed.Run("kg-cnc-2026", cnc, w_kg, "ky", 15, 2026, 9, true);
   seed.Run("kg-urt-2027", urt, w_kg, "ru", 25, 2027, 3, false);
+  // A small intake: the enrollment demo fills it beyond its 8 seats.
+  seed.Run("tj-srv-2027", srv, w_tj, "tg", 8, 2027, 1, true);
   (void)w_tm;  // planned: no runs until it operates
 
-  std::printf("demo network loaded: 8 institutions, 5 workshops, 5 courses, %d course runs\n",
-              seed.runs());
+  std::printf("demo network loaded: 8 institutions, 5 workshops, 5 courses, %zu course runs\n",
+              seed.network().runs.size());
+  if (enrollment_channel != nullptr) {
+    luban::demo_seed::SeedEnrollments(channel, enrollment_channel, token, seed.network());
+  }
   return 0;
 }

@@ -8,6 +8,7 @@
 #include "common/api/field_mask.h"
 #include "common/api/mutation.h"
 #include "common/api/paging.h"
+#include "common/api/request_parts.h"
 #include "common/domain/resource_name.h"
 #include "common/domain/validation.h"
 #include "luban/course/v1/course.grpc.pb.h"
@@ -46,57 +47,11 @@ std::optional<RunStatus> RunStatusFromProto(pb::CourseRunStatus status) {
   return static_cast<RunStatus>(status);
 }
 
-// An optional enum filter: unspecified means "any"; unknown numbers are refused.
-template <typename T, typename P>
-absl::StatusOr<std::optional<T>> EnumFilter(absl::string_view field, P value,
-                                            std::optional<T> (*convert)(P)) {
-  if (static_cast<int>(value) == 0) return std::optional<T>();
-  std::optional<T> converted = convert(value);
-  if (!converted) return InvalidField(field, absl::StrCat("unknown value ", value));
-  return converted;
-}
-
 // ---- common request parts -------------------------------------------------------------------
-
-absl::StatusOr<std::optional<int64_t>> OptionalName(absl::string_view field,
-                                                    absl::string_view collection,
-                                                    const std::string& name) {
-  if (name.empty()) return std::optional<int64_t>();
-  auto id = ParseResourceName(field, collection, name);
-  if (!id.ok()) return id.status();
-  return std::optional<int64_t>(*id);
-}
 
 absl::Status OptionalCountry(absl::string_view field, const std::string& code) {
   return code.empty() ? absl::OkStatus() : CheckCountryCode(field, code);
 }
-
-void MetaToProto(const Meta& meta, google::protobuf::Timestamp* create,
-                 google::protobuf::Timestamp* update, std::string* etag) {
-  TimeToProto(meta.create_time, create);
-  TimeToProto(meta.update_time, update);
-  *etag = FormatEtag(meta.version);
-}
-
-// Reads the name and etag a Delete or transition carries.
-struct Target {
-  int64_t id = 0;
-  std::optional<int64_t> version;
-};
-
-absl::StatusOr<Target> ReadTarget(absl::string_view collection, const std::string& name,
-                                  const std::string& etag) {
-  Target target;
-  auto id = ParseResourceName("name", collection, name);
-  if (!id.ok()) return id.status();
-  target.id = *id;
-  auto version = ParseEtag("etag", etag);
-  if (!version.ok()) return version.status();
-  target.version = *version;
-  return target;
-}
-
-absl::Status CheckMutation(const RequestContext& rc) { return CheckRequestId(rc.request_id); }
 
 // ---- institutions ---------------------------------------------------------------------------
 
@@ -292,7 +247,7 @@ absl::Status CourseApi::ListInstitutions(const RequestContext& rc,
   InstitutionFilter filter;
   if (auto s = OptionalCountry("country_code", request.country_code()); !s.ok()) return s;
   filter.country = request.country_code();
-  auto kind = EnumFilter<InstitutionKind>("kind", request.kind(), &KindFromProto);
+  auto kind = EnumFilter<InstitutionKind>("kind", request.kind(), 1, 2);
   if (!kind.ok()) return kind.status();
   filter.kind = *kind;
   return Read(rc, [&](CourseTx& tx) -> absl::Status {
@@ -372,10 +327,10 @@ absl::Status CourseApi::ListWorkshops(const RequestContext& rc,
   WorkshopFilter filter;
   if (auto s = OptionalCountry("country_code", request.country_code()); !s.ok()) return s;
   filter.country = request.country_code();
-  auto institution = OptionalName("institution", kInstitutions, request.institution());
+  auto institution = OptionalResourceName("institution", kInstitutions, request.institution());
   if (!institution.ok()) return institution.status();
   filter.institution_id = *institution;
-  auto status = EnumFilter<WorkshopStatus>("status", request.status(), &WorkshopStatusFromProto);
+  auto status = EnumFilter<WorkshopStatus>("status", request.status(), 1, 4);
   if (!status.ok()) return status.status();
   filter.status = *status;
   return Read(rc, [&](CourseTx& tx) -> absl::Status {
@@ -565,16 +520,16 @@ absl::Status CourseApi::ListCourseRuns(const RequestContext& rc,
   CourseRunFilter filter;
   if (auto s = OptionalCountry("country_code", request.country_code()); !s.ok()) return s;
   filter.country = request.country_code();
-  auto workshop = OptionalName("workshop", kWorkshops, request.workshop());
+  auto workshop = OptionalResourceName("workshop", kWorkshops, request.workshop());
   if (!workshop.ok()) return workshop.status();
   filter.workshop_id = *workshop;
-  auto institution = OptionalName("institution", kInstitutions, request.institution());
+  auto institution = OptionalResourceName("institution", kInstitutions, request.institution());
   if (!institution.ok()) return institution.status();
   filter.institution_id = *institution;
-  auto course = OptionalName("course", kCourses, request.course());
+  auto course = OptionalResourceName("course", kCourses, request.course());
   if (!course.ok()) return course.status();
   filter.course_id = *course;
-  auto status = EnumFilter<RunStatus>("status", request.status(), &RunStatusFromProto);
+  auto status = EnumFilter<RunStatus>("status", request.status(), 1, 5);
   if (!status.ok()) return status.status();
   filter.status = *status;
   auto from = OptionalDateFromProto("start_date_from", request.start_date_from());

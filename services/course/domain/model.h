@@ -18,14 +18,6 @@ inline constexpr char kWorkshops[] = "workshops";
 inline constexpr char kCourses[] = "courses";
 inline constexpr char kCourseRuns[] = "courseRuns";
 
-// Bookkeeping every stored resource carries.
-struct Meta {
-  int64_t id = 0;
-  int64_t version = 0;  // bumped by every change; the etag
-  absl::Time create_time;
-  absl::Time update_time;
-};
-
 enum class InstitutionKind { kChineseCollege = 1, kLocalPartner = 2 };
 
 struct Institution {

@@ -8,6 +8,7 @@
 #include "common/api/field_mask.h"
 #include "common/api/mutation.h"
 #include "common/api/paging.h"
+#include "common/api/request_parts.h"
 #include "common/domain/resource_name.h"
 #include "common/domain/validation.h"
 #include "luban/enrollment/v1/enrollment.grpc.pb.h"
@@ -20,64 +21,6 @@ using Role::kReporter;
 using Role::kService;
 
 // ---- enums ----------------------------------------------------------------------------------
-
-template <typename Domain, typename Proto>
-std::optional<Domain> EnumFromProto(Proto value, int first, int last) {
-  const int v = static_cast<int>(value);
-  if (v < first || v > last) return std::nullopt;
-  return static_cast<Domain>(v);
-}
-
-// An optional enum filter: unspecified means "any"; unknown numbers are refused.
-template <typename Domain, typename Proto>
-absl::StatusOr<std::optional<Domain>> EnumFilter(absl::string_view field, Proto value, int first,
-                                                 int last) {
-  if (static_cast<int>(value) == 0) return std::optional<Domain>();
-  auto converted = EnumFromProto<Domain>(value, first, last);
-  if (!converted) return InvalidField(field, absl::StrCat("unknown value ", value));
-  return converted;
-}
-
-absl::StatusOr<std::optional<int64_t>> OptionalName(absl::string_view field,
-                                                    absl::string_view collection,
-                                                    const std::string& name) {
-  if (name.empty()) return std::optional<int64_t>();
-  auto id = ParseResourceName(field, collection, name);
-  if (!id.ok()) return id.status();
-  return std::optional<int64_t>(*id);
-}
-
-absl::Status CheckMutation(const RequestContext& rc) { return CheckRequestId(rc.request_id); }
-
-void MetaToProto(const Meta& meta, google::protobuf::Timestamp* create,
-                 google::protobuf::Timestamp* update, std::string* etag) {
-  TimeToProto(meta.create_time, create);
-  TimeToProto(meta.update_time, update);
-  *etag = FormatEtag(meta.version);
-}
-
-struct Target {
-  int64_t id = 0;
-  std::optional<int64_t> version;
-};
-
-absl::StatusOr<Target> ReadTarget(absl::string_view collection, const std::string& name,
-                                  const std::string& etag) {
-  Target target;
-  auto id = ParseResourceName("name", collection, name);
-  if (!id.ok()) return id.status();
-  target.id = *id;
-  auto version = ParseEtag("etag", etag);
-  if (!version.ok()) return version.status();
-  target.version = *version;
-  return target;
-}
-
-// Peer lookups report the request field they came from.
-absl::Status AsField(absl::string_view field, const absl::Status& status) {
-  if (status.code() != absl::StatusCode::kNotFound) return status;
-  return absl::NotFoundError(absl::StrCat(field, ": ", status.message()));
-}
 
 RunInfo RunFromProto(const luban::course::v1::CourseRun& run) {
   RunInfo info;
@@ -289,7 +232,7 @@ absl::Status EnrollmentApi::ListTrainees(const RequestContext& rc,
   auto page = ReadPageRequest(page_tokens_, request);
   if (!page.ok()) return page.status();
   TraineeFilter filter;
-  auto workshop = OptionalName("home_workshop", kWorkshops, request.home_workshop());
+  auto workshop = OptionalResourceName("home_workshop", kWorkshops, request.home_workshop());
   if (!workshop.ok()) return workshop.status();
   filter.home_workshop_id = *workshop;
   if (!request.citizenship().empty()) {
@@ -508,13 +451,13 @@ absl::Status EnrollmentApi::ListEnrollments(const RequestContext& rc,
   auto page = ReadPageRequest(page_tokens_, request);
   if (!page.ok()) return page.status();
   EnrollmentFilter filter;
-  auto run = OptionalName("course_run", kCourseRuns, request.course_run());
+  auto run = OptionalResourceName("course_run", kCourseRuns, request.course_run());
   if (!run.ok()) return run.status();
   filter.run_id = *run;
-  auto trainee = OptionalName("trainee", kTrainees, request.trainee());
+  auto trainee = OptionalResourceName("trainee", kTrainees, request.trainee());
   if (!trainee.ok()) return trainee.status();
   filter.trainee_id = *trainee;
-  auto workshop = OptionalName("workshop", kWorkshops, request.workshop());
+  auto workshop = OptionalResourceName("workshop", kWorkshops, request.workshop());
   if (!workshop.ok()) return workshop.status();
   filter.workshop_id = *workshop;
   auto state = EnumFilter<EnrollmentState>("state", request.state(), 1, 6);
@@ -672,10 +615,10 @@ absl::Status EnrollmentApi::ListCertificates(const RequestContext& rc,
   auto page = ReadPageRequest(page_tokens_, request);
   if (!page.ok()) return page.status();
   CertificateFilter filter;
-  auto trainee = OptionalName("trainee", kTrainees, request.trainee());
+  auto trainee = OptionalResourceName("trainee", kTrainees, request.trainee());
   if (!trainee.ok()) return trainee.status();
   filter.trainee_id = *trainee;
-  auto workshop = OptionalName("workshop", kWorkshops, request.workshop());
+  auto workshop = OptionalResourceName("workshop", kWorkshops, request.workshop());
   if (!workshop.ok()) return workshop.status();
   filter.workshop_id = *workshop;
   return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
@@ -735,7 +678,7 @@ absl::Status EnrollmentApi::CheckEligibility(const RequestContext& rc,
   auto trainee = ParseResourceName("trainee", kTrainees, request.trainee());
   if (!trainee.ok()) return trainee.status();
   Requirement requirement;
-  auto course = OptionalName("requirement.completed_course", kCourses,
+  auto course = OptionalResourceName("requirement.completed_course", kCourses,
                              request.requirement().completed_course());
   if (!course.ok()) return course.status();
   requirement.completed_course_id = *course;

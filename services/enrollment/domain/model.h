@@ -22,13 +22,6 @@ inline constexpr char kWorkshops[] = "workshops";
 inline constexpr char kCourseRuns[] = "courseRuns";
 inline constexpr char kCourses[] = "courses";
 
-struct Meta {
-  int64_t id = 0;
-  int64_t version = 0;
-  absl::Time create_time;
-  absl::Time update_time;
-};
-
 // The founders of a workshop: whose college admins see what happens there. Workshops never
 // change founders, so rows keep a copy for filtering.
 struct Owners {

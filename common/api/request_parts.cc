@@ -1,0 +1,44 @@
+#include "common/api/request_parts.h"
+
+#include "common/api/convert.h"
+#include "common/domain/resource_name.h"
+#include "common/domain/validation.h"
+
+namespace luban {
+
+absl::StatusOr<std::optional<int64_t>> OptionalResourceName(absl::string_view field,
+                                                            absl::string_view collection,
+                                                            const std::string& name) {
+  if (name.empty()) return std::optional<int64_t>();
+  auto id = ParseResourceName(field, collection, name);
+  if (!id.ok()) return id.status();
+  return std::optional<int64_t>(*id);
+}
+
+absl::StatusOr<Target> ReadTarget(absl::string_view collection, const std::string& name,
+                                  const std::string& etag) {
+  Target target;
+  auto id = ParseResourceName("name", collection, name);
+  if (!id.ok()) return id.status();
+  target.id = *id;
+  auto version = ParseEtag("etag", etag);
+  if (!version.ok()) return version.status();
+  target.version = *version;
+  return target;
+}
+
+absl::Status CheckMutation(const RequestContext& rc) { return CheckRequestId(rc.request_id); }
+
+absl::Status AsField(absl::string_view field, const absl::Status& status) {
+  if (status.code() != absl::StatusCode::kNotFound) return status;
+  return absl::NotFoundError(absl::StrCat(field, ": ", status.message()));
+}
+
+void MetaToProto(const Meta& meta, google::protobuf::Timestamp* create_time,
+                 google::protobuf::Timestamp* update_time, std::string* etag) {
+  TimeToProto(meta.create_time, create_time);
+  TimeToProto(meta.update_time, update_time);
+  *etag = FormatEtag(meta.version);
+}
+
+}  // namespace luban

@@ -1,0 +1,68 @@
+// Reading the parts every service's requests share: optional references, the target of a
+// change (name + etag), the request id of a mutation, optional enum filters; and writing the
+// bookkeeping every resource carries.
+#ifndef LUBAN_COMMON_API_REQUEST_PARTS_H_
+#define LUBAN_COMMON_API_REQUEST_PARTS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "common/domain/request_context.h"
+#include "common/domain/types.h"
+#include "google/protobuf/timestamp.pb.h"
+
+namespace luban {
+
+// An optional reference: empty -> nullopt; otherwise a resource name of `collection`.
+absl::StatusOr<std::optional<int64_t>> OptionalResourceName(absl::string_view field,
+                                                            absl::string_view collection,
+                                                            const std::string& name);
+
+// What a Delete, Update or transition acts on: the resource and, when the caller sent one, the
+// version its etag names.
+struct Target {
+  int64_t id = 0;
+  std::optional<int64_t> version;
+};
+absl::StatusOr<Target> ReadTarget(absl::string_view collection, const std::string& name,
+                                  const std::string& etag);
+
+// Every mutation carries a request_id.
+absl::Status CheckMutation(const RequestContext& rc);
+
+// A peer's NOT_FOUND reported against the request field it came from.
+absl::Status AsField(absl::string_view field, const absl::Status& status);
+
+// Writes create_time, update_time and etag.
+void MetaToProto(const Meta& meta, google::protobuf::Timestamp* create_time,
+                 google::protobuf::Timestamp* update_time, std::string* etag);
+
+// An enum from its proto value when within [first, last].
+template <typename Domain, typename Proto>
+std::optional<Domain> EnumFromProto(Proto value, int first, int last) {
+  const int v = static_cast<int>(value);
+  if (v < first || v > last) return std::nullopt;
+  return static_cast<Domain>(v);
+}
+
+// An optional enum filter: 0 (unspecified) means any; values outside [first, last] are refused.
+template <typename Domain, typename Proto>
+absl::StatusOr<std::optional<Domain>> EnumFilter(absl::string_view field, Proto value, int first,
+                                                 int last) {
+  if (static_cast<int>(value) == 0) return std::optional<Domain>();
+  auto converted = EnumFromProto<Domain>(value, first, last);
+  if (!converted) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": unknown value ", static_cast<int>(value)));
+  }
+  return converted;
+}
+
+}  // namespace luban
+
+#endif  // LUBAN_COMMON_API_REQUEST_PARTS_H_

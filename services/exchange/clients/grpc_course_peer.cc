@@ -1,0 +1,118 @@
+#include "services/exchange/clients/grpc_course_peer.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/domain/resource_name.h"
+
+namespace luban::exchange {
+namespace {
+
+namespace pb = ::luban::course::v1;
+
+using ::luban::client::ParsePeerName;
+using ::luban::client::PeerNotFound;
+
+constexpr char kCourseService[] = "the course service";
+// The course service's collection of workshops (the exchange domain names none of its own).
+constexpr char kCourseWorkshops[] = "workshops";
+
+absl::StatusOr<InstitutionInfo> InstitutionFromProto(const pb::Institution& institution) {
+  auto id = ParsePeerName(kCourseService, "institution name", kInstitutions, institution.name());
+  if (!id.ok()) return id.status();
+  InstitutionInfo info;
+  info.id = *id;
+  switch (institution.kind()) {
+    case pb::INSTITUTION_KIND_CHINESE_COLLEGE:
+      info.kind = InstitutionKind::kChineseCollege;
+      break;
+    case pb::INSTITUTION_KIND_LOCAL_PARTNER:
+      info.kind = InstitutionKind::kLocalPartner;
+      break;
+    default:
+      return absl::InternalError(
+          absl::StrCat("the course service answered with an unknown institution kind ",
+                       static_cast<int>(institution.kind()), " for ", institution.name()));
+  }
+  info.country = institution.country_code();
+  return info;
+}
+
+absl::StatusOr<WorkshopFounders> FoundersFromProto(const pb::Workshop& workshop) {
+  auto id = ParsePeerName(kCourseService, "workshop name", kCourseWorkshops, workshop.name());
+  if (!id.ok()) return id.status();
+  auto chinese = ParsePeerName(kCourseService, "workshop's chinese_institution", kInstitutions,
+                               workshop.chinese_institution());
+  if (!chinese.ok()) return chinese.status();
+  auto partner = ParsePeerName(kCourseService, "workshop's partner_institution", kInstitutions,
+                               workshop.partner_institution());
+  if (!partner.ok()) return partner.status();
+  WorkshopFounders founders;
+  founders.workshop_id = *id;
+  founders.chinese_institution_id = *chinese;
+  founders.partner_institution_id = *partner;
+  return founders;
+}
+
+}  // namespace
+
+GrpcCoursePeer::GrpcCoursePeer(std::shared_ptr<grpc::Channel> channel, std::string token,
+                               GrpcCoursePeerOptions options)
+    : stub_(pb::CourseService::NewStub(std::move(channel))),
+      options_(std::move(options)),
+      course_("the exchange service", kCourseService, token, options_),
+      institutions_(options_.cache_capacity, options_.cache_ttl),
+      founders_(options_.cache_capacity, options_.cache_ttl) {}
+
+absl::StatusOr<InstitutionInfo> GrpcCoursePeer::GetInstitution(int64_t id, absl::Time deadline) {
+  const std::string name = FormatResourceName(kInstitutions, id);
+  if (id <= 0) return PeerNotFound(name);
+  if (auto cached = institutions_.Get(id, options_.clock())) return *std::move(cached);
+  pb::GetInstitutionRequest request;
+  request.set_name(name);
+  pb::Institution institution;
+  const absl::Status status = course_.Call(*stub_, &pb::CourseService::Stub::GetInstitution,
+                                           name, request, &institution, deadline);
+  if (!status.ok()) return status;
+  auto info = InstitutionFromProto(institution);
+  if (info.ok()) institutions_.Put(id, *info, options_.clock());
+  return info;
+}
+
+absl::Status GrpcCoursePeer::CheckCourseRunExists(int64_t id, absl::Time deadline) {
+  const std::string name = FormatResourceName(kCourseRuns, id);
+  if (id <= 0) return PeerNotFound(name);
+  pb::GetCourseRunRequest request;
+  request.set_name(name);
+  pb::CourseRun run;
+  return course_.Call(*stub_, &pb::CourseService::Stub::GetCourseRun, name, request, &run,
+                      deadline);
+}
+
+absl::Status GrpcCoursePeer::CheckCourseExists(int64_t id, absl::Time deadline) {
+  const std::string name = FormatResourceName(kCourses, id);
+  if (id <= 0) return PeerNotFound(name);
+  pb::GetCourseRequest request;
+  request.set_name(name);
+  pb::Course course;
+  return course_.Call(*stub_, &pb::CourseService::Stub::GetCourse, name, request, &course,
+                      deadline);
+}
+
+absl::StatusOr<WorkshopFounders> GrpcCoursePeer::GetWorkshopFounders(int64_t workshop_id,
+                                                                     absl::Time deadline) {
+  const std::string name = FormatResourceName(kCourseWorkshops, workshop_id);
+  if (workshop_id <= 0) return PeerNotFound(name);
+  if (auto cached = founders_.Get(workshop_id, options_.clock())) return *std::move(cached);
+  pb::GetWorkshopRequest request;
+  request.set_name(name);
+  pb::Workshop workshop;
+  const absl::Status status = course_.Call(*stub_, &pb::CourseService::Stub::GetWorkshop, name,
+                                           request, &workshop, deadline);
+  if (!status.ok()) return status;
+  auto founders = FoundersFromProto(workshop);
+  if (founders.ok()) founders_.Put(workshop_id, *founders, options_.clock());
+  return founders;
+}
+
+}  // namespace luban::exchange

@@ -1,0 +1,411 @@
+#include "services/exchange/domain/exchange_logic.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/domain/resource_name.h"
+#include "common/domain/validation.h"
+
+namespace luban::exchange {
+namespace {
+
+absl::Status NotFound(absl::string_view collection, int64_t id) {
+  return absl::NotFoundError(absl::StrCat(FormatResourceName(collection, id), ": not found"));
+}
+
+absl::Status Precondition(absl::string_view what) {
+  return absl::FailedPreconditionError(std::string(what));
+}
+
+void Stamp(Meta& meta) {
+  meta.version = 1;
+  meta.create_time = meta.update_time = absl::Now();
+}
+
+void Bump(Meta& meta) {
+  ++meta.version;
+  meta.update_time = absl::Now();
+}
+
+bool TakesTeachers(ProgrammeKind kind) {
+  return kind == ProgrammeKind::kTeacherTraining || kind == ProgrammeKind::kTechnicalExchange;
+}
+
+bool ActsFor(const Principal& who, int64_t institution_id) {
+  return who.IsNetworkAdmin() || (who.IsCollegeAdmin() && who.institution_id == institution_id);
+}
+
+// Which side takes each step, and from which states.
+struct Step {
+  MobilityState target;
+  std::vector<MobilityState> from;
+  enum Side { kSending, kReceiving, kEither } side;
+  bool reason_required;
+};
+
+const Step* FindStep(MobilityState target) {
+  static const std::vector<Step>* const kSteps = new std::vector<Step>{
+      {MobilityState::kApproved, {MobilityState::kNominated}, Step::kReceiving, false},
+      {MobilityState::kRejected, {MobilityState::kNominated}, Step::kReceiving, true},
+      {MobilityState::kNominated, {MobilityState::kRejected}, Step::kReceiving, true},
+      {MobilityState::kDeparted, {MobilityState::kApproved}, Step::kSending, false},
+      {MobilityState::kReturned, {MobilityState::kDeparted}, Step::kSending, false},
+      {MobilityState::kCancelled,
+       {MobilityState::kNominated, MobilityState::kApproved, MobilityState::kDeparted},
+       Step::kEither,
+       true},
+  };
+  for (const Step& step : *kSteps) {
+    if (step.target == target) return &step;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+absl::string_view MobilityStateName(MobilityState state) {
+  switch (state) {
+    case MobilityState::kNominated:
+      return "nominated";
+    case MobilityState::kApproved:
+      return "approved";
+    case MobilityState::kRejected:
+      return "rejected";
+    case MobilityState::kDeparted:
+      return "departed";
+    case MobilityState::kReturned:
+      return "returned";
+    case MobilityState::kCancelled:
+      return "cancelled";
+  }
+  return "unknown";
+}
+
+absl::string_view ProgrammeStatusName(ProgrammeStatus status) {
+  switch (status) {
+    case ProgrammeStatus::kPlanned:
+      return "planned";
+    case ProgrammeStatus::kOpen:
+      return "open";
+    case ProgrammeStatus::kClosed:
+      return "closed";
+    case ProgrammeStatus::kCompleted:
+      return "completed";
+    case ProgrammeStatus::kCancelled:
+      return "cancelled";
+  }
+  return "unknown";
+}
+
+absl::Status ExchangeLogic::CheckProgramme(const Programme& p) const {
+  if (auto s = CheckLocalizedTexts("titles", p.titles); !s.ok()) return s;
+  if (p.end_date < p.start_date) return InvalidField("end_date", "must be on or after start_date");
+  if (p.quota < 1 || p.quota > 1000) return InvalidField("quota", "1..1000 places");
+  if (p.quota < p.approved_count) {
+    return Precondition(absl::StrCat("quota: ", p.approved_count,
+                                     " mobilities are already approved; the quota cannot be "
+                                     "lower"));
+  }
+  if (p.requirement.completed_course_id && !p.requirement.certificate_discipline.empty()) {
+    return InvalidField("requirement", "a completed course or a certificate discipline, not both");
+  }
+  if (!p.requirement.certificate_discipline.empty()) {
+    if (auto s = CheckText("requirement.certificate_discipline",
+                           p.requirement.certificate_discipline, 1, 100);
+        !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Programme> ExchangeLogic::VisibleProgramme(ExchangeTx& tx, const Principal& who,
+                                                          int64_t id, bool for_update) const {
+  auto programme = tx.GetProgramme(id, for_update);
+  if (!programme.ok()) return programme.status();
+  if (who.ReadsEverything() || (who.IsCollegeAdmin() && programme->Involves(who.institution_id))) {
+    return programme;
+  }
+  return NotFound(kProgrammes, id);
+}
+
+absl::StatusOr<Programme> ExchangeLogic::GetProgramme(ExchangeTx& tx, const Principal& who,
+                                                      int64_t id) const {
+  return VisibleProgramme(tx, who, id, /*for_update=*/false);
+}
+
+absl::StatusOr<Page<Programme>> ExchangeLogic::ListProgrammes(ExchangeTx& tx,
+                                                              const Principal& who,
+                                                              ProgrammeFilter filter,
+                                                              int64_t after_id, int limit) const {
+  if (!who.ReadsEverything()) filter.visible_to_institution = who.institution_id;
+  return tx.ListProgrammes(filter, after_id, limit);
+}
+
+absl::StatusOr<Programme> ExchangeLogic::CreateProgramme(ExchangeTx& tx, const Principal& who,
+                                                         Programme draft,
+                                                         const InstitutionInfo& chinese,
+                                                         const InstitutionInfo& partner) const {
+  if (!who.IsNetworkAdmin() && !draft.Involves(who.institution_id)) {
+    return absl::PermissionDeniedError(
+        "a college admin creates programmes of its own institution only");
+  }
+  if (chinese.kind != InstitutionKind::kChineseCollege) {
+    return InvalidField("chinese_institution", "must be a Chinese college");
+  }
+  if (partner.kind != InstitutionKind::kLocalPartner) {
+    return InvalidField("partner_institution", "must be a local partner institution");
+  }
+  draft.partner_country = partner.country;
+  draft.approved_count = 0;
+  draft.status = ProgrammeStatus::kPlanned;
+  if (auto s = CheckProgramme(draft); !s.ok()) return s;
+  Stamp(draft.meta);
+  auto id = tx.InsertProgramme(draft);
+  if (!id.ok()) return id.status();
+  draft.meta.id = *id;
+  return draft;
+}
+
+absl::StatusOr<Programme> ExchangeLogic::UpdateProgramme(ExchangeTx& tx, const Principal& who,
+                                                         int64_t id,
+                                                         std::optional<int64_t> expected_version,
+                                                         const ProgrammePatch& patch) const {
+  auto programme = VisibleProgramme(tx, who, id, /*for_update=*/true);
+  if (!programme.ok()) return programme.status();
+  const std::string name = FormatResourceName(kProgrammes, id);
+  if (!who.IsNetworkAdmin() && !who.IsCollegeAdmin()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("role ", RoleName(who.role), " may not change programmes"));
+  }
+  if (auto s = CheckVersion(name, expected_version, programme->meta.version); !s.ok()) return s;
+  if (programme->status == ProgrammeStatus::kCompleted ||
+      programme->status == ProgrammeStatus::kCancelled) {
+    return Precondition(absl::StrCat(name, " is ", ProgrammeStatusName(programme->status),
+                                     " and can no longer change"));
+  }
+  if (patch.titles) programme->titles = *patch.titles;
+  if (patch.start_date) programme->start_date = *patch.start_date;
+  if (patch.end_date) programme->end_date = *patch.end_date;
+  if (patch.quota) programme->quota = *patch.quota;
+  if (patch.requirement) programme->requirement = *patch.requirement;
+  if (patch.course_run_id) programme->course_run_id = *patch.course_run_id;
+  if (auto s = CheckProgramme(*programme); !s.ok()) return s;
+  Bump(programme->meta);
+  if (auto s = tx.UpdateProgramme(*programme); !s.ok()) return s;
+  return programme;
+}
+
+absl::StatusOr<ProgrammeChange> ExchangeLogic::ChangeProgrammeStatus(
+    ExchangeTx& tx, const Principal& who, int64_t id, std::optional<int64_t> expected_version,
+    ProgrammeStatus target) const {
+  auto programme = VisibleProgramme(tx, who, id, /*for_update=*/true);
+  if (!programme.ok()) return programme.status();
+  const std::string name = FormatResourceName(kProgrammes, id);
+  if (!who.IsNetworkAdmin() && !who.IsCollegeAdmin()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("role ", RoleName(who.role), " may not change programmes"));
+  }
+  if (auto s = CheckVersion(name, expected_version, programme->meta.version); !s.ok()) return s;
+  const ProgrammeStatus from = programme->status;
+  bool allowed = false;
+  switch (target) {
+    case ProgrammeStatus::kOpen:
+      allowed = from == ProgrammeStatus::kPlanned;
+      break;
+    case ProgrammeStatus::kClosed:
+      allowed = from == ProgrammeStatus::kOpen;
+      break;
+    case ProgrammeStatus::kCompleted:
+      allowed = from == ProgrammeStatus::kClosed;
+      break;
+    case ProgrammeStatus::kCancelled:
+      allowed = from == ProgrammeStatus::kPlanned || from == ProgrammeStatus::kOpen ||
+                from == ProgrammeStatus::kClosed;
+      break;
+    case ProgrammeStatus::kPlanned:
+      allowed = false;
+      break;
+  }
+  if (!allowed) {
+    return Precondition(absl::StrCat(name, " is ", ProgrammeStatusName(from),
+                                     " and cannot become ", ProgrammeStatusName(target)));
+  }
+  ProgrammeChange change;
+  if (target == ProgrammeStatus::kCancelled) {
+    // Nominations and approvals end with the programme; journeys under way go on to their end.
+    MobilityFilter filter;
+    filter.programme_id = id;
+    int64_t after = 0;
+    while (true) {
+      auto page = tx.ListMobilities(filter, after, 500);
+      if (!page.ok()) return page.status();
+      for (Mobility& m : page->items) {
+        after = m.meta.id;
+        if (m.state != MobilityState::kNominated && m.state != MobilityState::kApproved) continue;
+        if (m.state == MobilityState::kApproved) {
+          if (auto s = tx.ReleaseQuotaPlace(id); !s.ok()) return s;
+          --programme->approved_count;
+        }
+        m.state = MobilityState::kCancelled;
+        m.decisions.push_back(
+            {MobilityState::kCancelled, who.name, absl::Now(), "the programme was cancelled"});
+        Bump(m.meta);
+        if (auto s = tx.UpdateMobility(m); !s.ok()) return s;
+        change.cancelled.push_back(std::move(m));
+      }
+      if (!page->more) break;
+    }
+  }
+  programme->status = target;
+  Bump(programme->meta);
+  if (auto s = tx.UpdateProgramme(*programme); !s.ok()) return s;
+  change.programme = *std::move(programme);
+  return change;
+}
+
+absl::StatusOr<Mobility> ExchangeLogic::GetMobility(ExchangeTx& tx, const Principal& who,
+                                                    int64_t id) const {
+  auto mobility = tx.GetMobility(id, /*for_update=*/false);
+  if (!mobility.ok()) return mobility.status();
+  if (who.ReadsEverything() ||
+      (who.IsCollegeAdmin() && (who.institution_id == mobility->sending_institution_id ||
+                                who.institution_id == mobility->receiving_institution_id))) {
+    return mobility;
+  }
+  return NotFound(kMobilities, id);
+}
+
+absl::StatusOr<Page<Mobility>> ExchangeLogic::ListMobilities(ExchangeTx& tx,
+                                                             const Principal& who,
+                                                             MobilityFilter filter,
+                                                             int64_t after_id, int limit) const {
+  if (!who.ReadsEverything()) filter.visible_to_institution = who.institution_id;
+  return tx.ListMobilities(filter, after_id, limit);
+}
+
+absl::StatusOr<Mobility> ExchangeLogic::Nominate(ExchangeTx& tx, const Principal& who,
+                                                 int64_t programme_id, const Nominee& nominee,
+                                                 const std::string& reason) const {
+  if (auto s = CheckText("reason", reason, 0, 1000, /*multiline=*/true); !s.ok()) return s;
+  auto programme = VisibleProgramme(tx, who, programme_id, /*for_update=*/false);
+  if (!programme.ok()) {
+    return programme.status().code() == absl::StatusCode::kNotFound
+               ? absl::NotFoundError(absl::StrCat("programme: ", programme.status().message()))
+               : programme.status();
+  }
+  const int64_t sending = programme->sending_institution_id();
+  if (!ActsFor(who, sending)) {
+    return absl::PermissionDeniedError(
+        "only an admin of the sending institution nominates participants");
+  }
+  if (programme->status != ProgrammeStatus::kOpen) {
+    return Precondition(absl::StrCat(FormatResourceName(kProgrammes, programme_id), " is ",
+                                     ProgrammeStatusName(programme->status),
+                                     "; nominations are taken while it is open"));
+  }
+  Mobility mobility;
+  mobility.programme_id = programme_id;
+  mobility.sending_institution_id = sending;
+  mobility.receiving_institution_id = programme->receiving_institution_id();
+  if (TakesTeachers(programme->kind)) {
+    if (!nominee.teacher) {
+      return InvalidField("participant", "this programme takes teachers, not trainees");
+    }
+    const Teacher& t = *nominee.teacher;
+    if (auto s = CheckText("teacher.full_name", t.full_name, 1, 200); !s.ok()) return s;
+    if (auto s = CheckText("teacher.full_name_latin", t.full_name_latin, 1, 200); !s.ok()) {
+      return s;
+    }
+    if (auto s = CheckText("teacher.position", t.position, 0, 200); !s.ok()) return s;
+    mobility.teacher = t;
+  } else {
+    if (!nominee.trainee_id) {
+      return InvalidField("participant", "this programme takes trainees, not teachers");
+    }
+    const std::string trainee = FormatResourceName(kTrainees, *nominee.trainee_id);
+    if (!nominee.standing.eligible) {
+      return Precondition(absl::StrCat(trainee, " is not eligible: ", nominee.standing.reason));
+    }
+    if (nominee.home.chinese_institution_id != sending &&
+        nominee.home.partner_institution_id != sending) {
+      return Precondition(absl::StrCat(
+          trainee, " is not registered at a workshop of the sending institution"));
+    }
+    auto open = tx.HasOpenMobility(programme_id, *nominee.trainee_id);
+    if (!open.ok()) return open.status();
+    if (*open) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          trainee, " is already nominated in ", FormatResourceName(kProgrammes, programme_id)));
+    }
+    mobility.trainee_id = nominee.trainee_id;
+  }
+  mobility.state = MobilityState::kNominated;
+  mobility.decisions.push_back({MobilityState::kNominated, who.name, absl::Now(), reason});
+  Stamp(mobility.meta);
+  auto id = tx.InsertMobility(mobility);
+  if (!id.ok()) return id.status();
+  mobility.meta.id = *id;
+  return mobility;
+}
+
+absl::StatusOr<Mobility> ExchangeLogic::Decide(ExchangeTx& tx, const Principal& who, int64_t id,
+                                               std::optional<int64_t> expected_version,
+                                               MobilityState target,
+                                               const std::string& reason) const {
+  const Step* step = FindStep(target);
+  if (step == nullptr) return InvalidField("state", "not a step a caller can take");
+  if (auto s = CheckText("reason", reason, step->reason_required ? 1 : 0, 1000,
+                         /*multiline=*/true);
+      !s.ok()) {
+    return s;
+  }
+  auto mobility = GetMobility(tx, who, id);  // visibility first: others learn nothing
+  if (!mobility.ok()) return mobility.status();
+  mobility = tx.GetMobility(id, /*for_update=*/true);
+  if (!mobility.ok()) return mobility.status();
+  const std::string name = FormatResourceName(kMobilities, id);
+  if (auto s = CheckVersion(name, expected_version, mobility->meta.version); !s.ok()) return s;
+  const bool sending = ActsFor(who, mobility->sending_institution_id);
+  const bool receiving = ActsFor(who, mobility->receiving_institution_id);
+  if ((step->side == Step::kSending && !sending) ||
+      (step->side == Step::kReceiving && !receiving) ||
+      (step->side == Step::kEither && !sending && !receiving)) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "only the ", step->side == Step::kSending ? "sending" : "receiving",
+        " institution's admins may make a mobility ", MobilityStateName(target)));
+  }
+  bool from_ok = false;
+  for (MobilityState from : step->from) from_ok |= mobility->state == from;
+  if (!from_ok) {
+    return Precondition(absl::StrCat(name, " is ", MobilityStateName(mobility->state),
+                                     " and cannot become ", MobilityStateName(target)));
+  }
+  if (target == MobilityState::kApproved) {
+    auto programme = tx.GetProgramme(mobility->programme_id, /*for_update=*/false);
+    if (!programme.ok()) return programme.status();
+    if (programme->status != ProgrammeStatus::kOpen &&
+        programme->status != ProgrammeStatus::kClosed) {
+      return Precondition(absl::StrCat(FormatResourceName(kProgrammes, programme->meta.id),
+                                       " is ", ProgrammeStatusName(programme->status)));
+    }
+    auto placed = tx.TakeQuotaPlace(mobility->programme_id);
+    if (!placed.ok()) return placed.status();
+    if (!*placed) {
+      return Precondition(absl::StrCat("the quota of ",
+                                       FormatResourceName(kProgrammes, programme->meta.id),
+                                       " is full (", programme->quota, " places)"));
+    }
+  }
+  if (target == MobilityState::kCancelled && HoldsQuota(mobility->state)) {
+    if (auto s = tx.ReleaseQuotaPlace(mobility->programme_id); !s.ok()) return s;
+  }
+  mobility->state = target;
+  mobility->decisions.push_back({target, who.name, absl::Now(), reason});
+  Bump(mobility->meta);
+  if (auto s = tx.UpdateMobility(*mobility); !s.ok()) return s;
+  return mobility;
+}
+
+}  // namespace luban::exchange

@@ -1,0 +1,662 @@
+#include "services/exchange/storage/mysql_exchange_store.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "common/db/sql_error.h"
+#include "common/domain/resource_name.h"
+#include "cppconn/datatype.h"
+#include "cppconn/exception.h"
+#include "cppconn/prepared_statement.h"
+#include "cppconn/resultset.h"
+#include "nlohmann/json.hpp"
+
+namespace luban::exchange {
+namespace {
+
+using Json = nlohmann::json;
+
+// MariaDB's ER_CONSTRAINT_FAILED: a CHECK constraint refused the row. The message names the
+// constraint.
+constexpr int kErrConstraintFailed = 4025;
+constexpr char kWithinQuota[] = "programmes_within_quota";
+constexpr char kOneParticipant[] = "mobilities_one_participant";
+
+// Columns in the order the Read* functions expect them.
+constexpr char kProgrammeColumns[] =
+    "id, version, create_time, update_time, titles, chinese_institution_id,"
+    " partner_institution_id, partner_country, kind, direction, start_date, end_date, quota,"
+    " approved_count, completed_course_id, certificate_discipline, course_run_id, status";
+constexpr char kMobilityColumns[] =
+    "id, version, create_time, update_time, programme_id, trainee_id, teacher_full_name,"
+    " teacher_full_name_latin, teacher_position, sending_institution_id,"
+    " receiving_institution_id, state, decisions";
+
+// Rows an institution takes part in, on either side.
+constexpr char kProgrammeInvolves[] =
+    " AND (chinese_institution_id = ? OR partner_institution_id = ?)";
+constexpr char kMobilityInvolves[] =
+    " AND (sending_institution_id = ? OR receiving_institution_id = ?)";
+
+// DATE's range of years.
+constexpr int kMinYear = 1000;
+constexpr int kMaxYear = 9999;
+
+// How a decision's time is written in the decisions JSON: UTC, to the microsecond.
+constexpr char kDecisionTimeFormat[] = "%Y-%m-%dT%H:%M:%E6SZ";
+constexpr char kDecisionTimeParse[] = "%Y-%m-%dT%H:%M:%E*SZ";
+
+absl::Status NotFound(absl::string_view collection, int64_t id) {
+  return absl::NotFoundError(absl::StrCat(FormatResourceName(collection, id), ": not found"));
+}
+
+absl::Status CheckLimit(int limit) {
+  if (limit < 1) return absl::InvalidArgumentError("limit: must be at least 1");
+  return absl::OkStatus();
+}
+
+absl::Status QuotaBelowApproved() {
+  return absl::FailedPreconditionError(
+      "quota: must not be below the programme's approved mobilities");
+}
+
+absl::Status OpenMobilityTaken(const Mobility& mobility) {
+  return absl::AlreadyExistsError(
+      absl::StrCat(FormatResourceName(kTrainees, mobility.trainee_id.value_or(0)),
+                   " already holds an open mobility in ",
+                   FormatResourceName(kProgrammes, mobility.programme_id)));
+}
+
+absl::Status MissingProgramme() {
+  return absl::FailedPreconditionError("mobility: its programme does not exist");
+}
+
+absl::Status NotOneParticipant() {
+  return absl::InvalidArgumentError(
+      "participant: a mobility names exactly one trainee or one teacher");
+}
+
+bool IsConstraint(const sql::SQLException& e, absl::string_view constraint) {
+  return e.getErrorCode() == kErrConstraintFailed && absl::StrContains(e.what(), constraint);
+}
+
+// Text columns: the connector's strings as std::string, byte for byte.
+std::string GetText(sql::ResultSet& row, uint32_t column) {
+  return row.getString(column).asStdString();
+}
+
+std::optional<int64_t> GetOptionalId(sql::ResultSet& row, uint32_t column) {
+  if (row.isNull(column)) return std::nullopt;
+  return row.getInt64(column);
+}
+
+std::string FormatDay(absl::CivilDay day) { return absl::FormatCivilTime(day); }
+
+absl::StatusOr<absl::CivilDay> ParseDay(absl::string_view column, const std::string& text) {
+  absl::CivilDay day;
+  if (!absl::ParseCivilTime(absl::string_view(text), &day)) {
+    return absl::InternalError(absl::StrCat(column, ": stored date \"", text, "\" is malformed"));
+  }
+  return day;
+}
+
+absl::Status Malformed(absl::string_view column) {
+  return absl::InternalError(absl::StrCat(column, ": stored JSON is malformed"));
+}
+
+// Serialization is strict: text that is not UTF-8 (which validation refuses before it gets
+// here) is an error, never silently replaced.
+absl::StatusOr<std::string> Dump(absl::string_view field, const Json& json) {
+  try {
+    return json.dump(-1, ' ', false, Json::error_handler_t::strict);
+  } catch (const Json::exception&) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": text must be valid UTF-8"));
+  }
+}
+
+// JSON encodings of the localized texts.
+absl::StatusOr<std::string> EncodeTexts(absl::string_view field,
+                                        const std::vector<LocalizedText>& texts) {
+  Json array = Json::array();
+  for (const LocalizedText& text : texts) {
+    array.push_back(Json{{"language", text.language}, {"text", text.text}});
+  }
+  return Dump(field, array);
+}
+
+absl::StatusOr<std::vector<LocalizedText>> DecodeTexts(absl::string_view column,
+                                                       const std::string& text) {
+  const Json array = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!array.is_array()) return Malformed(column);
+  std::vector<LocalizedText> texts;
+  texts.reserve(array.size());
+  for (const Json& item : array) {
+    if (!item.is_object()) return Malformed(column);
+    auto language = item.find("language");
+    auto value = item.find("text");
+    if (language == item.end() || value == item.end() || !language->is_string() ||
+        !value->is_string()) {
+      return Malformed(column);
+    }
+    texts.push_back({language->get<std::string>(), value->get<std::string>()});
+  }
+  return texts;
+}
+
+// A mobility's decisions: [{"state": 2, "actor": "...", "time": "...Z", "reason": "..."}].
+absl::StatusOr<std::string> EncodeDecisions(const std::vector<Decision>& decisions) {
+  Json array = Json::array();
+  for (const Decision& decision : decisions) {
+    if (decision.time == absl::InfinitePast() || decision.time == absl::InfiniteFuture()) {
+      return absl::InvalidArgumentError("decisions: a decision's time must be finite");
+    }
+    array.push_back(
+        Json{{"state", static_cast<int>(decision.state)},
+             {"actor", decision.actor},
+             {"time", absl::FormatTime(kDecisionTimeFormat, decision.time, absl::UTCTimeZone())},
+             {"reason", decision.reason}});
+  }
+  return Dump("decisions", array);
+}
+
+absl::StatusOr<std::vector<Decision>> DecodeDecisions(const std::string& text) {
+  constexpr char kColumn[] = "mobilities.decisions";
+  const Json array = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!array.is_array()) return Malformed(kColumn);
+  std::vector<Decision> decisions;
+  decisions.reserve(array.size());
+  for (const Json& item : array) {
+    if (!item.is_object()) return Malformed(kColumn);
+    auto state = item.find("state");
+    auto actor = item.find("actor");
+    auto time = item.find("time");
+    auto reason = item.find("reason");
+    if (state == item.end() || actor == item.end() || time == item.end() || reason == item.end() ||
+        !state->is_number_integer() || !actor->is_string() || !time->is_string() ||
+        !reason->is_string()) {
+      return Malformed(kColumn);
+    }
+    Decision decision;
+    decision.state = static_cast<MobilityState>(state->get<int>());
+    decision.actor = actor->get<std::string>();
+    decision.reason = reason->get<std::string>();
+    std::string error;
+    if (!absl::ParseTime(kDecisionTimeParse, time->get<std::string>(), absl::UTCTimeZone(),
+                         &decision.time, &error)) {
+      return Malformed(kColumn);
+    }
+    decisions.push_back(std::move(decision));
+  }
+  return decisions;
+}
+
+void ReadMeta(sql::ResultSet& row, Meta* meta) {
+  meta->id = row.getInt64(1);
+  meta->version = row.getInt64(2);
+  meta->create_time = db::ParseSqlTime(GetText(row, 3));
+  meta->update_time = db::ParseSqlTime(GetText(row, 4));
+}
+
+absl::StatusOr<Programme> ReadProgramme(sql::ResultSet& row) {
+  Programme programme;
+  ReadMeta(row, &programme.meta);
+  auto titles = DecodeTexts("programmes.titles", GetText(row, 5));
+  if (!titles.ok()) return titles.status();
+  programme.titles = *std::move(titles);
+  programme.chinese_institution_id = row.getInt64(6);
+  programme.partner_institution_id = row.getInt64(7);
+  programme.partner_country = GetText(row, 8);
+  programme.kind = static_cast<ProgrammeKind>(row.getInt(9));
+  programme.direction = static_cast<Direction>(row.getInt(10));
+  auto start = ParseDay("programmes.start_date", GetText(row, 11));
+  if (!start.ok()) return start.status();
+  programme.start_date = *start;
+  auto end = ParseDay("programmes.end_date", GetText(row, 12));
+  if (!end.ok()) return end.status();
+  programme.end_date = *end;
+  programme.quota = row.getInt(13);
+  programme.approved_count = row.getInt(14);
+  programme.requirement.completed_course_id = GetOptionalId(row, 15);
+  programme.requirement.certificate_discipline = GetText(row, 16);
+  programme.course_run_id = GetOptionalId(row, 17);
+  programme.status = static_cast<ProgrammeStatus>(row.getInt(18));
+  return programme;
+}
+
+absl::StatusOr<Mobility> ReadMobility(sql::ResultSet& row) {
+  Mobility mobility;
+  ReadMeta(row, &mobility.meta);
+  mobility.programme_id = row.getInt64(5);
+  mobility.trainee_id = GetOptionalId(row, 6);
+  if (!row.isNull(7)) {
+    mobility.teacher = Teacher{GetText(row, 7), GetText(row, 8), GetText(row, 9)};
+  }
+  mobility.sending_institution_id = row.getInt64(10);
+  mobility.receiving_institution_id = row.getInt64(11);
+  mobility.state = static_cast<MobilityState>(row.getInt(12));
+  auto decisions = DecodeDecisions(GetText(row, 13));
+  if (!decisions.ok()) return decisions.status();
+  mobility.decisions = *std::move(decisions);
+  return mobility;
+}
+
+// The single row `statement` selects, or NOT_FOUND.
+template <typename T, typename Reader>
+absl::StatusOr<T> ReadOne(sql::PreparedStatement& statement, absl::string_view collection,
+                          int64_t id, Reader read) {
+  auto rows = db::Session::Query(statement);
+  if (!rows->next()) return NotFound(collection, id);
+  return read(*rows);
+}
+
+// Every row `statement` selects.
+template <typename T, typename Reader>
+absl::StatusOr<std::vector<T>> ReadAll(sql::PreparedStatement& statement, Reader read) {
+  auto rows = db::Session::Query(statement);
+  std::vector<T> items;
+  while (rows->next()) {
+    auto item = read(*rows);
+    if (!item.ok()) return item.status();
+    items.push_back(*std::move(item));
+  }
+  return items;
+}
+
+// A page from `statement`, which selects at most limit + 1 rows: the extra one only says that
+// more follow.
+template <typename T, typename Reader>
+absl::StatusOr<Page<T>> ReadPage(sql::PreparedStatement& statement, int limit, Reader read) {
+  auto rows = db::Session::Query(statement);
+  Page<T> page;
+  while (rows->next()) {
+    if (static_cast<int64_t>(page.items.size()) == limit) {
+      page.more = true;
+      break;
+    }
+    auto item = read(*rows);
+    if (!item.ok()) return item.status();
+    page.items.push_back(*std::move(item));
+  }
+  return page;
+}
+
+bool ReadBool(sql::PreparedStatement& statement) {
+  auto rows = db::Session::Query(statement);
+  return rows->next() && rows->getInt(1) != 0;
+}
+
+// Binds parameters in order, so a query built from optional fragments binds in the same order
+// it was built.
+class Binder {
+ public:
+  explicit Binder(sql::PreparedStatement& statement) : statement_(statement) {}
+  Binder& Int(int value) {
+    statement_.setInt(next_++, value);
+    return *this;
+  }
+  Binder& Int64(int64_t value) {
+    statement_.setInt64(next_++, value);
+    return *this;
+  }
+  // nullopt is NULL in the table.
+  Binder& OptionalId(const std::optional<int64_t>& value) {
+    if (!value.has_value()) {
+      statement_.setNull(next_++, sql::DataType::BIGINT);
+      return *this;
+    }
+    return Int64(*value);
+  }
+  Binder& Text(const std::string& value) {
+    statement_.setString(next_++, value);
+    return *this;
+  }
+  Binder& NullText() {
+    statement_.setNull(next_++, sql::DataType::VARCHAR);
+    return *this;
+  }
+  Binder& Time(absl::Time value) { return Text(db::FormatSqlTime(value)); }
+  Binder& Day(absl::CivilDay value) { return Text(FormatDay(value)); }
+  // The teacher's three columns, NULL for a trainee's mobility.
+  Binder& TeacherColumns(const std::optional<Teacher>& teacher) {
+    if (!teacher.has_value()) return NullText().NullText().NullText();
+    return Text(teacher->full_name).Text(teacher->full_name_latin).Text(teacher->position);
+  }
+
+ private:
+  sql::PreparedStatement& statement_;
+  unsigned int next_ = 1;
+};
+
+// DATETIME's range: a cursor before it bounds nothing, one after it leaves nothing.
+const absl::Time kMinSqlTime =
+    absl::FromCivil(absl::CivilSecond(1000, 1, 1, 0, 0, 0), absl::UTCTimeZone());
+const absl::Time kMaxSqlTime =
+    absl::FromCivil(absl::CivilSecond(9999, 12, 31, 23, 59, 59), absl::UTCTimeZone()) +
+    absl::Microseconds(999999);
+
+// Rows of `table` changed after `cursor`, in (update_time, id) order.
+template <typename T, typename Reader>
+absl::StatusOr<std::vector<T>> Export(db::Session& session, absl::string_view table,
+                                      absl::string_view columns, const ExportCursor& cursor,
+                                      int limit, Reader read) {
+  if (cursor.updated_since > kMaxSqlTime) return std::vector<T>();
+  const bool bounded = cursor.updated_since >= kMinSqlTime;
+  auto& select = session.Prepare(
+      absl::StrCat("SELECT ", columns, " FROM ", table,
+                   bounded ? " WHERE (update_time > ? OR (update_time = ? AND id > ?))" : "",
+                   " ORDER BY update_time, id LIMIT ?"));
+  Binder bind(select);
+  if (bounded) {
+    bind.Time(cursor.updated_since).Time(cursor.updated_since).Int64(cursor.after_id);
+  }
+  bind.Int64(limit);
+  return ReadAll<T>(select, read);
+}
+
+}  // namespace
+
+absl::Status MySqlExchangeTx::CheckExists(absl::string_view table, absl::string_view collection,
+                                          int64_t id) {
+  auto& select = session_.Prepare(absl::StrCat("SELECT 1 FROM ", table, " WHERE id = ?"));
+  select.setInt64(1, id);
+  if (!ReadBool(select)) return NotFound(collection, id);
+  return absl::OkStatus();
+}
+
+// ---- programmes ----
+
+absl::StatusOr<Programme> MySqlExchangeTx::GetProgramme(int64_t id, bool for_update) {
+  return db::Guarded(session_, "get programme", [&]() -> absl::StatusOr<Programme> {
+    auto& select =
+        session_.Prepare(absl::StrCat("SELECT ", kProgrammeColumns, " FROM programmes WHERE id = ?",
+                                      for_update ? " FOR UPDATE" : ""));
+    select.setInt64(1, id);
+    return ReadOne<Programme>(select, kProgrammes, id, ReadProgramme);
+  });
+}
+
+absl::StatusOr<Page<Programme>> MySqlExchangeTx::ListProgrammes(const ProgrammeFilter& filter,
+                                                                int64_t after_id, int limit) {
+  if (auto s = CheckLimit(limit); !s.ok()) return s;
+  // No stored date lies outside DATE's range, whose years have four digits.
+  if (filter.year.has_value() && (*filter.year < kMinYear || *filter.year > kMaxYear)) {
+    return Page<Programme>();
+  }
+  return db::Guarded(session_, "list programmes", [&]() -> absl::StatusOr<Page<Programme>> {
+    std::string query = absl::StrCat("SELECT ", kProgrammeColumns, " FROM programmes WHERE id > ?");
+    if (filter.institution_id.has_value()) absl::StrAppend(&query, kProgrammeInvolves);
+    if (!filter.country.empty()) absl::StrAppend(&query, " AND partner_country = ?");
+    if (filter.kind.has_value()) absl::StrAppend(&query, " AND kind = ?");
+    if (filter.direction.has_value()) absl::StrAppend(&query, " AND direction = ?");
+    // The year a programme starts in: a range, so the start_date index serves it.
+    if (filter.year.has_value()) absl::StrAppend(&query, " AND start_date BETWEEN ? AND ?");
+    if (filter.status.has_value()) absl::StrAppend(&query, " AND status = ?");
+    if (filter.visible_to_institution.has_value()) absl::StrAppend(&query, kProgrammeInvolves);
+    absl::StrAppend(&query, " ORDER BY id LIMIT ?");
+    auto& select = session_.Prepare(query);
+    Binder bind(select);
+    bind.Int64(after_id);
+    if (filter.institution_id.has_value()) {
+      bind.Int64(*filter.institution_id).Int64(*filter.institution_id);
+    }
+    if (!filter.country.empty()) bind.Text(filter.country);
+    if (filter.kind.has_value()) bind.Int(static_cast<int>(*filter.kind));
+    if (filter.direction.has_value()) bind.Int(static_cast<int>(*filter.direction));
+    if (filter.year.has_value()) {
+      bind.Day(absl::CivilDay(*filter.year, 1, 1)).Day(absl::CivilDay(*filter.year, 12, 31));
+    }
+    if (filter.status.has_value()) bind.Int(static_cast<int>(*filter.status));
+    if (filter.visible_to_institution.has_value()) {
+      bind.Int64(*filter.visible_to_institution).Int64(*filter.visible_to_institution);
+    }
+    bind.Int64(int64_t{limit} + 1);
+    return ReadPage<Programme>(select, limit, ReadProgramme);
+  });
+}
+
+absl::StatusOr<int64_t> MySqlExchangeTx::InsertProgramme(const Programme& programme) {
+  return db::Guarded(session_, "insert programme", [&]() -> absl::StatusOr<int64_t> {
+    auto titles = EncodeTexts("titles", programme.titles);
+    if (!titles.ok()) return titles.status();
+    auto& insert = session_.Prepare(
+        "INSERT INTO programmes (version, create_time, update_time, titles,"
+        " chinese_institution_id, partner_institution_id, partner_country, kind, direction,"
+        " start_date, end_date, quota, approved_count, completed_course_id,"
+        " certificate_discipline, course_run_id, status)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    Binder(insert)
+        .Int64(programme.meta.version)
+        .Time(programme.meta.create_time)
+        .Time(programme.meta.update_time)
+        .Text(*titles)
+        .Int64(programme.chinese_institution_id)
+        .Int64(programme.partner_institution_id)
+        .Text(programme.partner_country)
+        .Int(static_cast<int>(programme.kind))
+        .Int(static_cast<int>(programme.direction))
+        .Day(programme.start_date)
+        .Day(programme.end_date)
+        .Int(programme.quota)
+        .Int(programme.approved_count)
+        .OptionalId(programme.requirement.completed_course_id)
+        .Text(programme.requirement.certificate_discipline)
+        .OptionalId(programme.course_run_id)
+        .Int(static_cast<int>(programme.status));
+    try {
+      db::Session::Update(insert);
+    } catch (const sql::SQLException& e) {
+      if (!IsConstraint(e, kWithinQuota)) throw;
+      return QuotaBelowApproved();
+    }
+    return session_.LastInsertId();
+  });
+}
+
+absl::Status MySqlExchangeTx::UpdateProgramme(const Programme& programme) {
+  return db::Guarded(session_, "update programme", [&]() -> absl::Status {
+    auto titles = EncodeTexts("titles", programme.titles);
+    if (!titles.ok()) return titles.status();
+    // approved_count is not written: only TakeQuotaPlace and ReleaseQuotaPlace move it.
+    auto& update = session_.Prepare(
+        "UPDATE programmes SET titles = ?, chinese_institution_id = ?,"
+        " partner_institution_id = ?, partner_country = ?, kind = ?, direction = ?,"
+        " start_date = ?, end_date = ?, quota = ?, completed_course_id = ?,"
+        " certificate_discipline = ?, course_run_id = ?, status = ?, version = ?,"
+        " update_time = ? WHERE id = ?");
+    Binder(update)
+        .Text(*titles)
+        .Int64(programme.chinese_institution_id)
+        .Int64(programme.partner_institution_id)
+        .Text(programme.partner_country)
+        .Int(static_cast<int>(programme.kind))
+        .Int(static_cast<int>(programme.direction))
+        .Day(programme.start_date)
+        .Day(programme.end_date)
+        .Int(programme.quota)
+        .OptionalId(programme.requirement.completed_course_id)
+        .Text(programme.requirement.certificate_discipline)
+        .OptionalId(programme.course_run_id)
+        .Int(static_cast<int>(programme.status))
+        .Int64(programme.meta.version)
+        .Time(programme.meta.update_time)
+        .Int64(programme.meta.id);
+    try {
+      if (db::Session::Update(update) > 0) return absl::OkStatus();
+    } catch (const sql::SQLException& e) {
+      if (!IsConstraint(e, kWithinQuota)) throw;
+      return QuotaBelowApproved();
+    }
+    return CheckExists("programmes", kProgrammes, programme.meta.id);
+  });
+}
+
+absl::StatusOr<bool> MySqlExchangeTx::TakeQuotaPlace(int64_t programme_id) {
+  return db::Guarded(session_, "take quota place", [&]() -> absl::StatusOr<bool> {
+    // The guard itself: the row lock serialises concurrent takers, and each re-reads the
+    // committed count before adding one.
+    auto& update = session_.Prepare(
+        "UPDATE programmes SET approved_count = approved_count + 1"
+        " WHERE id = ? AND approved_count < quota");
+    update.setInt64(1, programme_id);
+    if (db::Session::Update(update) > 0) return true;
+    if (auto s = CheckExists("programmes", kProgrammes, programme_id); !s.ok()) return s;
+    return false;
+  });
+}
+
+absl::Status MySqlExchangeTx::ReleaseQuotaPlace(int64_t programme_id) {
+  return db::Guarded(session_, "release quota place", [&]() -> absl::Status {
+    auto& update = session_.Prepare(
+        "UPDATE programmes SET approved_count = approved_count - 1"
+        " WHERE id = ? AND approved_count > 0");
+    update.setInt64(1, programme_id);
+    if (db::Session::Update(update) > 0) return absl::OkStatus();
+    return CheckExists("programmes", kProgrammes, programme_id);
+  });
+}
+
+// ---- mobilities ----
+
+absl::StatusOr<Mobility> MySqlExchangeTx::GetMobility(int64_t id, bool for_update) {
+  return db::Guarded(session_, "get mobility", [&]() -> absl::StatusOr<Mobility> {
+    auto& select =
+        session_.Prepare(absl::StrCat("SELECT ", kMobilityColumns, " FROM mobilities WHERE id = ?",
+                                      for_update ? " FOR UPDATE" : ""));
+    select.setInt64(1, id);
+    return ReadOne<Mobility>(select, kMobilities, id, ReadMobility);
+  });
+}
+
+absl::StatusOr<Page<Mobility>> MySqlExchangeTx::ListMobilities(const MobilityFilter& filter,
+                                                               int64_t after_id, int limit) {
+  if (auto s = CheckLimit(limit); !s.ok()) return s;
+  return db::Guarded(session_, "list mobilities", [&]() -> absl::StatusOr<Page<Mobility>> {
+    std::string query = absl::StrCat("SELECT ", kMobilityColumns, " FROM mobilities WHERE id > ?");
+    if (filter.programme_id.has_value()) absl::StrAppend(&query, " AND programme_id = ?");
+    if (filter.institution_id.has_value()) absl::StrAppend(&query, kMobilityInvolves);
+    if (filter.state.has_value()) absl::StrAppend(&query, " AND state = ?");
+    if (filter.trainee_id.has_value()) absl::StrAppend(&query, " AND trainee_id = ?");
+    if (filter.visible_to_institution.has_value()) absl::StrAppend(&query, kMobilityInvolves);
+    absl::StrAppend(&query, " ORDER BY id LIMIT ?");
+    auto& select = session_.Prepare(query);
+    Binder bind(select);
+    bind.Int64(after_id);
+    if (filter.programme_id.has_value()) bind.Int64(*filter.programme_id);
+    if (filter.institution_id.has_value()) {
+      bind.Int64(*filter.institution_id).Int64(*filter.institution_id);
+    }
+    if (filter.state.has_value()) bind.Int(static_cast<int>(*filter.state));
+    if (filter.trainee_id.has_value()) bind.Int64(*filter.trainee_id);
+    if (filter.visible_to_institution.has_value()) {
+      bind.Int64(*filter.visible_to_institution).Int64(*filter.visible_to_institution);
+    }
+    bind.Int64(int64_t{limit} + 1);
+    return ReadPage<Mobility>(select, limit, ReadMobility);
+  });
+}
+
+absl::StatusOr<bool> MySqlExchangeTx::HasOpenMobility(int64_t programme_id, int64_t trainee_id) {
+  return db::Guarded(session_, "find open mobility", [&]() -> absl::StatusOr<bool> {
+    auto& select = session_.Prepare(
+        "SELECT EXISTS (SELECT 1 FROM mobilities WHERE programme_id = ? AND trainee_id = ?"
+        " AND state IN (?, ?, ?))");
+    Binder(select)
+        .Int64(programme_id)
+        .Int64(trainee_id)
+        .Int(static_cast<int>(MobilityState::kNominated))
+        .Int(static_cast<int>(MobilityState::kApproved))
+        .Int(static_cast<int>(MobilityState::kDeparted));
+    return ReadBool(select);
+  });
+}
+
+absl::StatusOr<int64_t> MySqlExchangeTx::InsertMobility(const Mobility& mobility) {
+  return db::Guarded(session_, "insert mobility", [&]() -> absl::StatusOr<int64_t> {
+    auto decisions = EncodeDecisions(mobility.decisions);
+    if (!decisions.ok()) return decisions.status();
+    auto& insert = session_.Prepare(
+        "INSERT INTO mobilities (version, create_time, update_time, programme_id, trainee_id,"
+        " teacher_full_name, teacher_full_name_latin, teacher_position, sending_institution_id,"
+        " receiving_institution_id, state, decisions)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    Binder(insert)
+        .Int64(mobility.meta.version)
+        .Time(mobility.meta.create_time)
+        .Time(mobility.meta.update_time)
+        .Int64(mobility.programme_id)
+        .OptionalId(mobility.trainee_id)
+        .TeacherColumns(mobility.teacher)
+        .Int64(mobility.sending_institution_id)
+        .Int64(mobility.receiving_institution_id)
+        .Int(static_cast<int>(mobility.state))
+        .Text(*decisions);
+    try {
+      db::Session::Update(insert);
+    } catch (const sql::SQLException& e) {
+      // The only unique key besides the id: one open mobility per trainee and programme.
+      if (e.getErrorCode() == db::kErrDuplicateKey) return OpenMobilityTaken(mobility);
+      if (e.getErrorCode() == db::kErrNoReferencedRow) return MissingProgramme();
+      if (IsConstraint(e, kOneParticipant)) return NotOneParticipant();
+      throw;
+    }
+    return session_.LastInsertId();
+  });
+}
+
+absl::Status MySqlExchangeTx::UpdateMobility(const Mobility& mobility) {
+  return db::Guarded(session_, "update mobility", [&]() -> absl::Status {
+    auto decisions = EncodeDecisions(mobility.decisions);
+    if (!decisions.ok()) return decisions.status();
+    auto& update = session_.Prepare(
+        "UPDATE mobilities SET programme_id = ?, trainee_id = ?, teacher_full_name = ?,"
+        " teacher_full_name_latin = ?, teacher_position = ?, sending_institution_id = ?,"
+        " receiving_institution_id = ?, state = ?, decisions = ?, version = ?,"
+        " update_time = ? WHERE id = ?");
+    Binder(update)
+        .Int64(mobility.programme_id)
+        .OptionalId(mobility.trainee_id)
+        .TeacherColumns(mobility.teacher)
+        .Int64(mobility.sending_institution_id)
+        .Int64(mobility.receiving_institution_id)
+        .Int(static_cast<int>(mobility.state))
+        .Text(*decisions)
+        .Int64(mobility.meta.version)
+        .Time(mobility.meta.update_time)
+        .Int64(mobility.meta.id);
+    try {
+      if (db::Session::Update(update) > 0) return absl::OkStatus();
+    } catch (const sql::SQLException& e) {
+      if (e.getErrorCode() == db::kErrDuplicateKey) return OpenMobilityTaken(mobility);
+      if (e.getErrorCode() == db::kErrNoReferencedRow) return MissingProgramme();
+      if (IsConstraint(e, kOneParticipant)) return NotOneParticipant();
+      throw;
+    }
+    return CheckExists("mobilities", kMobilities, mobility.meta.id);
+  });
+}
+
+absl::StatusOr<std::vector<Mobility>> MySqlExchangeTx::ExportMobilities(const ExportCursor& cursor,
+                                                                        int limit) {
+  if (auto s = CheckLimit(limit); !s.ok()) return s;
+  return db::Guarded(session_, "export mobilities", [&]() -> absl::StatusOr<std::vector<Mobility>> {
+    return Export<Mobility>(session_, "mobilities", kMobilityColumns, cursor, limit, ReadMobility);
+  });
+}
+
+// ---- store ----
+
+absl::Status MySqlExchangeStore::InTransaction(absl::string_view context, absl::Time deadline,
+                                               absl::FunctionRef<absl::Status(ExchangeTx&)> body) {
+  return db::RunInTransaction(*pool_, {.context = context, .deadline = deadline},
+                              [&](db::Session& session) -> absl::Status {
+                                MySqlExchangeTx tx(session);
+                                return body(tx);
+                              });
+}
+
+}  // namespace luban::exchange

@@ -1,0 +1,72 @@
+// One unary call of luban-demo-seed: bearer token, deadline, retries of what is safe to retry,
+// and on failure a message naming what was being done, then exit(1).
+#ifndef LUBAN_TOOLS_DEMO_SEED_SEED_CALL_H_
+#define LUBAN_TOOLS_DEMO_SEED_SEED_CALL_H_
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <iterator>
+#include <string>
+#include <thread>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/support/status.h"
+
+namespace luban::demo_seed {
+
+// The name of a gRPC status code ("FAILED_PRECONDITION").
+inline const char* StatusCodeName(grpc::StatusCode code) {
+  static constexpr const char* kNames[] = {"OK",
+                                           "CANCELLED",
+                                           "UNKNOWN",
+                                           "INVALID_ARGUMENT",
+                                           "DEADLINE_EXCEEDED",
+                                           "NOT_FOUND",
+                                           "ALREADY_EXISTS",
+                                           "PERMISSION_DENIED",
+                                           "RESOURCE_EXHAUSTED",
+                                           "FAILED_PRECONDITION",
+                                           "ABORTED",
+                                           "OUT_OF_RANGE",
+                                           "UNIMPLEMENTED",
+                                           "INTERNAL",
+                                           "UNAVAILABLE",
+                                           "DATA_LOSS",
+                                           "UNAUTHENTICATED"};
+  const int index = static_cast<int>(code);
+  return index >= 0 && index < static_cast<int>(std::size(kNames)) ? kNames[index] : "?";
+}
+
+// Calls `method` with `token` as bearer token. Every request of the seed carries a fixed
+// request_id, so UNAVAILABLE and DEADLINE_EXCEEDED are retried (a retry returns the first
+// result). Any other failure ends the program.
+template <typename Stub, typename Request, typename Response>
+Response CallOrDie(Stub& stub,
+                   grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                   const Request& request, const std::string& token, absl::string_view what) {
+  constexpr int kAttempts = 5;
+  grpc::Status status;
+  for (int attempt = 1;; ++attempt) {
+    grpc::ClientContext context;
+    if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    Response response;
+    status = (stub.*method)(&context, request, &response);
+    if (status.ok()) return response;
+    const bool transient = status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                           status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+    if (!transient || attempt == kAttempts) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250 << attempt));
+  }
+  std::fprintf(stderr, "luban-demo-seed: %.*s: %s: %s\n", static_cast<int>(what.size()),
+               what.data(), StatusCodeName(status.error_code()), status.error_message().c_str());
+  std::exit(1);
+}
+
+}  // namespace luban::demo_seed
+
+#endif  // LUBAN_TOOLS_DEMO_SEED_SEED_CALL_H_
