@@ -22,6 +22,12 @@ struct Meta {
   absl::Time update_time;
 };
 
+// A position in an export: rows changed after (updated_since, after_id), in that order.
+struct ExportCursor {
+  absl::Time updated_since = absl::InfinitePast();
+  int64_t after_id = 0;
+};
+
 // A text in one language (BCP 47 tag), UTF-8 in any script.
 struct LocalizedText {
   std::string language;

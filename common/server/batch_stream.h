@@ -6,11 +6,13 @@
 #define LUBAN_COMMON_SERVER_BATCH_STREAM_H_
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "common/api/status.h"
+#include "common/server/call.h"
 #include "common/server/executor.h"
 #include "grpcpp/support/server_callback.h"
 
@@ -101,6 +103,31 @@ class BatchStream final : public grpc::ServerWriteReactor<Response> {
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
 };
+
+// A service's export handler: admits the call, then streams batches read by
+// `read_batch(const RequestContext&, Cursor&, Response*)` from `start`, which advances the
+// cursor; an empty batch ends the export. Each batch gets its own deadline: an export may
+// outlast any single call's.
+template <typename Response, typename Cursor, typename ReadBatch>
+grpc::ServerWriteReactor<Response>* ServeExport(CallRunner& calls,
+                                                grpc::CallbackServerContext* context,
+                                                absl::string_view method,
+                                                absl::StatusOr<Cursor> start,
+                                                ReadBatch read_batch) {
+  auto rc = calls.Admit(context, method);
+  if (!rc.ok()) return RefuseStream<Response>(rc.status());
+  if (!start.ok()) return RefuseStream<Response>(start.status());
+  auto cursor = std::make_shared<Cursor>(*std::move(start));
+  return new BatchStream<Response>(
+      &calls.executor(),
+      [rc = *std::move(rc), cursor, read_batch](Response* batch, bool* done) -> absl::Status {
+        RequestContext batch_rc = rc;
+        batch_rc.deadline = absl::Now() + absl::Seconds(30);
+        if (auto s = read_batch(batch_rc, *cursor, batch); !s.ok()) return s;
+        *done = batch->ByteSizeLong() == 0;
+        return absl::OkStatus();
+      });
+}
 
 }  // namespace luban
 

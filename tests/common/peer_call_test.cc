@@ -86,11 +86,10 @@ TEST(PeerCallerTest, MapStatusNamesTheResourceAndNeverBlamesTheCaller) {
   EXPECT_EQ(not_found.code(), StatusCode::kNotFound);
   EXPECT_EQ(not_found.message(), "courseRuns/7: not found");
   EXPECT_EQ(PeerNotFound("courseRuns/7"), not_found);
-  for (grpc::StatusCode code :
-       {grpc::StatusCode::UNAVAILABLE, grpc::StatusCode::DEADLINE_EXCEEDED,
-        grpc::StatusCode::CANCELLED, grpc::StatusCode::RESOURCE_EXHAUSTED,
-        grpc::StatusCode::ABORTED, grpc::StatusCode::INTERNAL, grpc::StatusCode::UNKNOWN,
-        grpc::StatusCode::DATA_LOSS}) {
+  for (grpc::StatusCode code : {grpc::StatusCode::UNAVAILABLE, grpc::StatusCode::DEADLINE_EXCEEDED,
+                                grpc::StatusCode::CANCELLED, grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                grpc::StatusCode::ABORTED, grpc::StatusCode::INTERNAL,
+                                grpc::StatusCode::UNKNOWN, grpc::StatusCode::DATA_LOSS}) {
     const absl::Status status = peer.MapStatus(grpc::Status(code, "boom"), "workshops/3");
     EXPECT_EQ(status.code(), StatusCode::kUnavailable) << code;
     EXPECT_TRUE(absl::StartsWith(status.message(), "the course service is unavailable: "))
@@ -112,17 +111,17 @@ TEST(PeerCallerTest, MapStatusNamesTheResourceAndNeverBlamesTheCaller) {
   EXPECT_EQ(unimplemented.code(), StatusCode::kFailedPrecondition);
   EXPECT_TRUE(absl::StrContains(unimplemented.message(), "version mismatch")) << unimplemented;
   // A request the peer finds malformed is a bug between the two services, never the caller's.
-  for (grpc::StatusCode code : {grpc::StatusCode::INVALID_ARGUMENT,
-                                grpc::StatusCode::FAILED_PRECONDITION,
-                                grpc::StatusCode::ALREADY_EXISTS, grpc::StatusCode::OUT_OF_RANGE}) {
+  for (grpc::StatusCode code :
+       {grpc::StatusCode::INVALID_ARGUMENT, grpc::StatusCode::FAILED_PRECONDITION,
+        grpc::StatusCode::ALREADY_EXISTS, grpc::StatusCode::OUT_OF_RANGE}) {
     EXPECT_EQ(peer.MapStatus(grpc::Status(code, "bad"), "courses/1").code(), StatusCode::kInternal)
         << code;
   }
 }
 
 TEST(PeerCallerTest, AMalformedNameInAnAnswerIsThePeersFault) {
-  auto id = ParsePeerName(kPeer, "workshop's partner_institution", "institutions",
-                          "institutions/12");
+  auto id =
+      ParsePeerName(kPeer, "workshop's partner_institution", "institutions", "institutions/12");
   ASSERT_TRUE(id.ok()) << id.status();
   EXPECT_EQ(*id, 12);
   for (const char* name : {"", "workshops/12", "institutions/x", "institutions/0"}) {
@@ -178,8 +177,8 @@ PeerCallOptions FastOptions() {
 
 TEST(PeerCallerTest, RetriesUnavailableUntilItSucceeds) {
   const PeerCaller peer(kCaller, kPeer, kToken, FastOptions());
-  FakeStub stub({grpc::StatusCode::UNAVAILABLE, grpc::StatusCode::UNAVAILABLE,
-                 grpc::StatusCode::OK});
+  FakeStub stub(
+      {grpc::StatusCode::UNAVAILABLE, grpc::StatusCode::UNAVAILABLE, grpc::StatusCode::OK});
   FakeRequest request;
   request.value = 42;
   FakeResponse response;
@@ -199,8 +198,8 @@ TEST(PeerCallerTest, RetriesNothingButUnavailable) {
   for (grpc::StatusCode code :
        {grpc::StatusCode::DEADLINE_EXCEEDED, grpc::StatusCode::NOT_FOUND,
         grpc::StatusCode::PERMISSION_DENIED, grpc::StatusCode::UNAUTHENTICATED,
-        grpc::StatusCode::INTERNAL, grpc::StatusCode::ABORTED,
-        grpc::StatusCode::RESOURCE_EXHAUSTED, grpc::StatusCode::INVALID_ARGUMENT}) {
+        grpc::StatusCode::INTERNAL, grpc::StatusCode::ABORTED, grpc::StatusCode::RESOURCE_EXHAUSTED,
+        grpc::StatusCode::INVALID_ARGUMENT}) {
     const PeerCaller peer(kCaller, kPeer, kToken, FastOptions());
     FakeStub stub({code, grpc::StatusCode::OK});
     FakeResponse response;
@@ -237,8 +236,8 @@ TEST(PeerCallerTest, TheCallTimeoutBoundsAPatientCaller) {
   FakeStub stub({grpc::StatusCode::UNAVAILABLE});
   FakeResponse response;
   const absl::Time start = absl::Now();
-  const absl::Status status = peer.Call(stub, &FakeStub::Get, "things/1", FakeRequest{},
-                                        &response, start + absl::Hours(1));
+  const absl::Status status =
+      peer.Call(stub, &FakeStub::Get, "things/1", FakeRequest{}, &response, start + absl::Hours(1));
   EXPECT_EQ(status.code(), StatusCode::kUnavailable) << status;
   EXPECT_LE(absl::Now() - start, options.call_timeout + kOversleep);
   ASSERT_GE(stub.attempts(), 1);
@@ -250,8 +249,8 @@ TEST(PeerCallerTest, APassedDeadlineIsNotRetried) {
   const PeerCaller peer(kCaller, kPeer, kToken, FastOptions());
   FakeStub stub({grpc::StatusCode::UNAVAILABLE});
   FakeResponse response;
-  const absl::Status status = peer.Call(stub, &FakeStub::Get, "things/1", FakeRequest{},
-                                        &response, absl::Now() - absl::Seconds(1));
+  const absl::Status status = peer.Call(stub, &FakeStub::Get, "things/1", FakeRequest{}, &response,
+                                        absl::Now() - absl::Seconds(1));
   EXPECT_EQ(status.code(), StatusCode::kUnavailable) << status;
   EXPECT_EQ(stub.attempts(), 1);
 }
@@ -291,7 +290,7 @@ class ScriptedHealth final : public grpc::health::v1::Health::Service {
     if (script_.size() > 1) script_.pop_front();
     if (code != grpc::StatusCode::OK) return grpc::Status(code, "scripted");
     response->set_status(request->service() == "known" ? HealthCheckResponse::SERVING
-                                                        : HealthCheckResponse::SERVICE_UNKNOWN);
+                                                       : HealthCheckResponse::SERVICE_UNKNOWN);
     return grpc::Status::OK;
   }
 
@@ -310,8 +309,8 @@ class PeerCallerServerTest : public ::testing::Test {
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
     ASSERT_GT(port_, 0);
-    stub_ = grpc::health::v1::Health::NewStub(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", port_), grpc::InsecureChannelCredentials()));
+    stub_ = grpc::health::v1::Health::NewStub(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port_), grpc::InsecureChannelCredentials()));
   }
 
   void TearDown() override {

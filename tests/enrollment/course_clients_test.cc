@@ -100,6 +100,9 @@ class LoopbackSocket {
   int port_ = 0;
 };
 
+// The peer-call machinery and ExpiringCache the directory uses are shared (common/client/) and
+// tested with it: tests/common/peer_call_test.cc.
+
 class CourseClientsTest : public luban::testing::DatabaseTest {
  protected:
   void SetUp() override {

@@ -109,9 +109,8 @@ class ExchangeClientsTest : public luban::testing::DatabaseTest {
                                    *auth::CredentialStore::Parse(CredentialsText()));
     ASSERT_TRUE(host.ok()) << host.status();
     enrollment_host_ = *std::move(host);
-    enrollment_channel_ =
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", enrollment_host_->port()),
-                            grpc::InsecureChannelCredentials());
+    enrollment_channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", enrollment_host_->port()),
+                                              grpc::InsecureChannelCredentials());
 
     course_admin_ = cpb::CourseService::NewStub(course_channel_);
     enrollment_admin_ = epb::EnrollmentService::NewStub(enrollment_channel_);
@@ -307,8 +306,7 @@ TEST_F(ExchangeClientsTest, CoursePeerCachesInstitutionsAndFoundersButAsksForCou
   absl::Time start = absl::Now();
   const absl::Status course = peer.CheckCourseExists(IdOf(course_), start + budget);
   EXPECT_EQ(course.code(), StatusCode::kUnavailable) << course;
-  EXPECT_TRUE(absl::StartsWith(course.message(), "the course service is unavailable: "))
-      << course;
+  EXPECT_TRUE(absl::StartsWith(course.message(), "the course service is unavailable: ")) << course;
   EXPECT_LT(absl::Now() - start, budget + kSlack);
   EXPECT_EQ(peer.CheckCourseRunExists(IdOf(run_), absl::Now() + budget).code(),
             StatusCode::kUnavailable);
@@ -386,17 +384,17 @@ TEST_F(ExchangeClientsTest, ARefusedCredentialIsAFailedPrecondition) {
   GrpcCoursePeer course(course_channel_, "not-a-known-token");
   const auto institution = course.GetInstitution(IdOf(ttu_), absl::Now() + kCallDeadline);
   EXPECT_EQ(institution.status().code(), StatusCode::kFailedPrecondition) << institution.status();
-  EXPECT_TRUE(absl::StrContains(
-      institution.status().message(),
-      "the exchange service's credential is not accepted by the course service"))
+  EXPECT_TRUE(
+      absl::StrContains(institution.status().message(),
+                        "the exchange service's credential is not accepted by the course service"))
       << institution.status();
 }
 
 TEST_F(ExchangeClientsTest, AStoppedEnrollmentServiceIsUnavailableWithinTheDeadline) {
   const std::string trainee = Trainee("A1234567");
   GrpcEnrollmentPeer peer(enrollment_channel_, kExchangeService);
-  ASSERT_TRUE(peer.CheckEligibility(IdOf(trainee), Requirement{}, absl::Now() + kCallDeadline)
-                  .ok());
+  ASSERT_TRUE(
+      peer.CheckEligibility(IdOf(trainee), Requirement{}, absl::Now() + kCallDeadline).ok());
   enrollment_host_->Shutdown();
 
   const absl::Duration budget = absl::Milliseconds(700);

@@ -40,13 +40,6 @@ std::optional<WorkshopStatus> WorkshopStatusFromProto(pb::WorkshopStatus status)
   return static_cast<WorkshopStatus>(status);
 }
 
-std::optional<RunStatus> RunStatusFromProto(pb::CourseRunStatus status) {
-  if (status < pb::COURSE_RUN_STATUS_SCHEDULED || status > pb::COURSE_RUN_STATUS_CANCELLED) {
-    return std::nullopt;
-  }
-  return static_cast<RunStatus>(status);
-}
-
 // ---- common request parts -------------------------------------------------------------------
 
 absl::Status OptionalCountry(absl::string_view field, const std::string& code) {

@@ -181,12 +181,6 @@ struct TraineePatch {
   std::optional<Owners> home;  // resolved by the caller from the course service
 };
 
-// A position in an export: rows changed after (time, id).
-struct ExportCursor {
-  absl::Time updated_since = absl::InfinitePast();
-  int64_t after_id = 0;
-};
-
 }  // namespace luban::enrollment
 
 #endif  // LUBAN_SERVICES_ENROLLMENT_DOMAIN_MODEL_H_

@@ -80,7 +80,7 @@ class ExchangeApi {
   CoursePeer& course_;
   EnrollmentPeer& enrollment_;
   const PageTokenCodec& page_tokens_;
-  const ExchangeLogic logic_;
+  const ExchangeLogic logic_{};
 };
 
 void ToProto(const Programme& in, pb::Programme* out);

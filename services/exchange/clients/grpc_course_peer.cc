@@ -71,8 +71,8 @@ absl::StatusOr<InstitutionInfo> GrpcCoursePeer::GetInstitution(int64_t id, absl:
   pb::GetInstitutionRequest request;
   request.set_name(name);
   pb::Institution institution;
-  const absl::Status status = course_.Call(*stub_, &pb::CourseService::Stub::GetInstitution,
-                                           name, request, &institution, deadline);
+  const absl::Status status = course_.Call(*stub_, &pb::CourseService::Stub::GetInstitution, name,
+                                           request, &institution, deadline);
   if (!status.ok()) return status;
   auto info = InstitutionFromProto(institution);
   if (info.ok()) institutions_.Put(id, *info, options_.clock());

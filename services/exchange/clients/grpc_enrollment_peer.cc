@@ -20,8 +20,9 @@ GrpcEnrollmentPeer::GrpcEnrollmentPeer(std::shared_ptr<grpc::Channel> channel, s
     : stub_(pb::EnrollmentService::NewStub(std::move(channel))),
       enrollment_("the exchange service", kEnrollmentService, token, std::move(options)) {}
 
-absl::StatusOr<TraineeStanding> GrpcEnrollmentPeer::CheckEligibility(
-    int64_t trainee_id, const Requirement& requirement, absl::Time deadline) {
+absl::StatusOr<TraineeStanding> GrpcEnrollmentPeer::CheckEligibility(int64_t trainee_id,
+                                                                     const Requirement& requirement,
+                                                                     absl::Time deadline) {
   const std::string name = FormatResourceName(kTrainees, trainee_id);
   if (trainee_id <= 0) return client::PeerNotFound(name);
   pb::CheckEligibilityRequest request;

@@ -130,12 +130,6 @@ struct ProgrammePatch {
   std::optional<std::optional<int64_t>> course_run_id;
 };
 
-// A position in an export: rows changed after (time, id).
-struct ExportCursor {
-  absl::Time updated_since = absl::InfinitePast();
-  int64_t after_id = 0;
-};
-
 }  // namespace luban::exchange
 
 #endif  // LUBAN_SERVICES_EXCHANGE_DOMAIN_MODEL_H_

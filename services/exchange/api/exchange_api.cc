@@ -1,0 +1,482 @@
+#include "services/exchange/api/exchange_api.h"
+
+#include <optional>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/api/convert.h"
+#include "common/api/field_mask.h"
+#include "common/api/mutation.h"
+#include "common/api/paging.h"
+#include "common/api/request_parts.h"
+#include "common/domain/resource_name.h"
+#include "common/domain/validation.h"
+#include "luban/exchange/v1/exchange.grpc.pb.h"
+
+namespace luban::exchange {
+namespace {
+
+using Role::kCollegeAdmin;
+using Role::kReporter;
+using Role::kService;
+
+absl::StatusOr<Requirement> RequirementFromProto(const pb::Requirement& in) {
+  Requirement out;
+  auto course = OptionalResourceName("requirement.completed_course", kCourses,
+                                     in.completed_course());
+  if (!course.ok()) return course.status();
+  out.completed_course_id = *course;
+  out.certificate_discipline = in.certificate_discipline();
+  return out;
+}
+
+void RequirementToProto(const Requirement& in, pb::Requirement* out) {
+  if (in.completed_course_id) {
+    out->set_completed_course(FormatResourceName(kCourses, *in.completed_course_id));
+  }
+  out->set_certificate_discipline(in.certificate_discipline);
+}
+
+absl::StatusOr<Programme> ProgrammeFromProto(const pb::Programme& in) {
+  Programme out;
+  out.titles = LocalizedFromProto(in.titles());
+  auto chinese = ParseResourceName("programme.chinese_institution", kInstitutions,
+                                   in.chinese_institution());
+  if (!chinese.ok()) return chinese.status();
+  out.chinese_institution_id = *chinese;
+  auto partner = ParseResourceName("programme.partner_institution", kInstitutions,
+                                   in.partner_institution());
+  if (!partner.ok()) return partner.status();
+  out.partner_institution_id = *partner;
+  auto kind = EnumFromProto<ProgrammeKind>(in.kind(), 1, 4);
+  if (!kind) {
+    return InvalidField("programme.kind", "TRAINEE_STUDY_VISIT, TEACHER_TRAINING, "
+                                          "TECHNICAL_EXCHANGE or SKILLS_COMPETITION");
+  }
+  out.kind = *kind;
+  auto direction = EnumFromProto<Direction>(in.direction(), 1, 2);
+  if (!direction) return InvalidField("programme.direction", "TO_CHINA or TO_PARTNER_COUNTRY");
+  out.direction = *direction;
+  auto start = DateFromProto("programme.start_date", in.start_date());
+  if (!start.ok()) return start.status();
+  out.start_date = *start;
+  auto end = DateFromProto("programme.end_date", in.end_date());
+  if (!end.ok()) return end.status();
+  out.end_date = *end;
+  out.quota = in.quota();
+  auto requirement = RequirementFromProto(in.requirement());
+  if (!requirement.ok()) return requirement.status();
+  out.requirement = *requirement;
+  auto run = OptionalResourceName("programme.course_run", kCourseRuns, in.course_run());
+  if (!run.ok()) return run.status();
+  out.course_run_id = *run;
+  return out;
+}
+
+Teacher TeacherFromProto(const pb::Teacher& in) {
+  return Teacher{in.full_name(), in.full_name_latin(), in.position()};
+}
+
+}  // namespace
+
+void ToProto(const Programme& in, pb::Programme* out) {
+  out->Clear();
+  out->set_name(FormatResourceName(kProgrammes, in.meta.id));
+  LocalizedToProto(in.titles, out->mutable_titles());
+  out->set_chinese_institution(FormatResourceName(kInstitutions, in.chinese_institution_id));
+  out->set_partner_institution(FormatResourceName(kInstitutions, in.partner_institution_id));
+  out->set_kind(static_cast<pb::ProgrammeKind>(in.kind));
+  out->set_direction(static_cast<pb::Direction>(in.direction));
+  DateToProto(in.start_date, out->mutable_start_date());
+  DateToProto(in.end_date, out->mutable_end_date());
+  out->set_quota(in.quota);
+  out->set_approved_count(in.approved_count);
+  RequirementToProto(in.requirement, out->mutable_requirement());
+  if (in.course_run_id) out->set_course_run(FormatResourceName(kCourseRuns, *in.course_run_id));
+  out->set_status(static_cast<pb::ProgrammeStatus>(in.status));
+  out->set_partner_country_code(in.partner_country);
+  MetaToProto(in.meta, out->mutable_create_time(), out->mutable_update_time(),
+              out->mutable_etag());
+}
+
+void ToProto(const Mobility& in, pb::Mobility* out) {
+  out->Clear();
+  out->set_name(FormatResourceName(kMobilities, in.meta.id));
+  out->set_programme(FormatResourceName(kProgrammes, in.programme_id));
+  if (in.trainee_id) out->set_trainee(FormatResourceName(kTrainees, *in.trainee_id));
+  if (in.teacher) {
+    out->mutable_teacher()->set_full_name(in.teacher->full_name);
+    out->mutable_teacher()->set_full_name_latin(in.teacher->full_name_latin);
+    out->mutable_teacher()->set_position(in.teacher->position);
+  }
+  out->set_sending_institution(FormatResourceName(kInstitutions, in.sending_institution_id));
+  out->set_receiving_institution(FormatResourceName(kInstitutions, in.receiving_institution_id));
+  out->set_state(static_cast<pb::MobilityState>(in.state));
+  for (const Decision& d : in.decisions) {
+    pb::Decision* decision = out->add_decisions();
+    decision->set_state(static_cast<pb::MobilityState>(d.state));
+    decision->set_actor(d.actor);
+    TimeToProto(d.time, decision->mutable_time());
+    decision->set_reason(d.reason);
+  }
+  MetaToProto(in.meta, out->mutable_create_time(), out->mutable_update_time(),
+              out->mutable_etag());
+}
+
+auth::MethodPolicy ExchangePolicy() {
+  auth::MethodPolicy policy(
+      pb::Programme::descriptor()->file()->FindServiceByName("ExchangeService"));
+  for (const char* method : {"GetProgramme", "ListProgrammes", "GetMobility", "ListMobilities"}) {
+    policy.Allow(method, {kCollegeAdmin, kReporter, kService});
+  }
+  // Both institutions' admins act on their own side (checked in the data path).
+  for (const char* method :
+       {"CreateProgramme", "UpdateProgramme", "ChangeProgrammeStatus", "Nominate",
+        "ApproveMobility", "RejectMobility", "ReopenMobility", "DepartMobility", "ReturnMobility",
+        "CancelMobility"}) {
+    policy.Allow(method, {kCollegeAdmin});
+  }
+  policy.Allow("ExportMobilities", {kReporter});
+  policy.Allow("WatchChanges", {kReporter, kService});
+  return policy;
+}
+
+absl::Status ExchangeApi::Read(const RequestContext& rc,
+                               absl::FunctionRef<absl::Status(ExchangeTx&)> body) {
+  return store_.InTransaction(rc.method, rc.deadline, body);
+}
+
+absl::Status ExchangeApi::CheckReferences(const RequestContext& rc, const Programme& programme) {
+  if (programme.requirement.completed_course_id) {
+    if (auto s = course_.CheckCourseExists(*programme.requirement.completed_course_id,
+                                           rc.deadline);
+        !s.ok()) {
+      return AsField("requirement.completed_course", s);
+    }
+  }
+  if (programme.course_run_id) {
+    if (auto s = course_.CheckCourseRunExists(*programme.course_run_id, rc.deadline); !s.ok()) {
+      return AsField("course_run", s);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ExchangeApi::GetProgramme(const RequestContext& rc,
+                                       const pb::GetProgrammeRequest& request,
+                                       pb::Programme* response) {
+  auto id = ParseResourceName("name", kProgrammes, request.name());
+  if (!id.ok()) return id.status();
+  return Read(rc, [&](ExchangeTx& tx) -> absl::Status {
+    auto programme = logic_.GetProgramme(tx, rc.principal, *id);
+    if (!programme.ok()) return programme.status();
+    ToProto(*programme, response);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ExchangeApi::ListProgrammes(const RequestContext& rc,
+                                         const pb::ListProgrammesRequest& request,
+                                         pb::ListProgrammesResponse* response) {
+  auto page = ReadPageRequest(page_tokens_, request);
+  if (!page.ok()) return page.status();
+  ProgrammeFilter filter;
+  auto institution = OptionalResourceName("institution", kInstitutions, request.institution());
+  if (!institution.ok()) return institution.status();
+  filter.institution_id = *institution;
+  if (!request.country_code().empty()) {
+    if (auto s = CheckCountryCode("country_code", request.country_code()); !s.ok()) return s;
+  }
+  filter.country = request.country_code();
+  auto kind = EnumFilter<ProgrammeKind>("kind", request.kind(), 1, 4);
+  if (!kind.ok()) return kind.status();
+  filter.kind = *kind;
+  auto direction = EnumFilter<Direction>("direction", request.direction(), 1, 2);
+  if (!direction.ok()) return direction.status();
+  filter.direction = *direction;
+  if (request.year() != 0) {
+    if (request.year() < 1900 || request.year() > 9999) return InvalidField("year", "1900..9999");
+    filter.year = request.year();
+  }
+  auto status = EnumFilter<ProgrammeStatus>("status", request.status(), 1, 5);
+  if (!status.ok()) return status.status();
+  filter.status = *status;
+  return Read(rc, [&](ExchangeTx& tx) -> absl::Status {
+    return WritePage(logic_.ListProgrammes(tx, rc.principal, filter, page->after_id, page->size),
+                     page_tokens_, request, response->mutable_programmes(),
+                     response->mutable_next_page_token());
+  });
+}
+
+absl::Status ExchangeApi::CreateProgramme(const RequestContext& rc,
+                                          const pb::CreateProgrammeRequest& request,
+                                          pb::Programme* response) {
+  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  bool answered = false;
+  if (auto s = AnswerRetry<ExchangeTx>(store_, rc, request, response, &answered);
+      !s.ok() || answered) {
+    return s;  // a retry of a committed request: answered without asking the peers
+  }
+  auto draft = ProgrammeFromProto(request.programme());
+  if (!draft.ok()) return draft.status();
+  auto chinese = course_.GetInstitution(draft->chinese_institution_id, rc.deadline);
+  if (!chinese.ok()) return AsField("programme.chinese_institution", chinese.status());
+  auto partner = course_.GetInstitution(draft->partner_institution_id, rc.deadline);
+  if (!partner.ok()) return AsField("programme.partner_institution", partner.status());
+  if (auto s = CheckReferences(rc, *draft); !s.ok()) return s;
+  return RunMutation<ExchangeTx>(
+      store_, rc, request, response, [&](ExchangeTx& tx, ChangeRecorder& changes) {
+        return RecordChange(logic_.CreateProgramme(tx, rc.principal, *draft, *chinese, *partner),
+                            kProgrammes, ChangeKind::kCreated, "created", response, changes);
+      });
+}
+
+absl::Status ExchangeApi::UpdateProgramme(const RequestContext& rc,
+                                          const pb::UpdateProgrammeRequest& request,
+                                          pb::Programme* response) {
+  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  const pb::Programme& in = request.programme();
+  auto target = ReadTarget(kProgrammes, in.name(), in.etag());
+  if (!target.ok()) return target.status();
+  auto mask = ReadUpdateMask(request.update_mask(), {"titles", "start_date", "end_date", "quota",
+                                                     "requirement", "course_run"});
+  if (!mask.ok()) return mask.status();
+  ProgrammePatch patch;
+  Programme references;  // what the course service must know, checked before the transaction
+  if (mask->contains("titles")) patch.titles = LocalizedFromProto(in.titles());
+  if (mask->contains("start_date")) {
+    auto day = DateFromProto("programme.start_date", in.start_date());
+    if (!day.ok()) return day.status();
+    patch.start_date = *day;
+  }
+  if (mask->contains("end_date")) {
+    auto day = DateFromProto("programme.end_date", in.end_date());
+    if (!day.ok()) return day.status();
+    patch.end_date = *day;
+  }
+  if (mask->contains("quota")) patch.quota = in.quota();
+  if (mask->contains("requirement")) {
+    auto requirement = RequirementFromProto(in.requirement());
+    if (!requirement.ok()) return requirement.status();
+    patch.requirement = *requirement;
+    references.requirement = *requirement;
+  }
+  if (mask->contains("course_run")) {
+    auto run = OptionalResourceName("programme.course_run", kCourseRuns, in.course_run());
+    if (!run.ok()) return run.status();
+    patch.course_run_id = *run;
+    references.course_run_id = *run;
+  }
+  if (auto s = CheckReferences(rc, references); !s.ok()) return s;
+  return RunMutation<ExchangeTx>(
+      store_, rc, request, response, [&](ExchangeTx& tx, ChangeRecorder& changes) {
+        return RecordChange(
+            logic_.UpdateProgramme(tx, rc.principal, target->id, target->version, patch),
+            kProgrammes, ChangeKind::kUpdated, "updated", response, changes);
+      });
+}
+
+absl::Status ExchangeApi::ChangeProgrammeStatus(const RequestContext& rc,
+                                                const pb::ChangeProgrammeStatusRequest& request,
+                                                pb::Programme* response) {
+  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  auto target = ReadTarget(kProgrammes, request.name(), request.etag());
+  if (!target.ok()) return target.status();
+  auto status = EnumFromProto<ProgrammeStatus>(request.status(), 1, 5);
+  if (!status) return InvalidField("status", "OPEN, CLOSED, COMPLETED or CANCELLED");
+  return RunMutation<ExchangeTx>(
+      store_, rc, request, response,
+      [&](ExchangeTx& tx, ChangeRecorder& changes) -> absl::Status {
+        auto change = logic_.ChangeProgrammeStatus(tx, rc.principal, target->id, target->version,
+                                                   *status);
+        if (!change.ok()) return change.status();
+        for (const Mobility& m : change->cancelled) {
+          pb::Mobility state;
+          ToProto(m, &state);
+          changes.Record(kMobilities, state.name(), ChangeKind::kUpdated, state, "cancelled");
+        }
+        return RecordChange(absl::StatusOr<Programme>(change->programme), kProgrammes,
+                            ChangeKind::kUpdated,
+                            absl::StrCat("status:", ProgrammeStatusName(*status)), response,
+                            changes);
+      });
+}
+
+absl::Status ExchangeApi::GetMobility(const RequestContext& rc,
+                                      const pb::GetMobilityRequest& request,
+                                      pb::Mobility* response) {
+  auto id = ParseResourceName("name", kMobilities, request.name());
+  if (!id.ok()) return id.status();
+  return Read(rc, [&](ExchangeTx& tx) -> absl::Status {
+    auto mobility = logic_.GetMobility(tx, rc.principal, *id);
+    if (!mobility.ok()) return mobility.status();
+    ToProto(*mobility, response);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ExchangeApi::ListMobilities(const RequestContext& rc,
+                                         const pb::ListMobilitiesRequest& request,
+                                         pb::ListMobilitiesResponse* response) {
+  auto page = ReadPageRequest(page_tokens_, request);
+  if (!page.ok()) return page.status();
+  MobilityFilter filter;
+  auto programme = OptionalResourceName("programme", kProgrammes, request.programme());
+  if (!programme.ok()) return programme.status();
+  filter.programme_id = *programme;
+  auto institution = OptionalResourceName("institution", kInstitutions, request.institution());
+  if (!institution.ok()) return institution.status();
+  filter.institution_id = *institution;
+  auto state = EnumFilter<MobilityState>("state", request.state(), 1, 6);
+  if (!state.ok()) return state.status();
+  filter.state = *state;
+  auto trainee = OptionalResourceName("trainee", kTrainees, request.trainee());
+  if (!trainee.ok()) return trainee.status();
+  filter.trainee_id = *trainee;
+  return Read(rc, [&](ExchangeTx& tx) -> absl::Status {
+    return WritePage(logic_.ListMobilities(tx, rc.principal, filter, page->after_id, page->size),
+                     page_tokens_, request, response->mutable_mobilities(),
+                     response->mutable_next_page_token());
+  });
+}
+
+absl::Status ExchangeApi::Nominate(const RequestContext& rc, const pb::NominateRequest& request,
+                                   pb::Mobility* response) {
+  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  bool answered = false;
+  if (auto s = AnswerRetry<ExchangeTx>(store_, rc, request, response, &answered);
+      !s.ok() || answered) {
+    return s;  // a retry of a committed request: answered without asking the peers
+  }
+  auto programme_id = ParseResourceName("programme", kProgrammes, request.programme());
+  if (!programme_id.ok()) return programme_id.status();
+  Nominee nominee;
+  switch (request.participant_case()) {
+    case pb::NominateRequest::kTeacher:
+      nominee.teacher = TeacherFromProto(request.teacher());
+      break;
+    case pb::NominateRequest::kTrainee: {
+      auto trainee = ParseResourceName("trainee", kTrainees, request.trainee());
+      if (!trainee.ok()) return trainee.status();
+      nominee.trainee_id = *trainee;
+      break;
+    }
+    default:
+      return InvalidField("participant", "a trainee or a teacher is required");
+  }
+  if (nominee.trainee_id) {
+    // The programme's requirement, read first (visibility checked again in the transaction).
+    absl::StatusOr<Programme> programme = absl::UnknownError("not read");
+    if (auto s = Read(rc, [&](ExchangeTx& tx) -> absl::Status {
+          programme = logic_.GetProgramme(tx, rc.principal, *programme_id);
+          return programme.status();
+        });
+        !s.ok()) {
+      return AsField("programme", s);
+    }
+    auto standing =
+        enrollment_.CheckEligibility(*nominee.trainee_id, programme->requirement, rc.deadline);
+    if (!standing.ok()) return AsField("trainee", standing.status());
+    nominee.standing = *standing;
+    auto home = course_.GetWorkshopFounders(standing->home_workshop_id, rc.deadline);
+    if (!home.ok()) return home.status();
+    nominee.home = *home;
+  }
+  return RunMutation<ExchangeTx>(
+      store_, rc, request, response, [&](ExchangeTx& tx, ChangeRecorder& changes) {
+        return RecordChange(
+            logic_.Nominate(tx, rc.principal, *programme_id, nominee, request.reason()),
+            kMobilities, ChangeKind::kCreated, "nominated", response, changes);
+      });
+}
+
+absl::Status ExchangeApi::Decide(const RequestContext& rc,
+                                 const google::protobuf::Message& request,
+                                 const std::string& name, const std::string& etag,
+                                 MobilityState target_state, const std::string& reason,
+                                 pb::Mobility* response) {
+  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  auto target = ReadTarget(kMobilities, name, etag);
+  if (!target.ok()) return target.status();
+  return RunMutation<ExchangeTx>(
+      store_, rc, request, response, [&](ExchangeTx& tx, ChangeRecorder& changes) {
+        return RecordChange(logic_.Decide(tx, rc.principal, target->id, target->version,
+                                          target_state, reason),
+                            kMobilities, ChangeKind::kUpdated, MobilityStateName(target_state),
+                            response, changes);
+      });
+}
+
+absl::Status ExchangeApi::ApproveMobility(const RequestContext& rc,
+                                          const pb::ApproveMobilityRequest& request,
+                                          pb::Mobility* response) {
+  return Decide(rc, request, request.name(), request.etag(), MobilityState::kApproved,
+                request.reason(), response);
+}
+
+absl::Status ExchangeApi::RejectMobility(const RequestContext& rc,
+                                         const pb::RejectMobilityRequest& request,
+                                         pb::Mobility* response) {
+  return Decide(rc, request, request.name(), request.etag(), MobilityState::kRejected,
+                request.reason(), response);
+}
+
+absl::Status ExchangeApi::ReopenMobility(const RequestContext& rc,
+                                         const pb::ReopenMobilityRequest& request,
+                                         pb::Mobility* response) {
+  return Decide(rc, request, request.name(), request.etag(), MobilityState::kNominated,
+                request.reason(), response);
+}
+
+absl::Status ExchangeApi::DepartMobility(const RequestContext& rc,
+                                         const pb::DepartMobilityRequest& request,
+                                         pb::Mobility* response) {
+  return Decide(rc, request, request.name(), request.etag(), MobilityState::kDeparted,
+                request.reason(), response);
+}
+
+absl::Status ExchangeApi::ReturnMobility(const RequestContext& rc,
+                                         const pb::ReturnMobilityRequest& request,
+                                         pb::Mobility* response) {
+  return Decide(rc, request, request.name(), request.etag(), MobilityState::kReturned,
+                request.reason(), response);
+}
+
+absl::Status ExchangeApi::CancelMobility(const RequestContext& rc,
+                                         const pb::CancelMobilityRequest& request,
+                                         pb::Mobility* response) {
+  return Decide(rc, request, request.name(), request.etag(), MobilityState::kCancelled,
+                request.reason(), response);
+}
+
+absl::StatusOr<ExportCursor> ExchangeApi::ExportStart(
+    const google::protobuf::Timestamp& updated_since, const std::string& after_name) {
+  ExportCursor cursor;
+  if (updated_since.seconds() != 0 || updated_since.nanos() != 0) {
+    if (updated_since.seconds() < 0 || updated_since.nanos() < 0 ||
+        updated_since.nanos() > 999999999) {
+      return InvalidField("updated_since", "a valid timestamp");
+    }
+    cursor.updated_since = TimeFromProto(updated_since);
+  }
+  if (!after_name.empty()) {
+    auto id = ParseResourceName("after_name", kMobilities, after_name);
+    if (!id.ok()) return id.status();
+    cursor.after_id = *id;
+  }
+  return cursor;
+}
+
+absl::Status ExchangeApi::ExportMobilitiesBatch(const RequestContext& rc, ExportCursor& cursor,
+                                                pb::ExportMobilitiesResponse* batch) {
+  return Read(rc, [&](ExchangeTx& tx) -> absl::Status {
+    auto rows = tx.ExportMobilities(cursor, kExportBatch);
+    if (!rows.ok()) return rows.status();
+    batch->Clear();
+    for (const Mobility& m : *rows) ToProto(m, batch->add_mobilities());
+    if (!rows->empty()) cursor = {rows->back().meta.update_time, rows->back().meta.id};
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace luban::exchange

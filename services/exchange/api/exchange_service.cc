@@ -1,0 +1,32 @@
+#include "services/exchange/api/exchange_service.h"
+
+#include "common/server/batch_stream.h"
+
+namespace luban::exchange {
+
+ExchangeGrpcService::ExchangeGrpcService(ExchangeApi* api, BoundedExecutor* executor,
+                                         const auth::CredentialStore* credentials,
+                                         ChangeFeedHub* feed)
+    : api_(*api),
+      policy_(ExchangePolicy()),
+      calls_(executor, credentials, &policy_),
+      feed_(*feed) {}
+
+grpc::ServerWriteReactor<pb::ExportMobilitiesResponse>* ExchangeGrpcService::ExportMobilities(
+    grpc::CallbackServerContext* context, const pb::ExportMobilitiesRequest* request) {
+  return ServeExport<pb::ExportMobilitiesResponse, ExportCursor>(
+      calls_, context, "ExportMobilities",
+      api_.ExportStart(request->updated_since(), request->after_name()),
+      [this](const RequestContext& rc, ExportCursor& cursor,
+             pb::ExportMobilitiesResponse* batch) {
+        return api_.ExportMobilitiesBatch(rc, cursor, batch);
+      });
+}
+
+grpc::ServerWriteReactor<pb::WatchChangesResponse>* ExchangeGrpcService::WatchChanges(
+    grpc::CallbackServerContext* context, const pb::WatchChangesRequest* request) {
+  return ServeWatchChanges<pb::WatchChangesRequest, pb::WatchChangesResponse>(
+      calls_.Admit(context, "WatchChanges").status(), &feed_, *request);
+}
+
+}  // namespace luban::exchange
