@@ -306,6 +306,8 @@ class EnrollmentSeeder {
         .number();
   }
 
+  const std::map<std::string, std::string>& trainees() const { return trainees_; }
+
   // Reads every demo enrollment back and prints the summary.
   void PrintSummary(const std::string& certificate_number) {
     std::map<std::string, int> states;
@@ -385,9 +387,10 @@ class EnrollmentSeeder {
 
 void SeedEnrollments(const std::shared_ptr<grpc::Channel>& course,
                      const std::shared_ptr<grpc::Channel>& enrollment, const std::string& token,
-                     const DemoNetwork& network) {
+                     DemoNetwork& network) {
   EnrollmentSeeder seeder(course, enrollment, token, network);
   seeder.ImportTrainees();
+  network.trainees = seeder.trainees();
   seeder.Enroll();
   seeder.Withdraw();
   const std::string certificate = seeder.StartAndComplete();

@@ -1,9 +1,10 @@
 // luban-demo-seed: loads the demo network (the five countries' workshops, their partner colleges,
 // a catalogue and course runs) into a running course service and, with --enrollment_target, demo
-// trainees, enrollments and a certificate into a running enrollment service, through their public
-// APIs with a network admin's token (LUBAN_TOKEN). Every call carries a fixed request_id, so
-// running it again changes nothing. With --wait_only it just waits until the services report
-// SERVING.
+// trainees, enrollments and a certificate into a running enrollment service and, with
+// --exchange_target too, exchange programmes and mobilities into a running exchange service,
+// through their public APIs with a network admin's token (LUBAN_TOKEN). Every call carries a fixed
+// request_id, so running it again changes nothing. With --wait_only it just waits until the
+// services report SERVING.
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -23,12 +24,16 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "luban/course/v1/course.grpc.pb.h"
+#include "tools/demo_seed/demo_network.h"
 #include "tools/demo_seed/enrollment_seed.h"
+#include "tools/demo_seed/exchange_seed.h"
 #include "tools/demo_seed/seed_call.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "course service address");
 ABSL_FLAG(std::string, enrollment_target, "",
           "enrollment service address; empty: seed (or wait for) the course service only");
+ABSL_FLAG(std::string, exchange_target, "",
+          "exchange service address (needs --enrollment_target); empty: no exchange demo");
 ABSL_FLAG(bool, wait_only, false, "only wait until the service(s) are SERVING");
 ABSL_FLAG(absl::Duration, wait, absl::Seconds(60), "how long to wait for SERVING");
 
@@ -80,7 +85,10 @@ class Seeder {
     for (const auto& [language, text] : names) {
       Localized(institution->add_display_names(), language, text);
     }
-    return Call(&pb::CourseService::Stub::CreateInstitution, request, key).name();
+    const std::string name =
+        Call(&pb::CourseService::Stub::CreateInstitution, request, key).name();
+    network_.institutions[key] = name;
+    return name;
   }
 
   std::string Workshop(const char* key, const char* country, const char* city,
@@ -152,7 +160,7 @@ class Seeder {
     network_.runs[key] = name;
   }
 
-  const DemoNetwork& network() const { return network_; }
+  DemoNetwork& network() { return network_; }
 
  private:
   static void Localized(LocalizedString* out, const char* language, const char* text) {
@@ -169,18 +177,30 @@ class Seeder {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "luban-demo-seed --target=HOST:PORT [--enrollment_target=HOST:PORT] [--wait_only]; the "
-      "token comes from LUBAN_TOKEN");
+      "luban-demo-seed --target=HOST:PORT [--enrollment_target=HOST:PORT "
+      "[--exchange_target=HOST:PORT]] [--wait_only]; the token comes from LUBAN_TOKEN");
   absl::ParseCommandLine(argc, argv);
   const std::string target = absl::GetFlag(FLAGS_target);
   const std::string enrollment_target = absl::GetFlag(FLAGS_enrollment_target);
   auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  const std::string exchange_target = absl::GetFlag(FLAGS_exchange_target);
+  if (!exchange_target.empty() && enrollment_target.empty()) {
+    std::fprintf(stderr,
+                 "luban-demo-seed: --exchange_target needs --enrollment_target (the exchange demo "
+                 "nominates the enrollment demo's trainees)\n");
+    return 2;
+  }
   std::shared_ptr<grpc::Channel> enrollment_channel;
   if (!enrollment_target.empty()) {
     enrollment_channel = grpc::CreateChannel(enrollment_target, grpc::InsecureChannelCredentials());
   }
+  std::shared_ptr<grpc::Channel> exchange_channel;
+  if (!exchange_target.empty()) {
+    exchange_channel = grpc::CreateChannel(exchange_target, grpc::InsecureChannelCredentials());
+  }
   for (const auto& [address, c] :
-       {std::pair(target, channel), std::pair(enrollment_target, enrollment_channel)}) {
+       {std::pair(target, channel), std::pair(enrollment_target, enrollment_channel),
+        std::pair(exchange_target, exchange_channel)}) {
     if (c != nullptr && !WaitServing(c, absl::GetFlag(FLAGS_wait))) {
       std::fprintf(stderr, "luban-demo-seed: %s is not SERVING\n", address.c_str());
       return 1;
@@ -289,6 +309,9 @@ int main(int argc, char** argv) {
               seed.network().runs.size());
   if (enrollment_channel != nullptr) {
     luban::demo_seed::SeedEnrollments(channel, enrollment_channel, token, seed.network());
+  }
+  if (exchange_channel != nullptr) {
+    luban::demo_seed::SeedExchange(exchange_channel, token, seed.network());
   }
   return 0;
 }
