@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "common/db/rows.h"
 #include "common/db/sql_error.h"
 #include "common/domain/resource_name.h"
 #include "cppconn/datatype.h"
@@ -18,6 +19,19 @@ namespace luban::course {
 namespace {
 
 using Json = nlohmann::json;
+using db::Binder;
+using db::CheckLimit;
+using db::DecodeTexts;
+using db::DumpJson;
+using db::EncodeTexts;
+using db::GetText;
+using db::Malformed;
+using db::NotFound;
+using db::ParseDay;
+using db::ReadBool;
+using db::ReadMeta;
+using db::ReadOne;
+using db::ReadPage;
 
 // Columns in the order the Read* functions expect them. Course runs are read through the alias
 // `r` because their lists may join workshops.
@@ -34,75 +48,9 @@ constexpr char kCourseRunColumns[] =
     " r.end_date, r.capacity, r.language, r.status, r.pass_score, r.min_attendance_percent,"
     " r.cancel_reason, r.country";
 
-absl::Status NotFound(absl::string_view collection, int64_t id) {
-  return absl::NotFoundError(absl::StrCat(FormatResourceName(collection, id), ": not found"));
-}
-
-absl::Status CheckLimit(int limit) {
-  if (limit < 1) return absl::InvalidArgumentError("limit: must be at least 1");
-  return absl::OkStatus();
-}
-
-// Text columns: the connector's strings as std::string, byte for byte.
-std::string GetText(sql::ResultSet& row, uint32_t column) {
-  return row.getString(column).asStdString();
-}
-
-std::string FormatDay(absl::CivilDay day) { return absl::FormatCivilTime(day); }
-
-absl::StatusOr<absl::CivilDay> ParseDay(absl::string_view column, const std::string& text) {
-  absl::CivilDay day;
-  if (!absl::ParseCivilTime(absl::string_view(text), &day)) {
-    return absl::InternalError(absl::StrCat(column, ": stored date \"", text, "\" is malformed"));
-  }
-  return day;
-}
-
-// JSON encodings of the list-valued columns. Serialization is strict: text that is not UTF-8
-// (which validation refuses before it gets here) is an error, never silently replaced.
-absl::StatusOr<std::string> DumpJson(absl::string_view field, const Json& value) {
-  try {
-    return value.dump(-1, ' ', false, Json::error_handler_t::strict);
-  } catch (const Json::exception&) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": text must be valid UTF-8"));
-  }
-}
-
-absl::StatusOr<std::string> EncodeTexts(absl::string_view field,
-                                        const std::vector<LocalizedText>& texts) {
-  Json array = Json::array();
-  for (const LocalizedText& text : texts) {
-    array.push_back(Json{{"language", text.language}, {"text", text.text}});
-  }
-  return DumpJson(field, array);
-}
-
 absl::StatusOr<std::string> EncodeStrings(absl::string_view field,
                                           const std::vector<std::string>& values) {
   return DumpJson(field, Json(values));
-}
-
-absl::Status Malformed(absl::string_view column) {
-  return absl::InternalError(absl::StrCat(column, ": stored JSON is malformed"));
-}
-
-absl::StatusOr<std::vector<LocalizedText>> DecodeTexts(absl::string_view column,
-                                                       const std::string& text) {
-  const Json array = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!array.is_array()) return Malformed(column);
-  std::vector<LocalizedText> texts;
-  texts.reserve(array.size());
-  for (const Json& item : array) {
-    if (!item.is_object()) return Malformed(column);
-    auto language = item.find("language");
-    auto value = item.find("text");
-    if (language == item.end() || value == item.end() || !language->is_string() ||
-        !value->is_string()) {
-      return Malformed(column);
-    }
-    texts.push_back({language->get<std::string>(), value->get<std::string>()});
-  }
-  return texts;
 }
 
 absl::StatusOr<std::vector<std::string>> DecodeStrings(absl::string_view column,
@@ -116,13 +64,6 @@ absl::StatusOr<std::vector<std::string>> DecodeStrings(absl::string_view column,
     values.push_back(item.get<std::string>());
   }
   return values;
-}
-
-void ReadMeta(sql::ResultSet& row, Meta* meta) {
-  meta->id = row.getInt64(1);
-  meta->version = row.getInt64(2);
-  meta->create_time = db::ParseSqlTime(GetText(row, 3));
-  meta->update_time = db::ParseSqlTime(GetText(row, 4));
 }
 
 absl::StatusOr<Institution> ReadInstitution(sql::ResultSet& row) {
@@ -196,70 +137,6 @@ absl::StatusOr<CourseRun> ReadCourseRun(sql::ResultSet& row) {
   run.country = GetText(row, 15);
   return run;
 }
-
-// The single row `statement` selects, or NOT_FOUND.
-template <typename T, typename Reader>
-absl::StatusOr<T> ReadOne(sql::PreparedStatement& statement, absl::string_view collection,
-                          int64_t id, Reader read) {
-  auto rows = db::Session::Query(statement);
-  if (!rows->next()) return NotFound(collection, id);
-  return read(*rows);
-}
-
-// A page from `statement`, which selects at most limit + 1 rows: the extra one only says that
-// more follow.
-template <typename T, typename Reader>
-absl::StatusOr<Page<T>> ReadPage(sql::PreparedStatement& statement, int limit, Reader read) {
-  auto rows = db::Session::Query(statement);
-  Page<T> page;
-  while (rows->next()) {
-    if (static_cast<int64_t>(page.items.size()) == limit) {
-      page.more = true;
-      break;
-    }
-    auto item = read(*rows);
-    if (!item.ok()) return item.status();
-    page.items.push_back(*std::move(item));
-  }
-  return page;
-}
-
-bool ReadBool(sql::PreparedStatement& statement) {
-  auto rows = db::Session::Query(statement);
-  return rows->next() && rows->getInt(1) != 0;
-}
-
-// Binds parameters in order, so a query built from optional fragments binds in the same order
-// it was built.
-class Binder {
- public:
-  explicit Binder(sql::PreparedStatement& statement) : statement_(statement) {}
-  Binder& Int(int value) {
-    statement_.setInt(next_++, value);
-    return *this;
-  }
-  Binder& Int64(int64_t value) {
-    statement_.setInt64(next_++, value);
-    return *this;
-  }
-  Binder& Text(const std::string& value) {
-    statement_.setString(next_++, value);
-    return *this;
-  }
-  Binder& Time(absl::Time value) { return Text(db::FormatSqlTime(value)); }
-  Binder& Day(absl::CivilDay value) { return Text(FormatDay(value)); }
-  Binder& OptionalDay(const std::optional<absl::CivilDay>& value) {
-    if (!value.has_value()) {
-      statement_.setNull(next_++, sql::DataType::DATE);
-      return *this;
-    }
-    return Day(*value);
-  }
-
- private:
-  sql::PreparedStatement& statement_;
-  unsigned int next_ = 1;
-};
 
 std::string CourseCodeTaken(const std::string& code) {
   return absl::StrCat("code: a course with code \"", code, "\" already exists");

@@ -6,18 +6,29 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "common/db/rows.h"
 #include "common/db/sql_error.h"
 #include "common/domain/resource_name.h"
 #include "cppconn/datatype.h"
 #include "cppconn/exception.h"
 #include "cppconn/prepared_statement.h"
 #include "cppconn/resultset.h"
-#include "nlohmann/json.hpp"
 
 namespace luban::enrollment {
 namespace {
 
-using Json = nlohmann::json;
+using db::CheckLimit;
+using db::DecodeTexts;
+using db::EncodeTexts;
+using db::Export;
+using db::GetText;
+using db::NotFound;
+using db::ParseDay;
+using db::ReadAll;
+using db::ReadBool;
+using db::ReadMeta;
+using db::ReadOne;
+using db::ReadPage;
 
 // MariaDB's ER_CONSTRAINT_FAILED: a CHECK constraint refused the row.
 constexpr int kErrConstraintFailed = 4025;
@@ -43,15 +54,6 @@ constexpr char kCertificateColumns[] =
 
 // Rows a college admin may see: those of workshops its institution co-founded.
 constexpr char kCoFounded[] = " AND (chinese_institution_id = ? OR partner_institution_id = ?)";
-
-absl::Status NotFound(absl::string_view collection, int64_t id) {
-  return absl::NotFoundError(absl::StrCat(FormatResourceName(collection, id), ": not found"));
-}
-
-absl::Status CheckLimit(int limit) {
-  if (limit < 1) return absl::InvalidArgumentError("limit: must be at least 1");
-  return absl::OkStatus();
-}
 
 absl::Status DocumentTaken() {
   return absl::AlreadyExistsError("identity_document: a trainee with this document already exists");
@@ -80,59 +82,6 @@ absl::Status SeatsOutOfRange(int64_t run_id) {
                                           ": enrolled seats must stay within 0..capacity"));
 }
 
-// Text columns: the connector's strings as std::string, byte for byte.
-std::string GetText(sql::ResultSet& row, uint32_t column) {
-  return row.getString(column).asStdString();
-}
-
-std::string FormatDay(absl::CivilDay day) { return absl::FormatCivilTime(day); }
-
-absl::StatusOr<absl::CivilDay> ParseDay(absl::string_view column, const std::string& text) {
-  absl::CivilDay day;
-  if (!absl::ParseCivilTime(absl::string_view(text), &day)) {
-    return absl::InternalError(absl::StrCat(column, ": stored date \"", text, "\" is malformed"));
-  }
-  return day;
-}
-
-// JSON encodings of the localized texts. Serialization is strict: text that is not UTF-8
-// (which validation refuses before it gets here) is an error, never silently replaced.
-absl::StatusOr<std::string> EncodeTexts(absl::string_view field,
-                                        const std::vector<LocalizedText>& texts) {
-  Json array = Json::array();
-  for (const LocalizedText& text : texts) {
-    array.push_back(Json{{"language", text.language}, {"text", text.text}});
-  }
-  try {
-    return array.dump(-1, ' ', false, Json::error_handler_t::strict);
-  } catch (const Json::exception&) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": text must be valid UTF-8"));
-  }
-}
-
-absl::Status Malformed(absl::string_view column) {
-  return absl::InternalError(absl::StrCat(column, ": stored JSON is malformed"));
-}
-
-absl::StatusOr<std::vector<LocalizedText>> DecodeTexts(absl::string_view column,
-                                                       const std::string& text) {
-  const Json array = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!array.is_array()) return Malformed(column);
-  std::vector<LocalizedText> texts;
-  texts.reserve(array.size());
-  for (const Json& item : array) {
-    if (!item.is_object()) return Malformed(column);
-    auto language = item.find("language");
-    auto value = item.find("text");
-    if (language == item.end() || value == item.end() || !language->is_string() ||
-        !value->is_string()) {
-      return Malformed(column);
-    }
-    texts.push_back({language->get<std::string>(), value->get<std::string>()});
-  }
-  return texts;
-}
-
 // The certificate's localized lists, encoded in column order.
 struct CertificateTexts {
   std::string course_titles;
@@ -156,13 +105,6 @@ absl::StatusOr<CertificateTexts> EncodeCertificateTexts(const Certificate& certi
   if (!partner.ok()) return partner.status();
   texts.partner_institution_names = *std::move(partner);
   return texts;
-}
-
-void ReadMeta(sql::ResultSet& row, Meta* meta) {
-  meta->id = row.getInt64(1);
-  meta->version = row.getInt64(2);
-  meta->create_time = db::ParseSqlTime(GetText(row, 3));
-  meta->update_time = db::ParseSqlTime(GetText(row, 4));
 }
 
 absl::StatusOr<Trainee> ReadTrainee(sql::ResultSet& row) {
@@ -260,15 +202,6 @@ absl::StatusOr<Certificate> ReadCertificate(sql::ResultSet& row) {
   return certificate;
 }
 
-// The single row `statement` selects, or NOT_FOUND.
-template <typename T, typename Reader>
-absl::StatusOr<T> ReadOne(sql::PreparedStatement& statement, absl::string_view collection,
-                          int64_t id, Reader read) {
-  auto rows = db::Session::Query(statement);
-  if (!rows->next()) return NotFound(collection, id);
-  return read(*rows);
-}
-
 // The single row `statement` selects, if any.
 template <typename T, typename Reader>
 absl::StatusOr<std::optional<T>> ReadOptional(sql::PreparedStatement& statement, Reader read) {
@@ -279,83 +212,25 @@ absl::StatusOr<std::optional<T>> ReadOptional(sql::PreparedStatement& statement,
   return std::optional<T>(*std::move(item));
 }
 
-// Every row `statement` selects.
-template <typename T, typename Reader>
-absl::StatusOr<std::vector<T>> ReadAll(sql::PreparedStatement& statement, Reader read) {
-  auto rows = db::Session::Query(statement);
-  std::vector<T> items;
-  while (rows->next()) {
-    auto item = read(*rows);
-    if (!item.ok()) return item.status();
-    items.push_back(*std::move(item));
-  }
-  return items;
-}
-
-// A page from `statement`, which selects at most limit + 1 rows: the extra one only says that
-// more follow.
-template <typename T, typename Reader>
-absl::StatusOr<Page<T>> ReadPage(sql::PreparedStatement& statement, int limit, Reader read) {
-  auto rows = db::Session::Query(statement);
-  Page<T> page;
-  while (rows->next()) {
-    if (static_cast<int64_t>(page.items.size()) == limit) {
-      page.more = true;
-      break;
-    }
-    auto item = read(*rows);
-    if (!item.ok()) return item.status();
-    page.items.push_back(*std::move(item));
-  }
-  return page;
-}
-
-bool ReadBool(sql::PreparedStatement& statement) {
-  auto rows = db::Session::Query(statement);
-  return rows->next() && rows->getInt(1) != 0;
-}
-
 int64_t ReadCount(sql::PreparedStatement& statement) {
   auto rows = db::Session::Query(statement);
   return rows->next() ? rows->getInt64(1) : int64_t{0};
 }
 
-// Binds parameters in order, so a query built from optional fragments binds in the same order
-// it was built.
-class Binder {
+// The shared binder, plus the enrollment tables' own values.
+class Binder : public db::BasicBinder<Binder> {
  public:
-  explicit Binder(sql::PreparedStatement& statement) : statement_(statement) {}
-  Binder& Int(int value) {
-    statement_.setInt(next_++, value);
-    return *this;
-  }
-  Binder& Int64(int64_t value) {
-    statement_.setInt64(next_++, value);
-    return *this;
-  }
+  using BasicBinder::BasicBinder;
   // 0 means "none" in the model and NULL in the table.
   Binder& OptionalId(int64_t value) {
-    if (value == 0) {
-      statement_.setNull(next_++, sql::DataType::BIGINT);
-      return *this;
-    }
+    if (value == 0) return Null(sql::DataType::BIGINT);
     return Int64(value);
   }
-  Binder& Text(const std::string& value) {
-    statement_.setString(next_++, value);
-    return *this;
-  }
-  Binder& Time(absl::Time value) { return Text(db::FormatSqlTime(value)); }
-  Binder& Day(absl::CivilDay value) { return Text(FormatDay(value)); }
   Binder& OwnerIds(const Owners& owners) {
     return Int64(owners.workshop_id)
         .Int64(owners.chinese_institution_id)
         .Int64(owners.partner_institution_id);
   }
-
- private:
-  sql::PreparedStatement& statement_;
-  unsigned int next_ = 1;
 };
 
 // A name prefix as a LIKE pattern's literal part, with '!' as the escape character.
@@ -367,32 +242,6 @@ std::string EscapeLike(absl::string_view prefix) {
     escaped.push_back(c);
   }
   return escaped;
-}
-
-// DATETIME's range: a cursor before it bounds nothing, one after it leaves nothing.
-const absl::Time kMinSqlTime =
-    absl::FromCivil(absl::CivilSecond(1000, 1, 1, 0, 0, 0), absl::UTCTimeZone());
-const absl::Time kMaxSqlTime =
-    absl::FromCivil(absl::CivilSecond(9999, 12, 31, 23, 59, 59), absl::UTCTimeZone()) +
-    absl::Microseconds(999999);
-
-// Rows of `table` changed after `cursor`, in (update_time, id) order.
-template <typename T, typename Reader>
-absl::StatusOr<std::vector<T>> Export(db::Session& session, absl::string_view table,
-                                      absl::string_view columns, const ExportCursor& cursor,
-                                      int limit, Reader read) {
-  if (cursor.updated_since > kMaxSqlTime) return std::vector<T>();
-  const bool bounded = cursor.updated_since >= kMinSqlTime;
-  auto& select = session.Prepare(
-      absl::StrCat("SELECT ", columns, " FROM ", table,
-                   bounded ? " WHERE (update_time > ? OR (update_time = ? AND id > ?))" : "",
-                   " ORDER BY update_time, id LIMIT ?"));
-  Binder bind(select);
-  if (bounded) {
-    bind.Time(cursor.updated_since).Time(cursor.updated_since).Int64(cursor.after_id);
-  }
-  bind.Int64(limit);
-  return ReadAll<T>(select, read);
 }
 
 // The start of `day` (UTC) as DATETIME text: enroll_time bounds compare against it.

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "common/db/rows.h"
 #include "common/db/sql_error.h"
 #include "common/domain/resource_name.h"
 #include "cppconn/datatype.h"
@@ -20,6 +21,19 @@ namespace luban::exchange {
 namespace {
 
 using Json = nlohmann::json;
+using db::CheckLimit;
+using db::DecodeTexts;
+using db::DumpJson;
+using db::EncodeTexts;
+using db::Export;
+using db::GetText;
+using db::Malformed;
+using db::NotFound;
+using db::ParseDay;
+using db::ReadBool;
+using db::ReadMeta;
+using db::ReadOne;
+using db::ReadPage;
 
 // MariaDB's ER_CONSTRAINT_FAILED: a CHECK constraint refused the row. The message names the
 // constraint.
@@ -51,15 +65,6 @@ constexpr int kMaxYear = 9999;
 constexpr char kDecisionTimeFormat[] = "%Y-%m-%dT%H:%M:%E6SZ";
 constexpr char kDecisionTimeParse[] = "%Y-%m-%dT%H:%M:%E*SZ";
 
-absl::Status NotFound(absl::string_view collection, int64_t id) {
-  return absl::NotFoundError(absl::StrCat(FormatResourceName(collection, id), ": not found"));
-}
-
-absl::Status CheckLimit(int limit) {
-  if (limit < 1) return absl::InvalidArgumentError("limit: must be at least 1");
-  return absl::OkStatus();
-}
-
 absl::Status QuotaBelowApproved() {
   return absl::FailedPreconditionError(
       "quota: must not be below the programme's approved mobilities");
@@ -85,67 +90,9 @@ bool IsConstraint(const sql::SQLException& e, absl::string_view constraint) {
   return e.getErrorCode() == kErrConstraintFailed && absl::StrContains(e.what(), constraint);
 }
 
-// Text columns: the connector's strings as std::string, byte for byte.
-std::string GetText(sql::ResultSet& row, uint32_t column) {
-  return row.getString(column).asStdString();
-}
-
 std::optional<int64_t> GetOptionalId(sql::ResultSet& row, uint32_t column) {
   if (row.isNull(column)) return std::nullopt;
   return row.getInt64(column);
-}
-
-std::string FormatDay(absl::CivilDay day) { return absl::FormatCivilTime(day); }
-
-absl::StatusOr<absl::CivilDay> ParseDay(absl::string_view column, const std::string& text) {
-  absl::CivilDay day;
-  if (!absl::ParseCivilTime(absl::string_view(text), &day)) {
-    return absl::InternalError(absl::StrCat(column, ": stored date \"", text, "\" is malformed"));
-  }
-  return day;
-}
-
-absl::Status Malformed(absl::string_view column) {
-  return absl::InternalError(absl::StrCat(column, ": stored JSON is malformed"));
-}
-
-// Serialization is strict: text that is not UTF-8 (which validation refuses before it gets
-// here) is an error, never silently replaced.
-absl::StatusOr<std::string> Dump(absl::string_view field, const Json& json) {
-  try {
-    return json.dump(-1, ' ', false, Json::error_handler_t::strict);
-  } catch (const Json::exception&) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": text must be valid UTF-8"));
-  }
-}
-
-// JSON encodings of the localized texts.
-absl::StatusOr<std::string> EncodeTexts(absl::string_view field,
-                                        const std::vector<LocalizedText>& texts) {
-  Json array = Json::array();
-  for (const LocalizedText& text : texts) {
-    array.push_back(Json{{"language", text.language}, {"text", text.text}});
-  }
-  return Dump(field, array);
-}
-
-absl::StatusOr<std::vector<LocalizedText>> DecodeTexts(absl::string_view column,
-                                                       const std::string& text) {
-  const Json array = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!array.is_array()) return Malformed(column);
-  std::vector<LocalizedText> texts;
-  texts.reserve(array.size());
-  for (const Json& item : array) {
-    if (!item.is_object()) return Malformed(column);
-    auto language = item.find("language");
-    auto value = item.find("text");
-    if (language == item.end() || value == item.end() || !language->is_string() ||
-        !value->is_string()) {
-      return Malformed(column);
-    }
-    texts.push_back({language->get<std::string>(), value->get<std::string>()});
-  }
-  return texts;
 }
 
 // A mobility's decisions: [{"state": 2, "actor": "...", "time": "...Z", "reason": "..."}].
@@ -161,7 +108,7 @@ absl::StatusOr<std::string> EncodeDecisions(const std::vector<Decision>& decisio
              {"time", absl::FormatTime(kDecisionTimeFormat, decision.time, absl::UTCTimeZone())},
              {"reason", decision.reason}});
   }
-  return Dump("decisions", array);
+  return DumpJson("decisions", array);
 }
 
 absl::StatusOr<std::vector<Decision>> DecodeDecisions(const std::string& text) {
@@ -193,13 +140,6 @@ absl::StatusOr<std::vector<Decision>> DecodeDecisions(const std::string& text) {
     decisions.push_back(std::move(decision));
   }
   return decisions;
-}
-
-void ReadMeta(sql::ResultSet& row, Meta* meta) {
-  meta->id = row.getInt64(1);
-  meta->version = row.getInt64(2);
-  meta->create_time = db::ParseSqlTime(GetText(row, 3));
-  meta->update_time = db::ParseSqlTime(GetText(row, 4));
 }
 
 absl::StatusOr<Programme> ReadProgramme(sql::ResultSet& row) {
@@ -245,118 +185,22 @@ absl::StatusOr<Mobility> ReadMobility(sql::ResultSet& row) {
   return mobility;
 }
 
-// The single row `statement` selects, or NOT_FOUND.
-template <typename T, typename Reader>
-absl::StatusOr<T> ReadOne(sql::PreparedStatement& statement, absl::string_view collection,
-                          int64_t id, Reader read) {
-  auto rows = db::Session::Query(statement);
-  if (!rows->next()) return NotFound(collection, id);
-  return read(*rows);
-}
-
-// Every row `statement` selects.
-template <typename T, typename Reader>
-absl::StatusOr<std::vector<T>> ReadAll(sql::PreparedStatement& statement, Reader read) {
-  auto rows = db::Session::Query(statement);
-  std::vector<T> items;
-  while (rows->next()) {
-    auto item = read(*rows);
-    if (!item.ok()) return item.status();
-    items.push_back(*std::move(item));
-  }
-  return items;
-}
-
-// A page from `statement`, which selects at most limit + 1 rows: the extra one only says that
-// more follow.
-template <typename T, typename Reader>
-absl::StatusOr<Page<T>> ReadPage(sql::PreparedStatement& statement, int limit, Reader read) {
-  auto rows = db::Session::Query(statement);
-  Page<T> page;
-  while (rows->next()) {
-    if (static_cast<int64_t>(page.items.size()) == limit) {
-      page.more = true;
-      break;
-    }
-    auto item = read(*rows);
-    if (!item.ok()) return item.status();
-    page.items.push_back(*std::move(item));
-  }
-  return page;
-}
-
-bool ReadBool(sql::PreparedStatement& statement) {
-  auto rows = db::Session::Query(statement);
-  return rows->next() && rows->getInt(1) != 0;
-}
-
-// Binds parameters in order, so a query built from optional fragments binds in the same order
-// it was built.
-class Binder {
+// The shared binder, plus the exchange tables' own values.
+class Binder : public db::BasicBinder<Binder> {
  public:
-  explicit Binder(sql::PreparedStatement& statement) : statement_(statement) {}
-  Binder& Int(int value) {
-    statement_.setInt(next_++, value);
-    return *this;
-  }
-  Binder& Int64(int64_t value) {
-    statement_.setInt64(next_++, value);
-    return *this;
-  }
+  using BasicBinder::BasicBinder;
   // nullopt is NULL in the table.
   Binder& OptionalId(const std::optional<int64_t>& value) {
-    if (!value.has_value()) {
-      statement_.setNull(next_++, sql::DataType::BIGINT);
-      return *this;
-    }
+    if (!value.has_value()) return Null(sql::DataType::BIGINT);
     return Int64(*value);
   }
-  Binder& Text(const std::string& value) {
-    statement_.setString(next_++, value);
-    return *this;
-  }
-  Binder& NullText() {
-    statement_.setNull(next_++, sql::DataType::VARCHAR);
-    return *this;
-  }
-  Binder& Time(absl::Time value) { return Text(db::FormatSqlTime(value)); }
-  Binder& Day(absl::CivilDay value) { return Text(FormatDay(value)); }
+  Binder& NullText() { return Null(sql::DataType::VARCHAR); }
   // The teacher's three columns, NULL for a trainee's mobility.
   Binder& TeacherColumns(const std::optional<Teacher>& teacher) {
     if (!teacher.has_value()) return NullText().NullText().NullText();
     return Text(teacher->full_name).Text(teacher->full_name_latin).Text(teacher->position);
   }
-
- private:
-  sql::PreparedStatement& statement_;
-  unsigned int next_ = 1;
 };
-
-// DATETIME's range: a cursor before it bounds nothing, one after it leaves nothing.
-const absl::Time kMinSqlTime =
-    absl::FromCivil(absl::CivilSecond(1000, 1, 1, 0, 0, 0), absl::UTCTimeZone());
-const absl::Time kMaxSqlTime =
-    absl::FromCivil(absl::CivilSecond(9999, 12, 31, 23, 59, 59), absl::UTCTimeZone()) +
-    absl::Microseconds(999999);
-
-// Rows of `table` changed after `cursor`, in (update_time, id) order.
-template <typename T, typename Reader>
-absl::StatusOr<std::vector<T>> Export(db::Session& session, absl::string_view table,
-                                      absl::string_view columns, const ExportCursor& cursor,
-                                      int limit, Reader read) {
-  if (cursor.updated_since > kMaxSqlTime) return std::vector<T>();
-  const bool bounded = cursor.updated_since >= kMinSqlTime;
-  auto& select = session.Prepare(
-      absl::StrCat("SELECT ", columns, " FROM ", table,
-                   bounded ? " WHERE (update_time > ? OR (update_time = ? AND id > ?))" : "",
-                   " ORDER BY update_time, id LIMIT ?"));
-  Binder bind(select);
-  if (bounded) {
-    bind.Time(cursor.updated_since).Time(cursor.updated_since).Int64(cursor.after_id);
-  }
-  bind.Int64(limit);
-  return ReadAll<T>(select, read);
-}
 
 }  // namespace
 
