@@ -18,4 +18,18 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
                       status.error_message());
 }
 
+absl::string_view StatusCodeName(grpc::StatusCode code) {
+  // absl's and gRPC's codes are the same numbers with the same canonical names.
+  static_assert(static_cast<int>(grpc::StatusCode::UNAUTHENTICATED) ==
+                static_cast<int>(absl::StatusCode::kUnauthenticated));
+  const int number = static_cast<int>(code);
+  if (number < 0 || number > static_cast<int>(grpc::StatusCode::UNAUTHENTICATED)) return "UNKNOWN";
+  static const std::string* const kNames = [] {
+    auto* names = new std::string[17];
+    for (int i = 0; i <= 16; ++i) names[i] = absl::StatusCodeToString(static_cast<absl::StatusCode>(i));
+    return names;
+  }();
+  return kNames[number];
+}
+
 }  // namespace luban

@@ -3,6 +3,7 @@
 #define LUBAN_COMMON_API_STATUS_H_
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "grpcpp/support/status.h"
 
 namespace luban {
@@ -13,6 +14,10 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 
 // The inverse, for clients of peer services: a peer's status becomes ours, same code and message.
 absl::Status FromGrpcStatus(const grpc::Status& status);
+
+// The code's canonical name, e.g. "FAILED_PRECONDITION" (as in ImportTraineesResult.error_code
+// and in the clients' error lines).
+absl::string_view StatusCodeName(grpc::StatusCode code);
 
 }  // namespace luban
 

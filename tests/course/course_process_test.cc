@@ -2,19 +2,12 @@
 // (LUBAN_DB_*, LUBAN_CREDENTIALS_FILE, LUBAN_LISTEN, LUBAN_PAGE_TOKEN_SECRET...): migrations and
 // --migrate_only, refusal of a newer schema, serving until SIGTERM and stopping cleanly, and the
 // documented exit codes (0 clean, 2 bad configuration, 3 database unreachable, 4 schema refused).
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <stdlib.h>
 
 #include <algorithm>
 #include <atomic>
+#include <deque>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -40,47 +33,23 @@
 #include "grpcpp/support/channel_arguments.h"
 #include "gtest/gtest.h"
 #include "luban/course/v1/course.grpc.pb.h"
+#include "tests/support/child_process.h"
 #include "tests/support/test_database.h"
 
 #ifndef LUBAN_COURSE_BINARY
 #error "LUBAN_COURSE_BINARY must name the luban-course binary"
 #endif
 
-extern char** environ;
-
 namespace luban::course {
 namespace {
 
 namespace pb = ::luban::course::v1;
 using ::grpc::health::v1::HealthCheckResponse;
+using ::luban::testing::ChildProcess;
+using ::luban::testing::FreePort;
 
 constexpr char kAdminToken[] = "token-network-admin";
 constexpr char kReporterToken[] = "token-reporter";
-
-// A loopback port that was free a moment ago (bound to port 0, then closed). Another process
-// could take it before the child binds it; on this test's scale that is acceptable.
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return 0;
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  int port = 0;
-  if (bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 class CourseProcessTest : public luban::testing::DatabaseTest {
  protected:
@@ -98,12 +67,7 @@ class CourseProcessTest : public luban::testing::DatabaseTest {
   }
 
   void TearDown() override {
-    for (const pid_t pid : running_) {
-      kill(pid, SIGKILL);
-      int status = 0;
-      waitpid(pid, &status, 0);
-    }
-    running_.clear();
+    children_.clear();  // kills what still runs
     if (!dir_.empty()) {
       std::error_code ignored;
       std::filesystem::remove_all(dir_, ignored);
@@ -119,10 +83,7 @@ class CourseProcessTest : public luban::testing::DatabaseTest {
 
   // The child's environment: ours without any LUBAN_ setting, plus the service's settings.
   std::vector<std::string> Environment(int listen_port) {
-    std::vector<std::string> env;
-    for (char** entry = environ; *entry != nullptr; ++entry) {
-      if (!absl::StartsWith(*entry, "LUBAN_")) env.emplace_back(*entry);
-    }
+    std::vector<std::string> env = luban::testing::CleanEnvironment();
     // Overrides first: getenv() takes the first of duplicate names.
     for (const auto& [name, value] : overrides_) env.push_back(absl::StrCat(name, "=", value));
     const db::DbConfig config = Config(2);
@@ -141,93 +102,29 @@ class CourseProcessTest : public luban::testing::DatabaseTest {
     return env;
   }
 
-  // Starts luban-course with `args`; its stdout and stderr go to files of the test's directory
-  // (stdout_path()/stderr_path()). The child dies with the test process.
-  pid_t Spawn(const std::vector<std::string>& args, int listen_port = 0) {
+  // Starts luban-course with `args`; Output()/Errors() then show what it writes. The child dies
+  // with the test process.
+  ChildProcess& Spawn(const std::vector<std::string>& args, int listen_port = 0) {
     if (listen_port == 0) listen_port = FreePort();
-    ++spawned_;
-    stdout_path_ = absl::StrCat(dir_, "/stdout.", spawned_);
-    stderr_path_ = absl::StrCat(dir_, "/stderr.", spawned_);
-    // Everything the child needs is built before fork(): after it, only async-signal-safe calls.
-    const std::vector<std::string> env_strings = Environment(listen_port);
-    std::vector<std::string> arg_strings = {LUBAN_COURSE_BINARY};
-    arg_strings.insert(arg_strings.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (const auto& a : arg_strings) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    std::vector<char*> envp;
-    for (const auto& e : env_strings) envp.push_back(const_cast<char*>(e.c_str()));
-    envp.push_back(nullptr);
-    const pid_t parent = getpid();
-    const pid_t pid = fork();
-    if (pid == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (getppid() != parent) _exit(127);
-      sigset_t none;
-      sigemptyset(&none);
-      sigprocmask(SIG_SETMASK, &none, nullptr);
-      const int in = open("/dev/null", O_RDONLY);
-      const int out = open(stdout_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      const int err = open(stderr_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      if (in < 0 || out < 0 || err < 0) _exit(126);
-      dup2(in, 0);
-      dup2(out, 1);
-      dup2(err, 2);
-      close_range(3, ~0U, 0);  // nothing of ours (database or gRPC sockets) leaks into the child
-      execve(argv[0], argv.data(), envp.data());
-      _exit(127);
-    }
-    EXPECT_GT(pid, 0) << "fork: " << std::strerror(errno);
-    if (pid > 0) running_.push_back(pid);
-    return pid;
-  }
-
-  // The child's exit code (128 + signal when a signal killed it), or nullopt if it is still
-  // running after `timeout`. Waits on a pidfd (no polling); on a kernel without pidfd_open
-  // (before 5.3), checks with waitpid every 10 ms until the deadline.
-  std::optional<int> AwaitExit(pid_t pid, absl::Duration timeout) {
-    const absl::Time deadline = absl::Now() + timeout;
-    // glibc 2.36's <sys/pidfd.h> lacks extern "C": call the system call directly.
-    const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-    if (pidfd >= 0) {
-      while (true) {
-        const int64_t ms = std::max<int64_t>(0, absl::ToInt64Milliseconds(deadline - absl::Now()));
-        pollfd p{pidfd, POLLIN, 0};
-        const int ready = poll(&p, 1, static_cast<int>(ms));
-        if (ready < 0 && errno == EINTR) continue;
-        break;
-      }
-      close(pidfd);
-    } else {
-      while (!Exited(pid) && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(10));
-    }
-    int status = 0;
-    const pid_t done = waitpid(pid, &status, WNOHANG);
-    if (done != pid) return std::nullopt;
-    std::erase(running_, pid);
-    if (WIFEXITED(status)) return WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-    return std::nullopt;
-  }
-
-  // True once the child has exited (it stays waitable).
-  static bool Exited(pid_t pid) {
-    siginfo_t info{};
-    return waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-           info.si_pid == pid;
+    std::vector<std::string> argv = {LUBAN_COURSE_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    children_.push_back(ChildProcess::Spawn(argv, Environment(listen_port), dir_,
+                                            absl::StrCat("course.", children_.size() + 1)));
+    EXPECT_GT(children_.back().pid(), 0) << "fork: " << std::strerror(errno);
+    return children_.back();
   }
 
   // What the last spawned child wrote.
-  std::string Output() { return ReadFile(stdout_path_); }
-  std::string Errors() { return ReadFile(stderr_path_); }
-  std::string Logs() { return absl::StrCat("stdout:\n", Output(), "\nstderr:\n", Errors()); }
+  std::string Output() { return children_.empty() ? "" : children_.back().Output(); }
+  std::string Errors() { return children_.empty() ? "" : children_.back().Errors(); }
+  std::string Logs() { return children_.empty() ? "" : children_.back().Logs(); }
 
   // Runs `luban-course args...` to its end (within `timeout`); nullopt if it did not end.
   std::optional<int> Run(const std::vector<std::string>& args,
                          absl::Duration timeout = absl::Seconds(60)) {
-    const pid_t pid = Spawn(args);
-    if (pid <= 0) return std::nullopt;
-    return AwaitExit(pid, timeout);
+    ChildProcess& child = Spawn(args);
+    if (child.pid() <= 0) return std::nullopt;
+    return child.AwaitExit(timeout);
   }
 
   std::shared_ptr<grpc::Channel> Channel(int port) {
@@ -242,7 +139,7 @@ class CourseProcessTest : public luban::testing::DatabaseTest {
 
   // Waits until the child at `port` reports SERVING: short Watch calls (each waits for the
   // channel and then for the status), within `timeout` overall; false early if the child exits.
-  bool AwaitServing(pid_t pid, const std::shared_ptr<grpc::Channel>& channel,
+  bool AwaitServing(const ChildProcess& child, const std::shared_ptr<grpc::Channel>& channel,
                     absl::Duration timeout) {
     auto health = grpc::health::v1::Health::NewStub(channel);
     const absl::Time deadline = absl::Now() + timeout;
@@ -260,7 +157,7 @@ class CourseProcessTest : public luban::testing::DatabaseTest {
       context.TryCancel();
       reader->Finish().IgnoreError();
       if (serving) return true;
-      if (Exited(pid)) return false;
+      if (!child.running()) return false;
     }
     return false;
   }
@@ -281,11 +178,8 @@ class CourseProcessTest : public luban::testing::DatabaseTest {
 
   std::string dir_;
   std::string credentials_file_;
-  std::string stdout_path_;
-  std::string stderr_path_;
   std::vector<std::pair<std::string, std::string>> overrides_;
-  std::vector<pid_t> running_;
-  int spawned_ = 0;
+  std::deque<ChildProcess> children_;  // a deque: Spawn's references stay valid
 };
 
 TEST_F(CourseProcessTest, MigrateOnlyCreatesTheSchemaAndIsIdempotent) {
@@ -321,8 +215,8 @@ TEST_F(CourseProcessTest, RefusesASchemaNewerThanItKnowsWithExitCode4) {
 
   // Serving mode: refuses before it listens.
   const int port = FreePort();
-  const pid_t pid = Spawn({}, port);
-  const std::optional<int> code = AwaitExit(pid, absl::Seconds(60));
+  ChildProcess& child = Spawn({}, port);
+  const std::optional<int> code = child.AwaitExit(absl::Seconds(60));
   ASSERT_TRUE(code.has_value()) << "still running\n" << Logs();
   EXPECT_EQ(*code, 4) << Logs();
   EXPECT_TRUE(absl::StrContains(Logs(), "course/9999")) << Logs();
@@ -335,10 +229,10 @@ TEST_F(CourseProcessTest, RefusesASchemaNewerThanItKnowsWithExitCode4) {
 
 TEST_F(CourseProcessTest, ServesUntilSigtermThenExitsCleanly) {
   const int port = FreePort();
-  const pid_t pid = Spawn({}, port);
-  ASSERT_GT(pid, 0);
+  ChildProcess& child = Spawn({}, port);
+  ASSERT_GT(child.pid(), 0);
   auto channel = Channel(port);
-  ASSERT_TRUE(AwaitServing(pid, channel, absl::Seconds(60))) << Logs();
+  ASSERT_TRUE(AwaitServing(child, channel, absl::Seconds(60))) << Logs();
   auto stub = pb::CourseService::NewStub(channel);
   pb::ListCoursesResponse listed;
   const grpc::Status first = ListCourses(*stub, &listed);
@@ -375,8 +269,8 @@ TEST_F(CourseProcessTest, ServesUntilSigtermThenExitsCleanly) {
     mu.AwaitWithTimeout(absl::Condition(&going), absl::Seconds(10));
   }
 
-  ASSERT_EQ(kill(pid, SIGTERM), 0);
-  const std::optional<int> code = AwaitExit(pid, absl::Seconds(5 + 5));  // grace + margin
+  child.Signal(SIGTERM);
+  const std::optional<int> code = child.AwaitExit(absl::Seconds(5 + 5));  // grace + margin
   stop.store(true);
   for (auto& caller : callers) caller.join();
   ASSERT_TRUE(code.has_value()) << "still running after the shutdown grace\n" << Logs();

@@ -6,40 +6,17 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <iterator>
 #include <string>
 #include <thread>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/api/status.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/support/status.h"
 
 namespace luban::demo_seed {
-
-// The name of a gRPC status code ("FAILED_PRECONDITION").
-inline const char* StatusCodeName(grpc::StatusCode code) {
-  static constexpr const char* kNames[] = {"OK",
-                                           "CANCELLED",
-                                           "UNKNOWN",
-                                           "INVALID_ARGUMENT",
-                                           "DEADLINE_EXCEEDED",
-                                           "NOT_FOUND",
-                                           "ALREADY_EXISTS",
-                                           "PERMISSION_DENIED",
-                                           "RESOURCE_EXHAUSTED",
-                                           "FAILED_PRECONDITION",
-                                           "ABORTED",
-                                           "OUT_OF_RANGE",
-                                           "UNIMPLEMENTED",
-                                           "INTERNAL",
-                                           "UNAVAILABLE",
-                                           "DATA_LOSS",
-                                           "UNAUTHENTICATED"};
-  const int index = static_cast<int>(code);
-  return index >= 0 && index < static_cast<int>(std::size(kNames)) ? kNames[index] : "?";
-}
 
 // Calls `method` with `token` as bearer token. Every request of the seed carries a fixed
 // request_id, so UNAVAILABLE and DEADLINE_EXCEEDED are retried (a retry returns the first
@@ -62,8 +39,10 @@ Response CallOrDie(Stub& stub,
     if (!transient || attempt == kAttempts) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(250 << attempt));
   }
-  std::fprintf(stderr, "luban-demo-seed: %.*s: %s: %s\n", static_cast<int>(what.size()),
-               what.data(), StatusCodeName(status.error_code()), status.error_message().c_str());
+  const absl::string_view code = StatusCodeName(status.error_code());
+  std::fprintf(stderr, "luban-demo-seed: %.*s: %.*s: %s\n", static_cast<int>(what.size()),
+               what.data(), static_cast<int>(code.size()), code.data(),
+               status.error_message().c_str());
   std::exit(1);
 }
 

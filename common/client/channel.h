@@ -1,0 +1,51 @@
+// The one way a Luban program opens a gRPC channel to a service: plaintext or TLS (optionally
+// mutual TLS), chosen by the files given.
+//
+//   ChannelOptions options{.target = "course.example.org:443",
+//                          .tls = {.ca_file = "/etc/luban/ca.pem"}};
+//   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = MakeChannel(options);
+//
+// With no TLS file the channel is plaintext. With `ca_file` the server's certificate is checked
+// against that CA (else the system roots are used when `use_tls` is set alone); with `cert_file`
+// and `key_file` too, this side presents its own certificate (mutual TLS).
+#ifndef LUBAN_COMMON_CLIENT_CHANNEL_H_
+#define LUBAN_COMMON_CLIENT_CHANNEL_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "grpcpp/channel.h"
+
+namespace luban::client {
+
+struct TlsFiles {
+  // Force TLS even without a CA file (the system's roots then check the server).
+  bool use_tls = false;
+  // PEM file of the CA(s) that sign the servers' certificates.
+  std::string ca_file;
+  // PEM certificate chain and private key of this client, for mutual TLS (both or neither).
+  std::string cert_file;
+  std::string key_file;
+  // Name to check the server's certificate against, when it differs from the target's host.
+  std::string server_name;
+
+  bool enabled() const { return use_tls || !ca_file.empty() || !cert_file.empty(); }
+};
+
+struct ChannelOptions {
+  // "host:port" (or any gRPC target URI).
+  std::string target;
+  TlsFiles tls;
+  // Retry connecting promptly (50..200 ms) instead of gRPC's backoff of seconds: for tools and
+  // tests that start right after the service.
+  bool fast_reconnect = false;
+};
+
+// INVALID_ARGUMENT for an empty target or a cert without its key (naming the setting);
+// FAILED_PRECONDITION when a TLS file cannot be read (naming the file and the reason).
+absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const ChannelOptions& options);
+
+}  // namespace luban::client
+
+#endif  // LUBAN_COMMON_CLIENT_CHANNEL_H_

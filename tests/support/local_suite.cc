@@ -1,0 +1,160 @@
+#include "tests/support/local_suite.h"
+
+#include <signal.h>
+
+#include <fstream>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/auth/credentials.h"
+#include "common/client/channel.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/client_context.h"
+
+#if !defined(LUBAN_COURSE_BINARY) || !defined(LUBAN_ENROLLMENT_BINARY) || \
+    !defined(LUBAN_EXCHANGE_BINARY)
+#error "LUBAN_COURSE_BINARY, LUBAN_ENROLLMENT_BINARY and LUBAN_EXCHANGE_BINARY must be defined"
+#endif
+
+namespace luban::testing {
+namespace {
+
+using ::grpc::health::v1::HealthCheckResponse;
+
+constexpr const char* kBinaries[] = {LUBAN_COURSE_BINARY, LUBAN_ENROLLMENT_BINARY,
+                                     LUBAN_EXCHANGE_BINARY};
+constexpr const char* kNames[] = {"course", "enrollment", "exchange"};
+
+// Fixed test tokens: the suite's databases are throwaway, and the credentials file holds only
+// their hashes, as in production.
+constexpr const char* kTokens[] = {"suite-network-admin", "suite-college-admin",
+                                   "suite-other-college-admin", "suite-reporter", ""};
+constexpr char kEnrollmentServiceToken[] = "suite-svc-enrollment";
+constexpr char kExchangeServiceToken[] = "suite-svc-exchange";
+
+// Waits until the service at `channel` reports SERVING: short Watch calls, each waiting for the
+// channel and then for the status; false early if the process ends.
+bool AwaitServing(ChildProcess& process, const std::shared_ptr<grpc::Channel>& channel,
+                  absl::Duration timeout) {
+  auto health = grpc::health::v1::Health::NewStub(channel);
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    grpc::ClientContext context;
+    context.set_wait_for_ready(true);
+    context.set_deadline(absl::ToChronoTime(std::min(deadline, absl::Now() + absl::Seconds(1))));
+    auto reader = health->Watch(&context, grpc::health::v1::HealthCheckRequest());
+    HealthCheckResponse response;
+    bool serving = false;
+    while (!serving && reader->Read(&response)) {
+      serving = response.status() == HealthCheckResponse::SERVING;
+    }
+    context.TryCancel();
+    reader->Finish().IgnoreError();
+    if (serving) return true;
+    if (!process.running()) return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<LocalSuite>> LocalSuite::Start(const std::string& dir,
+                                                              Options options) {
+  std::unique_ptr<LocalSuite> suite(new LocalSuite());
+  suite->dir_ = dir;
+  for (auto& database : suite->databases_) {
+    absl::StatusOr<std::unique_ptr<TestDatabase>> created = TestDatabase::Create();
+    if (!created.ok()) return created.status();
+    database = *std::move(created);
+  }
+
+  const std::string credentials = absl::StrCat(dir, "/credentials");
+  {
+    std::ofstream out(credentials, std::ios::trunc);
+    out << "# local suite principals\n"
+        << auth::HashToken(kTokens[kNetworkAdmin]) << " network_admin suite-admin\n"
+        << auth::HashToken(kTokens[kCollegeAdmin]) << " college_admin suite-college "
+        << options.college_institution << "\n"
+        << auth::HashToken(kTokens[kOtherCollegeAdmin]) << " college_admin suite-other-college "
+        << options.other_college_institution << "\n"
+        << auth::HashToken(kTokens[kReporter]) << " reporter suite-reporter\n"
+        << auth::HashToken(kEnrollmentServiceToken) << " service svc-enrollment\n"
+        << auth::HashToken(kExchangeServiceToken) << " service svc-exchange\n";
+    if (!out.good()) {
+      return absl::InternalError(absl::StrCat("cannot write ", credentials));
+    }
+  }
+
+  for (int& port : suite->ports_) port = FreePort();
+  for (int i = 0; i < 3; ++i) {
+    std::vector<std::string> env = CleanEnvironment();
+    const db::DbConfig config = suite->databases_[i]->Config();
+    env.push_back(absl::StrCat("LUBAN_DB_HOST=", config.host));
+    env.push_back(absl::StrCat("LUBAN_DB_PORT=", config.port));
+    env.push_back(absl::StrCat("LUBAN_DB_USER=", config.user));
+    env.push_back(absl::StrCat("LUBAN_DB_PASSWORD=", config.password));
+    env.push_back(absl::StrCat("LUBAN_DB_NAME=", config.database));
+    env.push_back("LUBAN_DB_POOL_SIZE=4");
+    env.push_back("LUBAN_DB_WAIT=10s");
+    env.push_back(absl::StrCat("LUBAN_CREDENTIALS_FILE=", credentials));
+    env.push_back(absl::StrCat("LUBAN_LISTEN=127.0.0.1:", suite->ports_[i]));
+    env.push_back(absl::StrCat("LUBAN_PAGE_TOKEN_SECRET=suite-secret-", kNames[i]));
+    env.push_back("LUBAN_HEALTH_INTERVAL=100ms");
+    env.push_back("LUBAN_SHUTDOWN_GRACE=5s");
+    if (i >= 1) env.push_back(absl::StrCat("LUBAN_COURSE_TARGET=", suite->course_addr()));
+    if (i == 1) env.push_back(absl::StrCat("LUBAN_SERVICE_TOKEN=", kEnrollmentServiceToken));
+    if (i == 2) {
+      env.push_back(absl::StrCat("LUBAN_ENROLLMENT_TARGET=", suite->enrollment_addr()));
+      env.push_back(absl::StrCat("LUBAN_SERVICE_TOKEN=", kExchangeServiceToken));
+    }
+    suite->services_[i] = ChildProcess::Spawn({kBinaries[i]}, env, dir, kNames[i]);
+    if (suite->services_[i].pid() <= 0) {
+      return absl::InternalError(absl::StrCat("cannot start luban-", kNames[i]));
+    }
+    client::ChannelOptions channel_options;
+    channel_options.target = absl::StrCat("127.0.0.1:", suite->ports_[i]);
+    channel_options.fast_reconnect = true;
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = client::MakeChannel(channel_options);
+    if (!channel.ok()) return channel.status();
+    if (!AwaitServing(suite->services_[i], *channel, absl::Seconds(60))) {
+      return absl::UnavailableError(absl::StrCat("luban-", kNames[i], " did not become SERVING\n",
+                                                 suite->services_[i].Logs()));
+    }
+  }
+  return suite;
+}
+
+LocalSuite::~LocalSuite() {
+  // The callers first, so that no service waits on a peer that is gone.
+  for (int i = 2; i >= 0; --i) services_[i].Signal(SIGTERM);
+  for (int i = 2; i >= 0; --i) {
+    if (!services_[i].AwaitExit(absl::Seconds(10)).has_value()) services_[i].Signal(SIGKILL);
+    services_[i].AwaitExit(absl::Seconds(10));
+  }
+}
+
+std::string LocalSuite::course_addr() const { return absl::StrCat("127.0.0.1:", ports_[0]); }
+std::string LocalSuite::enrollment_addr() const { return absl::StrCat("127.0.0.1:", ports_[1]); }
+std::string LocalSuite::exchange_addr() const { return absl::StrCat("127.0.0.1:", ports_[2]); }
+
+std::string LocalSuite::Token(Caller caller) const { return kTokens[caller]; }
+
+std::vector<std::string> LocalSuite::ClientEnvironment(Caller caller) const {
+  std::vector<std::string> env = CleanEnvironment();
+  env.push_back(absl::StrCat("LUBAN_COURSE_ADDR=", course_addr()));
+  env.push_back(absl::StrCat("LUBAN_ENROLLMENT_ADDR=", enrollment_addr()));
+  env.push_back(absl::StrCat("LUBAN_EXCHANGE_ADDR=", exchange_addr()));
+  if (caller != kAnonymous) env.push_back(absl::StrCat("LUBAN_TOKEN=", Token(caller)));
+  return env;
+}
+
+std::string LocalSuite::Logs() const {
+  std::string logs;
+  for (int i = 0; i < 3; ++i) {
+    absl::StrAppend(&logs, "=== luban-", kNames[i], "\n", services_[i].Logs(), "\n");
+  }
+  return logs;
+}
+
+}  // namespace luban::testing

@@ -1,0 +1,77 @@
+// The whole suite as processes for end-to-end tests: luban-course, luban-enrollment and
+// luban-exchange started from their binaries on the test MariaDB (each its own fresh schema and
+// user), on free loopback ports, with a credentials file holding one token per role.
+//
+//   auto suite = LocalSuite::Start(dir);         // dir: a test temp directory
+//   ASSERT_TRUE(suite.ok()) << suite.status();
+//   (*suite)->ClientEnvironment(LocalSuite::kNetworkAdmin)  // LUBAN_*_ADDR, LUBAN_TOKEN
+//
+// The binaries' paths come from the compile definitions LUBAN_COURSE_BINARY,
+// LUBAN_ENROLLMENT_BINARY and LUBAN_EXCHANGE_BINARY (see tests/CMakeLists.txt). Start fails with
+// FAILED_PRECONDITION when no test database is configured: call LUBAN_REQUIRE_TEST_DATABASE()
+// first.
+#ifndef LUBAN_TESTS_SUPPORT_LOCAL_SUITE_H_
+#define LUBAN_TESTS_SUPPORT_LOCAL_SUITE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "tests/support/child_process.h"
+#include "tests/support/test_database.h"
+
+namespace luban::testing {
+
+class LocalSuite {
+ public:
+  // The callers the credentials file knows. The college admin is bound to the institution
+  // named by `college_institution` (default "institutions/2"; set before the data exists, the
+  // id is simply the second institution created).
+  enum Caller { kNetworkAdmin, kCollegeAdmin, kOtherCollegeAdmin, kReporter, kAnonymous };
+
+  struct Options {
+    std::string college_institution = "institutions/2";
+    std::string other_college_institution = "institutions/3";
+  };
+
+  // Starts the three services in `dir` (logs there) and waits until each is SERVING.
+  static absl::StatusOr<std::unique_ptr<LocalSuite>> Start(const std::string& dir,
+                                                           Options options);
+  static absl::StatusOr<std::unique_ptr<LocalSuite>> Start(const std::string& dir) {
+    return Start(dir, Options());
+  }
+
+  // Stops the services (SIGTERM, then SIGKILL after 10 s) and drops the schemas.
+  ~LocalSuite();
+
+  std::string course_addr() const;
+  std::string enrollment_addr() const;
+  std::string exchange_addr() const;
+  // The bearer token of `caller` ("" for kAnonymous).
+  std::string Token(Caller caller) const;
+
+  // CleanEnvironment() plus LUBAN_COURSE_ADDR, LUBAN_ENROLLMENT_ADDR, LUBAN_EXCHANGE_ADDR and,
+  // unless kAnonymous, LUBAN_TOKEN: the environment a client process needs.
+  std::vector<std::string> ClientEnvironment(Caller caller) const;
+
+  // The services' schemas, for checks on the stored data.
+  TestDatabase& course_db() { return *databases_[0]; }
+  TestDatabase& enrollment_db() { return *databases_[1]; }
+  TestDatabase& exchange_db() { return *databases_[2]; }
+
+  // Each service's logs so far (for failure messages).
+  std::string Logs() const;
+
+ private:
+  LocalSuite() = default;
+
+  std::string dir_;
+  std::unique_ptr<TestDatabase> databases_[3];
+  ChildProcess services_[3];
+  int ports_[3] = {0, 0, 0};
+};
+
+}  // namespace luban::testing
+
+#endif  // LUBAN_TESTS_SUPPORT_LOCAL_SUITE_H_
