@@ -34,6 +34,25 @@ absl::Status AsField(absl::string_view field, const absl::Status& status) {
   return absl::NotFoundError(absl::StrCat(field, ": ", status.message()));
 }
 
+absl::StatusOr<ExportCursor> ExportStart(const google::protobuf::Timestamp& updated_since,
+                                         const std::string& after_name,
+                                         absl::string_view collection) {
+  ExportCursor cursor;
+  if (updated_since.seconds() != 0 || updated_since.nanos() != 0) {
+    if (updated_since.seconds() < 0 || updated_since.nanos() < 0 ||
+        updated_since.nanos() > 999999999) {
+      return InvalidField("updated_since", "a valid timestamp");
+    }
+    cursor.updated_since = TimeFromProto(updated_since);
+  }
+  if (!after_name.empty()) {
+    auto id = ParseResourceName("after_name", collection, after_name);
+    if (!id.ok()) return id.status();
+    cursor.after_id = *id;
+  }
+  return cursor;
+}
+
 void MetaToProto(const Meta& meta, google::protobuf::Timestamp* create_time,
                  google::protobuf::Timestamp* update_time, std::string* etag) {
   TimeToProto(meta.create_time, create_time);

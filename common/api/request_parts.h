@@ -38,6 +38,13 @@ absl::Status CheckMutation(const RequestContext& rc);
 // A peer's NOT_FOUND reported against the request field it came from.
 absl::Status AsField(absl::string_view field, const absl::Status& status);
 
+// Where an export starts: rows changed at or after `updated_since` (unset: from the beginning),
+// skipping those at exactly that time up to and including `after_name` (a resource name of
+// `collection`, for resuming a broken export). INVALID_ARGUMENT naming the field otherwise.
+absl::StatusOr<ExportCursor> ExportStart(const google::protobuf::Timestamp& updated_since,
+                                         const std::string& after_name,
+                                         absl::string_view collection);
+
 // Writes create_time, update_time and etag.
 void MetaToProto(const Meta& meta, google::protobuf::Timestamp* create_time,
                  google::protobuf::Timestamp* update_time, std::string* etag);

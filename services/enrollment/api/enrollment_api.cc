@@ -700,25 +700,6 @@ absl::Status EnrollmentApi::CheckEligibility(const RequestContext& rc,
 
 // Exports
 
-absl::StatusOr<ExportCursor> EnrollmentApi::ExportStart(
-    const google::protobuf::Timestamp& updated_since, const std::string& after_name,
-    absl::string_view collection) {
-  ExportCursor cursor;
-  if (updated_since.seconds() != 0 || updated_since.nanos() != 0) {
-    if (updated_since.seconds() < 0 || updated_since.nanos() < 0 ||
-        updated_since.nanos() > 999999999) {
-      return InvalidField("updated_since", "a valid timestamp");
-    }
-    cursor.updated_since = TimeFromProto(updated_since);
-  }
-  if (!after_name.empty()) {
-    auto id = ParseResourceName("after_name", collection, after_name);
-    if (!id.ok()) return id.status();
-    cursor.after_id = *id;
-  }
-  return cursor;
-}
-
 absl::Status EnrollmentApi::ExportTraineesBatch(const RequestContext& rc, ExportCursor& cursor,
                                                 pb::ExportTraineesResponse* batch) {
   return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {

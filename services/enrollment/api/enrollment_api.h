@@ -77,10 +77,6 @@ class EnrollmentApi {
                                 const pb::CheckEligibilityRequest& request,
                                 pb::CheckEligibilityResponse* response);
 
-  // Exports: the cursor to start from, then one batch per call (empty when done).
-  absl::StatusOr<ExportCursor> ExportStart(const google::protobuf::Timestamp& updated_since,
-                                           const std::string& after_name,
-                                           absl::string_view collection);
   absl::Status ExportTraineesBatch(const RequestContext& rc, ExportCursor& cursor,
                                    pb::ExportTraineesResponse* batch);
   absl::Status ExportEnrollmentsBatch(const RequestContext& rc, ExportCursor& cursor,

@@ -1,5 +1,6 @@
 #include "services/enrollment/api/enrollment_service.h"
 
+#include "common/api/request_parts.h"
 #include "common/server/batch_stream.h"
 
 namespace luban::enrollment {
@@ -16,7 +17,7 @@ grpc::ServerWriteReactor<pb::ExportTraineesResponse>* EnrollmentGrpcService::Exp
     grpc::CallbackServerContext* context, const pb::ExportTraineesRequest* request) {
   return ServeExport<pb::ExportTraineesResponse, ExportCursor>(
       calls_, context, "ExportTrainees",
-      api_.ExportStart(request->updated_since(), request->after_name(), kTrainees),
+      ExportStart(request->updated_since(), request->after_name(), kTrainees),
       [this](const RequestContext& rc, ExportCursor& cursor, pb::ExportTraineesResponse* batch) {
         return api_.ExportTraineesBatch(rc, cursor, batch);
       });
@@ -26,7 +27,7 @@ grpc::ServerWriteReactor<pb::ExportEnrollmentsResponse>* EnrollmentGrpcService::
     grpc::CallbackServerContext* context, const pb::ExportEnrollmentsRequest* request) {
   return ServeExport<pb::ExportEnrollmentsResponse, ExportCursor>(
       calls_, context, "ExportEnrollments",
-      api_.ExportStart(request->updated_since(), request->after_name(), kEnrollments),
+      ExportStart(request->updated_since(), request->after_name(), kEnrollments),
       [this](const RequestContext& rc, ExportCursor& cursor,
              pb::ExportEnrollmentsResponse* batch) {
         return api_.ExportEnrollmentsBatch(rc, cursor, batch);

@@ -449,24 +449,6 @@ absl::Status ExchangeApi::CancelMobility(const RequestContext& rc,
                 request.reason(), response);
 }
 
-absl::StatusOr<ExportCursor> ExchangeApi::ExportStart(
-    const google::protobuf::Timestamp& updated_since, const std::string& after_name) {
-  ExportCursor cursor;
-  if (updated_since.seconds() != 0 || updated_since.nanos() != 0) {
-    if (updated_since.seconds() < 0 || updated_since.nanos() < 0 ||
-        updated_since.nanos() > 999999999) {
-      return InvalidField("updated_since", "a valid timestamp");
-    }
-    cursor.updated_since = TimeFromProto(updated_since);
-  }
-  if (!after_name.empty()) {
-    auto id = ParseResourceName("after_name", kMobilities, after_name);
-    if (!id.ok()) return id.status();
-    cursor.after_id = *id;
-  }
-  return cursor;
-}
-
 absl::Status ExchangeApi::ExportMobilitiesBatch(const RequestContext& rc, ExportCursor& cursor,
                                                 pb::ExportMobilitiesResponse* batch) {
   return Read(rc, [&](ExchangeTx& tx) -> absl::Status {

@@ -62,9 +62,6 @@ class ExchangeApi {
   absl::Status CancelMobility(const RequestContext& rc, const pb::CancelMobilityRequest& request,
                               pb::Mobility* response);
 
-  // Exports: the cursor to start from, then one batch per call (empty when done).
-  absl::StatusOr<ExportCursor> ExportStart(const google::protobuf::Timestamp& updated_since,
-                                           const std::string& after_name);
   absl::Status ExportMobilitiesBatch(const RequestContext& rc, ExportCursor& cursor,
                                      pb::ExportMobilitiesResponse* batch);
 

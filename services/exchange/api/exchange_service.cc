@@ -1,5 +1,6 @@
 #include "services/exchange/api/exchange_service.h"
 
+#include "common/api/request_parts.h"
 #include "common/server/batch_stream.h"
 
 namespace luban::exchange {
@@ -16,7 +17,7 @@ grpc::ServerWriteReactor<pb::ExportMobilitiesResponse>* ExchangeGrpcService::Exp
     grpc::CallbackServerContext* context, const pb::ExportMobilitiesRequest* request) {
   return ServeExport<pb::ExportMobilitiesResponse, ExportCursor>(
       calls_, context, "ExportMobilities",
-      api_.ExportStart(request->updated_since(), request->after_name()),
+      ExportStart(request->updated_since(), request->after_name(), kMobilities),
       [this](const RequestContext& rc, ExportCursor& cursor,
              pb::ExportMobilitiesResponse* batch) {
         return api_.ExportMobilitiesBatch(rc, cursor, batch);
