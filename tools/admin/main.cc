@@ -1,0 +1,13 @@
+// luban-admin: the partner colleges' admin client. See `luban-admin --help`.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "tools/admin/admin.h"
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  const int code = luban::admin::RunAdmin(args, std::cout, std::cerr);
+  std::cout.flush();
+  return code;
+}
