@@ -10,9 +10,9 @@ namespace luban::report::testing {
 namespace {
 
 const std::set<std::string>& VoidElements() {
-  static const auto* const kVoid = new std::set<std::string>{
-      "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-      "track", "wbr"};
+  static const auto* const kVoid =
+      new std::set<std::string>{"area",  "base", "br",   "col",    "embed", "hr", "img",
+                                "input", "link", "meta", "source", "track", "wbr"};
   return *kVoid;
 }
 

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -96,7 +98,8 @@ std::map<std::string, std::string> Expected(const ModelCounts& c) {
   std::map<std::string, std::string> row;
   row["trainees"] = absl::StrCat(c.trainees.size());
   row["enrollments"] = absl::StrCat(c.enrollments);
-  for (const char* s : {"waitlisted", "enrolled", "completed", "failed", "withdrawn", "cancelled"}) {
+  for (const char* s :
+       {"waitlisted", "enrolled", "completed", "failed", "withdrawn", "cancelled"}) {
     auto it = c.states.find(s);
     row[s] = absl::StrCat(it == c.states.end() ? 0 : it->second);
   }
@@ -217,8 +220,8 @@ class Seeder {
   explicit Seeder(LocalSuite& suite) : token_(suite.Token(LocalSuite::kNetworkAdmin)) {
     const auto credentials = grpc::InsecureChannelCredentials();
     course_ = cpb::CourseService::NewStub(grpc::CreateChannel(suite.course_addr(), credentials));
-    enrollment_ = epb::EnrollmentService::NewStub(
-        grpc::CreateChannel(suite.enrollment_addr(), credentials));
+    enrollment_ =
+        epb::EnrollmentService::NewStub(grpc::CreateChannel(suite.enrollment_addr(), credentials));
     exchange_ =
         xpb::ExchangeService::NewStub(grpc::CreateChannel(suite.exchange_addr(), credentials));
   }
@@ -236,8 +239,8 @@ class Seeder {
     Response response;
     const grpc::Status status = (stub.*method)(&context, request, &response);
     if (!status.ok()) {
-      throw std::runtime_error(absl::StrCat(what, ": ", status.error_code(), " ",
-                                            status.error_message()));
+      throw std::runtime_error(
+          absl::StrCat(what, ": ", status.error_code(), " ", status.error_message()));
     }
     return response;
   }
@@ -283,10 +286,15 @@ class ReportEndToEndTest : public ::testing::Test {
   void TearDown() override {
     seeder_.reset();
     suite_.reset();
-    if (!dir_.empty() && !HasFailure()) {
-      std::error_code ignored;
-      std::filesystem::remove_all(dir_, ignored);
+    if (dir_.empty()) return;
+    // Kept for a look after a failure, or when asked (LUBAN_KEEP_TEST_OUTPUT=1).
+    const char* keep = std::getenv("LUBAN_KEEP_TEST_OUTPUT");
+    if (HasFailure() || (keep != nullptr && std::string(keep) == "1")) {
+      std::fprintf(stderr, "test files kept in %s\n", dir_.c_str());
+      return;
     }
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
   }
 
   // luban-report with `args`, as `caller`; stdout and stderr kept.
@@ -313,7 +321,7 @@ class ReportEndToEndTest : public ::testing::Test {
   std::unique_ptr<Seeder> seeder_;
   int runs_ = 0;
   Model model_;
-  std::map<std::string, std::string> names_;  // model key -> resource name
+  std::map<std::string, std::string> names_;             // model key -> resource name
   std::map<std::string, std::string> enrollment_names_;  // "trainee/run" -> resource name
   std::string mobility_to_depart_;
   // Records results of an enrolled trainee: passes at 60 or more (the runs' pass score).
@@ -323,8 +331,8 @@ class ReportEndToEndTest : public ::testing::Test {
 void ReportEndToEndTest::Seed() {
   // Institutions: a Chinese college and partners in Tajikistan and Kazakhstan.
   const auto institution = [&](const char* key, cpb::InstitutionKind kind, const char* country,
-                               const char* city, std::vector<std::pair<const char*, const char*>>
-                                                     display) {
+                               const char* city,
+                               std::vector<std::pair<const char*, const char*>> display) {
     cpb::CreateInstitutionRequest r;
     r.mutable_institution()->set_kind(kind);
     r.mutable_institution()->set_country_code(country);
@@ -375,9 +383,9 @@ void ReportEndToEndTest::Seed() {
   course("cnc", "CNC-201", "zh", kChineseCourse, "CNC");
 
   // Runs: two starting in 2026, one in 2025; opened for enrollment.
-  const auto run = [&](const char* key, const char* workshop_key, const char* course_key,
-                       int year, int month, int capacity, const char* country,
-                       const char* workshop_name, const char* code) {
+  const auto run = [&](const char* key, const char* workshop_key, const char* course_key, int year,
+                       int month, int capacity, const char* country, const char* workshop_name,
+                       const char* code) {
     cpb::CreateCourseRunRequest r;
     cpb::CourseRun* cr = r.mutable_course_run();
     cr->set_course(names_[course_key]);
@@ -464,7 +472,8 @@ void ReportEndToEndTest::Seed() {
     r.set_attendance_percent(90);
     const epb::Enrollment e =
         s().Call(s().enrollment(), &epb::EnrollmentService::Stub::Complete, r, "complete");
-    EXPECT_EQ(e.state(), score >= 60 ? epb::ENROLLMENT_STATE_COMPLETED : epb::ENROLLMENT_STATE_FAILED);
+    EXPECT_EQ(e.state(),
+              score >= 60 ? epb::ENROLLMENT_STATE_COMPLETED : epb::ENROLLMENT_STATE_FAILED);
     EXPECT_EQ(e.certificate().empty(), score < 60);
   };
 
@@ -494,7 +503,7 @@ void ReportEndToEndTest::Seed() {
   start("r3");
   complete_("t2", "r3", 70);
   model_.enrollments = {
-      {"t1", "r1", "completed"}, {"t2", "r1", "failed"},    {"t3", "r1", "withdrawn"},
+      {"t1", "r1", "completed"}, {"t2", "r1", "failed"},     {"t3", "r1", "withdrawn"},
       {"t4", "r1", "enrolled"},  {"t5", "r1", "waitlisted"}, {"t6", "r2", "completed"},
       {"t7", "r2", "completed"}, {"t8", "r2", "withdrawn"},  {"t1", "r2", "enrolled"},
       {"t2", "r3", "completed"}, {"t5", "r3", "enrolled"},
@@ -522,11 +531,10 @@ void ReportEndToEndTest::Seed() {
     open.set_status(xpb::PROGRAMME_STATUS_OPEN);
     s().Call(s().exchange(), &xpb::ExchangeService::Stub::ChangeProgrammeStatus, open, key);
   };
-  programme("p1", "ttu", xpb::PROGRAMME_KIND_TRAINEE_STUDY_VISIT, xpb::DIRECTION_TO_CHINA, 2026,
-            5, 1, 2026, 5, 20, 2, "Study visit to Tianjin <2026>");
-  programme("p2", "enu", xpb::PROGRAMME_KIND_TEACHER_TRAINING,
-            xpb::DIRECTION_TO_PARTNER_COUNTRY, 2025, 11, 1, 2026, 1, 15, 3,
-            "Teacher training in Astana");
+  programme("p1", "ttu", xpb::PROGRAMME_KIND_TRAINEE_STUDY_VISIT, xpb::DIRECTION_TO_CHINA, 2026, 5,
+            1, 2026, 5, 20, 2, "Study visit to Tianjin <2026>");
+  programme("p2", "enu", xpb::PROGRAMME_KIND_TEACHER_TRAINING, xpb::DIRECTION_TO_PARTNER_COUNTRY,
+            2025, 11, 1, 2026, 1, 15, 3, "Teacher training in Astana");
   programme("p3", "enu", xpb::PROGRAMME_KIND_TECHNICAL_EXCHANGE, xpb::DIRECTION_TO_CHINA, 2025, 3,
             1, 2025, 3, 10, 1, "Technical exchange 2025");
   const auto nominate_trainee = [&](const char* programme_key, const char* trainee) {
@@ -581,7 +589,8 @@ void ReportEndToEndTest::Change() {
   // t8's birth date corrected: from 2000 (25-34 in 2026) to 1985 (35-44).
   epb::GetTraineeRequest get;
   get.set_name(names_["t8"]);
-  epb::Trainee t8 = s().Call(s().enrollment(), &epb::EnrollmentService::Stub::GetTrainee, get, "t8");
+  epb::Trainee t8 =
+      s().Call(s().enrollment(), &epb::EnrollmentService::Stub::GetTrainee, get, "t8");
   epb::UpdateTraineeRequest update;
   update.mutable_trainee()->set_name(t8.name());
   update.mutable_trainee()->set_etag(t8.etag());
@@ -594,8 +603,8 @@ void ReportEndToEndTest::Change() {
 // Checks every enrollment table of `dir` for the years given against the model.
 void ExpectEnrollmentTables(const Model& model, const std::string& dir, int first_year,
                             int last_year, const std::set<std::string>& excluded_runs = {}) {
-  ExpectTable(dir, "by_year", {"year"}, model.Table("by_year", first_year, last_year,
-                                                    excluded_runs));
+  ExpectTable(dir, "by_year", {"year"},
+              model.Table("by_year", first_year, last_year, excluded_runs));
   ExpectTable(dir, "by_country", {"year", "country"},
               model.Table("by_country", first_year, last_year, excluded_runs));
   ExpectTable(dir, "by_workshop", {"year", "workshop_name"},
@@ -609,7 +618,8 @@ void ExpectEnrollmentTables(const Model& model, const std::string& dir, int firs
 TEST_F(ReportEndToEndTest, FiguresMatchTheSeededDataAndRerunsAreByteIdentical) {
   ASSERT_NO_THROW(Seed());
   const std::string out = dir_ + "/out";
-  const RunResult run = Report({"--year=2026", "--out=" + out, "--generated_at=" + std::string(kGeneratedAt)});
+  const RunResult run =
+      Report({"--year=2026", "--out=" + out, "--generated_at=" + std::string(kGeneratedAt)});
   ASSERT_EQ(run.exit_code, 0) << run.err << suite_->Logs();
   EXPECT_TRUE(absl::StrContains(run.err, "enrollments: 11 rows read")) << run.err;
 
@@ -631,8 +641,7 @@ TEST_F(ReportEndToEndTest, FiguresMatchTheSeededDataAndRerunsAreByteIdentical) {
   EXPECT_EQ(mobilities.rows.size(), 3u);
   EXPECT_EQ(mobilities.rows.at("trainee_study_visit|to_china|approved").at("trainees"), "2");
   EXPECT_EQ(mobilities.rows.at("trainee_study_visit|to_china|rejected").at("mobilities"), "1");
-  EXPECT_EQ(mobilities.rows.at("teacher_training|to_partner_country|departed").at("teachers"),
-            "1");
+  EXPECT_EQ(mobilities.rows.at("teacher_training|to_partner_country|departed").at("teachers"), "1");
   const CsvTable quota = ReadCsv(out + "/programme_quota.csv", {"programme"});
   ASSERT_EQ(quota.rows.size(), 2u);
   EXPECT_EQ(quota.rows.at(names_["p1"]).at("quota_use"), "1.0000");
@@ -671,7 +680,8 @@ TEST_F(ReportEndToEndTest, FiguresMatchTheSeededDataAndRerunsAreByteIdentical) {
 
   // The same data again: byte-identical files.
   const std::string again = dir_ + "/again";
-  const RunResult second = Report({"--year=2026", "--out=" + again, "--generated_at=" + std::string(kGeneratedAt)});
+  const RunResult second =
+      Report({"--year=2026", "--out=" + again, "--generated_at=" + std::string(kGeneratedAt)});
   ASSERT_EQ(second.exit_code, 0) << second.err;
   const auto first_files = ReadOutputs(out);
   EXPECT_EQ(first_files.size(), 9u);
@@ -694,14 +704,14 @@ TEST_F(ReportEndToEndTest, IncrementalRunAfterChangesEqualsAFreshFullRun) {
   ASSERT_NO_THROW(Seed());
   const std::string state = dir_ + "/report.state";
   const std::string generated = "--generated_at=" + std::string(kGeneratedAt);
-  const RunResult first = Report({"--year=2026", "--out=" + dir_ + "/first", "--state=" + state,
-                                  generated});
+  const RunResult first =
+      Report({"--year=2026", "--out=" + dir_ + "/first", "--state=" + state, generated});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   ASSERT_TRUE(std::filesystem::exists(state));
 
   ASSERT_NO_THROW(Change());
-  const RunResult incremental = Report({"--year=2026", "--out=" + dir_ + "/incremental",
-                                        "--state=" + state, generated});
+  const RunResult incremental =
+      Report({"--year=2026", "--out=" + dir_ + "/incremental", "--state=" + state, generated});
   ASSERT_EQ(incremental.exit_code, 0) << incremental.err;
   // Only the changed rows were read: one enrollment, one mobility, one trainee.
   EXPECT_TRUE(absl::StrContains(incremental.err, "enrollments: 1 rows read")) << incremental.err;
@@ -731,8 +741,8 @@ TEST_F(ReportEndToEndTest, IncrementalRunAfterChangesEqualsAFreshFullRun) {
   EXPECT_EQ(mobilities.rows.at("trainee_study_visit|to_china|departed").at("mobilities"), "1");
 
   // Nothing changed since: a third run reads nothing and writes the same files.
-  const RunResult idle = Report({"--year=2026", "--out=" + dir_ + "/idle", "--state=" + state,
-                                 generated});
+  const RunResult idle =
+      Report({"--year=2026", "--out=" + dir_ + "/idle", "--state=" + state, generated});
   ASSERT_EQ(idle.exit_code, 0) << idle.err;
   EXPECT_TRUE(absl::StrContains(idle.err, "enrollments: 0 rows read")) << idle.err;
   EXPECT_EQ(ReadOutputs(dir_ + "/idle"), incremental_files);

@@ -58,8 +58,7 @@ TEST(PeriodTest, RangeIsInclusive) {
 
 TEST(PeriodTest, RefusesBadFlags) {
   EXPECT_EQ(MakePeriod(0, "", "").status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(MakePeriod(2026, "2026-01-01", "").status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(MakePeriod(2026, "2026-01-01", "").status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(MakePeriod(0, "2026-01-01", "").status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(MakePeriod(0, "2026-02-30", "2026-03-01").status().code(),
             absl::StatusCode::kInvalidArgument);
@@ -76,7 +75,7 @@ TEST(PeriodTest, RefusesBadFlags) {
 // ---- small helpers ----------------------------------------------------------------------------
 
 TEST(ReportDataTest, AgeBandsAtTheirEdges) {
-  EXPECT_EQ(AgeBandName(AgeBand(2009, 2026)), "<18");   // 17
+  EXPECT_EQ(AgeBandName(AgeBand(2009, 2026)), "<18");    // 17
   EXPECT_EQ(AgeBandName(AgeBand(2008, 2026)), "18-24");  // 18
   EXPECT_EQ(AgeBandName(AgeBand(2002, 2026)), "18-24");  // 24
   EXPECT_EQ(AgeBandName(AgeBand(2001, 2026)), "25-34");  // 25
@@ -92,7 +91,7 @@ TEST(ReportDataTest, RatesRoundHalfUpWithFourDecimals) {
   EXPECT_EQ(FormatRate(RateBp(2, 3)), "0.6667");
   EXPECT_EQ(FormatRate(RateBp(1, 3)), "0.3333");
   EXPECT_EQ(FormatRate(RateBp(1, 8)), "0.1250");
-  EXPECT_EQ(FormatRate(RateBp(1, 16)), "0.0625");  // 625 exactly
+  EXPECT_EQ(FormatRate(RateBp(1, 16)), "0.0625");     // 625 exactly
   EXPECT_EQ(FormatRate(RateBp(1, 20000)), "0.0001");  // 0.5 bp rounds up
   EXPECT_EQ(FormatRate(RateBp(3, 3)), "1.0000");
   EXPECT_EQ(FormatRate(RateBp(0, 5)), "0.0000");
@@ -160,9 +159,9 @@ class FiguresTest : public ::testing::Test {
     reference_.runs[101] = {2, 8, absl::CivilDay(2026, 9, 1)};
     reference_.runs[102] = {1, 8, absl::CivilDay(2025, 10, 1)};
     // Trainees: 1 F 2000 (26 in 2026), 2 M 2009 (17), 3 F 1980 (46), 4 M unknown, 5 F 1995.
-    for (const TraineeRecord& t : {TraineeRecord{1, 2000, 1}, TraineeRecord{2, 2009, 2},
-                                   TraineeRecord{3, 1980, 1}, TraineeRecord{4, 0, 2},
-                                   TraineeRecord{5, 1995, 1}}) {
+    for (const TraineeRecord& t :
+         {TraineeRecord{1, 2000, 1}, TraineeRecord{2, 2009, 2}, TraineeRecord{3, 1980, 1},
+          TraineeRecord{4, 0, 2}, TraineeRecord{5, 1995, 1}}) {
       snapshot_.trainees.Put(t);
     }
     // Run 100 (TJ 2026): 1 completed+cert, 2 failed, 3 enrolled, 4 waitlisted, 5 withdrawn.
@@ -208,9 +207,7 @@ class FiguresTest : public ::testing::Test {
     snapshot_.Flush();
   }
 
-  Figures Compute2026() {
-    return ComputeFigures(*MakePeriod(2026, "", ""), snapshot_, reference_);
-  }
+  Figures Compute2026() { return ComputeFigures(*MakePeriod(2026, "", ""), snapshot_, reference_); }
 
   ReferenceData reference_;
   Snapshot snapshot_;
@@ -259,8 +256,8 @@ TEST_F(FiguresTest, SexAndAgeBands) {
 }
 
 TEST_F(FiguresTest, YearsOfARangeAreSeparateButTotalCountsPeopleOnce) {
-  const Figures f = ComputeFigures(*MakePeriod(0, "2025-01-01", "2026-12-31"), snapshot_,
-                                   reference_);
+  const Figures f =
+      ComputeFigures(*MakePeriod(0, "2025-01-01", "2026-12-31"), snapshot_, reference_);
   ASSERT_EQ(f.by_year.size(), 2u);
   EXPECT_EQ(f.by_year.at(2025).enrollments, 1);
   EXPECT_EQ(f.by_year.at(2025).trainees, 1);
@@ -328,8 +325,8 @@ TEST_F(StateFileTest, RoundTrips) {
   for (size_t i = 0; i < loaded.enrollments.size(); ++i) {
     const EnrollmentRecord& a = loaded.enrollments.rows()[i];
     const EnrollmentRecord& b = snapshot_.enrollments.rows()[i];
-    EXPECT_TRUE(a.id == b.id && a.run == b.run && a.trainee == b.trainee &&
-                a.state == b.state && a.certificate == b.certificate)
+    EXPECT_TRUE(a.id == b.id && a.run == b.run && a.trainee == b.trainee && a.state == b.state &&
+                a.certificate == b.certificate)
         << i;
   }
   // Same figures from the loaded state.
@@ -473,9 +470,9 @@ TEST(RenderEmptyTest, NoDataStillRendersAWellFormedPage) {
   EXPECT_EQ(RenderCsv(f, reference).at("by_year.csv"),
             "year,trainees,enrollments,waitlisted,enrolled,completed,failed,withdrawn,cancelled,"
             "completion_rate,certificates\n");
-  EXPECT_TRUE(nlohmann::json::parse(RenderJson(f, reference, {}))["enrollments"]["total"]
-                  ["completion_rate"]
-                      .is_null());
+  EXPECT_TRUE(
+      nlohmann::json::parse(RenderJson(f, reference, {}))["enrollments"]["total"]["completion_rate"]
+          .is_null());
 }
 
 }  // namespace

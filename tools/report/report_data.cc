@@ -84,16 +84,14 @@ absl::string_view NameAt(const absl::string_view (&names)[N], int index) {
 }
 
 constexpr absl::string_view kSexNames[] = {"unspecified", "female", "male"};
-constexpr absl::string_view kAgeBandNames[] = {"<18", "18-24", "25-34", "35-44", "45+",
-                                               "unknown"};
+constexpr absl::string_view kAgeBandNames[] = {"<18", "18-24", "25-34", "35-44", "45+", "unknown"};
 constexpr absl::string_view kKindNames[] = {"unspecified", "trainee_study_visit",
                                             "teacher_training", "technical_exchange",
                                             "skills_competition"};
-constexpr absl::string_view kDirectionNames[] = {"unspecified", "to_china",
-                                                 "to_partner_country"};
+constexpr absl::string_view kDirectionNames[] = {"unspecified", "to_china", "to_partner_country"};
 constexpr absl::string_view kMobilityStateNames[] = {
     "unspecified", "nominated", "approved", "rejected", "departed", "returned", "cancelled"};
-constexpr absl::string_view kProgrammeStatusNames[] = {"unspecified", "planned", "open",
+constexpr absl::string_view kProgrammeStatusNames[] = {"unspecified", "planned",   "open",
                                                        "closed",      "completed", "cancelled"};
 
 }  // namespace
@@ -105,9 +103,7 @@ absl::string_view AgeBandName(int band) {
 absl::string_view ProgrammeKindName(int kind) { return NameAt(kKindNames, kind); }
 absl::string_view DirectionName(int direction) { return NameAt(kDirectionNames, direction); }
 absl::string_view MobilityStateName(int state) { return NameAt(kMobilityStateNames, state); }
-absl::string_view ProgrammeStatusName(int status) {
-  return NameAt(kProgrammeStatusNames, status);
-}
+absl::string_view ProgrammeStatusName(int status) { return NameAt(kProgrammeStatusNames, status); }
 
 int AgeBand(int birth_year, int year) {
   if (birth_year <= 0 || birth_year > year) return kAgeBandUnknown;
@@ -152,8 +148,9 @@ absl::StatusOr<uint32_t> CompactIdOf(absl::string_view name, absl::string_view c
         absl::StrCat(what, ": \"", name, "\" is not a ", collection, "/<id> name"));
   }
   if (*id > std::numeric_limits<uint32_t>::max()) {
-    return absl::OutOfRangeError(absl::StrCat(
-        what, ": ", name, " has an id above 2^32-1, which the report's compact tables cannot hold"));
+    return absl::OutOfRangeError(
+        absl::StrCat(what, ": ", name,
+                     " has an id above 2^32-1, which the report's compact tables cannot hold"));
   }
   return static_cast<uint32_t>(*id);
 }
@@ -237,8 +234,8 @@ Figures ComputeFigures(const Period& period, const Snapshot& snapshot,
     for (const EnrollmentRecord& e : snapshot.enrollments.rows()) {
       auto run = reference.runs.find(e.run);
       if (run == reference.runs.end() || !period.Contains(run->second.start)) continue;
-      Placed placed{&e, &run->second, static_cast<int>(run->second.start.year()), 0, 0,
-                    kAgeBandUnknown};
+      Placed placed{&e, &run->second,   static_cast<int>(run->second.start.year()), 0,
+                    0,  kAgeBandUnknown};
       if (auto workshop = reference.workshops.find(run->second.workshop);
           workshop != reference.workshops.end()) {
         placed.country = PackCountry(workshop->second.country);

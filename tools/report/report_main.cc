@@ -125,8 +125,7 @@ class Progress {
     const absl::Time now = absl::Now();
     std::fprintf(stderr, "%s%s: %s: %lld rows read in %.1f s (%s)%s\n", terminal_ ? "\r" : "",
                  kProgram, what_.c_str(), static_cast<long long>(rows_),
-                 absl::ToDoubleSeconds(now - start_), Rate(now).c_str(),
-                 terminal_ ? "\x1b[K" : "");
+                 absl::ToDoubleSeconds(now - start_), Rate(now).c_str(), terminal_ ? "\x1b[K" : "");
   }
   // Ends an in-place line before an error is printed.
   void Interrupt() {
@@ -196,6 +195,45 @@ void SetCursor(Request& request, const ExportCursor& cursor) {
   request.set_after_name(cursor.after_name);
 }
 
+// Each export row becomes its compact record (replacing the one of an earlier run), and the
+// export's cursor moves to it.
+absl::Status Apply(const epb::Enrollment& e, Snapshot& snapshot) {
+  auto id = CompactIdOf(e.name(), "enrollments", "enrollment");
+  if (!id.ok()) return id.status();
+  auto run = CompactIdOf(e.course_run(), "courseRuns", "enrollment's course_run");
+  if (!run.ok()) return run.status();
+  auto trainee = CompactIdOf(e.trainee(), "trainees", "enrollment's trainee");
+  if (!trainee.ok()) return trainee.status();
+  snapshot.enrollments.Put({*id, *run, *trainee, static_cast<uint8_t>(e.state()),
+                            static_cast<uint8_t>(e.certificate().empty() ? 0 : 1)});
+  Advance(snapshot.enrollments_cursor, e);
+  return absl::OkStatus();
+}
+
+absl::Status Apply(const xpb::Mobility& m, Snapshot& snapshot) {
+  auto id = CompactIdOf(m.name(), "mobilities", "mobility");
+  if (!id.ok()) return id.status();
+  auto programme = CompactIdOf(m.programme(), "programmes", "mobility's programme");
+  if (!programme.ok()) return programme.status();
+  Participant participant = Participant::kUnknown;
+  if (m.has_teacher()) participant = Participant::kTeacher;
+  if (!m.trainee().empty()) participant = Participant::kTrainee;
+  snapshot.mobilities.Put(
+      {*id, *programme, static_cast<uint8_t>(m.state()), static_cast<uint8_t>(participant)});
+  Advance(snapshot.mobilities_cursor, m);
+  return absl::OkStatus();
+}
+
+absl::Status Apply(const epb::Trainee& t, Snapshot& snapshot) {
+  auto id = CompactIdOf(t.name(), "trainees", "trainee");
+  if (!id.ok()) return id.status();
+  // Reporters see the birth year only; anything outside 1..9999 counts as unknown.
+  const int birth_year = t.birth_year() > 0 && t.birth_year() < 10000 ? t.birth_year() : 0;
+  snapshot.trainees.Put({*id, static_cast<int16_t>(birth_year), static_cast<uint8_t>(t.sex())});
+  Advance(snapshot.trainees_cursor, t);
+  return absl::OkStatus();
+}
+
 // ---- the run ----------------------------------------------------------------------------------
 
 class Report {
@@ -209,37 +247,38 @@ class Report {
   std::optional<Failure> ReadReference(const Period& period, ReferenceData& reference);
 
  private:
-  // Drains one export stream: `on_batch` applies each message's rows.
-  template <typename Response, typename OnBatch>
+  // Drains one export stream, turning each row of `rows` into its record in `snapshot`.
+  template <typename Response, typename Rows>
   std::optional<Failure> Drain(absl::string_view what, grpc::ClientContext& context,
                                std::unique_ptr<grpc::ClientReader<Response>> reader,
-                               OnBatch on_batch);
+                               Rows (Response::*rows)() const, Snapshot& snapshot);
 
   // Reads every page of a List call.
   template <typename Stub, typename Request, typename Response, typename OnPage>
-  std::optional<Failure> ListAll(
-      absl::string_view what, Stub& stub,
-      grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
-      Request request, OnPage on_page);
+  std::optional<Failure> ListAll(absl::string_view what, Stub& stub,
+                                 grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                                              Response*),
+                                 Request request, OnPage on_page);
 
   cli::Connections& connections_;
   Progress& progress_;
 };
 
-template <typename Response, typename OnBatch>
+template <typename Response, typename Rows>
 std::optional<Failure> Report::Drain(absl::string_view what, grpc::ClientContext& context,
                                      std::unique_ptr<grpc::ClientReader<Response>> reader,
-                                     OnBatch on_batch) {
+                                     Rows (Response::*rows)() const, Snapshot& snapshot) {
   progress_.Start(what);
   Response batch;
   absl::Status row_error;
-  while (reader->Read(&batch)) {
-    row_error = on_batch(batch);
-    if (!row_error.ok()) {
-      context.TryCancel();
-      break;
+  while (row_error.ok() && reader->Read(&batch)) {
+    for (const auto& row : (batch.*rows)()) {
+      row_error = Apply(row, snapshot);
+      if (!row_error.ok()) break;
     }
+    progress_.Add((batch.*rows)().size());
   }
+  if (!row_error.ok()) context.TryCancel();
   const grpc::Status status = reader->Finish();
   if (!row_error.ok()) {
     progress_.Interrupt();
@@ -254,10 +293,10 @@ std::optional<Failure> Report::Drain(absl::string_view what, grpc::ClientContext
 }
 
 template <typename Stub, typename Request, typename Response, typename OnPage>
-std::optional<Failure> Report::ListAll(
-    absl::string_view what, Stub& stub,
-    grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
-    Request request, OnPage on_page) {
+std::optional<Failure> Report::ListAll(absl::string_view what, Stub& stub,
+                                       grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                                    const Request&, Response*),
+                                       Request request, OnPage on_page) {
   request.set_page_size(1000);
   while (true) {
     grpc::ClientContext context;
@@ -286,71 +325,30 @@ std::optional<Failure> Report::ReadExports(Snapshot& snapshot) {
     SetCursor(request, snapshot.enrollments_cursor);
     grpc::ClientContext context;
     connections_.PrepareStream(context);
-    auto failure = Drain(
-        "enrollments", context, enrollment.ExportEnrollments(&context, request),
-        [&](const epb::ExportEnrollmentsResponse& batch) -> absl::Status {
-          for (const epb::Enrollment& e : batch.enrollments()) {
-            auto id = CompactIdOf(e.name(), "enrollments", "enrollment");
-            if (!id.ok()) return id.status();
-            auto run = CompactIdOf(e.course_run(), "courseRuns", "enrollment's course_run");
-            if (!run.ok()) return run.status();
-            auto trainee = CompactIdOf(e.trainee(), "trainees", "enrollment's trainee");
-            if (!trainee.ok()) return trainee.status();
-            snapshot.enrollments.Put({*id, *run, *trainee, static_cast<uint8_t>(e.state()),
-                                      static_cast<uint8_t>(e.certificate().empty() ? 0 : 1)});
-            Advance(snapshot.enrollments_cursor, e);
-          }
-          progress_.Add(batch.enrollments_size());
-          return absl::OkStatus();
-        });
-    if (failure) return failure;
+    if (auto f = Drain("enrollments", context, enrollment.ExportEnrollments(&context, request),
+                       &epb::ExportEnrollmentsResponse::enrollments, snapshot)) {
+      return f;
+    }
   }
   {
     xpb::ExportMobilitiesRequest request;
     SetCursor(request, snapshot.mobilities_cursor);
     grpc::ClientContext context;
     connections_.PrepareStream(context);
-    auto failure = Drain(
-        "mobilities", context, exchange.ExportMobilities(&context, request),
-        [&](const xpb::ExportMobilitiesResponse& batch) -> absl::Status {
-          for (const xpb::Mobility& m : batch.mobilities()) {
-            auto id = CompactIdOf(m.name(), "mobilities", "mobility");
-            if (!id.ok()) return id.status();
-            auto programme = CompactIdOf(m.programme(), "programmes", "mobility's programme");
-            if (!programme.ok()) return programme.status();
-            Participant participant = Participant::kUnknown;
-            if (m.has_teacher()) participant = Participant::kTeacher;
-            if (!m.trainee().empty()) participant = Participant::kTrainee;
-            snapshot.mobilities.Put({*id, *programme, static_cast<uint8_t>(m.state()),
-                                     static_cast<uint8_t>(participant)});
-            Advance(snapshot.mobilities_cursor, m);
-          }
-          progress_.Add(batch.mobilities_size());
-          return absl::OkStatus();
-        });
-    if (failure) return failure;
+    if (auto f = Drain("mobilities", context, exchange.ExportMobilities(&context, request),
+                       &xpb::ExportMobilitiesResponse::mobilities, snapshot)) {
+      return f;
+    }
   }
   {
     epb::ExportTraineesRequest request;
     SetCursor(request, snapshot.trainees_cursor);
     grpc::ClientContext context;
     connections_.PrepareStream(context);
-    auto failure = Drain(
-        "trainees", context, enrollment.ExportTrainees(&context, request),
-        [&](const epb::ExportTraineesResponse& batch) -> absl::Status {
-          for (const epb::Trainee& t : batch.trainees()) {
-            auto id = CompactIdOf(t.name(), "trainees", "trainee");
-            if (!id.ok()) return id.status();
-            const int birth_year = t.birth_year() > 0 && t.birth_year() < 10000 ? t.birth_year()
-                                                                               : 0;
-            snapshot.trainees.Put(
-                {*id, static_cast<int16_t>(birth_year), static_cast<uint8_t>(t.sex())});
-            Advance(snapshot.trainees_cursor, t);
-          }
-          progress_.Add(batch.trainees_size());
-          return absl::OkStatus();
-        });
-    if (failure) return failure;
+    if (auto f = Drain("trainees", context, enrollment.ExportTrainees(&context, request),
+                       &epb::ExportTraineesResponse::trainees, snapshot)) {
+      return f;
+    }
   }
   snapshot.Flush();
   return std::nullopt;
@@ -364,15 +362,15 @@ std::optional<Failure> Report::ReadReference(const Period& period, ReferenceData
   cpb::CourseService::Stub course(*course_channel);
   xpb::ExchangeService::Stub exchange(*exchange_channel);
 
-  if (auto f = ListAll("institutions", course, &cpb::CourseService::Stub::ListInstitutions,
-                       cpb::ListInstitutionsRequest(),
-                       [&](const cpb::ListInstitutionsResponse& page) {
-                         for (const cpb::Institution& i : page.institutions()) {
-                           reference.institutions[IdOrZero(i.name(), "institutions")] = {
-                               DisplayName(i.display_names()), i.country_code(),
-                               i.kind() == cpb::INSTITUTION_KIND_CHINESE_COLLEGE};
-                         }
-                       })) {
+  if (auto f =
+          ListAll("institutions", course, &cpb::CourseService::Stub::ListInstitutions,
+                  cpb::ListInstitutionsRequest(), [&](const cpb::ListInstitutionsResponse& page) {
+                    for (const cpb::Institution& i : page.institutions()) {
+                      reference.institutions[IdOrZero(i.name(), "institutions")] = {
+                          DisplayName(i.display_names()), i.country_code(),
+                          i.kind() == cpb::INSTITUTION_KIND_CHINESE_COLLEGE};
+                    }
+                  })) {
     return f;
   }
   if (auto f = ListAll("workshops", course, &cpb::CourseService::Stub::ListWorkshops,
@@ -407,34 +405,31 @@ std::optional<Failure> Report::ReadReference(const Period& period, ReferenceData
                        [&](const cpb::ListCourseRunsResponse& page) {
                          for (const cpb::CourseRun& r : page.course_runs()) {
                            reference.runs[IdOrZero(r.name(), "courseRuns")] = {
-                               IdOrZero(r.workshop(), "workshops"),
-                               IdOrZero(r.course(), "courses"), DayOf(r.start_date())};
+                               IdOrZero(r.workshop(), "workshops"), IdOrZero(r.course(), "courses"),
+                               DayOf(r.start_date())};
                          }
                        })) {
     return f;
   }
-  if (auto f = ListAll("programmes", exchange, &xpb::ExchangeService::Stub::ListProgrammes,
-                       xpb::ListProgrammesRequest(),
-                       [&](const xpb::ListProgrammesResponse& page) {
-                         for (const xpb::Programme& p : page.programmes()) {
-                           ProgrammeInfo info;
-                           info.title = DisplayName(p.titles());
-                           info.chinese_institution =
-                               IdOrZero(p.chinese_institution(), "institutions");
-                           info.partner_institution =
-                               IdOrZero(p.partner_institution(), "institutions");
-                           info.partner_country = p.partner_country_code();
-                           info.kind = p.kind();
-                           info.direction = p.direction();
-                           info.status = p.status();
-                           info.start = DayOf(p.start_date());
-                           info.end = DayOf(p.end_date());
-                           info.quota = p.quota();
-                           info.approved_count = p.approved_count();
-                           reference.programmes[IdOrZero(p.name(), "programmes")] =
-                               std::move(info);
-                         }
-                       })) {
+  if (auto f =
+          ListAll("programmes", exchange, &xpb::ExchangeService::Stub::ListProgrammes,
+                  xpb::ListProgrammesRequest(), [&](const xpb::ListProgrammesResponse& page) {
+                    for (const xpb::Programme& p : page.programmes()) {
+                      ProgrammeInfo info;
+                      info.title = DisplayName(p.titles());
+                      info.chinese_institution = IdOrZero(p.chinese_institution(), "institutions");
+                      info.partner_institution = IdOrZero(p.partner_institution(), "institutions");
+                      info.partner_country = p.partner_country_code();
+                      info.kind = p.kind();
+                      info.direction = p.direction();
+                      info.status = p.status();
+                      info.start = DayOf(p.start_date());
+                      info.end = DayOf(p.end_date());
+                      info.quota = p.quota();
+                      info.approved_count = p.approved_count();
+                      reference.programmes[IdOrZero(p.name(), "programmes")] = std::move(info);
+                    }
+                  })) {
     return f;
   }
   return std::nullopt;
@@ -460,12 +455,11 @@ absl::Status WriteOutputs(const std::string& dir, const Figures& figures,
 
 int Run(const std::vector<char*>& positional) {
   if (positional.size() > 1) {
-    std::fprintf(stderr, "%s: unexpected argument \"%s\" (see --help)\n", kProgram,
-                 positional[1]);
+    std::fprintf(stderr, "%s: unexpected argument \"%s\" (see --help)\n", kProgram, positional[1]);
     return cli::kExitUsage;
   }
-  absl::StatusOr<Period> period = MakePeriod(
-      absl::GetFlag(FLAGS_year), absl::GetFlag(FLAGS_from), absl::GetFlag(FLAGS_to));
+  absl::StatusOr<Period> period =
+      MakePeriod(absl::GetFlag(FLAGS_year), absl::GetFlag(FLAGS_from), absl::GetFlag(FLAGS_to));
   if (!period.ok()) {
     std::fprintf(stderr, "%s: %s (see --help)\n", kProgram,
                  std::string(period.status().message()).c_str());
@@ -488,8 +482,7 @@ int Run(const std::vector<char*>& positional) {
     return cli::kExitUsage;
   }
   if (config->token.empty()) {
-    std::fprintf(stderr,
-                 "%s: no token: set LUBAN_TOKEN (or token_file) to the reporter's token\n",
+    std::fprintf(stderr, "%s: no token: set LUBAN_TOKEN (or token_file) to the reporter's token\n",
                  kProgram);
     return cli::kExitPermission;
   }

@@ -46,8 +46,7 @@ const CourseInfo& CourseOf(const ReferenceData& reference, int64_t id) {
 }
 std::string InstitutionName(const ReferenceData& reference, int64_t id) {
   auto it = reference.institutions.find(id);
-  return it != reference.institutions.end() ? it->second.name
-                                            : absl::StrCat("institutions/", id);
+  return it != reference.institutions.end() ? it->second.name : absl::StrCat("institutions/", id);
 }
 
 // ---- CSV --------------------------------------------------------------------------------------
@@ -197,8 +196,8 @@ std::string SvgBarChart(const Chart& chart) {
                             HtmlEscape(tip));
       x_end = x0 + width;
     }
-    absl::StrAppendFormat(&svg, "<text x=\"%d\" y=\"%d\" class=\"value\">%s</text>\n",
-                          x_end + 6, y + 14, HtmlEscape(bar.note));
+    absl::StrAppendFormat(&svg, "<text x=\"%d\" y=\"%d\" class=\"value\">%s</text>\n", x_end + 6,
+                          y + 14, HtmlEscape(bar.note));
     y += kRowHeight;
   }
   absl::StrAppend(&svg, "</svg>\n");
@@ -289,12 +288,23 @@ std::string HtmlEscape(absl::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -337,11 +347,10 @@ std::map<std::string, std::string> RenderCsv(const Figures& figures,
   {
     Table t(Concat({"year", "country", "workshop", "workshop_name", "city"}, counts));
     for (const auto& [key, c] : figures.by_workshop) {
-      std::vector<std::string> row = {absl::StrCat(key.first),
-                                      WorkshopCountry(reference, key.second),
-                                      absl::StrCat("workshops/", key.second),
-                                      WorkshopName(reference, key.second),
-                                      WorkshopCity(reference, key.second)};
+      std::vector<std::string> row = {
+          absl::StrCat(key.first), WorkshopCountry(reference, key.second),
+          absl::StrCat("workshops/", key.second), WorkshopName(reference, key.second),
+          WorkshopCity(reference, key.second)};
       AppendCounts(c, row);
       t.Row(row);
     }
@@ -351,9 +360,8 @@ std::map<std::string, std::string> RenderCsv(const Figures& figures,
     Table t(Concat({"year", "course", "course_code", "course_title", "discipline"}, counts));
     for (const auto& [key, c] : figures.by_course) {
       const CourseInfo& course = CourseOf(reference, key.second);
-      std::vector<std::string> row = {absl::StrCat(key.first),
-                                      absl::StrCat("courses/", key.second), course.code,
-                                      course.title, course.discipline};
+      std::vector<std::string> row = {absl::StrCat(key.first), absl::StrCat("courses/", key.second),
+                                      course.code, course.title, course.discipline};
       AppendCounts(c, row);
       t.Row(row);
     }
@@ -381,9 +389,9 @@ std::map<std::string, std::string> RenderCsv(const Figures& figures,
     files["mobilities.csv"] = t.Text();
   }
   {
-    Table t({"programme", "title", "chinese_institution", "partner_institution",
-             "partner_country", "programme_kind", "direction", "status", "start_date", "end_date",
-             "quota", "approved", "quota_use", "mobilities"});
+    Table t({"programme", "title", "chinese_institution", "partner_institution", "partner_country",
+             "programme_kind", "direction", "status", "start_date", "end_date", "quota", "approved",
+             "quota_use", "mobilities"});
     for (const ProgrammeQuota& q : figures.quotas) {
       const ProgrammeInfo& p = reference.programmes.at(q.programme);
       t.Row({absl::StrCat("programmes/", q.programme), p.title,
@@ -409,9 +417,10 @@ std::string RenderJson(const Figures& figures, const ReferenceData& reference,
                    {"from", FormatDay(figures.period.from)},
                    {"to", FormatDay(figures.period.to)}};
   doc["definitions"] = {
-      {"period", "an enrollment counts when its course run starts in the period; year = the "
-                 "run's start year; a mobility counts when its programme's dates overlap the "
-                 "period"},
+      {"period",
+       "an enrollment counts when its course run starts in the period; year = the "
+       "run's start year; a mobility counts when its programme's dates overlap the "
+       "period"},
       {"trainees", "distinct people with at least one counted enrollment in the group"},
       {"completion_rate", "completed / (enrolled + completed + failed + withdrawn)"},
       {"certificates", "completed enrollments that issued a certificate"},
@@ -512,8 +521,9 @@ std::string RenderHtml(const Figures& figures, const ReferenceData& reference,
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       "<title>Luban Workshops – report ",
       HtmlEscape(period), "</title>\n<style>", kStyle, "</style>\n</head>\n<body>\n");
-  absl::StrAppend(&html, "<header>\n<h1>Luban Workshops in Central Asia</h1>\n<p>Training and "
-                         "exchange figures for ",
+  absl::StrAppend(&html,
+                  "<header>\n<h1>Luban Workshops in Central Asia</h1>\n<p>Training and "
+                  "exchange figures for ",
                   HtmlEscape(period), " (", HtmlEscape(FormatDay(figures.period.from)), " to ",
                   HtmlEscape(FormatDay(figures.period.to)), ")");
   if (!options.generated_at.empty()) {
@@ -550,12 +560,13 @@ std::string RenderHtml(const Figures& figures, const ReferenceData& reference,
       return a.second.enrollments > b.second.enrollments;
     });
     for (const auto& [country, c] : rows) {
-      chart.bars.push_back({country.empty() ? "?" : country, StateValues(c),
-                            absl::StrCat(c.enrollments)});
+      chart.bars.push_back(
+          {country.empty() ? "?" : country, StateValues(c), absl::StrCat(c.enrollments)});
     }
-    absl::StrAppend(&html, "<section>\n<h2>Enrollments per country</h2>\n<p class=\"note\">"
-                           "Enrollments in runs starting in the period, by their state today."
-                           "</p>\n",
+    absl::StrAppend(&html,
+                    "<section>\n<h2>Enrollments per country</h2>\n<p class=\"note\">"
+                    "Enrollments in runs starting in the period, by their state today."
+                    "</p>\n",
                     SvgBarChart(chart), "</section>\n");
   }
 
@@ -571,14 +582,15 @@ std::string RenderHtml(const Figures& figures, const ReferenceData& reference,
     Chart chart{"Completion rate per workshop", {"completion rate"}, {"#2e9e6b"}, {}, 10000};
     for (const auto& [id, c] : rows) {
       const std::optional<int64_t> bp = c.completion_rate_bp();
-      chart.bars.push_back({absl::StrCat(WorkshopName(reference, id), " (",
-                                         WorkshopCountry(reference, id), ")"),
-                            {bp.value_or(0)},
-                            absl::StrCat(Percent(bp), " of ", c.took_part())});
+      chart.bars.push_back(
+          {absl::StrCat(WorkshopName(reference, id), " (", WorkshopCountry(reference, id), ")"),
+           {bp.value_or(0)},
+           absl::StrCat(Percent(bp), " of ", c.took_part())});
     }
-    absl::StrAppend(&html, "<section>\n<h2>Completion rate per workshop</h2>\n<p class=\"note\">"
-                           "Completed / (enrolled + completed + failed + withdrawn): of those "
-                           "who took part, the share who completed.</p>\n",
+    absl::StrAppend(&html,
+                    "<section>\n<h2>Completion rate per workshop</h2>\n<p class=\"note\">"
+                    "Completed / (enrolled + completed + failed + withdrawn): of those "
+                    "who took part, the share who completed.</p>\n",
                     SvgBarChart(chart), "</section>\n");
   }
 
@@ -607,14 +619,14 @@ std::string RenderHtml(const Figures& figures, const ReferenceData& reference,
     Chart sexes{"Enrollments per country by sex", {"female", "male", "unspecified"}, {}, {}, 0};
     sexes.colors = {kSexColors[1], kSexColors[2], kSexColors[0]};
     for (const auto& [country, values] : by_sex) {
-      sexes.bars.push_back({country.empty() ? "?" : country,
-                            {values[1], values[2], values[0]},
-                            absl::StrCat(Percent(RateBp(values[1], values[0] + values[1] +
-                                                                       values[2])),
-                                         " female")});
+      sexes.bars.push_back(
+          {country.empty() ? "?" : country,
+           {values[1], values[2], values[0]},
+           absl::StrCat(Percent(RateBp(values[1], values[0] + values[1] + values[2])), " female")});
     }
-    absl::StrAppend(&html, "<section>\n<h2>Who takes part</h2>\n<p class=\"note\">Age reached in "
-                           "the year the run starts; enrollments, not people.</p>\n",
+    absl::StrAppend(&html,
+                    "<section>\n<h2>Who takes part</h2>\n<p class=\"note\">Age reached in "
+                    "the year the run starts; enrollments, not people.</p>\n",
                     SvgBarChart(bands), SvgBarChart(sexes), "</section>\n");
   }
 
@@ -633,11 +645,11 @@ std::string RenderHtml(const Figures& figures, const ReferenceData& reference,
     for (const auto& [key, values] : flows) {
       int64_t sum = 0;
       for (int64_t v : values) sum += v;
-      std::string label = absl::StrCat(ProgrammeKindName(key.first), ", ",
-                                       DirectionName(key.second));
+      std::string label =
+          absl::StrCat(ProgrammeKindName(key.first), ", ", DirectionName(key.second));
       std::replace(label.begin(), label.end(), '_', ' ');
-      chart.bars.push_back({label, std::vector<int64_t>(values.begin() + 1, values.end()),
-                            absl::StrCat(sum)});
+      chart.bars.push_back(
+          {label, std::vector<int64_t>(values.begin() + 1, values.end()), absl::StrCat(sum)});
     }
     Chart quota{"Quota use per programme", {"approved"}, {"#5b8fd6"}, {}, 10000};
     for (const ProgrammeQuota& q : figures.quotas) {
@@ -647,9 +659,10 @@ std::string RenderHtml(const Figures& figures, const ReferenceData& reference,
                             {std::min<int64_t>(bp.value_or(0), 10000)},
                             absl::StrCat(q.approved_count, " of ", q.quota, " places")});
     }
-    absl::StrAppend(&html, "<section>\n<h2>Exchanges</h2>\n<p class=\"note\">Mobilities of "
-                           "programmes whose dates overlap the period, by their state today."
-                           "</p>\n",
+    absl::StrAppend(&html,
+                    "<section>\n<h2>Exchanges</h2>\n<p class=\"note\">Mobilities of "
+                    "programmes whose dates overlap the period, by their state today."
+                    "</p>\n",
                     SvgBarChart(chart), SvgBarChart(quota), "</section>\n");
   }
 
@@ -672,12 +685,11 @@ std::string RenderHtml(const Figures& figures, const ReferenceData& reference,
       const CourseInfo& course = CourseOf(reference, key.second);
       courses.push_back({{absl::StrCat(key.first), course.code, course.title}, c});
     }
-    absl::StrAppend(&html, "<section>\n<h2>Figures</h2>\n<h3>Per year</h3>\n",
-                    CountsTable({"year"}, years), "<h3>Per country</h3>\n",
-                    CountsTable({"year", "country"}, countries), "<h3>Per workshop</h3>\n",
-                    CountsTable({"year", "country", "workshop"}, workshops),
-                    "<h3>Per course</h3>\n", CountsTable({"year", "code", "course"}, courses),
-                    "</section>\n");
+    absl::StrAppend(
+        &html, "<section>\n<h2>Figures</h2>\n<h3>Per year</h3>\n", CountsTable({"year"}, years),
+        "<h3>Per country</h3>\n", CountsTable({"year", "country"}, countries),
+        "<h3>Per workshop</h3>\n", CountsTable({"year", "country", "workshop"}, workshops),
+        "<h3>Per course</h3>\n", CountsTable({"year", "code", "course"}, courses), "</section>\n");
   }
   absl::StrAppend(
       &html, "</main>\n<footer>\n<ul>\n",

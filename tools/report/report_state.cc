@@ -1,6 +1,7 @@
 #include "tools/report/report_state.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -136,12 +137,15 @@ bool ReadCursor(Reader& r, ExportCursor& cursor) {
   return r.Bytes(cursor.after_name.data(), size);
 }
 
+// `file_size` bounds the count: a damaged count must not allocate gigabytes, and a sound one
+// lets the vector be allocated once (no doubling while loading).
 template <typename Record, typename ReadOne>
-bool ReadTable(Reader& r, CompactTable<Record>& table, ReadOne read_one) {
+bool ReadTable(Reader& r, CompactTable<Record>& table, uint64_t file_size, size_t record_bytes,
+               ReadOne read_one) {
   uint64_t count = 0;
-  if (!r.Int(&count)) return false;
+  if (!r.Int(&count) || count > file_size / record_bytes) return false;
   std::vector<Record> rows;
-  // No reserve(count) on trust: a damaged count must not allocate gigabytes.
+  rows.reserve(count);
   for (uint64_t i = 0; i < count; ++i) {
     Record record;
     if (!read_one(record)) return false;
@@ -217,10 +221,15 @@ absl::Status LoadState(const std::string& path, Snapshot& snapshot) {
     return absl::FailedPreconditionError(absl::StrCat(path, ": cannot read: ", ErrnoText()));
   }
   const auto damaged = [&](absl::string_view what) {
-    return absl::DataLossError(absl::StrCat(
-        path, ": not a usable luban-report state file (", what,
-        "); remove it (or run with --full) to rebuild it from a full export"));
+    return absl::DataLossError(
+        absl::StrCat(path, ": not a usable luban-report state file (", what,
+                     "); remove it (or run with --full) to rebuild it from a full export"));
   };
+  struct stat file {};
+  if (::fstat(fd.get(), &file) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat(path, ": cannot read: ", ErrnoText()));
+  }
+  const auto file_size = static_cast<uint64_t>(file.st_size);
   Reader r(fd.get());
   char magic[8];
   if (!r.Bytes(magic, sizeof(magic)) || absl::string_view(magic, 8) != kMagic) {
@@ -233,18 +242,18 @@ absl::Status LoadState(const std::string& path, Snapshot& snapshot) {
   }
   uint16_t padding16 = 0;
   uint8_t padding8 = 0;
-  if (!ReadTable(r, loaded.enrollments, [&](EnrollmentRecord& e) {
+  if (!ReadTable(r, loaded.enrollments, file_size, 16, [&](EnrollmentRecord& e) {
         return r.Int(&e.id) && r.Int(&e.run) && r.Int(&e.trainee) && r.Int(&e.state) &&
                r.Int(&e.certificate) && r.Int(&padding16);
       })) {
     return damaged("bad enrollment records");
   }
-  if (!ReadTable(r, loaded.trainees, [&](TraineeRecord& t) {
+  if (!ReadTable(r, loaded.trainees, file_size, 8, [&](TraineeRecord& t) {
         return r.Int(&t.id) && r.Int(&t.birth_year) && r.Int(&t.sex) && r.Int(&padding8);
       })) {
     return damaged("bad trainee records");
   }
-  if (!ReadTable(r, loaded.mobilities, [&](MobilityRecord& m) {
+  if (!ReadTable(r, loaded.mobilities, file_size, 12, [&](MobilityRecord& m) {
         return r.Int(&m.id) && r.Int(&m.programme) && r.Int(&m.state) && r.Int(&m.participant) &&
                r.Int(&padding16);
       })) {

@@ -4,11 +4,11 @@
 //
 // Format (all integers little-endian, whatever the machine):
 //   "LBNRPT01"                                    magic and format version
-//   3 x cursor: i64 seconds, i32 nanos, u32 n, n bytes of name   (enrollments, trainees, mobilities)
-//   u64 n, n x 16 bytes: enrollment id u32, run u32, trainee u32, state u8, certificate u8, 0, 0
-//   u64 n, n x  8 bytes: trainee id u32, birth year i16, sex u8, 0
-//   u64 n, n x 12 bytes: mobility id u32, programme u32, state u8, participant u8, 0, 0
-//   "END!", u64 FNV-1a hash of every byte before "END!"
+//   3 x cursor: i64 seconds, i32 nanos, u32 n, n bytes of name   (enrollments, trainees,
+//   mobilities) u64 n, n x 16 bytes: enrollment id u32, run u32, trainee u32, state u8, certificate
+//   u8, 0, 0 u64 n, n x  8 bytes: trainee id u32, birth year i16, sex u8, 0 u64 n, n x 12 bytes:
+//   mobility id u32, programme u32, state u8, participant u8, 0, 0 "END!", u64 FNV-1a hash of every
+//   byte before "END!"
 // Records are sorted by id and unique. The file is about the size of the tables in memory.
 #ifndef LUBAN_TOOLS_REPORT_REPORT_STATE_H_
 #define LUBAN_TOOLS_REPORT_REPORT_STATE_H_
