@@ -394,6 +394,84 @@ TEST_F(AdminSuiteTest, UpdateSendsOnlyTheFieldsGivenAndChecksTheEtag) {
   EXPECT_EQ(nothing.exit_code, 2) << Describe(nothing);
 }
 
+TEST_F(AdminSuiteTest, FromJsonCreatesAndUpdatesWithFlagsOnTop) {
+  SeedNetwork();
+  const auto admin = LocalSuite::kNetworkAdmin;
+  const std::string file = dir_ + "/course.json";
+  WriteFile(file, R"({"code": "CNC-201", "titles": [{"languageCode": "zh", "text": "数控加工"}],
+                      "discipline": "CNC", "hours": 40, "instructionLanguages": ["ru"]})");
+  const nlohmann::json created =
+      Json(admin, {"courses", "create", "--from-json", file, "--hours", "48"});
+  EXPECT_EQ(created["code"], "CNC-201");
+  EXPECT_EQ(created["titles"][0]["text"], "数控加工");
+  EXPECT_EQ(created["hours"], 48);  // the flag wins over the file
+
+  const std::string change = dir_ + "/change.json";
+  WriteFile(change, R"({"description": "Программаи таълимӣ"})");
+  const std::string name = created["name"];
+  const nlohmann::json updated = Json(admin, {"courses", "update", name, "--from-json", change});
+  EXPECT_EQ(updated["description"], "Программаи таълимӣ");
+  EXPECT_EQ(updated["hours"], 48);
+  EXPECT_EQ(updated["titles"], created["titles"]);
+}
+
+TEST_F(AdminSuiteTest, ExchangeNominationsThroughTheirLifecycle) {
+  SeedNetwork();
+  const auto admin = LocalSuite::kNetworkAdmin;
+  const auto college = LocalSuite::kCollegeAdmin;
+  CreateTrainee(kTajikFamily, kTajikGiven, "X1");
+  CreateTrainee("Li", "Wei", "X2");
+  const nlohmann::json programme =
+      Json(admin, {"programmes", "create", "--title", "en=Study visit to Tianjin",
+                   "--chinese-institution", "1", "--partner-institution", "2", "--kind",
+                   "trainee_study_visit", "--direction", "to_china", "--start", "2026-07-01",
+                   "--end", "2026-07-14", "--quota", "1"});
+  ASSERT_EQ(programme["name"], "programmes/1");
+  EXPECT_EQ(Json(admin, {"programmes", "set-status", "1", "--status", "open"})["status"],
+            "PROGRAMME_STATUS_OPEN");
+
+  // The partner (institutions/2) sends: its admin nominates; the Chinese college approves.
+  const nlohmann::json first =
+      Json(college, {"nominate", "--programme", "1", "--trainee", "1", "--reason", "best"});
+  EXPECT_EQ(first["state"], "MOBILITY_STATE_NOMINATED");
+  EXPECT_EQ(first["trainee"], "trainees/1");
+  const nlohmann::json second =
+      Json(college, {"mobilities", "nominate", "--programme", "programmes/1", "--trainee",
+                     "trainees/2"});
+  EXPECT_EQ(second["name"], "mobilities/2");
+  EXPECT_EQ(Json(admin, {"mobilities", "approve", "1"})["state"], "MOBILITY_STATE_APPROVED");
+
+  // The quota of one is used: a second approval is refused (a conflict) and changes nothing.
+  const RunResult over = As(admin, {"mobilities", "approve", "2"});
+  EXPECT_EQ(over.exit_code, 6) << Describe(over);
+  EXPECT_EQ(Json(admin, {"mobilities", "reject", "2", "--reason", "quota"})["state"],
+            "MOBILITY_STATE_REJECTED");
+
+  const RunResult approved = As(admin, {"mobilities", "list", "--programme", "1", "--state",
+                                        "approved", "-o", "csv", "--columns",
+                                        "name,trainee,state,sending_institution"});
+  ASSERT_EQ(approved.exit_code, 0) << Describe(approved);
+  EXPECT_EQ(Csv(approved.out),
+            (Records{{"name", "trainee", "state", "sending_institution"},
+                     {"mobilities/1", "trainees/1", "approved", "institutions/2"}}));
+  EXPECT_EQ(Json(admin, {"programmes", "get", "1"})["approvedCount"], 1);
+  EXPECT_EQ(Json(college, {"mobilities", "depart", "1"})["state"], "MOBILITY_STATE_DEPARTED");
+  EXPECT_EQ(Json(college, {"mobilities", "return", "1"})["state"], "MOBILITY_STATE_RETURNED");
+
+  // A teacher, the other member of the participant oneof, in a teacher-training programme.
+  Json(admin, {"programmes", "create", "--title", "zh=教师培训", "--chinese-institution", "1",
+               "--partner-institution", "2", "--kind", "teacher_training", "--direction",
+               "to_china", "--start", "2026-08-01", "--end", "2026-08-20", "--quota", "3"});
+  Json(admin, {"programmes", "set-status", "2", "--status", "open"});
+  const nlohmann::json teacher =
+      Json(college, {"nominate", "--programme", "2", "--teacher-name", "Раҳмонов Саид",
+                     "--teacher-name-latin", "Rahmonov Said", "--teacher-position",
+                     "senior lecturer"});
+  EXPECT_EQ(teacher["teacher"]["fullName"], "Раҳмонов Саид");
+  EXPECT_EQ(teacher["teacher"]["position"], "senior lecturer");
+  EXPECT_FALSE(teacher.contains("trainee"));
+}
+
 TEST_F(AdminSuiteTest, ExitCodesSayWhatFailed) {
   SeedNetwork();
   const RunResult missing = As(LocalSuite::kNetworkAdmin, {"workshops", "get", "workshops/99"});
