@@ -1,6 +1,7 @@
 #include "tools/admin/values.h"
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 #include "absl/strings/ascii.h"
