@@ -32,6 +32,7 @@
 #include "common/server/executor.h"
 #include "grpcpp/impl/codegen/service_type.h"
 #include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
 
 namespace luban {
 
@@ -67,6 +68,10 @@ struct HostOptions {
   absl::Duration health_interval = absl::Seconds(1);
   absl::Duration shutdown_grace = absl::Seconds(10);
 };
+
+// The gRPC server settings every Luban server shares (message, stream and metadata limits):
+// the services' ServiceHost and the benchmark's do-nothing ceiling server alike.
+void ApplyServerLimits(grpc::ServerBuilder& builder, const HostOptions& options);
 
 // Connects (waiting up to db_wait for the database) and brings the schema up to date.
 absl::StatusOr<db::MigrationReport> PrepareSchema(db::ConnectionPool& pool, ServiceModule& module,

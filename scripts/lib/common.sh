@@ -11,7 +11,7 @@ LUBAN_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libabsl-dev libmysqlcppconn-dev libssl-dev libspdlog-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  mariadb-server mariadb-client
+  mariadb-server mariadb-client sysbench
 )
 
 # buf (protobuf linter) comes from npm, pinned, into var/tools.

@@ -1,8 +1,9 @@
-// One unary call of luban-demo-seed: bearer token, deadline, retries of what is safe to retry,
+// One unary call of the seeding tools (luban-demo-seed, luban-bench seed): bearer token, deadline, retries of what is safe to retry,
 // and on failure a message naming what was being done, then exit(1).
 #ifndef LUBAN_TOOLS_DEMO_SEED_SEED_CALL_H_
 #define LUBAN_TOOLS_DEMO_SEED_SEED_CALL_H_
 
+#include <cerrno>  // program_invocation_short_name
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -40,9 +41,9 @@ Response CallOrDie(Stub& stub,
     std::this_thread::sleep_for(std::chrono::milliseconds(250 << attempt));
   }
   const absl::string_view code = StatusCodeName(status.error_code());
-  std::fprintf(stderr, "luban-demo-seed: %.*s: %.*s: %s\n", static_cast<int>(what.size()),
-               what.data(), static_cast<int>(code.size()), code.data(),
-               status.error_message().c_str());
+  std::fprintf(stderr, "%s: %.*s: %.*s: %s\n", program_invocation_short_name,
+               static_cast<int>(what.size()), what.data(), static_cast<int>(code.size()),
+               code.data(), status.error_message().c_str());
   std::exit(1);
 }
 

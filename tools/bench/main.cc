@@ -1,0 +1,293 @@
+// luban-bench: the suite's load generator and benchmark (see scripts/bench for the whole run).
+//
+//   luban-bench seed [--trainees=100000] [--enrollments_per_trainee=3] --data=FILE
+//   luban-bench run --scenario=point|page|write|mixed --concurrency=8 [--ceiling=HOST:PORT]
+//                   [--warmup=2s] [--duration=10s] [--round=1] --data=FILE [--results=FILE]
+//   luban-bench export [--round=1] [--service_pid=PID] [--results=FILE]
+//   luban-bench serve-ceiling --listen=127.0.0.1:0 --threads=8 --credentials_file=FILE
+//                   [--port_file=FILE]
+//   luban-bench report --results=FILE --doc=docs/performance.md
+//   luban-bench ready --target=HOST:PORT [--wait=60s]   (prints the Unix time in ms at which
+//                   the service first answered SERVING; polls every 5 ms)
+//
+// Services and token as for every client (tools/cli/client_config.h: LUBAN_ENROLLMENT_ADDR,
+// LUBAN_TOKEN...): seeding needs a network admin's token; the scenarios run as that caller too.
+// `run` and `export` print one JSON line of figures and append it to --results.
+#include <signal.h>
+#include <sys/resource.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/synchronization/notification.h"
+#include "common/auth/credentials.h"
+#include "common/client/channel.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/client_context.h"
+#include "nlohmann/json.hpp"
+#include "tools/bench/bench_data.h"
+#include "tools/bench/ceiling_server.h"
+#include "tools/bench/closed_loop.h"
+#include "tools/bench/report.h"
+#include "tools/bench/scenarios.h"
+#include "tools/bench/seed.h"
+#include "tools/cli/client_config.h"
+
+ABSL_FLAG(std::string, data, "var/bench/bench-data.conf", "what `seed` loaded (written by seed)");
+ABSL_FLAG(int64_t, trainees, 100000, "seed: trainees to load");
+ABSL_FLAG(int, enrollments_per_trainee, 3, "seed: enrollments per trainee");
+ABSL_FLAG(int, read_runs, 600, "seed: runs holding the enrollments");
+ABSL_FLAG(int, write_runs, 20, "seed: runs kept for the write scenario");
+ABSL_FLAG(std::string, scenario, "point", "run: point, page, write or mixed");
+ABSL_FLAG(int, concurrency, 8, "run: calls outstanding at once");
+ABSL_FLAG(absl::Duration, warmup, absl::Seconds(2), "run: uncounted warm-up");
+ABSL_FLAG(absl::Duration, duration, absl::Seconds(10), "run: measured window");
+ABSL_FLAG(std::string, ceiling, "",
+          "run: address of a `serve-ceiling` server to load instead of the enrollment service");
+ABSL_FLAG(int, round, 1, "run/export: round number, recorded with the figures");
+ABSL_FLAG(std::string, results, "", "run/export: append the JSON line to this file too");
+ABSL_FLAG(int, service_pid, 0, "export: the enrollment service's pid, to record its peak RSS");
+ABSL_FLAG(std::string, listen, "127.0.0.1:0", "serve-ceiling: address to listen on");
+ABSL_FLAG(int, threads, 8, "serve-ceiling: executor threads (the services' --db_pool_size)");
+ABSL_FLAG(std::string, credentials_file, "", "serve-ceiling: the services' credentials file");
+ABSL_FLAG(std::string, port_file, "", "serve-ceiling: write the port here once listening");
+ABSL_FLAG(std::string, target, "", "ready: the service to wait for");
+ABSL_FLAG(absl::Duration, wait, absl::Seconds(60), "ready: how long to wait");
+ABSL_FLAG(std::string, doc, "docs/performance.md", "report: the document to update");
+
+namespace {
+
+using namespace luban;  // NOLINT: a main file
+using Json = nlohmann::json;
+
+int Fail(absl::string_view what, const absl::Status& status) {
+  std::fprintf(stderr, "luban-bench: %s: %s\n", std::string(what).c_str(),
+               status.ToString().c_str());
+  return status.code() == absl::StatusCode::kInvalidArgument ? cli::kExitUsage : cli::kExitFailure;
+}
+
+void Emit(const Json& line) {
+  const std::string text = line.dump();
+  std::printf("%s\n", text.c_str());
+  std::fflush(stdout);
+  if (const std::string path = absl::GetFlag(FLAGS_results); !path.empty()) {
+    std::ofstream(path, std::ios::app) << text << "\n";
+  }
+}
+
+// VmHWM (peak resident set) of a process, in kB; 0 if unknown.
+int64_t PeakRssKb(int pid) {
+  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(status, line)) {
+    if (absl::StartsWith(line, "VmHWM:")) {
+      int64_t kb = 0;
+      absl::string_view v = absl::StripAsciiWhitespace(absl::string_view(line).substr(6));
+      v = absl::StripSuffix(v, " kB");
+      if (absl::SimpleAtoi(v, &kb)) return kb;
+    }
+  }
+  return 0;
+}
+
+absl::StatusOr<cli::Connections> Connect() {
+  absl::StatusOr<cli::ClientConfig> config = cli::LoadClientConfig();
+  if (!config.ok()) return config.status();
+  if (config->token.empty()) {
+    return absl::InvalidArgumentError("LUBAN_TOKEN: a network admin's token is needed");
+  }
+  return cli::Connections(*std::move(config));
+}
+
+int Seed() {
+  absl::StatusOr<cli::Connections> connections = Connect();
+  if (!connections.ok()) return Fail("seed", connections.status());
+  bench::SeedOptions options;
+  options.trainees = absl::GetFlag(FLAGS_trainees);
+  options.enrollments_per_trainee = absl::GetFlag(FLAGS_enrollments_per_trainee);
+  options.read_runs = absl::GetFlag(FLAGS_read_runs);
+  options.write_runs = absl::GetFlag(FLAGS_write_runs);
+  if (options.trainees < 1 || options.enrollments_per_trainee < 1 || options.write_runs < 1 ||
+      options.read_runs < options.enrollments_per_trainee) {
+    return Fail("seed", absl::InvalidArgumentError(
+                            "--trainees, --write_runs >= 1 and --read_runs >= "
+                            "--enrollments_per_trainee >= 1"));
+  }
+  absl::StatusOr<bench::BenchData> data = bench::Seed(*connections, options);
+  if (!data.ok()) return Fail("seed", data.status());
+  // Keep the write cursor of earlier runs: those pairs are taken.
+  if (auto previous = bench::LoadBenchData(absl::GetFlag(FLAGS_data)); previous.ok()) {
+    data->write_cursor = previous->write_cursor;
+  }
+  if (absl::Status s = bench::SaveBenchData(*data, absl::GetFlag(FLAGS_data)); !s.ok()) {
+    return Fail("seed", s);
+  }
+  std::printf("seeded %lld trainees, %lld enrollments, %zu + %zu runs into %s\n",
+              static_cast<long long>(data->trainees()), static_cast<long long>(data->enrollments),
+              data->read_runs.size(), data->write_runs.size(),
+              absl::GetFlag(FLAGS_data).c_str());
+  return 0;
+}
+
+int Run() {
+  absl::StatusOr<cli::Connections> connections = Connect();
+  if (!connections.ok()) return Fail("run", connections.status());
+  absl::StatusOr<bench::BenchData> data = bench::LoadBenchData(absl::GetFlag(FLAGS_data));
+  if (!data.ok()) return Fail("run", data.status());
+  const std::string ceiling = absl::GetFlag(FLAGS_ceiling);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel;
+  if (ceiling.empty()) {
+    channel = connections->Channel(cli::Service::kEnrollment);
+  } else {
+    client::ChannelOptions options;
+    options.target = ceiling;
+    channel = client::MakeChannel(options);
+  }
+  if (!channel.ok()) return Fail("run", channel.status());
+  const int concurrency = absl::GetFlag(FLAGS_concurrency);
+  if (concurrency < 1 || concurrency > 4096) {
+    return Fail("run", absl::InvalidArgumentError("--concurrency: 1..4096"));
+  }
+  std::atomic<int64_t> write_cursor{data->write_cursor};
+  const std::string scenario = absl::GetFlag(FLAGS_scenario);
+  absl::StatusOr<bench::StartCall> start = bench::MakeScenario(
+      scenario, *channel, connections->config().token, *data, &write_cursor);
+  if (!start.ok()) return Fail("run", start.status());
+  bench::LoadOptions options;
+  options.concurrency = concurrency;
+  options.warmup = absl::GetFlag(FLAGS_warmup);
+  options.window = absl::GetFlag(FLAGS_duration);
+  const bench::LoadResult r = bench::RunClosedLoop(options, *std::move(start));
+  if (ceiling.empty() && write_cursor.load() != data->write_cursor) {
+    data->write_cursor = write_cursor.load();
+    if (absl::Status s = bench::SaveBenchData(*data, absl::GetFlag(FLAGS_data)); !s.ok()) {
+      return Fail("run", s);
+    }
+  }
+  Json errors = Json::object();
+  for (const auto& [code, count] : r.errors) errors[code] = count;
+  Emit({{"kind", "load"},
+        {"target", ceiling.empty() ? "suite" : "ceiling"},
+        {"scenario", scenario},
+        {"concurrency", concurrency},
+        {"round", absl::GetFlag(FLAGS_round)},
+        {"seconds", r.seconds},
+        {"calls", r.calls},
+        {"ok", r.ok},
+        {"calls_per_second", r.calls_per_second},
+        {"p50_us", r.p50_us},
+        {"p90_us", r.p90_us},
+        {"p99_us", r.p99_us},
+        {"p999_us", r.p999_us},
+        {"max_us", r.max_us},
+        {"errors", errors}});
+  return r.ok > 0 ? 0 : cli::kExitFailure;
+}
+
+int Export() {
+  absl::StatusOr<cli::Connections> connections = Connect();
+  if (!connections.ok()) return Fail("export", connections.status());
+  auto channel = connections->Channel(cli::Service::kEnrollment);
+  if (!channel.ok()) return Fail("export", channel.status());
+  const bench::ExportResult r = bench::RunExport(*channel, connections->config().token);
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const int pid = absl::GetFlag(FLAGS_service_pid);
+  Emit({{"kind", "export"},
+        {"round", absl::GetFlag(FLAGS_round)},
+        {"rows", r.rows},
+        {"seconds", r.seconds},
+        {"rows_per_second", r.rows_per_second},
+        {"consumer_peak_rss_kb", usage.ru_maxrss},
+        {"service_peak_rss_kb", pid > 0 ? PeakRssKb(pid) : 0},
+        {"error", r.error}});
+  return r.error.empty() ? 0 : cli::kExitFailure;
+}
+
+int ServeCeiling() {
+  const std::string path = absl::GetFlag(FLAGS_credentials_file);
+  absl::StatusOr<auth::CredentialStore> credentials = auth::CredentialStore::LoadFile(path);
+  if (!credentials.ok()) return Fail("serve-ceiling", credentials.status());
+  // SIGTERM/SIGINT end the server; wait for them on a thread of our own.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  auto server = bench::CeilingServer::Start(absl::GetFlag(FLAGS_listen),
+                                            absl::GetFlag(FLAGS_threads), *std::move(credentials));
+  if (!server.ok()) return Fail("serve-ceiling", server.status());
+  if (const std::string port_file = absl::GetFlag(FLAGS_port_file); !port_file.empty()) {
+    const std::string temp = port_file + ".tmp";
+    std::ofstream(temp, std::ios::trunc) << (*server)->port() << "\n";
+    std::rename(temp.c_str(), port_file.c_str());
+  }
+  std::fprintf(stderr, "luban-bench: ceiling server on port %d\n", (*server)->port());
+  int signal = 0;
+  sigwait(&signals, &signal);
+  (*server)->Shutdown();
+  return 0;
+}
+
+int Ready() {
+  client::ChannelOptions options;
+  options.target = absl::GetFlag(FLAGS_target);
+  options.fast_reconnect = true;
+  auto channel = client::MakeChannel(options);
+  if (!channel.ok()) return Fail("ready", channel.status());
+  auto health = grpc::health::v1::Health::NewStub(*channel);
+  const absl::Time until = absl::Now() + absl::GetFlag(FLAGS_wait);
+  while (absl::Now() < until) {
+    grpc::ClientContext context;
+    // Wait for the connection rather than fail fast: a failed attempt would put the channel in
+    // reconnect backoff.
+    context.set_wait_for_ready(true);
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Milliseconds(200)));
+    grpc::health::v1::HealthCheckResponse response;
+    if (health->Check(&context, grpc::health::v1::HealthCheckRequest(), &response).ok() &&
+        response.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
+      std::printf("%lld\n", static_cast<long long>(absl::ToUnixMillis(absl::Now())));
+      return 0;
+    }
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  return Fail("ready", absl::DeadlineExceededError(
+                           absl::StrCat(options.target, " did not report SERVING in time")));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "luban-bench seed|run|export|serve-ceiling|ready|report [flags]: the suite's load generator "
+      "(see scripts/bench for the whole benchmark)");
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  if (args.size() != 2) {
+    std::fprintf(stderr,
+                 "luban-bench: give one command: seed, run, export, serve-ceiling or report "
+                 "(--help lists the flags)\n");
+    return cli::kExitUsage;
+  }
+  const std::string command = args[1];
+  if (command == "seed") return Seed();
+  if (command == "run") return Run();
+  if (command == "export") return Export();
+  if (command == "serve-ceiling") return ServeCeiling();
+  if (command == "ready") return Ready();
+  if (command == "report") {
+    absl::Status s = bench::WriteReport(absl::GetFlag(FLAGS_results), absl::GetFlag(FLAGS_doc));
+    return s.ok() ? 0 : Fail("report", s);
+  }
+  std::fprintf(stderr, "luban-bench: unknown command `%s` (seed, run, export, serve-ceiling, "
+                       "report)\n", command.c_str());
+  return cli::kExitUsage;
+}

@@ -1,0 +1,152 @@
+#include "tools/bench/scenarios.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/api/status.h"
+#include "grpcpp/client_context.h"
+#include "luban/enrollment/v1/enrollment.grpc.pb.h"
+
+namespace luban::bench {
+namespace {
+
+namespace pb = ::luban::enrollment::v1;
+
+constexpr absl::Duration kCallDeadline = absl::Seconds(10);
+
+// A well-mixed number from (slot, n): the same sequence in every run, different per slot.
+uint64_t Mix(int slot, uint64_t n) {
+  uint64_t x = (static_cast<uint64_t>(slot) << 40) ^ n ^ 0x9e3779b97f4a7c15ULL;
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+class Scenarios {
+ public:
+  Scenarios(std::shared_ptr<grpc::Channel> channel, std::string token, const BenchData& data,
+            std::atomic<int64_t>* write_cursor)
+      : stub_(pb::EnrollmentService::NewStub(channel)),
+        authorization_(absl::StrCat("Bearer ", token)),
+        data_(data),
+        write_cursor_(write_cursor) {}
+
+  void Point(uint64_t r, CallDone done) {
+    auto call = NewCall<pb::GetTraineeRequest, pb::Trainee>();
+    call->request.set_name(absl::StrCat(
+        "trainees/", data_.trainee_first + static_cast<int64_t>(r % data_.trainees())));
+    stub_->async()->GetTrainee(&call->context, &call->request, &call->response,
+                               Finish(call, std::move(done)));
+  }
+
+  void Page(uint64_t r, CallDone done) {
+    auto call = NewCall<pb::ListEnrollmentsRequest, pb::ListEnrollmentsResponse>();
+    call->request.set_course_run(data_.read_runs[r % data_.read_runs.size()]);
+    call->request.set_page_size(50);
+    stub_->async()->ListEnrollments(&call->context, &call->request, &call->response,
+                                    Finish(call, std::move(done)));
+  }
+
+  void Write(CallDone done) {
+    auto call = NewCall<pb::EnrollRequest, pb::Enrollment>();
+    const int64_t c = write_cursor_->fetch_add(1);
+    const int64_t trainees = data_.trainees();
+    call->request.set_trainee(absl::StrCat("trainees/", data_.trainee_first + c % trainees));
+    call->request.set_course_run(
+        data_.write_runs[static_cast<size_t>((c / trainees) % data_.write_runs.size())]);
+    call->request.set_request_id(absl::StrCat("bench-write-", c));
+    stub_->async()->Enroll(&call->context, &call->request, &call->response,
+                           Finish(call, std::move(done)));
+  }
+
+ private:
+  template <typename Request, typename Response>
+  struct Call {
+    grpc::ClientContext context;
+    Request request;
+    Response response;
+  };
+
+  template <typename Request, typename Response>
+  std::shared_ptr<Call<Request, Response>> NewCall() {
+    auto call = std::make_shared<Call<Request, Response>>();
+    call->context.AddMetadata("authorization", authorization_);
+    call->context.set_deadline(absl::ToChronoTime(absl::Now() + kCallDeadline));
+    return call;
+  }
+
+  // Keeps the call alive until gRPC is done with it, then reports its status.
+  template <typename CallPtr>
+  static std::function<void(grpc::Status)> Finish(CallPtr call, CallDone done) {
+    return Copyable([call = std::move(call), done = std::move(done)](
+                        const grpc::Status& status) mutable { std::move(done)(status); });
+  }
+
+  std::unique_ptr<pb::EnrollmentService::Stub> stub_;
+  const std::string authorization_;
+  const BenchData& data_;
+  std::atomic<int64_t>* write_cursor_;
+};
+
+}  // namespace
+
+absl::StatusOr<StartCall> MakeScenario(absl::string_view name,
+                                       std::shared_ptr<grpc::Channel> enrollment,
+                                       std::string token, const BenchData& data,
+                                       std::atomic<int64_t>* write_cursor) {
+  auto scenarios =
+      std::make_shared<Scenarios>(std::move(enrollment), std::move(token), data, write_cursor);
+  if (name == "point") {
+    return StartCall([scenarios](int slot, uint64_t n, CallDone done) {
+      scenarios->Point(Mix(slot, n), std::move(done));
+    });
+  }
+  if (name == "page") {
+    return StartCall([scenarios](int slot, uint64_t n, CallDone done) {
+      scenarios->Page(Mix(slot, n), std::move(done));
+    });
+  }
+  if (name == "write") {
+    return StartCall(
+        [scenarios](int, uint64_t, CallDone done) { scenarios->Write(std::move(done)); });
+  }
+  if (name == "mixed") {
+    return StartCall([scenarios](int slot, uint64_t n, CallDone done) {
+      const uint64_t r = Mix(slot, n);
+      const uint64_t pick = r % 10;
+      if (pick < 7) {
+        scenarios->Point(r / 10, std::move(done));
+      } else if (pick < 9) {
+        scenarios->Page(r / 10, std::move(done));
+      } else {
+        scenarios->Write(std::move(done));
+      }
+    });
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("--scenario: `", name, "` is not one of point, page, write, mixed"));
+}
+
+ExportResult RunExport(const std::shared_ptr<grpc::Channel>& enrollment,
+                       const std::string& token) {
+  auto stub = pb::EnrollmentService::NewStub(enrollment);
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  ExportResult result;
+  const absl::Time start = absl::Now();
+  auto reader = stub->ExportEnrollments(&context, pb::ExportEnrollmentsRequest());
+  pb::ExportEnrollmentsResponse batch;
+  while (reader->Read(&batch)) result.rows += batch.enrollments_size();
+  const grpc::Status status = reader->Finish();
+  result.seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  result.rows_per_second = result.seconds > 0 ? static_cast<double>(result.rows) / result.seconds : 0;
+  if (!status.ok()) {
+    result.error = absl::StrCat(StatusCodeName(status.error_code()), ": ", status.error_message());
+  }
+  return result;
+}
+
+}  // namespace luban::bench

@@ -1,0 +1,270 @@
+#include "tools/bench/seed.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "common/api/status.h"
+#include "luban/course/v1/course.grpc.pb.h"
+#include "luban/enrollment/v1/enrollment.grpc.pb.h"
+#include "tools/bench/closed_loop.h"
+#include "tools/demo_seed/seed_call.h"
+
+namespace luban::bench {
+namespace {
+
+namespace cpb = ::luban::course::v1;
+namespace epb = ::luban::enrollment::v1;
+using demo_seed::CallOrDie;
+
+constexpr const char* kCountries[] = {"TJ", "KZ", "UZ", "KG", "TM"};
+constexpr const char* kCities[] = {"Dushanbe", "Astana", "Tashkent", "Bishkek", "Ashgabat"};
+constexpr int kCourses = 10;
+constexpr int kImportBatch = 500;
+
+absl::StatusOr<int64_t> IdOf(absl::string_view name) {
+  const size_t slash = name.rfind('/');
+  int64_t id = 0;
+  if (slash == absl::string_view::npos || !absl::SimpleAtoi(name.substr(slash + 1), &id)) {
+    return absl::InternalError(absl::StrCat("unexpected resource name ", name));
+  }
+  return id;
+}
+
+// The catalogue side: institutions, workshops, courses and open runs (sequential calls; a few
+// hundred of them).
+void SeedCourse(cpb::CourseService::Stub& stub, const std::string& token,
+                const SeedOptions& options, std::vector<std::string>* workshops,
+                BenchData* data) {
+  cpb::CreateInstitutionRequest cn;
+  cn.set_request_id("bench-institution-cn");
+  cn.mutable_institution()->set_kind(cpb::INSTITUTION_KIND_CHINESE_COLLEGE);
+  cn.mutable_institution()->set_country_code("CN");
+  cn.mutable_institution()->set_city("Tianjin");
+  auto* cn_name = cn.mutable_institution()->add_display_names();
+  cn_name->set_language_code("zh");
+  cn_name->set_text("天津城市建设管理职业技术学院 (bench)");
+  const std::string chinese =
+      CallOrDie(stub, &cpb::CourseService::Stub::CreateInstitution, cn, token, "institution")
+          .name();
+  for (int c = 0; c < 5; ++c) {
+    cpb::CreateInstitutionRequest partner;
+    partner.set_request_id(absl::StrCat("bench-institution-", kCountries[c]));
+    partner.mutable_institution()->set_kind(cpb::INSTITUTION_KIND_LOCAL_PARTNER);
+    partner.mutable_institution()->set_country_code(kCountries[c]);
+    partner.mutable_institution()->set_city(kCities[c]);
+    auto* name = partner.mutable_institution()->add_display_names();
+    name->set_language_code("ru");
+    name->set_text(absl::StrCat("Технический колледж ", kCities[c], " (bench)"));
+    const std::string partner_name =
+        CallOrDie(stub, &cpb::CourseService::Stub::CreateInstitution, partner, token,
+                  "institution")
+            .name();
+    cpb::CreateWorkshopRequest workshop;
+    workshop.set_request_id(absl::StrCat("bench-workshop-", kCountries[c]));
+    workshop.mutable_workshop()->set_country_code(kCountries[c]);
+    workshop.mutable_workshop()->set_city(kCities[c]);
+    workshop.mutable_workshop()->set_chinese_institution(chinese);
+    workshop.mutable_workshop()->set_partner_institution(partner_name);
+    auto* wname = workshop.mutable_workshop()->add_display_names();
+    wname->set_language_code("en");
+    wname->set_text(absl::StrCat("Luban Workshop ", kCities[c], " (bench)"));
+    workshop.mutable_workshop()->add_disciplines("robotics");
+    const std::string w =
+        CallOrDie(stub, &cpb::CourseService::Stub::CreateWorkshop, workshop, token, "workshop")
+            .name();
+    cpb::ChangeWorkshopStatusRequest operate;
+    operate.set_request_id(absl::StrCat("bench-workshop-operate-", kCountries[c]));
+    operate.set_name(w);
+    operate.set_status(cpb::WORKSHOP_STATUS_OPERATING);
+    CallOrDie(stub, &cpb::CourseService::Stub::ChangeWorkshopStatus, operate, token, "workshop");
+    workshops->push_back(w);
+  }
+  std::vector<std::string> courses;
+  for (int k = 0; k < kCourses; ++k) {
+    cpb::CreateCourseRequest course;
+    course.set_request_id(absl::StrCat("bench-course-", k));
+    course.mutable_course()->set_code(absl::StrCat("BEN-", 100 + k));
+    course.mutable_course()->set_discipline("robotics");
+    course.mutable_course()->set_hours(72);
+    course.mutable_course()->add_instruction_languages("ru");
+    auto* title = course.mutable_course()->add_titles();
+    title->set_language_code("en");
+    title->set_text(absl::StrCat("Industrial robotics ", k));
+    courses.push_back(
+        CallOrDie(stub, &cpb::CourseService::Stub::CreateCourse, course, token, "course").name());
+  }
+  const int total_runs = options.read_runs + options.write_runs;
+  for (int r = 0; r < total_runs; ++r) {
+    const bool write = r >= options.read_runs;
+    cpb::CreateCourseRunRequest create;
+    create.set_request_id(absl::StrCat("bench-run-", r));
+    auto* run = create.mutable_course_run();
+    run->set_course(courses[r % kCourses]);
+    run->set_workshop((*workshops)[r % 5]);
+    run->set_language_code("ru");
+    // Read runs hold their share of the enrollments with room to spare; write runs take what
+    // the write scenario sends (beyond capacity, Enroll waitlists: still one write).
+    const int64_t share = (options.trainees * options.enrollments_per_trainee) /
+                              std::max(1, options.read_runs) + 1;
+    run->set_capacity(static_cast<int>(write ? 1000 : std::min<int64_t>(share + 50, 10000)));
+    run->set_pass_score(60);
+    run->set_min_attendance_percent(80);
+    run->mutable_start_date()->set_year(2027);
+    run->mutable_start_date()->set_month(1 + r % 9);
+    run->mutable_start_date()->set_day(1);
+    run->mutable_end_date()->set_year(2027);
+    run->mutable_end_date()->set_month(3 + r % 9);
+    run->mutable_end_date()->set_day(28);
+    const std::string name =
+        CallOrDie(stub, &cpb::CourseService::Stub::CreateCourseRun, create, token, "run").name();
+    cpb::OpenCourseRunRequest open;
+    open.set_request_id(absl::StrCat("bench-run-open-", r));
+    open.set_name(name);
+    CallOrDie(stub, &cpb::CourseService::Stub::OpenCourseRun, open, token, "run");
+    (write ? data->write_runs : data->read_runs).push_back(name);
+  }
+}
+
+// Distinct Latin letters for number i ("Testov" + "bcd..."): Latin names take no digits.
+std::string Letters(int64_t i) {
+  std::string out;
+  do {
+    out.push_back(static_cast<char>('a' + i % 26));
+    i /= 26;
+  } while (i > 0);
+  return out;
+}
+
+void Progress(const char* what, int64_t done, int64_t total, absl::Time start) {
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  std::fprintf(stderr, "luban-bench seed: %s %lld/%lld (%.0f/s)\n", what,
+               static_cast<long long>(done), static_cast<long long>(total),
+               seconds > 0 ? static_cast<double>(done) / seconds : 0.0);
+}
+
+}  // namespace
+
+absl::StatusOr<BenchData> Seed(cli::Connections& connections, const SeedOptions& options) {
+  auto course_channel = connections.Channel(cli::Service::kCourse);
+  if (!course_channel.ok()) return course_channel.status();
+  auto enrollment_channel = connections.Channel(cli::Service::kEnrollment);
+  if (!enrollment_channel.ok()) return enrollment_channel.status();
+  auto course = cpb::CourseService::NewStub(*course_channel);
+  auto enrollment = epb::EnrollmentService::NewStub(*enrollment_channel);
+  const std::string& token = connections.config().token;
+
+  BenchData data;
+  std::vector<std::string> workshops;
+  SeedCourse(*course, token, options, &workshops, &data);
+  Progress("runs", static_cast<int64_t>(data.read_runs.size() + data.write_runs.size()),
+           options.read_runs + options.write_runs, absl::Now());
+
+  // Trainees, in batches of 500, four batches at once.
+  const int64_t batches = (options.trainees + kImportBatch - 1) / kImportBatch;
+  absl::Mutex mu;
+  int64_t first = INT64_MAX, last = 0, created = 0;
+  std::string refused;
+  absl::Time start = absl::Now();
+  auto import_errors = RunAllCalls(batches, 4, [&](int64_t b, CallDone done) {
+    struct Call {
+      grpc::ClientContext context;
+      epb::ImportTraineesRequest request;
+      epb::ImportTraineesResponse response;
+    };
+    auto call = std::make_shared<Call>();
+    connections.Prepare(call->context);
+    call->request.set_request_id(absl::StrCat("bench-import-", b));
+    for (int64_t i = b * kImportBatch; i < std::min(options.trainees, (b + 1) * kImportBatch);
+         ++i) {
+      const int c = static_cast<int>(i % 5);
+      epb::Trainee* t = call->request.add_rows()->mutable_trainee();
+      t->set_family_name("Тестов");
+      t->set_given_name("Бахтиёр");
+      t->set_family_name_latin(absl::StrCat("Testov", Letters(i)));
+      t->set_given_name_latin("Bakhtiyor");
+      t->set_sex(i % 2 == 0 ? epb::SEX_MALE : epb::SEX_FEMALE);
+      t->mutable_birth_date()->set_year(static_cast<int>(1980 + i % 25));
+      t->mutable_birth_date()->set_month(static_cast<int>(1 + i % 12));
+      t->mutable_birth_date()->set_day(static_cast<int>(1 + i % 28));
+      t->set_citizenship(kCountries[c]);
+      t->mutable_identity_document()->set_country_code(kCountries[c]);
+      t->mutable_identity_document()->set_type(epb::DOCUMENT_TYPE_PASSPORT);
+      t->mutable_identity_document()->set_number(absl::StrCat("BENCH-", i));
+      t->mutable_contacts()->set_phone("+992 93 000 0000");
+      t->set_home_workshop(workshops[c]);
+    }
+    enrollment->async()->ImportTrainees(
+        &call->context, &call->request, &call->response,
+        bench::Copyable([&, call, done = std::move(done)](const grpc::Status& status) mutable {
+          if (status.ok()) {
+            absl::MutexLock lock(&mu);
+            for (const auto& result : call->response.results()) {
+              auto id = IdOf(result.trainee());
+              if (!id.ok()) {
+                refused = absl::StrCat(result.error_code(), ": ", result.error_message());
+                continue;
+              }
+              first = std::min(first, *id);
+              last = std::max(last, *id);
+              ++created;
+            }
+          }
+          std::move(done)(status);
+        }));
+  });
+  if (!import_errors.empty() || !refused.empty() || created != options.trainees) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "importing trainees failed (", import_errors.size(), " failed calls; ", created, " of ",
+        options.trainees, " rows; last refusal: ", refused, ")"));
+  }
+  if (last - first + 1 != options.trainees) {
+    return absl::FailedPreconditionError(
+        "the trainees' ids are not one block: seed into an empty enrollment schema");
+  }
+  Progress("trainees", created, options.trainees, start);
+  data.trainee_first = first;
+  data.trainee_last = last;
+
+  // Enrollments: trainee t in runs (t*k + k...) distinct per trainee.
+  const int64_t total = options.trainees * options.enrollments_per_trainee;
+  const int64_t runs = static_cast<int64_t>(data.read_runs.size());
+  start = absl::Now();
+  std::atomic<int64_t> finished{0};
+  auto enroll_errors = RunAllCalls(total, options.concurrency, [&](int64_t n, CallDone done) {
+    struct Call {
+      grpc::ClientContext context;
+      epb::EnrollRequest request;
+      epb::Enrollment response;
+    };
+    auto call = std::make_shared<Call>();
+    connections.Prepare(call->context);
+    const int64_t t = n / options.enrollments_per_trainee;
+    const int64_t k = n % options.enrollments_per_trainee;
+    call->request.set_trainee(absl::StrCat("trainees/", first + t));
+    call->request.set_course_run(
+        data.read_runs[static_cast<size_t>((t * options.enrollments_per_trainee + k) % runs)]);
+    call->request.set_request_id(absl::StrCat("bench-enroll-", t, "-", k));
+    enrollment->async()->Enroll(&call->context, &call->request, &call->response,
+                                Copyable([&, call, done = std::move(done)](
+                                             const grpc::Status& status) mutable {
+                                  const int64_t f = finished.fetch_add(1) + 1;
+                                  if (f % 50000 == 0) Progress("enrollments", f, total, start);
+                                  std::move(done)(status);
+                                }));
+  });
+  if (!enroll_errors.empty()) {
+    std::string summary;
+    for (const auto& [code, count] : enroll_errors) absl::StrAppend(&summary, " ", code, "=", count);
+    return absl::FailedPreconditionError(absl::StrCat("enrolling failed:", summary));
+  }
+  Progress("enrollments", total, total, start);
+  data.enrollments = total;
+  return data;
+}
+
+}  // namespace luban::bench
