@@ -252,13 +252,20 @@ class Runner {
       return absl::InvalidArgumentError(absl::StrCat(
           "--from-json ", invocation_.options.from_json, ": ", std::string(status.message())));
     }
+    // Output-only fields (say, of a resource saved with `get -o json`) are not changes; an
+    // etag in the file guards the update like --etag.
+    static const std::set<std::string> kNotChanges = {
+        "name", "etag", "create_time", "update_time", "status", "state", "redacted",
+        "birth_year", "approved_count", "partner_country_code", "cancel_reason", "decisions"};
+    const std::string name = GetString(*resource, "name");
     std::vector<const FieldDescriptor*> set;
     parsed->GetReflection()->ListFields(*parsed, &set);
     for (const FieldDescriptor* field : set) {
       resource->GetReflection()->ClearField(resource, field);
-      fields->push_back(field->name());
+      if (kNotChanges.count(field->name()) == 0) fields->push_back(field->name());
     }
     resource->MergeFrom(*parsed);
+    if (!name.empty()) SetString(resource, "name", name);  // the command line names it
     return absl::OkStatus();
   }
 

@@ -654,7 +654,7 @@ std::string CommandTable::CommandHelp(const Command& command) const {
     case Kind::kUpdate:
       absl::StrAppend(
           &help,
-          Indent("--from-json FILE", "the fields to change, in protobuf JSON", 52),
+          Indent("--from-json FILE", "fields to change, protobuf JSON (its etag is checked)", 52),
           Indent("--etag ETAG", "refuse if changed since (default: the current etag)", 52),
           Indent("--update-mask A,B", "fields to change (default: those given)", 52));
       break;
