@@ -138,6 +138,7 @@ TEST(ParseTest, UsageErrorsAreOneClearSentence) {
       {{"runs", "get", "1", "--all"}, "unknown flag --all"},
       {{"runs", "list", "--output", "xml"}, "--output must be table, json or csv"},
       {{"trainees", "import", "f.csv", "--batch-size", "501"}, "--batch-size must be 1..500"},
+      {{"runs", "list", "--token", "secret"}, "never taken from the command line"},
   };
   for (const auto& [args, message] : cases) {
     auto invocation = Table().Parse(args);

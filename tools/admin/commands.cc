@@ -457,6 +457,11 @@ absl::StatusOr<Invocation> CommandTable::Parse(const std::vector<std::string>& a
       continue;
     }
     name = NormalizeFlag(name);
+    if (name == "token") {
+      return absl::InvalidArgumentError(
+          "the token is never taken from the command line (it would show in ps and shell "
+          "history); set LUBAN_TOKEN or --token_file");
+    }
     if (!value.has_value() && name != "all") {
       if (i + 1 >= args.size()) {
         return absl::InvalidArgumentError(absl::StrCat("--", name, " needs a value"));
