@@ -13,12 +13,12 @@
 //     batch (<= 500 rows) arrives and dropped; rows changed since the last run replace their
 //     record, which is what keeps an incremental run exact.
 //   * While merging a batch of changed records, up to `kMergeThreshold` pending records plus the
-//     merge's temporary buffer; while computing, 4 bytes per enrollment of the period for the
-//     distinct-trainee counts of one table at a time.
+//     merge's temporary buffer of as many; tables grow by a quarter at a time (the old and the
+//     new buffer live together for an instant); while computing, 4 bytes per enrollment of the
+//     period for the distinct-trainee counts of one table at a time.
 //   So memory is about 16 B x enrollments + 8 B x trainees + 12 B x mobilities (e.g. 1 million
-//   enrollments and 333,000 trainees: ~20 MB of records; measured peak 29 MB, up to 2-3x the
-//   records for an instant while a vector reallocates), whatever the size of names or other row
-//   fields. Ids above 2^32-1 are refused (OUT_OF_RANGE): the records store 32-bit ids.
+//   enrollments and 333,000 trainees: ~20 MB of records; README.md has measured peaks),
+//   whatever the size of names or other row fields. Ids above 2^32-1 are refused (OUT_OF_RANGE): the records store 32-bit ids.
 //
 // Definitions (also in luban-report --help and the JSON document):
 //   * Period: --year Y is Y-01-01..Y-12-31; --from/--to are inclusive days.
@@ -216,6 +216,10 @@ class CompactTable {
     const auto by_id = [](const Record& a, const Record& b) { return a.id < b.id; };
     std::stable_sort(pending_.begin(), pending_.end(), by_id);
     const size_t old_size = rows_.size();
+    // Grow by a quarter, not double: while reallocating, the old and the new buffer both live.
+    if (rows_.capacity() < old_size + pending_.size()) {
+      rows_.reserve(std::max(old_size + pending_.size(), rows_.capacity() + rows_.capacity() / 4));
+    }
     rows_.insert(rows_.end(), pending_.begin(), pending_.end());
     pending_.clear();
     pending_.shrink_to_fit();
@@ -241,7 +245,8 @@ class CompactTable {
   // Merged records, sorted by id.
   const std::vector<Record>& rows() const { return rows_; }
   size_t size() const { return rows_.size(); }
-  // Replaces the contents (records must be sorted by id and unique: see report_state.cc).
+  // Replaces the contents (records must be sorted by id and unique: see report_state.cc). Give
+  // `rows` some spare capacity if changes will follow: merging them then needs no reallocation.
   void Assign(std::vector<Record> rows) {
     rows_ = std::move(rows);
     pending_.clear();

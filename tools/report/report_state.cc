@@ -145,7 +145,8 @@ bool ReadTable(Reader& r, CompactTable<Record>& table, uint64_t file_size, size_
   uint64_t count = 0;
   if (!r.Int(&count) || count > file_size / record_bytes) return false;
   std::vector<Record> rows;
-  rows.reserve(count);
+  // An eighth to spare: the next export's changes usually merge without reallocating.
+  rows.reserve(count + count / 8);
   for (uint64_t i = 0; i < count; ++i) {
     Record record;
     if (!read_one(record)) return false;
