@@ -313,9 +313,18 @@ TEST_F(AdminSuiteTest, ListShowsOnePageAndAllStreamsEveryPage) {
   }
   const std::string file = dir_ + "/seven.csv";
   WriteFile(file, csv);
-  const RunResult import = As(LocalSuite::kCollegeAdmin, {"trainees", "import", file});
+  // Three calls (3 + 3 + 1 rows): the results still follow the file's lines.
+  const RunResult import =
+      As(LocalSuite::kCollegeAdmin, {"trainees", "import", file, "--batch-size", "3"});
   ASSERT_EQ(import.exit_code, 0) << Describe(import)
                                  << testing::ReadWholeFile(file + ".results.csv");
+  const Records results = Csv(testing::ReadWholeFile(file + ".results.csv"));
+  ASSERT_EQ(results.size(), 8u);
+  for (size_t i = 1; i < results.size(); ++i) {
+    EXPECT_EQ(results[i][0], absl::StrCat(i + 1));
+    EXPECT_EQ(results[i][1], "CREATED");
+    EXPECT_EQ(results[i][2], absl::StrCat("trainees/", i));
+  }
 
   const RunResult page = As(LocalSuite::kCollegeAdmin, {"trainees", "list", "--page-size", "3"});
   ASSERT_EQ(page.exit_code, 0) << Describe(page);
