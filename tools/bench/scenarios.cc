@@ -52,11 +52,16 @@ class Scenarios {
 
   void Write(CallDone done) {
     auto call = NewCall<pb::EnrollRequest, pb::Enrollment>();
+    // Consecutive writes go to different trainees and runs, as an admission period's do:
+    // writes to one run (or for one trainee) queue on its row by design (the seat rule), which
+    // is not what this measures. Pair c is (t, r) = (c mod T, (c div T + t) mod W): distinct
+    // for the first T * W writes.
     const int64_t c = write_cursor_->fetch_add(1);
     const int64_t trainees = data_.trainees();
-    call->request.set_trainee(absl::StrCat("trainees/", data_.trainee_first + c % trainees));
-    call->request.set_course_run(
-        data_.write_runs[static_cast<size_t>((c / trainees) % data_.write_runs.size())]);
+    const int64_t runs = static_cast<int64_t>(data_.write_runs.size());
+    const int64_t t = c % trainees;
+    call->request.set_trainee(absl::StrCat("trainees/", data_.trainee_first + t));
+    call->request.set_course_run(data_.write_runs[static_cast<size_t>((c / trainees + t) % runs)]);
     call->request.set_request_id(absl::StrCat("bench-write-", c));
     stub_->async()->Enroll(&call->context, &call->request, &call->response,
                            Finish(call, std::move(done)));
