@@ -791,13 +791,23 @@ TEST(ReportHelpTest, HelpDocumentsFlagsDefinitionsOutputsAndExitCodes) {
   ASSERT_NE(mkdtemp(dir), nullptr);
   const RunResult help =
       RunToEnd({LUBAN_REPORT_BINARY, "--help"}, luban::testing::CleanEnvironment(), dir, "help");
-  ASSERT_TRUE(help.exit_code.has_value());
-  const std::string text = help.out + help.err;
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  const std::string text = help.out;
   for (const char* expected :
-       {"--year", "--from", "--to", "--out", "--state", "--generated_at", "completion rate",
-        "age band", "by_country.csv", "report.html", "report.json", "Exit codes", "LUBAN_TOKEN"}) {
+       {"--year", "--from", "--to", "--out", "--state", "--generated_at", "--full",
+        "--export_timeout", "--course_addr", "completion rate", "age band", "by_country.csv",
+        "report.html", "report.json", "Exit codes", "LUBAN_TOKEN"}) {
     EXPECT_TRUE(absl::StrContains(text, expected)) << expected << "\n" << text;
   }
+  // A bad command line is a usage error (2), with one line saying what is wrong.
+  const RunResult bad = RunToEnd({LUBAN_REPORT_BINARY, "--year=twenty", "--out=x"},
+                                 luban::testing::CleanEnvironment(), dir, "bad");
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_TRUE(absl::StrContains(bad.err, "--year")) << bad.err;
+  const RunResult unknown = RunToEnd({LUBAN_REPORT_BINARY, "--yaer=2026", "--out=x"},
+                                     luban::testing::CleanEnvironment(), dir, "unknown");
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.err;
+  EXPECT_TRUE(absl::StrContains(unknown.err, "--yaer")) << unknown.err;
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
 }

@@ -3,23 +3,26 @@
 // and writes CSV tables, a JSON document and an HTML page for a period. See kUsage.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <utility>
 #include <vector>
 
+#include "absl/flags/commandlineflag.h"
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
-#include "absl/flags/usage_config.h"
+#include "absl/flags/reflection.h"
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "grpcpp/client_context.h"
@@ -39,6 +42,9 @@ ABSL_FLAG(std::string, out, "", "directory to write the report into (created if 
 ABSL_FLAG(std::string, state, "",
           "state file of incremental runs: export cursors and compact per-row records; read "
           "when it exists, rewritten atomically after a successful run");
+ABSL_FLAG(absl::Duration, export_timeout, absl::Hours(2),
+          "give up on an export stream after this long (a stalled service must not hold the job "
+          "forever); then exit 5");
 ABSL_FLAG(bool, full, false, "ignore the state file's contents: read every row again");
 ABSL_FLAG(std::string, generated_at, "",
           "the generation time to print in the report (e.g. 2026-07-01T02:00:00Z); default now. "
@@ -260,6 +266,12 @@ class Report {
                                                               Response*),
                                  Request request, OnPage on_page);
 
+  // The bearer token and --export_timeout's deadline.
+  void PrepareExport(grpc::ClientContext& context) const {
+    connections_.PrepareStream(context);
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::GetFlag(FLAGS_export_timeout)));
+  }
+
   cli::Connections& connections_;
   Progress& progress_;
 };
@@ -324,7 +336,7 @@ std::optional<Failure> Report::ReadExports(Snapshot& snapshot) {
     epb::ExportEnrollmentsRequest request;
     SetCursor(request, snapshot.enrollments_cursor);
     grpc::ClientContext context;
-    connections_.PrepareStream(context);
+    PrepareExport(context);
     if (auto f = Drain("enrollments", context, enrollment.ExportEnrollments(&context, request),
                        &epb::ExportEnrollmentsResponse::enrollments, snapshot)) {
       return f;
@@ -334,7 +346,7 @@ std::optional<Failure> Report::ReadExports(Snapshot& snapshot) {
     xpb::ExportMobilitiesRequest request;
     SetCursor(request, snapshot.mobilities_cursor);
     grpc::ClientContext context;
-    connections_.PrepareStream(context);
+    PrepareExport(context);
     if (auto f = Drain("mobilities", context, exchange.ExportMobilities(&context, request),
                        &xpb::ExportMobilitiesResponse::mobilities, snapshot)) {
       return f;
@@ -344,7 +356,7 @@ std::optional<Failure> Report::ReadExports(Snapshot& snapshot) {
     epb::ExportTraineesRequest request;
     SetCursor(request, snapshot.trainees_cursor);
     grpc::ClientContext context;
-    connections_.PrepareStream(context);
+    PrepareExport(context);
     if (auto f = Drain("trainees", context, enrollment.ExportTrainees(&context, request),
                        &epb::ExportTraineesResponse::trainees, snapshot)) {
       return f;
@@ -453,11 +465,7 @@ absl::Status WriteOutputs(const std::string& dir, const Figures& figures,
   return absl::OkStatus();
 }
 
-int Run(const std::vector<char*>& positional) {
-  if (positional.size() > 1) {
-    std::fprintf(stderr, "%s: unexpected argument \"%s\" (see --help)\n", kProgram, positional[1]);
-    return cli::kExitUsage;
-  }
+int Run() {
   absl::StatusOr<Period> period =
       MakePeriod(absl::GetFlag(FLAGS_year), absl::GetFlag(FLAGS_from), absl::GetFlag(FLAGS_to));
   if (!period.ok()) {
@@ -530,16 +538,94 @@ int Run(const std::vector<char*>& positional) {
   return cli::kExitOk;
 }
 
+// ---- the command line ------------------------------------------------------------------------
+
+// Flags are absl flags (ours and luban_cli's), parsed here rather than by absl::ParseCommandLine,
+// which ends the process with 1 on a bad flag and on --help; the documented codes are 2 and 0.
+bool IsOurs(const absl::CommandLineFlag& flag) {
+  const std::string file = flag.Filename();
+  return absl::EndsWith(file, "report_main.cc") || absl::EndsWith(file, "client_config.cc");
+}
+
+void PrintHelp() {
+  std::printf("%s: %s\n\nFlags:\n", kProgram, kUsage);
+  std::vector<const absl::CommandLineFlag*> flags;
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    if (IsOurs(*flag)) flags.push_back(flag);
+  }
+  std::sort(flags.begin(), flags.end(),
+            [](const auto* a, const auto* b) { return a->Name() < b->Name(); });
+  for (const absl::CommandLineFlag* flag : flags) {
+    const std::string default_value = flag->DefaultValue();
+    std::printf("  --%s%s\n      %s\n", std::string(flag->Name()).c_str(),
+                default_value.empty() ? "" : absl::StrCat(" (default ", default_value, ")").c_str(),
+                flag->Help().c_str());
+  }
+}
+
+// Sets the flags from `args`: --name=value, --name value, --bool, --nobool ("-" works as "--").
+// kExitOk to go on; -1 after --help; kExitUsage (the error printed) on a bad command line.
+int ParseFlags(const std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    absl::string_view arg = args[i];
+    if (!absl::ConsumePrefix(&arg, "--") && !absl::ConsumePrefix(&arg, "-")) {
+      std::fprintf(stderr, "%s: unexpected argument \"%s\" (see --help)\n", kProgram,
+                   args[i].c_str());
+      return cli::kExitUsage;
+    }
+    if (arg == "help" || arg == "helpfull" || arg == "h") return -1;
+    absl::string_view name = arg;
+    std::optional<std::string> value;
+    if (const size_t eq = arg.find('='); eq != absl::string_view::npos) {
+      name = arg.substr(0, eq);
+      value = std::string(arg.substr(eq + 1));
+    }
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if ((flag == nullptr || !IsOurs(*flag)) && !value && absl::StartsWith(name, "no")) {
+      absl::CommandLineFlag* negated = absl::FindCommandLineFlag(name.substr(2));
+      if (negated != nullptr && IsOurs(*negated) && negated->IsOfType<bool>()) {
+        flag = negated;
+        value = "false";
+      }
+    }
+    if (flag == nullptr || !IsOurs(*flag)) {
+      std::fprintf(stderr, "%s: unknown flag --%s (see --help)\n", kProgram,
+                   std::string(name).c_str());
+      return cli::kExitUsage;
+    }
+    if (!value) {
+      if (flag->IsOfType<bool>()) {
+        value = "true";
+      } else if (i + 1 < args.size()) {
+        value = args[++i];
+      } else {
+        std::fprintf(stderr, "%s: --%s needs a value\n", kProgram, std::string(name).c_str());
+        return cli::kExitUsage;
+      }
+    }
+    std::string error;
+    if (!flag->ParseFrom(*value, &error)) {
+      std::fprintf(stderr, "%s: --%s: %s\n", kProgram, std::string(name).c_str(), error.c_str());
+      return cli::kExitUsage;
+    }
+  }
+  return cli::kExitOk;
+}
+
+int Main(const std::vector<std::string>& args) {
+  const int parsed = ParseFlags(args);
+  if (parsed < 0) {
+    PrintHelp();
+    return cli::kExitOk;
+  }
+  if (parsed != cli::kExitOk) return parsed;
+  return Run();
+}
+
 }  // namespace
 }  // namespace luban::report
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(luban::report::kUsage);
-  // --help lists every flag (they live in this file and in tools/cli, not in a file named after
-  // the binary, which is all absl's default --help would show).
-  absl::FlagsUsageConfig usage;
-  usage.contains_help_flags = [](absl::string_view) { return true; };
-  absl::SetFlagsUsageConfig(usage);
-  const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
-  return luban::report::Run(positional);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  return luban::report::Main(args);
 }
