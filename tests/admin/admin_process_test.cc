@@ -131,12 +131,13 @@ TEST_F(AdminCliTest, HelpOnEveryLevel) {
 }
 
 TEST_F(AdminCliTest, UsageErrorsExitTwoWithOneLine) {
-  for (const std::vector<std::string>& args :
-       std::vector<std::vector<std::string>>{{"teleport"},
-                                             {"runs", "list", "--colour", "red"},
-                                             {"runs"},
-                                             {"runs", "get"},
-                                             {"trainees", "create", "--birth-date", "2001-02-30"}}) {
+  const std::vector<std::vector<std::string>> cases = {
+      {"teleport"},
+      {"runs", "list", "--colour", "red"},
+      {"runs"},
+      {"runs", "get"},
+      {"trainees", "create", "--birth-date", "2001-02-30"}};
+  for (const std::vector<std::string>& args : cases) {
     const RunResult result = Admin(args);
     EXPECT_EQ(result.exit_code, 2) << Describe(result);
     EXPECT_EQ(result.out, "");
@@ -373,7 +374,8 @@ TEST_F(AdminSuiteTest, RunsListFiltersByWorkshopAndStatus) {
   const RunResult open = As(admin, {"runs", "list", "--workshop", "workshops/1", "--status",
                                     "open", "-o", "csv", "--columns", "name,status,capacity"});
   ASSERT_EQ(open.exit_code, 0) << Describe(open);
-  EXPECT_EQ(Csv(open.out), (Records{{"name", "status", "capacity"}, {"courseRuns/1", "open", "5"}}));
+  EXPECT_EQ(Csv(open.out),
+            (Records{{"name", "status", "capacity"}, {"courseRuns/1", "open", "5"}}));
   const RunResult scheduled =
       As(admin, {"runs", "list", "--workshop", "1", "--status", "scheduled", "-o", "json"});
   ASSERT_EQ(scheduled.exit_code, 0) << Describe(scheduled);

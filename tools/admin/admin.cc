@@ -332,7 +332,9 @@ class Runner {
     const FieldDescriptor* paths = field_mask->GetDescriptor()->FindFieldByName("paths");
     std::set<std::string> added;
     for (const std::string& path : mask) {
-      if (added.insert(path).second) field_mask->GetReflection()->AddString(field_mask, paths, path);
+      if (added.insert(path).second) {
+        field_mask->GetReflection()->AddString(field_mask, paths, path);
+      }
     }
     SetRequestId(request.get());
     return Send(*request);
@@ -352,7 +354,9 @@ class Runner {
         connections_, service(), *command_.method, *request, [&](const Message& batch) {
           const Reflection* reflection = batch.GetReflection();
           const int size = reflection->FieldSize(batch, items);
-          for (int i = 0; i < size; ++i) writer.Add(reflection->GetRepeatedMessage(batch, items, i));
+          for (int i = 0; i < size; ++i) {
+            writer.Add(reflection->GetRepeatedMessage(batch, items, i));
+          }
           writer.Flush();
         });
     writer.Flush();

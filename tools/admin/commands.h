@@ -11,7 +11,6 @@
 #ifndef LUBAN_TOOLS_ADMIN_COMMANDS_H_
 #define LUBAN_TOOLS_ADMIN_COMMANDS_H_
 
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>

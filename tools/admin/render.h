@@ -8,6 +8,7 @@
 #define LUBAN_TOOLS_ADMIN_RENDER_H_
 
 #include <cstdint>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
