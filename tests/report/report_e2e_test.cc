@@ -710,10 +710,11 @@ TEST_F(ReportEndToEndTest, IncrementalRunAfterChangesEqualsAFreshFullRun) {
   ASSERT_TRUE(std::filesystem::exists(state));
 
   ASSERT_NO_THROW(Change());
-  const RunResult incremental =
-      Report({"--year=2026", "--out=" + dir_ + "/incremental", "--state=" + state, generated});
+  // Exactly from the cursors (no overlap): only the changed rows are read.
+  const RunResult incremental = Report({"--year=2026", "--out=" + dir_ + "/incremental",
+                                        "--state=" + state, "--overlap=0s", generated});
   ASSERT_EQ(incremental.exit_code, 0) << incremental.err;
-  // Only the changed rows were read: one enrollment, one mobility, one trainee.
+  // One enrollment, one mobility, one trainee.
   EXPECT_TRUE(absl::StrContains(incremental.err, "enrollments: 1 rows read")) << incremental.err;
   EXPECT_TRUE(absl::StrContains(incremental.err, "mobilities: 1 rows read")) << incremental.err;
   EXPECT_TRUE(absl::StrContains(incremental.err, "trainees: 1 rows read")) << incremental.err;
@@ -741,11 +742,19 @@ TEST_F(ReportEndToEndTest, IncrementalRunAfterChangesEqualsAFreshFullRun) {
   EXPECT_EQ(mobilities.rows.at("trainee_study_visit|to_china|departed").at("mobilities"), "1");
 
   // Nothing changed since: a third run reads nothing and writes the same files.
-  const RunResult idle =
-      Report({"--year=2026", "--out=" + dir_ + "/idle", "--state=" + state, generated});
+  const RunResult idle = Report(
+      {"--year=2026", "--out=" + dir_ + "/idle", "--state=" + state, "--overlap=0s", generated});
   ASSERT_EQ(idle.exit_code, 0) << idle.err;
   EXPECT_TRUE(absl::StrContains(idle.err, "enrollments: 0 rows read")) << idle.err;
   EXPECT_EQ(ReadOutputs(dir_ + "/idle"), incremental_files);
+
+  // With the default overlap the rows of the last minutes are read again (all of them here) and
+  // replace their records: the same figures.
+  const RunResult overlapping =
+      Report({"--year=2026", "--out=" + dir_ + "/overlapping", "--state=" + state, generated});
+  ASSERT_EQ(overlapping.exit_code, 0) << overlapping.err;
+  EXPECT_TRUE(absl::StrContains(overlapping.err, "enrollments: 11 rows read")) << overlapping.err;
+  EXPECT_EQ(ReadOutputs(dir_ + "/overlapping"), incremental_files);
 }
 
 TEST_F(ReportEndToEndTest, FailuresGiveTheDocumentedExitCodes) {
@@ -794,7 +803,7 @@ TEST(ReportHelpTest, HelpDocumentsFlagsDefinitionsOutputsAndExitCodes) {
   EXPECT_EQ(help.exit_code, 0) << help.err;
   const std::string text = help.out;
   for (const char* expected :
-       {"--year", "--from", "--to", "--out", "--state", "--generated_at", "--full",
+       {"--year", "--from", "--to", "--out", "--state", "--generated_at", "--full", "--overlap",
         "--export_timeout", "--course_addr", "completion rate", "age band", "by_country.csv",
         "report.html", "report.json", "Exit codes", "LUBAN_TOKEN"}) {
     EXPECT_TRUE(absl::StrContains(text, expected)) << expected << "\n" << text;

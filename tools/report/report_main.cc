@@ -45,6 +45,10 @@ ABSL_FLAG(std::string, state, "",
 ABSL_FLAG(absl::Duration, export_timeout, absl::Hours(2),
           "give up on an export stream after this long (a stalled service must not hold the job "
           "forever); then exit 5");
+ABSL_FLAG(absl::Duration, overlap, absl::Minutes(10),
+          "with --state: also re-read the rows changed this long before the last run's cursors, "
+          "so that a transaction committed late (after the last run read past its time) is not "
+          "missed; 0 reads exactly from the cursors");
 ABSL_FLAG(bool, full, false, "ignore the state file's contents: read every row again");
 ABSL_FLAG(std::string, generated_at, "",
           "the generation time to print in the report (e.g. 2026-07-01T02:00:00Z); default now. "
@@ -72,9 +76,10 @@ from flags, LUBAN_* variables or the client config file (see the flags below).
 What it reads: the enrollment service's ExportEnrollments and ExportTrainees streams and the
 exchange service's ExportMobilities stream (the reporter sees sex and birth year, no personal
 data), and the lists of institutions, workshops, courses, course runs and programmes. With
---state FILE, a run reads only the rows changed since the cursors of the last run and keeps a
-compact record per row (16 bytes per enrollment, 8 per trainee, 12 per mobility) so that its
-figures equal those of a full run. Memory grows with those records only, never with row text.
+--state FILE, a run reads only the rows changed since the cursors of the last run (less
+--overlap, for transactions that committed late) and keeps a compact record per row (16 bytes
+per enrollment, 8 per trainee, 12 per mobility) so that its figures equal those of a full run.
+Memory grows with those records only, never with row text.
 
 Definitions:
   period          --year Y is Y-01-01..Y-12-31; --from/--to are inclusive days.
@@ -193,12 +198,25 @@ void Advance(ExportCursor& cursor, const Row& row) {
   cursor.after_name = row.name();
 }
 
+// Asks for the rows changed since `cursor`, or since `overlap` before it: a transaction that
+// stamped its rows before the last run's cursor but committed after that run read past it would
+// otherwise be missed for good. Rows read again just replace their records.
 template <typename Request>
-void SetCursor(Request& request, const ExportCursor& cursor) {
+void SetCursor(Request& request, const ExportCursor& cursor, absl::Duration overlap) {
   if (cursor.empty()) return;
-  request.mutable_updated_since()->set_seconds(cursor.seconds);
-  request.mutable_updated_since()->set_nanos(cursor.nanos);
-  request.set_after_name(cursor.after_name);
+  if (overlap <= absl::ZeroDuration()) {
+    request.mutable_updated_since()->set_seconds(cursor.seconds);
+    request.mutable_updated_since()->set_nanos(cursor.nanos);
+    request.set_after_name(cursor.after_name);
+    return;
+  }
+  const absl::Time since =
+      absl::FromUnixSeconds(cursor.seconds) + absl::Nanoseconds(cursor.nanos) - overlap;
+  if (since <= absl::UnixEpoch()) return;              // the whole export
+  const int64_t seconds = absl::ToUnixSeconds(since);  // rounds down
+  request.mutable_updated_since()->set_seconds(seconds);
+  request.mutable_updated_since()->set_nanos(
+      static_cast<int32_t>(absl::ToInt64Nanoseconds(since - absl::FromUnixSeconds(seconds))));
 }
 
 // Each export row becomes its compact record (replacing the one of an earlier run), and the
@@ -334,7 +352,7 @@ std::optional<Failure> Report::ReadExports(Snapshot& snapshot) {
   // enrollment, so the trainee export that follows holds it.
   {
     epb::ExportEnrollmentsRequest request;
-    SetCursor(request, snapshot.enrollments_cursor);
+    SetCursor(request, snapshot.enrollments_cursor, absl::GetFlag(FLAGS_overlap));
     grpc::ClientContext context;
     PrepareExport(context);
     if (auto f = Drain("enrollments", context, enrollment.ExportEnrollments(&context, request),
@@ -344,7 +362,7 @@ std::optional<Failure> Report::ReadExports(Snapshot& snapshot) {
   }
   {
     xpb::ExportMobilitiesRequest request;
-    SetCursor(request, snapshot.mobilities_cursor);
+    SetCursor(request, snapshot.mobilities_cursor, absl::GetFlag(FLAGS_overlap));
     grpc::ClientContext context;
     PrepareExport(context);
     if (auto f = Drain("mobilities", context, exchange.ExportMobilities(&context, request),
@@ -354,7 +372,7 @@ std::optional<Failure> Report::ReadExports(Snapshot& snapshot) {
   }
   {
     epb::ExportTraineesRequest request;
-    SetCursor(request, snapshot.trainees_cursor);
+    SetCursor(request, snapshot.trainees_cursor, absl::GetFlag(FLAGS_overlap));
     grpc::ClientContext context;
     PrepareExport(context);
     if (auto f = Drain("trainees", context, enrollment.ExportTrainees(&context, request),
