@@ -20,9 +20,12 @@ int64_t Session::Update(sql::PreparedStatement& statement) {
   return statement.executeUpdate();
 }
 
-int64_t Session::LastInsertId() {
-  auto result = Query(Prepare("SELECT LAST_INSERT_ID()"));
-  result->next();
+int64_t Session::InsertReturningId(sql::PreparedStatement& statement) {
+  auto result = Query(statement);
+  if (!result->next()) {
+    // Not an SQLException from the server: report it as one so the runner maps it (INTERNAL).
+    throw sql::SQLException("INSERT ... RETURNING id returned no row", "HY000", 0);
+  }
   return result->getInt64(1);
 }
 

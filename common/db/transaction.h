@@ -46,8 +46,9 @@ class Session {
   static std::unique_ptr<sql::ResultSet> Query(sql::PreparedStatement& statement);
   // Executes a prepared update; returns the affected rows.
   static int64_t Update(sql::PreparedStatement& statement);
-  // LAST_INSERT_ID() of this connection.
-  int64_t LastInsertId();
+  // Executes a prepared "INSERT ... RETURNING id" and returns the new row's id: one round trip
+  // (a separate SELECT LAST_INSERT_ID() would be a second).
+  static int64_t InsertReturningId(sql::PreparedStatement& statement);
 
   sql::Connection& connection() { return connection_.connection(); }
 

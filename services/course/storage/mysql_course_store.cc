@@ -189,7 +189,7 @@ absl::StatusOr<int64_t> MySqlCourseTx::InsertInstitution(const Institution& inst
     if (!names.ok()) return names.status();
     auto& insert = session_.Prepare(
         "INSERT INTO institutions (version, create_time, update_time, kind, country, names, city,"
-        " website) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        " website) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
     Binder(insert)
         .Int64(institution.meta.version)
         .Time(institution.meta.create_time)
@@ -199,8 +199,7 @@ absl::StatusOr<int64_t> MySqlCourseTx::InsertInstitution(const Institution& inst
         .Text(*names)
         .Text(institution.city)
         .Text(institution.website);
-    db::Session::Update(insert);
-    return session_.LastInsertId();
+    return db::Session::InsertReturningId(insert);
   });
 }
 
@@ -311,7 +310,7 @@ absl::StatusOr<int64_t> MySqlCourseTx::InsertWorkshop(const Workshop& workshop) 
     auto& insert = session_.Prepare(
         "INSERT INTO workshops (version, create_time, update_time, names, country, city,"
         " chinese_institution_id, partner_institution_id, status, opened_date, disciplines)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
     Binder(insert)
         .Int64(workshop.meta.version)
         .Time(workshop.meta.create_time)
@@ -324,13 +323,14 @@ absl::StatusOr<int64_t> MySqlCourseTx::InsertWorkshop(const Workshop& workshop) 
         .Int(static_cast<int>(workshop.status))
         .OptionalDay(workshop.opened_date)
         .Text(*disciplines);
+    int64_t id = 0;
     try {
-      db::Session::Update(insert);
+      id = db::Session::InsertReturningId(insert);
     } catch (const sql::SQLException& e) {
       if (e.getErrorCode() != db::kErrNoReferencedRow) throw;
       return MissingInstitution();
     }
-    return session_.LastInsertId();
+    return id;
   });
 }
 
@@ -434,7 +434,7 @@ absl::StatusOr<int64_t> MySqlCourseTx::InsertCourse(const Course& course) {
     if (!languages.ok()) return languages.status();
     auto& insert = session_.Prepare(
         "INSERT INTO courses (version, create_time, update_time, code, titles, discipline, hours,"
-        " languages, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        " languages, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
     Binder(insert)
         .Int64(course.meta.version)
         .Time(course.meta.create_time)
@@ -445,14 +445,15 @@ absl::StatusOr<int64_t> MySqlCourseTx::InsertCourse(const Course& course) {
         .Int(course.hours)
         .Text(*languages)
         .Text(course.description);
+    int64_t id = 0;
     try {
-      db::Session::Update(insert);
+      id = db::Session::InsertReturningId(insert);
     } catch (const sql::SQLException& e) {
       // The code is the only unique key besides the generated id.
       if (e.getErrorCode() != db::kErrDuplicateKey) throw;
       return absl::AlreadyExistsError(CourseCodeTaken(course.code));
     }
-    return session_.LastInsertId();
+    return id;
   });
 }
 
@@ -567,7 +568,7 @@ absl::StatusOr<int64_t> MySqlCourseTx::InsertCourseRun(const CourseRun& run) {
     auto& insert = session_.Prepare(
         "INSERT INTO course_runs (version, create_time, update_time, course_id, workshop_id,"
         " start_date, end_date, capacity, language, status, pass_score, min_attendance_percent,"
-        " cancel_reason, country) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        " cancel_reason, country) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
     Binder(insert)
         .Int64(run.meta.version)
         .Time(run.meta.create_time)
@@ -583,13 +584,14 @@ absl::StatusOr<int64_t> MySqlCourseTx::InsertCourseRun(const CourseRun& run) {
         .Int(run.min_attendance_percent)
         .Text(run.cancel_reason)
         .Text(run.country);
+    int64_t id = 0;
     try {
-      db::Session::Update(insert);
+      id = db::Session::InsertReturningId(insert);
     } catch (const sql::SQLException& e) {
       if (e.getErrorCode() != db::kErrNoReferencedRow) throw;
       return MissingCourseOrWorkshop();
     }
-    return session_.LastInsertId();
+    return id;
   });
 }
 

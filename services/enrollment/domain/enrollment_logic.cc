@@ -332,8 +332,13 @@ absl::StatusOr<SeatChange> EnrollmentLogic::Enroll(EnrollmentTx& tx, const Princ
   fresh.capacity = run.capacity;
   fresh.pass_score = run.pass_score;
   fresh.min_attendance_percent = run.min_attendance_percent;
-  if (auto s = tx.InsertRunSeatsIfAbsent(fresh); !s.ok()) return s;
+  // The row exists but for a run's first enrollment: read it first (one round trip), create it
+  // only when absent.
   auto seats = tx.GetRunSeats(run.id, /*for_update=*/true);
+  if (seats.status().code() == absl::StatusCode::kNotFound) {
+    if (auto s = tx.InsertRunSeatsIfAbsent(fresh); !s.ok()) return s;
+    seats = tx.GetRunSeats(run.id, /*for_update=*/true);
+  }
   if (!seats.ok()) return seats.status();
   SeatChange change;
   seats->status = run.status;

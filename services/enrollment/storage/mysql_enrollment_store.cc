@@ -325,7 +325,7 @@ absl::StatusOr<int64_t> MySqlEnrollmentTx::InsertTrainee(const Trainee& trainee)
         " family_name_latin, given_name_latin, sex, birth_date, citizenship, doc_country,"
         " doc_type, doc_number, doc_key, email, phone, address, home_workshop_id,"
         " chinese_institution_id, partner_institution_id, status)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
     Binder(insert)
         .Int64(trainee.meta.version)
         .Time(trainee.meta.create_time)
@@ -346,14 +346,15 @@ absl::StatusOr<int64_t> MySqlEnrollmentTx::InsertTrainee(const Trainee& trainee)
         .Text(trainee.contacts.address)
         .OwnerIds(trainee.home)
         .Int(static_cast<int>(trainee.status));
+    int64_t id = 0;
     try {
-      db::Session::Update(insert);
+      id = db::Session::InsertReturningId(insert);
     } catch (const sql::SQLException& e) {
       // The document is the only unique key besides the generated id.
       if (e.getErrorCode() != db::kErrDuplicateKey) throw;
       return DocumentTaken();
     }
-    return session_.LastInsertId();
+    return id;
   });
 }
 
@@ -587,7 +588,7 @@ absl::StatusOr<int64_t> MySqlEnrollmentTx::InsertEnrollment(const Enrollment& en
         "INSERT INTO enrollments (version, create_time, update_time, trainee_id, run_id,"
         " course_id, workshop_id, chinese_institution_id, partner_institution_id, state,"
         " waitlist_seq, final_score, attendance_percent, certificate_id, reason, enroll_time)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
     Binder(insert)
         .Int64(enrollment.meta.version)
         .Time(enrollment.meta.create_time)
@@ -603,8 +604,9 @@ absl::StatusOr<int64_t> MySqlEnrollmentTx::InsertEnrollment(const Enrollment& en
         .OptionalId(enrollment.certificate_id)
         .Text(enrollment.reason)
         .Time(enrollment.enroll_time);
+    int64_t id = 0;
     try {
-      db::Session::Update(insert);
+      id = db::Session::InsertReturningId(insert);
     } catch (const sql::SQLException& e) {
       // The only unique key besides the id: one open enrollment per trainee and run.
       if (e.getErrorCode() == db::kErrDuplicateKey) {
@@ -613,7 +615,7 @@ absl::StatusOr<int64_t> MySqlEnrollmentTx::InsertEnrollment(const Enrollment& en
       if (e.getErrorCode() == db::kErrNoReferencedRow) return MissingTraineeOrRun();
       throw;
     }
-    return session_.LastInsertId();
+    return id;
   });
 }
 
@@ -732,7 +734,7 @@ absl::StatusOr<int64_t> MySqlEnrollmentTx::InsertCertificate(const Certificate& 
         " workshop_id, chinese_institution_id, partner_institution_id, workshop_names,"
         " chinese_institution_names, partner_institution_names, final_score,"
         " attendance_percent, issue_date, status, revoke_reason)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
     Binder(insert)
         .Int64(certificate.meta.version)
         .Time(certificate.meta.create_time)
@@ -754,15 +756,16 @@ absl::StatusOr<int64_t> MySqlEnrollmentTx::InsertCertificate(const Certificate& 
         .Day(certificate.issue_date)
         .Int(static_cast<int>(certificate.status))
         .Text(certificate.revoke_reason);
+    int64_t id = 0;
     try {
-      db::Session::Update(insert);
+      id = db::Session::InsertReturningId(insert);
     } catch (const sql::SQLException& e) {
       // The number is the only unique key besides the generated id.
       if (e.getErrorCode() == db::kErrDuplicateKey) return CertificateNumberTaken();
       if (e.getErrorCode() == db::kErrNoReferencedRow) return MissingTraineeOrEnrollment();
       throw;
     }
-    return session_.LastInsertId();
+    return id;
   });
 }
 

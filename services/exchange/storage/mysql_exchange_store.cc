@@ -272,7 +272,7 @@ absl::StatusOr<int64_t> MySqlExchangeTx::InsertProgramme(const Programme& progra
         " chinese_institution_id, partner_institution_id, partner_country, kind, direction,"
         " start_date, end_date, quota, approved_count, completed_course_id,"
         " certificate_discipline, course_run_id, status)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
     Binder(insert)
         .Int64(programme.meta.version)
         .Time(programme.meta.create_time)
@@ -291,13 +291,14 @@ absl::StatusOr<int64_t> MySqlExchangeTx::InsertProgramme(const Programme& progra
         .Text(programme.requirement.certificate_discipline)
         .OptionalId(programme.course_run_id)
         .Int(static_cast<int>(programme.status));
+    int64_t id = 0;
     try {
-      db::Session::Update(insert);
+      id = db::Session::InsertReturningId(insert);
     } catch (const sql::SQLException& e) {
       if (!IsConstraint(e, kWithinQuota)) throw;
       return QuotaBelowApproved();
     }
-    return session_.LastInsertId();
+    return id;
   });
 }
 
@@ -427,7 +428,7 @@ absl::StatusOr<int64_t> MySqlExchangeTx::InsertMobility(const Mobility& mobility
         "INSERT INTO mobilities (version, create_time, update_time, programme_id, trainee_id,"
         " teacher_full_name, teacher_full_name_latin, teacher_position, sending_institution_id,"
         " receiving_institution_id, state, decisions)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
     Binder(insert)
         .Int64(mobility.meta.version)
         .Time(mobility.meta.create_time)
@@ -439,8 +440,9 @@ absl::StatusOr<int64_t> MySqlExchangeTx::InsertMobility(const Mobility& mobility
         .Int64(mobility.receiving_institution_id)
         .Int(static_cast<int>(mobility.state))
         .Text(*decisions);
+    int64_t id = 0;
     try {
-      db::Session::Update(insert);
+      id = db::Session::InsertReturningId(insert);
     } catch (const sql::SQLException& e) {
       // The only unique key besides the id: one open mobility per trainee and programme.
       if (e.getErrorCode() == db::kErrDuplicateKey) return OpenMobilityTaken(mobility);
@@ -448,7 +450,7 @@ absl::StatusOr<int64_t> MySqlExchangeTx::InsertMobility(const Mobility& mobility
       if (IsConstraint(e, kOneParticipant)) return NotOneParticipant();
       throw;
     }
-    return session_.LastInsertId();
+    return id;
   });
 }
 
