@@ -293,6 +293,36 @@ TEST_F(FiguresTest, AChangedRowReplacesItsContribution) {
   EXPECT_EQ(f.by_year.at(2026).enrollments, 6);
 }
 
+TEST_F(FiguresTest, CancelledEnrollmentsCountButStayOutOfTheRate) {
+  reference_.runs[104] = {2, 8, absl::CivilDay(2026, 10, 1)};
+  const auto cancelled = static_cast<uint8_t>(EnrollmentState::kCancelled);
+  snapshot_.enrollments.Put({20, 104, 6, cancelled, 0});
+  snapshot_.enrollments.Put({21, 104, 7, cancelled, 0});
+  snapshot_.Flush();
+  const Figures f = Compute2026();
+  const Counts& kz = f.by_country.at({2026, PackCountry("KZ")});
+  EXPECT_EQ(kz.enrollments, 3);
+  EXPECT_EQ(kz.state(EnrollmentState::kCancelled), 2);
+  EXPECT_EQ(kz.trainees, 3);
+  EXPECT_EQ(kz.completion_rate_bp(), 10000);  // still 1 of 1 who took part
+  const std::string csv = RenderCsv(f, reference_).at("by_country.csv");
+  EXPECT_TRUE(absl::StrContains(csv, "2026,KZ,3,3,0,0,1,0,0,2,1.0000,1\n")) << csv;
+}
+
+TEST(CompactTableTest, ChangesMergeIntoALoadedTable) {
+  CompactTable<MobilityRecord> table;
+  table.Assign({{1, 5, 1, 1}, {4, 5, 1, 1}, {9, 6, 2, 2}});
+  table.Put({4, 5, 2, 1});   // changed
+  table.Put({12, 6, 1, 2});  // new
+  table.Put({2, 5, 3, 1});   // new, between
+  table.Flush();
+  std::vector<uint32_t> ids;
+  for (const MobilityRecord& m : table.rows()) ids.push_back(m.id);
+  EXPECT_EQ(ids, (std::vector<uint32_t>{1, 2, 4, 9, 12}));
+  EXPECT_EQ(table.Find(4)->state, 2);
+  EXPECT_EQ(table.Find(9)->programme, 6u);
+}
+
 // ---- the state file ---------------------------------------------------------------------------
 
 class StateFileTest : public FiguresTest {
