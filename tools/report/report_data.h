@@ -18,7 +18,8 @@
 //     period for the distinct-trainee counts of one table at a time.
 //   So memory is about 16 B x enrollments + 8 B x trainees + 12 B x mobilities (e.g. 1 million
 //   enrollments and 333,000 trainees: ~20 MB of records; README.md has measured peaks),
-//   whatever the size of names or other row fields. Ids above 2^32-1 are refused (OUT_OF_RANGE): the records store 32-bit ids.
+//   whatever the size of names or other row fields. Ids above 2^32-1 are refused (OUT_OF_RANGE):
+//   the records store 32-bit ids.
 //
 // Definitions (also in luban-report --help and the JSON document):
 //   * Period: --year Y is Y-01-01..Y-12-31; --from/--to are inclusive days.
