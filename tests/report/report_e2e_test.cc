@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -42,6 +43,9 @@
 
 #ifndef LUBAN_REPORT_BINARY
 #error "LUBAN_REPORT_BINARY must name the luban-report binary"
+#endif
+#ifndef LUBAN_DEMO_SEED_BINARY
+#error "LUBAN_DEMO_SEED_BINARY must name the luban-demo-seed binary"
 #endif
 
 namespace luban::report {
@@ -755,6 +759,116 @@ TEST_F(ReportEndToEndTest, IncrementalRunAfterChangesEqualsAFreshFullRun) {
   ASSERT_EQ(overlapping.exit_code, 0) << overlapping.err;
   EXPECT_TRUE(absl::StrContains(overlapping.err, "enrollments: 11 rows read")) << overlapping.err;
   EXPECT_EQ(ReadOutputs(dir_ + "/overlapping"), incremental_files);
+}
+
+// Every page of a List call as the network admin.
+template <typename Stub, typename Request, typename Response, typename Items>
+void ForEachPage(Seeder& seeder, Stub& stub,
+                 grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                 Request request, Items items) {
+  request.set_page_size(1000);
+  while (true) {
+    const Response page = seeder.Call(stub, method, request, "list");
+    items(page);
+    if (page.next_page_token().empty()) return;
+    request.set_page_token(page.next_page_token());
+  }
+}
+
+// The demo network (luban-demo-seed: five countries, waitlists, certificates, full quotas):
+// the report's figures against the same figures computed here from the List methods as the
+// network admin, a path that shares nothing with the report's exports.
+TEST_F(ReportEndToEndTest, DemoNetworkFiguresMatchTheListMethods) {
+  const RunResult seed =
+      RunToEnd({LUBAN_DEMO_SEED_BINARY, "--target=" + suite_->course_addr(),
+                "--enrollment_target=" + suite_->enrollment_addr(),
+                "--exchange_target=" + suite_->exchange_addr()},
+               suite_->ClientEnvironment(LocalSuite::kNetworkAdmin), dir_, "demo-seed");
+  ASSERT_EQ(seed.exit_code, 0) << seed.out << seed.err;
+
+  // Independent figures: runs and trainees by id, then every enrollment.
+  struct Run {
+    std::string country;
+    int year;
+  };
+  std::map<std::string, Run> runs;
+  ForEachPage(s(), s().course(), &cpb::CourseService::Stub::ListCourseRuns,
+              cpb::ListCourseRunsRequest(), [&](const cpb::ListCourseRunsResponse& page) {
+                for (const auto& r : page.course_runs()) {
+                  runs[r.name()] = {r.country_code(), r.start_date().year()};
+                }
+              });
+  Model model;
+  ForEachPage(s(), s().enrollment(), &epb::EnrollmentService::Stub::ListTrainees,
+              epb::ListTraineesRequest(), [&](const epb::ListTraineesResponse& page) {
+                for (const auto& t : page.trainees()) {
+                  model.trainees[t.name()] = {t.sex() == epb::SEX_FEMALE ? "female" : "male",
+                                              t.birth_date().year()};
+                }
+              });
+  const std::map<epb::EnrollmentState, std::string> state_names = {
+      {epb::ENROLLMENT_STATE_WAITLISTED, "waitlisted"},
+      {epb::ENROLLMENT_STATE_ENROLLED, "enrolled"},
+      {epb::ENROLLMENT_STATE_COMPLETED, "completed"},
+      {epb::ENROLLMENT_STATE_FAILED, "failed"},
+      {epb::ENROLLMENT_STATE_WITHDRAWN, "withdrawn"},
+      {epb::ENROLLMENT_STATE_CANCELLED, "cancelled"}};
+  ForEachPage(
+      s(), s().enrollment(), &epb::EnrollmentService::Stub::ListEnrollments,
+      epb::ListEnrollmentsRequest(), [&](const epb::ListEnrollmentsResponse& page) {
+        for (const auto& e : page.enrollments()) {
+          const Run& run = runs.at(e.course_run());
+          model.runs[e.course_run()] = {run.country, "", "", run.year};
+          model.enrollments.push_back({e.trainee(), e.course_run(), state_names.at(e.state())});
+        }
+      });
+  ASSERT_GE(model.enrollments.size(), 30u);  // the demo's enrollments are there
+
+  const std::string out = dir_ + "/demo";
+  const RunResult report = Report({"--from=2000-01-01", "--to=2099-12-31", "--out=" + out});
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  EXPECT_TRUE(absl::StrContains(
+      report.err, absl::StrCat("enrollments: ", model.enrollments.size(), " rows read")))
+      << report.err;
+  ExpectTable(out, "by_year", {"year"}, model.Table("by_year", 2000, 2099));
+  ExpectTable(out, "by_country", {"year", "country"}, model.Table("by_country", 2000, 2099));
+  ExpectTable(out, "by_sex_age", {"year", "country", "sex", "age_band"},
+              model.Table("by_sex_age", 2000, 2099));
+
+  // Mobilities by programme kind, direction and state.
+  std::map<std::string, std::pair<int, int>> programmes;  // name -> kind, direction
+  ForEachPage(s(), s().exchange(), &xpb::ExchangeService::Stub::ListProgrammes,
+              xpb::ListProgrammesRequest(), [&](const xpb::ListProgrammesResponse& page) {
+                for (const auto& p : page.programmes()) {
+                  programmes[p.name()] = {p.kind(), p.direction()};
+                }
+              });
+  std::map<std::string, int> mobilities;
+  ForEachPage(s(), s().exchange(), &xpb::ExchangeService::Stub::ListMobilities,
+              xpb::ListMobilitiesRequest(), [&](const xpb::ListMobilitiesResponse& page) {
+                for (const auto& m : page.mobilities()) {
+                  const auto [kind, direction] = programmes.at(m.programme());
+                  std::string key = absl::StrCat(xpb::ProgrammeKind_Name(kind), "|",
+                                                 xpb::Direction_Name(direction), "|",
+                                                 xpb::MobilityState_Name(m.state()));
+                  // PROGRAMME_KIND_TEACHER_TRAINING -> teacher_training, as the report names them.
+                  for (const char* prefix : {"PROGRAMME_KIND_", "DIRECTION_", "MOBILITY_STATE_"}) {
+                    const size_t at = key.find(prefix);
+                    if (at != std::string::npos) key.erase(at, std::strlen(prefix));
+                  }
+                  for (char& c : key) c = static_cast<char>(std::tolower(c));
+                  ++mobilities[key];
+                }
+              });
+  ASSERT_FALSE(mobilities.empty());
+  const CsvTable actual =
+      ReadCsv(out + "/mobilities.csv", {"programme_kind", "direction", "state"});
+  EXPECT_EQ(actual.rows.size(), mobilities.size());
+  for (const auto& [key, count] : mobilities) {
+    ASSERT_EQ(actual.rows.count(key), 1u) << key;
+    EXPECT_EQ(actual.rows.at(key).at("mobilities"), absl::StrCat(count)) << key;
+  }
+  EXPECT_EQ(testing::HtmlProblem(luban::testing::ReadWholeFile(out + "/report.html")), "");
 }
 
 TEST_F(ReportEndToEndTest, FailuresGiveTheDocumentedExitCodes) {
