@@ -5,8 +5,6 @@
 
 #include <atomic>
 #include <functional>
-#include <memory>
-#include <ostream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,16 +17,21 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/db/migrations.h"
-#include "common/db/pool.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/course/domain/repository.h"
 #include "tests/course/fake_course_store.h"
+#include "tests/support/store_test.h"
 #include "tests/support/test_database.h"
 
 namespace luban::course {
 namespace {
 
+using ::luban::testing::Backend;
+using ::luban::testing::BackendName;
+using ::luban::testing::ExpectMetaEq;
+using ::luban::testing::Ids;
+using ::luban::testing::Must;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -107,13 +110,6 @@ CourseRun MakeRun(int64_t course_id, int64_t workshop_id, absl::CivilDay start,
   return run;
 }
 
-void ExpectMetaEq(const Meta& actual, const Meta& expected) {
-  EXPECT_EQ(actual.id, expected.id);
-  EXPECT_EQ(actual.version, expected.version);
-  EXPECT_EQ(actual.create_time, expected.create_time);
-  EXPECT_EQ(actual.update_time, expected.update_time);
-}
-
 void ExpectInstitutionEq(const Institution& actual, const Institution& expected) {
   ExpectMetaEq(actual.meta, expected.meta);
   EXPECT_EQ(actual.kind, expected.kind);
@@ -160,13 +156,6 @@ void ExpectRunEq(const CourseRun& actual, const CourseRun& expected) {
   EXPECT_EQ(actual.country, expected.country);
 }
 
-template <typename T>
-std::vector<int64_t> Ids(const Page<T>& page) {
-  std::vector<int64_t> ids;
-  for (const T& item : page.items) ids.push_back(item.meta.id);
-  return ids;
-}
-
 RequestKey Key(std::string request_id, char hash_byte = 'a') {
   return RequestKey{"tju-admin", std::move(request_id), "/luban.course.v1.CourseService/Create",
                     std::string(32, hash_byte)};
@@ -184,71 +173,17 @@ AuditRecord AuditOf(std::string resource_name) {
   return record;
 }
 
-// The value of `result`, or a failure of the test and T{}.
-template <typename T>
-T Must(const absl::StatusOr<T>& result) {
-  EXPECT_TRUE(result.ok()) << result.status();
-  return result.ok() ? *result : T{};
-}
+// The course service's pieces of the shared store fixture.
+struct CourseStoreTraits {
+  using Tx = CourseTx;
+  using Fake = testing::FakeCourseStore;
+  using MySql = MySqlCourseStore;
+  static const std::vector<db::Migration>& Migrations() { return CourseMigrations(); }
+};
 
-enum class Backend { kMySql, kFake };
-
-void PrintTo(Backend backend, std::ostream* os) {
-  *os << (backend == Backend::kMySql ? "MySql" : "Fake");
-}
-
-std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
-  return info.param == Backend::kMySql ? "MySql" : "Fake";
-}
-
-// A store of either kind, fresh for every test. The MySQL one gets its own schema, migrated.
-class CourseStoreTest : public ::testing::TestWithParam<Backend> {
+// The contract fixture (tests/support/store_test.h) with the course service's helpers.
+class CourseStoreTest : public luban::testing::StoreTest<CourseStoreTraits> {
  protected:
-  static void SetUpTestSuite() { db::Driver(); }
-
-  void SetUp() override {
-    if (GetParam() == Backend::kFake) {
-      fake_ = std::make_unique<testing::FakeCourseStore>();
-      store_ = fake_.get();
-      return;
-    }
-    LUBAN_REQUIRE_TEST_DATABASE();
-    auto database = luban::testing::TestDatabase::Create();
-    ASSERT_TRUE(database.ok()) << database.status();
-    database_ = *std::move(database);
-    db::DbConfig config = database_->Config();
-    config.pool_size = 4;
-    pool_ = std::make_unique<db::ConnectionPool>(config);
-    auto migrated = db::Migrate(*pool_, {&db::PlatformMigrations(), &CourseMigrations()});
-    ASSERT_TRUE(migrated.ok()) << migrated.status();
-    mysql_ = std::make_unique<MySqlCourseStore>(pool_.get());
-    store_ = mysql_.get();
-  }
-
-  void TearDown() override {
-    store_ = nullptr;
-    mysql_.reset();
-    pool_.reset();  // before the schema's user is dropped
-    database_.reset();
-    fake_.reset();
-  }
-
-  absl::Status Run(const std::function<absl::Status(CourseTx&)>& body) {
-    return store_->InTransaction("test", absl::InfiniteFuture(), body);
-  }
-
-  // Runs `read` in its own transaction and returns its value (or status).
-  template <typename T>
-  absl::StatusOr<T> Read(const std::function<absl::StatusOr<T>(CourseTx&)>& read) {
-    absl::StatusOr<T> result = absl::UnknownError("not run");
-    absl::Status status = Run([&](CourseTx& tx) {
-      result = read(tx);
-      return result.status();
-    });
-    if (!status.ok()) return status;
-    return result;
-  }
-
   int64_t AddInstitution(const Institution& institution) {
     auto id = Read<int64_t>([&](CourseTx& tx) { return tx.InsertInstitution(institution); });
     EXPECT_TRUE(id.ok()) << id.status();
@@ -289,20 +224,6 @@ class CourseStoreTest : public ::testing::TestWithParam<Backend> {
         MakeInstitution(InstitutionKind::kLocalPartner, "TJ", {{"tg", kTajikUniversity}}));
     return {chinese, partner};
   }
-
-  // Audit records committed so far.
-  int64_t AuditCount() {
-    if (fake_ != nullptr) return static_cast<int64_t>(fake_->ledger().audit().size());
-    auto count = database_->QueryInt("SELECT COUNT(*) FROM audit_log");
-    EXPECT_TRUE(count.ok()) << count.status();
-    return count.value_or(-1);
-  }
-
-  CourseStore* store_ = nullptr;
-  std::unique_ptr<luban::testing::TestDatabase> database_;
-  std::unique_ptr<db::ConnectionPool> pool_;
-  std::unique_ptr<MySqlCourseStore> mysql_;
-  std::unique_ptr<testing::FakeCourseStore> fake_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, CourseStoreTest,
@@ -861,7 +782,7 @@ TEST_P(CourseStoreTest, LedgerWorksInTheSameTransaction) {
 TEST_P(CourseStoreTest, PassedDeadlineRunsNothing) {
   bool ran = false;
   absl::Status status =
-      store_->InTransaction("late", absl::Now() - absl::Seconds(1), [&](CourseTx&) {
+      store().InTransaction("late", absl::Now() - absl::Seconds(1), [&](CourseTx&) {
         ran = true;
         return absl::OkStatus();
       });
@@ -871,29 +792,10 @@ TEST_P(CourseStoreTest, PassedDeadlineRunsNothing) {
 
 // ---- MySQL only ----
 
-class MySqlCourseStoreTest : public luban::testing::DatabaseTest {
- protected:
-  void SetUp() override {
-    DatabaseTest::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    pool_ = std::make_unique<db::ConnectionPool>(Config(/*pool_size=*/4));
-    auto migrated = db::Migrate(*pool_, {&db::PlatformMigrations(), &CourseMigrations()});
-    ASSERT_TRUE(migrated.ok()) << migrated.status();
-    store_ = std::make_unique<MySqlCourseStore>(pool_.get());
-  }
-
-  void TearDown() override {
-    store_.reset();
-    pool_.reset();
-    DatabaseTest::TearDown();
-  }
-
-  std::unique_ptr<db::ConnectionPool> pool_;
-  std::unique_ptr<MySqlCourseStore> store_;
-};
+using MySqlCourseStoreTest = luban::testing::MySqlStoreTest<CourseStoreTraits>;
 
 TEST_F(MySqlCourseStoreTest, MigrationsApplyOnceAndCreateTheTables) {
-  auto again = db::Migrate(*pool_, {&db::PlatformMigrations(), &CourseMigrations()});
+  auto again = Migrate();
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->applied, 0);
   for (const char* table : {"institutions", "workshops", "courses", "course_runs"}) {
@@ -911,12 +813,12 @@ TEST_F(MySqlCourseStoreTest, StoresUtf8AsUtf8mb4Bytes) {
       MakeInstitution(InstitutionKind::kChineseCollege, "CN", {{"zh", kTianjinCollege}});
   institution.city = kTianjinCollege;
   absl::StatusOr<int64_t> id = absl::UnknownError("not run");
-  ASSERT_TRUE(store_
-                  ->InTransaction("insert", absl::InfiniteFuture(),
-                                  [&](CourseTx& tx) {
-                                    id = tx.InsertInstitution(institution);
-                                    return id.status();
-                                  })
+  ASSERT_TRUE(store()
+                  .InTransaction("insert", absl::InfiniteFuture(),
+                                 [&](CourseTx& tx) {
+                                   id = tx.InsertInstitution(institution);
+                                   return id.status();
+                                 })
                   .ok());
   // What other readers of the table (reports, the mysql client) see: the UTF-8 bytes as given.
   auto hex = db().QueryValue(absl::StrCat("SELECT HEX(city) FROM institutions WHERE id = ", *id));
@@ -931,8 +833,8 @@ TEST_F(MySqlCourseStoreTest, StoresUtf8AsUtf8mb4Bytes) {
 // Concurrent read-modify-write of one row through GetCourseRun(for_update): no update is lost.
 TEST_F(MySqlCourseStoreTest, ForUpdateSerializesReadModifyWrite) {
   int64_t run_id = 0;
-  ASSERT_TRUE(store_
-                  ->InTransaction(
+  ASSERT_TRUE(store()
+                  .InTransaction(
                       "seed", absl::InfiniteFuture(),
                       [&](CourseTx& tx) -> absl::Status {
                         auto chinese = tx.InsertInstitution(MakeInstitution(
@@ -957,7 +859,7 @@ TEST_F(MySqlCourseStoreTest, ForUpdateSerializesReadModifyWrite) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < kIncrements; ++i) {
-        absl::Status status = store_->InTransaction(
+        absl::Status status = store().InTransaction(
             "increment", absl::Now() + absl::Seconds(30), [&](CourseTx& tx) -> absl::Status {
               auto run = tx.GetCourseRun(run_id, /*for_update=*/true);
               if (!run.ok()) return run.status();
@@ -972,12 +874,12 @@ TEST_F(MySqlCourseStoreTest, ForUpdateSerializesReadModifyWrite) {
   for (std::thread& thread : threads) thread.join();
   EXPECT_EQ(failures.load(), 0);
   absl::StatusOr<CourseRun> run = absl::UnknownError("not run");
-  ASSERT_TRUE(store_
-                  ->InTransaction("read", absl::InfiniteFuture(),
-                                  [&](CourseTx& tx) {
-                                    run = tx.GetCourseRun(run_id, false);
-                                    return run.status();
-                                  })
+  ASSERT_TRUE(store()
+                  .InTransaction("read", absl::InfiniteFuture(),
+                                 [&](CourseTx& tx) {
+                                   run = tx.GetCourseRun(run_id, false);
+                                   return run.status();
+                                 })
                   .ok());
   EXPECT_EQ(run->capacity, 20 + kThreads * kIncrements);
   EXPECT_EQ(run->meta.version, 1 + kThreads * kIncrements);
@@ -991,7 +893,7 @@ TEST_F(MySqlCourseStoreTest, FailedBodyLeavesTablesUnchanged) {
     before.push_back(*checksum);
   }
   absl::Status status =
-      store_->InTransaction("doomed", absl::InfiniteFuture(), [&](CourseTx& tx) -> absl::Status {
+      store().InTransaction("doomed", absl::InfiniteFuture(), [&](CourseTx& tx) -> absl::Status {
         auto chinese = tx.InsertInstitution(
             MakeInstitution(InstitutionKind::kChineseCollege, "CN", {{"zh", kTianjinCollege}}));
         if (!chinese.ok()) return chinese.status();

@@ -5,9 +5,7 @@
 
 #include <atomic>
 #include <functional>
-#include <memory>
 #include <optional>
-#include <ostream>
 #include <string>
 #include <thread>
 #include <utility>
@@ -25,17 +23,22 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/db/migrations.h"
-#include "common/db/pool.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/enrollment/domain/model.h"
 #include "services/enrollment/domain/repository.h"
 #include "tests/enrollment/fake_enrollment_store.h"
+#include "tests/support/store_test.h"
 #include "tests/support/test_database.h"
 
 namespace luban::enrollment {
 namespace {
 
+using ::luban::testing::Backend;
+using ::luban::testing::BackendName;
+using ::luban::testing::ExpectMetaEq;
+using ::luban::testing::Ids;
+using ::luban::testing::Must;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -140,13 +143,6 @@ Certificate MakeCertificate(std::string number, int64_t trainee_id, int64_t enro
   return certificate;
 }
 
-void ExpectMetaEq(const Meta& actual, const Meta& expected) {
-  EXPECT_EQ(actual.id, expected.id);
-  EXPECT_EQ(actual.version, expected.version);
-  EXPECT_EQ(actual.create_time, expected.create_time);
-  EXPECT_EQ(actual.update_time, expected.update_time);
-}
-
 void ExpectOwnersEq(const Owners& actual, const Owners& expected) {
   EXPECT_EQ(actual.workshop_id, expected.workshop_id);
   EXPECT_EQ(actual.chinese_institution_id, expected.chinese_institution_id);
@@ -221,18 +217,6 @@ void ExpectCertificateEq(const Certificate& actual, const Certificate& expected)
   EXPECT_EQ(actual.revoke_reason, expected.revoke_reason);
 }
 
-template <typename T>
-std::vector<int64_t> Ids(const std::vector<T>& items) {
-  std::vector<int64_t> ids;
-  for (const T& item : items) ids.push_back(item.meta.id);
-  return ids;
-}
-
-template <typename T>
-std::vector<int64_t> Ids(const Page<T>& page) {
-  return Ids(page.items);
-}
-
 RequestKey Key(std::string request_id) {
   return RequestKey{"ttu-admin", std::move(request_id),
                     "/luban.enrollment.v1.EnrollmentService/Enroll", std::string(32, 'a')};
@@ -250,71 +234,17 @@ AuditRecord AuditOf(std::string resource_name) {
   return record;
 }
 
-// The value of `result`, or a failure of the test and T{}.
-template <typename T>
-T Must(const absl::StatusOr<T>& result) {
-  EXPECT_TRUE(result.ok()) << result.status();
-  return result.ok() ? *result : T{};
-}
+// The enrollment service's pieces of the shared store fixture.
+struct EnrollmentStoreTraits {
+  using Tx = EnrollmentTx;
+  using Fake = testing::FakeEnrollmentStore;
+  using MySql = MySqlEnrollmentStore;
+  static const std::vector<db::Migration>& Migrations() { return EnrollmentMigrations(); }
+};
 
-enum class Backend { kMySql, kFake };
-
-void PrintTo(Backend backend, std::ostream* os) {
-  *os << (backend == Backend::kMySql ? "MySql" : "Fake");
-}
-
-std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
-  return info.param == Backend::kMySql ? "MySql" : "Fake";
-}
-
-// A store of either kind, fresh for every test. The MySQL one gets its own schema, migrated.
-class EnrollmentStoreTest : public ::testing::TestWithParam<Backend> {
+// The contract fixture (tests/support/store_test.h) with the enrollment service's helpers.
+class EnrollmentStoreTest : public luban::testing::StoreTest<EnrollmentStoreTraits> {
  protected:
-  static void SetUpTestSuite() { db::Driver(); }
-
-  void SetUp() override {
-    if (GetParam() == Backend::kFake) {
-      fake_ = std::make_unique<testing::FakeEnrollmentStore>();
-      store_ = fake_.get();
-      return;
-    }
-    LUBAN_REQUIRE_TEST_DATABASE();
-    auto database = luban::testing::TestDatabase::Create();
-    ASSERT_TRUE(database.ok()) << database.status();
-    database_ = *std::move(database);
-    db::DbConfig config = database_->Config();
-    config.pool_size = 4;
-    pool_ = std::make_unique<db::ConnectionPool>(config);
-    auto migrated = db::Migrate(*pool_, {&db::PlatformMigrations(), &EnrollmentMigrations()});
-    ASSERT_TRUE(migrated.ok()) << migrated.status();
-    mysql_ = std::make_unique<MySqlEnrollmentStore>(pool_.get());
-    store_ = mysql_.get();
-  }
-
-  void TearDown() override {
-    store_ = nullptr;
-    mysql_.reset();
-    pool_.reset();  // before the schema's user is dropped
-    database_.reset();
-    fake_.reset();
-  }
-
-  absl::Status Run(const std::function<absl::Status(EnrollmentTx&)>& body) {
-    return store_->InTransaction("test", absl::InfiniteFuture(), body);
-  }
-
-  // Runs `read` in its own transaction and returns its value (or status).
-  template <typename T>
-  absl::StatusOr<T> Read(const std::function<absl::StatusOr<T>(EnrollmentTx&)>& read) {
-    absl::StatusOr<T> result = absl::UnknownError("not run");
-    absl::Status status = Run([&](EnrollmentTx& tx) {
-      result = read(tx);
-      return result.status();
-    });
-    if (!status.ok()) return status;
-    return result;
-  }
-
   int64_t AddTrainee(const Trainee& trainee) {
     auto id = Read<int64_t>([&](EnrollmentTx& tx) { return tx.InsertTrainee(trainee); });
     EXPECT_TRUE(id.ok()) << id.status();
@@ -352,20 +282,6 @@ class EnrollmentStoreTest : public ::testing::TestWithParam<Backend> {
     EXPECT_TRUE(page.ok()) << page.status();
     return page.ok() ? Ids(*page) : std::vector<int64_t>{};
   }
-
-  // Audit records committed so far.
-  int64_t AuditCount() {
-    if (fake_ != nullptr) return static_cast<int64_t>(fake_->ledger().audit().size());
-    auto count = database_->QueryInt("SELECT COUNT(*) FROM audit_log");
-    EXPECT_TRUE(count.ok()) << count.status();
-    return count.value_or(-1);
-  }
-
-  EnrollmentStore* store_ = nullptr;
-  std::unique_ptr<luban::testing::TestDatabase> database_;
-  std::unique_ptr<db::ConnectionPool> pool_;
-  std::unique_ptr<MySqlEnrollmentStore> mysql_;
-  std::unique_ptr<testing::FakeEnrollmentStore> fake_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, EnrollmentStoreTest,
@@ -1157,7 +1073,7 @@ TEST_P(EnrollmentStoreTest, FailedBodyRollsEverythingBack) {
 TEST_P(EnrollmentStoreTest, PassedDeadlineRunsNothing) {
   bool ran = false;
   absl::Status status =
-      store_->InTransaction("late", absl::Now() - absl::Seconds(1), [&](EnrollmentTx&) {
+      store().InTransaction("late", absl::Now() - absl::Seconds(1), [&](EnrollmentTx&) {
         ran = true;
         return absl::OkStatus();
       });
@@ -1167,30 +1083,9 @@ TEST_P(EnrollmentStoreTest, PassedDeadlineRunsNothing) {
 
 // ---- MySQL only ----
 
-class MySqlEnrollmentStoreTest : public luban::testing::DatabaseTest {
+class MySqlEnrollmentStoreTest
+    : public luban::testing::MySqlStoreTest<EnrollmentStoreTraits, /*pool_size=*/8> {
  protected:
-  static constexpr int kPoolSize = 8;
-
-  void SetUp() override {
-    DatabaseTest::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    pool_ = std::make_unique<db::ConnectionPool>(Config(kPoolSize));
-    auto migrated = db::Migrate(*pool_, {&db::PlatformMigrations(), &EnrollmentMigrations()});
-    ASSERT_TRUE(migrated.ok()) << migrated.status();
-    store_ = std::make_unique<MySqlEnrollmentStore>(pool_.get());
-  }
-
-  void TearDown() override {
-    store_.reset();
-    pool_.reset();
-    DatabaseTest::TearDown();
-  }
-
-  absl::Status Run(absl::string_view context,
-                   const std::function<absl::Status(EnrollmentTx&)>& body) {
-    return store_->InTransaction(context, absl::Now() + absl::Seconds(60), body);
-  }
-
   int64_t AddTrainee(const Trainee& trainee) {
     int64_t id = 0;
     absl::Status status = Run("add trainee", [&](EnrollmentTx& tx) -> absl::Status {
@@ -1266,16 +1161,13 @@ class MySqlEnrollmentStoreTest : public luban::testing::DatabaseTest {
     contender.join();
     return contest;
   }
-
-  std::unique_ptr<db::ConnectionPool> pool_;
-  std::unique_ptr<MySqlEnrollmentStore> store_;
 };
 
 TEST_F(MySqlEnrollmentStoreTest, MigrationsApplyOnceAndCreateTheTables) {
-  auto again = db::Migrate(*pool_, {&db::PlatformMigrations(), &EnrollmentMigrations()});
+  auto again = Migrate();
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->applied, 0);
-  auto third = db::Migrate(*pool_, {&db::PlatformMigrations(), &EnrollmentMigrations()});
+  auto third = Migrate();
   ASSERT_TRUE(third.ok()) << third.status();
   EXPECT_EQ(third->applied, 0);
   EXPECT_EQ(third->current, again->current);

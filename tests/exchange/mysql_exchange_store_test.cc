@@ -6,9 +6,7 @@
 
 #include <atomic>
 #include <functional>
-#include <memory>
 #include <optional>
-#include <ostream>
 #include <string>
 #include <thread>
 #include <utility>
@@ -24,17 +22,22 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/db/migrations.h"
-#include "common/db/pool.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/exchange/domain/model.h"
 #include "services/exchange/domain/repository.h"
 #include "tests/exchange/fake_exchange_store.h"
+#include "tests/support/store_test.h"
 #include "tests/support/test_database.h"
 
 namespace luban::exchange {
 namespace {
 
+using ::luban::testing::Backend;
+using ::luban::testing::BackendName;
+using ::luban::testing::ExpectMetaEq;
+using ::luban::testing::Ids;
+using ::luban::testing::Must;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -108,13 +111,6 @@ Mobility MakeTeacherMobility(const Programme& programme,
   return mobility;
 }
 
-void ExpectMetaEq(const Meta& actual, const Meta& expected) {
-  EXPECT_EQ(actual.id, expected.id);
-  EXPECT_EQ(actual.version, expected.version);
-  EXPECT_EQ(actual.create_time, expected.create_time);
-  EXPECT_EQ(actual.update_time, expected.update_time);
-}
-
 void ExpectProgrammeEq(const Programme& actual, const Programme& expected) {
   ExpectMetaEq(actual.meta, expected.meta);
   EXPECT_EQ(actual.titles, expected.titles);
@@ -159,18 +155,6 @@ void ExpectMobilityEq(const Mobility& actual, const Mobility& expected) {
   ExpectDecisionsEq(actual.decisions, expected.decisions);
 }
 
-template <typename T>
-std::vector<int64_t> Ids(const std::vector<T>& items) {
-  std::vector<int64_t> ids;
-  for (const T& item : items) ids.push_back(item.meta.id);
-  return ids;
-}
-
-template <typename T>
-std::vector<int64_t> Ids(const Page<T>& page) {
-  return Ids(page.items);
-}
-
 RequestKey Key(std::string request_id) {
   return RequestKey{"ttu-admin", std::move(request_id),
                     "/luban.exchange.v1.ExchangeService/NominateMobility", std::string(32, 'a')};
@@ -188,71 +172,17 @@ AuditRecord AuditOf(std::string resource_name) {
   return record;
 }
 
-// The value of `result`, or a failure of the test and T{}.
-template <typename T>
-T Must(const absl::StatusOr<T>& result) {
-  EXPECT_TRUE(result.ok()) << result.status();
-  return result.ok() ? *result : T{};
-}
+// The exchange service's pieces of the shared store fixture.
+struct ExchangeStoreTraits {
+  using Tx = ExchangeTx;
+  using Fake = testing::FakeExchangeStore;
+  using MySql = MySqlExchangeStore;
+  static const std::vector<db::Migration>& Migrations() { return ExchangeMigrations(); }
+};
 
-enum class Backend { kMySql, kFake };
-
-void PrintTo(Backend backend, std::ostream* os) {
-  *os << (backend == Backend::kMySql ? "MySql" : "Fake");
-}
-
-std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
-  return info.param == Backend::kMySql ? "MySql" : "Fake";
-}
-
-// A store of either kind, fresh for every test. The MySQL one gets its own schema, migrated.
-class ExchangeStoreTest : public ::testing::TestWithParam<Backend> {
+// The contract fixture (tests/support/store_test.h) with the exchange service's helpers.
+class ExchangeStoreTest : public luban::testing::StoreTest<ExchangeStoreTraits> {
  protected:
-  static void SetUpTestSuite() { db::Driver(); }
-
-  void SetUp() override {
-    if (GetParam() == Backend::kFake) {
-      fake_ = std::make_unique<testing::FakeExchangeStore>();
-      store_ = fake_.get();
-      return;
-    }
-    LUBAN_REQUIRE_TEST_DATABASE();
-    auto database = luban::testing::TestDatabase::Create();
-    ASSERT_TRUE(database.ok()) << database.status();
-    database_ = *std::move(database);
-    db::DbConfig config = database_->Config();
-    config.pool_size = 4;
-    pool_ = std::make_unique<db::ConnectionPool>(config);
-    auto migrated = db::Migrate(*pool_, {&db::PlatformMigrations(), &ExchangeMigrations()});
-    ASSERT_TRUE(migrated.ok()) << migrated.status();
-    mysql_ = std::make_unique<MySqlExchangeStore>(pool_.get());
-    store_ = mysql_.get();
-  }
-
-  void TearDown() override {
-    store_ = nullptr;
-    mysql_.reset();
-    pool_.reset();  // before the schema's user is dropped
-    database_.reset();
-    fake_.reset();
-  }
-
-  absl::Status Run(const std::function<absl::Status(ExchangeTx&)>& body) {
-    return store_->InTransaction("test", absl::InfiniteFuture(), body);
-  }
-
-  // Runs `read` in its own transaction and returns its value (or status).
-  template <typename T>
-  absl::StatusOr<T> Read(const std::function<absl::StatusOr<T>(ExchangeTx&)>& read) {
-    absl::StatusOr<T> result = absl::UnknownError("not run");
-    absl::Status status = Run([&](ExchangeTx& tx) {
-      result = read(tx);
-      return result.status();
-    });
-    if (!status.ok()) return status;
-    return result;
-  }
-
   // Inserts `programme` and returns it as stored (with its id).
   Programme AddProgramme(Programme programme) {
     auto id = Read<int64_t>([&](ExchangeTx& tx) { return tx.InsertProgramme(programme); });
@@ -293,20 +223,6 @@ class ExchangeStoreTest : public ::testing::TestWithParam<Backend> {
     EXPECT_TRUE(page.ok()) << page.status();
     return page.ok() ? Ids(*page) : std::vector<int64_t>{};
   }
-
-  // Audit records committed so far.
-  int64_t AuditCount() {
-    if (fake_ != nullptr) return static_cast<int64_t>(fake_->ledger().audit().size());
-    auto count = database_->QueryInt("SELECT COUNT(*) FROM audit_log");
-    EXPECT_TRUE(count.ok()) << count.status();
-    return count.value_or(-1);
-  }
-
-  ExchangeStore* store_ = nullptr;
-  std::unique_ptr<luban::testing::TestDatabase> database_;
-  std::unique_ptr<db::ConnectionPool> pool_;
-  std::unique_ptr<MySqlExchangeStore> mysql_;
-  std::unique_ptr<testing::FakeExchangeStore> fake_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, ExchangeStoreTest,
@@ -962,7 +878,7 @@ TEST_P(ExchangeStoreTest, FailedBodyRollsEverythingBack) {
 TEST_P(ExchangeStoreTest, PassedDeadlineRunsNothing) {
   bool ran = false;
   absl::Status status =
-      store_->InTransaction("late", absl::Now() - absl::Seconds(1), [&](ExchangeTx&) {
+      store().InTransaction("late", absl::Now() - absl::Seconds(1), [&](ExchangeTx&) {
         ran = true;
         return absl::OkStatus();
       });
@@ -972,31 +888,10 @@ TEST_P(ExchangeStoreTest, PassedDeadlineRunsNothing) {
 
 // ---- MySQL only ----
 
-class MySqlExchangeStoreTest : public luban::testing::DatabaseTest {
+// Enough connections for every thread of the quota race to hold one at once.
+class MySqlExchangeStoreTest
+    : public luban::testing::MySqlStoreTest<ExchangeStoreTraits, /*pool_size=*/16> {
  protected:
-  // Enough connections for every thread of the quota race to hold one at once.
-  static constexpr int kPoolSize = 16;
-
-  void SetUp() override {
-    DatabaseTest::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    pool_ = std::make_unique<db::ConnectionPool>(Config(kPoolSize));
-    auto migrated = db::Migrate(*pool_, {&db::PlatformMigrations(), &ExchangeMigrations()});
-    ASSERT_TRUE(migrated.ok()) << migrated.status();
-    store_ = std::make_unique<MySqlExchangeStore>(pool_.get());
-  }
-
-  void TearDown() override {
-    store_.reset();
-    pool_.reset();
-    DatabaseTest::TearDown();
-  }
-
-  absl::Status Run(absl::string_view context,
-                   const std::function<absl::Status(ExchangeTx&)>& body) {
-    return store_->InTransaction(context, absl::Now() + absl::Seconds(60), body);
-  }
-
   Programme AddProgramme(Programme programme) {
     absl::Status status = Run("add programme", [&](ExchangeTx& tx) -> absl::Status {
       auto inserted = tx.InsertProgramme(programme);
@@ -1064,16 +959,13 @@ class MySqlExchangeStoreTest : public luban::testing::DatabaseTest {
     contender.join();
     return contest;
   }
-
-  std::unique_ptr<db::ConnectionPool> pool_;
-  std::unique_ptr<MySqlExchangeStore> store_;
 };
 
 TEST_F(MySqlExchangeStoreTest, MigrationsApplyOnceAndCreateTheTables) {
-  auto again = db::Migrate(*pool_, {&db::PlatformMigrations(), &ExchangeMigrations()});
+  auto again = Migrate();
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->applied, 0);
-  auto third = db::Migrate(*pool_, {&db::PlatformMigrations(), &ExchangeMigrations()});
+  auto third = Migrate();
   ASSERT_TRUE(third.ok()) << third.status();
   EXPECT_EQ(third->applied, 0);
   EXPECT_EQ(third->current, again->current);
