@@ -1,6 +1,7 @@
 // Serves a service's change feed (the outbox of common/db/sql_ledger.h) as server-streaming
 // WatchChanges calls: the backlog after the caller's cursor, then new changes as they commit,
-// and an empty batch carrying the cursor as a heartbeat when nothing happens for a while.
+// and an empty batch carrying the cursor as a heartbeat at once (the stream is live) and whenever
+// nothing happens for a while.
 //
 // Streams do not hold threads while they wait: one hub thread polls the feed's head for all of
 // them and wakes those with something to read; reads run on the service's bounded executor.
@@ -209,7 +210,9 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
   const int batch_size_;
   Response response_;
   bool last_batch_full_ = false;
-  absl::Time last_write_ = absl::Now();
+  // The first batch goes out at once, even empty: the subscriber learns that its stream is live
+  // (the enrollment service decides on mirrored runs only while its feed is).
+  absl::Time last_write_ = absl::InfinitePast();
   absl::Mutex mu_;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;

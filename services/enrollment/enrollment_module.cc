@@ -48,6 +48,11 @@ absl::StatusOr<grpc::Service*> EnrollmentModule::CreateService(const ServiceEnv&
         },
         options_.feed);
     consumer_->Start();
+    if (options_.mirror_window > absl::ZeroDuration()) {
+      api_->DecideOnMirroredRuns([consumer = consumer_.get(), window = options_.mirror_window] {
+        return consumer->HeardWithin(window);
+      });
+    }
   }
   return service_.get();
 }

@@ -25,6 +25,10 @@ struct EnrollmentModuleOptions {
   GrpcCourseDirectoryOptions directory;
   CourseFeedOptions feed;
   bool follow_course_feed = true;
+  // Enroll decides on the runs mirrored from the course feed (no call to the course service)
+  // while the feed's stream has delivered something within this window; zero: always ask. The
+  // course service sends a heartbeat every 10 s when nothing changes.
+  absl::Duration mirror_window = absl::Seconds(15);
 };
 
 class EnrollmentModule final : public ServiceModule {

@@ -132,6 +132,12 @@ class EnrollmentLogicTest : public ::testing::Test {
     return InTx([&](EnrollmentTx& tx) { return logic_.Enroll(tx, who, trainee, run, owners); });
   }
 
+  absl::StatusOr<std::optional<SeatChange>> EnrollOnMirror(const Principal& who, int64_t trainee,
+                                                           int64_t run_id = kRun) {
+    return InTx(
+        [&](EnrollmentTx& tx) { return logic_.EnrollOnMirror(tx, who, trainee, run_id); });
+  }
+
   // Enrolls as the network admin and returns the enrollment's id.
   int64_t EnrollId(int64_t trainee, const RunInfo& run, const Owners& owners = kHome) {
     auto enrolled = Enroll(kAdmin, trainee, run, owners);
@@ -552,6 +558,52 @@ TEST_F(EnrollmentLogicTest, OnlyOpenRunsTakeEnrollments) {
   EXPECT_TRUE(store_.data().enrollments.empty());
   EXPECT_TRUE(store_.data().run_seats.empty());
   EXPECT_TRUE(Enroll(kAdmin, trainee, MakeRun(10)).ok());
+}
+
+TEST_F(EnrollmentLogicTest, MirrorEnrollsOnlyOnceTheRunIsMirroredAndKeepsTheSeatRule) {
+  // No seat row yet: the caller must ask the course service; nothing is written.
+  auto unknown = EnrollOnMirror(kAdmin, AddTrainee());
+  ASSERT_TRUE(unknown.ok()) << unknown.status();
+  EXPECT_FALSE(unknown->has_value());
+  EXPECT_TRUE(store_.data().run_seats.empty());
+  EXPECT_TRUE(store_.data().enrollments.empty());
+
+  EnrollId(AddTrainee(), MakeRun(2));  // the first enrollment creates the mirror
+  auto second = EnrollOnMirror(kPartnerAdmin, AddTrainee());
+  ASSERT_TRUE(second.ok()) << second.status();
+  ASSERT_TRUE(second->has_value());
+  EXPECT_EQ((*second)->enrollment.state, EnrollmentState::kEnrolled);
+  EXPECT_EQ((*second)->enrollment.course_id, kCourse);
+  EXPECT_EQ((*second)->enrollment.owners.workshop_id, kHome.workshop_id);
+  auto third = EnrollOnMirror(kPartnerAdmin, AddTrainee());
+  ASSERT_TRUE(third.ok() && third->has_value()) << third.status();
+  EXPECT_EQ((*third)->enrollment.state, EnrollmentState::kWaitlisted);
+  EXPECT_EQ((*third)->enrollment.waitlist_position, 1);
+  EXPECT_EQ(store_.data().run_seats.at(kRun).enrolled, 2);
+  EXPECT_TRUE(SeatsConsistent());
+}
+
+TEST_F(EnrollmentLogicTest, MirrorFollowsTheFeedAndHidesOtherCollegesRuns) {
+  const int64_t trainee = AddTrainee();
+  EnrollId(AddTrainee(), MakeRun(1));
+  // A capacity increase from the feed makes room on the mirror too.
+  ASSERT_TRUE(ApplyEvent(1, MakeRun(2)).ok());
+  auto seated = EnrollOnMirror(kAdmin, trainee);
+  ASSERT_TRUE(seated.ok() && seated->has_value()) << seated.status();
+  EXPECT_EQ((*seated)->enrollment.state, EnrollmentState::kEnrolled);
+
+  // Another college's admin learns nothing of the run.
+  const absl::Status hidden = EnrollOnMirror(kStranger, AddTrainee(kAway)).status();
+  EXPECT_EQ(hidden.code(), absl::StatusCode::kNotFound) << hidden;
+  EXPECT_TRUE(absl::StrContains(hidden.message(), "course_run")) << hidden;
+
+  // Once the feed says the run started, the mirror refuses like the course service's answer.
+  ASSERT_TRUE(ApplyEvent(2, MakeRun(2, RunStatus::kInProgress)).ok());
+  const size_t before = store_.data().enrollments.size();
+  const absl::Status closed = EnrollOnMirror(kAdmin, AddTrainee()).status();
+  EXPECT_EQ(closed.code(), absl::StatusCode::kFailedPrecondition) << closed;
+  EXPECT_EQ(store_.data().enrollments.size(), before);
+  EXPECT_TRUE(SeatsConsistent());
 }
 
 TEST_F(EnrollmentLogicTest, OneOpenEnrollmentPerTraineeAndRun) {

@@ -477,18 +477,56 @@ absl::Status EnrollmentApi::ListEnrollments(const RequestContext& rc,
   });
 }
 
+namespace {
+
+// Records an enrollment and the trainees it promoted, and answers with the enrollment.
+absl::Status RecordEnroll(const SeatChange& change, pb::Enrollment* response,
+                          ChangeRecorder& changes) {
+  for (const Enrollment& promoted : change.promoted) {
+    pb::Enrollment state;
+    ToProto(promoted, &state);
+    changes.Record(kEnrollments, state.name(), ChangeKind::kUpdated, state, "promoted");
+  }
+  return RecordChange(absl::StatusOr<Enrollment>(change.enrollment), kEnrollments,
+                      ChangeKind::kCreated,
+                      change.enrollment.state == EnrollmentState::kEnrolled ? "enrolled"
+                                                                            : "waitlisted",
+                      response, changes);
+}
+
+}  // namespace
+
 absl::Status EnrollmentApi::Enroll(const RequestContext& rc, const pb::EnrollRequest& request,
                                    pb::Enrollment* response) {
   if (auto s = CheckMutation(rc); !s.ok()) return s;
+  auto trainee = ParseResourceName("trainee", kTrainees, request.trainee());
+  if (!trainee.ok()) return trainee.status();
+  auto run_id = ParseResourceName("course_run", kCourseRuns, request.course_run());
+  if (!run_id.ok()) return run_id.status();
+
+  // The hot path: one transaction on the run as mirrored here, while the feed is live.
+  if (feed_live_ && feed_live_()) {
+    bool mirrored = true;
+    absl::Status status = RunMutation<EnrollmentTx>(
+        store_, rc, request, response,
+        [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
+          mirrored = true;
+          auto change = logic_.EnrollOnMirror(tx, rc.principal, *trainee, *run_id);
+          if (!change.ok()) return change.status();
+          if (!change->has_value()) {
+            mirrored = false;  // the run's first enrollment: rolled back, asked below
+            return absl::AbortedError("no mirror of the run yet");
+          }
+          return RecordEnroll(**change, response, changes);
+        });
+    if (mirrored) return status;
+  }
+
   bool answered = false;
   if (auto s = AnswerRetry<EnrollmentTx>(store_, rc, request, response, &answered);
       !s.ok() || answered) {
     return s;  // a retry of a committed request: answered without asking the course service
   }
-  auto trainee = ParseResourceName("trainee", kTrainees, request.trainee());
-  if (!trainee.ok()) return trainee.status();
-  auto run_id = ParseResourceName("course_run", kCourseRuns, request.course_run());
-  if (!run_id.ok()) return run_id.status();
   // Ask the course service first: a peer call never holds a database connection.
   auto run = directory_.GetRun(*run_id, rc.deadline);
   if (!run.ok()) return AsField("course_run", run.status());
@@ -499,17 +537,7 @@ absl::Status EnrollmentApi::Enroll(const RequestContext& rc, const pb::EnrollReq
       [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
         auto change = logic_.Enroll(tx, rc.principal, *trainee, *run, workshop->owners);
         if (!change.ok()) return change.status();
-        for (const Enrollment& promoted : change->promoted) {
-          pb::Enrollment state;
-          ToProto(promoted, &state);
-          changes.Record(kEnrollments, state.name(), ChangeKind::kUpdated, state, "promoted");
-        }
-        return RecordChange(absl::StatusOr<Enrollment>(change->enrollment), kEnrollments,
-                            ChangeKind::kCreated,
-                            change->enrollment.state == EnrollmentState::kEnrolled
-                                ? "enrolled"
-                                : "waitlisted",
-                            response, changes);
+        return RecordEnroll(*change, response, changes);
       });
 }
 

@@ -37,6 +37,13 @@ class EnrollmentApi {
         page_tokens_(*page_tokens),
         logic_(std::move(config)) {}
 
+  // From then on, while `feed_live()` is true, Enroll decides on the run as this service mirrors
+  // it from the course service's feed (EnrollmentLogic::EnrollOnMirror) instead of asking the
+  // course service: no peer call on the hot path. Call before serving.
+  void DecideOnMirroredRuns(std::function<bool()> feed_live) {
+    feed_live_ = std::move(feed_live);
+  }
+
   absl::Status GetTrainee(const RequestContext& rc, const pb::GetTraineeRequest& request,
                           pb::Trainee* response);
   absl::Status ListTrainees(const RequestContext& rc, const pb::ListTraineesRequest& request,
@@ -97,6 +104,7 @@ class EnrollmentApi {
   CourseDirectory& directory_;
   const PageTokenCodec& page_tokens_;
   const EnrollmentLogic logic_;
+  std::function<bool()> feed_live_;
 };
 
 // Proto mappings (exposed for tests). Trainees and certificates are written in full; the API

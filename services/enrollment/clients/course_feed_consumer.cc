@@ -47,6 +47,11 @@ void CourseFeedConsumer::Stop() {
   if (thread.joinable()) thread.join();
 }
 
+bool CourseFeedConsumer::HeardWithin(absl::Duration window) const {
+  absl::MutexLock lock(&mu_);
+  return context_ != nullptr && absl::Now() - last_heard_ <= window;
+}
+
 int64_t CourseFeedConsumer::applied_sequence() const {
   absl::MutexLock lock(&mu_);
   return applied_;
@@ -153,7 +158,11 @@ bool CourseFeedConsumer::Follow(int64_t cursor) {
       cursor = event.sequence();
       Publish(cursor);
     }
-    if (failure.ok()) progressed = true;
+    if (failure.ok()) {
+      progressed = true;
+      absl::MutexLock lock(&mu_);
+      last_heard_ = absl::Now();
+    }
   }
   if (!failure.ok()) context.TryCancel();
   const grpc::Status status = reader->Finish();
@@ -161,6 +170,7 @@ bool CourseFeedConsumer::Follow(int64_t cursor) {
   {
     absl::MutexLock lock(&mu_);
     context_ = nullptr;
+    last_heard_ = absl::InfinitePast();
     stopping = stopping_;
   }
   if (stopping) return progressed;

@@ -77,6 +77,10 @@ class CourseFeedConsumer {
   bool WaitForSequence(int64_t sequence, absl::Duration timeout) const;
   // Streams opened so far (each reconnect opens one).
   int64_t connections() const;
+  // Whether a stream is open and its last message (events, or a heartbeat when nothing changes)
+  // arrived within `window`: then every change the course service made more than about its feed
+  // delay ago has been applied. Give a window longer than the course service's heartbeat.
+  bool HeardWithin(absl::Duration window) const;
 
  private:
   void Run();
@@ -99,6 +103,8 @@ class CourseFeedConsumer {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   int64_t applied_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t connections_ ABSL_GUARDED_BY(mu_) = 0;
+  // When the open stream last delivered a batch that was applied; InfinitePast between streams.
+  absl::Time last_heard_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   // The open stream's context, for Stop to cancel; null between streams.
   grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;
   std::thread thread_;

@@ -302,28 +302,26 @@ absl::Status EnrollmentLogic::Promote(EnrollmentTx& tx, RunSeats& seats,
   return absl::OkStatus();
 }
 
+absl::Status EnrollmentLogic::CheckRunForEnroll(const Principal& who,
+                                                const std::string& run_name, RunStatus status,
+                                                const Owners& owners) const {
+  if (!who.IsNetworkAdmin() && !MayManage(who, owners)) {
+    return absl::NotFoundError(absl::StrCat("course_run: ", run_name, ": not found"));
+  }
+  if (status != RunStatus::kOpen) {
+    return Precondition(absl::StrCat(run_name, " is not open for enrollment"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<SeatChange> EnrollmentLogic::Enroll(EnrollmentTx& tx, const Principal& who,
                                                    int64_t trainee_id, const RunInfo& run,
                                                    const Owners& owners) const {
   const std::string run_name = FormatResourceName(kCourseRuns, run.id);
-  if (!who.IsNetworkAdmin() && !MayManage(who, owners)) {
-    return absl::NotFoundError(absl::StrCat("course_run: ", run_name, ": not found"));
-  }
-  if (run.status != RunStatus::kOpen) {
-    return Precondition(absl::StrCat(run_name, " is not open for enrollment"));
-  }
-  auto trainee = VisibleTrainee(tx, who, trainee_id, /*for_update=*/true);
-  if (!trainee.ok()) {
-    return trainee.status().code() == absl::StatusCode::kNotFound
-               ? absl::NotFoundError(absl::StrCat("trainee: ", trainee.status().message()))
-               : trainee.status();
-  }
-  if (trainee->status != TraineeStatus::kActive) {
-    return Precondition(absl::StrCat(FormatResourceName(kTrainees, trainee_id),
-                                     " is archived and cannot enroll"));
-  }
+  if (auto s = CheckRunForEnroll(who, run_name, run.status, owners); !s.ok()) return s;
 
-  // The run's seat row, locked: from here on this run's seats are ours until commit.
+  // The run's seat row, locked: from here on this run's seats are ours until commit. It exists
+  // but for a run's first enrollment: read it first (one round trip), create it only if absent.
   RunSeats fresh;
   fresh.run_id = run.id;
   fresh.course_id = run.course_id;
@@ -332,8 +330,6 @@ absl::StatusOr<SeatChange> EnrollmentLogic::Enroll(EnrollmentTx& tx, const Princ
   fresh.capacity = run.capacity;
   fresh.pass_score = run.pass_score;
   fresh.min_attendance_percent = run.min_attendance_percent;
-  // The row exists but for a run's first enrollment: read it first (one round trip), create it
-  // only when absent.
   auto seats = tx.GetRunSeats(run.id, /*for_update=*/true);
   if (seats.status().code() == absl::StatusCode::kNotFound) {
     if (auto s = tx.InsertRunSeatsIfAbsent(fresh); !s.ok()) return s;
@@ -348,34 +344,63 @@ absl::StatusOr<SeatChange> EnrollmentLogic::Enroll(EnrollmentTx& tx, const Princ
     seats->capacity = run.capacity;
     if (auto s = Promote(tx, *seats, change.promoted); !s.ok()) return s;
   }
+  if (auto s = EnrollIntoSeats(tx, who, trainee_id, *seats, change); !s.ok()) return s;
+  return change;
+}
 
-  auto existing = tx.FindOpenEnrollment(trainee_id, run.id);
+absl::StatusOr<std::optional<SeatChange>> EnrollmentLogic::EnrollOnMirror(
+    EnrollmentTx& tx, const Principal& who, int64_t trainee_id, int64_t run_id) const {
+  auto seats = tx.GetRunSeats(run_id, /*for_update=*/true);
+  if (seats.status().code() == absl::StatusCode::kNotFound) return std::optional<SeatChange>();
+  if (!seats.ok()) return seats.status();
+  const std::string run_name = FormatResourceName(kCourseRuns, run_id);
+  if (auto s = CheckRunForEnroll(who, run_name, seats->status, seats->owners); !s.ok()) return s;
+  SeatChange change;
+  if (auto s = EnrollIntoSeats(tx, who, trainee_id, *seats, change); !s.ok()) return s;
+  return std::optional<SeatChange>(std::move(change));
+}
+
+absl::Status EnrollmentLogic::EnrollIntoSeats(EnrollmentTx& tx, const Principal& who,
+                                              int64_t trainee_id, RunSeats& seats,
+                                              SeatChange& change) const {
+  // The seat row is locked before the trainee: the order of every transaction taking both.
+  auto trainee = VisibleTrainee(tx, who, trainee_id, /*for_update=*/true);
+  if (!trainee.ok()) {
+    return trainee.status().code() == absl::StatusCode::kNotFound
+               ? absl::NotFoundError(absl::StrCat("trainee: ", trainee.status().message()))
+               : trainee.status();
+  }
+  if (trainee->status != TraineeStatus::kActive) {
+    return Precondition(absl::StrCat(FormatResourceName(kTrainees, trainee_id),
+                                     " is archived and cannot enroll"));
+  }
+  auto existing = tx.FindOpenEnrollment(trainee_id, seats.run_id);
   if (!existing.ok()) return existing.status();
   if (existing->has_value()) {
     return absl::AlreadyExistsError(absl::StrCat(
         FormatResourceName(kTrainees, trainee_id), " already holds an open enrollment (",
-        FormatResourceName(kEnrollments, (*existing)->meta.id), ") in ", run_name));
+        FormatResourceName(kEnrollments, (*existing)->meta.id), ") in ",
+        FormatResourceName(kCourseRuns, seats.run_id)));
   }
   Enrollment& enrollment = change.enrollment;
   enrollment.trainee_id = trainee_id;
-  enrollment.run_id = run.id;
-  enrollment.course_id = run.course_id;
-  enrollment.owners = owners;
+  enrollment.run_id = seats.run_id;
+  enrollment.course_id = seats.course_id;
+  enrollment.owners = seats.owners;
   enrollment.enroll_time = absl::Now();
-  if (seats->enrolled < seats->capacity) {
+  if (seats.enrolled < seats.capacity) {
     enrollment.state = EnrollmentState::kEnrolled;
-    ++seats->enrolled;
+    ++seats.enrolled;
   } else {
     enrollment.state = EnrollmentState::kWaitlisted;
-    enrollment.waitlist_seq = seats->next_waitlist_seq++;
+    enrollment.waitlist_seq = seats.next_waitlist_seq++;
   }
   Stamp(enrollment.meta);
   auto id = tx.InsertEnrollment(enrollment);
   if (!id.ok()) return id.status();
   enrollment.meta.id = *id;
-  if (auto s = tx.UpdateRunSeats(*seats); !s.ok()) return s;
-  if (auto s = WithPosition(tx, enrollment); !s.ok()) return s;
-  return change;
+  if (auto s = tx.UpdateRunSeats(seats); !s.ok()) return s;
+  return WithPosition(tx, enrollment);
 }
 
 absl::StatusOr<Enrollment> EnrollmentLogic::VisibleEnrollment(EnrollmentTx& tx,

@@ -107,6 +107,14 @@ class EnrollmentLogic {
   // Enrollments. `run` is the run as the course service has it now, `owners` its workshop's.
   absl::StatusOr<SeatChange> Enroll(EnrollmentTx& tx, const Principal& who, int64_t trainee_id,
                                     const RunInfo& run, const Owners& owners) const;
+  // Enroll on the run as this service mirrors it (its seat row, kept current by the course
+  // service's feed: status, capacity, owners), without asking the course service. nullopt when
+  // there is no mirror yet (the run's first enrollment): then ask and call Enroll. The seat rule
+  // stays exact (the seat row is locked; an open run's capacity never shrinks); the run's status
+  // is as fresh as the feed, so call this only while the feed is live.
+  absl::StatusOr<std::optional<SeatChange>> EnrollOnMirror(EnrollmentTx& tx, const Principal& who,
+                                                           int64_t trainee_id,
+                                                           int64_t run_id) const;
   absl::StatusOr<SeatChange> Withdraw(EnrollmentTx& tx, const Principal& who, int64_t id,
                                       std::optional<int64_t> expected_version,
                                       const std::string& reason) const;
@@ -156,6 +164,13 @@ class EnrollmentLogic {
   absl::Status Promote(EnrollmentTx& tx, RunSeats& seats,
                        std::vector<Enrollment>& promoted) const;
   absl::Status WithPosition(EnrollmentTx& tx, Enrollment& enrollment) const;
+  // Enroll's checks of the run that come before anything about the trainee.
+  absl::Status CheckRunForEnroll(const Principal& who, const std::string& run_name,
+                                 RunStatus status, const Owners& owners) const;
+  // Enroll's tail, with the run's seat row locked: the trainee (locked), one open enrollment per
+  // run, then a seat or a waitlist place. Fills change.enrollment; updates `seats`.
+  absl::Status EnrollIntoSeats(EnrollmentTx& tx, const Principal& who, int64_t trainee_id,
+                               RunSeats& seats, SeatChange& change) const;
 
   EnrollmentConfig config_;
 };
