@@ -303,6 +303,29 @@ TEST_F(AdminSuiteTest, TajikNameRoundTripsInJsonCsvAndTable) {
   EXPECT_THAT(institutions.out, HasSubstr(absl::StrCat("zh=", kChineseCollege)));
 }
 
+TEST_F(AdminSuiteTest, ImportShowsItsProgressOnATerminal) {
+  SeedNetwork();
+  const std::string file = dir_ + "/two.csv";
+  WriteFile(file,
+            "family_name,given_name,family_name_latin,given_name_latin,sex,birth_date,"
+            "citizenship,document_country,document_type,document_number,home_workshop\n"
+            "Каримов,Алишер,Karimov,Alisher,male,2002-01-01,TJ,TJ,passport,T001,workshops/1\n"
+            "Каримова,Нигина,Karimova,Nigina,female,2003-02-02,TJ,TJ,passport,T002,workshops/1\n");
+  // script(1) gives the client a pseudo-terminal and copies what it writes to our stdout.
+  const RunResult run = testing::RunToEnd(
+      {"/usr/bin/script", "-qec",
+       absl::StrCat(LUBAN_ADMIN_BINARY, " trainees import ", file, " --batch-size 1"),
+       "/dev/null"},
+      suite_->ClientEnvironment(LocalSuite::kCollegeAdmin), dir_, "admin-tty",
+      absl::Seconds(120));
+  ASSERT_EQ(run.exit_code, 0) << Describe(run);
+  // The line is redrawn in place after each batch and ends with the totals.
+  EXPECT_THAT(run.out, HasSubstr("\rluban-admin: importing: 1 rows, 1 created")) << run.out;
+  EXPECT_THAT(run.out, HasSubstr("\rluban-admin: importing: 2 rows, 2 created, 0 already existed,"
+                                 " 0 refused"))
+      << run.out;
+}
+
 TEST_F(AdminSuiteTest, ListShowsOnePageAndAllStreamsEveryPage) {
   SeedNetwork();
   std::string csv = "family_name,given_name,family_name_latin,given_name_latin,sex,birth_date,"
@@ -319,6 +342,8 @@ TEST_F(AdminSuiteTest, ListShowsOnePageAndAllStreamsEveryPage) {
       As(LocalSuite::kCollegeAdmin, {"trainees", "import", file, "--batch-size", "3"});
   ASSERT_EQ(import.exit_code, 0) << Describe(import)
                                  << testing::ReadWholeFile(file + ".results.csv");
+  // Not a terminal: no progress line.
+  EXPECT_THAT(import.err, Not(HasSubstr("importing:"))) << import.err;
   const Records results = Csv(testing::ReadWholeFile(file + ".results.csv"));
   ASSERT_EQ(results.size(), 8u);
   for (size_t i = 1; i < results.size(); ++i) {
