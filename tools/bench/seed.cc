@@ -160,9 +160,10 @@ absl::StatusOr<BenchData> Seed(cli::Connections& connections, const SeedOptions&
 
   BenchData data;
   std::vector<std::string> workshops;
+  const absl::Time course_start = absl::Now();
   SeedCourse(*course, token, options, &workshops, &data);
   Progress("runs", static_cast<int64_t>(data.read_runs.size() + data.write_runs.size()),
-           options.read_runs + options.write_runs, absl::Now());
+           options.read_runs + options.write_runs, course_start);
 
   // Trainees, in batches of 500, four batches at once.
   const int64_t batches = (options.trainees + kImportBatch - 1) / kImportBatch;
