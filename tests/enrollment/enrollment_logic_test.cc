@@ -606,6 +606,33 @@ TEST_F(EnrollmentLogicTest, MirrorFollowsTheFeedAndHidesOtherCollegesRuns) {
   EXPECT_TRUE(SeatsConsistent());
 }
 
+TEST_F(EnrollmentLogicTest, AnOlderFeedEventDoesNotUndoAFresherAnswer) {
+  // The course service answered the first Enroll with the run opened (version 2) before the
+  // feed delivered the run's creation (version 1, scheduled).
+  RunInfo opened = MakeRun(5);
+  opened.version = 2;
+  EnrollId(AddTrainee(), opened);
+  RunInfo created = MakeRun(5, RunStatus::kScheduled);
+  created.version = 1;
+  ASSERT_TRUE(ApplyEvent(1, created).ok());
+  EXPECT_EQ(store_.data().run_seats.at(kRun).status, RunStatus::kOpen);
+  EXPECT_EQ(store_.data().run_seats.at(kRun).run_version, 2);
+  auto mirrored = EnrollOnMirror(kAdmin, AddTrainee());
+  ASSERT_TRUE(mirrored.ok() && mirrored->has_value()) << mirrored.status();
+
+  // The opening arrives too (no change), then a newer state does apply.
+  ASSERT_TRUE(ApplyEvent(2, opened).ok());
+  RunInfo started = MakeRun(5, RunStatus::kInProgress);
+  started.version = 3;
+  ASSERT_TRUE(ApplyEvent(3, started).ok());
+  EXPECT_EQ(store_.data().run_seats.at(kRun).status, RunStatus::kInProgress);
+  EXPECT_EQ(store_.data().run_seats.at(kRun).run_version, 3);
+  // An Enroll answered with an older state (version 2, open) neither reopens the run nor gets in.
+  const absl::Status stale = Enroll(kAdmin, AddTrainee(), opened).status();
+  EXPECT_EQ(stale.code(), absl::StatusCode::kFailedPrecondition) << stale;
+  EXPECT_EQ(store_.data().run_seats.at(kRun).status, RunStatus::kInProgress);
+}
+
 TEST_F(EnrollmentLogicTest, OneOpenEnrollmentPerTraineeAndRun) {
   const int64_t filler = AddTrainee();
   const int64_t trainee = AddTrainee();

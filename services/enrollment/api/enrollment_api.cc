@@ -10,6 +10,7 @@
 #include "common/api/paging.h"
 #include "common/api/request_parts.h"
 #include "common/domain/resource_name.h"
+#include "common/domain/types.h"
 #include "common/domain/validation.h"
 #include "luban/enrollment/v1/enrollment.grpc.pb.h"
 
@@ -32,6 +33,7 @@ RunInfo RunFromProto(const luban::course::v1::CourseRun& run) {
   info.pass_score = run.pass_score();
   info.min_attendance_percent = run.min_attendance_percent();
   info.country = run.country_code();
+  info.version = ParseEtag("etag", run.etag()).value_or(std::nullopt).value_or(0);
   return info;
 }
 

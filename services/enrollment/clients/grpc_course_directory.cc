@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/api/convert.h"
 #include "common/domain/resource_name.h"
+#include "common/domain/types.h"
 
 namespace luban::enrollment {
 namespace {
@@ -57,6 +58,7 @@ absl::StatusOr<RunInfo> RunInfoFromProto(const pb::CourseRun& run) {
   info.pass_score = run.pass_score();
   info.min_attendance_percent = run.min_attendance_percent();
   info.country = run.country_code();
+  info.version = ParseEtag("etag", run.etag()).value_or(std::nullopt).value_or(0);
   return info;
 }
 

@@ -28,6 +28,7 @@ struct RunInfo {
   int pass_score = 0;
   int min_attendance_percent = 0;
   std::string country;
+  int64_t version = 0;  // the run's version (from its etag); 0 when unknown
 };
 
 struct WorkshopInfo {

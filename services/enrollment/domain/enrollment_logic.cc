@@ -330,6 +330,7 @@ absl::StatusOr<SeatChange> EnrollmentLogic::Enroll(EnrollmentTx& tx, const Princ
   fresh.capacity = run.capacity;
   fresh.pass_score = run.pass_score;
   fresh.min_attendance_percent = run.min_attendance_percent;
+  fresh.run_version = run.version;
   auto seats = tx.GetRunSeats(run.id, /*for_update=*/true);
   if (seats.status().code() == absl::StatusCode::kNotFound) {
     if (auto s = tx.InsertRunSeatsIfAbsent(fresh); !s.ok()) return s;
@@ -337,12 +338,18 @@ absl::StatusOr<SeatChange> EnrollmentLogic::Enroll(EnrollmentTx& tx, const Princ
   }
   if (!seats.ok()) return seats.status();
   SeatChange change;
-  seats->status = run.status;
-  seats->pass_score = run.pass_score;
-  seats->min_attendance_percent = run.min_attendance_percent;
-  if (run.capacity > seats->capacity) {
-    seats->capacity = run.capacity;
-    if (auto s = Promote(tx, *seats, change.promoted); !s.ok()) return s;
+  // The course service's answer is the run now, unless the feed already applied a newer one.
+  if (run.version == 0 || run.version >= seats->run_version) {
+    seats->status = run.status;
+    seats->pass_score = run.pass_score;
+    seats->min_attendance_percent = run.min_attendance_percent;
+    seats->run_version = std::max(seats->run_version, run.version);
+    if (run.capacity > seats->capacity) {
+      seats->capacity = run.capacity;
+      if (auto s = Promote(tx, *seats, change.promoted); !s.ok()) return s;
+    }
+  } else if (auto s = CheckRunForEnroll(who, run_name, seats->status, seats->owners); !s.ok()) {
+    return s;  // the feed knows a newer state than the answer (it raced a change)
   }
   if (auto s = EnrollIntoSeats(tx, who, trainee_id, *seats, change); !s.ok()) return s;
   return change;
@@ -550,7 +557,11 @@ absl::StatusOr<std::vector<Enrollment>> EnrollmentLogic::ApplyRunEvent(Enrollmen
   if (!cursor.ok()) return cursor.status();
   if (sequence <= *cursor) return changed;  // applied before: nothing twice
   auto seats = tx.GetRunSeats(run.id, /*for_update=*/true);
-  if (seats.ok()) {
+  if (seats.ok() && run.version != 0 && run.version < seats->run_version) {
+    // An older state than the row already reflects (the course service answered an Enroll with
+    // a newer one first): nothing to apply, only the cursor moves.
+  } else if (seats.ok()) {
+    seats->run_version = std::max(seats->run_version, run.version);
     seats->status = run.status;
     seats->pass_score = run.pass_score;
     seats->min_attendance_percent = run.min_attendance_percent;

@@ -119,6 +119,10 @@ struct RunSeats {
   int64_t next_waitlist_seq = 1;
   int pass_score = 0;
   int min_attendance_percent = 0;
+  // The course run's version this row reflects (its etag's number; 0 when unknown): the feed
+  // and the course service's answers may arrive out of order, and an older one must not undo a
+  // newer (a run seen open must not fall back to scheduled).
+  int64_t run_version = 0;
 };
 
 enum class CertificateStatus { kValid = 1, kRevoked = 2 };

@@ -40,7 +40,7 @@ constexpr char kTraineeColumns[] =
     " phone, address, home_workshop_id, chinese_institution_id, partner_institution_id, status";
 constexpr char kRunSeatsColumns[] =
     "run_id, course_id, workshop_id, chinese_institution_id, partner_institution_id, status,"
-    " capacity, enrolled, next_waitlist_seq, pass_score, min_attendance_percent";
+    " capacity, enrolled, next_waitlist_seq, pass_score, min_attendance_percent, run_version";
 constexpr char kEnrollmentColumns[] =
     "id, version, create_time, update_time, trainee_id, run_id, course_id, workshop_id,"
     " chinese_institution_id, partner_institution_id, state, waitlist_seq, final_score,"
@@ -145,6 +145,7 @@ absl::StatusOr<RunSeats> ReadRunSeats(sql::ResultSet& row) {
   seats.next_waitlist_seq = row.getInt64(9);
   seats.pass_score = row.getInt(10);
   seats.min_attendance_percent = row.getInt(11);
+  seats.run_version = row.getInt64(12);
   return seats;
 }
 
@@ -422,7 +423,7 @@ absl::Status MySqlEnrollmentTx::InsertRunSeatsIfAbsent(const RunSeats& seats) {
     auto& insert = session_.Prepare(
         "INSERT INTO run_seats (run_id, course_id, workshop_id, chinese_institution_id,"
         " partner_institution_id, status, capacity, enrolled, next_waitlist_seq, pass_score,"
-        " min_attendance_percent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " min_attendance_percent, run_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON DUPLICATE KEY UPDATE run_id = run_id");
     Binder(insert)
         .Int64(seats.run_id)
@@ -433,7 +434,8 @@ absl::Status MySqlEnrollmentTx::InsertRunSeatsIfAbsent(const RunSeats& seats) {
         .Int(seats.enrolled)
         .Int64(seats.next_waitlist_seq)
         .Int(seats.pass_score)
-        .Int(seats.min_attendance_percent);
+        .Int(seats.min_attendance_percent)
+        .Int64(seats.run_version);
     try {
       db::Session::Update(insert);
     } catch (const sql::SQLException& e) {
@@ -449,7 +451,8 @@ absl::Status MySqlEnrollmentTx::UpdateRunSeats(const RunSeats& seats) {
     auto& update = session_.Prepare(
         "UPDATE run_seats SET course_id = ?, workshop_id = ?, chinese_institution_id = ?,"
         " partner_institution_id = ?, status = ?, capacity = ?, enrolled = ?,"
-        " next_waitlist_seq = ?, pass_score = ?, min_attendance_percent = ? WHERE run_id = ?");
+        " next_waitlist_seq = ?, pass_score = ?, min_attendance_percent = ?, run_version = ?"
+        " WHERE run_id = ?");
     Binder(update)
         .Int64(seats.course_id)
         .OwnerIds(seats.owners)
@@ -459,6 +462,7 @@ absl::Status MySqlEnrollmentTx::UpdateRunSeats(const RunSeats& seats) {
         .Int64(seats.next_waitlist_seq)
         .Int(seats.pass_score)
         .Int(seats.min_attendance_percent)
+        .Int64(seats.run_version)
         .Int64(seats.run_id);
     try {
       if (db::Session::Update(update) > 0) return absl::OkStatus();
