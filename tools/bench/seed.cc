@@ -9,6 +9,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/api/status.h"
+#include "common/domain/resource_name.h"
 #include "luban/course/v1/course.grpc.pb.h"
 #include "luban/enrollment/v1/enrollment.grpc.pb.h"
 #include "tools/bench/closed_loop.h"
@@ -25,15 +26,6 @@ constexpr const char* kCountries[] = {"TJ", "KZ", "UZ", "KG", "TM"};
 constexpr const char* kCities[] = {"Dushanbe", "Astana", "Tashkent", "Bishkek", "Ashgabat"};
 constexpr int kCourses = 10;
 constexpr int kImportBatch = 500;
-
-absl::StatusOr<int64_t> IdOf(absl::string_view name) {
-  const size_t slash = name.rfind('/');
-  int64_t id = 0;
-  if (slash == absl::string_view::npos || !absl::SimpleAtoi(name.substr(slash + 1), &id)) {
-    return absl::InternalError(absl::StrCat("unexpected resource name ", name));
-  }
-  return id;
-}
 
 // The catalogue side: institutions, workshops, courses and open runs (sequential calls; a few
 // hundred of them).
@@ -205,7 +197,7 @@ absl::StatusOr<BenchData> Seed(cli::Connections& connections, const SeedOptions&
           if (status.ok()) {
             absl::MutexLock lock(&mu);
             for (const auto& result : call->response.results()) {
-              auto id = IdOf(result.trainee());
+              auto id = ParseResourceName("trainee", "trainees", result.trainee());
               if (!id.ok()) {
                 refused = absl::StrCat(result.error_code(), ": ", result.error_message());
                 continue;
