@@ -26,7 +26,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/auth/credentials.h"
-#include "grpc/health/v1/health.grpc.pb.h"
+#include "common/client/await_serving.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -44,7 +44,6 @@ namespace luban::course {
 namespace {
 
 namespace pb = ::luban::course::v1;
-using ::grpc::health::v1::HealthCheckResponse;
 using ::luban::testing::ChildProcess;
 using ::luban::testing::FreePort;
 
@@ -137,29 +136,11 @@ class CourseProcessTest : public luban::testing::DatabaseTest {
                                      grpc::InsecureChannelCredentials(), arguments);
   }
 
-  // Waits until the child at `port` reports SERVING: short Watch calls (each waits for the
-  // channel and then for the status), within `timeout` overall; false early if the child exits.
+  // Waits until the child at `port` reports SERVING, within `timeout`; false early if it exits.
   bool AwaitServing(const ChildProcess& child, const std::shared_ptr<grpc::Channel>& channel,
                     absl::Duration timeout) {
-    auto health = grpc::health::v1::Health::NewStub(channel);
-    const absl::Time deadline = absl::Now() + timeout;
-    while (absl::Now() < deadline) {
-      grpc::ClientContext context;
-      context.set_wait_for_ready(true);
-      context.set_deadline(absl::ToChronoTime(std::min(deadline, absl::Now() + absl::Seconds(1))));
-      grpc::health::v1::HealthCheckRequest request;
-      auto reader = health->Watch(&context, request);
-      HealthCheckResponse response;
-      bool serving = false;
-      while (!serving && reader->Read(&response)) {
-        serving = response.status() == HealthCheckResponse::SERVING;
-      }
-      context.TryCancel();
-      reader->Finish().IgnoreError();
-      if (serving) return true;
-      if (!child.running()) return false;
-    }
-    return false;
+    return client::AwaitServing(channel, absl::Now() + timeout, [&] { return child.running(); })
+        .ok();
   }
 
   grpc::Status ListCourses(pb::CourseService::Stub& stub, pb::ListCoursesResponse* response) {

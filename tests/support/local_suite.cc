@@ -8,9 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/auth/credentials.h"
+#include "common/client/await_serving.h"
 #include "common/client/channel.h"
-#include "grpc/health/v1/health.grpc.pb.h"
-#include "grpcpp/client_context.h"
 
 #if !defined(LUBAN_COURSE_BINARY) || !defined(LUBAN_ENROLLMENT_BINARY) || \
     !defined(LUBAN_EXCHANGE_BINARY)
@@ -19,8 +18,6 @@
 
 namespace luban::testing {
 namespace {
-
-using ::grpc::health::v1::HealthCheckResponse;
 
 constexpr const char* kBinaries[] = {LUBAN_COURSE_BINARY, LUBAN_ENROLLMENT_BINARY,
                                      LUBAN_EXCHANGE_BINARY};
@@ -32,30 +29,6 @@ constexpr const char* kTokens[] = {"suite-network-admin", "suite-college-admin",
                                    "suite-other-college-admin", "suite-reporter", ""};
 constexpr char kEnrollmentServiceToken[] = "suite-svc-enrollment";
 constexpr char kExchangeServiceToken[] = "suite-svc-exchange";
-
-// Waits until the service at `channel` reports SERVING: short Watch calls, each waiting for the
-// channel and then for the status; false early if the process ends.
-bool AwaitServing(ChildProcess& process, const std::shared_ptr<grpc::Channel>& channel,
-                  absl::Duration timeout) {
-  auto health = grpc::health::v1::Health::NewStub(channel);
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    grpc::ClientContext context;
-    context.set_wait_for_ready(true);
-    context.set_deadline(absl::ToChronoTime(std::min(deadline, absl::Now() + absl::Seconds(1))));
-    auto reader = health->Watch(&context, grpc::health::v1::HealthCheckRequest());
-    HealthCheckResponse response;
-    bool serving = false;
-    while (!serving && reader->Read(&response)) {
-      serving = response.status() == HealthCheckResponse::SERVING;
-    }
-    context.TryCancel();
-    reader->Finish().IgnoreError();
-    if (serving) return true;
-    if (!process.running()) return false;
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -117,7 +90,10 @@ absl::StatusOr<std::unique_ptr<LocalSuite>> LocalSuite::Start(const std::string&
     channel_options.fast_reconnect = true;
     absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = client::MakeChannel(channel_options);
     if (!channel.ok()) return channel.status();
-    if (!AwaitServing(suite->services_[i], *channel, absl::Seconds(60))) {
+    ChildProcess& service = suite->services_[i];
+    if (!client::AwaitServing(*channel, absl::Now() + absl::Seconds(60),
+                              [&] { return service.running(); })
+             .ok()) {
       return absl::UnavailableError(absl::StrCat("luban-", kNames[i], " did not become SERVING\n",
                                                  suite->services_[i].Logs()));
     }

@@ -8,7 +8,7 @@
 //                   [--port_file=FILE]
 //   luban-bench report --results=FILE --doc=docs/performance.md
 //   luban-bench ready --target=HOST:PORT [--wait=60s]   (prints the Unix time in ms at which
-//                   the service first answered SERVING; polls every 5 ms)
+//                   the service first reported SERVING)
 //
 // Services and token as for every client (tools/cli/client_config.h: LUBAN_ENROLLMENT_ADDR,
 // LUBAN_TOKEN...): seeding needs a network admin's token; the scenarios run as that caller too.
@@ -31,8 +31,7 @@
 #include "absl/synchronization/notification.h"
 #include "common/auth/credentials.h"
 #include "common/client/channel.h"
-#include "grpc/health/v1/health.grpc.pb.h"
-#include "grpcpp/client_context.h"
+#include "common/client/await_serving.h"
 #include "nlohmann/json.hpp"
 #include "tools/bench/bench_data.h"
 #include "tools/bench/ceiling_server.h"
@@ -244,24 +243,11 @@ int Ready() {
   options.fast_reconnect = true;
   auto channel = client::MakeChannel(options);
   if (!channel.ok()) return Fail("ready", channel.status());
-  auto health = grpc::health::v1::Health::NewStub(*channel);
-  const absl::Time until = absl::Now() + absl::GetFlag(FLAGS_wait);
-  while (absl::Now() < until) {
-    grpc::ClientContext context;
-    // Wait for the connection rather than fail fast: a failed attempt would put the channel in
-    // reconnect backoff.
-    context.set_wait_for_ready(true);
-    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Milliseconds(200)));
-    grpc::health::v1::HealthCheckResponse response;
-    if (health->Check(&context, grpc::health::v1::HealthCheckRequest(), &response).ok() &&
-        response.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
-      std::printf("%lld\n", static_cast<long long>(absl::ToUnixMillis(absl::Now())));
-      return 0;
-    }
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  return Fail("ready", absl::DeadlineExceededError(
-                           absl::StrCat(options.target, " did not report SERVING in time")));
+  const absl::Status ready =
+      client::AwaitServing(*channel, absl::Now() + absl::GetFlag(FLAGS_wait));
+  if (!ready.ok()) return Fail(absl::StrCat("ready: ", options.target), ready);
+  std::printf("%lld\n", static_cast<long long>(absl::ToUnixMillis(absl::Now())));
+  return 0;
 }
 
 }  // namespace

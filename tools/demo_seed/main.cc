@@ -9,7 +9,6 @@
 #include <cstdlib>
 #include <map>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -19,7 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "grpc/health/v1/health.grpc.pb.h"
+#include "common/client/await_serving.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -43,23 +42,6 @@ namespace pb = ::luban::course::v1;
 using luban::common::v1::LocalizedString;
 using luban::demo_seed::CallOrDie;
 using luban::demo_seed::DemoNetwork;
-
-bool WaitServing(const std::shared_ptr<grpc::Channel>& channel, absl::Duration timeout) {
-  auto stub = grpc::health::v1::Health::NewStub(channel);
-  const absl::Time until = absl::Now() + timeout;
-  while (absl::Now() < until) {
-    grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
-    grpc::health::v1::HealthCheckRequest request;
-    grpc::health::v1::HealthCheckResponse response;
-    if (stub->Check(&context, request, &response).ok() &&
-        response.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  return false;
-}
 
 class Seeder {
  public:
@@ -201,7 +183,7 @@ int main(int argc, char** argv) {
   for (const auto& [address, c] :
        {std::pair(target, channel), std::pair(enrollment_target, enrollment_channel),
         std::pair(exchange_target, exchange_channel)}) {
-    if (c != nullptr && !WaitServing(c, absl::GetFlag(FLAGS_wait))) {
+    if (c != nullptr && !luban::client::AwaitServing(c, absl::Now() + absl::GetFlag(FLAGS_wait)).ok()) {
       std::fprintf(stderr, "luban-demo-seed: %s is not SERVING\n", address.c_str());
       return 1;
     }
