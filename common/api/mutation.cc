@@ -49,7 +49,6 @@ absl::Status ChangeRecorder::Flush(Ledger& ledger, const RequestContext& rc,
                       entry.record.resource_name, entry.action, details};
     if (auto status = ledger.Audit(audit); !status.ok()) return status;
   }
-  // The feed last: publishing holds the feed head until commit.
   for (Entry& entry : entries_) {
     entry.record.request_id = rc.request_id;
     entry.record.actor = rc.principal.name;

@@ -221,4 +221,14 @@ ConnectionPool::Stats ConnectionPool::GetStats() const {
   return Stats{open_, static_cast<int>(idle_.size()), waits_, discarded_};
 }
 
+void ConnectionPool::SetChangesCommittedListener(std::function<void()> listener) {
+  absl::MutexLock lock(&listener_mu_);
+  changes_committed_ = std::move(listener);
+}
+
+void ConnectionPool::ChangesCommitted() const {
+  absl::ReaderMutexLock lock(&listener_mu_);
+  if (changes_committed_) changes_committed_();
+}
+
 }  // namespace luban::db

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include "absl/strings/string_view.h"
@@ -124,6 +125,12 @@ class ConnectionPool {
   Stats GetStats() const;
   const DbConfig& config() const { return config_; }
 
+  // Called (on the committing thread, so it must be quick) after each transaction that published
+  // change-feed events commits: the service's feed numbers them at once (see change_feed.h).
+  // Set before the pool is shared; cleared with an empty function.
+  void SetChangesCommittedListener(std::function<void()> listener);
+  void ChangesCommitted() const;
+
  private:
   absl::StatusOr<std::unique_ptr<PooledConnection>> Open();
   void Return(std::unique_ptr<PooledConnection> connection, bool discard);
@@ -134,6 +141,8 @@ class ConnectionPool {
   int open_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t waits_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t discarded_ ABSL_GUARDED_BY(mu_) = 0;
+  mutable absl::Mutex listener_mu_;
+  std::function<void()> changes_committed_ ABSL_GUARDED_BY(listener_mu_);
 };
 
 }  // namespace luban::db

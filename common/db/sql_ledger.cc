@@ -83,14 +83,11 @@ absl::Status SqlLedger::Audit(const AuditRecord& record) {
 }
 
 absl::Status SqlLedger::PublishChange(const ChangeRecord& record) {
-  // Takes the head's row lock until commit: sequences become visible in order.
-  Session::Update(session_.Prepare(
-      "UPDATE change_feed_head SET last_sequence = last_sequence + 1 WHERE id = 1"));
+  // No sequence yet: the feed's sequencer numbers the event once it is committed (SequenceChanges),
+  // so writers share no lock here.
   auto& insert = session_.Prepare(
-      "INSERT INTO change_events (sequence, at, resource_type, resource_name, change_type,"
-      " payload, request_id, actor)"
-      " SELECT last_sequence, UTC_TIMESTAMP(6), ?, ?, ?, ?, ?, ? FROM change_feed_head"
-      " WHERE id = 1");
+      "INSERT INTO change_events (at, resource_type, resource_name, change_type, payload,"
+      " request_id, actor) VALUES (UTC_TIMESTAMP(6), ?, ?, ?, ?, ?, ?)");
   insert.setString(1, record.resource_type);
   insert.setString(2, record.resource_name);
   insert.setInt(3, static_cast<int>(record.kind));
@@ -99,6 +96,60 @@ absl::Status SqlLedger::PublishChange(const ChangeRecord& record) {
   insert.setString(5, record.request_id);
   insert.setString(6, record.actor);
   Session::Update(insert);
+  session_.NoteChangePublished();
+  return absl::OkStatus();
+}
+
+int SequenceChanges(Session& session, int limit) {
+  // The head's lock first: the snapshot of the next read starts after it, so it sees every event
+  // a sequencer before us numbered and every event committed until now.
+  auto head_rows = Session::Query(session.Prepare(
+      "SELECT last_sequence FROM change_feed_head WHERE id = 1 FOR UPDATE"));
+  if (!head_rows->next()) {
+    throw sql::SQLException("change_feed_head has no row", "HY000", 0);
+  }
+  const int64_t head = head_rows->getInt64(1);
+  // A consistent read: only committed events, without waiting for (or locking out) writers.
+  auto& pending = session.Prepare(
+      "SELECT id FROM change_events WHERE sequence IS NULL ORDER BY id LIMIT ?");
+  pending.setInt(1, limit);
+  auto rows = Session::Query(pending);
+  std::vector<int64_t> ids;
+  while (rows->next()) ids.push_back(rows->getInt64(1));
+  if (ids.empty()) return 0;
+  // One statement for the batch, driven by the id list through the primary key so that it locks
+  // exactly those rows: a scan (the optimizer's choice on a small table) would lock, and wait
+  // for, the uncommitted events of writers.
+  auto& number = session.Prepare(
+      "UPDATE JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY, id BIGINT PATH '$')) AS batch"
+      " STRAIGHT_JOIN change_events AS event FORCE INDEX (PRIMARY) ON event.id = batch.id"
+      " SET event.sequence = ? + batch.n");
+  number.setString(1, absl::StrCat("[", absl::StrJoin(ids, ","), "]"));
+  number.setInt64(2, head);
+  if (Session::Update(number) != static_cast<int64_t>(ids.size())) {
+    throw sql::SQLException("the change feed's events changed while being numbered", "HY000", 0);
+  }
+  auto& advance =
+      session.Prepare("UPDATE change_feed_head SET last_sequence = ? WHERE id = 1");
+  advance.setInt64(1, head + static_cast<int64_t>(ids.size()));
+  Session::Update(advance);
+  return static_cast<int>(ids.size());
+}
+
+absl::Status NumberCommittedChanges(ConnectionPool& pool) {
+  constexpr int kBatch = 1000;
+  int numbered = kBatch;
+  while (numbered == kBatch) {
+    numbered = 0;
+    const absl::Status status = RunInTransaction(
+        pool, {.context = "number the change feed"}, [&](Session& session) {
+          return Guarded(session, "number the change feed", [&]() -> absl::Status {
+            numbered = SequenceChanges(session, kBatch);
+            return absl::OkStatus();
+          });
+        });
+    if (!status.ok()) return status;
+  }
   return absl::OkStatus();
 }
 

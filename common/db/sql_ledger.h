@@ -29,11 +29,21 @@ class SqlLedger final : public Ledger {
   Session& session_;
 };
 
+// Numbers up to `limit` committed events that have no sequence yet, in the order of their ids,
+// after the highest sequence, and advances the head: call it in a transaction of its own and
+// commit (the head stays locked until then). Returns how many it numbered. Writers never wait for
+// it, nor it for them: it reads committed events only and locks just the rows it numbers.
+// Throws sql::SQLException (call it inside RunInTransaction).
+int SequenceChanges(Session& session, int limit);
+// Numbers every event committed so far, in transactions of SequenceChanges on `pool` (the feed's
+// hub does this after each commit; tests call it to see the feed as a reader soon will).
+absl::Status NumberCommittedChanges(ConnectionPool& pool);
+
 // Events with sequence > after_sequence, ascending, at most `limit`, only of `resource_types`
 // when not empty. Throws sql::SQLException (call it inside RunInTransaction).
 std::vector<StoredChange> ReadChanges(Session& session, int64_t after_sequence,
                                       const std::vector<std::string>& resource_types, int limit);
-// The highest committed sequence.
+// The highest sequence handed out (every event up to it is committed).
 int64_t LastChangeSequence(Session& session);
 
 // Converts between absl::Time and the DATETIME(6) text the connector returns.

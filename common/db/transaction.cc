@@ -63,6 +63,7 @@ absl::Status RunInTransaction(ConnectionPool& pool, const TransactionOptions& op
       status = body(session);
       if (status.ok()) {
         session.connection().commit();
+        if (session.published_changes()) pool.ChangesCommitted();
         return absl::OkStatus();
       }
     } catch (const sql::SQLException& e) {

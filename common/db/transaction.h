@@ -58,9 +58,14 @@ class Session {
   int error_code() const { return error_code_; }
   void ClearError() { error_code_ = 0; }
 
+  // The transaction wrote change-feed events: once it commits, the pool's listener is told.
+  void NoteChangePublished() { published_changes_ = true; }
+  bool published_changes() const { return published_changes_; }
+
  private:
   PooledConnection& connection_;
   int error_code_ = 0;
+  bool published_changes_ = false;
 };
 
 // Runs `f` (returning absl::Status or absl::StatusOr<T>) and turns a sql::SQLException it throws

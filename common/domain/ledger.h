@@ -70,7 +70,8 @@ class Ledger {
   // Records the response to return to retries of `key` (claimed in this transaction).
   virtual absl::Status SaveResponse(const RequestKey& key, absl::string_view response) = 0;
   virtual absl::Status Audit(const AuditRecord& record) = 0;
-  // Appends to the change feed. Holds the feed's head until commit: call it last.
+  // Appends to the change feed. The event gets its sequence after the transaction commits (see
+  // db::SequenceChanges), so feed readers see events in the order of their commits.
   virtual absl::Status PublishChange(const ChangeRecord& record) = 0;
 };
 

@@ -15,9 +15,15 @@ ChangeFeedHub::ChangeFeedHub(db::ConnectionPool* pool, BoundedExecutor* executor
       executor_(executor),
       poll_interval_(poll_interval),
       heartbeat_(heartbeat),
-      thread_([this] { Loop(); }) {}
+      thread_([this] { Loop(); }) {
+  pool_->SetChangesCommittedListener([this] {
+    absl::MutexLock lock(&mu_);
+    nudged_ = true;
+  });
+}
 
 ChangeFeedHub::~ChangeFeedHub() {
+  pool_->SetChangesCommittedListener(nullptr);
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
@@ -81,12 +87,25 @@ bool ChangeFeedHub::Cancel(int64_t ticket) {
 }
 
 void ChangeFeedHub::Loop() {
+  constexpr absl::Duration kSweepInterval = absl::Seconds(1);
+  absl::Time last_sweep = absl::InfinitePast();
   while (true) {
+    bool sequence = false;
     {
       absl::MutexLock lock(&mu_);
-      const absl::Time until = absl::Now() + poll_interval_;
-      mu_.AwaitWithDeadline(absl::Condition(&stopping_), until);
+      mu_.AwaitWithDeadline(absl::Condition(this, &ChangeFeedHub::ShouldWake),
+                            absl::Now() + poll_interval_);
       if (stopping_) return;
+      sequence = nudged_ || absl::Now() - last_sweep >= kSweepInterval;
+      nudged_ = false;
+    }
+    if (sequence) {
+      last_sweep = absl::Now();
+      // The database is down: the next sweep tries again.
+      db::NumberCommittedChanges(*pool_).IgnoreError();
+    }
+    {
+      absl::MutexLock lock(&mu_);
       if (waiters_.empty()) continue;
     }
     int64_t head = -1;

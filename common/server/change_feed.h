@@ -5,6 +5,11 @@
 //
 // Streams do not hold threads while they wait: one hub thread polls the feed's head for all of
 // them and wakes those with something to read; reads run on the service's bounded executor.
+//
+// The same thread is the feed's sequencer: mutations insert their events unnumbered (writers
+// share no lock), and as soon as one commits the pool tells the hub, which numbers every
+// committed event in one short transaction (db::NumberCommittedChanges). It also sweeps once a second,
+// for events whose writer stopped between its commit and the numbering.
 #ifndef LUBAN_COMMON_SERVER_CHANGE_FEED_H_
 #define LUBAN_COMMON_SERVER_CHANGE_FEED_H_
 
@@ -35,6 +40,7 @@ struct FeedBatch {
 
 class ChangeFeedHub {
  public:
+  // Registers itself as `pool`'s changes-committed listener until destroyed.
   ChangeFeedHub(db::ConnectionPool* pool, BoundedExecutor* executor,
                 absl::Duration poll_interval = absl::Milliseconds(100),
                 absl::Duration heartbeat = absl::Seconds(10));
@@ -69,6 +75,7 @@ class ChangeFeedHub {
     std::function<void()> wake;
   };
   void Loop();
+  bool ShouldWake() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || nudged_; }
 
   db::ConnectionPool* pool_;
   BoundedExecutor* executor_;
@@ -79,6 +86,7 @@ class ChangeFeedHub {
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   int64_t next_ticket_ ABSL_GUARDED_BY(mu_) = 1;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool nudged_ ABSL_GUARDED_BY(mu_) = false;  // events committed since the last numbering
   std::thread thread_;
 };
 

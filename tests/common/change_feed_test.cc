@@ -60,14 +60,18 @@ class ChangeFeedTest : public luban::testing::DatabaseTest {
     return *hub_;
   }
 
-  absl::Status Publish(const std::string& type, int id) {
-    return db::RunInTransaction(*pool_, {.context = "publish"}, [&](db::Session& session) {
-      return db::Guarded(session, "publish", [&] {
-        db::SqlLedger ledger(session);
-        return ledger.PublishChange(ChangeRecord{type, absl::StrCat(type, "/", id),
-                                                 ChangeKind::kCreated, "", "r", "tju-admin"});
-      });
-    });
+  // Commits one event; numbered at once (as the hub soon would) unless `number` is false.
+  absl::Status Publish(const std::string& type, int id, bool number = true) {
+    absl::Status status =
+        db::RunInTransaction(*pool_, {.context = "publish"}, [&](db::Session& session) {
+          return db::Guarded(session, "publish", [&] {
+            db::SqlLedger ledger(session);
+            return ledger.PublishChange(ChangeRecord{type, absl::StrCat(type, "/", id),
+                                                     ChangeKind::kCreated, "", "r", "tju-admin"});
+          });
+        });
+    if (status.ok() && number) status = db::NumberCommittedChanges(*pool_);
+    return status;
   }
 
   std::unique_ptr<db::ConnectionPool> pool_;
@@ -155,6 +159,7 @@ TEST_F(ChangeFeedTest, UncommittedChangesAreNotRead) {
   commit.Notify();
   writer.join();
   ASSERT_TRUE(writer_status.ok()) << writer_status;
+  ASSERT_TRUE(db::NumberCommittedChanges(*pool_).ok());
 
   ASSERT_TRUE(during.ok()) << during.status();
   EXPECT_THAT(Sequences(*during), ElementsAre(1));
@@ -181,6 +186,20 @@ TEST_F(ChangeFeedTest, WaitersWakeWhenTheHeadPassesTheirCursor) {
   ASSERT_TRUE(Publish("courseRuns", 2).ok());
   ASSERT_TRUE(current_woken.WaitForNotificationWithTimeout(absl::Seconds(30)));
   EXPECT_FALSE(hub.Cancel(current));  // already woken
+}
+
+TEST_F(ChangeFeedTest, TheHubNumbersEventsAsSoonAsTheyCommit) {
+  // Polls and sweeps an hour apart: only the commit's notice can get the event numbered.
+  hub_ = std::make_unique<ChangeFeedHub>(pool_.get(), executor_.get(), absl::Hours(1),
+                                         absl::Hours(1));
+  absl::Notification woken;
+  hub_->WaitBeyond(0, [&] { woken.Notify(); });
+  ASSERT_TRUE(Publish("courseRuns", 1, /*number=*/false).ok());
+  ASSERT_TRUE(woken.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  auto batch = hub_->Read(0, {}, 10, Soon());
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  EXPECT_THAT(Sequences(*batch), ElementsAre(1));
+  EXPECT_EQ(batch->last_sequence, 1);
 }
 
 TEST_F(ChangeFeedTest, CancelledWaiterIsNeverWoken) {

@@ -88,8 +88,23 @@ class SqlLedgerTest : public luban::testing::DatabaseTest {
     return result;
   }
 
+  // Publishes in a transaction of its own, then numbers the feed as the service's hub does.
   absl::Status Publish(const ChangeRecord& record) {
-    return InTx([&](SqlLedger& ledger, Session&) { return ledger.PublishChange(record); });
+    auto status = InTx([&](SqlLedger& ledger, Session&) { return ledger.PublishChange(record); });
+    if (status.ok()) Sequence();
+    return status;
+  }
+
+  // Runs the feed's sequencer once; a lock wait of a second fails it (it must never wait).
+  int Sequence() {
+    int numbered = -1;
+    const absl::Status status = InTx([&](SqlLedger&, Session& session) -> absl::Status {
+      Session::Update(session.Prepare("SET SESSION innodb_lock_wait_timeout = 1"));
+      numbered = SequenceChanges(session, 1000);
+      return absl::OkStatus();
+    });
+    EXPECT_TRUE(status.ok()) << status;
+    return numbered;
   }
 
   std::vector<StoredChange> Read(int64_t after, const std::vector<std::string>& types, int limit) {
@@ -238,6 +253,8 @@ TEST_F(SqlLedgerTest, PublishedChangesGetDenseOrderedSequences) {
                 }
                 return ledger.PublishChange(Change("workshops", "workshops/1"));
               }).ok());
+  EXPECT_EQ(Sequence(), 2);
+  EXPECT_EQ(Sequence(), 0);
 
   const std::vector<StoredChange> changes = Read(0, {}, 100);
   EXPECT_THAT(Sequences(changes), ElementsAre(1, 2, 3));
@@ -311,6 +328,66 @@ TEST_F(SqlLedgerTest, ConcurrentPublishersProduceADenseSequence) {
   for (size_t i = 0; i < changes.size(); ++i) {
     EXPECT_EQ(changes[i].sequence, static_cast<int64_t>(i + 1));
   }
+}
+
+TEST_F(SqlLedgerTest, WritersNeitherWaitForEachOtherNorForTheSequencer) {
+  absl::Status other_writer;
+  int numbered_meanwhile = -1;
+  ASSERT_TRUE(InTx([&](SqlLedger& ledger, Session&) -> absl::Status {
+                if (auto s = ledger.PublishChange(Change("courseRuns", "courseRuns/1")); !s.ok()) {
+                  return s;
+                }
+                // This event is not committed yet: another writer commits its own meanwhile (it
+                // would have waited for this transaction when events were numbered on insert),
+                // and the sequencer numbers only that one, without waiting either.
+                std::thread other([&] {
+                  other_writer = RunInTransaction(
+                      *pool_,
+                      {.context = "other writer", .deadline = absl::InfiniteFuture(),
+                       .max_attempts = 1},
+                      [&](Session& session) {
+                        return Guarded(session, "other writer", [&]() -> absl::Status {
+                          Session::Update(
+                              session.Prepare("SET SESSION innodb_lock_wait_timeout = 1"));
+                          SqlLedger other_ledger(session);
+                          return other_ledger.PublishChange(Change("courseRuns", "courseRuns/2"));
+                        });
+                      });
+                  numbered_meanwhile = Sequence();
+                });
+                other.join();
+                return absl::OkStatus();
+              }).ok());
+  EXPECT_TRUE(other_writer.ok()) << other_writer;
+  EXPECT_EQ(numbered_meanwhile, 1);
+  EXPECT_EQ(Sequence(), 1);
+
+  // In the order of commit, not of insertion.
+  const std::vector<StoredChange> changes = Read(0, {}, 100);
+  EXPECT_THAT(Sequences(changes), ElementsAre(1, 2));
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0].record.resource_name, "courseRuns/2");
+  EXPECT_EQ(changes[1].record.resource_name, "courseRuns/1");
+  EXPECT_EQ(*db().QueryInt("SELECT last_sequence FROM change_feed_head"), 2);
+}
+
+TEST_F(SqlLedgerTest, SequencerNumbersLargeBacklogsInBatches) {
+  ASSERT_TRUE(InTx([&](SqlLedger& ledger, Session&) -> absl::Status {
+                for (int i = 0; i < 1500; ++i) {
+                  auto s = ledger.PublishChange(Change("trainees", absl::StrCat("trainees/", i)));
+                  if (!s.ok()) return s;
+                }
+                return absl::OkStatus();
+              }).ok());
+  EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM change_events WHERE sequence IS NULL"), 1500);
+  EXPECT_EQ(Sequence(), 1000);
+  EXPECT_EQ(Sequence(), 500);
+  EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM change_events WHERE sequence IS NULL"), 0);
+  EXPECT_EQ(*db().QueryInt("SELECT COUNT(DISTINCT sequence) FROM change_events"), 1500);
+  const std::vector<StoredChange> changes = Read(998, {}, 3);
+  ASSERT_EQ(changes.size(), 3u);
+  EXPECT_EQ(changes[0].record.resource_name, "trainees/998");
+  EXPECT_EQ(changes[2].record.resource_name, "trainees/1000");
 }
 
 TEST(SqlTimeTest, FormatsAndParsesMicroseconds) {

@@ -753,7 +753,12 @@ TEST_F(CourseServiceTest, ChangesAreAuditedAndPublishedOnTheFeed) {
   watch.add_resource_types("courseRuns");
   auto reader = stub_->WatchChanges(&context, watch);
   pb::WatchChangesResponse batch;
+  // The first batch may come before the run's event is numbered (the feed numbers committed
+  // events just after their commit): then it is empty, and the event follows.
   ASSERT_TRUE(reader->Read(&batch));
+  if (batch.events_size() == 0) {
+    ASSERT_TRUE(reader->Read(&batch));
+  }
   ASSERT_EQ(batch.events_size(), 1);
   EXPECT_EQ(batch.events(0).resource_name(), run.name());
   EXPECT_EQ(batch.events(0).change_type(), luban::common::v1::CHANGE_TYPE_CREATED);

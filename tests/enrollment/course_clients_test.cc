@@ -23,6 +23,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/auth/credentials.h"
+#include "common/db/sql_ledger.h"
 #include "common/server/service_main.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
@@ -244,8 +245,10 @@ class CourseClientsTest : public luban::testing::DatabaseTest {
     Admin(&pb::CourseService::Stub::CancelCourseRun, request, run);
   }
 
-  // The sequences of the course-run events in the feed, ascending.
+  // The sequences of the course-run events in the feed, ascending, once every event committed
+  // so far is numbered (the service's hub does it just after each commit).
   std::vector<int64_t> FeedSequences() {
+    EXPECT_TRUE(db::NumberCommittedChanges(host_->pool()).ok());
     auto joined = db().QueryValue(
         "SELECT COALESCE(GROUP_CONCAT(sequence ORDER BY sequence), '') FROM change_events "
         "WHERE resource_type = 'courseRuns'");

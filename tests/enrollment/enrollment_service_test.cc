@@ -11,6 +11,7 @@
 #include "absl/synchronization/barrier.h"
 #include "absl/time/clock.h"
 #include "common/auth/credentials.h"
+#include "common/db/sql_ledger.h"
 #include "common/server/service_main.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
@@ -256,7 +257,9 @@ class EnrollmentServiceTest : public luban::testing::DatabaseTest {
     return e;
   }
 
+  // The course feed's head once every event committed so far is numbered.
   int64_t CourseFeedHead() {
+    EXPECT_TRUE(db::NumberCommittedChanges(course_host_->pool()).ok());
     return *course_db_->QueryInt("SELECT last_sequence FROM change_feed_head");
   }
 
