@@ -1,6 +1,7 @@
 // luban-bench: the suite's load generator and benchmark (see scripts/bench for the whole run).
 //
 //   luban-bench seed [--trainees=100000] [--enrollments_per_trainee=3] --data=FILE
+//   luban-bench write-runs [--write_runs=64] --data=FILE   (new empty runs for the writes)
 //   luban-bench run --scenario=point|page|write|mixed --concurrency=8 [--ceiling=HOST:PORT]
 //                   [--warmup=2s] [--duration=10s] [--round=1] --data=FILE [--results=FILE]
 //   luban-bench export [--round=1] [--service_pid=PID] [--results=FILE]
@@ -45,7 +46,7 @@ ABSL_FLAG(std::string, data, "var/bench/bench-data.conf", "what `seed` loaded (w
 ABSL_FLAG(int64_t, trainees, 100000, "seed: trainees to load");
 ABSL_FLAG(int, enrollments_per_trainee, 3, "seed: enrollments per trainee");
 ABSL_FLAG(int, read_runs, 600, "seed: runs holding the enrollments");
-ABSL_FLAG(int, write_runs, 20, "seed: runs kept for the write scenario");
+ABSL_FLAG(int, write_runs, 64, "seed, write-runs: runs for the write scenario");
 ABSL_FLAG(std::string, scenario, "point", "run: point, page, write or mixed");
 ABSL_FLAG(int, concurrency, 8, "run: calls outstanding at once");
 ABSL_FLAG(absl::Duration, warmup, absl::Seconds(2), "run: uncounted warm-up");
@@ -133,6 +134,23 @@ int Seed() {
   std::printf("seeded %lld trainees, %lld enrollments, %zu + %zu runs into %s\n",
               static_cast<long long>(data->trainees()), static_cast<long long>(data->enrollments),
               data->read_runs.size(), data->write_runs.size(),
+              absl::GetFlag(FLAGS_data).c_str());
+  return 0;
+}
+
+int WriteRuns() {
+  absl::StatusOr<cli::Connections> connections = Connect();
+  if (!connections.ok()) return Fail("write-runs", connections.status());
+  absl::StatusOr<bench::BenchData> data = bench::LoadBenchData(absl::GetFlag(FLAGS_data));
+  if (!data.ok()) return Fail("write-runs", data.status());
+  if (absl::Status s = bench::OpenWriteRuns(*connections, absl::GetFlag(FLAGS_write_runs), &*data);
+      !s.ok()) {
+    return Fail("write-runs", s);
+  }
+  if (absl::Status s = bench::SaveBenchData(*data, absl::GetFlag(FLAGS_data)); !s.ok()) {
+    return Fail("write-runs", s);
+  }
+  std::printf("%zu empty write runs recorded in %s\n", data->write_runs.size(),
               absl::GetFlag(FLAGS_data).c_str());
   return 0;
 }
@@ -265,6 +283,7 @@ int main(int argc, char** argv) {
   }
   const std::string command = args[1];
   if (command == "seed") return Seed();
+  if (command == "write-runs") return WriteRuns();
   if (command == "run") return Run();
   if (command == "export") return Export();
   if (command == "serve-ceiling") return ServeCeiling();

@@ -27,6 +27,38 @@ constexpr const char* kCities[] = {"Dushanbe", "Astana", "Tashkent", "Bishkek", 
 constexpr int kCourses = 10;
 constexpr int kImportBatch = 500;
 
+// Write runs take every Enroll of the write scenario as a seat (no waitlist).
+constexpr int kWriteRunCapacity = 10000;
+
+// Creates and opens a run of `course` at `workshop` (request ids from `request_id`, so a rerun
+// changes nothing) and returns its name.
+std::string OpenRun(cpb::CourseService::Stub& stub, const std::string& token,
+                    const std::string& request_id, const std::string& course,
+                    const std::string& workshop, int capacity, int r) {
+  cpb::CreateCourseRunRequest create;
+  create.set_request_id(request_id);
+  auto* run = create.mutable_course_run();
+  run->set_course(course);
+  run->set_workshop(workshop);
+  run->set_language_code("ru");
+  run->set_capacity(capacity);
+  run->set_pass_score(60);
+  run->set_min_attendance_percent(80);
+  run->mutable_start_date()->set_year(2027);
+  run->mutable_start_date()->set_month(1 + r % 9);
+  run->mutable_start_date()->set_day(1);
+  run->mutable_end_date()->set_year(2027);
+  run->mutable_end_date()->set_month(3 + r % 9);
+  run->mutable_end_date()->set_day(28);
+  const std::string name =
+      CallOrDie(stub, &cpb::CourseService::Stub::CreateCourseRun, create, token, "run").name();
+  cpb::OpenCourseRunRequest open;
+  open.set_request_id(absl::StrCat(request_id, "-open"));
+  open.set_name(name);
+  CallOrDie(stub, &cpb::CourseService::Stub::OpenCourseRun, open, token, "run");
+  return name;
+}
+
 // The catalogue side: institutions, workshops, courses and open runs (sequential calls; a few
 // hundred of them).
 void SeedCourse(cpb::CourseService::Stub& stub, const std::string& token,
@@ -91,33 +123,16 @@ void SeedCourse(cpb::CourseService::Stub& stub, const std::string& token,
         CallOrDie(stub, &cpb::CourseService::Stub::CreateCourse, course, token, "course").name());
   }
   const int total_runs = options.read_runs + options.write_runs;
+  // Read runs hold their share of the enrollments with room to spare.
+  const int64_t share =
+      (options.trainees * options.enrollments_per_trainee) / std::max(1, options.read_runs) + 1;
   for (int r = 0; r < total_runs; ++r) {
     const bool write = r >= options.read_runs;
-    cpb::CreateCourseRunRequest create;
-    create.set_request_id(absl::StrCat("bench-run-", r));
-    auto* run = create.mutable_course_run();
-    run->set_course(courses[r % kCourses]);
-    run->set_workshop((*workshops)[r % 5]);
-    run->set_language_code("ru");
-    // Read runs hold their share of the enrollments with room to spare; write runs take what
-    // the write scenario sends (beyond capacity, Enroll waitlists: still one write).
-    const int64_t share = (options.trainees * options.enrollments_per_trainee) /
-                              std::max(1, options.read_runs) + 1;
-    run->set_capacity(static_cast<int>(write ? 1000 : std::min<int64_t>(share + 50, 10000)));
-    run->set_pass_score(60);
-    run->set_min_attendance_percent(80);
-    run->mutable_start_date()->set_year(2027);
-    run->mutable_start_date()->set_month(1 + r % 9);
-    run->mutable_start_date()->set_day(1);
-    run->mutable_end_date()->set_year(2027);
-    run->mutable_end_date()->set_month(3 + r % 9);
-    run->mutable_end_date()->set_day(28);
     const std::string name =
-        CallOrDie(stub, &cpb::CourseService::Stub::CreateCourseRun, create, token, "run").name();
-    cpb::OpenCourseRunRequest open;
-    open.set_request_id(absl::StrCat("bench-run-open-", r));
-    open.set_name(name);
-    CallOrDie(stub, &cpb::CourseService::Stub::OpenCourseRun, open, token, "run");
+        OpenRun(stub, token, absl::StrCat("bench-run-", r), courses[r % kCourses],
+                (*workshops)[r % 5],
+                write ? kWriteRunCapacity : static_cast<int>(std::min<int64_t>(share + 50, 10000)),
+                r);
     (write ? data->write_runs : data->read_runs).push_back(name);
   }
 }
@@ -140,6 +155,31 @@ void Progress(const char* what, int64_t done, int64_t total, absl::Time start) {
 }
 
 }  // namespace
+
+absl::Status OpenWriteRuns(cli::Connections& connections, int count, BenchData* data) {
+  if (count < 1 || data->read_runs.empty()) {
+    return absl::InvalidArgumentError("write runs: at least one, and seeded read runs");
+  }
+  auto channel = connections.Channel(cli::Service::kCourse);
+  if (!channel.ok()) return channel.status();
+  auto course = cpb::CourseService::NewStub(*channel);
+  const std::string& token = connections.config().token;
+  std::vector<std::string> runs;
+  for (int r = 0; r < count; ++r) {
+    // Same courses and workshops as the read runs, taken from them.
+    cpb::GetCourseRunRequest get;
+    get.set_name(data->read_runs[static_cast<size_t>(r) % data->read_runs.size()]);
+    const cpb::CourseRun model =
+        CallOrDie(*course, &cpb::CourseService::Stub::GetCourseRun, get, token, "run");
+    // Named after the write cursor: a new set after every run that wrote, the same set (still
+    // empty) when nothing was written since.
+    runs.push_back(OpenRun(*course, token,
+                           absl::StrCat("bench-write-run-", data->write_cursor, "-", r),
+                           model.course(), model.workshop(), kWriteRunCapacity, r));
+  }
+  data->write_runs = std::move(runs);
+  return absl::OkStatus();
+}
 
 absl::StatusOr<BenchData> Seed(cli::Connections& connections, const SeedOptions& options) {
   auto course_channel = connections.Channel(cli::Service::kCourse);

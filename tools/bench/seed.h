@@ -22,6 +22,12 @@ struct SeedOptions {
 
 absl::StatusOr<BenchData> Seed(cli::Connections& connections, const SeedOptions& options);
 
+// `luban-bench write-runs`: opens `count` new runs of 10,000 seats for the write scenario in place
+// of data->write_runs. Every benchmark writes into empty runs, so its figures do not depend on
+// how full earlier benchmarks left the old ones (past capacity each Enroll joins a waitlist and
+// counts its place in it: a cost that grows with the waitlist, not what the write measures).
+absl::Status OpenWriteRuns(cli::Connections& connections, int count, BenchData* data);
+
 }  // namespace luban::bench
 
 #endif  // LUBAN_TOOLS_BENCH_SEED_H_
