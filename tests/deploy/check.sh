@@ -62,9 +62,17 @@ else
   fail "scripts/deploy-secrets failed"
 fi
 
+# The MariaDB init script as the image's entry point runs it: sourced under `set -e`, with the
+# entry point's docker_process_sql (here: keeps the SQL it is given, for check_deploy.py).
 initdb_sql="$tmp/initdb.sql"
-LUBAN_INITDB_SECRETS="$secrets" LUBAN_INITDB_SQL_OUT="$initdb_sql" \
-  bash "$ROOT/deploy/mariadb/initdb/10-luban-schemas.sh" || fail "the MariaDB init script failed"
+LUBAN_INITDB_SECRETS="$secrets" OUT="$initdb_sql" bash -ec \
+  'docker_process_sql() { cat >"$OUT"; }; source "$1"' initdb \
+  "$ROOT/deploy/mariadb/initdb/10-luban-schemas.sh" || fail "the MariaDB init script failed"
+# Without a password file it must fail (the entry point then stops the first start).
+if LUBAN_INITDB_SECRETS="$tmp/nowhere" bash -ec 'docker_process_sql() { cat >/dev/null; }; source "$1"' \
+  initdb "$ROOT/deploy/mariadb/initdb/10-luban-schemas.sh" 2>/dev/null; then
+  fail "the MariaDB init script succeeds without its password files"
+fi
 
 if command -v docker-compose >/dev/null 2>&1; then
   export LUBAN_SECRETS_DIR="$secrets"

@@ -20,6 +20,7 @@ luban_initdb_sql() {
     IFS= read -r pw <"$dir/db_password_$s" || [[ -n "$pw" ]]
     pw="${pw//\\/\\\\}"
     pw="${pw//\'/\\\'}"
+    # shellcheck disable=SC2016  # the backquotes are SQL's
     printf 'CREATE DATABASE IF NOT EXISTS `%s` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;\n' "$db"
     # '%': the services connect from the compose network's addresses (skip-name-resolve).
     printf "CREATE USER IF NOT EXISTS '%s'@'%%' IDENTIFIED BY '%s';\n" "$db" "$pw"
@@ -28,11 +29,19 @@ luban_initdb_sql() {
   done
 }
 
-if [[ -n "${LUBAN_INITDB_SQL_OUT:-}" ]]; then
-  luban_initdb_sql >"$LUBAN_INITDB_SQL_OUT"
-elif declare -F docker_process_sql >/dev/null; then
-  luban_initdb_sql | docker_process_sql
-else
-  echo "10-luban-schemas.sh: not run by the mariadb image's entry point; set LUBAN_INITDB_SQL_OUT" >&2
+# The SQL is made first, so that a missing password stops the first start (whatever the caller's
+# pipefail) instead of leaving a database without its users.
+if ! luban_initdb_statements="$(luban_initdb_sql)"; then
+  # shellcheck disable=SC2317  # exit when run, return when sourced
   return 1 2>/dev/null || exit 1
 fi
+if [[ -n "${LUBAN_INITDB_SQL_OUT:-}" ]]; then
+  printf '%s\n' "$luban_initdb_statements" >"$LUBAN_INITDB_SQL_OUT"
+elif declare -F docker_process_sql >/dev/null; then
+  docker_process_sql <<<"$luban_initdb_statements"
+else
+  echo "10-luban-schemas.sh: not run by the mariadb image's entry point; set LUBAN_INITDB_SQL_OUT" >&2
+  # shellcheck disable=SC2317  # exit when run, return when sourced
+  return 1 2>/dev/null || exit 1
+fi
+unset luban_initdb_statements
