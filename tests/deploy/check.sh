@@ -28,7 +28,10 @@ tmp="$(mktemp -d "${TMPDIR:-/tmp}/luban-deploy-test.XXXXXX")"
 trap 'rm -rf -- "$tmp"' EXIT
 
 # --- Dockerfile -------------------------------------------------------------------------------
-"$PY" "$HERE/check_deploy.py" dockerfile "$ROOT" || fail "deploy/docker/Dockerfile"
+# (LUBAN_DEPLOY_SCRATCH: where the build stage's context is copied and configured.)
+mkdir -p "$tmp/docker"
+LUBAN_DEPLOY_SCRATCH="$tmp/docker" "$PY" "$HERE/check_deploy.py" dockerfile "$ROOT" ||
+  fail "deploy/docker/Dockerfile"
 
 # --- secrets script, init SQL, compose ---------------------------------------------------------
 secrets="$tmp/secrets"

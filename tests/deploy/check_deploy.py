@@ -12,6 +12,7 @@ is 1 when any check failed. Needs PyYAML (Debian's python3-yaml, a dependency of
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 
@@ -308,6 +309,42 @@ def check_dockerfile(root):
                 src = src.rstrip("/")
                 c.check(src not in patterns, f".dockerignore excludes {src}, which the build copies")
                 c.check(os.path.exists(os.path.join(root, src)), f"COPY {src}: no such path")
+
+    # The build context as the build stage copies it configures with the stage's own cmake
+    # command, and the targets it builds exist (ninja's dry run: nothing is compiled).
+    scratch = os.environ.get("LUBAN_DEPLOY_SCRATCH")
+    configure = re.search(r"(cmake -S \. -B build [^&]*?)\s*&&", build_runs)
+    if not c.check(configure is not None, "the build stage has no `cmake -S . -B build` step"):
+        return c.finish()
+    if not scratch or not all(shutil.which(t) for t in ("cmake", "ninja")):
+        c.note("cmake/ninja (or LUBAN_DEPLOY_SCRATCH) missing: the build context was not configured")
+        return c.finish()
+    context = os.path.join(scratch, "context")
+    for args in stages.get("build", {}).get("copies", []):
+        if args.startswith("--from"):
+            continue
+        parts = args.split()
+        for src in parts[:-1]:
+            src = src.rstrip("/")
+            dest = os.path.join(context, src)
+            if os.path.isdir(os.path.join(root, src)):
+                shutil.copytree(os.path.join(root, src), dest, dirs_exist_ok=True,
+                                ignore=shutil.ignore_patterns(".git", "build", "build-*"))
+            elif os.path.isfile(os.path.join(root, src)):
+                os.makedirs(os.path.dirname(dest) or context, exist_ok=True)
+                shutil.copy2(os.path.join(root, src), dest)
+    command = configure.group(1).replace('"${BUILD_TYPE}"', "RelWithDebInfo")
+    result = subprocess.run(shlex.split(command), cwd=context, capture_output=True, text=True,
+                            check=False)
+    if not c.check(result.returncode == 0, f"`{command}` fails on the copied context:\n"
+                                           f"{result.stdout[-2000:]}{result.stderr[-2000:]}"):
+        return c.finish()
+    present = [t for t in sorted(target_list)
+               if not (t in PENDING_TARGETS
+                       and not os.path.isdir(os.path.join(root, PENDING_TARGETS[t])))]
+    result = subprocess.run(["ninja", "-C", "build", "-n", *present], cwd=context,
+                            capture_output=True, text=True, check=False)
+    c.check(result.returncode == 0, f"ninja knows not all of {present}: {result.stderr[-1000:]}")
     return c.finish()
 
 
