@@ -643,10 +643,12 @@ def check_k8s(root, overlay, rendered):
             c.check(hpa["spec"]["scaleTargetRef"]["name"] == svc, f"HPA {svc} scales something else")
             c.check(hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"], f"HPA {svc}: min > max")
             replicas = max(replicas, hpa["spec"]["maxReplicas"])
+        if hpa is not None:
+            # The autoscaler owns the count: a fixed one would reset it at every apply.
+            c.check("replicas" not in d["spec"], f"Deployment {svc}: a replica count beside its HPA")
         if overlay == "prod":
-            c.check(hpa is not None, f"prod: no HPA for {svc}")
-            c.check(d["spec"].get("replicas", 1) >= 2 and (hpa or {}).get("spec", {}).get("minReplicas", 0) >= 2,
-                    f"prod: {svc} runs fewer than 2 replicas")
+            c.check(hpa is not None and hpa["spec"]["minReplicas"] >= 2,
+                    f"prod: {svc} may run fewer than 2 replicas")
         if overlay == "dev":
             c.check(d["spec"].get("replicas") == 1 and hpa is None, f"dev: {svc} is not 1 replica without HPA")
         connections += replicas * int(env.get("LUBAN_DB_POOL_SIZE", "8"))
