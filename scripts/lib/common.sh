@@ -12,6 +12,7 @@ LUBAN_PACKAGES=(
   libabsl-dev libmysqlcppconn-dev libssl-dev libspdlog-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   mariadb-server mariadb-client sysbench
+  docker-compose  # tests/deploy validates deploy/compose.yaml with it
 )
 
 # buf (protobuf linter) comes from npm, pinned, into var/tools.
