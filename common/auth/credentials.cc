@@ -42,6 +42,14 @@ std::string HashToken(absl::string_view token) {
       absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
 }
 
+absl::StatusOr<Principal> ServicePrincipalForCertificate(absl::string_view common_name) {
+  if (common_name == "course" || common_name == "enrollment" || common_name == "exchange") {
+    return Principal{absl::StrCat("svc-", common_name), Role::kService, 0};
+  }
+  return absl::NotFoundError(
+      absl::StrCat("the client certificate's common name '", common_name, "' is no service"));
+}
+
 absl::StatusOr<CredentialStore> CredentialStore::Parse(absl::string_view text) {
   CredentialStore store;
   int line_number = 0;

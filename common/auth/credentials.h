@@ -21,6 +21,12 @@ namespace luban::auth {
 // Lowercase hex SHA-256 of `token`.
 std::string HashToken(absl::string_view token);
 
+// The principal a peer service is when it calls with a client certificate, verified against
+// --tls_client_ca, whose subject common name is a service's name ("course", "enrollment",
+// "exchange") and no bearer token: role service, named "svc-<name>" as in the credentials files
+// ("svc-enrollment"). NotFound for any other common name.
+absl::StatusOr<Principal> ServicePrincipalForCertificate(absl::string_view common_name);
+
 class CredentialStore {
  public:
   // Parses the file's text; INVALID_ARGUMENT naming the line on any malformed entry.

@@ -11,9 +11,8 @@
 #include "grpcpp/support/channel_arguments.h"
 
 namespace luban::client {
-namespace {
 
-absl::StatusOr<std::string> ReadPem(const std::string& path, absl::string_view what) {
+absl::StatusOr<std::string> ReadPemFile(const std::string& path, absl::string_view what) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return absl::FailedPreconditionError(
@@ -27,8 +26,6 @@ absl::StatusOr<std::string> ReadPem(const std::string& path, absl::string_view w
   }
   return text.str();
 }
-
-}  // namespace
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const ChannelOptions& options) {
   if (options.target.empty()) {
@@ -45,20 +42,26 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const ChannelOptions&
     arguments.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 50);
     arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 200);
   }
+  if (options.keepalive > absl::ZeroDuration()) {
+    const int64_t ms = absl::ToInt64Milliseconds(options.keepalive);
+    arguments.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, static_cast<int>(ms));
+    arguments.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, static_cast<int>(ms / 2));
+    arguments.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  }
   std::shared_ptr<grpc::ChannelCredentials> credentials;
   if (!tls.enabled()) {
     credentials = grpc::InsecureChannelCredentials();
   } else {
     grpc::SslCredentialsOptions ssl;
     if (!tls.ca_file.empty()) {
-      absl::StatusOr<std::string> roots = ReadPem(tls.ca_file, "CA");
+      absl::StatusOr<std::string> roots = ReadPemFile(tls.ca_file, "CA");
       if (!roots.ok()) return roots.status();
       ssl.pem_root_certs = *std::move(roots);
     }
     if (!tls.cert_file.empty()) {
-      absl::StatusOr<std::string> chain = ReadPem(tls.cert_file, "client certificate");
+      absl::StatusOr<std::string> chain = ReadPemFile(tls.cert_file, "client certificate");
       if (!chain.ok()) return chain.status();
-      absl::StatusOr<std::string> key = ReadPem(tls.key_file, "client key");
+      absl::StatusOr<std::string> key = ReadPemFile(tls.key_file, "client key");
       if (!key.ok()) return key.status();
       ssl.pem_cert_chain = *std::move(chain);
       ssl.pem_private_key = *std::move(key);

@@ -15,6 +15,8 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "grpcpp/channel.h"
 
 namespace luban::client {
@@ -40,11 +42,18 @@ struct ChannelOptions {
   // Retry connecting promptly (50..200 ms) instead of gRPC's backoff of seconds: for tools and
   // tests that start right after the service.
   bool fast_reconnect = false;
+  // Ping an idle connection this often (zero: never), so that a long-lived stream without a
+  // deadline notices a peer that vanished; the ping's answer is awaited half as long.
+  absl::Duration keepalive = absl::ZeroDuration();
 };
 
 // INVALID_ARGUMENT for an empty target or a cert without its key (naming the setting);
 // FAILED_PRECONDITION when a TLS file cannot be read (naming the file and the reason).
 absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const ChannelOptions& options);
+
+// The contents of the PEM file at `path`; FAILED_PRECONDITION naming `what` ("CA", "client
+// key"...) and the file when it cannot be read or holds no PEM block.
+absl::StatusOr<std::string> ReadPemFile(const std::string& path, absl::string_view what);
 
 }  // namespace luban::client
 

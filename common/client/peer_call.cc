@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/domain/resource_name.h"
+#include "common/server/trace_context.h"
 
 namespace luban::client {
 
@@ -14,7 +15,8 @@ PeerCaller::PeerCaller(std::string caller, std::string peer, absl::string_view t
                        PeerCallOptions options)
     : caller_(std::move(caller)),
       peer_(std::move(peer)),
-      authorization_(absl::StrCat("Bearer ", token)),
+      // No token: the channel's client certificate is the credential (mutual TLS).
+      authorization_(token.empty() ? "" : absl::StrCat("Bearer ", token)),
       options_(std::move(options)) {}
 
 absl::Status PeerCaller::CallWithRetries(
@@ -26,7 +28,11 @@ absl::Status PeerCaller::CallWithRetries(
   while (true) {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(deadline));
-    context.AddMetadata("authorization", authorization_);
+    if (!authorization_.empty()) context.AddMetadata("authorization", authorization_);
+    // The trace of the call we work for goes on, as the parent of a new span.
+    if (const std::string& trace_id = trace::CurrentTraceId(); !trace_id.empty()) {
+      context.AddMetadata("traceparent", trace::ChildTraceparent(trace_id));
+    }
     const grpc::Status status = attempt(&context);
     if (status.ok()) return absl::OkStatus();
     if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return MapStatus(status, resource);

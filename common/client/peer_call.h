@@ -7,10 +7,12 @@
 //   absl::Status status = course.Call(*stub, &pb::CourseService::Stub::GetCourseRun,
 //                                     "courseRuns/7", request, &run, caller_deadline);
 //
-// Each call carries the caller's own credential ("authorization: Bearer <token>", role service)
-// and gets one deadline, the earlier of the caller's and now + `call_timeout`. Attempts that fail
-// with UNAVAILABLE are retried after a jittered, doubling backoff while time remains; nothing
-// else is retried. So use it for reads and other calls that cannot change anything twice.
+// Each call carries the caller's own credential ("authorization: Bearer <token>", role service,
+// or the channel's client certificate), the trace id of the call the thread works for (a W3C
+// `traceparent` with a new span id; see common/server/trace_context.h) and gets one deadline,
+// the earlier of the caller's and now + `call_timeout`. Attempts that fail with UNAVAILABLE
+// are retried after a jittered, doubling backoff while time remains; nothing else is retried.
+// So use it for reads and other calls that cannot change anything twice.
 // The peer's status is mapped (MapStatus) so that our caller is never blamed for a peer's
 // trouble and never sees a peer's outage as our bug:
 //   NOT_FOUND                               -> NOT_FOUND "courseRuns/7: not found"
@@ -54,7 +56,8 @@ using UnaryMethod = grpc::Status (Stub::*)(grpc::ClientContext*, const Request&,
 class PeerCaller {
  public:
   // `caller` and `peer` name the two services in messages ("the enrollment service", "the
-  // course service"); `token` is the caller's bearer token at the peer.
+  // course service"); `token` is the caller's bearer token at the peer, or empty when the
+  // channel's client certificate identifies the caller (mutual TLS).
   PeerCaller(std::string caller, std::string peer, absl::string_view token,
              PeerCallOptions options = {});
 

@@ -5,11 +5,23 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/db/sql_error.h"
+#include "common/metrics/metrics.h"
 #include "cppconn/exception.h"
 #include "cppconn/prepared_statement.h"
 #include "cppconn/resultset.h"
 
 namespace luban::db {
+namespace {
+
+// A retry answered with the response stored for its request id.
+void CountReplay() {
+  static const metrics::Counter replays = metrics::Global().GetCounter(
+      "luban_idempotent_replays_total",
+      "Retried mutations answered with their stored response (same request_id)", {});
+  replays.Increment();
+}
+
+}  // namespace
 
 absl::StatusOr<std::optional<std::string>> SqlLedger::ClaimRequest(const RequestKey& key) {
   auto& insert = session_.Prepare(
@@ -31,11 +43,14 @@ absl::StatusOr<std::optional<std::string>> SqlLedger::ClaimRequest(const Request
   if (!prior->has_value()) {
     return absl::AbortedError("request_id: a concurrent request with the same id is in flight");
   }
+  CountReplay();
   return prior;
 }
 
 absl::StatusOr<std::optional<std::string>> SqlLedger::FindResponse(const RequestKey& key) {
-  return Stored(key, /*lock=*/false);
+  auto stored = Stored(key, /*lock=*/false);
+  if (stored.ok() && stored->has_value()) CountReplay();
+  return stored;
 }
 
 absl::StatusOr<std::optional<std::string>> SqlLedger::Stored(const RequestKey& key, bool lock) {

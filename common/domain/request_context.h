@@ -38,6 +38,7 @@ struct RequestContext {
   Principal principal;
   std::string method;      // full gRPC method name, for the audit trail
   std::string request_id;  // idempotency key of a mutation; empty for reads
+  std::string trace_id;    // W3C trace id (32 lowercase hex digits) of the call, for logs
   absl::Time deadline = absl::InfiniteFuture();
 };
 

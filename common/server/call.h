@@ -10,6 +10,7 @@
 #ifndef LUBAN_COMMON_SERVER_CALL_H_
 #define LUBAN_COMMON_SERVER_CALL_H_
 
+#include <memory>
 #include <string>
 #include "absl/strings/string_view.h"
 
@@ -29,8 +30,10 @@ class CallRunner {
  public:
   using Work = absl::AnyInvocable<absl::Status(const RequestContext&) &&>;
 
+  // Resolves the metrics of every method of the policy's service (luban_rpc_*) once, here.
   CallRunner(BoundedExecutor* executor, const auth::CredentialStore* credentials,
              const auth::MethodPolicy* policy);
+  ~CallRunner();
 
   // Admits the call (credential, policy), queues `work` and finishes the reactor with its status.
   // RESOURCE_EXHAUSTED when the queue is full; DEADLINE_EXCEEDED or CANCELLED when the call's
@@ -43,16 +46,22 @@ class CallRunner {
     return Run(context, method, std::move(request_id), std::move(work));
   }
 
-  // Authenticates and authorizes a call (for streaming handlers that manage their own reactor).
+  // Authenticates and authorizes a call (for streaming handlers that manage their own reactor),
+  // counting the outcome in luban_rpc_stream_admissions_total.
   absl::StatusOr<RequestContext> Admit(grpc::CallbackServerContext* context,
                                        absl::string_view method) const;
 
   BoundedExecutor& executor() const { return *executor_; }
 
  private:
+  class Metrics;
+
   grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* context, absl::string_view method,
                                 std::string request_id, Work work);
+  absl::StatusOr<RequestContext> AdmitCall(grpc::CallbackServerContext* context,
+                                           absl::string_view method) const;
 
+  std::unique_ptr<const Metrics> metrics_;
   BoundedExecutor* executor_;
   const auth::CredentialStore* credentials_;
   const auth::MethodPolicy* policy_;

@@ -15,17 +15,32 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "common/metrics/metrics.h"
 #include "common/server/executor.h"
+#include "common/server/logging.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "openssl/rand.h"
-#include "spdlog/sinks/stdout_color_sinks.h"
 #include "spdlog/spdlog.h"
 
-ABSL_FLAG(std::string, listen, "127.0.0.1:0", "address:port to serve gRPC on");
+ABSL_FLAG(std::string, listen, "127.0.0.1:0",
+          "address:port to serve gRPC on; anything but loopback needs --tls_cert and --tls_key");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate chain the server presents (TLS); with --tls_key. Re-read every "
+          "--tls_refresh_interval, so a rotated file needs no restart");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA that client certificates are verified against (mutual TLS); clients without "
+          "a certificate still connect with a bearer token. A verified certificate with common "
+          "name course, enrollment or exchange and no token is that service (svc-<name>)");
+ABSL_FLAG(std::string, peer_tls_ca, "",
+          "PEM CA of the peer services' certificates: when set, calls to the peers use TLS and "
+          "present --tls_cert/--tls_key as this service's client certificate");
+ABSL_FLAG(absl::Duration, tls_refresh_interval, absl::Seconds(60),
+          "how often the server's TLS files are read again (at least 1s)");
 ABSL_FLAG(std::string, db_host, "127.0.0.1", "MariaDB/MySQL host");
 ABSL_FLAG(int, db_port, 3306, "MariaDB/MySQL port");
 ABSL_FLAG(std::string, db_user, "", "database user (the service's own, with rights on its schema)");
@@ -48,6 +63,11 @@ ABSL_FLAG(absl::Duration, health_interval, absl::Seconds(1),
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "how long in-flight calls may run after SIGTERM");
 ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn, error");
+ABSL_FLAG(std::string, log_format, "text",
+          "text (a line per event) or json (one JSON object per line, and an access line per "
+          "call with method, principal, code, latency_ms, trace_id)");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port to serve Prometheus metrics on at /metrics; empty: no metrics endpoint");
 
 namespace luban {
 namespace {
@@ -64,11 +84,6 @@ absl::StatusOr<std::string> ReadPassword() {
   std::string password;
   std::getline(in, password);
   return password;
-}
-
-bool IsLoopback(absl::string_view address) {
-  return absl::StartsWith(address, "127.") || absl::StartsWith(address, "localhost:") ||
-         absl::StartsWith(address, "[::1]:");
 }
 
 }  // namespace
@@ -103,10 +118,36 @@ absl::StatusOr<db::MigrationReport> PrepareSchema(db::ConnectionPool& pool, Serv
 
 absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
     ServiceModule& module, HostOptions options, auth::CredentialStore credentials) {
+  if (auto status = CheckServerTls(options.listen, options.tls); !status.ok()) return status;
   std::unique_ptr<ServiceHost> host(new ServiceHost());
   host->options_ = std::move(options);
   const HostOptions& o = host->options_;
   host->pool_ = std::make_unique<db::ConnectionPool>(o.db);
+  // Read when scraped: the pool's own counts, nothing added to its hot path.
+  metrics::Registry& registry = metrics::Global();
+  db::ConnectionPool* pool = host->pool_.get();
+  registry.AddCallbackGauge(
+      "luban_db_pool_in_use", "Database connections lent out now", {},
+      [pool] {
+        const db::ConnectionPool::Stats stats = pool->GetStats();
+        return static_cast<double>(stats.open - stats.idle);
+      },
+      host.get());
+  registry.AddCallbackGauge(
+      "luban_db_pool_open", "Database connections open now", {},
+      [pool] { return static_cast<double>(pool->GetStats().open); }, host.get());
+  registry.AddCallbackGauge(
+      "luban_db_pool_size", "Most database connections the pool opens", {},
+      [size = o.db.pool_size] { return static_cast<double>(size); }, host.get());
+  registry.AddCallbackGauge(
+      "luban_db_pool_waits_total", "Borrows that waited for a free database connection", {},
+      [pool] { return static_cast<double>(pool->GetStats().waits); }, host.get(),
+      /*counter=*/true);
+  registry.AddCallbackGauge(
+      "luban_db_pool_discarded_total",
+      "Database connections dropped after an error or a failed validation", {},
+      [pool] { return static_cast<double>(pool->GetStats().discarded); }, host.get(),
+      /*counter=*/true);
   auto migrated = PrepareSchema(*host->pool_, module, o.db_wait);
   if (!migrated.ok()) return migrated.status();
   spdlog::info("schema {} is current: {} migrations, {} applied now", o.db.database,
@@ -123,18 +164,21 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
   // a connection, and overload queues here (bounded) instead of inside the pool.
   host->executor_ = std::make_unique<BoundedExecutor>(o.db.pool_size, o.max_queued_calls);
   host->feed_ = std::make_unique<ChangeFeedHub>(host->pool_.get(), host->executor_.get());
+  registry.AddCallbackGauge(
+      "luban_executor_queued", "Calls waiting for an executor thread", {},
+      [executor = host->executor_.get()] { return static_cast<double>(executor->queued()); },
+      host.get());
   const ServiceEnv env{host->pool_.get(), host->executor_.get(), host->credentials_.get(),
-                       host->page_tokens_.get(), host->feed_.get()};
+                       host->page_tokens_.get(), host->feed_.get(), o.peer_tls};
   auto service = module.CreateService(env);
   if (!service.ok()) return service.status();
 
-  if (!IsLoopback(o.listen)) {
-    spdlog::warn("serving plaintext on {}: keep it on loopback or behind TLS", o.listen);
-  }
+  auto server_credentials = MakeServerCredentials(o.tls);
+  if (!server_credentials.ok()) return server_credentials.status();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(o.listen, grpc::InsecureServerCredentials(), &host->port_);
+  builder.AddListeningPort(o.listen, *server_credentials, &host->port_);
   builder.RegisterService(*service);
   ApplyServerLimits(builder, o);
   host->server_ = builder.BuildAndStart();
@@ -144,8 +188,11 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
   // Health says NOT_SERVING until the first probe of the database succeeds.
   host->server_->GetHealthCheckService()->SetServingStatus(false);
   host->health_thread_ = std::thread([h = host.get()] { h->HealthLoop(); });
-  spdlog::info("serving on port {} (pool {}, queue {})", host->port_, o.db.pool_size,
-               o.max_queued_calls);
+  spdlog::info("serving on port {} ({}, pool {}, queue {})", host->port_,
+               !o.tls.enabled()                ? "plaintext"
+               : o.tls.client_ca_file.empty() ? "TLS"
+                                               : "TLS, client certificates verified",
+               o.db.pool_size, o.max_queued_calls);
   return host;
 }
 
@@ -167,6 +214,7 @@ void ServiceHost::HealthLoop() {
 void ServiceHost::Shutdown() {
   if (stopped_) return;
   stopped_ = true;
+  metrics::Global().RemoveCallbacks(this);
   stopping_.Notify();
   if (health_thread_.joinable()) health_thread_.join();
   // A host whose Start() failed is destroyed half-built: only stop what exists.
@@ -201,11 +249,13 @@ int RunService(int argc, char** argv, absl::string_view name, const ModuleFactor
   absl::SetFlagsUsageConfig(usage);
   ApplyEnvironmentToFlags();
   absl::ParseCommandLine(argc, argv);
-  // Logs go to stderr, like every diagnostic of a server (stdout stays free for output).
-  spdlog::set_default_logger(spdlog::stderr_color_mt(std::string(name)));
-  spdlog::set_level(spdlog::level::from_str(absl::GetFlag(FLAGS_log_level)));
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %^%l%$ [" + std::string(name) + "] %v",
-                      spdlog::pattern_time_type::utc);
+  if (auto status = logging::Configure(name, absl::GetFlag(FLAGS_log_format),
+                                       absl::GetFlag(FLAGS_log_level));
+      !status.ok()) {
+    std::fprintf(stderr, "luban-%s: %s\n", std::string(name).c_str(),
+                 std::string(status.message()).c_str());
+    return 2;
+  }
 
   auto made = make_module();
   if (!made.ok()) {
@@ -221,6 +271,19 @@ int RunService(int argc, char** argv, absl::string_view name, const ModuleFactor
   }
   HostOptions options;
   options.listen = absl::GetFlag(FLAGS_listen);
+  options.tls.cert_file = absl::GetFlag(FLAGS_tls_cert);
+  options.tls.key_file = absl::GetFlag(FLAGS_tls_key);
+  options.tls.client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
+  options.tls.refresh_interval = absl::GetFlag(FLAGS_tls_refresh_interval);
+  if (auto status = CheckServerTls(options.listen, options.tls); !status.ok()) {
+    spdlog::critical("{}", std::string(status.message()));
+    return 2;
+  }
+  if (const std::string peer_ca = absl::GetFlag(FLAGS_peer_tls_ca); !peer_ca.empty()) {
+    options.peer_tls.ca_file = peer_ca;
+    options.peer_tls.cert_file = options.tls.cert_file;
+    options.peer_tls.key_file = options.tls.key_file;
+  }
   options.db.host = absl::GetFlag(FLAGS_db_host);
   options.db.port = absl::GetFlag(FLAGS_db_port);
   options.db.user = absl::GetFlag(FLAGS_db_user);
@@ -255,6 +318,15 @@ int RunService(int argc, char** argv, absl::string_view name, const ModuleFactor
   if (!credentials.ok()) {
     spdlog::critical("credentials: {}", std::string(credentials.status().message()));
     return 2;
+  }
+  if (const std::string metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+      !metrics_listen.empty()) {
+    auto port = metrics::Global().Serve(metrics_listen);
+    if (!port.ok()) {
+      spdlog::critical("--metrics_listen: {}", std::string(port.status().message()));
+      return 3;
+    }
+    spdlog::info("metrics on http://{}/metrics (port {})", metrics_listen, *port);
   }
   auto host = ServiceHost::Start(module, options, *std::move(credentials));
   if (!host.ok()) {

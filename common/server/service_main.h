@@ -11,6 +11,31 @@
 // plus the health service (SERVING only while the database answers; NOT_SERVING from shutdown
 // on) and server reflection. SIGTERM/SIGINT shut down gracefully: health goes NOT_SERVING, new
 // calls are refused, in-flight calls get --shutdown_grace to finish.
+//
+// The flag contract of TLS, metrics and logs (all optional; exit 2 on a configuration error,
+// with one line naming the flags, before the database is touched):
+//   --listen=HOST:PORT     plaintext only on loopback (127.x, [::1], localhost): any other
+//                          address without --tls_cert is a configuration error.
+//   --tls_cert, --tls_key  PEM certificate chain and key: the server speaks TLS only. Both or
+//                          neither. The files are re-read every --tls_refresh_interval (60s), so
+//                          rotated files are served from the next handshake on, no restart.
+//   --tls_client_ca        PEM CA: a client that presents a certificate must have one of this CA
+//                          (else the handshake fails); clients without one still connect and use
+//                          bearer tokens. A verified certificate whose subject CN is course,
+//                          enrollment or exchange, sent without a bearer token, authenticates the
+//                          caller as that service (role service, principal "svc-<name>"); a
+//                          bearer token, when sent, decides.
+//   --peer_tls_ca          PEM CA of the peers' certificates: calls to the peer services use TLS
+//                          and present --tls_cert/--tls_key as this service's client certificate
+//                          (then --service_token may be left empty). Read at start.
+//   --metrics_listen=HOST:PORT  Prometheus text exposition at http://HOST:PORT/metrics (empty:
+//                          off). Metric names: luban_rpc_calls_total{method,code},
+//                          luban_rpc_latency_seconds{method}, luban_rpc_stream_admissions_total,
+//                          luban_db_pool_*, luban_executor_queued, luban_idempotent_replays_total
+//                          and the modules' own (luban_course_feed_* in enrollment).
+//   --log_format=text|json json: one object per line (time, level, service, msg) and an access
+//                          line per call (see common/server/logging.h); the trace id comes from
+//                          the call's W3C traceparent or is new, and goes on to peer calls.
 #ifndef LUBAN_COMMON_SERVER_SERVICE_MAIN_H_
 #define LUBAN_COMMON_SERVER_SERVICE_MAIN_H_
 
@@ -25,12 +50,14 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "common/auth/credentials.h"
+#include "common/client/channel.h"
 #include "common/db/migrations.h"
 #include "common/db/pool.h"
 #include "common/domain/page_token.h"
 #include "common/server/change_feed.h"
 #include "common/server/executor.h"
 #include "grpcpp/impl/codegen/service_type.h"
+#include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 
@@ -43,6 +70,9 @@ struct ServiceEnv {
   const auth::CredentialStore* credentials;
   const PageTokenCodec* page_tokens;
   ChangeFeedHub* feed;
+  // How to reach the peers (client::MakeChannel's TLS settings): plaintext when not enabled();
+  // with a certificate, the peers know this service by it and no service token is needed.
+  client::TlsFiles peer_tls;
 };
 
 class ServiceModule {
@@ -57,8 +87,23 @@ class ServiceModule {
   virtual absl::StatusOr<grpc::Service*> CreateService(const ServiceEnv& env) = 0;
 };
 
+// The server's TLS files (PEM). Plaintext when cert_file is empty.
+struct ServerTls {
+  std::string cert_file;
+  std::string key_file;
+  // Clients presenting a certificate are verified against this CA (mutual TLS); clients without
+  // one still connect (and authenticate with a bearer token). Empty: no certificate is asked.
+  std::string client_ca_file;
+  // How often the files are read again (rotation without restart).
+  absl::Duration refresh_interval = absl::Seconds(60);
+
+  bool enabled() const { return !cert_file.empty(); }
+};
+
 struct HostOptions {
   std::string listen = "127.0.0.1:0";
+  ServerTls tls;
+  client::TlsFiles peer_tls;
   db::DbConfig db;
   std::string page_token_secret;  // random per process when empty
   int max_queued_calls = 256;
@@ -72,6 +117,17 @@ struct HostOptions {
 // The gRPC server settings every Luban server shares (message, stream and metadata limits):
 // the services' ServiceHost and the benchmark's do-nothing ceiling server alike.
 void ApplyServerLimits(grpc::ServerBuilder& builder, const HostOptions& options);
+
+// The configuration errors of the listen address and TLS files, before anything starts:
+// INVALID_ARGUMENT naming the flags for a certificate without its key (or the reverse), a client
+// CA without a certificate, or a listen address that is not loopback without TLS;
+// FAILED_PRECONDITION naming the file for one that cannot be read.
+absl::Status CheckServerTls(absl::string_view listen, const ServerTls& tls);
+
+// The gRPC credentials `tls` describes (insecure when not enabled): the files are watched, so
+// certificates rotated in place are served from the next handshake on without a restart.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
+    const ServerTls& tls);
 
 // Connects (waiting up to db_wait for the database) and brings the schema up to date.
 absl::StatusOr<db::MigrationReport> PrepareSchema(db::ConnectionPool& pool, ServiceModule& module,

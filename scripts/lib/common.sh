@@ -9,7 +9,8 @@ LUBAN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 LUBAN_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
-  libabsl-dev libmysqlcppconn-dev libssl-dev libspdlog-dev nlohmann-json3-dev
+  libabsl-dev libmysqlcppconn-dev libssl-dev openssl libspdlog-dev nlohmann-json3-dev
+  prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   mariadb-server mariadb-client sysbench
   docker-compose  # tests/deploy validates deploy/compose.yaml with it

@@ -1,8 +1,7 @@
 #include "services/enrollment/enrollment_module.h"
 
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
-#include "grpcpp/support/channel_arguments.h"
+#include "common/client/channel.h"
+#include "common/metrics/metrics.h"
 
 namespace luban::enrollment {
 
@@ -10,6 +9,7 @@ EnrollmentModule::EnrollmentModule(EnrollmentModuleOptions options)
     : options_(std::move(options)) {}
 
 EnrollmentModule::~EnrollmentModule() {
+  metrics::Global().RemoveCallbacks(this);
   if (consumer_) consumer_->Stop();
 }
 
@@ -21,17 +21,18 @@ absl::StatusOr<grpc::Service*> EnrollmentModule::CreateService(const ServiceEnv&
   if (options_.course_target.empty()) {
     return absl::InvalidArgumentError("course_target: the course service's address is required");
   }
-  if (options_.service_token.empty()) {
+  if (options_.service_token.empty() && env.peer_tls.cert_file.empty()) {
     return absl::InvalidArgumentError(
-        "service_token: this service's credential for the course service is required");
+        "service_token: this service's credential for the course service is required (or its "
+        "certificate: --peer_tls_ca with --tls_cert and --tls_key)");
   }
-  grpc::ChannelArguments arguments;
   // The feed stream has no deadline: keepalive notices a peer that vanished.
-  arguments.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
-  arguments.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
-  arguments.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  course_channel_ = grpc::CreateCustomChannel(options_.course_target,
-                                              grpc::InsecureChannelCredentials(), arguments);
+  auto channel = client::MakeChannel({.target = options_.course_target,
+                                      .tls = env.peer_tls,
+                                      .fast_reconnect = false,
+                                      .keepalive = absl::Seconds(20)});
+  if (!channel.ok()) return channel.status();
+  course_channel_ = *std::move(channel);
   store_ = std::make_unique<MySqlEnrollmentStore>(env.pool);
   directory_ = std::make_unique<GrpcCourseDirectory>(course_channel_, options_.service_token,
                                                      options_.directory);
@@ -48,6 +49,20 @@ absl::StatusOr<grpc::Service*> EnrollmentModule::CreateService(const ServiceEnv&
         },
         options_.feed);
     consumer_->Start();
+    // The feed's lag as this consumer sees it (the feed tells no head sequence, so how many
+    // sequences behind is not known here).
+    CourseFeedConsumer* consumer = consumer_.get();
+    metrics::Global().AddCallbackGauge(
+        "luban_course_feed_lag_seconds",
+        "Seconds since the course feed last delivered a batch or heartbeat", {},
+        [consumer] { return absl::ToDoubleSeconds(consumer->SinceLastMessage()); }, this);
+    metrics::Global().AddCallbackGauge(
+        "luban_course_feed_applied_sequence", "Last course feed sequence applied", {},
+        [consumer] { return static_cast<double>(consumer->applied_sequence()); }, this);
+    metrics::Global().AddCallbackGauge(
+        "luban_course_feed_connections_total", "Course feed streams opened", {},
+        [consumer] { return static_cast<double>(consumer->connections()); }, this,
+        /*counter=*/true);
     if (options_.mirror_window > absl::ZeroDuration()) {
       api_->DecideOnMirroredRuns([consumer = consumer_.get(), window = options_.mirror_window] {
         return consumer->HeardWithin(window);

@@ -8,7 +8,8 @@
 
 ABSL_FLAG(std::string, course_target, "127.0.0.1:50051", "host:port of the course service");
 ABSL_FLAG(std::string, service_token, "",
-          "this service's bearer token for its peers (prefer LUBAN_SERVICE_TOKEN)");
+          "this service's bearer token for its peers (prefer LUBAN_SERVICE_TOKEN); not needed "
+          "when --peer_tls_ca with --tls_cert/--tls_key makes the certificate its identity");
 
 int main(int argc, char** argv) {
   return luban::RunService(

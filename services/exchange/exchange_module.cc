@@ -1,7 +1,6 @@
 #include "services/exchange/exchange_module.h"
 
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
+#include "common/client/channel.h"
 
 namespace luban::exchange {
 
@@ -14,17 +13,26 @@ absl::StatusOr<grpc::Service*> ExchangeModule::CreateService(const ServiceEnv& e
     return absl::InvalidArgumentError(
         "course_target, enrollment_target: the peers' addresses are required");
   }
-  if (options_.service_token.empty()) {
+  if (options_.service_token.empty() && env.peer_tls.cert_file.empty()) {
     return absl::InvalidArgumentError(
-        "service_token: this service's credential for its peers is required");
+        "service_token: this service's credential for its peers is required (or its "
+        "certificate: --peer_tls_ca with --tls_cert and --tls_key)");
   }
+  auto course_channel = client::MakeChannel({.target = options_.course_target,
+                                             .tls = env.peer_tls,
+                                             .fast_reconnect = false,
+                                             .keepalive = absl::ZeroDuration()});
+  if (!course_channel.ok()) return course_channel.status();
+  auto enrollment_channel = client::MakeChannel({.target = options_.enrollment_target,
+                                                 .tls = env.peer_tls,
+                                                 .fast_reconnect = false,
+                                                 .keepalive = absl::ZeroDuration()});
+  if (!enrollment_channel.ok()) return enrollment_channel.status();
   store_ = std::make_unique<MySqlExchangeStore>(env.pool);
-  course_ = std::make_unique<GrpcCoursePeer>(
-      grpc::CreateChannel(options_.course_target, grpc::InsecureChannelCredentials()),
-      options_.service_token, options_.course);
-  enrollment_ = std::make_unique<GrpcEnrollmentPeer>(
-      grpc::CreateChannel(options_.enrollment_target, grpc::InsecureChannelCredentials()),
-      options_.service_token, options_.enrollment);
+  course_ = std::make_unique<GrpcCoursePeer>(*std::move(course_channel), options_.service_token,
+                                             options_.course);
+  enrollment_ = std::make_unique<GrpcEnrollmentPeer>(*std::move(enrollment_channel),
+                                                     options_.service_token, options_.enrollment);
   api_ = std::make_unique<ExchangeApi>(store_.get(), course_.get(), enrollment_.get(),
                                        env.page_tokens);
   service_ =

@@ -156,5 +156,19 @@ TEST(CredentialStoreTest, LoadFileNamesTheFileAndLine) {
   std::remove(path.c_str());
 }
 
+TEST(ServicePrincipalForCertificateTest, AServiceCommonNameIsThatService) {
+  for (const char* name : {"course", "enrollment", "exchange"}) {
+    auto principal = ServicePrincipalForCertificate(name);
+    ASSERT_TRUE(principal.ok()) << name;
+    EXPECT_EQ(principal->name, std::string("svc-") + name);
+    EXPECT_EQ(principal->role, Role::kService);
+    EXPECT_EQ(principal->institution_id, 0);
+  }
+  for (const char* other : {"", "Course", "svc-course", "reporter", "course.example.org"}) {
+    EXPECT_EQ(ServicePrincipalForCertificate(other).status().code(), absl::StatusCode::kNotFound)
+        << other;
+  }
+}
+
 }  // namespace
 }  // namespace luban::auth

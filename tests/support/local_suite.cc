@@ -10,6 +10,7 @@
 #include "common/auth/credentials.h"
 #include "common/client/await_serving.h"
 #include "common/client/channel.h"
+#include "tests/support/test_certificates.h"
 
 #if !defined(LUBAN_COURSE_BINARY) || !defined(LUBAN_ENROLLMENT_BINARY) || \
     !defined(LUBAN_EXCHANGE_BINARY)
@@ -36,6 +37,12 @@ absl::StatusOr<std::unique_ptr<LocalSuite>> LocalSuite::Start(const std::string&
                                                               Options options) {
   std::unique_ptr<LocalSuite> suite(new LocalSuite());
   suite->dir_ = dir;
+  if (options.tls) {
+    suite->tls_dir_ = absl::StrCat(dir, "/tls");
+    absl::Status made =
+        MakeTestCertificates(suite->tls_dir_, {kNames[0], kNames[1], kNames[2]});
+    if (!made.ok()) return made;
+  }
   for (auto& database : suite->databases_) {
     absl::StatusOr<std::unique_ptr<TestDatabase>> created = TestDatabase::Create();
     if (!created.ok()) return created.status();
@@ -75,20 +82,30 @@ absl::StatusOr<std::unique_ptr<LocalSuite>> LocalSuite::Start(const std::string&
     env.push_back(absl::StrCat("LUBAN_PAGE_TOKEN_SECRET=suite-secret-", kNames[i]));
     env.push_back("LUBAN_HEALTH_INTERVAL=100ms");
     env.push_back("LUBAN_SHUTDOWN_GRACE=5s");
+    for (const std::string& setting : options.service_env) env.push_back(setting);
+    if (options.metrics) {
+      suite->metrics_ports_[i] = FreePort();
+      env.push_back(absl::StrCat("LUBAN_METRICS_LISTEN=127.0.0.1:", suite->metrics_ports_[i]));
+    }
     if (i >= 1) env.push_back(absl::StrCat("LUBAN_COURSE_TARGET=", suite->course_addr()));
-    if (i == 1) env.push_back(absl::StrCat("LUBAN_SERVICE_TOKEN=", kEnrollmentServiceToken));
-    if (i == 2) {
-      env.push_back(absl::StrCat("LUBAN_ENROLLMENT_TARGET=", suite->enrollment_addr()));
-      env.push_back(absl::StrCat("LUBAN_SERVICE_TOKEN=", kExchangeServiceToken));
+    if (i == 2) env.push_back(absl::StrCat("LUBAN_ENROLLMENT_TARGET=", suite->enrollment_addr()));
+    if (options.tls) {
+      // Mutual TLS between the services: the certificate is the service's identity.
+      const std::string tls = suite->tls_dir_;
+      env.push_back(absl::StrCat("LUBAN_TLS_CERT=", tls, "/", kNames[i], ".pem"));
+      env.push_back(absl::StrCat("LUBAN_TLS_KEY=", tls, "/", kNames[i], ".key"));
+      env.push_back(absl::StrCat("LUBAN_TLS_CLIENT_CA=", tls, "/ca.pem"));
+      env.push_back(absl::StrCat("LUBAN_PEER_TLS_CA=", tls, "/ca.pem"));
+    } else {
+      if (i == 1) env.push_back(absl::StrCat("LUBAN_SERVICE_TOKEN=", kEnrollmentServiceToken));
+      if (i == 2) env.push_back(absl::StrCat("LUBAN_SERVICE_TOKEN=", kExchangeServiceToken));
     }
     suite->services_[i] = ChildProcess::Spawn({kBinaries[i]}, env, dir, kNames[i]);
     if (suite->services_[i].pid() <= 0) {
       return absl::InternalError(absl::StrCat("cannot start luban-", kNames[i]));
     }
-    client::ChannelOptions channel_options;
-    channel_options.target = absl::StrCat("127.0.0.1:", suite->ports_[i]);
-    channel_options.fast_reconnect = true;
-    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = client::MakeChannel(channel_options);
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+        suite->Channel(absl::StrCat("127.0.0.1:", suite->ports_[i]));
     if (!channel.ok()) return channel.status();
     ChildProcess& service = suite->services_[i];
     if (!client::AwaitServing(*channel, absl::Now() + absl::Seconds(60),
@@ -116,11 +133,20 @@ std::string LocalSuite::exchange_addr() const { return absl::StrCat("127.0.0.1:"
 
 std::string LocalSuite::Token(Caller caller) const { return kTokens[caller]; }
 
+absl::StatusOr<std::shared_ptr<grpc::Channel>> LocalSuite::Channel(const std::string& addr) const {
+  client::ChannelOptions options;
+  options.target = addr;
+  if (!tls_dir_.empty()) options.tls.ca_file = absl::StrCat(tls_dir_, "/ca.pem");
+  options.fast_reconnect = true;
+  return client::MakeChannel(options);
+}
+
 std::vector<std::string> LocalSuite::ClientEnvironment(Caller caller) const {
   std::vector<std::string> env = CleanEnvironment();
   env.push_back(absl::StrCat("LUBAN_COURSE_ADDR=", course_addr()));
   env.push_back(absl::StrCat("LUBAN_ENROLLMENT_ADDR=", enrollment_addr()));
   env.push_back(absl::StrCat("LUBAN_EXCHANGE_ADDR=", exchange_addr()));
+  if (!tls_dir_.empty()) env.push_back(absl::StrCat("LUBAN_TLS_CA=", tls_dir_, "/ca.pem"));
   if (caller != kAnonymous) env.push_back(absl::StrCat("LUBAN_TOKEN=", Token(caller)));
   return env;
 }

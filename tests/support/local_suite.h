@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "grpcpp/channel.h"
 #include "tests/support/child_process.h"
 #include "tests/support/test_database.h"
 
@@ -33,6 +34,15 @@ class LocalSuite {
   struct Options {
     std::string college_institution = "institutions/2";
     std::string other_college_institution = "institutions/3";
+    // The services serve TLS with certificates made in "<dir>/tls" (MakeTestCertificates: CN
+    // course, enrollment, exchange, one CA), verify client certificates, and call each other
+    // over mutual TLS with no service token: their certificates are their identity. Clients
+    // then need LUBAN_TLS_CA (ClientEnvironment sets it).
+    bool tls = false;
+    // Extra "LUBAN_<FLAG>=value" settings for every service (e.g. LUBAN_LOG_FORMAT=json).
+    std::vector<std::string> service_env;
+    // Each service serves /metrics on a free loopback port (metrics_port()).
+    bool metrics = false;
   };
 
   // Starts the three services in `dir` (logs there) and waits until each is SERVING.
@@ -50,9 +60,17 @@ class LocalSuite {
   std::string exchange_addr() const;
   // The bearer token of `caller` ("" for kAnonymous).
   std::string Token(Caller caller) const;
+  // The /metrics port of luban-course, luban-enrollment, luban-exchange (0, 1, 2); 0 without
+  // Options::metrics.
+  int metrics_port(int service) const { return metrics_ports_[service]; }
+  // With Options::tls, the directory of the CA and the certificates ("" without).
+  const std::string& tls_dir() const { return tls_dir_; }
+  // A channel to a service's address (TLS with Options::tls), reconnecting promptly.
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> Channel(const std::string& addr) const;
 
-  // CleanEnvironment() plus LUBAN_COURSE_ADDR, LUBAN_ENROLLMENT_ADDR, LUBAN_EXCHANGE_ADDR and,
-  // unless kAnonymous, LUBAN_TOKEN: the environment a client process needs.
+  // CleanEnvironment() plus LUBAN_COURSE_ADDR, LUBAN_ENROLLMENT_ADDR, LUBAN_EXCHANGE_ADDR,
+  // LUBAN_TLS_CA with Options::tls and, unless kAnonymous, LUBAN_TOKEN: the environment a client
+  // process needs.
   std::vector<std::string> ClientEnvironment(Caller caller) const;
 
   // The services' schemas, for checks on the stored data.
@@ -62,14 +80,18 @@ class LocalSuite {
 
   // Each service's logs so far (for failure messages).
   std::string Logs() const;
+  // What luban-course, luban-enrollment, luban-exchange (0, 1, 2) wrote to stderr so far.
+  std::string Errors(int service) const { return services_[service].Errors(); }
 
  private:
   LocalSuite() = default;
 
   std::string dir_;
+  std::string tls_dir_;
   std::unique_ptr<TestDatabase> databases_[3];
   ChildProcess services_[3];
   int ports_[3] = {0, 0, 0};
+  int metrics_ports_[3] = {0, 0, 0};
 };
 
 }  // namespace luban::testing

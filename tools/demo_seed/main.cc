@@ -19,9 +19,8 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/client/await_serving.h"
+#include "common/client/channel.h"
 #include "grpcpp/client_context.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
 #include "luban/course/v1/course.grpc.pb.h"
 #include "tools/demo_seed/demo_network.h"
 #include "tools/demo_seed/enrollment_seed.h"
@@ -35,6 +34,9 @@ ABSL_FLAG(std::string, exchange_target, "",
           "exchange service address (needs --enrollment_target); empty: no exchange demo");
 ABSL_FLAG(bool, wait_only, false, "only wait until the service(s) are SERVING");
 ABSL_FLAG(absl::Duration, wait, absl::Seconds(60), "how long to wait for SERVING");
+ABSL_FLAG(std::string, tls_ca, "", "PEM CA of the services' certificates: TLS when set");
+ABSL_FLAG(std::string, tls_server_name, "",
+          "name to check the services' certificates against, when not the targets' host");
 
 namespace {
 
@@ -164,7 +166,22 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   const std::string target = absl::GetFlag(FLAGS_target);
   const std::string enrollment_target = absl::GetFlag(FLAGS_enrollment_target);
-  auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  // Every channel the same way: plaintext, or TLS with --tls_ca.
+  auto open = [](const std::string& address) -> std::shared_ptr<grpc::Channel> {
+    luban::client::TlsFiles tls;
+    tls.ca_file = absl::GetFlag(FLAGS_tls_ca);
+    tls.server_name = absl::GetFlag(FLAGS_tls_server_name);
+    auto made = luban::client::MakeChannel({.target = address,
+                                            .tls = tls,
+                                            .fast_reconnect = false,
+                                            .keepalive = absl::ZeroDuration()});
+    if (!made.ok()) {
+      std::fprintf(stderr, "luban-demo-seed: %s\n", std::string(made.status().message()).c_str());
+      std::exit(2);
+    }
+    return *std::move(made);
+  };
+  auto channel = open(target);
   const std::string exchange_target = absl::GetFlag(FLAGS_exchange_target);
   if (!exchange_target.empty() && enrollment_target.empty()) {
     std::fprintf(stderr,
@@ -174,11 +191,11 @@ int main(int argc, char** argv) {
   }
   std::shared_ptr<grpc::Channel> enrollment_channel;
   if (!enrollment_target.empty()) {
-    enrollment_channel = grpc::CreateChannel(enrollment_target, grpc::InsecureChannelCredentials());
+    enrollment_channel = open(enrollment_target);
   }
   std::shared_ptr<grpc::Channel> exchange_channel;
   if (!exchange_target.empty()) {
-    exchange_channel = grpc::CreateChannel(exchange_target, grpc::InsecureChannelCredentials());
+    exchange_channel = open(exchange_target);
   }
   for (const auto& [address, c] :
        {std::pair(target, channel), std::pair(enrollment_target, enrollment_channel),

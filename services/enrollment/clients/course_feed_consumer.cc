@@ -20,7 +20,8 @@ CourseFeedConsumer::CourseFeedConsumer(std::shared_ptr<grpc::Channel> channel, s
                                        LoadCursor load_cursor, Apply apply,
                                        CourseFeedOptions options)
     : stub_(pb::CourseService::NewStub(std::move(channel))),
-      authorization_(absl::StrCat("Bearer ", token)),
+      // No token: the channel's client certificate is the credential (mutual TLS).
+      authorization_(token.empty() ? "" : absl::StrCat("Bearer ", token)),
       load_cursor_(std::move(load_cursor)),
       apply_(std::move(apply)),
       options_(std::move(options)) {}
@@ -31,6 +32,7 @@ void CourseFeedConsumer::Start() {
   absl::MutexLock lock(&mu_);
   if (started_ || stopping_) return;
   started_ = true;
+  last_message_ = absl::Now();
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -113,9 +115,15 @@ void CourseFeedConsumer::Run() {
   }
 }
 
+absl::Duration CourseFeedConsumer::SinceLastMessage() const {
+  absl::MutexLock lock(&mu_);
+  return last_message_ == absl::InfinitePast() ? absl::ZeroDuration()
+                                                : absl::Now() - last_message_;
+}
+
 bool CourseFeedConsumer::Follow(int64_t cursor) {
   grpc::ClientContext context;
-  context.AddMetadata("authorization", authorization_);
+  if (!authorization_.empty()) context.AddMetadata("authorization", authorization_);
   {
     absl::MutexLock lock(&mu_);
     if (stopping_) return false;
@@ -162,6 +170,7 @@ bool CourseFeedConsumer::Follow(int64_t cursor) {
       progressed = true;
       absl::MutexLock lock(&mu_);
       last_heard_ = absl::Now();
+      last_message_ = last_heard_;
     }
   }
   if (!failure.ok()) context.TryCancel();

@@ -81,6 +81,9 @@ class CourseFeedConsumer {
   // arrived within `window`: then every change the course service made more than about its feed
   // delay ago has been applied. Give a window longer than the course service's heartbeat.
   bool HeardWithin(absl::Duration window) const;
+  // Time since the last batch or heartbeat was applied (since Start before the first; zero
+  // before Start): the feed's lag as the consumer sees it.
+  absl::Duration SinceLastMessage() const;
 
  private:
   void Run();
@@ -105,6 +108,8 @@ class CourseFeedConsumer {
   int64_t connections_ ABSL_GUARDED_BY(mu_) = 0;
   // When the open stream last delivered a batch that was applied; InfinitePast between streams.
   absl::Time last_heard_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  // When a batch or heartbeat was last applied, on any stream (Start's time before the first).
+  absl::Time last_message_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   // The open stream's context, for Stop to cancel; null between streams.
   grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;
   std::thread thread_;

@@ -1,0 +1,76 @@
+// Apart from service_main.cc (no flags): the TLS of any Luban server.
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/client/channel.h"
+#include "common/server/service_main.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/security/tls_certificate_provider.h"
+#include "grpcpp/security/tls_credentials_options.h"
+
+namespace luban {
+namespace {
+
+bool IsLoopback(absl::string_view address) {
+  return absl::StartsWith(address, "127.") || absl::StartsWith(address, "localhost:") ||
+         absl::StartsWith(address, "[::1]:");
+}
+
+}  // namespace
+
+absl::Status CheckServerTls(absl::string_view listen, const ServerTls& tls) {
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls_cert and --tls_key go together: give both (TLS) or neither (plaintext)");
+  }
+  if (!tls.client_ca_file.empty() && tls.cert_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls_client_ca needs --tls_cert and --tls_key: mutual TLS is TLS first");
+  }
+  if (!tls.enabled() && !IsLoopback(listen)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--listen=", listen, " is not a loopback address: give --tls_cert and --tls_key "
+        "(plaintext is served on 127.0.0.1, [::1] or localhost only)"));
+  }
+  if (!tls.enabled()) return absl::OkStatus();
+  // Read once now so that a wrong path fails the start, not every handshake later.
+  auto readable = [](const std::string& path, absl::string_view flag) {
+    return path.empty() ? absl::OkStatus() : client::ReadPemFile(path, flag).status();
+  };
+  if (auto status = readable(tls.cert_file, "--tls_cert"); !status.ok()) return status;
+  if (auto status = readable(tls.key_file, "--tls_key"); !status.ok()) return status;
+  if (auto status = readable(tls.client_ca_file, "--tls_client_ca"); !status.ok()) return status;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
+    const ServerTls& tls) {
+  if (!tls.enabled()) return grpc::InsecureServerCredentials();
+  const unsigned int refresh_seconds = static_cast<unsigned int>(
+      std::max<int64_t>(1, absl::ToInt64Seconds(tls.refresh_interval)));
+  std::shared_ptr<grpc::experimental::CertificateProviderInterface> provider;
+  if (tls.client_ca_file.empty()) {
+    provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+        tls.key_file, tls.cert_file, refresh_seconds);
+  } else {
+    provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+        tls.key_file, tls.cert_file, tls.client_ca_file, refresh_seconds);
+  }
+  grpc::experimental::TlsServerCredentialsOptions options(provider);
+  options.watch_identity_key_cert_pairs();
+  if (tls.client_ca_file.empty()) {
+    options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  } else {
+    options.watch_root_certs();
+    // Admin clients with only a bearer token still connect; a certificate, when presented, must
+    // be signed by the client CA.
+    options.set_cert_request_type(GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
+  }
+  return grpc::experimental::TlsServerCredentials(options);
+}
+
+}  // namespace luban

@@ -1,0 +1,250 @@
+// Metrics and logs of the services as processes: /metrics answers over loopback HTTP and its
+// counters move with the calls; --log_format=json writes one JSON object per line with an access
+// line per call; a traceparent sent to enrollment shows, with the same trace id, in the course
+// service's log of the peer call it causes.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "grpcpp/client_context.h"
+#include "gtest/gtest.h"
+#include "luban/course/v1/course.grpc.pb.h"
+#include "luban/enrollment/v1/enrollment.grpc.pb.h"
+#include "nlohmann/json.hpp"
+#include "tests/support/child_process.h"
+#include "tests/support/local_suite.h"
+
+#ifndef LUBAN_DEMO_SEED_BINARY
+#error "LUBAN_DEMO_SEED_BINARY must be defined"
+#endif
+
+namespace luban::testing {
+namespace {
+
+namespace course_pb = ::luban::course::v1;
+namespace enrollment_pb = ::luban::enrollment::v1;
+
+constexpr char kListInstitutions[] = "luban.course.v1.CourseService/ListInstitutions";
+
+// The body of GET http://127.0.0.1:<port><path> ("" when it cannot be fetched).
+std::string HttpGet(int port, const std::string& path) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return "";
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string response;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
+    const std::string request =
+        absl::StrCat("GET ", path, " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+    if (write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
+      char buffer[8192];
+      ssize_t n;
+      while ((n = read(fd, buffer, sizeof(buffer))) > 0) response.append(buffer, n);
+    }
+  }
+  close(fd);
+  const size_t body = response.find("\r\n\r\n");
+  return body == std::string::npos ? "" : response.substr(body + 4);
+}
+
+// The value of the sample `series` (name with its labels, as exposed) in `exposition`.
+std::optional<double> Sample(const std::string& exposition, const std::string& series) {
+  for (absl::string_view line : absl::StrSplit(exposition, '\n')) {
+    if (!absl::StartsWith(line, series) || line.size() <= series.size() ||
+        line[series.size()] != ' ') {
+      continue;
+    }
+    double value = 0;
+    if (absl::SimpleAtod(line.substr(series.size() + 1), &value)) return value;
+  }
+  return std::nullopt;
+}
+
+std::string MakeTempDir(const char* prefix) {
+  std::string path = absl::StrCat("/tmp/", prefix, ".XXXXXX");
+  if (mkdtemp(path.data()) == nullptr) return "";
+  return path;
+}
+
+class ObservabilityTest : public ::testing::Test {
+ protected:
+  void Start(LocalSuite::Options options) {
+    dir_ = MakeTempDir("luban-observability");
+    ASSERT_FALSE(dir_.empty()) << std::strerror(errno);
+    auto suite = LocalSuite::Start(dir_, options);
+    ASSERT_TRUE(suite.ok()) << suite.status();
+    suite_ = *std::move(suite);
+  }
+
+  void TearDown() override {
+    suite_.reset();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  grpc::Status ListInstitutions(const std::string& token) {
+    auto channel = suite_->Channel(suite_->course_addr());
+    EXPECT_TRUE(channel.ok());
+    auto stub = course_pb::CourseService::NewStub(*channel);
+    grpc::ClientContext context;
+    if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    course_pb::ListInstitutionsResponse response;
+    return stub->ListInstitutions(&context, {}, &response);
+  }
+
+  // The JSON objects a service wrote to stderr; fails the test on a line that is not one.
+  std::vector<nlohmann::json> JsonLines(int service) {
+    std::vector<nlohmann::json> lines;
+    for (absl::string_view line : absl::StrSplit(suite_->Errors(service), '\n')) {
+      if (line.empty()) continue;
+      nlohmann::json object =
+          nlohmann::json::parse(std::string(line), nullptr, /*allow_exceptions=*/false);
+      EXPECT_TRUE(object.is_object()) << "not a JSON object: " << line;
+      if (object.is_object()) lines.push_back(std::move(object));
+    }
+    return lines;
+  }
+
+  std::string dir_;
+  std::unique_ptr<LocalSuite> suite_;
+};
+
+TEST_F(ObservabilityTest, MetricsCountCallsByMethodAndCode) {
+  LUBAN_REQUIRE_TEST_DATABASE();
+  LocalSuite::Options options;
+  options.metrics = true;
+  Start(options);
+  if (HasFatalFailure()) return;
+  const int course = suite_->metrics_port(0);
+  const std::string ok_series =
+      absl::StrCat("luban_rpc_calls_total{code=\"OK\",method=\"", kListInstitutions, "\"}");
+  const std::string denied_series = absl::StrCat(
+      "luban_rpc_calls_total{code=\"UNAUTHENTICATED\",method=\"", kListInstitutions, "\"}");
+  const std::string before = HttpGet(course, "/metrics");
+  ASSERT_FALSE(before.empty()) << "no /metrics on port " << course;
+  const double ok_before = Sample(before, ok_series).value_or(0);
+
+  ASSERT_TRUE(ListInstitutions(suite_->Token(LocalSuite::kReporter)).ok());
+  ASSERT_TRUE(ListInstitutions(suite_->Token(LocalSuite::kReporter)).ok());
+  EXPECT_EQ(ListInstitutions("").error_code(), grpc::StatusCode::UNAUTHENTICATED);
+
+  const std::string after = HttpGet(course, "/metrics");
+  EXPECT_EQ(Sample(after, ok_series), ok_before + 2) << after;
+  EXPECT_EQ(Sample(after, denied_series), 1) << after;
+  EXPECT_GE(Sample(after, absl::StrCat("luban_rpc_latency_seconds_count{method=\"",
+                                       kListInstitutions, "\"}"))
+                .value_or(0),
+            3)
+      << after;
+  EXPECT_TRUE(Sample(after, "luban_db_pool_in_use").has_value()) << after;
+  EXPECT_TRUE(Sample(after, "luban_db_pool_waits_total").has_value()) << after;
+  // The enrollment service follows the course feed: its lag is exposed.
+  const std::string enrollment = HttpGet(suite_->metrics_port(1), "/metrics");
+  EXPECT_TRUE(Sample(enrollment, "luban_course_feed_lag_seconds").has_value()) << enrollment;
+
+  // The demo data twice: the second run's mutations are answered from the ledger.
+  auto seed = [&] {
+    return RunToEnd({LUBAN_DEMO_SEED_BINARY, "--target=" + suite_->course_addr()},
+                    suite_->ClientEnvironment(LocalSuite::kNetworkAdmin), dir_, "seed",
+                    absl::Seconds(120));
+  };
+  RunResult first = seed();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const double replays =
+      Sample(HttpGet(course, "/metrics"), "luban_idempotent_replays_total").value_or(0);
+  RunResult second = seed();
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_GT(Sample(HttpGet(course, "/metrics"), "luban_idempotent_replays_total").value_or(0),
+            replays);
+}
+
+TEST_F(ObservabilityTest, JsonLogsCarryTheTraceIdAcrossThePeerCall) {
+  LUBAN_REQUIRE_TEST_DATABASE();
+  LocalSuite::Options options;
+  options.service_env = {"LUBAN_LOG_FORMAT=json"};
+  Start(options);
+  if (HasFatalFailure()) return;
+  const std::string trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+  // Creating a trainee makes enrollment ask course for the trainee's home workshop.
+  auto channel = suite_->Channel(suite_->enrollment_addr());
+  ASSERT_TRUE(channel.ok());
+  auto stub = enrollment_pb::EnrollmentService::NewStub(*channel);
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + suite_->Token(LocalSuite::kNetworkAdmin));
+  context.AddMetadata("traceparent", absl::StrCat("00-", trace_id, "-00f067aa0ba902b7-01"));
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  enrollment_pb::CreateTraineeRequest request;
+  request.set_request_id("observability-trace-1");
+  enrollment_pb::Trainee& trainee = *request.mutable_trainee();
+  trainee.set_family_name("Traced");
+  trainee.set_given_name("Trainee");
+  trainee.set_sex(enrollment_pb::SEX_FEMALE);
+  trainee.mutable_birth_date()->set_year(2000);
+  trainee.mutable_birth_date()->set_month(1);
+  trainee.mutable_birth_date()->set_day(1);
+  trainee.set_citizenship("KZ");
+  trainee.mutable_identity_document()->set_country_code("KZ");
+  trainee.mutable_identity_document()->set_type(enrollment_pb::DOCUMENT_TYPE_PASSPORT);
+  trainee.mutable_identity_document()->set_number("N1234567");
+  trainee.set_home_workshop("workshops/999999");
+  enrollment_pb::Trainee created;
+  const grpc::Status status = stub->CreateTrainee(&context, request, &created);
+  EXPECT_FALSE(status.ok());  // no such workshop: the answer came from the course service
+
+  // Each service's access line of its call, with the trace id.
+  auto access_line = [&](int service, absl::string_view method) -> std::optional<nlohmann::json> {
+    for (const nlohmann::json& line : JsonLines(service)) {
+      EXPECT_TRUE(line.contains("time") && line.contains("level") && line.contains("service"))
+          << line.dump();
+      if (line.value("msg", "") == "call" && absl::EndsWith(line.value("method", ""), method)) {
+        return line;
+      }
+    }
+    return std::nullopt;
+  };
+  const std::optional<nlohmann::json> enrollment = access_line(1, "/CreateTrainee");
+  ASSERT_TRUE(enrollment.has_value()) << suite_->Logs();
+  EXPECT_EQ(enrollment->value("trace_id", ""), trace_id) << enrollment->dump();
+  EXPECT_EQ(enrollment->value("principal", ""), "suite-admin") << enrollment->dump();
+  EXPECT_EQ(enrollment->value("method", ""),
+            "luban.enrollment.v1.EnrollmentService/CreateTrainee");
+  EXPECT_NE(enrollment->value("code", ""), "OK");
+  EXPECT_TRUE((*enrollment)["latency_ms"].is_number()) << enrollment->dump();
+  EXPECT_EQ(enrollment->value("service", ""), "enrollment");
+
+  const std::optional<nlohmann::json> course = access_line(0, "/GetWorkshop");
+  ASSERT_TRUE(course.has_value()) << suite_->Logs();
+  EXPECT_EQ(course->value("trace_id", ""), trace_id) << course->dump();
+  EXPECT_EQ(course->value("principal", ""), "svc-enrollment") << course->dump();
+  EXPECT_EQ(course->value("code", ""), "NOT_FOUND") << course->dump();
+
+  // A call without traceparent gets a trace id of its own.
+  EXPECT_TRUE(ListInstitutions(suite_->Token(LocalSuite::kReporter)).ok());
+  const std::optional<nlohmann::json> listed = access_line(0, "/ListInstitutions");
+  ASSERT_TRUE(listed.has_value()) << suite_->Logs();
+  EXPECT_EQ(listed->value("trace_id", "").size(), 32u) << listed->dump();
+  EXPECT_NE(listed->value("trace_id", ""), trace_id);
+}
+
+}  // namespace
+}  // namespace luban::testing
