@@ -37,22 +37,22 @@ LUBAN_DEPLOY_SCRATCH="$tmp/docker" "$PY" "$HERE/check_deploy.py" dockerfile "$RO
 secrets="$tmp/secrets"
 if LUBAN_CERT_DAYS=30 "$ROOT/scripts/deploy-secrets" "$secrets" >"$tmp/secrets.log" 2>&1; then
   for s in course enrollment exchange client; do
-    openssl verify -CAfile "$secrets/ca.crt" "$secrets/$s.crt" >/dev/null 2>&1 ||
-      fail "scripts/deploy-secrets: $s.crt does not verify against ca.crt"
-    cn="$(openssl x509 -in "$secrets/$s.crt" -noout -subject -nameopt multiline |
+    openssl verify -CAfile "$secrets/ca.pem" "$secrets/$s.pem" >/dev/null 2>&1 ||
+      fail "scripts/deploy-secrets: $s.pem does not verify against ca.pem"
+    cn="$(openssl x509 -in "$secrets/$s.pem" -noout -subject -nameopt multiline |
       sed -n 's/^ *commonName *= *//p')"
-    [[ "$cn" == "$s" ]] || fail "scripts/deploy-secrets: $s.crt has common name '$cn'"
+    [[ "$cn" == "$s" ]] || fail "scripts/deploy-secrets: $s.pem has common name '$cn'"
     # The key matches the certificate.
-    [[ "$(openssl x509 -in "$secrets/$s.crt" -noout -pubkey)" == \
+    [[ "$(openssl x509 -in "$secrets/$s.pem" -noout -pubkey)" == \
        "$(openssl pkey -in "$secrets/$s.key" -pubout 2>/dev/null)" ]] ||
-      fail "scripts/deploy-secrets: $s.key does not belong to $s.crt"
+      fail "scripts/deploy-secrets: $s.key does not belong to $s.pem"
   done
   [[ "$(stat -c %a "$secrets")" == 700 ]] || fail "scripts/deploy-secrets: $secrets is not mode 0700"
   # Again: nothing is remade (the first run's files stay).
-  sum_before="$(cat "$secrets"/*.crt "$secrets"/db_* | sha256sum)"
+  sum_before="$(cat "$secrets"/*.pem "$secrets"/db_* | sha256sum)"
   "$ROOT/scripts/deploy-secrets" "$secrets" >>"$tmp/secrets.log" 2>&1 ||
     fail "scripts/deploy-secrets failed on its second run"
-  [[ "$(cat "$secrets"/*.crt "$secrets"/db_* | sha256sum)" == "$sum_before" ]] ||
+  [[ "$(cat "$secrets"/*.pem "$secrets"/db_* | sha256sum)" == "$sum_before" ]] ||
     fail "scripts/deploy-secrets: a second run changed existing secrets"
   # Every token file has its hash in the credentials file.
   for t in "$secrets"/tokens/*; do
