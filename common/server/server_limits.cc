@@ -2,6 +2,8 @@
 // links it alone.
 #include "common/server/service_main.h"
 
+#include "absl/synchronization/mutex.h"
+
 namespace luban {
 
 void ApplyServerLimits(grpc::ServerBuilder& builder, const HostOptions& options) {
@@ -9,6 +11,10 @@ void ApplyServerLimits(grpc::ServerBuilder& builder, const HostOptions& options)
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_concurrent_streams);
   builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, 16 * 1024);
+}
+
+void ConfigureServerProcess() {
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 }
 
 }  // namespace luban

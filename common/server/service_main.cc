@@ -232,6 +232,7 @@ void ServiceHost::Shutdown() {
 ServiceHost::~ServiceHost() { Shutdown(); }
 
 int RunService(int argc, char** argv, absl::string_view name, const ModuleFactory& make_module) {
+  ConfigureServerProcess();
   // SIGTERM/SIGINT are taken by this thread: block them before any other thread starts.
   sigset_t signals;
   sigemptyset(&signals);

@@ -33,6 +33,7 @@
 #include "common/auth/credentials.h"
 #include "common/client/channel.h"
 #include "common/client/await_serving.h"
+#include "common/server/service_main.h"
 #include "nlohmann/json.hpp"
 #include "tools/bench/bench_data.h"
 #include "tools/bench/ceiling_server.h"
@@ -231,6 +232,7 @@ int Export() {
 }
 
 int ServeCeiling() {
+  ConfigureServerProcess();  // as the services do
   const std::string path = absl::GetFlag(FLAGS_credentials_file);
   absl::StatusOr<auth::CredentialStore> credentials = auth::CredentialStore::LoadFile(path);
   if (!credentials.ok()) return Fail("serve-ceiling", credentials.status());
