@@ -1,4 +1,7 @@
 // Apart from service_main.cc (no flags): the TLS of any Luban server.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <memory>
@@ -15,9 +18,16 @@
 namespace luban {
 namespace {
 
+// host:port names a loopback address: 127.0.0.0/8 written as an IPv4 address (a host name that
+// merely starts with "127." does not count), [::1] or localhost.
 bool IsLoopback(absl::string_view address) {
-  return absl::StartsWith(address, "127.") || absl::StartsWith(address, "localhost:") ||
-         absl::StartsWith(address, "[::1]:");
+  const size_t colon = address.rfind(':');
+  if (colon == absl::string_view::npos) return false;
+  const std::string host(address.substr(0, colon));
+  if (host == "localhost" || host == "[::1]") return true;
+  in_addr ipv4{};
+  return inet_pton(AF_INET, host.c_str(), &ipv4) == 1 &&
+         (ntohl(ipv4.s_addr) >> 24) == 127;
 }
 
 }  // namespace

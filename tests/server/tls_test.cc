@@ -22,6 +22,7 @@
 #include "common/auth/credentials.h"
 #include "common/client/await_serving.h"
 #include "common/client/channel.h"
+#include "common/server/service_main.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
@@ -268,6 +269,19 @@ class MutualTlsSuiteTest : public ::testing::Test {
   std::string dir_;
   std::unique_ptr<LocalSuite> suite_;
 };
+
+TEST(ServerTlsCheckTest, PlaintextIsForLoopbackAddressesOnly) {
+  const ServerTls plaintext;
+  for (const char* loopback : {"127.0.0.1:50051", "127.1.2.3:0", "localhost:50051", "[::1]:50051"}) {
+    EXPECT_TRUE(CheckServerTls(loopback, plaintext).ok()) << loopback;
+  }
+  for (const char* outside : {"0.0.0.0:50051", "10.0.0.7:50051", "[::]:50051", "course:50051",
+                              "127.example.org:50051", "128.0.0.1:50051", "50051"}) {
+    const absl::Status status = CheckServerTls(outside, plaintext);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << outside;
+    EXPECT_TRUE(absl::StrContains(status.message(), "--tls_cert")) << outside;
+  }
+}
 
 TEST_F(MutualTlsSuiteTest, EnrollmentCallsCourseOverMutualTlsEndToEnd) {
   // The demo data through the public APIs: enrollment asks course about every workshop and run.
