@@ -397,5 +397,31 @@ TEST(SqlTimeTest, FormatsAndParsesMicroseconds) {
   EXPECT_EQ(ParseSqlTime("2022-11-14 00:00:00"), absl::FromUnixSeconds(1668384000));
 }
 
+TEST(SqlTimeTest, ParsesEveryStoredTimeTheWayAbseilDoes) {
+  // Across the DATETIME range, leap days and fractions of every width.
+  for (const char* text :
+       {"1000-01-01 00:00:00", "1969-12-31 23:59:59.999999", "1970-01-01 00:00:00",
+        "2000-02-29 12:34:56.5", "2024-02-29 23:59:59.000001", "2026-11-29 21:57:01.123",
+        "2100-03-01 00:00:00.123456789", "9999-12-31 23:59:59.999999"}) {
+    absl::Time expected;
+    std::string error;
+    ASSERT_TRUE(absl::ParseTime("%Y-%m-%d %H:%M:%E*S", text, absl::UTCTimeZone(), &expected,
+                                &error))
+        << text << ": " << error;
+    EXPECT_EQ(ParseSqlTime(text), absl::FromUnixMicros(absl::ToUnixMicros(expected))) << text;
+  }
+  EXPECT_EQ(ParseSqlTime(FormatSqlTime(absl::FromUnixMicros(1796334221123456))),
+            absl::FromUnixMicros(1796334221123456));
+}
+
+TEST(SqlTimeTest, MalformedTextIsTheEpoch) {
+  for (const char* text : {"", "2022-11-14", "2022-11-14T00:00:00", "2022-13-01 00:00:00",
+                           "2023-02-29 00:00:00", "2022-11-14 24:00:00", "2022-11-14 00:60:00",
+                           "2022-11-14 00:00:00.", "2022-11-14 00:00:00,5", "2022-11-14 00:00:0x",
+                           "2022-11-14 00:00:00.1234567890"}) {
+    EXPECT_EQ(ParseSqlTime(text), absl::UnixEpoch()) << text;
+  }
+}
+
 }  // namespace
 }  // namespace luban::db
