@@ -25,7 +25,8 @@ class PageTokenCodec {
  public:
   explicit PageTokenCodec(std::string secret);
 
-  // `position` is opaque to the codec (e.g. the last id returned, in decimal).
+  // `position` is opaque to the codec (e.g. the last id returned, in decimal); positions of up to
+  // 256 bytes decode again (Decode refuses longer tokens before reading them).
   std::string Encode(uint64_t query_fingerprint, absl::string_view position) const;
   // The position, or INVALID_ARGUMENT ("page_token: ...").
   absl::StatusOr<std::string> Decode(absl::string_view token, uint64_t query_fingerprint) const;

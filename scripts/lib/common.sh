@@ -13,6 +13,7 @@ LUBAN_PACKAGES=(
   prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   mariadb-server mariadb-client sysbench
+  clang libfuzzer-14-dev
   docker-compose  # tests/deploy validates deploy/compose.yaml with it
 )
 
