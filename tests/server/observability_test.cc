@@ -79,12 +79,6 @@ std::optional<double> Sample(const std::string& exposition, const std::string& s
   return std::nullopt;
 }
 
-std::string MakeTempDir(const char* prefix) {
-  std::string path = absl::StrCat("/tmp/", prefix, ".XXXXXX");
-  if (mkdtemp(path.data()) == nullptr) return "";
-  return path;
-}
-
 class ObservabilityTest : public ::testing::Test {
  protected:
   void Start(LocalSuite::Options options) {

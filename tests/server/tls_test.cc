@@ -46,12 +46,6 @@ namespace enrollment_pb = ::luban::enrollment::v1;
 
 constexpr char kReporterToken[] = "tls-test-reporter";
 
-std::string MakeTempDir(const char* prefix) {
-  std::string path = absl::StrCat("/tmp/", prefix, ".XXXXXX");
-  if (mkdtemp(path.data()) == nullptr) return "";
-  return path;
-}
-
 std::shared_ptr<grpc::Channel> Channel(const std::string& addr, client::TlsFiles tls) {
   client::ChannelOptions options;
   options.target = addr;

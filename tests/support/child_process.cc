@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -45,6 +46,12 @@ std::string ReadWholeFile(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+std::string MakeTempDir(const char* prefix) {
+  std::string path = absl::StrCat("/tmp/", prefix, ".XXXXXX");
+  if (mkdtemp(path.data()) == nullptr) return "";
+  return path;
 }
 
 std::vector<std::string> CleanEnvironment() {

@@ -25,6 +25,9 @@ int FreePort();
 // The whole contents of a file ("" if it cannot be read).
 std::string ReadWholeFile(const std::string& path);
 
+// A new private directory /tmp/<prefix>.XXXXXX ("" when it cannot be made); the caller removes it.
+std::string MakeTempDir(const char* prefix);
+
 // Our environment without any LUBAN_ setting (a test's settings must not come from the shell).
 std::vector<std::string> CleanEnvironment();
 
