@@ -1,0 +1,27 @@
+# Sanitizer builds of the whole project (every target, tests included):
+#
+#   -DLUBAN_SANITIZE=address   AddressSanitizer + UndefinedBehaviorSanitizer (any finding aborts)
+#   -DLUBAN_SANITIZE=thread    ThreadSanitizer
+#
+# With clang, an address build also compiles everything with libFuzzer's coverage
+# (-fsanitize=fuzzer-no-link), so the fuzz targets of tests/fuzz link against the same
+# libraries; LUBAN_FUZZ is then ON. Third-party libraries (gRPC, protobuf, the connector) are
+# Debian's, uninstrumented.
+set(LUBAN_SANITIZE "" CACHE STRING "Sanitizers for every target: '', address (ASan+UBSan) or thread")
+set_property(CACHE LUBAN_SANITIZE PROPERTY STRINGS "" address thread)
+set(LUBAN_FUZZ OFF)
+
+if(LUBAN_SANITIZE STREQUAL "address")
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all
+                      -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    add_compile_options(-fsanitize=fuzzer-no-link)
+    set(LUBAN_FUZZ ON)
+  endif()
+elseif(LUBAN_SANITIZE STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+elseif(NOT LUBAN_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "LUBAN_SANITIZE must be '', address or thread (got '${LUBAN_SANITIZE}')")
+endif()
