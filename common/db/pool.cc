@@ -94,7 +94,8 @@ ConnectionPool::~ConnectionPool() {
   idle_.clear();
 }
 
-absl::StatusOr<std::unique_ptr<PooledConnection>> ConnectionPool::Open() {
+absl::StatusOr<std::unique_ptr<PooledConnection>> ConnectionPool::Open(
+    absl::Duration connect_timeout, absl::Duration io_timeout) {
   EnsureThreadRegistered();
   sql::ConnectOptionsMap options;
   options["hostName"] = sql::SQLString(config_.host);
@@ -103,9 +104,9 @@ absl::StatusOr<std::unique_ptr<PooledConnection>> ConnectionPool::Open() {
   options["password"] = sql::SQLString(config_.password);
   if (!config_.database.empty()) options["schema"] = sql::SQLString(config_.database);
   options["OPT_RECONNECT"] = false;
-  options["OPT_CONNECT_TIMEOUT"] = Seconds(config_.connect_timeout);
-  options["OPT_READ_TIMEOUT"] = Seconds(config_.io_timeout);
-  options["OPT_WRITE_TIMEOUT"] = Seconds(config_.io_timeout);
+  options["OPT_CONNECT_TIMEOUT"] = Seconds(connect_timeout);
+  options["OPT_READ_TIMEOUT"] = Seconds(io_timeout);
+  options["OPT_WRITE_TIMEOUT"] = Seconds(io_timeout);
   options["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
   try {
     std::unique_ptr<sql::Connection> connection(Driver()->connect(options));
@@ -132,6 +133,10 @@ absl::StatusOr<std::unique_ptr<PooledConnection>> ConnectionPool::Open() {
 
 absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Borrow(absl::Time deadline) {
   EnsureThreadRegistered();
+  if (!reachable()) {
+    return absl::UnavailableError(
+        "the database is not answering (health NOT_SERVING); retry with backoff");
+  }
   const absl::Time now = absl::Now();
   const absl::Time wait_until = std::min(deadline, now + config_.borrow_timeout);
   while (true) {
@@ -163,7 +168,7 @@ absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Borrow(absl::Time deadline
       }
     }
     if (may_open) {
-      auto opened = Open();
+      auto opened = Open(config_.connect_timeout, config_.io_timeout);
       if (!opened.ok()) {
         absl::MutexLock lock(&mu_);
         --open_;
@@ -214,6 +219,31 @@ absl::Status ConnectionPool::Ping(absl::Duration timeout) {
     lease->Discard();
     return SqlErrorToStatus(e, "ping the database");
   }
+}
+
+absl::Status ConnectionPool::Probe(absl::Duration timeout) {
+  EnsureThreadRegistered();
+  absl::MutexLock lock(&probe_mu_);
+  absl::Status status;
+  if (probe_ == nullptr) {
+    auto opened = Open(timeout, timeout);
+    if (opened.ok()) {
+      probe_ = *std::move(opened);
+    } else {
+      status = opened.status();
+    }
+  }
+  if (probe_ != nullptr) {
+    try {
+      std::unique_ptr<sql::Statement> statement(probe_->connection().createStatement());
+      statement->execute("DO 1");
+    } catch (const sql::SQLException& e) {
+      probe_.reset();
+      status = SqlErrorToStatus(e, "probe the database");
+    }
+  }
+  reachable_.store(status.ok(), std::memory_order_release);
+  return status;
 }
 
 ConnectionPool::Stats ConnectionPool::GetStats() const {

@@ -5,7 +5,9 @@
 //  - a connection that raised a connection error (2002, 2003, 2006, 2013, ...) is discarded,
 //    never returned to the pool, and the call fails as UNAVAILABLE;
 //  - connections idle longer than `validate_after_idle` are pinged before they are lent;
-//  - every connection has connect/read/write timeouts, so a hung server costs a bounded wait.
+//  - every connection has connect/read/write timeouts, so a hung server costs a bounded wait;
+//  - while the last Probe() failed, Borrow fails at once as UNAVAILABLE: calls in an outage or a
+//    hang of the database fail fast instead of each waiting out the I/O timeout.
 // Connections run with autocommit off, utf8mb4 with a binary collation (byte-exact text), UTC and
 // strict SQL mode, at MariaDB's default REPEATABLE READ; a lease holds one transaction at a time
 // (see transaction.h).
@@ -13,6 +15,7 @@
 #define LUBAN_COMMON_DB_POOL_H_
 
 #include <cstdint>
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -119,8 +122,16 @@ class ConnectionPool {
   // passed first.
   absl::StatusOr<Lease> Borrow(absl::Time deadline = absl::InfiniteFuture());
 
-  // Round trip to the database on a pooled connection (health checks).
+  // Round trip to the database on a pooled connection (start-up).
   absl::Status Ping(absl::Duration timeout);
+
+  // Health probe: a round trip on the pool's own probe connection (not one of pool_size),
+  // whose connect and I/O timeouts are `timeout` (whole seconds, at least 1), so a database
+  // that hangs is noticed within about `timeout`. Its answer becomes reachable(); the probe
+  // connection is reopened after a failure.
+  absl::Status Probe(absl::Duration timeout);
+  // False from a failed Probe() until a successful one; true before any probe.
+  bool reachable() const { return reachable_.load(std::memory_order_acquire); }
 
   Stats GetStats() const;
   const DbConfig& config() const { return config_; }
@@ -132,7 +143,8 @@ class ConnectionPool {
   void ChangesCommitted() const;
 
  private:
-  absl::StatusOr<std::unique_ptr<PooledConnection>> Open();
+  absl::StatusOr<std::unique_ptr<PooledConnection>> Open(absl::Duration connect_timeout,
+                                                         absl::Duration io_timeout);
   void Return(std::unique_ptr<PooledConnection> connection, bool discard);
 
   const DbConfig config_;
@@ -141,6 +153,9 @@ class ConnectionPool {
   int open_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t waits_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t discarded_ ABSL_GUARDED_BY(mu_) = 0;
+  std::atomic<bool> reachable_{true};
+  absl::Mutex probe_mu_;
+  std::unique_ptr<PooledConnection> probe_ ABSL_GUARDED_BY(probe_mu_);
   mutable absl::Mutex listener_mu_;
   std::function<void()> changes_committed_ ABSL_GUARDED_BY(listener_mu_);
 };

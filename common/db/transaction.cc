@@ -61,7 +61,12 @@ absl::Status RunInTransaction(ConnectionPool& pool, const TransactionOptions& op
     Session session(**lease);
     try {
       status = body(session);
-      if (status.ok()) {
+      if (status.ok() && absl::Now() + kCommitMargin >= options.deadline) {
+        // The caller has been told DEADLINE_EXCEEDED (or is about to be): nothing may commit
+        // after that, or a retry of theirs would find work they believe failed.
+        status = absl::DeadlineExceededError(
+            absl::StrCat(options.context, ": the deadline passed before the commit"));
+      } else if (status.ok()) {
         session.connection().commit();
         if (session.published_changes()) pool.ChangesCommitted();
         return absl::OkStatus();

@@ -79,10 +79,17 @@ auto Guarded(Session& session, absl::string_view context, F&& f) -> decltype(f()
   }
 }
 
+// A call's deadline reaches the server later than the caller set it: the server's copy runs out
+// by the request's transit time after the caller's has, and the caller then takes the call for
+// failed. No transaction commits within this margin of its deadline, so that a caller told
+// DEADLINE_EXCEEDED never finds the work done (transit on the suite's networks is far below it).
+inline constexpr absl::Duration kCommitMargin = absl::Milliseconds(100);
+
 struct TransactionOptions {
   // Names the use case in errors and logs, e.g. "create workshop".
   absl::string_view context = "transaction";
-  // Nothing starts after this time; a retry is not attempted past it.
+  // Nothing starts after this time, nothing commits within kCommitMargin of it (the work is
+  // rolled back as DEADLINE_EXCEEDED), and no retry is attempted past it.
   absl::Time deadline = absl::InfiniteFuture();
   // Attempts in all, counting the first, on deadlock/lock-timeout/1020.
   int max_attempts = 5;

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/api/status.h"
+#include "common/db/pool.h"
 #include "common/metrics/metrics.h"
 #include "common/server/logging.h"
 #include "common/server/trace_context.h"
@@ -138,11 +139,12 @@ void Finish(const MethodMetrics* metrics, const RequestContext& rc, const absl::
 }  // namespace
 
 CallRunner::CallRunner(BoundedExecutor* executor, const auth::CredentialStore* credentials,
-                       const auth::MethodPolicy* policy)
+                       const auth::MethodPolicy* policy, const db::ConnectionPool* database)
     : metrics_(std::make_unique<const Metrics>(policy->service())),
       executor_(executor),
       credentials_(credentials),
-      policy_(policy) {}
+      policy_(policy),
+      database_(database) {}
 
 CallRunner::~CallRunner() = default;
 
@@ -175,6 +177,10 @@ absl::StatusOr<RequestContext> CallRunner::AdmitCall(grpc::CallbackServerContext
     rc.principal = Principal{"anonymous", Role::kAnonymous, 0};
   }
   if (auto status = policy_->Authorize(method, rc.principal); !status.ok()) return status;
+  if (database_ != nullptr && !database_->reachable()) {
+    return absl::UnavailableError(
+        "the database is not answering (health NOT_SERVING); retry with backoff");
+  }
   return rc;
 }
 

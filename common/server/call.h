@@ -25,14 +25,19 @@
 #include "grpcpp/support/server_callback.h"
 
 namespace luban {
+namespace db {
+class ConnectionPool;
+}  // namespace db
 
 class CallRunner {
  public:
   using Work = absl::AnyInvocable<absl::Status(const RequestContext&) &&>;
 
   // Resolves the metrics of every method of the policy's service (luban_rpc_*) once, here.
+  // With `database`, admitted calls fail at once as UNAVAILABLE while its health probe fails
+  // (ConnectionPool::reachable), rather than queueing behind work stuck on a hung database.
   CallRunner(BoundedExecutor* executor, const auth::CredentialStore* credentials,
-             const auth::MethodPolicy* policy);
+             const auth::MethodPolicy* policy, const db::ConnectionPool* database = nullptr);
   ~CallRunner();
 
   // Admits the call (credential, policy), queues `work` and finishes the reactor with its status.
@@ -65,6 +70,7 @@ class CallRunner {
   BoundedExecutor* executor_;
   const auth::CredentialStore* credentials_;
   const auth::MethodPolicy* policy_;
+  const db::ConnectionPool* database_;
 };
 
 }  // namespace luban

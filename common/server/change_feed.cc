@@ -22,6 +22,18 @@ ChangeFeedHub::ChangeFeedHub(db::ConnectionPool* pool, BoundedExecutor* executor
   });
 }
 
+bool ChangeFeedHub::TryOpenStream() {
+  absl::MutexLock lock(&mu_);
+  if (open_streams_ >= kMaxStreams) return false;
+  ++open_streams_;
+  return true;
+}
+
+void ChangeFeedHub::StreamEnded() {
+  absl::MutexLock lock(&mu_);
+  --open_streams_;
+}
+
 ChangeFeedHub::~ChangeFeedHub() {
   pool_->SetChangesCommittedListener(nullptr);
   {

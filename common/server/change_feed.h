@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/db/pool.h"
@@ -59,6 +60,13 @@ class ChangeFeedHub {
   // Forgets a waiter; true when it had not been woken yet.
   bool Cancel(int64_t ticket);
 
+  // Admits one more WatchChanges stream unless `max_streams` are open (each holds a reactor, a
+  // response buffer and a waiter: memory grows with them). Every admitted stream calls
+  // StreamEnded exactly once.
+  bool TryOpenStream();
+  void StreamEnded();
+  static constexpr int kMaxStreams = 1024;
+
   // Ends every stream promptly (UNAVAILABLE: resume from your cursor) instead of letting them
   // hold the server's shutdown for its whole grace period. New waits wake at once.
   void BeginShutdown();
@@ -87,6 +95,7 @@ class ChangeFeedHub {
   int64_t next_ticket_ ABSL_GUARDED_BY(mu_) = 1;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool nudged_ ABSL_GUARDED_BY(mu_) = false;  // events committed since the last numbering
+  int open_streams_ ABSL_GUARDED_BY(mu_) = 0;
   std::thread thread_;
 };
 
@@ -144,7 +153,10 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
     }
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    hub_->StreamEnded();
+    delete this;
+  }
 
  private:
   void ScheduleFetch() {
@@ -242,6 +254,11 @@ grpc::ServerWriteReactor<Response>* ServeWatchChanges(const absl::Status& admiss
   }
   if (status.ok() && request.resource_types_size() > 16) {
     status = absl::InvalidArgumentError("resource_types: at most 16 types");
+  }
+  if (status.ok() && !hub->TryOpenStream()) {
+    status = absl::ResourceExhaustedError(absl::StrCat(
+        "WatchChanges: ", ChangeFeedHub::kMaxStreams,
+        " streams are open, the most this service serves; retry with backoff"));
   }
   if (!status.ok()) return RefuseStream<Response>(status);
   const int batch = request.max_batch_size() == 0 ? 100 : std::min(request.max_batch_size(), 1000);

@@ -201,7 +201,9 @@ void ServiceHost::HealthLoop() {
   bool serving = false;
   bool first = true;
   do {
-    const bool ok = pool_->Ping(absl::Seconds(1)).ok();
+    // The probe's own connection and 1 s timeouts: a hung database is noticed within about a
+    // second, and from then on calls fail fast (ConnectionPool::reachable).
+    const bool ok = pool_->Probe(absl::Seconds(1)).ok();
     if (ok != serving || first) {
       health->SetServingStatus(ok);
       spdlog::info("health: {}", ok ? "SERVING" : "NOT_SERVING (the database does not answer)");

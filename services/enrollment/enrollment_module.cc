@@ -39,13 +39,17 @@ absl::StatusOr<grpc::Service*> EnrollmentModule::CreateService(const ServiceEnv&
   api_ = std::make_unique<EnrollmentApi>(store_.get(), directory_.get(), env.page_tokens,
                                          options_.config);
   service_ = std::make_unique<EnrollmentGrpcService>(api_.get(), env.executor, env.credentials,
-                                                     env.feed);
+                                                     env.feed, env.pool);
   if (auto status = service_->policy().CheckComplete(); !status.ok()) return status;
   if (options_.follow_course_feed) {
     consumer_ = std::make_unique<CourseFeedConsumer>(
         course_channel_, options_.service_token, [this] { return api_->CourseFeedCursor(); },
-        [this](int64_t sequence, const luban::course::v1::CourseRun& run) {
-          return api_->ApplyCourseRunEvent(sequence, run);
+        [this](int64_t sequence, const luban::course::v1::CourseRun& run) -> absl::Status {
+          // Strictly mapped: an event that breaks the course service's contract is not applied
+          // (the consumer reports it and redelivers), rather than mirrored as run 0.
+          absl::StatusOr<RunInfo> info = RunInfoFromProto(run);
+          if (!info.ok()) return info.status();
+          return api_->ApplyCourseRunEvent(sequence, *info, run);
         },
         options_.feed);
     consumer_->Start();

@@ -20,6 +20,7 @@
 #include "cppconn/statement.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/tcp_proxy.h"
 #include "tests/support/test_database.h"
 
 namespace luban::db {
@@ -232,6 +233,33 @@ TEST_F(PoolTest, UnreachableDatabaseIsUnavailable) {
   EXPECT_EQ(lease.status().code(), absl::StatusCode::kUnavailable) << lease.status();
   EXPECT_EQ(pool.GetStats().open, 0);  // the failed open gave its slot back
   EXPECT_EQ(pool.Ping(absl::Seconds(5)).code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(PoolTest, AFailedProbeMakesBorrowFailFastUntilAProbeSucceeds) {
+  auto proxy = luban::testing::TcpProxy::Start("127.0.0.1", Config().port);
+  ASSERT_TRUE(proxy.ok()) << proxy.status();
+  DbConfig config = Config(2);
+  config.port = (*proxy)->port();
+  ConnectionPool pool(config);
+  EXPECT_TRUE(pool.reachable());  // before any probe
+  ASSERT_TRUE(pool.Probe(absl::Seconds(1)).ok());
+  EXPECT_TRUE(pool.reachable());
+
+  (*proxy)->Block();
+  EXPECT_EQ(pool.Probe(absl::Seconds(1)).code(), absl::StatusCode::kUnavailable);
+  EXPECT_FALSE(pool.reachable());
+  const absl::Time start = absl::Now();
+  auto refused = pool.Borrow(absl::Now() + absl::Seconds(10));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(100));
+  EXPECT_EQ(pool.GetStats().open, 0);  // no connection was even tried
+
+  (*proxy)->Unblock();
+  ASSERT_TRUE(pool.Probe(absl::Seconds(1)).ok());  // a new probe connection
+  EXPECT_TRUE(pool.reachable());
+  auto lease = pool.Borrow();
+  ASSERT_TRUE(lease.ok()) << lease.status();
+  EXPECT_GT(ConnectionId(**lease), 0);
 }
 
 TEST_F(PoolTest, DiscardedLeaseFreesItsSlot) {

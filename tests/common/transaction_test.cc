@@ -175,6 +175,48 @@ TEST_F(TransactionTest, PassedDeadlineRunsNothing) {
 
 // Two transactions lock the same two rows in opposite orders; InnoDB kills one with a deadlock
 // (1213) and the runner re-runs it, so both commit, each exactly once.
+TEST_F(TransactionTest, WorkThatOutlivesTheDeadlineIsRolledBackNotCommitted) {
+  ConnectionPool pool(Config(2));
+  const absl::Time deadline = absl::Now() + absl::Seconds(1);
+  absl::Time now_at_end;
+  const absl::Status status = RunInTransaction(
+      pool, {.context = "slow insert", .deadline = deadline}, [&](Session& session) {
+        if (auto s = Insert(session, 1, "late"); !s.ok()) return s;
+        // The body ends after the caller's deadline (as if a lock wait had held it there).
+        Guarded(session, "wait", [&]() -> absl::Status {
+          auto& wait = session.Prepare("SELECT SLEEP(?)");
+          wait.setDouble(1, absl::ToDoubleSeconds(deadline - absl::Now()) + 0.2);
+          std::unique_ptr<sql::ResultSet> rows(wait.executeQuery());
+          return absl::OkStatus();
+        }).IgnoreError();
+        now_at_end = absl::Now();
+        return absl::OkStatus();
+      });
+  ASSERT_GE(now_at_end, deadline);
+  EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded) << status;
+  EXPECT_THAT(status.message(), HasSubstr("before the commit"));
+  EXPECT_EQ(Count(), 0);
+}
+
+TEST_F(TransactionTest, WorkEndingWithinTheCommitMarginOfTheDeadlineIsRolledBack) {
+  ConnectionPool pool(Config(2));
+  // The caller's own deadline may already have passed when ours is this close.
+  const absl::Time deadline = absl::Now() + kCommitMargin + absl::Milliseconds(300);
+  const absl::Status status = RunInTransaction(
+      pool, {.context = "insert", .deadline = deadline}, [&](Session& session) {
+        if (auto s = Insert(session, 1, "late"); !s.ok()) return s;
+        Guarded(session, "wait", [&]() -> absl::Status {
+          auto& wait = session.Prepare("SELECT SLEEP(?)");
+          wait.setDouble(1, absl::ToDoubleSeconds(deadline - kCommitMargin / 2 - absl::Now()));
+          std::unique_ptr<sql::ResultSet> rows(wait.executeQuery());
+          return absl::OkStatus();
+        }).IgnoreError();
+        return absl::OkStatus();
+      });
+  EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded) << status;
+  EXPECT_EQ(Count(), 0);
+}
+
 TEST_F(TransactionTest, DeadlockIsRetriedAndBothCommit) {
   ASSERT_TRUE(db().Execute("INSERT INTO items (id, label) VALUES (1, 'a'), (2, 'b')").ok());
   ConnectionPool pool(Config(2));

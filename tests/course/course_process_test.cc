@@ -86,13 +86,9 @@ class CourseProcessTest : public luban::testing::DatabaseTest {
     // Overrides first: getenv() takes the first of duplicate names.
     for (const auto& [name, value] : overrides_) env.push_back(absl::StrCat(name, "=", value));
     const db::DbConfig config = Config(2);
-    env.push_back(absl::StrCat("LUBAN_DB_HOST=", config.host));
-    env.push_back(absl::StrCat("LUBAN_DB_PORT=", config.port));
-    env.push_back(absl::StrCat("LUBAN_DB_USER=", config.user));
-    env.push_back(absl::StrCat("LUBAN_DB_PASSWORD=", config.password));
-    env.push_back(absl::StrCat("LUBAN_DB_NAME=", config.database));
-    env.push_back(absl::StrCat("LUBAN_DB_POOL_SIZE=", 2));
-    env.push_back(absl::StrCat("LUBAN_DB_WAIT=", "5s"));
+    for (std::string& setting : ServiceDbEnvironment(config, 2, "5s")) {
+      env.push_back(std::move(setting));
+    }
     env.push_back(absl::StrCat("LUBAN_CREDENTIALS_FILE=", credentials_file_));
     env.push_back(absl::StrCat("LUBAN_LISTEN=127.0.0.1:", listen_port));
     env.push_back("LUBAN_PAGE_TOKEN_SECRET=process-test-secret");

@@ -103,13 +103,9 @@ class CourseTlsTest : public DatabaseTest {
     std::vector<std::string> env = CleanEnvironment();
     env.insert(env.end(), settings.begin(), settings.end());
     const db::DbConfig config = Config(2);
-    env.push_back(absl::StrCat("LUBAN_DB_HOST=", config.host));
-    env.push_back(absl::StrCat("LUBAN_DB_PORT=", config.port));
-    env.push_back(absl::StrCat("LUBAN_DB_USER=", config.user));
-    env.push_back(absl::StrCat("LUBAN_DB_PASSWORD=", config.password));
-    env.push_back(absl::StrCat("LUBAN_DB_NAME=", config.database));
-    env.push_back("LUBAN_DB_POOL_SIZE=2");
-    env.push_back("LUBAN_DB_WAIT=5s");
+    for (std::string& setting : ServiceDbEnvironment(config, 2, "5s")) {
+      env.push_back(std::move(setting));
+    }
     env.push_back(absl::StrCat("LUBAN_CREDENTIALS_FILE=", credentials_file_));
     env.push_back(absl::StrCat("LUBAN_LISTEN=127.0.0.1:", port));
     env.push_back("LUBAN_HEALTH_INTERVAL=100ms");

@@ -102,7 +102,7 @@ ChildProcess ChildProcess::Spawn(const std::vector<std::string>& argv_strings,
 
 ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
   if (this != &other) {
-    this->~ChildProcess();
+    KillAndReap();
     pid_ = std::exchange(other.pid_, -1);
     exit_code_ = std::exchange(other.exit_code_, std::nullopt);
     stdout_path_ = std::move(other.stdout_path_);
@@ -111,7 +111,9 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
   return *this;
 }
 
-ChildProcess::~ChildProcess() {
+ChildProcess::~ChildProcess() { KillAndReap(); }
+
+void ChildProcess::KillAndReap() {
   if (pid_ > 0 && !exit_code_.has_value()) {
     kill(pid_, SIGKILL);
     int status = 0;

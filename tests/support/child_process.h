@@ -62,6 +62,9 @@ class ChildProcess {
   std::string Logs() const;
 
  private:
+  // SIGKILL and waitpid for a child not reaped yet; then no child.
+  void KillAndReap();
+
   pid_t pid_ = -1;
   std::optional<int> exit_code_;
   std::string stdout_path_;

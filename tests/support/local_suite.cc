@@ -45,7 +45,8 @@ absl::StatusOr<std::unique_ptr<LocalSuite>> LocalSuite::Start(const std::string&
     if (!made.ok()) return made;
   }
   for (auto& database : suite->databases_) {
-    absl::StatusOr<std::unique_ptr<TestDatabase>> created = TestDatabase::Create();
+    absl::StatusOr<std::unique_ptr<TestDatabase>> created =
+        options.server.has_value() ? TestDatabase::Create(*options.server) : TestDatabase::Create();
     if (!created.ok()) return created.status();
     database = *std::move(created);
   }
@@ -70,14 +71,10 @@ absl::StatusOr<std::unique_ptr<LocalSuite>> LocalSuite::Start(const std::string&
   for (int& port : suite->ports_) port = FreePort();
   for (int i = 0; i < 3; ++i) {
     std::vector<std::string> env = CleanEnvironment();
-    const db::DbConfig config = suite->databases_[i]->Config();
-    env.push_back(absl::StrCat("LUBAN_DB_HOST=", config.host));
-    env.push_back(absl::StrCat("LUBAN_DB_PORT=", config.port));
-    env.push_back(absl::StrCat("LUBAN_DB_USER=", config.user));
-    env.push_back(absl::StrCat("LUBAN_DB_PASSWORD=", config.password));
-    env.push_back(absl::StrCat("LUBAN_DB_NAME=", config.database));
-    env.push_back("LUBAN_DB_POOL_SIZE=4");
-    env.push_back("LUBAN_DB_WAIT=10s");
+    for (std::string& setting :
+         ServiceDbEnvironment(suite->databases_[i]->Config(), options.pool_size, "10s")) {
+      env.push_back(std::move(setting));
+    }
     env.push_back(absl::StrCat("LUBAN_CREDENTIALS_FILE=", credentials));
     env.push_back(absl::StrCat("LUBAN_LISTEN=127.0.0.1:", suite->ports_[i]));
     env.push_back(absl::StrCat("LUBAN_PAGE_TOKEN_SECRET=suite-secret-", kNames[i]));
@@ -101,22 +98,42 @@ absl::StatusOr<std::unique_ptr<LocalSuite>> LocalSuite::Start(const std::string&
       if (i == 1) env.push_back(absl::StrCat("LUBAN_SERVICE_TOKEN=", kEnrollmentServiceToken));
       if (i == 2) env.push_back(absl::StrCat("LUBAN_SERVICE_TOKEN=", kExchangeServiceToken));
     }
-    suite->services_[i] = ChildProcess::Spawn({kBinaries[i]}, env, dir, kNames[i]);
-    if (suite->services_[i].pid() <= 0) {
-      return absl::InternalError(absl::StrCat("cannot start luban-", kNames[i]));
-    }
-    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
-        suite->Channel(absl::StrCat("127.0.0.1:", suite->ports_[i]));
-    if (!channel.ok()) return channel.status();
-    ChildProcess& service = suite->services_[i];
-    if (!client::AwaitServing(*channel, absl::Now() + absl::Seconds(60),
-                              [&] { return service.running(); })
-             .ok()) {
-      return absl::UnavailableError(absl::StrCat("luban-", kNames[i], " did not become SERVING\n",
-                                                 suite->services_[i].Logs()));
-    }
+    suite->environments_[i] = std::move(env);
+    if (absl::Status started = suite->Launch(i); !started.ok()) return started;
   }
   return suite;
+}
+
+absl::Status LocalSuite::Launch(int service) {
+  ChildProcess& process = services_[service];
+  process = ChildProcess::Spawn({kBinaries[service]}, environments_[service], dir_,
+                                absl::StrCat(kNames[service], ".", ++launches_[service]));
+  if (process.pid() <= 0) {
+    return absl::InternalError(absl::StrCat("cannot start luban-", kNames[service]));
+  }
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      Channel(absl::StrCat("127.0.0.1:", ports_[service]));
+  if (!channel.ok()) return channel.status();
+  if (!client::AwaitServing(*channel, absl::Now() + absl::Seconds(60),
+                            [&] { return process.running(); })
+           .ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("luban-", kNames[service], " did not become SERVING\n", process.Logs()));
+  }
+  return absl::OkStatus();
+}
+
+void LocalSuite::Kill(int service) {
+  services_[service].Signal(SIGKILL);
+  services_[service].AwaitExit(absl::Seconds(30));
+}
+
+absl::Status LocalSuite::Restart(int service) {
+  if (services_[service].running()) {
+    services_[service].Signal(SIGTERM);
+    if (!services_[service].AwaitExit(absl::Seconds(30)).has_value()) Kill(service);
+  }
+  return Launch(service);
 }
 
 LocalSuite::~LocalSuite() {

@@ -14,6 +14,7 @@
 #define LUBAN_TESTS_SUPPORT_LOCAL_SUITE_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,11 @@ class LocalSuite {
     std::vector<std::string> service_env;
     // Each service serves /metrics on a free loopback port (metrics_port()).
     bool metrics = false;
+    // The server the schemas are made on (e.g. a PrivateMariaDb's); default: the test server
+    // of the environment (TestServerFromEnv).
+    std::optional<TestServer> server;
+    // Database connections (and executor threads) of each service.
+    int pool_size = 4;
   };
 
   // Starts the three services in `dir` (logs there) and waits until each is SERVING.
@@ -79,6 +85,14 @@ class LocalSuite {
   TestDatabase& enrollment_db() { return *databases_[1]; }
   TestDatabase& exchange_db() { return *databases_[2]; }
 
+  // Fault injection, per service: luban-course, luban-enrollment, luban-exchange (0, 1, 2).
+  ChildProcess& process(int service) { return services_[service]; }
+  // SIGKILL, and waits until the process is gone.
+  void Kill(int service);
+  // Starts the service again with the same settings and port (stopping it first with SIGTERM
+  // if it still runs) and waits until it is SERVING.
+  absl::Status Restart(int service);
+
   // Each service's logs so far (for failure messages).
   std::string Logs() const;
   // What luban-course, luban-enrollment, luban-exchange (0, 1, 2) wrote to stderr so far.
@@ -86,11 +100,15 @@ class LocalSuite {
 
  private:
   LocalSuite() = default;
+  // Spawns service `service` with environments_[service] and waits until it is SERVING.
+  absl::Status Launch(int service);
 
   std::string dir_;
   std::string tls_dir_;
   std::unique_ptr<TestDatabase> databases_[3];
   ChildProcess services_[3];
+  std::vector<std::string> environments_[3];
+  int launches_[3] = {0, 0, 0};
   int ports_[3] = {0, 0, 0};
   int metrics_ports_[3] = {0, 0, 0};
 };

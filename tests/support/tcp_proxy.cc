@@ -164,6 +164,21 @@ void TcpProxy::Block() { Command(/*blocked=*/true, /*stop=*/false); }
 
 void TcpProxy::Unblock() { Command(/*blocked=*/false, /*stop=*/false); }
 
+void TcpProxy::DropReplies(bool drop) {
+  bool blocked;
+  {
+    absl::MutexLock lock(&mu_);
+    drop_replies_ = drop;
+    blocked = blocked_;
+  }
+  Command(blocked, /*stop=*/false);  // the loop picks drop_replies_ up with the command
+}
+
+int64_t TcpProxy::dropped_reply_bytes() const {
+  absl::MutexLock lock(&mu_);
+  return dropped_;
+}
+
 int64_t TcpProxy::forwarded_connections() const {
   absl::MutexLock lock(&mu_);
   return forwarded_;
@@ -195,6 +210,8 @@ void TcpProxy::Loop() {
   std::vector<std::unique_ptr<Pair>> pairs;
   std::vector<pollfd> fds;
   bool blocked = false;
+  bool drop_replies = false;
+  int64_t dropped = 0;
   while (true) {
     // Apply the latest command first: it may close every connection.
     {
@@ -207,6 +224,8 @@ void TcpProxy::Loop() {
         pairs.clear();
       }
       blocked = blocked_;
+      drop_replies = drop_replies_;
+      dropped_ = dropped;
       applied_ = requested_;
       open_ = static_cast<int>(pairs.size());
       if (stop_) return;
@@ -267,6 +286,10 @@ void TcpProxy::Loop() {
             !ReadInto(pair.upstream, pair.to_client, pair.upstream_eof)) {
           pair.failed = true;
           continue;
+        }
+        if (drop_replies) {
+          dropped += static_cast<int64_t>(pair.to_client.size());
+          pair.to_client.clear();
         }
         if ((upstream_revents & (POLLOUT | POLLHUP)) != 0 &&
             !WriteFrom(pair.upstream, pair.to_upstream)) {

@@ -46,6 +46,12 @@ class TcpProxy {
   // Forwards new connections again. Returns once applied.
   void Unblock();
 
+  // While `drop`, what the target sends is read and thrown away (the client's requests still
+  // reach it): a response lost after the server did the work. Returns once applied.
+  void DropReplies(bool drop);
+  // Bytes thrown away by DropReplies so far (as of the loop's latest command).
+  int64_t dropped_reply_bytes() const;
+
   // Connections accepted and forwarded so far (not counting those refused while blocked).
   int64_t forwarded_connections() const;
   // Connection pairs open right now.
@@ -73,6 +79,8 @@ class TcpProxy {
   uint64_t requested_ ABSL_GUARDED_BY(mu_) = 0;  // generation of the latest command
   uint64_t applied_ ABSL_GUARDED_BY(mu_) = 0;    // generation the loop has applied
   int64_t forwarded_ ABSL_GUARDED_BY(mu_) = 0;
+  bool drop_replies_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t dropped_ ABSL_GUARDED_BY(mu_) = 0;
   int open_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

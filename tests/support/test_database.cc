@@ -83,41 +83,76 @@ absl::StatusOr<TestServer> TestServerFromEnv() {
   return server;
 }
 
+std::vector<std::string> ServiceDbEnvironment(const db::DbConfig& config, int pool_size,
+                                              absl::string_view wait) {
+  return {absl::StrCat("LUBAN_DB_HOST=", config.host),
+          absl::StrCat("LUBAN_DB_PORT=", config.port),
+          absl::StrCat("LUBAN_DB_USER=", config.user),
+          absl::StrCat("LUBAN_DB_PASSWORD=", config.password),
+          absl::StrCat("LUBAN_DB_NAME=", config.database),
+          absl::StrCat("LUBAN_DB_POOL_SIZE=", pool_size),
+          absl::StrCat("LUBAN_DB_WAIT=", wait)};
+}
+
 bool RunningInCi() { return GetEnv("CI") == "true"; }
+
+namespace {
+
+absl::StatusOr<std::unique_ptr<sql::Connection>> ConnectAdmin(const TestServer& server) {
+  try {
+    sql::ConnectOptionsMap options;
+    options["hostName"] = sql::SQLString(server.host);
+    options["port"] = server.port;
+    options["userName"] = sql::SQLString(server.admin_user);
+    options["password"] = sql::SQLString(server.admin_password);
+    options["OPT_RECONNECT"] = false;
+    options["OPT_CONNECT_TIMEOUT"] = 5;
+    options["OPT_READ_TIMEOUT"] = 120;
+    options["OPT_WRITE_TIMEOUT"] = 120;
+    options["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
+    std::unique_ptr<sql::Connection> admin(db::Driver()->connect(options));
+    admin->setAutoCommit(true);
+    return admin;
+  } catch (const sql::SQLException& e) {
+    return absl::UnavailableError(absl::StrCat("cannot connect to the test database ", server.host,
+                                               ":", server.port, " as ", server.admin_user, ": ",
+                                               e.what()));
+  }
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<TestDatabase>> TestDatabase::Create() {
   auto server = TestServerFromEnv();
   if (!server.ok()) return server.status();
+  return Create(*server);
+}
 
+absl::Status TestDatabase::Reconnect() {
+  auto admin = ConnectAdmin(server_);
+  if (!admin.ok()) return admin.status();
+  try {
+    (*admin)->setSchema(schema_);
+  } catch (const sql::SQLException& e) {
+    return absl::UnavailableError(absl::StrCat("cannot use ", schema_, ": ", e.what()));
+  }
+  admin_ = *std::move(admin);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<TestDatabase>> TestDatabase::Create(const TestServer& server) {
   static std::atomic<int> counter{0};
   const std::string schema =
       absl::StrCat("t_", getpid(), "_", counter.fetch_add(1), "_", RandomHex(4));
   const std::string& user = schema;  // unique too, and at most 80 characters
   const std::string password = RandomHex(16);
 
-  std::unique_ptr<sql::Connection> admin;
-  try {
-    sql::ConnectOptionsMap options;
-    options["hostName"] = sql::SQLString(server->host);
-    options["port"] = server->port;
-    options["userName"] = sql::SQLString(server->admin_user);
-    options["password"] = sql::SQLString(server->admin_password);
-    options["OPT_RECONNECT"] = false;
-    options["OPT_CONNECT_TIMEOUT"] = 5;
-    options["OPT_READ_TIMEOUT"] = 120;
-    options["OPT_WRITE_TIMEOUT"] = 120;
-    options["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
-    admin.reset(db::Driver()->connect(options));
-    admin->setAutoCommit(true);
-  } catch (const sql::SQLException& e) {
-    return absl::UnavailableError(absl::StrCat("cannot connect to the test database ", server->host,
-                                               ":", server->port, " as ", server->admin_user, ": ",
-                                               e.what()));
-  }
+  auto admin = ConnectAdmin(server);
+  if (!admin.ok()) return admin.status();
 
   // Owns what exists so far, so a failure below drops it again.
   std::unique_ptr<TestDatabase> database(
-      new TestDatabase(*std::move(server), std::move(admin), schema, user, password));
+      new TestDatabase(server, *std::move(admin), schema, user, password));
   try {
     sql::Connection& connection = *database->admin_;
     ExecuteOn(connection, "SET SESSION lock_wait_timeout = 30");
@@ -221,33 +256,51 @@ absl::StatusOr<std::string> TestDatabase::TableChecksum(absl::string_view table)
   return QueryValue(absl::StrCat("CHECKSUM TABLE `", table, "`"), 2);
 }
 
-absl::StatusOr<int64_t> TestDatabase::LockWaits() {
+absl::StatusOr<int64_t> TestDatabase::CountTransactions(absl::string_view marker) {
   // SHOW ENGINE INNODB STATUS is made afresh on every call; information_schema.INNODB_TRX is a
   // cache refreshed only after 100 ms without readers, which parallel pollers can keep stale.
   auto status = QueryValue("SHOW ENGINE INNODB STATUS", 3);
   if (!status.ok()) return status.status();
   // The user follows the client's host on a transaction's "thread id" line.
   const std::string user = absl::StrCat(" ", user_, " ");
-  int64_t waits = 0;
+  int64_t count = 0;
   for (absl::string_view trx : absl::StrSplit(*status, "---TRANSACTION ")) {
-    if (absl::StrContains(trx, "LOCK WAIT") && absl::StrContains(trx, user)) ++waits;
+    if (absl::StrContains(trx, marker) && absl::StrContains(trx, user)) ++count;
   }
-  return waits;
+  return count;
 }
 
-absl::Status TestDatabase::AwaitLockWaits(int count, absl::Duration timeout) {
+absl::StatusOr<int64_t> TestDatabase::LockWaits() { return CountTransactions("LOCK WAIT"); }
+
+absl::StatusOr<int64_t> TestDatabase::ActiveTransactions() { return CountTransactions("ACTIVE"); }
+
+absl::Status TestDatabase::AwaitTransactions(absl::string_view what,
+                                             absl::FunctionRef<absl::StatusOr<int64_t>()> count,
+                                             absl::FunctionRef<bool(int64_t)> done,
+                                             absl::Duration timeout) {
   const absl::Time give_up = absl::Now() + timeout;
   while (true) {
-    auto waits = LockWaits();
-    if (!waits.ok()) return waits.status();
-    if (*waits >= count) return absl::OkStatus();
+    auto seen = count();
+    if (!seen.ok()) return seen.status();
+    if (done(*seen)) return absl::OkStatus();
     if (absl::Now() >= give_up) {
-      return absl::DeadlineExceededError(absl::StrCat("expected ", count, " lock waits, saw ",
-                                                      *waits, " after ",
-                                                      absl::FormatDuration(timeout)));
+      return absl::DeadlineExceededError(absl::StrCat("expected ", what, ", saw ", *seen,
+                                                      " after ", absl::FormatDuration(timeout)));
     }
     absl::SleepFor(absl::Milliseconds(20));  // a poll interval, not a synchronisation
   }
+}
+
+absl::Status TestDatabase::AwaitLockWaits(int count, absl::Duration timeout) {
+  return AwaitTransactions(
+      absl::StrCat(count, " lock waits"), [this] { return LockWaits(); },
+      [count](int64_t seen) { return seen >= count; }, timeout);
+}
+
+absl::Status TestDatabase::AwaitNoActiveTransactions(absl::Duration timeout) {
+  return AwaitTransactions(
+      "no active transaction", [this] { return ActiveTransactions(); },
+      [](int64_t seen) { return seen == 0; }, timeout);
 }
 
 void DatabaseTest::SetUpTestSuite() {

@@ -17,7 +17,9 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -42,6 +44,12 @@ struct TestServer {
 // The test server's settings; FAILED_PRECONDITION when LUBAN_TEST_DB_HOST is unset.
 absl::StatusOr<TestServer> TestServerFromEnv();
 
+// The settings a service process needs to use `config`'s schema: LUBAN_DB_HOST, _PORT, _USER,
+// _PASSWORD, _NAME, _POOL_SIZE (`pool_size`) and _WAIT (`wait`, how long it waits for the
+// database at start), as "NAME=value" for ChildProcess::Spawn.
+std::vector<std::string> ServiceDbEnvironment(const db::DbConfig& config, int pool_size,
+                                              absl::string_view wait);
+
 // True when CI=true: tests that cannot run must fail rather than skip.
 bool RunningInCi();
 
@@ -51,6 +59,8 @@ class TestDatabase {
   // Creates the schema and its user. FAILED_PRECONDITION when the environment names no test
   // server; UNAVAILABLE/INTERNAL when it cannot be reached or refuses.
   static absl::StatusOr<std::unique_ptr<TestDatabase>> Create();
+  // The same on another server (e.g. a PrivateMariaDb).
+  static absl::StatusOr<std::unique_ptr<TestDatabase>> Create(const TestServer& server);
 
   // Drops the schema and the user (killing the user's leftover connections first).
   ~TestDatabase();
@@ -61,6 +71,9 @@ class TestDatabase {
   db::DbConfig Config() const;
   const std::string& schema() const { return schema_; }
   const std::string& user() const { return user_; }
+
+  // Opens the admin connection again (after the server was restarted under it).
+  absl::Status Reconnect();
 
   // Runs a statement as the admin, with the test schema as the default database (autocommit).
   absl::Status Execute(absl::string_view statement);
@@ -77,10 +90,21 @@ class TestDatabase {
   // Polls until at least `count` of them wait (DEADLINE_EXCEEDED after `timeout`): lets a test
   // act once another thread is known to be blocked inside the database, without sleeping.
   absl::Status AwaitLockWaits(int count, absl::Duration timeout = absl::Seconds(30));
+  // Transactions of the schema's user that are active (running, waiting or committing).
+  absl::StatusOr<int64_t> ActiveTransactions();
+  // Polls until none is: the work a call left in the database has ended, committed or not.
+  absl::Status AwaitNoActiveTransactions(absl::Duration timeout = absl::Seconds(30));
 
  private:
   TestDatabase(TestServer server, std::unique_ptr<sql::Connection> admin, std::string schema,
                std::string user, std::string password);
+
+  // Transactions of the schema's user whose InnoDB status entry contains `marker`.
+  absl::StatusOr<int64_t> CountTransactions(absl::string_view marker);
+  // Polls `count` until `done` holds.
+  absl::Status AwaitTransactions(absl::string_view what,
+                                 absl::FunctionRef<absl::StatusOr<int64_t>()> count,
+                                 absl::FunctionRef<bool(int64_t)> done, absl::Duration timeout);
 
   const TestServer server_;
   std::unique_ptr<sql::Connection> admin_;

@@ -14,7 +14,8 @@ namespace luban::course {
 class CourseGrpcService final : public pb::CourseService::CallbackService {
  public:
   CourseGrpcService(CourseApi* api, BoundedExecutor* executor,
-                    const auth::CredentialStore* credentials, ChangeFeedHub* feed);
+                    const auth::CredentialStore* credentials, ChangeFeedHub* feed,
+      const db::ConnectionPool* database = nullptr);
 
   const auth::MethodPolicy& policy() const { return policy_; }
 

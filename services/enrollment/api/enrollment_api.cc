@@ -23,20 +23,6 @@ using Role::kService;
 
 // ---- enums ----------------------------------------------------------------------------------
 
-RunInfo RunFromProto(const luban::course::v1::CourseRun& run) {
-  RunInfo info;
-  info.id = ParseResourceName("name", kCourseRuns, run.name()).value_or(0);
-  info.course_id = ParseResourceName("course", kCourses, run.course()).value_or(0);
-  info.workshop_id = ParseResourceName("workshop", kWorkshops, run.workshop()).value_or(0);
-  info.status = static_cast<RunStatus>(run.status());
-  info.capacity = run.capacity();
-  info.pass_score = run.pass_score();
-  info.min_attendance_percent = run.min_attendance_percent();
-  info.country = run.country_code();
-  info.version = ParseEtag("etag", run.etag()).value_or(std::nullopt).value_or(0);
-  return info;
-}
-
 void ContactsFromProto(const pb::Contacts& in, Contacts* out) {
   out->email = in.email();
   out->phone = in.phone();
@@ -771,14 +757,13 @@ absl::StatusOr<int64_t> EnrollmentApi::CourseFeedCursor() {
   return cursor;
 }
 
-absl::Status EnrollmentApi::ApplyCourseRunEvent(int64_t sequence,
+absl::Status EnrollmentApi::ApplyCourseRunEvent(int64_t sequence, const RunInfo& info,
                                                 const luban::course::v1::CourseRun& run) {
   RequestContext rc;
   rc.principal = Principal{"course-feed", Role::kService, 0};
   rc.method = "luban.enrollment.v1.EnrollmentService/ApplyCourseRunEvent";
   rc.request_id = absl::StrCat("course-feed-", sequence);
   rc.deadline = absl::Now() + absl::Seconds(30);
-  const RunInfo info = RunFromProto(run);
   return store_.InTransaction(rc.method, rc.deadline, [&](EnrollmentTx& tx) -> absl::Status {
     auto changed = logic_.ApplyRunEvent(tx, sequence, info);
     if (!changed.ok()) return changed.status();

@@ -89,9 +89,11 @@ class EnrollmentApi {
   absl::Status ExportEnrollmentsBatch(const RequestContext& rc, ExportCursor& cursor,
                                       pb::ExportEnrollmentsResponse* batch);
 
-  // The course service's change feed: the stored cursor, and one event applied exactly once.
+  // The course service's change feed: the stored cursor, and one event applied exactly once
+  // (`info` is `run` as the domain sees it: clients/grpc_course_directory.h's RunInfoFromProto).
   absl::StatusOr<int64_t> CourseFeedCursor();
-  absl::Status ApplyCourseRunEvent(int64_t sequence, const luban::course::v1::CourseRun& run);
+  absl::Status ApplyCourseRunEvent(int64_t sequence, const RunInfo& info,
+                                   const luban::course::v1::CourseRun& run);
 
  private:
   absl::Status Read(const RequestContext& rc, absl::FunctionRef<absl::Status(EnrollmentTx&)> body);

@@ -15,7 +15,8 @@ namespace luban::enrollment {
 class EnrollmentGrpcService final : public pb::EnrollmentService::CallbackService {
  public:
   EnrollmentGrpcService(EnrollmentApi* api, BoundedExecutor* executor,
-                        const auth::CredentialStore* credentials, ChangeFeedHub* feed);
+                        const auth::CredentialStore* credentials, ChangeFeedHub* feed,
+      const db::ConnectionPool* database = nullptr);
 
   const auth::MethodPolicy& policy() const { return policy_; }
 

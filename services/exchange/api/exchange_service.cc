@@ -7,10 +7,11 @@ namespace luban::exchange {
 
 ExchangeGrpcService::ExchangeGrpcService(ExchangeApi* api, BoundedExecutor* executor,
                                          const auth::CredentialStore* credentials,
-                                         ChangeFeedHub* feed)
+                                         ChangeFeedHub* feed,
+      const db::ConnectionPool* database)
     : api_(*api),
       policy_(ExchangePolicy()),
-      calls_(executor, credentials, &policy_),
+      calls_(executor, credentials, &policy_, database),
       feed_(*feed) {}
 
 grpc::ServerWriteReactor<pb::ExportMobilitiesResponse>* ExchangeGrpcService::ExportMobilities(

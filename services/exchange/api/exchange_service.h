@@ -14,7 +14,8 @@ namespace luban::exchange {
 class ExchangeGrpcService final : public pb::ExchangeService::CallbackService {
  public:
   ExchangeGrpcService(ExchangeApi* api, BoundedExecutor* executor,
-                      const auth::CredentialStore* credentials, ChangeFeedHub* feed);
+                      const auth::CredentialStore* credentials, ChangeFeedHub* feed,
+      const db::ConnectionPool* database = nullptr);
 
   const auth::MethodPolicy& policy() const { return policy_; }
 

@@ -1,0 +1,66 @@
+// A MariaDB server of a test's own, for faults that would break every other test sharing the
+// suite's database: kill -9, SIGSTOP/SIGCONT, restart on the same data.
+//
+//   auto server = PrivateMariaDb::Start(dir);     // mariadb-install-db + mariadbd, ~5 s
+//   ASSERT_TRUE(server.ok()) << server.status();
+//   auto db = TestDatabase::Create((*server)->server());
+//   (*server)->Kill();  ASSERT_TRUE((*server)->Restart().ok());
+//
+// The server runs the project's deploy/mariadb/my.cnf with full durability (a commit is flushed
+// to the log before it is acknowledged, as in production; the suite's shared test server trades
+// that for speed), listens on a free port on 127.0.0.1 only, and keeps its data in "<dir>/data".
+// Root logs in over TCP with a password of the test's own.
+#ifndef LUBAN_TESTS_SUPPORT_PRIVATE_MARIADB_H_
+#define LUBAN_TESTS_SUPPORT_PRIVATE_MARIADB_H_
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "tests/support/child_process.h"
+#include "tests/support/test_database.h"
+
+namespace luban::testing {
+
+class PrivateMariaDb {
+ public:
+  // Initialises "<dir>/data" and starts the server; returns once it answers over TCP.
+  static absl::StatusOr<std::unique_ptr<PrivateMariaDb>> Start(const std::string& dir);
+  // Stops the server (SIGCONT first if paused, then SIGTERM; SIGKILL after 60 s).
+  ~PrivateMariaDb();
+  PrivateMariaDb(const PrivateMariaDb&) = delete;
+  PrivateMariaDb& operator=(const PrivateMariaDb&) = delete;
+
+  // Where its root account is: for TestDatabase::Create(server()).
+  const TestServer& server() const { return server_; }
+  pid_t pid() const { return process_.pid(); }
+
+  // SIGKILL, and waits until the process is gone.
+  void Kill();
+  // Starts the server again on the same data and port (crash recovery included); returns once
+  // it answers.
+  absl::Status Restart();
+  // SIGSTOP / SIGCONT: the server hangs (connections stay open, nothing answers) and resumes.
+  void Pause();
+  void Resume();
+
+  // Its error log so far (for failure messages).
+  std::string Log() const;
+
+ private:
+  PrivateMariaDb() = default;
+  absl::Status Launch();
+
+  std::string dir_;
+  TestServer server_;
+  ChildProcess process_;
+  bool paused_ = false;
+  int launches_ = 0;
+};
+
+}  // namespace luban::testing
+
+#endif  // LUBAN_TESTS_SUPPORT_PRIVATE_MARIADB_H_
