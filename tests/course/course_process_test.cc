@@ -46,6 +46,7 @@ namespace {
 namespace pb = ::luban::course::v1;
 using ::luban::testing::ChildProcess;
 using ::luban::testing::FreePort;
+using ::luban::testing::ServiceDbEnvironment;
 
 constexpr char kAdminToken[] = "token-network-admin";
 constexpr char kReporterToken[] = "token-reporter";
