@@ -31,7 +31,6 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
-#include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/text_format.h"
 #include "grpcpp/client_context.h"
@@ -161,12 +160,21 @@ const std::vector<Row>& EnrollmentRows() {
   {"ListTrainees", R"(home_workshop: "{W3}")", {kOK, kOK, kOK, kOK, kOK, kUA, kUA}, "{T3}", true},
   // Creating (or importing) a trainee at institution 3's workshop.
   {"CreateTrainee", R"(trainee { family_name: "Новиков" given_name: "Ерлан"
-     family_name_latin: "Novikov" given_name_latin: "Erlan" birth_date { year: 2000 month: 1 day: 2 }
+     family_name_latin: "Novikov" given_name_latin: "Erlan"
+     birth_date { year: 2000 month: 1 day: 2 }
      citizenship: "KZ" identity_document { country_code: "KZ" type: DOCUMENT_TYPE_PASSPORT
      number: "NEW{N}" } home_workshop: "{W3}" } request_id: "{RID}")",
      {kOK, kOK, kNF, kPD, kPD, kUA, kUA}},
   {"UpdateTrainee", R"(trainee { name: "{T3}" contacts { email: "zz3mail{N}@example.kz" } }
      update_mask { paths: "contacts" } request_id: "{RID}")", {kOK, kOK, kNF, kPD, kPD, kUA, kUA}},
+  // The other college moving its own trainee to institution 3's workshop: the workshop must look
+  // exactly like a missing one (next row).
+  {"UpdateTrainee", R"(trainee { name: "{T2b}" home_workshop: "{W3}" }
+     update_mask { paths: "home_workshop" } request_id: "{RID}")",
+     {kOK, kNF, kNF, kPD, kPD, kUA, kUA}},
+  {"UpdateTrainee", R"(trainee { name: "{T2b}" home_workshop: "workshops/999999" }
+     update_mask { paths: "home_workshop" } request_id: "{RID}")",
+     {kNF, kNF, kNF, kPD, kPD, kUA, kUA}},
   {"ArchiveTrainee", R"(name: "{T3arch}" request_id: "{RID}")",
      {kAL, kOK, kNF, kPD, kPD, kUA, kUA}},
   // The other college's call succeeds with the row refused (NOT_FOUND): checked below.
@@ -207,7 +215,8 @@ const std::vector<Row>& ExchangeRows() {
   {"ListProgrammes", R"(institution: "{I3}")", {kOK, kOK, kOK, kOK, kOK, kUA, kUA}, "{P3}"},
   // A programme of institution 3 (with institutions/1) that the other college is no party to.
   {"CreateProgramme", R"(programme { titles { language_code: "en" text: "ZZ3 Visit {N}" }
-     chinese_institution: "{I1}" partner_institution: "{I3}" kind: PROGRAMME_KIND_TRAINEE_STUDY_VISIT
+     chinese_institution: "{I1}" partner_institution: "{I3}"
+     kind: PROGRAMME_KIND_TRAINEE_STUDY_VISIT
      direction: DIRECTION_TO_CHINA start_date { year: 2028 month: 4 day: 1 }
      end_date { year: 2028 month: 4 day: 20 } quota: 3 } request_id: "{RID}")",
      {kOK, kOK, kPD, kPD, kPD, kUA, kUA}},
@@ -216,9 +225,11 @@ const std::vector<Row>& ExchangeRows() {
   // The other college tying its own programme to institution 3's run: the run must look
   // exactly like a missing one (next row).
   {"UpdateProgramme", R"(programme { name: "{P2}" course_run: "{R3}" }
-     update_mask { paths: "course_run" } request_id: "{RID}")", {kOK, kNF, kNF, kPD, kPD, kUA, kUA}},
+     update_mask { paths: "course_run" } request_id: "{RID}")",
+     {kOK, kNF, kNF, kPD, kPD, kUA, kUA}},
   {"UpdateProgramme", R"(programme { name: "{P2}" course_run: "courseRuns/999999" }
-     update_mask { paths: "course_run" } request_id: "{RID}")", {kNF, kNF, kNF, kPD, kPD, kUA, kUA}},
+     update_mask { paths: "course_run" } request_id: "{RID}")",
+     {kNF, kNF, kNF, kPD, kPD, kUA, kUA}},
   {"ChangeProgrammeStatus", R"(name: "{P3c}" status: PROGRAMME_STATUS_OPEN request_id: "{RID}")",
      {kAL, kOK, kNF, kPD, kPD, kUA, kUA}},
   {"GetMobility", R"(name: "{M3}")", {kOK, kOK, kNF, kOK, kOK, kUA, kUA}, "{M3}"},
@@ -483,6 +494,11 @@ class TenantIsolationTest : public ::testing::Test {
         identity_document { country_code: "KZ" type: DOCUMENT_TYPE_PASSPORT number: "ZZ3DOC{N}" }
         contacts { email: "zz3mail@example.kz" phone: "+7 701 555 0101" }
         home_workshop: "{W3}" } request_id: "{RID}")";
+    const std::string trainee2 = R"(trainee { family_name: "Рахимов" given_name: "Фарход"
+        family_name_latin: "Rahimov" given_name_latin: "Farhod"
+        birth_date { year: 1999 month: 5 day: 6 } citizenship: "TJ"
+        identity_document { country_code: "TJ" type: DOCUMENT_TYPE_PASSPORT number: "TJ{N}" }
+        home_workshop: "{W2}" } request_id: "{RID}")";
     const std::string programme = R"(programme { titles { language_code: "en" text: "%T" }
         chinese_institution: "{I1}" partner_institution: "%P" kind: %K direction: %D
         start_date { year: 2027 month: 9 day: 1 } end_date { year: 2027 month: 9 day: 30 }
@@ -545,12 +561,9 @@ class TenantIsolationTest : public ::testing::Test {
         {"{T3e}", kEnrollment, "CreateTrainee", kOwner, trainee3},
         {"{T3n}", kEnrollment, "CreateTrainee", kOwner, trainee3},
         {"{T3d}", kEnrollment, "CreateTrainee", kOwner, trainee3},
-        // The other college's own trainee.
-        {"{T2}", kEnrollment, "CreateTrainee", kOther,
-         R"(trainee { family_name: "Рахимов" given_name: "Фарход" family_name_latin: "Rahimov"
-            given_name_latin: "Farhod" birth_date { year: 1999 month: 5 day: 6 } citizenship: "TJ"
-            identity_document { country_code: "TJ" type: DOCUMENT_TYPE_PASSPORT number: "TJ{N}" }
-            home_workshop: "{W2}" } request_id: "{RID}")"},
+        // The other college's own trainees.
+        {"{T2}", kEnrollment, "CreateTrainee", kOther, trainee2},
+        {"{T2b}", kEnrollment, "CreateTrainee", kOther, trainee2},
         {"{E3}", kEnrollment, "Enroll", kOwner,
          R"(trainee: "{T3}" course_run: "{R3}" request_id: "{RID}")"},
         {"{E3b}", kEnrollment, "Enroll", kOwner,
