@@ -119,13 +119,21 @@ void FillFeedResponse(const FeedBatch& batch, Response* response) {
   response->set_last_sequence(batch.last_sequence);
 }
 
+// Rewrites an event before it goes to one caller (e.g. clears personal data the caller may not
+// see); empty for none.
+using FeedRedaction = std::function<void(luban::common::v1::ChangeEvent*)>;
+
 // One WatchChanges stream. Deletes itself when the call is done.
 template <typename Response>
 class FeedStream final : public grpc::ServerWriteReactor<Response> {
  public:
   FeedStream(ChangeFeedHub* hub, int64_t after_sequence, std::vector<std::string> types,
-             int batch_size)
-      : hub_(hub), cursor_(after_sequence), types_(std::move(types)), batch_size_(batch_size) {
+             int batch_size, FeedRedaction redact)
+      : hub_(hub),
+        cursor_(after_sequence),
+        types_(std::move(types)),
+        batch_size_(batch_size),
+        redact_(std::move(redact)) {
     ScheduleFetch();
   }
 
@@ -196,6 +204,9 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
     }
     cursor_ = std::max(cursor_, batch->last_sequence);
     FillFeedResponse(*batch, &response_);
+    if (redact_) {
+      for (luban::common::v1::ChangeEvent& event : *response_.mutable_events()) redact_(&event);
+    }
     last_write_ = absl::Now();
     this->StartWrite(&response_);
   }
@@ -228,6 +239,7 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
   int64_t cursor_;
   const std::vector<std::string> types_;
   const int batch_size_;
+  const FeedRedaction redact_;
   Response response_;
   bool last_batch_full_ = false;
   // The first batch goes out at once, even empty: the subscriber learns that its stream is live
@@ -240,11 +252,13 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
 };
 
 // A service's WatchChanges handler: admits the call (`admission`, from CallRunner::Admit),
-// checks the request and starts a FeedStream, or refuses the call with the reason.
+// checks the request and starts a FeedStream, or refuses the call with the reason. `redact`
+// rewrites each event for this caller (none when empty).
 template <typename Request, typename Response>
 grpc::ServerWriteReactor<Response>* ServeWatchChanges(const absl::Status& admission,
                                                       ChangeFeedHub* hub,
-                                                      const Request& request) {
+                                                      const Request& request,
+                                                      FeedRedaction redact = nullptr) {
   absl::Status status = admission;
   if (status.ok() && request.after_sequence() < 0) {
     status = absl::InvalidArgumentError("after_sequence: must not be negative");
@@ -264,7 +278,8 @@ grpc::ServerWriteReactor<Response>* ServeWatchChanges(const absl::Status& admiss
   const int batch = request.max_batch_size() == 0 ? 100 : std::min(request.max_batch_size(), 1000);
   std::vector<std::string> types(request.resource_types().begin(),
                                  request.resource_types().end());
-  return new FeedStream<Response>(hub, request.after_sequence(), std::move(types), batch);
+  return new FeedStream<Response>(hub, request.after_sequence(), std::move(types), batch,
+                                  std::move(redact));
 }
 
 }  // namespace luban

@@ -257,6 +257,9 @@ TEST_F(ExchangeClientsTest, CoursePeerMapsInstitutionsFoundersCoursesAndRuns) {
 
   EXPECT_TRUE(peer.CheckCourseExists(IdOf(course_), deadline).ok());
   EXPECT_TRUE(peer.CheckCourseRunExists(IdOf(run_), deadline).ok());
+  const auto run_workshop = peer.GetCourseRunWorkshop(IdOf(run_), deadline);
+  ASSERT_TRUE(run_workshop.ok()) << run_workshop.status();
+  EXPECT_EQ(*run_workshop, IdOf(workshop_));
 }
 
 TEST_F(ExchangeClientsTest, CoursePeerReportsMissingResourcesAsNotFound) {
@@ -276,6 +279,9 @@ TEST_F(ExchangeClientsTest, CoursePeerReportsMissingResourcesAsNotFound) {
   EXPECT_EQ(run.message(), "courseRuns/999: not found");
   EXPECT_EQ(peer.GetInstitution(0, deadline).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(peer.CheckCourseRunExists(-1, deadline).code(), StatusCode::kNotFound);
+  const auto run_workshop = peer.GetCourseRunWorkshop(999, deadline);
+  EXPECT_EQ(run_workshop.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(run_workshop.status().message(), "courseRuns/999: not found");
 }
 
 TEST_F(ExchangeClientsTest, CoursePeerCachesInstitutionsAndFoundersButAsksForCoursesAndRuns) {

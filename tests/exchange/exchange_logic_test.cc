@@ -591,9 +591,19 @@ TEST_F(ExchangeLogicTest, TraineeMustBeOfTheSendingInstitution) {
   const int64_t pid = OpenProgramme();  // the partner sends
   Nominee nominee = TraineeNominee(1);
   nominee.home = {2, kOtherChinese, kKazakhPartner};
-  auto refused = Nominate(kPartnerAdmin, pid, nominee);
+  auto refused = Nominate(kAdmin, pid, nominee);
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition) << refused.status();
   EXPECT_TRUE(absl::StrContains(refused.status().message(), "sending")) << refused.status();
+  // To the sending college's admin another college's trainee is as unknown as a missing one,
+  // eligible or not: the answer says nothing of it.
+  for (bool eligible : {true, false}) {
+    nominee.standing.eligible = eligible;
+    auto hidden = Nominate(kPartnerAdmin, pid, nominee);
+    EXPECT_EQ(hidden.status().code(), absl::StatusCode::kNotFound) << hidden.status();
+    EXPECT_EQ(hidden.status().message(), "trainee: trainees/1: not found") << hidden.status();
+  }
+  nominee.standing.eligible = true;
+  EXPECT_TRUE(store_.data().mobilities.empty());
 
   // A workshop the sending partner co-founded with another Chinese college will do.
   nominee.home = {3, kOtherChinese, kTajikTechnical};

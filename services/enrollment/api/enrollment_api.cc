@@ -115,6 +115,21 @@ bool SeesPersonalData(const Principal& who) {
   return who.IsNetworkAdmin() || who.IsCollegeAdmin();
 }
 
+void RedactFeedEvent(luban::common::v1::ChangeEvent* event) {
+  pb::Trainee trainee;
+  if (event->resource().UnpackTo(&trainee)) {
+    Redact(&trainee);
+    event->mutable_resource()->PackFrom(trainee);
+    return;
+  }
+  pb::Certificate certificate;
+  if (event->resource().UnpackTo(&certificate)) {
+    certificate.clear_holder_name();
+    certificate.clear_holder_name_latin();
+    event->mutable_resource()->PackFrom(certificate);
+  }
+}
+
 namespace {
 
 void RedactCertificate(const Principal& who, pb::Certificate* certificate) {

@@ -12,6 +12,7 @@
 #include "common/auth/policy.h"
 #include "common/domain/page_token.h"
 #include "common/domain/request_context.h"
+#include "luban/common/v1/types.pb.h"
 #include "luban/course/v1/course.pb.h"
 #include "luban/enrollment/v1/enrollment.pb.h"
 #include "services/enrollment/domain/course_directory.h"
@@ -118,6 +119,9 @@ void ToProto(const Certificate& in, pb::Certificate* out);
 void Redact(pb::Trainee* trainee);
 // Whether `who` gets personal data: college admins (of their own trainees) and network admins.
 bool SeesPersonalData(const Principal& who);
+// Clears the personal data of a change-feed event carrying a trainee or a certificate (the feed
+// stores them in full), for callers who do not see personal data.
+void RedactFeedEvent(luban::common::v1::ChangeEvent* event);
 
 }  // namespace luban::enrollment
 

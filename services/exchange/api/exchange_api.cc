@@ -155,8 +155,19 @@ absl::Status ExchangeApi::CheckReferences(const RequestContext& rc, const Progra
     }
   }
   if (programme.course_run_id) {
-    if (auto s = course_.CheckCourseRunExists(*programme.course_run_id, rc.deadline); !s.ok()) {
-      return AsField("course_run", s);
+    const int64_t run_id = *programme.course_run_id;
+    auto workshop = course_.GetCourseRunWorkshop(run_id, rc.deadline);
+    if (!workshop.ok()) return AsField("course_run", workshop.status());
+    if (!rc.principal.ReadsEverything()) {
+      // A college ties its programmes to runs it may see: another college's run is answered
+      // exactly like a missing one, or the answer would tell that it exists.
+      auto founders = course_.GetWorkshopFounders(*workshop, rc.deadline);
+      if (!founders.ok()) return founders.status();
+      if (founders->chinese_institution_id != rc.principal.institution_id &&
+          founders->partner_institution_id != rc.principal.institution_id) {
+        return AsField("course_run", absl::NotFoundError(absl::StrCat(
+                                         FormatResourceName(kCourseRuns, run_id), ": not found")));
+      }
     }
   }
   return absl::OkStatus();

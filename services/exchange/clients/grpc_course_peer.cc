@@ -89,6 +89,18 @@ absl::Status GrpcCoursePeer::CheckCourseRunExists(int64_t id, absl::Time deadlin
                       deadline);
 }
 
+absl::StatusOr<int64_t> GrpcCoursePeer::GetCourseRunWorkshop(int64_t id, absl::Time deadline) {
+  const std::string name = FormatResourceName(kCourseRuns, id);
+  if (id <= 0) return PeerNotFound(name);
+  pb::GetCourseRunRequest request;
+  request.set_name(name);
+  pb::CourseRun run;
+  const absl::Status status = course_.Call(*stub_, &pb::CourseService::Stub::GetCourseRun, name,
+                                           request, &run, deadline);
+  if (!status.ok()) return status;
+  return ParsePeerName(kCourseService, "course run's workshop", kCourseWorkshops, run.workshop());
+}
+
 absl::Status GrpcCoursePeer::CheckCourseExists(int64_t id, absl::Time deadline) {
   const std::string name = FormatResourceName(kCourses, id);
   if (id <= 0) return PeerNotFound(name);

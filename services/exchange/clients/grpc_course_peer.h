@@ -48,6 +48,7 @@ class GrpcCoursePeer final : public CoursePeer {
 
   absl::StatusOr<InstitutionInfo> GetInstitution(int64_t id, absl::Time deadline) override;
   absl::Status CheckCourseRunExists(int64_t id, absl::Time deadline) override;
+  absl::StatusOr<int64_t> GetCourseRunWorkshop(int64_t id, absl::Time deadline) override;
   absl::Status CheckCourseExists(int64_t id, absl::Time deadline) override;
   absl::StatusOr<WorkshopFounders> GetWorkshopFounders(int64_t workshop_id,
                                                        absl::Time deadline) override;

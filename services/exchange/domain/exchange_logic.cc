@@ -325,13 +325,19 @@ absl::StatusOr<Mobility> ExchangeLogic::Nominate(ExchangeTx& tx, const Principal
       return InvalidField("participant", "this programme takes trainees, not teachers");
     }
     const std::string trainee = FormatResourceName(kTrainees, *nominee.trainee_id);
-    if (!nominee.standing.eligible) {
-      return Precondition(absl::StrCat(trainee, " is not eligible: ", nominee.standing.reason));
-    }
+    // Where the trainee is registered before anything else about them: a college admin acts for
+    // the sending institution, so a trainee registered elsewhere is another college's, and is
+    // answered exactly like a missing one (its existence and standing are not theirs to learn).
     if (nominee.home.chinese_institution_id != sending &&
         nominee.home.partner_institution_id != sending) {
+      if (!who.IsNetworkAdmin()) {
+        return absl::NotFoundError(absl::StrCat("trainee: ", trainee, ": not found"));
+      }
       return Precondition(absl::StrCat(
           trainee, " is not registered at a workshop of the sending institution"));
+    }
+    if (!nominee.standing.eligible) {
+      return Precondition(absl::StrCat(trainee, " is not eligible: ", nominee.standing.reason));
     }
     auto open = tx.HasOpenMobility(programme_id, *nominee.trainee_id);
     if (!open.ok()) return open.status();

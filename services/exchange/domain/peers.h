@@ -34,6 +34,8 @@ class CoursePeer {
   // NOT_FOUND when the course service has no such institution / run / workshop / course.
   virtual absl::StatusOr<InstitutionInfo> GetInstitution(int64_t id, absl::Time deadline) = 0;
   virtual absl::Status CheckCourseRunExists(int64_t id, absl::Time deadline) = 0;
+  // The workshop a course run is given at.
+  virtual absl::StatusOr<int64_t> GetCourseRunWorkshop(int64_t id, absl::Time deadline) = 0;
   virtual absl::Status CheckCourseExists(int64_t id, absl::Time deadline) = 0;
   virtual absl::StatusOr<WorkshopFounders> GetWorkshopFounders(int64_t workshop_id,
                                                                absl::Time deadline) = 0;
