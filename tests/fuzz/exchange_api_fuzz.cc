@@ -7,8 +7,8 @@
 //
 // Properties (abort, so libFuzzer reports the input): no crash or sanitizer report; every status
 // is one a caller may see for what it sent (never INTERNAL/UNKNOWN); every INVALID_ARGUMENT
-// names the field ("<field>: <rule>"); every RPC of the service is covered (a new one without an
-// entry fails at start-up).
+// names the field ("<field>: <rule>", the field one of the request's); every RPC of the service
+// is covered (a new one without an entry fails at start-up).
 #include <cstddef>
 #include <cstdint>
 #include <string>
