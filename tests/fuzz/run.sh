@@ -11,7 +11,8 @@
 #
 # Refreshing a committed corpus after a longer run (new inputs are in WORK_DIR/corpus):
 #   BINARY -merge=1 -max_len=4096 CORPUS_DIR.new CORPUS_DIR WORK_DIR/corpus
-# then replace CORPUS_DIR with CORPUS_DIR.new.
+# then replace CORPUS_DIR with CORPUS_DIR.new; for the API targets, whose merge keeps too many
+# inputs, tests/fuzz/trim_corpus.py picks a few hundred from the merge's control file.
 set -euo pipefail
 binary="${1:?usage: tests/fuzz/run.sh BINARY CORPUS_DIR WORK_DIR}"
 corpus="${2:?usage: tests/fuzz/run.sh BINARY CORPUS_DIR WORK_DIR}"
