@@ -34,13 +34,15 @@ const PageTokenCodec& Codec() {
 
 // The Api over a fresh store holding institutions/1 (CN college) and /2 (TJ partner) founding
 // workshops/1 (TJ, operating), institutions/3 (CN) and /4 (KZ) founding workshops/2 (KZ,
-// planned), courses/1 and /2, courseRuns/1 (scheduled) and /2 (open) on workshops/1.
+// planned), institutions/5 (UZ, founding nothing), courses/1 and /2, courseRuns/1 (scheduled),
+// /2 (open) and /3 (in progress) on workshops/1.
 struct CourseEnv {
   explicit CourseEnv(uint8_t /*caller*/) : api(&store, &Codec(), CourseConfig{}) {
     AddInstitution("INSTITUTION_KIND_CHINESE_COLLEGE", "CN", "zh");
     AddInstitution("INSTITUTION_KIND_LOCAL_PARTNER", "TJ", "tg");
     AddInstitution("INSTITUTION_KIND_CHINESE_COLLEGE", "CN", "zh");
     AddInstitution("INSTITUTION_KIND_LOCAL_PARTNER", "KZ", "kk");
+    AddInstitution("INSTITUTION_KIND_LOCAL_PARTNER", "UZ", "uz");  // founds nothing
     AddWorkshop(1, 2, "TJ");
     AddWorkshop(3, 4, "KZ");
     pb::Workshop workshop;
@@ -52,10 +54,14 @@ struct CourseEnv {
     AddCourse("CNC-201");
     AddRun();
     AddRun();
+    AddRun();
     pb::CourseRun run;
-    Must(api.OpenCourseRun(
-        Admin(), Parse<pb::OpenCourseRunRequest>("name: 'courseRuns/2' request_id: 's-open'"),
-        &run));
+    for (const char* name : {"courseRuns/2", "courseRuns/3"}) {
+      Must(api.OpenCourseRun(
+          Admin(), Parse<pb::OpenCourseRunRequest>(absl::StrCat("name: '", name, "'")), &run));
+    }
+    Must(api.StartCourseRun(
+        Admin(), Parse<pb::StartCourseRunRequest>("name: 'courseRuns/3'"), &run));
   }
 
   static void Must(const absl::Status& status) {
@@ -186,7 +192,7 @@ std::vector<Table::Seed> Seeds() {
           "institution { name: 'institutions/2' city: 'Khujand' } update_mask { paths: 'city' } "
           "request_id: 'r2'"),
       MakeSeed<CourseEnv, pb::DeleteInstitutionRequest>(
-          "DeleteInstitution", kAdmin, "name: 'institutions/4' etag: '\"1\"' request_id: 'r3'"),
+          "DeleteInstitution", kAdmin, "name: 'institutions/5' etag: '\"1\"' request_id: 'r3'"),
       MakeSeed<CourseEnv, pb::GetWorkshopRequest>("GetWorkshop", kCollege, "name: 'workshops/1'"),
       MakeSeed<CourseEnv, pb::ListWorkshopsRequest>(
           "ListWorkshops", Role::kReporter,
@@ -245,7 +251,7 @@ std::vector<Table::Seed> Seeds() {
       MakeSeed<CourseEnv, pb::StartCourseRunRequest>("StartCourseRun", kCollege,
                                                      "name: 'courseRuns/2' request_id: 'r15'"),
       MakeSeed<CourseEnv, pb::CompleteCourseRunRequest>(
-          "CompleteCourseRun", kAdmin, "name: 'courseRuns/2' request_id: 'r16'"),
+          "CompleteCourseRun", kAdmin, "name: 'courseRuns/3' request_id: 'r16'"),
       MakeSeed<CourseEnv, pb::CancelCourseRunRequest>(
           "CancelCourseRun", kCollege,
           "name: 'courseRuns/2' reason: 'too few trainees' request_id: 'r17'"),

@@ -79,8 +79,8 @@ class FakeDirectory final : public CourseDirectory {
 };
 
 // The Api over a fresh store holding trainees/1 and /2 (home workshops/1) and /3 (workshops/2);
-// enrollments/1 (trainees/1 in run 1) and /2 (trainees/2 in run 3, completed with
-// certificates/1, number LW-SEED-0001; run 3 is then in progress).
+// enrollments/1 (trainees/1 in run 1), /2 (trainees/2 in run 3, completed with certificates/1,
+// number LW-SEED-0001) and /3 (trainees/1 in run 3, enrolled); run 3 is then in progress.
 struct EnrollmentEnv {
   explicit EnrollmentEnv(uint8_t caller)
       : api(&store, &directory, &Codec(),
@@ -96,6 +96,9 @@ struct EnrollmentEnv {
                     &enrollment));
     Must(api.Enroll(College(2), Parse<pb::EnrollRequest>(
                                     "trainee: 'trainees/2' course_run: 'courseRuns/3'"),
+                    &enrollment));
+    Must(api.Enroll(College(2), Parse<pb::EnrollRequest>(
+                                    "trainee: 'trainees/1' course_run: 'courseRuns/3'"),
                     &enrollment));
     directory.runs()[3].status = RunStatus::kInProgress;
     ++directory.runs()[3].version;
@@ -264,8 +267,12 @@ std::vector<Table::Seed> Seeds() {
                                        "request_id: 'r6'",
                                        1),
       MakeSeed<E, pb::CompleteRequest>("Complete", kAdmin,
-                                       "name: 'enrollments/1' final_score: 40 "
+                                       "name: 'enrollments/3' final_score: 40 "
                                        "attendance_percent: 60 request_id: 'r7'"),
+      MakeSeed<E, pb::CompleteRequest>("Complete", kCollege,
+                                       "name: 'enrollments/3' final_score: 85 "
+                                       "attendance_percent: 90 etag: '\"1\"' request_id: 'r9'",
+                                       2),
       MakeSeed<E, pb::GetCertificateRequest>("GetCertificate", kCollege,
                                              "name: 'certificates/1'", 2),
       MakeSeed<E, pb::ListCertificatesRequest>(

@@ -80,7 +80,8 @@ class FakeEnrollmentPeer final : public EnrollmentPeer {
 
 // The Api over a fresh store holding programmes/1 (trainees, institutions/1 with /2, quota 2) and
 // /2 (teachers, institutions/3 with /4), both open; mobilities/1 (trainees/1 in programmes/1,
-// approved) and /2 (a teacher in programmes/2, nominated).
+// approved), /2 (a teacher in programmes/2, nominated), /3 (trainees/2 in programmes/1,
+// rejected) and /4 (a teacher in programmes/2, departed).
 struct ExchangeEnv {
   explicit ExchangeEnv(uint8_t /*caller*/) : api(&store, &course, &enrollment, &Codec()) {
     pb::Programme programme;
@@ -119,6 +120,20 @@ struct ExchangeEnv {
     Must(api.ApproveMobility(Admin(), Parse<pb::ApproveMobilityRequest>(
                                           "name: 'mobilities/1' reason: 'meets the bar'"),
                              &mobility));
+    Must(api.Nominate(Admin(), Parse<pb::NominateRequest>(
+                                   "programme: 'programmes/1' trainee: 'trainees/2'"),
+                      &mobility));
+    Must(api.RejectMobility(Admin(), Parse<pb::RejectMobilityRequest>(
+                                         "name: 'mobilities/3' reason: 'no seat'"),
+                            &mobility));
+    Must(api.Nominate(Admin(), Parse<pb::NominateRequest>(
+                                   "programme: 'programmes/2' teacher { full_name: 'Wang Fang' full_name_latin: 'Wang Fang' "
+                                   "position: 'engineer' }"),
+                      &mobility));
+    Must(api.ApproveMobility(Admin(), Parse<pb::ApproveMobilityRequest>("name: 'mobilities/4'"),
+                             &mobility));
+    Must(api.DepartMobility(Admin(), Parse<pb::DepartMobilityRequest>("name: 'mobilities/4'"),
+                            &mobility));
   }
 
   static void Must(const absl::Status& status) {
@@ -233,11 +248,11 @@ std::vector<Table::Seed> Seeds() {
       MakeSeed<E, pb::RejectMobilityRequest>(
           "RejectMobility", kCollege, "name: 'mobilities/2' reason: 'no' request_id: 'r6'", 4),
       MakeSeed<E, pb::ReopenMobilityRequest>(
-          "ReopenMobility", kAdmin, "name: 'mobilities/1' reason: 'again' request_id: 'r7'"),
+          "ReopenMobility", kAdmin, "name: 'mobilities/3' reason: 'again' request_id: 'r7'"),
       MakeSeed<E, pb::DepartMobilityRequest>(
           "DepartMobility", kCollege, "name: 'mobilities/1' request_id: 'r8'", 2),
       MakeSeed<E, pb::ReturnMobilityRequest>(
-          "ReturnMobility", kCollege, "name: 'mobilities/1' request_id: 'r9'", 2),
+          "ReturnMobility", kCollege, "name: 'mobilities/4' request_id: 'r9'", 3),
       MakeSeed<E, pb::CancelMobilityRequest>(
           "CancelMobility", kCollege,
           "name: 'mobilities/1' reason: 'visa' etag: '\"2\"' request_id: 'r10'", 2),
