@@ -251,6 +251,22 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
   int64_t ticket_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
+// The checks of a WatchChangesRequest (any service's): INVALID_ARGUMENT naming the field.
+// Separate from ServeWatchChanges so that tests/fuzz drives it without a feed.
+template <typename Request>
+absl::Status CheckWatchChangesRequest(const Request& request) {
+  if (request.after_sequence() < 0) {
+    return absl::InvalidArgumentError("after_sequence: must not be negative");
+  }
+  if (request.max_batch_size() < 0) {
+    return absl::InvalidArgumentError("max_batch_size: must not be negative");
+  }
+  if (request.resource_types_size() > 16) {
+    return absl::InvalidArgumentError("resource_types: at most 16 types");
+  }
+  return absl::OkStatus();
+}
+
 // A service's WatchChanges handler: admits the call (`admission`, from CallRunner::Admit),
 // checks the request and starts a FeedStream, or refuses the call with the reason. `redact`
 // rewrites each event for this caller (none when empty).
@@ -260,15 +276,7 @@ grpc::ServerWriteReactor<Response>* ServeWatchChanges(const absl::Status& admiss
                                                       const Request& request,
                                                       FeedRedaction redact = nullptr) {
   absl::Status status = admission;
-  if (status.ok() && request.after_sequence() < 0) {
-    status = absl::InvalidArgumentError("after_sequence: must not be negative");
-  }
-  if (status.ok() && request.max_batch_size() < 0) {
-    status = absl::InvalidArgumentError("max_batch_size: must not be negative");
-  }
-  if (status.ok() && request.resource_types_size() > 16) {
-    status = absl::InvalidArgumentError("resource_types: at most 16 types");
-  }
+  if (status.ok()) status = CheckWatchChangesRequest(request);
   if (status.ok() && !hub->TryOpenStream()) {
     status = absl::ResourceExhaustedError(absl::StrCat(
         "WatchChanges: ", ChangeFeedHub::kMaxStreams,

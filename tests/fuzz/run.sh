@@ -1,64 +1,37 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets of tests/fuzz with clang (AddressSanitizer + UndefinedBehaviorSanitizer)
-# and runs each for a fixed time, starting from its corpus in tests/fuzz/corpus/<target>. Any
-# finding (a crash, a sanitizer report, a broken property, a timeout, memory past the limit) fails
-# the run, and libFuzzer leaves the input that caused it in OUT_DIR.
+# Runs one libFuzzer target (built by CMake: tests/fuzz/CMakeLists.txt) for a fixed time from its
+# corpus kept in the repository plus a scratch corpus in WORK_DIR. Any finding (a crash, a
+# sanitizer report, a broken property, a timeout, memory past the limit) fails the run, and
+# libFuzzer leaves the input that caused it in WORK_DIR. ctest fuzz.<name> calls it.
 #
-#   tests/fuzz/run.sh OUT_DIR [SECONDS_PER_TARGET]     (ctest fuzz_smoke: 15 s each)
+#   tests/fuzz/run.sh BINARY CORPUS_DIR WORK_DIR
 #
-# Exit 77 (skipped) when clang or libFuzzer (Debian: clang, libfuzzer-14-dev) is missing, except
-# under CI=true, where that is a failure.
+#   LUBAN_FUZZ_SECONDS   time to run (default 15)
+#   LUBAN_FUZZ_MAX_LEN   largest input, bytes (default 4096)
+#
+# Refreshing a committed corpus after a longer run (new inputs are in WORK_DIR/corpus):
+#   BINARY -merge=1 -max_len=4096 CORPUS_DIR.new CORPUS_DIR WORK_DIR/corpus
+# then replace CORPUS_DIR with CORPUS_DIR.new; for the API targets, whose merge keeps too many
+# inputs, tests/fuzz/trim_corpus.py picks a few hundred from the merge's control file.
 set -euo pipefail
-root="$(cd "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)"
-out="${1:?usage: tests/fuzz/run.sh OUT_DIR [SECONDS_PER_TARGET]}"
-seconds="${2:-15}"
+binary="${1:?usage: tests/fuzz/run.sh BINARY CORPUS_DIR WORK_DIR}"
+corpus="${2:?usage: tests/fuzz/run.sh BINARY CORPUS_DIR WORK_DIR}"
+work="${3:?usage: tests/fuzz/run.sh BINARY CORPUS_DIR WORK_DIR}"
+seconds="${LUBAN_FUZZ_SECONDS:-15}"
+max_len="${LUBAN_FUZZ_MAX_LEN:-4096}"
+name="$(basename -- "$binary")"
 
-skip() {
-  if [[ "${CI:-}" == true ]]; then
-    echo "[fuzz] FAILED: $*" >&2
-    exit 1
-  fi
-  echo "[fuzz] SKIPPED: $*" >&2
-  exit 77
-}
-command -v clang++ >/dev/null 2>&1 || skip "clang++ is not installed (apt-get install clang)"
-probe="$(mktemp -d)"
-trap 'rm -rf -- "$probe"' EXIT
-printf 'extern "C" int LLVMFuzzerTestOneInput(const char*, unsigned long) { return 0; }\n' \
-  >"$probe/probe.cc"
-clang++ -fsanitize=fuzzer "$probe/probe.cc" -o "$probe/probe" >/dev/null 2>&1 ||
-  skip "clang++ cannot link libFuzzer (apt-get install libfuzzer-14-dev)"
-
-# target -> the sources it tests (each compiled with the sanitizers, linked against Debian's
-# Abseil and OpenSSL).
-declare -A sources=(
-  [page_token]="common/domain/page_token.cc"
-  [csv]="tools/cli/csv.cc"
-  [resource_name]="common/domain/resource_name.cc"
-)
-flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-  -fno-omit-frame-pointer -I"$root")
-read -r -a libs <<<"$(pkg-config --libs absl_strings absl_status absl_statusor) -lcrypto"
-
-mkdir -p -- "$out"
-failed=0
-for target in page_token csv resource_name; do
-  binary="$out/${target}_fuzz"
-  read -r -a extra <<<"${sources[$target]}"
-  clang++ "${flags[@]}" "$root/tests/fuzz/${target}_fuzz.cc" "${extra[@]/#/$root/}" "${libs[@]}" \
-    -o "$binary"
-  # New inputs go to OUT_DIR's corpus; the repository's corpus is read, not written.
-  mkdir -p -- "$out/corpus/$target"
-  log="$out/$target.log"
-  if (cd "$out" && "$binary" -max_total_time="$seconds" -max_len=4096 -timeout=5 \
-    -rss_limit_mb=512 -print_final_stats=1 "$out/corpus/$target" \
-    "$root/tests/fuzz/corpus/$target" >"$log" 2>&1); then
-    runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")"
-    echo "[fuzz] $target: ${runs:-?} inputs in ${seconds} s, no finding"
-  else
-    echo "[fuzz] $target: FINDING (input saved in $out; log $log):" >&2
-    grep -E "ERROR|SUMMARY|runtime error|Test unit written|deadly signal" "$log" | head -20 >&2
-    failed=1
-  fi
-done
-exit "$failed"
+[[ -d "$corpus" ]] || { echo "[fuzz] $name: no corpus at $corpus" >&2; exit 1; }
+mkdir -p -- "$work/corpus"
+log="$work/fuzz.log"
+# New inputs go to the scratch corpus (the first directory); the repository's is only read.
+if "$binary" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=1024 \
+  -print_final_stats=1 -artifact_prefix="$work/" "$work/corpus" "$corpus" >"$log" 2>&1; then
+  runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")"
+  echo "[fuzz] $name: ${runs:-?} inputs in ${seconds} s, no finding"
+else
+  echo "[fuzz] $name: FINDING (input saved in $work; log $log):" >&2
+  grep -E "ERROR|SUMMARY|runtime error|property broken|Test unit written|deadly signal" "$log" |
+    head -20 >&2
+  exit 1
+fi
