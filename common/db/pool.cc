@@ -243,6 +243,17 @@ absl::Status ConnectionPool::Probe(absl::Duration timeout) {
     }
   }
   reachable_.store(status.ok(), std::memory_order_release);
+  if (!status.ok()) {
+    // The idle connections went through the same outage: drop them rather than lend them
+    // broken once the database is back.
+    std::deque<std::unique_ptr<PooledConnection>> dropped;
+    {
+      absl::MutexLock pool_lock(&mu_);
+      dropped.swap(idle_);
+      open_ -= static_cast<int>(dropped.size());
+      discarded_ += static_cast<int64_t>(dropped.size());
+    }
+  }
   return status;
 }
 

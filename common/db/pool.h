@@ -127,8 +127,8 @@ class ConnectionPool {
 
   // Health probe: a round trip on the pool's own probe connection (not one of pool_size),
   // whose connect and I/O timeouts are `timeout` (whole seconds, at least 1), so a database
-  // that hangs is noticed within about `timeout`. Its answer becomes reachable(); the probe
-  // connection is reopened after a failure.
+  // that hangs is noticed within about `timeout`. Its answer becomes reachable(); after a
+  // failure the probe connection is reopened and the idle pooled connections are discarded.
   absl::Status Probe(absl::Duration timeout);
   // False from a failed Probe() until a successful one; true before any probe.
   bool reachable() const { return reachable_.load(std::memory_order_acquire); }

@@ -219,7 +219,16 @@ class FaultsTest : public ::testing::Test {
     int found = 0;
     for (const std::string& answer : load.answers()) {
       if (answer.empty()) continue;
-      EXPECT_TRUE(names.contains(answer)) << answer << " was acknowledged but is not stored";
+      EXPECT_TRUE(names.contains(answer))
+          << answer << " was acknowledged but is not stored; in the database: "
+          << suite().enrollment_db()
+                 .QueryValue(absl::StrCat(
+                     "SELECT CONCAT_WS(' ', COUNT(*), MIN(trainee_id), MIN(run_id), MIN(state)) "
+                     "FROM enrollments WHERE id = ",
+                     answer.substr(answer.find('/') + 1)))
+                 .value_or("?")
+          << "; MariaDB's log:\n"
+          << (network_->database() != nullptr ? network_->database()->Log() : "");
       found += names.contains(answer);
     }
     int duplicates = 0;
