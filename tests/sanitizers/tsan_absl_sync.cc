@@ -27,6 +27,20 @@ const void* NotifiedFlag(const absl::Notification* n) {
   return reinterpret_cast<const char*>(n) + sizeof(absl::Mutex);
 }
 
+// absl evaluates a Condition with the mutex held, inside its own code, in the waiting thread or
+// in the one unlocking: the evaluation must acquire the mutex for TSan too (and release it, so a
+// later writer is ordered after the read).
+struct AnnotatedCondition {
+  const absl::Condition* condition;
+  absl::Mutex* mu;
+};
+bool EvalAnnotated(AnnotatedCondition* c) {
+  Acquire(c->mu);
+  const bool result = c->condition->Eval();
+  Release(c->mu);
+  return result;
+}
+
 }  // namespace
 
 // The mangled names are those of Debian 12's Abseil 20220623 (inline namespace debian3); a link
@@ -70,15 +84,17 @@ void __real__ZN4absl7debian35Mutex8LockWhenERKNS0_9ConditionE(absl::Mutex* mu,
                                                              const absl::Condition& cond);
 void __wrap__ZN4absl7debian35Mutex8LockWhenERKNS0_9ConditionE(absl::Mutex* mu,
                                                              const absl::Condition& cond) {
-  __real__ZN4absl7debian35Mutex8LockWhenERKNS0_9ConditionE(mu, cond);
+  AnnotatedCondition annotated{&cond, mu};
+  __real__ZN4absl7debian35Mutex8LockWhenERKNS0_9ConditionE(mu, absl::Condition(&EvalAnnotated, &annotated));
   Acquire(mu);
 }
 bool __real__ZN4absl7debian35Mutex20LockWhenWithDeadlineERKNS0_9ConditionENS0_4TimeE(
     absl::Mutex* mu, const absl::Condition& cond, absl::Time deadline);
 bool __wrap__ZN4absl7debian35Mutex20LockWhenWithDeadlineERKNS0_9ConditionENS0_4TimeE(
     absl::Mutex* mu, const absl::Condition& cond, absl::Time deadline) {
+  AnnotatedCondition annotated{&cond, mu};
   const bool met = __real__ZN4absl7debian35Mutex20LockWhenWithDeadlineERKNS0_9ConditionENS0_4TimeE(
-      mu, cond, deadline);
+      mu, absl::Condition(&EvalAnnotated, &annotated), deadline);
   Acquire(mu);  // held on return either way
   return met;
 }
@@ -86,8 +102,9 @@ bool __real__ZN4absl7debian35Mutex19LockWhenWithTimeoutERKNS0_9ConditionENS0_8Du
     absl::Mutex* mu, const absl::Condition& cond, absl::Duration timeout);
 bool __wrap__ZN4absl7debian35Mutex19LockWhenWithTimeoutERKNS0_9ConditionENS0_8DurationE(
     absl::Mutex* mu, const absl::Condition& cond, absl::Duration timeout) {
+  AnnotatedCondition annotated{&cond, mu};
   const bool met = __real__ZN4absl7debian35Mutex19LockWhenWithTimeoutERKNS0_9ConditionENS0_8DurationE(
-      mu, cond, timeout);
+      mu, absl::Condition(&EvalAnnotated, &annotated), timeout);
   Acquire(mu);
   return met;
 }
@@ -96,17 +113,19 @@ void __real__ZN4absl7debian35Mutex5AwaitERKNS0_9ConditionE(absl::Mutex* mu,
                                                           const absl::Condition& cond);
 void __wrap__ZN4absl7debian35Mutex5AwaitERKNS0_9ConditionE(absl::Mutex* mu,
                                                           const absl::Condition& cond) {
+  AnnotatedCondition annotated{&cond, mu};
   Release(mu);
-  __real__ZN4absl7debian35Mutex5AwaitERKNS0_9ConditionE(mu, cond);
+  __real__ZN4absl7debian35Mutex5AwaitERKNS0_9ConditionE(mu, absl::Condition(&EvalAnnotated, &annotated));
   Acquire(mu);
 }
 bool __real__ZN4absl7debian35Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE(
     absl::Mutex* mu, const absl::Condition& cond, absl::Time deadline);
 bool __wrap__ZN4absl7debian35Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE(
     absl::Mutex* mu, const absl::Condition& cond, absl::Time deadline) {
+  AnnotatedCondition annotated{&cond, mu};
   Release(mu);
   const bool met = __real__ZN4absl7debian35Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE(
-      mu, cond, deadline);
+      mu, absl::Condition(&EvalAnnotated, &annotated), deadline);
   Acquire(mu);
   return met;
 }
@@ -114,9 +133,10 @@ bool __real__ZN4absl7debian35Mutex16AwaitWithTimeoutERKNS0_9ConditionENS0_8Durat
     absl::Mutex* mu, const absl::Condition& cond, absl::Duration timeout);
 bool __wrap__ZN4absl7debian35Mutex16AwaitWithTimeoutERKNS0_9ConditionENS0_8DurationE(
     absl::Mutex* mu, const absl::Condition& cond, absl::Duration timeout) {
+  AnnotatedCondition annotated{&cond, mu};
   Release(mu);
   const bool met = __real__ZN4absl7debian35Mutex16AwaitWithTimeoutERKNS0_9ConditionENS0_8DurationE(
-      mu, cond, timeout);
+      mu, absl::Condition(&EvalAnnotated, &annotated), timeout);
   Acquire(mu);
   return met;
 }
