@@ -113,8 +113,11 @@ luban_build() {
 luban_sanitizer_build() {
   local build_dir="$1" sanitizer="$2"
   shift 2
-  luban_configure "$build_dir" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-    -DLUBAN_SANITIZE="$sanitizer" -DLUBAN_WERROR=ON
+  local compiler_args=()
+  # Only on the first configure: naming the compiler again would make CMake start the cache over.
+  [[ -f "$build_dir/CMakeCache.txt" ]] ||
+    compiler_args=(-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++)
+  luban_configure "$build_dir" "${compiler_args[@]}" -DLUBAN_SANITIZE="$sanitizer" -DLUBAN_WERROR=ON
   local target_args=()
   (($# == 0)) || target_args=(--target "$@")
   log "building (cmake --build $build_dir ${target_args[*]})"
