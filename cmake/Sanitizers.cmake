@@ -22,6 +22,18 @@ if(LUBAN_SANITIZE STREQUAL "address")
 elseif(LUBAN_SANITIZE STREQUAL "thread")
   add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
   add_link_options(-fsanitize=thread)
+  # Debian's Abseil is uninstrumented: without tests/sanitizers/tsan_absl_sync.cc TSan sees no
+  # absl::Mutex, CondVar or Notification synchronise and reports every access they guard.
+  file(STRINGS "${PROJECT_SOURCE_DIR}/tests/sanitizers/tsan_absl_sync.cc" luban_tsan_wrapped
+       REGEX "^[a-z ]+__wrap_[A-Za-z0-9_]+\\(")
+  list(TRANSFORM luban_tsan_wrapped REPLACE "^[a-z ]+__wrap_([A-Za-z0-9_]+)\\(.*$" "\\1")
+  list(REMOVE_DUPLICATES luban_tsan_wrapped)
+  list(TRANSFORM luban_tsan_wrapped PREPEND "LINKER:--wrap=")
+  add_link_options(${luban_tsan_wrapped})
+  # Shared, so that it resolves the wrapped calls of every static library whatever the link order.
+  add_library(luban_tsan_absl_sync SHARED "${PROJECT_SOURCE_DIR}/tests/sanitizers/tsan_absl_sync.cc")
+  target_link_libraries(luban_tsan_absl_sync PRIVATE absl::synchronization absl::time)
+  link_libraries(luban_tsan_absl_sync)
 elseif(NOT LUBAN_SANITIZE STREQUAL "")
   message(FATAL_ERROR "LUBAN_SANITIZE must be '', address or thread (got '${LUBAN_SANITIZE}')")
 endif()

@@ -13,7 +13,7 @@ LUBAN_PACKAGES=(
   prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   mariadb-server mariadb-client sysbench
-  clang libfuzzer-14-dev
+  clang libclang-rt-14-dev libfuzzer-14-dev  # clang's sanitizer runtimes are only Recommended
   docker-compose  # tests/deploy validates deploy/compose.yaml with it
 )
 
@@ -103,6 +103,29 @@ ensure_buf() {
 # Configures (Ninja) and builds the tree into the given build dir; extra arguments go to the
 # configure step. The build type is RelWithDebInfo unless LUBAN_BUILD_TYPE says otherwise.
 luban_build() {
+  luban_configure "$@"
+  log "building (cmake --build $1)"
+  cmake --build "$1" >&2
+}
+
+# A clang build with sanitizers (cmake/Sanitizers.cmake) and warnings as errors:
+#   luban_sanitizer_build DIR address|thread [TARGET...]     (no target: everything)
+luban_sanitizer_build() {
+  local build_dir="$1" sanitizer="$2"
+  shift 2
+  local compiler_args=()
+  # Only on the first configure: naming the compiler again would make CMake start the cache over.
+  [[ -f "$build_dir/CMakeCache.txt" ]] ||
+    compiler_args=(-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++)
+  luban_configure "$build_dir" "${compiler_args[@]}" -DLUBAN_SANITIZE="$sanitizer" -DLUBAN_WERROR=ON
+  local target_args=()
+  (($# == 0)) || target_args=(--target "$@")
+  log "building (cmake --build $build_dir ${target_args[*]})"
+  cmake --build "$build_dir" "${target_args[@]}" >&2
+}
+
+# The configure step of luban_build.
+luban_configure() {
   local build_dir="$1"
   shift
   local gen_args=(-G Ninja)
@@ -115,8 +138,6 @@ luban_build() {
   log "configuring in $build_dir"
   cmake -S "$LUBAN_ROOT" -B "$build_dir" "${gen_args[@]}" \
     -DCMAKE_BUILD_TYPE="${LUBAN_BUILD_TYPE:-RelWithDebInfo}" "$@" >&2
-  log "building (cmake --build $build_dir)"
-  cmake --build "$build_dir" >&2
 }
 
 # Prints n random bytes as lowercase hex (default 32 bytes, 64 hex digits). No openssl needed.

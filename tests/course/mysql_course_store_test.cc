@@ -216,7 +216,8 @@ class CourseStoreTest : public luban::testing::StoreTest<CourseStoreTraits> {
         Read<int64_t>([&](CourseTx& tx) { return tx.CountWorkshopRuns(workshop, active_only); }));
   }
 
-  // A Chinese college and a Tajik partner; returns their ids.
+  // A Chinese college and a Tajik partner; returns their ids. (Tests whose lambdas use the ids
+  // name them as variables: clang 14 cannot capture structured bindings.)
   std::pair<int64_t, int64_t> AddFounders() {
     const int64_t chinese = AddInstitution(
         MakeInstitution(InstitutionKind::kChineseCollege, "CN", {{"zh", kTianjinCollege}}));
@@ -527,7 +528,9 @@ TEST_P(CourseStoreTest, InstitutionFilters) {
 }
 
 TEST_P(CourseStoreTest, WorkshopFilters) {
-  auto [tianjin, ttu] = AddFounders();
+  const std::pair<int64_t, int64_t> founders = AddFounders();
+  const int64_t tianjin = founders.first;
+  const int64_t ttu = founders.second;
   const int64_t kazakh =
       AddInstitution(MakeInstitution(InstitutionKind::kLocalPartner, "KZ", {{"kk", kKazakhstan}}));
   const int64_t other_chinese = AddInstitution(
@@ -582,7 +585,9 @@ TEST_P(CourseStoreTest, CourseFilters) {
 }
 
 TEST_P(CourseStoreTest, CourseRunFilters) {
-  auto [tianjin, ttu] = AddFounders();
+  const std::pair<int64_t, int64_t> founders = AddFounders();
+  const int64_t tianjin = founders.first;
+  const int64_t ttu = founders.second;
   const int64_t kazakh =
       AddInstitution(MakeInstitution(InstitutionKind::kLocalPartner, "KZ", {{"kk", kKazakhstan}}));
   const int64_t tj = AddWorkshop(MakeWorkshop(tianjin, ttu, "TJ"));
@@ -649,7 +654,9 @@ TEST_P(CourseStoreTest, CourseRunFilters) {
 }
 
 TEST_P(CourseStoreTest, ReferencesAndDeletes) {
-  auto [chinese, partner] = AddFounders();
+  const std::pair<int64_t, int64_t> founders = AddFounders();
+  const int64_t chinese = founders.first;
+  const int64_t partner = founders.second;
   // A workshop needs both institutions.
   absl::Status status = Run([&](CourseTx& tx) {
     return tx.InsertWorkshop(MakeWorkshop(chinese, 424242, "TJ")).status();
@@ -712,7 +719,9 @@ TEST_P(CourseStoreTest, ReferencesAndDeletes) {
 }
 
 TEST_P(CourseStoreTest, FailedBodyRollsEverythingBack) {
-  auto [chinese, partner] = AddFounders();
+  const std::pair<int64_t, int64_t> founders = AddFounders();
+  const int64_t chinese = founders.first;
+  const int64_t partner = founders.second;
   const int64_t audits = AuditCount();
   absl::Status status = Run([&](CourseTx& tx) -> absl::Status {
     auto institution = tx.GetInstitution(partner, /*for_update=*/true);
