@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -71,7 +72,10 @@ class LimitsTest : public ::testing::Test {
     EXPECT_EQ(status.error_code(), code) << what << ": " << status.error_message();
     EXPECT_LT(took, absl::Seconds(1)) << what << " took " << absl::FormatDuration(took);
     EXPECT_FALSE(status.error_message().empty()) << what;
-    RecordFigure(kSection, absl::StrCat(what, ": refused as ", code, " after, ms"),
+    RecordFigure(kSection,
+                 absl::StrCat(what, ": refused as ",
+                              absl::StatusCodeToString(static_cast<absl::StatusCode>(code)),
+                              " after, ms"),
                  absl::ToDoubleMilliseconds(took));
     ++cases_;
   }

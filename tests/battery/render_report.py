@@ -21,8 +21,9 @@ SECTIONS = [
      "Concurrent Enroll calls for the last seats of a run (each trainee twice at once) and "
      "concurrent approvals for the last places of a quota."),
     ("Idempotency under a lost response",
-     "The response to an Enroll is dropped after the server committed (a TCP proxy throws it "
-     "away); the client's connection drops and it retries with the same request_id."),
+     "One mutation of each service (Enroll, CreateCourseRun, Nominate) whose response is "
+     "dropped after the server committed (a TCP proxy throws it away); the client's connection "
+     "drops and it retries twice with the same request_id."),
     ("kill -9 of a service under write load",
      "The enrollment service is killed in the middle of an Enroll load and restarted; clients "
      "retry with their request_ids. Then the course service is killed while its runs change, and "
