@@ -120,7 +120,7 @@ struct EnrollmentEnv {
         event.set_min_attendance_percent(run.min_attendance_percent);
         event.set_country_code(run.country);
         event.set_etag(absl::StrCat("\"", run.version, "\""));
-        Must(api.ApplyCourseRunEvent(++sequence, event));
+        Must(api.ApplyCourseRunEvent(++sequence, run, event));
       }
       api.DecideOnMirroredRuns([] { return true; });
     }

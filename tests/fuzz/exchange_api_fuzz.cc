@@ -38,7 +38,7 @@ absl::Status NotFound(absl::string_view collection, int64_t id) {
 }
 
 // The course service: institutions/1 (CN) and /2 (TJ) found workshops/1, /3 (CN) and /4 (KZ)
-// workshops/2; courses/1 and /2; courseRuns/1..4.
+// workshops/2; courses/1 and /2; courseRuns/1 and /2 at workshops/1, /3 and /4 at workshops/2.
 class FakeCoursePeer final : public CoursePeer {
  public:
   absl::StatusOr<InstitutionInfo> GetInstitution(int64_t id, absl::Time) override {
@@ -56,6 +56,10 @@ class FakeCoursePeer final : public CoursePeer {
   }
   absl::Status CheckCourseRunExists(int64_t id, absl::Time) override {
     return id >= 1 && id <= 4 ? absl::OkStatus() : NotFound(kCourseRuns, id);
+  }
+  absl::StatusOr<int64_t> GetCourseRunWorkshop(int64_t id, absl::Time) override {
+    if (id < 1 || id > 4) return NotFound(kCourseRuns, id);
+    return id <= 2 ? 1 : 2;
   }
   absl::Status CheckCourseExists(int64_t id, absl::Time) override {
     return id >= 1 && id <= 2 ? absl::OkStatus() : NotFound(kCourses, id);
