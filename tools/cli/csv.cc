@@ -2,13 +2,17 @@
 
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace luban::cli {
 namespace {
 
 bool NeedsQuotes(absl::string_view field) {
-  return field.find_first_of(",\"\r\n") != absl::string_view::npos;
+  // A field starting with a byte-order mark is quoted: at the start of a file, unquoted, a
+  // reader (ours included) would take it for the file's BOM and drop it.
+  return field.find_first_of(",\"\r\n") != absl::string_view::npos ||
+         absl::StartsWith(field, "\xEF\xBB\xBF");
 }
 
 }  // namespace
