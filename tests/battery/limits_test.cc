@@ -170,7 +170,8 @@ TEST_F(LimitsTest, OversizedAndHugeInputsAreRefusedFastWithClearCodes) {
 
   const Memory after = MemoryOf(enrollment);
   // The 5 MiB message was refused before it was buffered whole; 50,000 rows are ~0.5 MiB.
-  EXPECT_LT(after.peak - before.rss, 64 * kMemoryScale) << "peak " << after.peak << " MiB, before " << before.rss;
+  EXPECT_LT(after.peak - before.rss, 64 * kMemoryScale)
+      << "peak " << after.peak << " MiB, before " << before.rss;
   RecordFigure(kSection, "enrollment service RSS before, MiB", before.rss);
   RecordFigure(kSection, "enrollment service peak RSS after, MiB", after.peak);
   RecordFigure(kSection, "oversized or malformed inputs refused", int64_t{cases_});
@@ -223,7 +224,8 @@ TEST_F(LimitsTest, ManyStreamsAreBoundedAndRefusedBeyondTheLimit) {
     EXPECT_EQ(code, grpc::StatusCode::RESOURCE_EXHAUSTED) << count << " streams ended with " << code;
   }
   EXPECT_EQ(open + refused, connections * per_connection);
-  EXPECT_LT(during.rss - before.rss, 128 * kMemoryScale) << "RSS " << before.rss << " -> " << during.rss;
+  EXPECT_LT(during.rss - before.rss, 128 * kMemoryScale)
+      << "RSS " << before.rss << " -> " << during.rss;
   RecordFigure(kSection, "WatchChanges streams asked for", int64_t{connections * per_connection});
   RecordFigure(kSection, "streams open at once", int64_t{open});
   RecordFigure(kSection, "streams refused (RESOURCE_EXHAUSTED)", int64_t{refused});
