@@ -44,7 +44,7 @@ absl::StatusOr<MigrationReport> MigrateLocked(
           " track VARCHAR(64) NOT NULL, version INT NOT NULL, name VARCHAR(255) NOT NULL,"
           " checksum CHAR(64) NOT NULL, applied_at DATETIME(6) NOT NULL,"
           " PRIMARY KEY (track, version)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
-  connection.commit();
+  Commit(connection);
 
   std::map<std::pair<std::string, int>, Applied> applied;
   {
@@ -54,7 +54,7 @@ absl::StatusOr<MigrationReport> MigrateLocked(
     while (rows->next()) {
       applied[{rows->getString(1), rows->getInt(2)}] = Applied{rows->getString(3)};
     }
-    connection.commit();
+    Commit(connection);
   }
 
   // Refuse a schema newer than this binary, or one whose history was rewritten.
@@ -91,7 +91,7 @@ absl::StatusOr<MigrationReport> MigrateLocked(
     record->setString(3, migration->name);
     record->setString(4, Checksum(migration->sql));
     record->executeUpdate();
-    connection.commit();
+    Commit(connection);
     ++report.applied;
   }
   report.current = static_cast<int>(applied.size()) + report.applied;
@@ -138,7 +138,7 @@ absl::StatusOr<MigrationReport> Migrate(ConnectionPool& pool,
     }
     auto report = MigrateLocked(connection, tracks);
     Execute(connection, "DO RELEASE_LOCK(CONCAT(DATABASE(), '.migrations'))");
-    connection.commit();
+    Commit(connection);
     return report;
   } catch (const sql::SQLException& e) {
     lease->Discard();  // also drops the named lock with the session

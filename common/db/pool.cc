@@ -35,6 +35,16 @@ sql::Driver* Driver() {
   return driver;
 }
 
+void Commit(sql::Connection& connection) {
+  std::unique_ptr<sql::Statement> statement(connection.createStatement());
+  statement->execute("COMMIT");
+}
+
+void Rollback(sql::Connection& connection) {
+  std::unique_ptr<sql::Statement> statement(connection.createStatement());
+  statement->execute("ROLLBACK");
+}
+
 PooledConnection::PooledConnection(std::unique_ptr<sql::Connection> connection)
     : connection_(std::move(connection)), last_used_(absl::Now()) {}
 
@@ -119,7 +129,7 @@ absl::StatusOr<std::unique_ptr<PooledConnection>> ConnectionPool::Open(
           "sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
           "NO_ENGINE_SUBSTITUTION'");
     }
-    connection->commit();
+    Commit(*connection);
     return std::make_unique<PooledConnection>(std::move(connection));
   } catch (const sql::SQLException& e) {
     if (IsConnectionError(e.getErrorCode()) || e.getErrorCode() == 0) {

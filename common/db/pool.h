@@ -2,6 +2,7 @@
 //
 // Rules the pool enforces, learnt the hard way with this connector:
 //  - never OPT_RECONNECT: a silent reconnect can "commit" a transaction whose writes are gone;
+//  - never Connection::commit()/rollback(): they drop the server's answer (Commit/Rollback below);
 //  - a connection that raised a connection error (2002, 2003, 2006, 2013, ...) is discarded,
 //    never returned to the pool, and the call fails as UNAVAILABLE;
 //  - connections idle longer than `validate_after_idle` are pinged before they are lent;
@@ -56,6 +57,13 @@ struct DbConfig {
 // Returns the process-wide driver. Connector/C++'s get_driver_instance() is not thread-safe:
 // call this once from main() (or a test's setup) before any thread uses the database.
 sql::Driver* Driver();
+
+// Commits or rolls back the connection's transaction, throwing sql::SQLException when the server
+// does not confirm it. Connector/C++ 1.1's Connection::commit() and rollback() ignore the result
+// of mysql_commit()/mysql_rollback(): a COMMIT whose connection died on the way looked committed
+// while its writes were gone. Use these instead, everywhere.
+void Commit(sql::Connection& connection);
+void Rollback(sql::Connection& connection);
 
 // One physical connection with its cache of prepared statements.
 class PooledConnection {

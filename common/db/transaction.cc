@@ -34,7 +34,7 @@ namespace {
 // Rolls back, reporting whether the connection is still usable.
 bool RollbackQuietly(PooledConnection& connection) {
   try {
-    connection.connection().rollback();
+    Rollback(connection.connection());
     return true;
   } catch (const sql::SQLException&) {
     return false;
@@ -67,7 +67,7 @@ absl::Status RunInTransaction(ConnectionPool& pool, const TransactionOptions& op
         status = absl::DeadlineExceededError(
             absl::StrCat(options.context, ": the deadline passed before the commit"));
       } else if (status.ok()) {
-        session.connection().commit();
+        Commit(session.connection());
         if (session.published_changes()) pool.ChangesCommitted();
         return absl::OkStatus();
       }

@@ -708,7 +708,11 @@ class RowLock {
   const std::string& error() const { return error_; }
   void Release() {
     if (!held_) return;
-    (*lease_)->connection().rollback();
+    try {
+      db::Rollback((*lease_)->connection());
+    } catch (const sql::SQLException&) {
+      lease_->Discard();  // the lock ends with the connection
+    }
     held_ = false;
   }
 

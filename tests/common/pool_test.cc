@@ -34,7 +34,7 @@ std::string SessionValue(PooledConnection& connection, const std::string& expres
   std::unique_ptr<sql::ResultSet> rows(statement->executeQuery("SELECT " + expression));
   rows->next();
   std::string value = rows->getString(1);
-  connection.connection().commit();
+  Commit(connection.connection());
   return value;
 }
 

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -156,6 +157,34 @@ TEST_F(TransactionTest, ConnectionErrorDiscardsTheConnectionWithoutRetry) {
   });
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(attempts, 1);
+  EXPECT_EQ(pool.GetStats().discarded, 1);
+  EXPECT_EQ(pool.GetStats().open, 0);
+}
+
+// The connection dies between the body and its COMMIT (here: killed by the server, as when
+// MariaDB is killed while the COMMIT is on the wire). The runner must report the unknown outcome
+// as UNAVAILABLE; Connector/C++ 1.1's Connection::commit() ignores a failed COMMIT, and with it
+// this transaction was acknowledged as committed although nothing was stored.
+TEST_F(TransactionTest, ACommitThatLosesItsConnectionIsNotReportedAsCommitted) {
+  ConnectionPool pool(Config(1));
+  const absl::Status status = RunInTransaction(pool, {.context = "insert"}, [&](Session& session) {
+    if (auto s = Insert(session, 1, "lost"); !s.ok()) return s;
+    return Guarded(session, "kill own connection", [&]() -> absl::Status {
+      auto rows = Session::Query(session.Prepare("SELECT CONNECTION_ID()"));
+      rows->next();
+      const int64_t id = rows->getInt64(1);
+      if (absl::Status s = db().Execute(absl::StrCat("KILL CONNECTION ", id)); !s.ok()) return s;
+      // KILL returns before the thread is gone; wait until the server has dropped it.
+      for (const absl::Time give_up = absl::Now() + absl::Seconds(10); absl::Now() < give_up;) {
+        auto left = db().QueryInt(absl::StrCat(
+            "SELECT COUNT(*) FROM information_schema.processlist WHERE id = ", id));
+        if (left.ok() && *left == 0) return absl::OkStatus();
+      }
+      return absl::InternalError("the killed connection did not go away");
+    });
+  });
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+  EXPECT_EQ(Count(), 0);
   EXPECT_EQ(pool.GetStats().discarded, 1);
   EXPECT_EQ(pool.GetStats().open, 0);
 }
