@@ -120,16 +120,16 @@ absl::StatusOr<std::unique_ptr<PooledConnection>> ConnectionPool::Open(
   options["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
   try {
     std::unique_ptr<sql::Connection> connection(Driver()->connect(options));
-    connection->setAutoCommit(false);
     {
       std::unique_ptr<sql::Statement> statement(connection->createStatement());
-      // Byte-exact UTF-8 in any script, UTC timestamps, strict input checks.
+      // Byte-exact UTF-8 in any script, UTC timestamps, strict input checks. Set while still in
+      // autocommit, so that opening a connection leaves no transaction to commit.
       statement->execute(
           "SET NAMES utf8mb4 COLLATE utf8mb4_bin, time_zone = '+00:00', "
           "sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
           "NO_ENGINE_SUBSTITUTION'");
     }
-    Commit(*connection);
+    connection->setAutoCommit(false);
     return std::make_unique<PooledConnection>(std::move(connection));
   } catch (const sql::SQLException& e) {
     if (IsConnectionError(e.getErrorCode()) || e.getErrorCode() == 0) {

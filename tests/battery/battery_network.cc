@@ -56,6 +56,22 @@ absl::StatusOr<std::unique_ptr<BatteryNetwork>> BatteryNetwork::Start(const std:
     network->database_ = *std::move(database);
     suite_options.server = network->database_->server();
   }
+  if (options.database_proxy) {
+    TestServer server;
+    if (suite_options.server.has_value()) {
+      server = *suite_options.server;
+    } else {
+      auto shared = TestServerFromEnv();
+      if (!shared.ok()) return shared.status();
+      server = *shared;
+    }
+    auto proxy = TcpProxy::Start(server.host, server.port);
+    if (!proxy.ok()) return proxy.status();
+    network->database_proxy_ = *std::move(proxy);
+    server.host = "127.0.0.1";
+    server.port = network->database_proxy_->port();
+    suite_options.server = server;
+  }
   auto suite = LocalSuite::Start(dir, suite_options);
   if (!suite.ok()) return suite.status();
   network->suite_ = *std::move(suite);

@@ -21,6 +21,7 @@
 #include "luban/exchange/v1/exchange.grpc.pb.h"
 #include "tests/support/local_suite.h"
 #include "tests/support/private_mariadb.h"
+#include "tests/support/tcp_proxy.h"
 
 namespace luban::testing {
 
@@ -34,6 +35,9 @@ class BatteryNetwork {
     // The services' schemas on a PrivateMariaDb (which the test may kill or pause) instead of
     // the suite's shared test server.
     bool private_database = false;
+    // Everyone (services, seed, the test's own checks) reaches the database through a TcpProxy
+    // (database_proxy()), which the test may use to cut connections.
+    bool database_proxy = false;
     // Database connections (and executor threads) of each service.
     int pool_size = 4;
     // Extra "LUBAN_<FLAG>=value" settings for every service.
@@ -46,6 +50,8 @@ class BatteryNetwork {
   LocalSuite& suite() { return *suite_; }
   // nullptr without Options::private_database.
   PrivateMariaDb* database() { return database_.get(); }
+  // nullptr without Options::database_proxy.
+  TcpProxy* database_proxy() { return database_proxy_.get(); }
 
   // Stubs on channels of their own (made once).
   course_pb::CourseService::Stub& course() { return *course_; }
@@ -89,6 +95,7 @@ class BatteryNetwork {
                                                        const std::string& tag);
 
   std::unique_ptr<PrivateMariaDb> database_;
+  std::unique_ptr<TcpProxy> database_proxy_;  // outlives the services that connect through it
   std::unique_ptr<LocalSuite> suite_;
   std::unique_ptr<course_pb::CourseService::Stub> course_;
   std::unique_ptr<enrollment_pb::EnrollmentService::Stub> enrollment_;

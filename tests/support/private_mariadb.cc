@@ -108,8 +108,8 @@ PrivateMariaDb::~PrivateMariaDb() {
 }
 
 void PrivateMariaDb::Kill() {
-  if (paused_) Resume();
-  process_.Signal(SIGKILL);
+  process_.Signal(SIGKILL);  // a stopped process dies too, without running on first
+  paused_ = false;
   process_.AwaitExit(absl::Seconds(30));
 }
 

@@ -38,7 +38,8 @@ class PrivateMariaDb {
   const TestServer& server() const { return server_; }
   pid_t pid() const { return process_.pid(); }
 
-  // SIGKILL, and waits until the process is gone.
+  // SIGKILL, and waits until the process is gone. A paused server is killed without resuming:
+  // whatever it had received but not processed (a COMMIT, say) is never processed.
   void Kill();
   // Starts the server again on the same data and port (crash recovery included); returns once
   // it answers.

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace luban::testing {
@@ -87,6 +88,7 @@ struct TcpProxy::Pair {
   bool upstream_shut = false;  // FIN passed on to the target
   bool client_shut = false;    // FIN passed on to the client
   bool failed = false;         // a socket error: reset both sides
+  std::string last_request;   // the latest bytes from the client without the cut marker
 
   bool Done() const { return failed || (upstream_shut && client_shut); }
   void Close() {
@@ -179,6 +181,23 @@ int64_t TcpProxy::dropped_reply_bytes() const {
   return dropped_;
 }
 
+void TcpProxy::CutRequests(std::string marker, int count, std::string after) {
+  bool blocked;
+  {
+    absl::MutexLock lock(&mu_);
+    cut_marker_ = std::move(marker);
+    cut_after_ = std::move(after);
+    cuts_left_ = count;
+    blocked = blocked_;
+  }
+  Command(blocked, /*stop=*/false);
+}
+
+int64_t TcpProxy::cut_requests() const {
+  absl::MutexLock lock(&mu_);
+  return cuts_;
+}
+
 int64_t TcpProxy::forwarded_connections() const {
   absl::MutexLock lock(&mu_);
   return forwarded_;
@@ -212,6 +231,7 @@ void TcpProxy::Loop() {
   bool blocked = false;
   bool drop_replies = false;
   int64_t dropped = 0;
+  std::string cut_marker;  // non-empty while cuts are left
   while (true) {
     // Apply the latest command first: it may close every connection.
     {
@@ -226,6 +246,7 @@ void TcpProxy::Loop() {
       blocked = blocked_;
       drop_replies = drop_replies_;
       dropped_ = dropped;
+      cut_marker = cuts_left_ > 0 ? cut_marker_ : "";
       applied_ = requested_;
       open_ = static_cast<int>(pairs.size());
       if (stop_) return;
@@ -301,6 +322,18 @@ void TcpProxy::Loop() {
           !ReadInto(pair.client, pair.to_upstream, pair.client_eof)) {
         pair.failed = true;
         continue;
+      }
+      if (!cut_marker.empty() && absl::StrContains(pair.to_upstream, cut_marker)) {
+        absl::MutexLock lock(&mu_);
+        if (cuts_left_ > 0 && absl::StrContains(pair.last_request, cut_after_)) {
+          --cuts_left_;
+          ++cuts_;
+          pair.failed = true;
+        }
+        if (cuts_left_ == 0) cut_marker.clear();
+        if (pair.failed) continue;
+      } else if (!cut_marker.empty() && !pair.to_upstream.empty()) {
+        pair.last_request = pair.to_upstream;
       }
       if ((client_revents & (POLLOUT | POLLHUP)) != 0 && !WriteFrom(pair.client, pair.to_client)) {
         pair.failed = true;

@@ -52,6 +52,15 @@ class TcpProxy {
   // Bytes thrown away by DropReplies so far (as of the loop's latest command).
   int64_t dropped_reply_bytes() const;
 
+  // The next `count` times a client sends bytes containing `marker` right after bytes that
+  // contained `after` (the connection's previous read; "" matches any), its connection is reset,
+  // both sides, instead of passing them on: a request lost with its connection before the target
+  // saw it. E.g. marker "\x03" "COMMIT" (a MySQL COM_QUERY COMMIT) after the last statement of a
+  // write. Returns once applied.
+  void CutRequests(std::string marker, int count, std::string after = "");
+  // Connections cut by CutRequests so far.
+  int64_t cut_requests() const;
+
   // Connections accepted and forwarded so far (not counting those refused while blocked).
   int64_t forwarded_connections() const;
   // Connection pairs open right now.
@@ -82,6 +91,10 @@ class TcpProxy {
   bool drop_replies_ ABSL_GUARDED_BY(mu_) = false;
   int64_t dropped_ ABSL_GUARDED_BY(mu_) = 0;
   int open_ ABSL_GUARDED_BY(mu_) = 0;
+  std::string cut_marker_ ABSL_GUARDED_BY(mu_);
+  std::string cut_after_ ABSL_GUARDED_BY(mu_);
+  int cuts_left_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t cuts_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace luban::testing
