@@ -9,11 +9,12 @@
 //
 // Repository code catches sql::SQLException where it happens with Session::Fail (or the Guarded
 // helper), which maps it with SqlErrorToStatus and remembers the error code; a body that still
-// throws is caught by the runner the same way. No exception leaves the runner. Deadlocks, lock wait timeouts and error 1020
-// re-run the *whole* body on the same connection after a rollback (so a body must not keep state
-// from a failed attempt, except what it resets at its start). A connection error discards the
-// connection and fails the call as UNAVAILABLE: the outcome of a commit that lost its connection
-// is unknown, and only the caller's retry with the same request_id can settle it.
+// throws is caught by the runner the same way. No exception leaves the runner. Deadlocks, lock
+// wait timeouts and error 1020 re-run the *whole* body on the same connection after a rollback
+// (so a body must not keep state from a failed attempt, except what it resets at its start). A
+// connection error, in the body or in the COMMIT itself, discards the connection and fails the
+// call as UNAVAILABLE: the outcome of a commit that lost its connection is unknown, and only the
+// caller's retry with the same request_id can settle it.
 #ifndef LUBAN_COMMON_DB_TRANSACTION_H_
 #define LUBAN_COMMON_DB_TRANSACTION_H_
 

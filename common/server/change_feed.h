@@ -8,8 +8,8 @@
 //
 // The same thread is the feed's sequencer: mutations insert their events unnumbered (writers
 // share no lock), and as soon as one commits the pool tells the hub, which numbers every
-// committed event in one short transaction (db::NumberCommittedChanges). It also sweeps once a second,
-// for events whose writer stopped between its commit and the numbering.
+// committed event in one short transaction (db::NumberCommittedChanges). It also sweeps once a
+// second, for events whose writer stopped between its commit and the numbering.
 #ifndef LUBAN_COMMON_SERVER_CHANGE_FEED_H_
 #define LUBAN_COMMON_SERVER_CHANGE_FEED_H_
 

@@ -182,7 +182,8 @@ TEST_F(LimitsTest, ManyStreamsAreBoundedAndRefusedBeyondTheLimit) {
   const Memory before = MemoryOf(course);
   // Streams over several connections (each connection allows 256 at once).
   const int connections = 8;
-  const int per_connection = BatteryScale(150, 250);  // 1,200 or 2,000: past the 1,024 a service serves
+  // 1,200 or 2,000 streams: past the 1,024 a service serves.
+  const int per_connection = BatteryScale(150, 250);
   std::vector<std::unique_ptr<course_pb::CourseService::Stub>> stubs;
   for (int c = 0; c < connections; ++c) {
     grpc::ChannelArguments arguments;
@@ -221,7 +222,8 @@ TEST_F(LimitsTest, ManyStreamsAreBoundedAndRefusedBeyondTheLimit) {
   for (Stream& stream : streams) stream.reader->Finish();
   // Every stream either opened or was refused with RESOURCE_EXHAUSTED.
   for (const auto& [code, count] : codes) {
-    EXPECT_EQ(code, grpc::StatusCode::RESOURCE_EXHAUSTED) << count << " streams ended with " << code;
+    EXPECT_EQ(code, grpc::StatusCode::RESOURCE_EXHAUSTED)
+        << count << " streams ended with " << code;
   }
   EXPECT_EQ(open + refused, connections * per_connection);
   EXPECT_LT(during.rss - before.rss, 128 * kMemoryScale)

@@ -125,6 +125,8 @@ void PrivateMariaDb::Resume() {
   paused_ = false;
 }
 
-std::string PrivateMariaDb::Log() const { return ReadWholeFile(absl::StrCat(dir_, "/mariadbd.log")); }
+std::string PrivateMariaDb::Log() const {
+  return ReadWholeFile(absl::StrCat(dir_, "/mariadbd.log"));
+}
 
 }  // namespace luban::testing
