@@ -23,7 +23,8 @@ std::string DeterministicBytes(const google::protobuf::Message& message) {
   return bytes;
 }
 
-uint64_t QueryFingerprint(const google::protobuf::Message& list_request) {
+uint64_t QueryFingerprint(const google::protobuf::Message& list_request,
+                          absl::string_view caller) {
   std::unique_ptr<google::protobuf::Message> filters(list_request.New());
   filters->CopyFrom(list_request);
   const auto* descriptor = filters->GetDescriptor();
@@ -33,7 +34,9 @@ uint64_t QueryFingerprint(const google::protobuf::Message& list_request) {
       reflection->ClearField(filters.get(), field);
     }
   }
-  const std::string bytes = absl::StrCat(descriptor->full_name(), "|", DeterministicBytes(*filters));
+  // The caller's name is length-prefixed: no name and filter bytes can be shifted into another.
+  const std::string bytes = absl::StrCat(descriptor->full_name(), "|", caller.size(), ":", caller,
+                                         "|", DeterministicBytes(*filters));
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
   uint64_t fingerprint = 0;
@@ -41,7 +44,7 @@ uint64_t QueryFingerprint(const google::protobuf::Message& list_request) {
   return fingerprint;
 }
 
-absl::StatusOr<PageRequest> ReadPageRequest(const PageTokenCodec& codec,
+absl::StatusOr<PageRequest> ReadPageRequest(const PageTokenCodec& codec, absl::string_view caller,
                                             const google::protobuf::Message& list_request) {
   const auto* descriptor = list_request.GetDescriptor();
   const auto* reflection = list_request.GetReflection();
@@ -53,7 +56,7 @@ absl::StatusOr<PageRequest> ReadPageRequest(const PageTokenCodec& codec,
   const std::string token =
       reflection->GetString(list_request, descriptor->FindFieldByName("page_token"));
   if (!token.empty()) {
-    auto position = codec.Decode(token, QueryFingerprint(list_request));
+    auto position = codec.Decode(token, QueryFingerprint(list_request, caller));
     if (!position.ok()) return position.status();
     if (!absl::SimpleAtoi(*position, &page.after_id) || page.after_id < 0) {
       return absl::InvalidArgumentError("page_token: not a page token of this list");
@@ -62,11 +65,11 @@ absl::StatusOr<PageRequest> ReadPageRequest(const PageTokenCodec& codec,
   return page;
 }
 
-std::string NextPageToken(const PageTokenCodec& codec,
+std::string NextPageToken(const PageTokenCodec& codec, absl::string_view caller,
                           const google::protobuf::Message& list_request, bool more,
                           int64_t last_id) {
   if (!more) return "";
-  return codec.Encode(QueryFingerprint(list_request), absl::StrCat(last_id));
+  return codec.Encode(QueryFingerprint(list_request, caller), absl::StrCat(last_id));
 }
 
 }  // namespace luban

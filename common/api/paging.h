@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "common/domain/page_token.h"
 #include "common/domain/types.h"
 #include "google/protobuf/repeated_ptr_field.h"
@@ -16,8 +17,11 @@ namespace luban {
 // Deterministic bytes of a message (map order fixed), for hashing.
 std::string DeterministicBytes(const google::protobuf::Message& message);
 
-// A fingerprint of a list request's filters: the request without page_size and page_token.
-uint64_t QueryFingerprint(const google::protobuf::Message& list_request);
+// A fingerprint of a list request's filters (the request without page_size and page_token) and
+// of the caller it is listed for: a token handed to someone else is refused, not honoured with
+// that someone's view of the data.
+uint64_t QueryFingerprint(const google::protobuf::Message& list_request,
+                          absl::string_view caller);
 
 // Where a list starts: after this id (0 for the first page), and how many rows to return.
 struct PageRequest {
@@ -25,11 +29,12 @@ struct PageRequest {
   int size = kDefaultPageSize;
 };
 
-// Reads page_size and page_token of `list_request` (fields of those names).
-absl::StatusOr<PageRequest> ReadPageRequest(const PageTokenCodec& codec,
+// Reads page_size and page_token of `list_request` (fields of those names) from `caller`
+// (Principal::name).
+absl::StatusOr<PageRequest> ReadPageRequest(const PageTokenCodec& codec, absl::string_view caller,
                                             const google::protobuf::Message& list_request);
 // The next_page_token after a page ending with `last_id`, or "" when no more rows follow.
-std::string NextPageToken(const PageTokenCodec& codec,
+std::string NextPageToken(const PageTokenCodec& codec, absl::string_view caller,
                           const google::protobuf::Message& list_request, bool more,
                           int64_t last_id);
 
@@ -37,13 +42,13 @@ std::string NextPageToken(const PageTokenCodec& codec,
 // argument-dependent lookup) and the next page's token after the last row's meta.id.
 template <typename T, typename Proto>
 absl::Status WritePage(const absl::StatusOr<Page<T>>& page, const PageTokenCodec& codec,
-                       const google::protobuf::Message& request,
+                       absl::string_view caller, const google::protobuf::Message& request,
                        google::protobuf::RepeatedPtrField<Proto>* items,
                        std::string* next_page_token) {
   if (!page.ok()) return page.status();
   items->Clear();
   for (const T& row : page->items) ToProto(row, items->Add());
-  *next_page_token = NextPageToken(codec, request, page->more,
+  *next_page_token = NextPageToken(codec, caller, request, page->more,
                                    page->items.empty() ? 0 : page->items.back().meta.id);
   return absl::OkStatus();
 }

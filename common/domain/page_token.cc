@@ -29,7 +29,7 @@ uint64_t ReadU64(absl::string_view in) {
 absl::Status Invalid(absl::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat(
       "page_token: ", why, "; pass the next_page_token of the previous response unchanged, "
-      "with the same filters"));
+      "with the same filters, as the same caller"));
 }
 
 }  // namespace
@@ -75,7 +75,7 @@ absl::StatusOr<std::string> PageTokenCodec::Decode(absl::string_view token,
     return Invalid("the token was altered or was not issued by this service");
   }
   if (ReadU64(body.substr(1, 8)) != query_fingerprint) {
-    return Invalid("the token belongs to a query with other filters");
+    return Invalid("the token belongs to a query with other filters or another caller");
   }
   return std::string(body.substr(9));
 }

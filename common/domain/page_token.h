@@ -2,8 +2,8 @@
 //
 // A token carries the position after which the next page starts and a fingerprint of the query
 // it belongs to, authenticated with HMAC-SHA256 under a server secret. A token that was altered,
-// minted under another secret, or replayed with different filters is refused with
-// INVALID_ARGUMENT. Replicas of a service share the secret (flag --page_token_secret).
+// minted under another secret, or replayed with different filters or by another caller is refused
+// with INVALID_ARGUMENT. Replicas of a service share the secret (flag --page_token_secret).
 #ifndef LUBAN_COMMON_DOMAIN_PAGE_TOKEN_H_
 #define LUBAN_COMMON_DOMAIN_PAGE_TOKEN_H_
 

@@ -882,5 +882,45 @@ TEST_F(TenantIsolationTest, EveryMethodAsEveryCallerOnAnotherCollegesRecords) {
   EXPECT_GT(redaction_checks_, 0);
 }
 
+// A page token is bound to the caller it was issued to: every List method's token, taken by the
+// network admin, is refused when anyone else replays it (a college, the reporter, a service),
+// and still works for the admin.
+TEST_F(TenantIsolationTest, PageTokensAreRefusedWhenAnotherCallerReplaysThem) {
+  const absl::Status built = BuildData();
+  ASSERT_TRUE(built.ok()) << built << "\n" << suite_->Logs();
+  int64_t lists = 0;
+  int64_t replays = 0;
+  int64_t refused = 0;
+  for (const ServiceDescriptor* service : services_) {
+    for (int m = 0; m < service->method_count(); ++m) {
+      const MethodDescriptor& method = *service->method(m);
+      if (method.input_type()->FindFieldByName("page_token") == nullptr) continue;
+      Answer first = Call(method, "page_size: 1", kAdmin);
+      ASSERT_TRUE(first.status.ok()) << method.full_name() << ": "
+                                     << first.status.error_message();
+      const auto* next = first.response->GetDescriptor()->FindFieldByName("next_page_token");
+      ASSERT_NE(next, nullptr) << method.full_name();
+      const std::string token = first.response->GetReflection()->GetString(*first.response, next);
+      if (token.empty()) continue;  // one row or none: no token to replay
+      ++lists;
+      const std::string again = absl::StrCat("page_size: 1 page_token: \"", token, "\"");
+      for (Who who : {kOwner, kOther, kReporter, kService}) {
+        Answer replayed = Call(method, again, who);
+        ++replays;
+        EXPECT_EQ(replayed.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+            << method.full_name() << " as " << kWhoNames[who] << ": "
+            << replayed.status.error_message();
+        refused += replayed.status.error_code() == grpc::StatusCode::INVALID_ARGUMENT;
+      }
+      Answer own = Call(method, again, kAdmin);
+      EXPECT_TRUE(own.status.ok()) << method.full_name() << ": " << own.status.error_message();
+    }
+  }
+  EXPECT_GE(lists, 5) << "too few lists had a second page to test with";
+  RecordFigure(kSection, "List methods whose page token was replayed by other callers", lists);
+  RecordFigure(kSection, "page-token replays by another caller", replays);
+  RecordFigure(kSection, "of which refused (INVALID_ARGUMENT)", refused);
+}
+
 }  // namespace
 }  // namespace luban::testing

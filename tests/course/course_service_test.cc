@@ -15,6 +15,7 @@
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "luban/course/v1/course.grpc.pb.h"
 #include "services/course/api/course_api.h"
@@ -26,6 +27,7 @@ namespace {
 
 namespace pb = ::luban::course::v1;
 using ::grpc::StatusCode;
+using ::testing::HasSubstr;
 
 constexpr char kAdminToken[] = "token-network-admin";
 constexpr char kReporterToken[] = "token-reporter";
@@ -686,7 +688,14 @@ TEST_F(CourseServiceTest, PagingWalksAListLargerThanAPage) {
   EXPECT_EQ(Call(&pb::CourseService::Stub::ListCourses, kCollegeToken, request, &refused)
                 .error_code(),
             StatusCode::INVALID_ARGUMENT);
+  // A token is the caller's own: another college replaying it is refused.
   request.set_page_token(first.next_page_token());
+  grpc::Status replayed =
+      Call(&pb::CourseService::Stub::ListCourses, kOtherCollegeToken, request, &refused);
+  EXPECT_EQ(replayed.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(replayed.error_message(), HasSubstr("another caller"));
+  EXPECT_TRUE(
+      Call(&pb::CourseService::Stub::ListCourses, kCollegeToken, request, &refused).ok());
   request.set_discipline("robotics");
   EXPECT_EQ(Call(&pb::CourseService::Stub::ListCourses, kCollegeToken, request, &refused)
                 .error_code(),

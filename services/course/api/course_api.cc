@@ -235,7 +235,7 @@ absl::Status CourseApi::GetInstitution(const RequestContext& rc,
 absl::Status CourseApi::ListInstitutions(const RequestContext& rc,
                                          const pb::ListInstitutionsRequest& request,
                                          pb::ListInstitutionsResponse* response) {
-  auto page = ReadPageRequest(page_tokens_, request);
+  auto page = ReadPageRequest(page_tokens_, rc.principal.name, request);
   if (!page.ok()) return page.status();
   InstitutionFilter filter;
   if (auto s = OptionalCountry("country_code", request.country_code()); !s.ok()) return s;
@@ -244,7 +244,7 @@ absl::Status CourseApi::ListInstitutions(const RequestContext& rc,
   if (!kind.ok()) return kind.status();
   filter.kind = *kind;
   return Read(rc, [&](CourseTx& tx) -> absl::Status {
-    return WritePage(logic_.ListInstitutions(tx, filter, page->after_id, page->size), page_tokens_, request,
+    return WritePage(logic_.ListInstitutions(tx, filter, page->after_id, page->size), page_tokens_, rc.principal.name, request,
                      response->mutable_institutions(), response->mutable_next_page_token());
   });
 }
@@ -315,7 +315,7 @@ absl::Status CourseApi::GetWorkshop(const RequestContext& rc,
 absl::Status CourseApi::ListWorkshops(const RequestContext& rc,
                                       const pb::ListWorkshopsRequest& request,
                                       pb::ListWorkshopsResponse* response) {
-  auto page = ReadPageRequest(page_tokens_, request);
+  auto page = ReadPageRequest(page_tokens_, rc.principal.name, request);
   if (!page.ok()) return page.status();
   WorkshopFilter filter;
   if (auto s = OptionalCountry("country_code", request.country_code()); !s.ok()) return s;
@@ -327,7 +327,7 @@ absl::Status CourseApi::ListWorkshops(const RequestContext& rc,
   if (!status.ok()) return status.status();
   filter.status = *status;
   return Read(rc, [&](CourseTx& tx) -> absl::Status {
-    return WritePage(logic_.ListWorkshops(tx, rc.principal, filter, page->after_id, page->size), page_tokens_, request,
+    return WritePage(logic_.ListWorkshops(tx, rc.principal, filter, page->after_id, page->size), page_tokens_, rc.principal.name, request,
                      response->mutable_workshops(), response->mutable_next_page_token());
   });
 }
@@ -431,12 +431,12 @@ absl::Status CourseApi::GetCourse(const RequestContext& rc, const pb::GetCourseR
 absl::Status CourseApi::ListCourses(const RequestContext& rc,
                                     const pb::ListCoursesRequest& request,
                                     pb::ListCoursesResponse* response) {
-  auto page = ReadPageRequest(page_tokens_, request);
+  auto page = ReadPageRequest(page_tokens_, rc.principal.name, request);
   if (!page.ok()) return page.status();
   if (auto s = CheckText("discipline", request.discipline(), 0, 100); !s.ok()) return s;
   CourseFilter filter{request.discipline()};
   return Read(rc, [&](CourseTx& tx) -> absl::Status {
-    return WritePage(logic_.ListCourses(tx, filter, page->after_id, page->size), page_tokens_, request,
+    return WritePage(logic_.ListCourses(tx, filter, page->after_id, page->size), page_tokens_, rc.principal.name, request,
                      response->mutable_courses(), response->mutable_next_page_token());
   });
 }
@@ -508,7 +508,7 @@ absl::Status CourseApi::GetCourseRun(const RequestContext& rc,
 absl::Status CourseApi::ListCourseRuns(const RequestContext& rc,
                                        const pb::ListCourseRunsRequest& request,
                                        pb::ListCourseRunsResponse* response) {
-  auto page = ReadPageRequest(page_tokens_, request);
+  auto page = ReadPageRequest(page_tokens_, rc.principal.name, request);
   if (!page.ok()) return page.status();
   CourseRunFilter filter;
   if (auto s = OptionalCountry("country_code", request.country_code()); !s.ok()) return s;
@@ -535,7 +535,7 @@ absl::Status CourseApi::ListCourseRuns(const RequestContext& rc,
     return InvalidField("start_date_to", "must be on or after start_date_from");
   }
   return Read(rc, [&](CourseTx& tx) -> absl::Status {
-    return WritePage(logic_.ListCourseRuns(tx, rc.principal, filter, page->after_id, page->size), page_tokens_, request,
+    return WritePage(logic_.ListCourseRuns(tx, rc.principal, filter, page->after_id, page->size), page_tokens_, rc.principal.name, request,
                      response->mutable_course_runs(), response->mutable_next_page_token());
   });
 }

@@ -232,7 +232,7 @@ absl::Status EnrollmentApi::GetTrainee(const RequestContext& rc,
 absl::Status EnrollmentApi::ListTrainees(const RequestContext& rc,
                                          const pb::ListTraineesRequest& request,
                                          pb::ListTraineesResponse* response) {
-  auto page = ReadPageRequest(page_tokens_, request);
+  auto page = ReadPageRequest(page_tokens_, rc.principal.name, request);
   if (!page.ok()) return page.status();
   TraineeFilter filter;
   auto workshop = OptionalResourceName("home_workshop", kWorkshops, request.home_workshop());
@@ -253,7 +253,7 @@ absl::Status EnrollmentApi::ListTrainees(const RequestContext& rc,
   filter.name_prefix = request.name_prefix();
   return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
     auto rows = logic_.ListTrainees(tx, rc.principal, filter, page->after_id, page->size);
-    if (auto s = WritePage(rows, page_tokens_, request, response->mutable_trainees(),
+    if (auto s = WritePage(rows, page_tokens_, rc.principal.name, request, response->mutable_trainees(),
                            response->mutable_next_page_token());
         !s.ok()) {
       return s;
@@ -451,7 +451,7 @@ absl::Status EnrollmentApi::GetEnrollment(const RequestContext& rc,
 absl::Status EnrollmentApi::ListEnrollments(const RequestContext& rc,
                                             const pb::ListEnrollmentsRequest& request,
                                             pb::ListEnrollmentsResponse* response) {
-  auto page = ReadPageRequest(page_tokens_, request);
+  auto page = ReadPageRequest(page_tokens_, rc.principal.name, request);
   if (!page.ok()) return page.status();
   EnrollmentFilter filter;
   auto run = OptionalResourceName("course_run", kCourseRuns, request.course_run());
@@ -475,7 +475,7 @@ absl::Status EnrollmentApi::ListEnrollments(const RequestContext& rc,
   return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
     return WritePage(
         logic_.ListEnrollments(tx, rc.principal, filter, page->after_id, page->size),
-        page_tokens_, request, response->mutable_enrollments(),
+        page_tokens_, rc.principal.name, request, response->mutable_enrollments(),
         response->mutable_next_page_token());
   });
 }
@@ -643,7 +643,7 @@ absl::Status EnrollmentApi::GetCertificate(const RequestContext& rc,
 absl::Status EnrollmentApi::ListCertificates(const RequestContext& rc,
                                              const pb::ListCertificatesRequest& request,
                                              pb::ListCertificatesResponse* response) {
-  auto page = ReadPageRequest(page_tokens_, request);
+  auto page = ReadPageRequest(page_tokens_, rc.principal.name, request);
   if (!page.ok()) return page.status();
   CertificateFilter filter;
   auto trainee = OptionalResourceName("trainee", kTrainees, request.trainee());
@@ -654,7 +654,7 @@ absl::Status EnrollmentApi::ListCertificates(const RequestContext& rc,
   filter.workshop_id = *workshop;
   return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
     auto rows = logic_.ListCertificates(tx, rc.principal, filter, page->after_id, page->size);
-    if (auto s = WritePage(rows, page_tokens_, request, response->mutable_certificates(),
+    if (auto s = WritePage(rows, page_tokens_, rc.principal.name, request, response->mutable_certificates(),
                            response->mutable_next_page_token());
         !s.ok()) {
       return s;

@@ -189,7 +189,7 @@ absl::Status ExchangeApi::GetProgramme(const RequestContext& rc,
 absl::Status ExchangeApi::ListProgrammes(const RequestContext& rc,
                                          const pb::ListProgrammesRequest& request,
                                          pb::ListProgrammesResponse* response) {
-  auto page = ReadPageRequest(page_tokens_, request);
+  auto page = ReadPageRequest(page_tokens_, rc.principal.name, request);
   if (!page.ok()) return page.status();
   ProgrammeFilter filter;
   auto institution = OptionalResourceName("institution", kInstitutions, request.institution());
@@ -214,7 +214,7 @@ absl::Status ExchangeApi::ListProgrammes(const RequestContext& rc,
   filter.status = *status;
   return Read(rc, [&](ExchangeTx& tx) -> absl::Status {
     return WritePage(logic_.ListProgrammes(tx, rc.principal, filter, page->after_id, page->size),
-                     page_tokens_, request, response->mutable_programmes(),
+                     page_tokens_, rc.principal.name, request, response->mutable_programmes(),
                      response->mutable_next_page_token());
   });
 }
@@ -329,7 +329,7 @@ absl::Status ExchangeApi::GetMobility(const RequestContext& rc,
 absl::Status ExchangeApi::ListMobilities(const RequestContext& rc,
                                          const pb::ListMobilitiesRequest& request,
                                          pb::ListMobilitiesResponse* response) {
-  auto page = ReadPageRequest(page_tokens_, request);
+  auto page = ReadPageRequest(page_tokens_, rc.principal.name, request);
   if (!page.ok()) return page.status();
   MobilityFilter filter;
   auto programme = OptionalResourceName("programme", kProgrammes, request.programme());
@@ -346,7 +346,7 @@ absl::Status ExchangeApi::ListMobilities(const RequestContext& rc,
   filter.trainee_id = *trainee;
   return Read(rc, [&](ExchangeTx& tx) -> absl::Status {
     return WritePage(logic_.ListMobilities(tx, rc.principal, filter, page->after_id, page->size),
-                     page_tokens_, request, response->mutable_mobilities(),
+                     page_tokens_, rc.principal.name, request, response->mutable_mobilities(),
                      response->mutable_next_page_token());
   });
 }
