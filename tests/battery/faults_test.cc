@@ -240,7 +240,7 @@ class FaultsTest : public ::testing::Test {
     ASSERT_TRUE(inconsistent.ok()) << inconsistent.status();
     EXPECT_EQ(*inconsistent, 0) << "run_seats.enrolled disagrees with the enrollments";
     RecordFigure(section, "writes acknowledged", int64_t{load.acknowledged()});
-    RecordFigure(section, "acknowledged writes found after the restart", int64_t{found});
+    RecordFigure(section, "acknowledged writes found in the database", int64_t{found});
     RecordFigure(section, "enrollments stored twice", int64_t{duplicates});
     RecordFigure(section, "runs whose seat counter disagrees with its rows", *inconsistent);
     RecordFigure(section, "Enroll attempts (retries with the same request_id included)",

@@ -16,7 +16,8 @@ import sys
 SECTIONS = [
     ("Tenant isolation",
      "Every method of the three services, enumerated from their descriptors, called as each role "
-     "with ids owned by another college; denied calls must leave every table's checksum as it was."),
+     "with ids owned by another college; denied calls must leave every table's checksum as it was. "
+     "Then every List method's page token, replayed by callers other than the one it was issued to."),
     ("Races for the last places",
      "Concurrent Enroll calls for the last seats of a run (each trainee twice at once) and "
      "concurrent approvals for the last places of a quota."),
@@ -29,8 +30,13 @@ SECTIONS = [
      "retry with their request_ids. Then the course service is killed while its runs change, and "
      "the enrollment service's mirror must catch up."),
     ("kill -9 of MariaDB under write load",
-     "MariaDB (with durable commits) is killed in the middle of an Enroll load and restarted; the "
+     "MariaDB (with durable commits) is killed several times in the middle of one Enroll load and "
+     "restarted, every second time after hanging it (SIGSTOP) until health says NOT_SERVING; the "
      "services are not restarted."),
+    ("database connection cut with the COMMIT on the wire",
+     "A proxy between the services and MariaDB resets the connection of a write's COMMIT before "
+     "the server sees it: the transaction rolls back, so the call must not be acknowledged, and "
+     "the client's retry with the same request_id stores it once."),
     ("MariaDB hung (SIGSTOP) and resumed (SIGCONT)",
      "Calls while the database hangs, health of the three services, and recovery on SIGCONT "
      "without a restart; the write caught by the hang must not commit later."),
