@@ -122,14 +122,15 @@ absl::StatusOr<std::unique_ptr<PooledConnection>> ConnectionPool::Open(
     std::unique_ptr<sql::Connection> connection(Driver()->connect(options));
     {
       std::unique_ptr<sql::Statement> statement(connection->createStatement());
-      // Byte-exact UTF-8 in any script, UTC timestamps, strict input checks. Set while still in
-      // autocommit, so that opening a connection leaves no transaction to commit.
+      // Byte-exact UTF-8 in any script, UTC timestamps, strict input checks, and transactions:
+      // autocommit is turned off here, where a failure throws (setAutoCommit() ignores one, as
+      // commit() does), and last, so that opening a connection leaves no transaction to commit.
       statement->execute(
           "SET NAMES utf8mb4 COLLATE utf8mb4_bin, time_zone = '+00:00', "
           "sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
-          "NO_ENGINE_SUBSTITUTION'");
+          "NO_ENGINE_SUBSTITUTION', autocommit = 0");
     }
-    connection->setAutoCommit(false);
+    connection->setAutoCommit(false);  // the connector's own record of it
     return std::make_unique<PooledConnection>(std::move(connection));
   } catch (const sql::SQLException& e) {
     if (IsConnectionError(e.getErrorCode()) || e.getErrorCode() == 0) {
