@@ -2,10 +2,10 @@
 
 #include <array>
 #include <memory>
+#include <mutex>
 #include <utility>
 #include <vector>
 
-#include "absl/base/call_once.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -23,7 +23,9 @@ namespace {
 constexpr int kCodes = 17;  // gRPC status codes 0..16
 
 // A counter per status code, resolved on the code's first use (a call_once: an atomic load
-// afterwards), so that a method's codes that never happen make no series.
+// afterwards), so that a method's codes that never happen make no series. std::call_once, not
+// absl's: its waiters block in pthread_once, which TSan sees, and not in Debian's uninstrumented
+// Abseil, where a second caller's wait for the first looked like a race.
 class CodeCounters {
  public:
   CodeCounters(absl::string_view name, absl::string_view help, std::string method)
@@ -33,7 +35,7 @@ class CodeCounters {
     const int index = static_cast<int>(code);
     if (index < 0 || index >= kCodes) return;
     Slot& slot = slots_[index];
-    absl::call_once(slot.once, [&] {
+    std::call_once(slot.once, [&] {
       slot.counter = metrics::Global().GetCounter(
           name_, help_, {{"method", method_}, {"code", absl::StatusCodeToString(code)}});
     });
@@ -42,7 +44,7 @@ class CodeCounters {
 
  private:
   struct Slot {
-    absl::once_flag once;
+    std::once_flag once;
     metrics::Counter counter;
   };
   const absl::string_view name_;

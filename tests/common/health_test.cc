@@ -329,6 +329,12 @@ TEST_F(HealthTest, CallsInTheOutageFailAsUnavailableEvenBeforeHealthNotices) {
         << i << ": " << status.error_message();
     EXPECT_LT(absl::Now() - start, absl::Seconds(4)) << i;
   }
+  // Health is let to notice before the database returns: otherwise the SERVING awaited below
+  // could be the stale one from before the outage, and a probe begun in the outage would turn
+  // health NOT_SERVING (and the calls away) only after it.
+  HealthStatus last = HealthCheckResponse::UNKNOWN;
+  ASSERT_TRUE(AwaitHealth(HealthCheckResponse::NOT_SERVING, absl::Seconds(5), &last))
+      << "last status " << HealthCheckResponse::ServingStatus_Name(last);
   proxy_->Unblock();
   ASSERT_TRUE(AwaitHealth(HealthCheckResponse::SERVING, absl::Seconds(10)));
   for (int i = 0; i < 6; ++i) {
