@@ -6,6 +6,9 @@
 //   pb::CourseRun run;
 //   absl::Status status = course.Call(*stub, &pb::CourseService::Stub::GetCourseRun,
 //                                     "courseRuns/7", request, &run, caller_deadline);
+//   // The same for a standard Get (a request of just the name):
+//   absl::StatusOr<pb::CourseRun> same = course.Get(
+//       *stub, &pb::CourseService::Stub::GetCourseRun, "courseRuns", 7, caller_deadline);
 //
 // Each call carries the caller's own credential ("authorization: Bearer <token>", role service,
 // or the channel's client certificate), the trace id of the call the thread works for (a W3C
@@ -34,10 +37,15 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/domain/resource_name.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/support/status.h"
 
 namespace luban::client {
+
+// NOT_FOUND "<resource>: not found": what MapStatus makes of a peer's NOT_FOUND, for answers a
+// client knows without asking (an id that cannot exist).
+absl::Status PeerNotFound(absl::string_view resource);
 
 struct PeerCallOptions {
   // Longest a call may take in all (attempts and backoff), whatever the caller's deadline.
@@ -71,6 +79,22 @@ class PeerCaller {
     });
   }
 
+  // Gets `collection`/`id` (e.g. "courseRuns/7") with a standard Get method, whose request
+  // carries just the name. An id that cannot exist (<= 0) is NOT_FOUND without asking.
+  template <typename Stub, typename Request, typename Response>
+  absl::StatusOr<Response> Get(Stub& stub, UnaryMethod<Stub, Request, Response> method,
+                               absl::string_view collection, int64_t id,
+                               absl::Time deadline) const {
+    const std::string name = FormatResourceName(collection, id);
+    if (id <= 0) return PeerNotFound(name);
+    Request request;
+    request.set_name(name);
+    Response response;
+    const absl::Status status = Call(stub, method, name, request, &response, deadline);
+    if (!status.ok()) return status;
+    return response;
+  }
+
   // The status a call about `resource` ends with, for the peer's final status (OK -> OK).
   absl::Status MapStatus(const grpc::Status& status, absl::string_view resource) const;
 
@@ -91,10 +115,6 @@ class PeerCaller {
 // breaking its contract: INTERNAL "the course service answered with a malformed <field>: ...".
 absl::StatusOr<int64_t> ParsePeerName(absl::string_view peer, absl::string_view field,
                                       absl::string_view collection, absl::string_view name);
-
-// NOT_FOUND "<resource>: not found": what MapStatus makes of a peer's NOT_FOUND, for answers a
-// client knows without asking (an id that cannot exist).
-absl::Status PeerNotFound(absl::string_view resource);
 
 }  // namespace luban::client
 

@@ -17,7 +17,9 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -84,6 +86,17 @@ class EnrollLoad {
         tag_(std::move(tag)),
         answers_(trainees_.size()) {}
   ~EnrollLoad() { Stop(); }
+
+  // A new run with `writes` seats and `writes` new trainees of its workshop, one write each.
+  static absl::StatusOr<std::unique_ptr<EnrollLoad>> Prepare(BatteryNetwork& network, int writes,
+                                                             const std::string& tag) {
+    auto run = network.CreateRun(writes, tag);
+    if (!run.ok()) return run.status();
+    auto trainees = network.CreateTrainees(writes, tag);
+    if (!trainees.ok()) return trainees.status();
+    return std::make_unique<EnrollLoad>(network, run->name(), *std::move(trainees), tag);
+  }
+  const std::string& run() const { return run_; }
 
   void Start(int threads) {
     for (int t = 0; t < threads; ++t) threads_.emplace_back([this] { Work(); });
@@ -404,12 +417,10 @@ TEST_F(FaultsTest, KillingTheServicesMidWriteLosesNoAcknowledgedWrite) {
   if (HasFatalFailure()) return;
   constexpr char kSection[] = "kill -9 of a service under write load";
   const int writes = BatteryScale(120, 1200);
-  auto run = network_->CreateRun(writes, "crash");
-  ASSERT_TRUE(run.ok()) << run.status();
-  auto trainees = network_->CreateTrainees(writes, "crash");
-  ASSERT_TRUE(trainees.ok()) << trainees.status();
+  auto prepared = EnrollLoad::Prepare(*network_, writes, "crash");
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  EnrollLoad& load = **prepared;
 
-  EnrollLoad load(*network_, run->name(), *trainees, "crash");
   load.Start(8);
   ASSERT_TRUE(load.AwaitAcknowledged(writes / 3, absl::Seconds(120)));
   suite().Kill(kEnrollment);
@@ -419,7 +430,7 @@ TEST_F(FaultsTest, KillingTheServicesMidWriteLosesNoAcknowledgedWrite) {
   load.Stop();
   EXPECT_GT(load.codes()[grpc::StatusCode::UNAVAILABLE], 0)
       << "the load never met the killed service:" << Codes(load.codes());
-  ExpectAcknowledgedWritesStored(load, run->name(), kSection);
+  ExpectAcknowledgedWritesStored(load, load.run(), kSection);
   RecordFigure(kSection, "acknowledged when the enrollment service was killed", int64_t{at_kill});
   RecordFigure(kSection, "kill -9 injected", int64_t{1});
 
@@ -432,7 +443,7 @@ TEST_F(FaultsTest, KillingTheServicesMidWriteLosesNoAcknowledgedWrite) {
   std::jthread updater([&] {
     for (int i = 0; i < updates; ++i) {
       course_pb::UpdateCourseRunRequest update;
-      update.mutable_course_run()->set_name(run->name());
+      update.mutable_course_run()->set_name(load.run());
       update.mutable_course_run()->set_capacity(writes + 1 + i);
       update.mutable_update_mask()->add_paths("capacity");
       update.set_request_id(absl::StrCat("crash-update-", i));
@@ -462,10 +473,10 @@ TEST_F(FaultsTest, KillingTheServicesMidWriteLosesNoAcknowledgedWrite) {
   ASSERT_TRUE(suite().Restart(kCourse).ok()) << suite().Logs();
   updater.join();
   ASSERT_EQ(acknowledged_updates, updates);
-  ExpectFeedCaughtUp(run->name(), kSection);
+  ExpectFeedCaughtUp(load.run(), kSection);
   auto mirrored = suite().enrollment_db().QueryInt(
       absl::StrCat("SELECT capacity FROM run_seats WHERE run_id = ",
-                   run->name().substr(run->name().find('/') + 1)));
+                   load.run().substr(load.run().find('/') + 1)));
   ASSERT_TRUE(mirrored.ok()) << mirrored.status();
   EXPECT_EQ(*mirrored, last_capacity);
   RecordFigure(kSection, "run updates acknowledged around a kill -9 of the course service",
@@ -479,13 +490,11 @@ TEST_F(FaultsTest, KillingMariaDbMidWriteLosesNoAcknowledgedWrite) {
   if (HasFatalFailure()) return;
   constexpr char kSection[] = "kill -9 of MariaDB under write load";
   const int writes = BatteryScale(120, 1200);
-  auto run = network_->CreateRun(writes, "dbcrash");
-  ASSERT_TRUE(run.ok()) << run.status();
-  auto trainees = network_->CreateTrainees(writes, "dbcrash");
-  ASSERT_TRUE(trainees.ok()) << trainees.status();
+  auto prepared = EnrollLoad::Prepare(*network_, writes, "dbcrash");
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  EnrollLoad& load = **prepared;
   const pid_t enrollment_pid = suite().process(kEnrollment).pid();
 
-  EnrollLoad load(*network_, run->name(), *trainees, "dbcrash");
   load.Start(8);
   // Several kills in one load. A plain kill lands on whatever the eight writers are doing at
   // that instant. Every second kill first hangs the server until health says NOT_SERVING, so
@@ -527,8 +536,8 @@ TEST_F(FaultsTest, KillingMariaDbMidWriteLosesNoAcknowledgedWrite) {
        {&suite().course_db(), &suite().enrollment_db(), &suite().exchange_db()}) {
     ASSERT_TRUE(db->Reconnect().ok());
   }
-  ExpectAcknowledgedWritesStored(load, run->name(), kSection);
-  ExpectFeedCaughtUp(run->name(), kSection);
+  ExpectAcknowledgedWritesStored(load, load.run(), kSection);
+  ExpectFeedCaughtUp(load.run(), kSection);
   RecordFigure(kSection, "acknowledged when MariaDB was killed",
                absl::StrJoin(at_kill, ", "));
   RecordFigure(kSection, "kill -9 injected (every second one into a hung server)",
@@ -548,12 +557,10 @@ TEST_F(FaultsTest, ACommitLostWithItsConnectionIsNeverAcknowledged) {
   if (HasFatalFailure()) return;
   constexpr char kSection[] = "database connection cut with the COMMIT on the wire";
   const int writes = BatteryScale(60, 400);
-  auto run = network_->CreateRun(writes, "cutcommit");
-  ASSERT_TRUE(run.ok()) << run.status();
-  auto trainees = network_->CreateTrainees(writes, "cutcommit");
-  ASSERT_TRUE(trainees.ok()) << trainees.status();
+  auto prepared = EnrollLoad::Prepare(*network_, writes, "cutcommit");
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  EnrollLoad& load = **prepared;
 
-  EnrollLoad load(*network_, run->name(), *trainees, "cutcommit");
   load.Start(4);
   ASSERT_TRUE(load.AwaitAcknowledged(writes / 4, absl::Seconds(120)));
   // The COMMIT (a COM_QUERY) of a write: its last statement saved the response, which names
@@ -565,7 +572,7 @@ TEST_F(FaultsTest, ACommitLostWithItsConnectionIsNeverAcknowledged) {
   EXPECT_EQ(network_->database_proxy()->cut_requests(), cuts);
   EXPECT_GT(load.codes()[grpc::StatusCode::UNAVAILABLE], 0)
       << "no Enroll met a cut COMMIT:" << Codes(load.codes());
-  ExpectAcknowledgedWritesStored(load, run->name(), kSection);
+  ExpectAcknowledgedWritesStored(load, load.run(), kSection);
   RecordFigure(kSection, "COMMITs cut with their connection",
                network_->database_proxy()->cut_requests());
   RecordFigure(kSection, "Enroll calls answered UNAVAILABLE (then retried)",
@@ -871,10 +878,9 @@ TEST_F(FaultsTest, SigtermUnderLoadDrainsTheCallsInFlightAndExitsCleanly) {
   if (HasFatalFailure()) return;
   constexpr char kSection[] = "SIGTERM under load";
   const int writes = BatteryScale(120, 1200);
-  auto run = network_->CreateRun(writes, "term");
-  ASSERT_TRUE(run.ok()) << run.status();
-  auto trainees = network_->CreateTrainees(writes, "term");
-  ASSERT_TRUE(trainees.ok()) << trainees.status();
+  auto prepared = EnrollLoad::Prepare(*network_, writes, "term");
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  EnrollLoad& load = **prepared;
 
   // Health watched from before the signal: it must say NOT_SERVING before the process goes.
   absl::StatusOr<absl::Duration> not_serving = absl::UnknownError("not watched");
@@ -882,7 +888,6 @@ TEST_F(FaultsTest, SigtermUnderLoadDrainsTheCallsInFlightAndExitsCleanly) {
     not_serving = AwaitHealth(suite(), suite().enrollment_addr(),
                               HealthCheckResponse::NOT_SERVING, absl::Seconds(60));
   });
-  EnrollLoad load(*network_, run->name(), *trainees, "term");
   load.Start(8);
   ASSERT_TRUE(load.AwaitAcknowledged(writes / 3, absl::Seconds(120)));
   const absl::Time signalled = absl::Now();
@@ -910,7 +915,7 @@ TEST_F(FaultsTest, SigtermUnderLoadDrainsTheCallsInFlightAndExitsCleanly) {
   }
   EXPECT_EQ(other, 0) << Codes(codes) << load.Failures();
   EXPECT_GE(in_flight_ok, 1) << "no call was in flight at the signal";
-  ExpectAcknowledgedWritesStored(load, run->name(), kSection);
+  ExpectAcknowledgedWritesStored(load, load.run(), kSection);
   RecordFigure(kSection, "SIGTERM sent", int64_t{1});
   RecordFigure(kSection, "calls in flight at the signal that finished OK", int64_t{in_flight_ok});
   RecordFigure(kSection, "calls refused while it stopped (UNAVAILABLE)",

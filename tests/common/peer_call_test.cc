@@ -8,6 +8,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -137,10 +138,13 @@ TEST(PeerCallerTest, AMalformedNameInAnAnswerIsThePeersFault) {
 // --- Attempts, against a fake stub -------------------------------------------------------------
 
 struct FakeRequest {
+  void set_name(std::string text) { name = std::move(text); }  // as a Get request's
   int value = 0;
+  std::string name;
 };
 struct FakeResponse {
   int value = 0;
+  std::string name;
 };
 
 // Answers each attempt with the next scripted status (the last one forever), echoing the
@@ -156,6 +160,7 @@ class FakeStub {
     if (script_.size() > 1) script_.pop_front();
     if (code != grpc::StatusCode::OK) return grpc::Status(code, "scripted");
     response->value = request.value;
+    response->name = request.name;
     return grpc::Status::OK;
   }
 
@@ -192,6 +197,25 @@ TEST(PeerCallerTest, RetriesUnavailableUntilItSucceeds) {
   for (absl::Time attempt_deadline : stub.deadlines()) {
     EXPECT_LE(absl::AbsDuration(attempt_deadline - deadline), absl::Milliseconds(1));
   }
+}
+
+TEST(PeerCallerTest, GetAsksForTheNamedResourceAndNotAtAllForAnIdThatCannotExist) {
+  const PeerCaller peer(kCaller, kPeer, kToken, FastOptions());
+  FakeStub stub({grpc::StatusCode::OK});
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  const absl::StatusOr<FakeResponse> got = peer.Get(stub, &FakeStub::Get, "things", 7, deadline);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->name, "things/7");
+  EXPECT_EQ(stub.attempts(), 1);
+  for (int64_t id : {0, -3}) {
+    const absl::StatusOr<FakeResponse> none = peer.Get(stub, &FakeStub::Get, "things", id, deadline);
+    EXPECT_EQ(none.status(), absl::NotFoundError(absl::StrCat("things/", id, ": not found")));
+  }
+  EXPECT_EQ(stub.attempts(), 1);  // the peer was not asked
+
+  FakeStub missing({grpc::StatusCode::NOT_FOUND});
+  EXPECT_EQ(peer.Get(missing, &FakeStub::Get, "things", 8, deadline).status(),
+            absl::NotFoundError("things/8: not found"));
 }
 
 TEST(PeerCallerTest, RetriesNothingButUnavailable) {

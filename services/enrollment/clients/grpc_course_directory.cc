@@ -13,7 +13,6 @@ namespace {
 namespace pb = ::luban::course::v1;
 
 using ::luban::client::ParsePeerName;
-using ::luban::client::PeerNotFound;
 
 constexpr char kInstitutions[] = "institutions";
 constexpr char kCourseService[] = "the course service";
@@ -110,62 +109,42 @@ GrpcCourseDirectory::GrpcCourseDirectory(std::shared_ptr<grpc::Channel> channel,
       courses_(options_.cache_capacity, options_.cache_ttl) {}
 
 absl::StatusOr<RunInfo> GrpcCourseDirectory::GetRun(int64_t run_id, absl::Time deadline) {
-  const std::string name = FormatResourceName(kCourseRuns, run_id);
-  if (run_id <= 0) return PeerNotFound(name);
-  pb::GetCourseRunRequest request;
-  request.set_name(name);
-  pb::CourseRun run;
-  absl::Status status =
-      course_.Call(*stub_, &pb::CourseService::Stub::GetCourseRun, name, request, &run, deadline);
-  if (!status.ok()) return status;
-  return RunInfoFromProto(run);
+  auto run = course_.Get(*stub_, &pb::CourseService::Stub::GetCourseRun, kCourseRuns, run_id,
+                         deadline);
+  if (!run.ok()) return run.status();
+  return RunInfoFromProto(*run);
 }
 
 absl::StatusOr<WorkshopInfo> GrpcCourseDirectory::GetWorkshop(int64_t workshop_id,
                                                               absl::Time deadline) {
-  const std::string name = FormatResourceName(kWorkshops, workshop_id);
-  if (workshop_id <= 0) return PeerNotFound(name);
   if (auto cached = workshops_.Get(workshop_id, options_.clock())) return *std::move(cached);
-  pb::GetWorkshopRequest request;
-  request.set_name(name);
-  pb::Workshop workshop;
-  absl::Status status = course_.Call(*stub_, &pb::CourseService::Stub::GetWorkshop, name, request,
-                                     &workshop, deadline);
-  if (!status.ok()) return status;
-  auto info = WorkshopInfoFromProto(workshop);
+  auto workshop = course_.Get(*stub_, &pb::CourseService::Stub::GetWorkshop, kWorkshops,
+                              workshop_id, deadline);
+  if (!workshop.ok()) return workshop.status();
+  auto info = WorkshopInfoFromProto(*workshop);
   if (info.ok()) workshops_.Put(workshop_id, *info, options_.clock());
   return info;
 }
 
 absl::StatusOr<InstitutionInfo> GrpcCourseDirectory::GetInstitution(int64_t institution_id,
                                                                     absl::Time deadline) {
-  const std::string name = FormatResourceName(kInstitutions, institution_id);
-  if (institution_id <= 0) return PeerNotFound(name);
   if (auto cached = institutions_.Get(institution_id, options_.clock())) {
     return *std::move(cached);
   }
-  pb::GetInstitutionRequest request;
-  request.set_name(name);
-  pb::Institution institution;
-  absl::Status status = course_.Call(*stub_, &pb::CourseService::Stub::GetInstitution, name,
-                                     request, &institution, deadline);
-  if (!status.ok()) return status;
-  auto info = InstitutionInfoFromProto(institution);
+  auto institution = course_.Get(*stub_, &pb::CourseService::Stub::GetInstitution,
+                                 kInstitutions, institution_id, deadline);
+  if (!institution.ok()) return institution.status();
+  auto info = InstitutionInfoFromProto(*institution);
   if (info.ok()) institutions_.Put(institution_id, *info, options_.clock());
   return info;
 }
 
 absl::StatusOr<CourseInfo> GrpcCourseDirectory::GetCourse(int64_t course_id, absl::Time deadline) {
-  const std::string name = FormatResourceName(kCourses, course_id);
-  if (course_id <= 0) return PeerNotFound(name);
   if (auto cached = courses_.Get(course_id, options_.clock())) return *std::move(cached);
-  pb::GetCourseRequest request;
-  request.set_name(name);
-  pb::Course course;
-  absl::Status status =
-      course_.Call(*stub_, &pb::CourseService::Stub::GetCourse, name, request, &course, deadline);
-  if (!status.ok()) return status;
-  auto info = CourseInfoFromProto(course);
+  auto course = course_.Get(*stub_, &pb::CourseService::Stub::GetCourse, kCourses, course_id,
+                            deadline);
+  if (!course.ok()) return course.status();
+  auto info = CourseInfoFromProto(*course);
   if (info.ok()) courses_.Put(course_id, *info, options_.clock());
   return info;
 }

@@ -11,7 +11,6 @@ namespace {
 namespace pb = ::luban::course::v1;
 
 using ::luban::client::ParsePeerName;
-using ::luban::client::PeerNotFound;
 
 constexpr char kCourseService[] = "the course service";
 // The course service's collection of workshops (the exchange domain names none of its own).
@@ -65,64 +64,37 @@ GrpcCoursePeer::GrpcCoursePeer(std::shared_ptr<grpc::Channel> channel, std::stri
       founders_(options_.cache_capacity, options_.cache_ttl) {}
 
 absl::StatusOr<InstitutionInfo> GrpcCoursePeer::GetInstitution(int64_t id, absl::Time deadline) {
-  const std::string name = FormatResourceName(kInstitutions, id);
-  if (id <= 0) return PeerNotFound(name);
   if (auto cached = institutions_.Get(id, options_.clock())) return *std::move(cached);
-  pb::GetInstitutionRequest request;
-  request.set_name(name);
-  pb::Institution institution;
-  const absl::Status status = course_.Call(*stub_, &pb::CourseService::Stub::GetInstitution, name,
-                                           request, &institution, deadline);
-  if (!status.ok()) return status;
-  auto info = InstitutionFromProto(institution);
+  auto institution =
+      course_.Get(*stub_, &pb::CourseService::Stub::GetInstitution, kInstitutions, id, deadline);
+  if (!institution.ok()) return institution.status();
+  auto info = InstitutionFromProto(*institution);
   if (info.ok()) institutions_.Put(id, *info, options_.clock());
   return info;
 }
 
 absl::Status GrpcCoursePeer::CheckCourseRunExists(int64_t id, absl::Time deadline) {
-  const std::string name = FormatResourceName(kCourseRuns, id);
-  if (id <= 0) return PeerNotFound(name);
-  pb::GetCourseRunRequest request;
-  request.set_name(name);
-  pb::CourseRun run;
-  return course_.Call(*stub_, &pb::CourseService::Stub::GetCourseRun, name, request, &run,
-                      deadline);
+  return course_.Get(*stub_, &pb::CourseService::Stub::GetCourseRun, kCourseRuns, id, deadline)
+      .status();
 }
 
 absl::StatusOr<int64_t> GrpcCoursePeer::GetCourseRunWorkshop(int64_t id, absl::Time deadline) {
-  const std::string name = FormatResourceName(kCourseRuns, id);
-  if (id <= 0) return PeerNotFound(name);
-  pb::GetCourseRunRequest request;
-  request.set_name(name);
-  pb::CourseRun run;
-  const absl::Status status = course_.Call(*stub_, &pb::CourseService::Stub::GetCourseRun, name,
-                                           request, &run, deadline);
-  if (!status.ok()) return status;
-  return ParsePeerName(kCourseService, "course run's workshop", kCourseWorkshops, run.workshop());
+  auto run = course_.Get(*stub_, &pb::CourseService::Stub::GetCourseRun, kCourseRuns, id, deadline);
+  if (!run.ok()) return run.status();
+  return ParsePeerName(kCourseService, "course run's workshop", kCourseWorkshops, run->workshop());
 }
 
 absl::Status GrpcCoursePeer::CheckCourseExists(int64_t id, absl::Time deadline) {
-  const std::string name = FormatResourceName(kCourses, id);
-  if (id <= 0) return PeerNotFound(name);
-  pb::GetCourseRequest request;
-  request.set_name(name);
-  pb::Course course;
-  return course_.Call(*stub_, &pb::CourseService::Stub::GetCourse, name, request, &course,
-                      deadline);
+  return course_.Get(*stub_, &pb::CourseService::Stub::GetCourse, kCourses, id, deadline).status();
 }
 
 absl::StatusOr<WorkshopFounders> GrpcCoursePeer::GetWorkshopFounders(int64_t workshop_id,
                                                                      absl::Time deadline) {
-  const std::string name = FormatResourceName(kCourseWorkshops, workshop_id);
-  if (workshop_id <= 0) return PeerNotFound(name);
   if (auto cached = founders_.Get(workshop_id, options_.clock())) return *std::move(cached);
-  pb::GetWorkshopRequest request;
-  request.set_name(name);
-  pb::Workshop workshop;
-  const absl::Status status = course_.Call(*stub_, &pb::CourseService::Stub::GetWorkshop, name,
-                                           request, &workshop, deadline);
-  if (!status.ok()) return status;
-  auto founders = FoundersFromProto(workshop);
+  auto workshop = course_.Get(*stub_, &pb::CourseService::Stub::GetWorkshop, kCourseWorkshops,
+                              workshop_id, deadline);
+  if (!workshop.ok()) return workshop.status();
+  auto founders = FoundersFromProto(*workshop);
   if (founders.ok()) founders_.Put(workshop_id, *founders, options_.clock());
   return founders;
 }
