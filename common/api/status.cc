@@ -26,7 +26,9 @@ absl::string_view StatusCodeName(grpc::StatusCode code) {
   if (number < 0 || number > static_cast<int>(grpc::StatusCode::UNAUTHENTICATED)) return "UNKNOWN";
   static const std::string* const kNames = [] {
     auto* names = new std::string[17];
-    for (int i = 0; i <= 16; ++i) names[i] = absl::StatusCodeToString(static_cast<absl::StatusCode>(i));
+    for (int i = 0; i <= 16; ++i) {
+      names[i] = absl::StatusCodeToString(static_cast<absl::StatusCode>(i));
+    }
     return names;
   }();
   return kNames[number];

@@ -11,8 +11,8 @@
 
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,11 +43,11 @@ struct LoadOptions {
 
 struct LoadResult {
   int concurrency = 0;
-  double seconds = 0;           // the measured window as it was
-  int64_t calls = 0;            // calls that ended in the window (any status)
+  double seconds = 0;  // the measured window as it was
+  int64_t calls = 0;   // calls that ended in the window (any status)
   int64_t ok = 0;
   std::map<std::string, int64_t> errors;  // status code name -> count, in the window
-  double calls_per_second = 0;  // OK calls per second of the window
+  double calls_per_second = 0;            // OK calls per second of the window
   // Latency of the calls that ended OK in the window, in microseconds.
   double p50_us = 0, p90_us = 0, p99_us = 0, p999_us = 0, max_us = 0;
 };
@@ -56,8 +56,8 @@ LoadResult RunClosedLoop(const LoadOptions& options, StartCall start);
 
 // Runs calls 0..total-1 (each number once, in any order), `concurrency` at a time, to the end
 // (for seeding). Returns the count of each non-OK status code name.
-std::map<std::string, int64_t> RunAllCalls(int64_t total, int concurrency,
-                                           absl::AnyInvocable<void(int64_t n, CallDone done)> start);
+std::map<std::string, int64_t> RunAllCalls(
+    int64_t total, int concurrency, absl::AnyInvocable<void(int64_t n, CallDone done)> start);
 
 // The value at quantile q (0..1) of `sorted` (ascending); 0 when empty.
 double Quantile(const std::vector<uint32_t>& sorted, double q);

@@ -99,9 +99,8 @@ class Scenarios {
 }  // namespace
 
 absl::StatusOr<StartCall> MakeScenario(absl::string_view name,
-                                       std::shared_ptr<grpc::Channel> enrollment,
-                                       std::string token, const BenchData& data,
-                                       std::atomic<int64_t>* write_cursor) {
+                                       std::shared_ptr<grpc::Channel> enrollment, std::string token,
+                                       const BenchData& data, std::atomic<int64_t>* write_cursor) {
   auto scenarios =
       std::make_shared<Scenarios>(std::move(enrollment), std::move(token), data, write_cursor);
   if (name == "point") {
@@ -135,8 +134,7 @@ absl::StatusOr<StartCall> MakeScenario(absl::string_view name,
       absl::StrCat("--scenario: `", name, "` is not one of point, page, write, mixed"));
 }
 
-ExportResult RunExport(const std::shared_ptr<grpc::Channel>& enrollment,
-                       const std::string& token) {
+ExportResult RunExport(const std::shared_ptr<grpc::Channel>& enrollment, const std::string& token) {
   auto stub = pb::EnrollmentService::NewStub(enrollment);
   grpc::ClientContext context;
   context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
@@ -147,7 +145,8 @@ ExportResult RunExport(const std::shared_ptr<grpc::Channel>& enrollment,
   while (reader->Read(&batch)) result.rows += batch.enrollments_size();
   const grpc::Status status = reader->Finish();
   result.seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  result.rows_per_second = result.seconds > 0 ? static_cast<double>(result.rows) / result.seconds : 0;
+  result.rows_per_second =
+      result.seconds > 0 ? static_cast<double>(result.rows) / result.seconds : 0;
   if (!status.ok()) {
     result.error = absl::StrCat(StatusCodeName(status.error_code()), ": ", status.error_message());
   }

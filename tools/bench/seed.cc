@@ -292,7 +292,9 @@ absl::StatusOr<BenchData> Seed(cli::Connections& connections, const SeedOptions&
   });
   if (!enroll_errors.empty()) {
     std::string summary;
-    for (const auto& [code, count] : enroll_errors) absl::StrAppend(&summary, " ", code, "=", count);
+    for (const auto& [code, count] : enroll_errors) {
+      absl::StrAppend(&summary, " ", code, "=", count);
+    }
     return absl::FailedPreconditionError(absl::StrCat("enrolling failed:", summary));
   }
   Progress("enrollments", total, total, start);

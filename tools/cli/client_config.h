@@ -86,21 +86,22 @@ class Connections {
 // Process exit codes of the clients, by what failed. Documented in each client's --help.
 enum ExitCode : int {
   kExitOk = 0,
-  kExitFailure = 1,         // anything not below (INTERNAL, UNKNOWN, DATA_LOSS...)
-  kExitUsage = 2,           // bad command line or configuration; INVALID_ARGUMENT from a service
-  kExitNotFound = 3,        // NOT_FOUND
-  kExitPermission = 4,      // PERMISSION_DENIED, UNAUTHENTICATED
-  kExitUnavailable = 5,     // UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED
-  kExitConflict = 6,        // ALREADY_EXISTS, ABORTED, FAILED_PRECONDITION, OUT_OF_RANGE,
-                            // RESOURCE_EXHAUSTED
-  kExitPartial = 7,         // a bulk operation where some rows were refused
+  kExitFailure = 1,      // anything not below (INTERNAL, UNKNOWN, DATA_LOSS...)
+  kExitUsage = 2,        // bad command line or configuration; INVALID_ARGUMENT from a service
+  kExitNotFound = 3,     // NOT_FOUND
+  kExitPermission = 4,   // PERMISSION_DENIED, UNAUTHENTICATED
+  kExitUnavailable = 5,  // UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED
+  kExitConflict = 6,     // ALREADY_EXISTS, ABORTED, FAILED_PRECONDITION, OUT_OF_RANGE,
+                         // RESOURCE_EXHAUSTED
+  kExitPartial = 7,      // a bulk operation where some rows were refused
 };
 
 // The exit code for a failed call's status.
 ExitCode ExitCodeFor(grpc::StatusCode code);
 
 // One line for the user: "<program>: <what>: <CODE_NAME>: <message>".
-std::string ErrorLine(absl::string_view program, absl::string_view what, const grpc::Status& status);
+std::string ErrorLine(absl::string_view program, absl::string_view what,
+                      const grpc::Status& status);
 
 }  // namespace luban::cli
 

@@ -200,7 +200,8 @@ int main(int argc, char** argv) {
   for (const auto& [address, c] :
        {std::pair(target, channel), std::pair(enrollment_target, enrollment_channel),
         std::pair(exchange_target, exchange_channel)}) {
-    if (c != nullptr && !luban::client::AwaitServing(c, absl::Now() + absl::GetFlag(FLAGS_wait)).ok()) {
+    if (c != nullptr &&
+        !luban::client::AwaitServing(c, absl::Now() + absl::GetFlag(FLAGS_wait)).ok()) {
       std::fprintf(stderr, "luban-demo-seed: %s is not SERVING\n", address.c_str());
       return 1;
     }

@@ -1,5 +1,6 @@
-// One unary call of the seeding tools (luban-demo-seed, luban-bench seed): bearer token, deadline, retries of what is safe to retry,
-// and on failure a message naming what was being done, then exit(1).
+// One unary call of the seeding tools (luban-demo-seed, luban-bench seed): bearer token, deadline,
+// retries of what is safe to retry, and on failure a message naming what was being done, then
+// exit(1).
 #ifndef LUBAN_TOOLS_DEMO_SEED_SEED_CALL_H_
 #define LUBAN_TOOLS_DEMO_SEED_SEED_CALL_H_
 

@@ -132,8 +132,7 @@ void ToProto(const Institution& in, pb::Institution* out) {
   LocalizedToProto(in.names, out->mutable_display_names());
   out->set_city(in.city);
   out->set_website(in.website);
-  MetaToProto(in.meta, out->mutable_create_time(), out->mutable_update_time(),
-              out->mutable_etag());
+  MetaToProto(in.meta, out->mutable_create_time(), out->mutable_update_time(), out->mutable_etag());
 }
 
 void ToProto(const Workshop& in, pb::Workshop* out) {
@@ -147,8 +146,7 @@ void ToProto(const Workshop& in, pb::Workshop* out) {
   out->set_status(static_cast<pb::WorkshopStatus>(in.status));
   if (in.opened_date) DateToProto(*in.opened_date, out->mutable_opened_date());
   for (const auto& d : in.disciplines) out->add_disciplines(d);
-  MetaToProto(in.meta, out->mutable_create_time(), out->mutable_update_time(),
-              out->mutable_etag());
+  MetaToProto(in.meta, out->mutable_create_time(), out->mutable_update_time(), out->mutable_etag());
 }
 
 void ToProto(const Course& in, pb::Course* out) {
@@ -160,8 +158,7 @@ void ToProto(const Course& in, pb::Course* out) {
   out->set_hours(in.hours);
   for (const auto& l : in.languages) out->add_instruction_languages(l);
   out->set_description(in.description);
-  MetaToProto(in.meta, out->mutable_create_time(), out->mutable_update_time(),
-              out->mutable_etag());
+  MetaToProto(in.meta, out->mutable_create_time(), out->mutable_update_time(), out->mutable_etag());
 }
 
 void ToProto(const CourseRun& in, pb::CourseRun* out) {
@@ -178,18 +175,17 @@ void ToProto(const CourseRun& in, pb::CourseRun* out) {
   out->set_min_attendance_percent(in.min_attendance_percent);
   out->set_cancel_reason(in.cancel_reason);
   out->set_country_code(in.country);
-  MetaToProto(in.meta, out->mutable_create_time(), out->mutable_update_time(),
-              out->mutable_etag());
+  MetaToProto(in.meta, out->mutable_create_time(), out->mutable_update_time(), out->mutable_etag());
 }
 
 // ---- policy -----------------------------------------------------------------------------------
 
 auth::MethodPolicy CoursePolicy() {
-  auth::MethodPolicy policy(pb::Institution::descriptor()->file()->FindServiceByName("CourseService"));
+  auth::MethodPolicy policy(
+      pb::Institution::descriptor()->file()->FindServiceByName("CourseService"));
   // Reads: every signed-in role (visibility of workshops and runs is checked in the data path).
-  for (const char* method :
-       {"GetInstitution", "ListInstitutions", "GetWorkshop", "ListWorkshops", "GetCourse",
-        "ListCourses", "GetCourseRun", "ListCourseRuns"}) {
+  for (const char* method : {"GetInstitution", "ListInstitutions", "GetWorkshop", "ListWorkshops",
+                             "GetCourse", "ListCourses", "GetCourseRun", "ListCourseRuns"}) {
     policy.Allow(method, {kCollegeAdmin, kReporter, kService});
   }
   // The network's structure and the shared catalogue: network admins only.
@@ -199,10 +195,9 @@ auth::MethodPolicy CoursePolicy() {
     policy.Allow(method, {});
   }
   // A college runs its own workshops and their runs (ownership checked in the data path).
-  for (const char* method :
-       {"UpdateWorkshop", "ChangeWorkshopStatus", "CreateCourseRun", "UpdateCourseRun",
-        "DeleteCourseRun", "OpenCourseRun", "StartCourseRun", "CompleteCourseRun",
-        "CancelCourseRun"}) {
+  for (const char* method : {"UpdateWorkshop", "ChangeWorkshopStatus", "CreateCourseRun",
+                             "UpdateCourseRun", "DeleteCourseRun", "OpenCourseRun",
+                             "StartCourseRun", "CompleteCourseRun", "CancelCourseRun"}) {
     policy.Allow(method, {kCollegeAdmin});
   }
   // Other services and reporting jobs follow the change feed.
@@ -244,8 +239,9 @@ absl::Status CourseApi::ListInstitutions(const RequestContext& rc,
   if (!kind.ok()) return kind.status();
   filter.kind = *kind;
   return Read(rc, [&](CourseTx& tx) -> absl::Status {
-    return WritePage(logic_.ListInstitutions(tx, filter, page->after_id, page->size), page_tokens_, rc.principal.name, request,
-                     response->mutable_institutions(), response->mutable_next_page_token());
+    return WritePage(logic_.ListInstitutions(tx, filter, page->after_id, page->size), page_tokens_,
+                     rc.principal.name, request, response->mutable_institutions(),
+                     response->mutable_next_page_token());
   });
 }
 
@@ -257,8 +253,8 @@ absl::Status CourseApi::CreateInstitution(const RequestContext& rc,
   if (!draft.ok()) return draft.status();
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return RecordChange(logic_.CreateInstitution(tx, *draft), kInstitutions, ChangeKind::kCreated,
-                      "created", response, changes);
+        return RecordChange(logic_.CreateInstitution(tx, *draft), kInstitutions,
+                            ChangeKind::kCreated, "created", response, changes);
       });
 }
 
@@ -266,8 +262,8 @@ absl::Status CourseApi::UpdateInstitution(const RequestContext& rc,
                                           const pb::UpdateInstitutionRequest& request,
                                           pb::Institution* response) {
   if (auto s = CheckMutation(rc); !s.ok()) return s;
-  auto target = ReadTarget(kInstitutions, request.institution().name(),
-                           request.institution().etag());
+  auto target =
+      ReadTarget(kInstitutions, request.institution().name(), request.institution().etag());
   if (!target.ok()) return target.status();
   auto mask = ReadUpdateMask(request.update_mask(), {"display_names", "city", "website"});
   if (!mask.ok()) return mask.status();
@@ -278,8 +274,8 @@ absl::Status CourseApi::UpdateInstitution(const RequestContext& rc,
   if (mask->contains("website")) patch.website = in.website();
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return RecordChange(logic_.UpdateInstitution(tx, target->id, target->version, patch), kInstitutions, ChangeKind::kUpdated,
-                      "updated", response, changes);
+        return RecordChange(logic_.UpdateInstitution(tx, target->id, target->version, patch),
+                            kInstitutions, ChangeKind::kUpdated, "updated", response, changes);
       });
 }
 
@@ -292,15 +288,14 @@ absl::Status CourseApi::DeleteInstitution(const RequestContext& rc,
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
         pb::Institution state;
-        return RecordChange(logic_.DeleteInstitution(tx, target->id, target->version), kInstitutions, ChangeKind::kDeleted,
-                      "deleted", &state, changes);
+        return RecordChange(logic_.DeleteInstitution(tx, target->id, target->version),
+                            kInstitutions, ChangeKind::kDeleted, "deleted", &state, changes);
       });
 }
 
 // Workshops
 
-absl::Status CourseApi::GetWorkshop(const RequestContext& rc,
-                                    const pb::GetWorkshopRequest& request,
+absl::Status CourseApi::GetWorkshop(const RequestContext& rc, const pb::GetWorkshopRequest& request,
                                     pb::Workshop* response) {
   auto id = ParseResourceName("name", kWorkshops, request.name());
   if (!id.ok()) return id.status();
@@ -327,8 +322,9 @@ absl::Status CourseApi::ListWorkshops(const RequestContext& rc,
   if (!status.ok()) return status.status();
   filter.status = *status;
   return Read(rc, [&](CourseTx& tx) -> absl::Status {
-    return WritePage(logic_.ListWorkshops(tx, rc.principal, filter, page->after_id, page->size), page_tokens_, rc.principal.name, request,
-                     response->mutable_workshops(), response->mutable_next_page_token());
+    return WritePage(logic_.ListWorkshops(tx, rc.principal, filter, page->after_id, page->size),
+                     page_tokens_, rc.principal.name, request, response->mutable_workshops(),
+                     response->mutable_next_page_token());
   });
 }
 
@@ -341,7 +337,7 @@ absl::Status CourseApi::CreateWorkshop(const RequestContext& rc,
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
         return RecordChange(logic_.CreateWorkshop(tx, *draft), kWorkshops, ChangeKind::kCreated,
-                      "created", response, changes);
+                            "created", response, changes);
       });
 }
 
@@ -368,8 +364,7 @@ absl::Status CourseApi::UpdateWorkshop(const RequestContext& rc,
   }
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        auto updated =
-            logic_.UpdateWorkshop(tx, rc.principal, target->id, target->version, patch);
+        auto updated = logic_.UpdateWorkshop(tx, rc.principal, target->id, target->version, patch);
         if (!updated.ok()) return updated.status();
         ToProto(*updated, response);
         changes.Record(kWorkshops, response->name(), ChangeKind::kUpdated, *response, "updated");
@@ -386,8 +381,8 @@ absl::Status CourseApi::DeleteWorkshop(const RequestContext& rc,
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
         pb::Workshop state;
-        return RecordChange(logic_.DeleteWorkshop(tx, target->id, target->version), kWorkshops, ChangeKind::kDeleted,
-                      "deleted", &state, changes);
+        return RecordChange(logic_.DeleteWorkshop(tx, target->id, target->version), kWorkshops,
+                            ChangeKind::kDeleted, "deleted", &state, changes);
       });
 }
 
@@ -428,34 +423,32 @@ absl::Status CourseApi::GetCourse(const RequestContext& rc, const pb::GetCourseR
   });
 }
 
-absl::Status CourseApi::ListCourses(const RequestContext& rc,
-                                    const pb::ListCoursesRequest& request,
+absl::Status CourseApi::ListCourses(const RequestContext& rc, const pb::ListCoursesRequest& request,
                                     pb::ListCoursesResponse* response) {
   auto page = ReadPageRequest(page_tokens_, rc.principal.name, request);
   if (!page.ok()) return page.status();
   if (auto s = CheckText("discipline", request.discipline(), 0, 100); !s.ok()) return s;
   CourseFilter filter{request.discipline()};
   return Read(rc, [&](CourseTx& tx) -> absl::Status {
-    return WritePage(logic_.ListCourses(tx, filter, page->after_id, page->size), page_tokens_, rc.principal.name, request,
-                     response->mutable_courses(), response->mutable_next_page_token());
+    return WritePage(logic_.ListCourses(tx, filter, page->after_id, page->size), page_tokens_,
+                     rc.principal.name, request, response->mutable_courses(),
+                     response->mutable_next_page_token());
   });
 }
 
 absl::Status CourseApi::CreateCourse(const RequestContext& rc,
-                                     const pb::CreateCourseRequest& request,
-                                     pb::Course* response) {
+                                     const pb::CreateCourseRequest& request, pb::Course* response) {
   if (auto s = CheckMutation(rc); !s.ok()) return s;
   const Course draft = CourseFromProto(request.course());
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
         return RecordChange(logic_.CreateCourse(tx, draft), kCourses, ChangeKind::kCreated,
-                      "created", response, changes);
+                            "created", response, changes);
       });
 }
 
 absl::Status CourseApi::UpdateCourse(const RequestContext& rc,
-                                     const pb::UpdateCourseRequest& request,
-                                     pb::Course* response) {
+                                     const pb::UpdateCourseRequest& request, pb::Course* response) {
   if (auto s = CheckMutation(rc); !s.ok()) return s;
   auto target = ReadTarget(kCourses, request.course().name(), request.course().etag());
   if (!target.ok()) return target.status();
@@ -471,8 +464,8 @@ absl::Status CourseApi::UpdateCourse(const RequestContext& rc,
   if (mask->contains("description")) patch.description = in.description;
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return RecordChange(logic_.UpdateCourse(tx, target->id, target->version, patch), kCourses, ChangeKind::kUpdated,
-                      "updated", response, changes);
+        return RecordChange(logic_.UpdateCourse(tx, target->id, target->version, patch), kCourses,
+                            ChangeKind::kUpdated, "updated", response, changes);
       });
 }
 
@@ -485,8 +478,8 @@ absl::Status CourseApi::DeleteCourse(const RequestContext& rc,
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
         pb::Course state;
-        return RecordChange(logic_.DeleteCourse(tx, target->id, target->version), kCourses, ChangeKind::kDeleted,
-                      "deleted", &state, changes);
+        return RecordChange(logic_.DeleteCourse(tx, target->id, target->version), kCourses,
+                            ChangeKind::kDeleted, "deleted", &state, changes);
       });
 }
 
@@ -535,8 +528,9 @@ absl::Status CourseApi::ListCourseRuns(const RequestContext& rc,
     return InvalidField("start_date_to", "must be on or after start_date_from");
   }
   return Read(rc, [&](CourseTx& tx) -> absl::Status {
-    return WritePage(logic_.ListCourseRuns(tx, rc.principal, filter, page->after_id, page->size), page_tokens_, rc.principal.name, request,
-                     response->mutable_course_runs(), response->mutable_next_page_token());
+    return WritePage(logic_.ListCourseRuns(tx, rc.principal, filter, page->after_id, page->size),
+                     page_tokens_, rc.principal.name, request, response->mutable_course_runs(),
+                     response->mutable_next_page_token());
   });
 }
 
@@ -548,8 +542,8 @@ absl::Status CourseApi::CreateCourseRun(const RequestContext& rc,
   if (!draft.ok()) return draft.status();
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return RecordChange(logic_.CreateCourseRun(tx, rc.principal, *draft), kCourseRuns, ChangeKind::kCreated,
-                      "created", response, changes);
+        return RecordChange(logic_.CreateCourseRun(tx, rc.principal, *draft), kCourseRuns,
+                            ChangeKind::kCreated, "created", response, changes);
       });
 }
 
@@ -560,9 +554,9 @@ absl::Status CourseApi::UpdateCourseRun(const RequestContext& rc,
   const pb::CourseRun& in = request.course_run();
   auto target = ReadTarget(kCourseRuns, in.name(), in.etag());
   if (!target.ok()) return target.status();
-  auto mask = ReadUpdateMask(request.update_mask(),
-                             {"start_date", "end_date", "capacity", "language_code", "pass_score",
-                              "min_attendance_percent"});
+  auto mask =
+      ReadUpdateMask(request.update_mask(), {"start_date", "end_date", "capacity", "language_code",
+                                             "pass_score", "min_attendance_percent"});
   if (!mask.ok()) return mask.status();
   CourseRunPatch patch;
   if (mask->contains("start_date")) {
@@ -583,12 +577,10 @@ absl::Status CourseApi::UpdateCourseRun(const RequestContext& rc,
   }
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        auto updated =
-            logic_.UpdateCourseRun(tx, rc.principal, target->id, target->version, patch);
+        auto updated = logic_.UpdateCourseRun(tx, rc.principal, target->id, target->version, patch);
         if (!updated.ok()) return updated.status();
         ToProto(*updated, response);
-        changes.Record(kCourseRuns, response->name(), ChangeKind::kUpdated, *response,
-                       "updated");
+        changes.Record(kCourseRuns, response->name(), ChangeKind::kUpdated, *response, "updated");
         return absl::OkStatus();
       });
 }
@@ -602,8 +594,8 @@ absl::Status CourseApi::DeleteCourseRun(const RequestContext& rc,
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
         pb::CourseRun state;
-        return RecordChange(logic_.DeleteCourseRun(tx, rc.principal, target->id, target->version), kCourseRuns, ChangeKind::kDeleted,
-                      "deleted", &state, changes);
+        return RecordChange(logic_.DeleteCourseRun(tx, rc.principal, target->id, target->version),
+                            kCourseRuns, ChangeKind::kDeleted, "deleted", &state, changes);
       });
 }
 
@@ -617,9 +609,11 @@ absl::Status CourseApi::Transition(const RequestContext& rc,
   if (!target.ok()) return target.status();
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return RecordChange(logic_.TransitionCourseRun(tx, rc.principal, target->id, target->version,
-                                              target_status, reason), kCourseRuns, ChangeKind::kUpdated,
-                      absl::StrCat("status:", RunStatusName(target_status)), response, changes);
+        return RecordChange(logic_.TransitionCourseRun(tx, rc.principal, target->id,
+                                                       target->version, target_status, reason),
+                            kCourseRuns, ChangeKind::kUpdated,
+                            absl::StrCat("status:", RunStatusName(target_status)), response,
+                            changes);
       });
 }
 

@@ -253,8 +253,8 @@ absl::Status EnrollmentApi::ListTrainees(const RequestContext& rc,
   filter.name_prefix = request.name_prefix();
   return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
     auto rows = logic_.ListTrainees(tx, rc.principal, filter, page->after_id, page->size);
-    if (auto s = WritePage(rows, page_tokens_, rc.principal.name, request, response->mutable_trainees(),
-                           response->mutable_next_page_token());
+    if (auto s = WritePage(rows, page_tokens_, rc.principal.name, request,
+                           response->mutable_trainees(), response->mutable_next_page_token());
         !s.ok()) {
       return s;
     }
@@ -654,8 +654,8 @@ absl::Status EnrollmentApi::ListCertificates(const RequestContext& rc,
   filter.workshop_id = *workshop;
   return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
     auto rows = logic_.ListCertificates(tx, rc.principal, filter, page->after_id, page->size);
-    if (auto s = WritePage(rows, page_tokens_, rc.principal.name, request, response->mutable_certificates(),
-                           response->mutable_next_page_token());
+    if (auto s = WritePage(rows, page_tokens_, rc.principal.name, request,
+                           response->mutable_certificates(), response->mutable_next_page_token());
         !s.ok()) {
       return s;
     }
