@@ -219,11 +219,10 @@ class FaultsTest : public ::testing::Test {
 
   LocalSuite& suite() { return network_->suite(); }
 
-  // Every acknowledged enrollment is stored, once per trainee, and the run's seat counter
-  // agrees with the rows: what a crash must not break.
-  void ExpectAcknowledgedWritesStored(const EnrollLoad& load, const std::string& run,
-                                      absl::string_view section) {
-    auto stored = network_->EnrollmentsOf(run);
+  // Every acknowledged enrollment of the load is stored, once per trainee, and its run's seat
+  // counter agrees with the rows: what a crash must not break.
+  void ExpectAcknowledgedWritesStored(const EnrollLoad& load, absl::string_view section) {
+    auto stored = network_->EnrollmentsOf(load.run());
     ASSERT_TRUE(stored.ok()) << stored.status();
     std::map<std::string, int> per_trainee;
     std::set<std::string> names;
@@ -420,7 +419,6 @@ TEST_F(FaultsTest, KillingTheServicesMidWriteLosesNoAcknowledgedWrite) {
   auto prepared = EnrollLoad::Prepare(*network_, writes, "crash");
   ASSERT_TRUE(prepared.ok()) << prepared.status();
   EnrollLoad& load = **prepared;
-
   load.Start(8);
   ASSERT_TRUE(load.AwaitAcknowledged(writes / 3, absl::Seconds(120)));
   suite().Kill(kEnrollment);
@@ -430,7 +428,7 @@ TEST_F(FaultsTest, KillingTheServicesMidWriteLosesNoAcknowledgedWrite) {
   load.Stop();
   EXPECT_GT(load.codes()[grpc::StatusCode::UNAVAILABLE], 0)
       << "the load never met the killed service:" << Codes(load.codes());
-  ExpectAcknowledgedWritesStored(load, load.run(), kSection);
+  ExpectAcknowledgedWritesStored(load, kSection);
   RecordFigure(kSection, "acknowledged when the enrollment service was killed", int64_t{at_kill});
   RecordFigure(kSection, "kill -9 injected", int64_t{1});
 
@@ -536,7 +534,7 @@ TEST_F(FaultsTest, KillingMariaDbMidWriteLosesNoAcknowledgedWrite) {
        {&suite().course_db(), &suite().enrollment_db(), &suite().exchange_db()}) {
     ASSERT_TRUE(db->Reconnect().ok());
   }
-  ExpectAcknowledgedWritesStored(load, load.run(), kSection);
+  ExpectAcknowledgedWritesStored(load, kSection);
   ExpectFeedCaughtUp(load.run(), kSection);
   RecordFigure(kSection, "acknowledged when MariaDB was killed",
                absl::StrJoin(at_kill, ", "));
@@ -572,7 +570,7 @@ TEST_F(FaultsTest, ACommitLostWithItsConnectionIsNeverAcknowledged) {
   EXPECT_EQ(network_->database_proxy()->cut_requests(), cuts);
   EXPECT_GT(load.codes()[grpc::StatusCode::UNAVAILABLE], 0)
       << "no Enroll met a cut COMMIT:" << Codes(load.codes());
-  ExpectAcknowledgedWritesStored(load, load.run(), kSection);
+  ExpectAcknowledgedWritesStored(load, kSection);
   RecordFigure(kSection, "COMMITs cut with their connection",
                network_->database_proxy()->cut_requests());
   RecordFigure(kSection, "Enroll calls answered UNAVAILABLE (then retried)",
@@ -915,7 +913,7 @@ TEST_F(FaultsTest, SigtermUnderLoadDrainsTheCallsInFlightAndExitsCleanly) {
   }
   EXPECT_EQ(other, 0) << Codes(codes) << load.Failures();
   EXPECT_GE(in_flight_ok, 1) << "no call was in flight at the signal";
-  ExpectAcknowledgedWritesStored(load, load.run(), kSection);
+  ExpectAcknowledgedWritesStored(load, kSection);
   RecordFigure(kSection, "SIGTERM sent", int64_t{1});
   RecordFigure(kSection, "calls in flight at the signal that finished OK", int64_t{in_flight_ok});
   RecordFigure(kSection, "calls refused while it stopped (UNAVAILABLE)",

@@ -4,7 +4,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/api/convert.h"
-#include "common/domain/resource_name.h"
 #include "common/domain/types.h"
 
 namespace luban::enrollment {

@@ -3,7 +3,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "common/domain/resource_name.h"
 
 namespace luban::exchange {
 namespace {
