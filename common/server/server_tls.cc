@@ -7,7 +7,10 @@
 #include <memory>
 #include <string>
 
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/client/channel.h"
 #include "common/server/service_main.h"
@@ -30,6 +33,17 @@ bool IsLoopback(absl::string_view address) {
          (ntohl(ipv4.s_addr) >> 24) == 127;
 }
 
+// The port of host:port, when it is one a socket can have (0: the kernel picks).
+bool HasValidPort(absl::string_view address) {
+  const size_t colon = address.rfind(':');
+  if (colon == absl::string_view::npos) return false;
+  int port = 0;
+  const absl::string_view digits = address.substr(colon + 1);
+  return !digits.empty() && digits.size() <= 5 &&
+         absl::c_all_of(digits, [](char c) { return absl::ascii_isdigit(c); }) &&
+         absl::SimpleAtoi(digits, &port) && port <= 65535;
+}
+
 }  // namespace
 
 absl::Status CheckServerTls(absl::string_view listen, const ServerTls& tls) {
@@ -45,6 +59,11 @@ absl::Status CheckServerTls(absl::string_view listen, const ServerTls& tls) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--listen=", listen, " is not a loopback address: give --tls_cert and --tls_key "
         "(plaintext is served on 127.0.0.1, [::1] or localhost only)"));
+  }
+  if (!HasValidPort(listen)) {
+    // gRPC would take such a port modulo 2^16 and serve somewhere nobody asked for.
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--listen=", listen, " must be HOST:PORT with a port from 0 to 65535"));
   }
   if (!tls.enabled()) return absl::OkStatus();
   // Read once now so that a wrong path fails the start, not every handshake later.

@@ -170,6 +170,8 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
       host.get());
   const ServiceEnv env{host->pool_.get(), host->executor_.get(), host->credentials_.get(),
                        host->page_tokens_.get(), host->feed_.get(), o.peer_tls};
+  // Set before CreateService: a host that fails after it still stops what the module started.
+  host->module_ = &module;
   auto service = module.CreateService(env);
   if (!service.ok()) return service.status();
 
@@ -226,6 +228,8 @@ void ServiceHost::Shutdown() {
     if (feed_ != nullptr) feed_->BeginShutdown();
     server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.shutdown_grace));
   }
+  // The module's background work uses the pool, executor and feed: it stops before they go.
+  if (module_ != nullptr) module_->Stop();
   feed_.reset();
   if (executor_ != nullptr) executor_->Shutdown();
   if (server_ != nullptr) spdlog::info("stopped");

@@ -85,6 +85,11 @@ class ServiceModule {
   // Builds the gRPC service once the schema is current. The module keeps ownership of it; it
   // must outlive the server (RunService destroys the server first).
   virtual absl::StatusOr<grpc::Service*> CreateService(const ServiceEnv& env) = 0;
+  // Stops and joins whatever the module runs in the background on `env` (e.g. a change-feed
+  // consumer). The host calls it once in Shutdown(), after the server has stopped and before the
+  // pool, executor and feed the module was given go away; also when Start() fails after
+  // CreateService(). Nothing the module started may use `env` after it returns.
+  virtual void Stop() {}
 };
 
 // The server's TLS files (PEM). Plaintext when cert_file is empty.
@@ -137,6 +142,7 @@ absl::StatusOr<db::MigrationReport> PrepareSchema(db::ConnectionPool& pool, Serv
 // until a signal; tests start one in-process on a free loopback port.
 class ServiceHost {
  public:
+  // `module` must outlive the host; the host stops it (ServiceModule::Stop) in Shutdown().
   static absl::StatusOr<std::unique_ptr<ServiceHost>> Start(ServiceModule& module,
                                                             HostOptions options,
                                                             auth::CredentialStore credentials);
@@ -153,6 +159,7 @@ class ServiceHost {
   void HealthLoop();
 
   HostOptions options_;
+  ServiceModule* module_ = nullptr;  // not owned; outlives the host
   std::unique_ptr<db::ConnectionPool> pool_;
   std::unique_ptr<auth::CredentialStore> credentials_;
   std::unique_ptr<PageTokenCodec> page_tokens_;

@@ -10,6 +10,10 @@ EnrollmentModule::EnrollmentModule(EnrollmentModuleOptions options)
 
 EnrollmentModule::~EnrollmentModule() {
   metrics::Global().RemoveCallbacks(this);
+  Stop();
+}
+
+void EnrollmentModule::Stop() {
   if (consumer_) consumer_->Stop();
 }
 

@@ -1,6 +1,6 @@
 // The enrollment service as a ServiceModule: its migrations, its gRPC service on the MySQL store,
 // the course service's directory, and the consumer of the course service's change feed (started
-// with the service, stopped before it).
+// with the service; stopped by the host's Shutdown, before the pool it writes through goes).
 #ifndef LUBAN_SERVICES_ENROLLMENT_ENROLLMENT_MODULE_H_
 #define LUBAN_SERVICES_ENROLLMENT_ENROLLMENT_MODULE_H_
 
@@ -39,6 +39,8 @@ class EnrollmentModule final : public ServiceModule {
   absl::string_view name() const override { return "enrollment"; }
   std::vector<const std::vector<db::Migration>*> migrations() const override;
   absl::StatusOr<grpc::Service*> CreateService(const ServiceEnv& env) override;
+  // Stops the course feed consumer (it writes through the host's pool).
+  void Stop() override;
 
   CourseFeedConsumer* feed_consumer() { return consumer_.get(); }
 

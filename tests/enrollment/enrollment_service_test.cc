@@ -503,6 +503,24 @@ TEST_F(EnrollmentServiceTest, CourseServiceDownMeansUnavailableAndNothingWritten
   EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM idempotency_keys"), keys);
 }
 
+TEST_F(EnrollmentServiceTest, ShutdownStopsTheFeedConsumerThatRetriesAgainstADownCourseService) {
+  CourseFeedConsumer* consumer = module_->feed_consumer();
+  ASSERT_TRUE(consumer->running());
+  const int64_t opened = consumer->connections();
+  course_host_->Shutdown();
+  // Each retry reloads the cursor from this service's database, through the host's pool.
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (consumer->connections() < opened + 3 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(10));  // a poll interval, not a synchronisation
+  }
+  ASSERT_GE(consumer->connections(), opened + 3) << "the consumer does not retry";
+  host_->Shutdown();
+  EXPECT_FALSE(consumer->running()) << "the host's pool goes while the consumer still uses it";
+  const int64_t connections = consumer->connections();
+  host_.reset();
+  EXPECT_EQ(consumer->connections(), connections);
+}
+
 TEST_F(EnrollmentServiceTest, TheCourseFeedPromotesOnGrowthAndCancelsOnCancellation) {
   const cpb::CourseRun run = Run(tj_, 1);
   std::vector<pb::Enrollment> e(3);

@@ -273,6 +273,21 @@ TEST(ServerTlsCheckTest, PlaintextIsForLoopbackAddressesOnly) {
   }
 }
 
+TEST(ServerTlsCheckTest, TheListenPortIsOneASocketCanHave) {
+  const ServerTls plaintext;
+  for (const char* good : {"127.0.0.1:0", "127.0.0.1:65535", "[::1]:443"}) {
+    EXPECT_TRUE(CheckServerTls(good, plaintext).ok()) << good;
+  }
+  for (const char* bad : {"127.0.0.1:65536", "127.0.0.1:99999", "127.0.0.1:", "127.0.0.1:-1",
+                          "127.0.0.1:+80", "127.0.0.1:http", "127.0.0.1:0000080",
+                          "localhost:1 "}) {
+    const absl::Status status = CheckServerTls(bad, plaintext);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_TRUE(absl::StrContains(status.message(), "port from 0 to 65535")) << bad << ": "
+                                                                             << status;
+  }
+}
+
 TEST_F(MutualTlsSuiteTest, EnrollmentCallsCourseOverMutualTlsEndToEnd) {
   // The demo data through the public APIs: enrollment asks course about every workshop and run.
   std::vector<std::string> env = suite_->ClientEnvironment(LocalSuite::kNetworkAdmin);

@@ -49,6 +49,11 @@ void CourseFeedConsumer::Stop() {
   if (thread.joinable()) thread.join();
 }
 
+bool CourseFeedConsumer::running() const {
+  absl::MutexLock lock(&mu_);
+  return started_ && !stopping_;
+}
+
 bool CourseFeedConsumer::HeardWithin(absl::Duration window) const {
   absl::MutexLock lock(&mu_);
   return context_ != nullptr && absl::Now() - last_heard_ <= window;

@@ -69,6 +69,8 @@ class CourseFeedConsumer {
   // Cancels the stream, interrupts a backoff and joins the thread. Returns as soon as an
   // `apply` in progress returns. Idempotent.
   void Stop();
+  // Whether the consumer is following: Start has run and Stop has not.
+  bool running() const;
 
   // The highest sequence known applied: the stored cursor as last loaded, or the last event
   // applied since. 0 before the first load.
