@@ -128,13 +128,15 @@ def main():
                       "recording).\n\n")
             continue
         out.write("| figure | value | test |\n|---|---:|---|\n")
-        for test, figure, value in rows:
+        # Grouped by test (stable: each test's figures in the order it recorded them), so the
+        # report does not change with the order in which parallel tests happened to finish.
+        for test, figure, value in sorted(rows, key=lambda row: row[0]):
             out.write(f"| {figure} | {format_value(value)} | `{test}` |\n")
         out.write("\n")
 
     if results:
         out.write("## Test cases of this run\n\n| test | result | seconds |\n|---|---|---:|\n")
-        for name, result, seconds in results:
+        for name, result, seconds in sorted(results):
             out.write(f"| `{name}` | {result} | {seconds:.1f} |\n")
         out.write("\n")
 
