@@ -3,6 +3,7 @@
 #include "common/server/service_main.h"
 
 #include "absl/synchronization/mutex.h"
+#include "openssl/crypto.h"
 
 namespace luban {
 
@@ -14,7 +15,10 @@ void ApplyServerLimits(grpc::ServerBuilder& builder, const HostOptions& options)
 }
 
 void ConfigureServerProcess() {
+  SkipOpenSslCleanupAtExit();
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 }
+
+void SkipOpenSslCleanupAtExit() { OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr); }
 
 }  // namespace luban

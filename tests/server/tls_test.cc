@@ -41,6 +41,9 @@
 namespace luban::testing {
 namespace {
 
+// Before main(), so before gRPC initialises OpenSSL (see SkipOpenSslCleanupAtExit).
+[[maybe_unused]] const bool kOpenSslCleanupSkipped = (SkipOpenSslCleanupAtExit(), true);
+
 namespace course_pb = ::luban::course::v1;
 namespace enrollment_pb = ::luban::enrollment::v1;
 
