@@ -126,7 +126,8 @@ void ApplyServerLimits(grpc::ServerBuilder& builder, const HostOptions& options)
 // The configuration errors of the listen address and TLS files, before anything starts:
 // INVALID_ARGUMENT naming the flags for a certificate without its key (or the reverse), a client
 // CA without a certificate, a listen address that is not loopback without TLS, or one that is not
-// HOST:PORT with a port from 0 to 65535; FAILED_PRECONDITION naming the file for one that cannot be read.
+// HOST:PORT with a port from 0 to 65535; FAILED_PRECONDITION naming the file for one that cannot
+// be read.
 absl::Status CheckServerTls(absl::string_view listen, const ServerTls& tls);
 
 // The gRPC credentials `tls` describes (insecure when not enabled): the files are watched, so
