@@ -55,6 +55,14 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const ChannelOptions&
 // key"...) and the file when it cannot be read or holds no PEM block.
 absl::StatusOr<std::string> ReadPemFile(const std::string& path, absl::string_view what);
 
+// Leaves OpenSSL's global state to the end of the process instead of freeing it in an atexit
+// handler. gRPC never joins its own threads, so that handler can run while one of them still
+// uses OpenSSL or frees its per-thread OpenSSL state: an intermittent "double free" as a TLS
+// process exits (grpc/grpc#38539). Effective only before anything else initialises OpenSSL:
+// call it first in main() of every process that speaks TLS through gRPC, tests included (the
+// servers' ConfigureServerProcess does).
+void SkipOpenSslCleanupAtExit();
+
 }  // namespace luban::client
 
 #endif  // LUBAN_COMMON_CLIENT_CHANNEL_H_

@@ -3,7 +3,7 @@
 #include "common/server/service_main.h"
 
 #include "absl/synchronization/mutex.h"
-#include "openssl/crypto.h"
+#include "common/client/channel.h"
 
 namespace luban {
 
@@ -15,10 +15,8 @@ void ApplyServerLimits(grpc::ServerBuilder& builder, const HostOptions& options)
 }
 
 void ConfigureServerProcess() {
-  SkipOpenSslCleanupAtExit();
+  client::SkipOpenSslCleanupAtExit();
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 }
-
-void SkipOpenSslCleanupAtExit() { OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr); }
 
 }  // namespace luban

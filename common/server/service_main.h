@@ -177,15 +177,8 @@ class ServiceHost {
 // benchmark's ceiling server alike. Turns off Abseil's mutex deadlock detection, which Debian's
 // Abseil leaves on: it keeps a global lock-order graph updated on every Mutex acquisition (a few
 // per cent of a busy service's CPU, measured with perf under luban-bench). Tests keep it on.
-// Also calls SkipOpenSslCleanupAtExit().
+// Also calls client::SkipOpenSslCleanupAtExit(), as every process that speaks TLS must.
 void ConfigureServerProcess();
-
-// Leaves OpenSSL's global state to the end of the process instead of freeing it in an atexit
-// handler. gRPC never joins its own threads, so that handler can run while one of them still
-// uses OpenSSL or frees its per-thread OpenSSL state: an intermittent "double free" as a TLS
-// process exits (grpc/grpc#38539). Effective only before anything else initialises OpenSSL:
-// call it first in main() (any process that speaks TLS through gRPC, tests included).
-void SkipOpenSslCleanupAtExit();
 
 // Applies LUBAN_<NAME> environment variables to every registered flag that has one. Called by
 // RunService before parsing the command line; exposed for tools with their own main().

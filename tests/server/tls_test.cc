@@ -42,7 +42,7 @@ namespace luban::testing {
 namespace {
 
 // Before main(), so before gRPC initialises OpenSSL (see SkipOpenSslCleanupAtExit).
-[[maybe_unused]] const bool kOpenSslCleanupSkipped = (SkipOpenSslCleanupAtExit(), true);
+[[maybe_unused]] const bool kOpenSslCleanupSkipped = (client::SkipOpenSslCleanupAtExit(), true);
 
 namespace course_pb = ::luban::course::v1;
 namespace enrollment_pb = ::luban::enrollment::v1;

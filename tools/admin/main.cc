@@ -3,11 +3,11 @@
 #include <string>
 #include <vector>
 
-#include "common/server/service_main.h"
+#include "common/client/channel.h"
 #include "tools/admin/admin.h"
 
 int main(int argc, char** argv) {
-  luban::SkipOpenSslCleanupAtExit();  // before gRPC initialises OpenSSL
+  luban::client::SkipOpenSslCleanupAtExit();  // before gRPC initialises OpenSSL
   std::vector<std::string> args(argv + 1, argv + argc);
   const int code = luban::admin::RunAdmin(args, std::cout, std::cerr);
   std::cout.flush();

@@ -20,7 +20,6 @@
 #include "absl/time/time.h"
 #include "common/client/await_serving.h"
 #include "common/client/channel.h"
-#include "common/server/service_main.h"
 #include "grpcpp/client_context.h"
 #include "luban/course/v1/course.grpc.pb.h"
 #include "tools/demo_seed/demo_network.h"
@@ -161,7 +160,7 @@ class Seeder {
 }  // namespace
 
 int main(int argc, char** argv) {
-  luban::SkipOpenSslCleanupAtExit();  // before gRPC initialises OpenSSL
+  luban::client::SkipOpenSslCleanupAtExit();  // before gRPC initialises OpenSSL
   absl::SetProgramUsageMessage(
       "luban-demo-seed --target=HOST:PORT [--enrollment_target=HOST:PORT "
       "[--exchange_target=HOST:PORT]] [--wait_only]; the token comes from LUBAN_TOKEN");

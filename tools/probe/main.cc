@@ -18,7 +18,6 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/client/channel.h"
-#include "common/server/service_main.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/client_context.h"
 
@@ -44,7 +43,7 @@ int Fail(const std::string& reason) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  luban::SkipOpenSslCleanupAtExit();  // before gRPC initialises OpenSSL
+  luban::client::SkipOpenSslCleanupAtExit();  // before gRPC initialises OpenSSL
   absl::SetProgramUsageMessage(
       "luban-probe --addr=HOST:PORT [--service=NAME] [--tls_ca --tls_cert --tls_key "
       "--tls_server_name] [--timeout=2s]: exit 0 when the gRPC health check says SERVING");

@@ -25,7 +25,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "common/server/service_main.h"
+#include "common/client/channel.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/support/status.h"
 #include "luban/course/v1/course.grpc.pb.h"
@@ -645,7 +645,7 @@ int Main(const std::vector<std::string>& args) {
 }  // namespace luban::report
 
 int main(int argc, char** argv) {
-  luban::SkipOpenSslCleanupAtExit();  // before gRPC initialises OpenSSL
+  luban::client::SkipOpenSslCleanupAtExit();  // before gRPC initialises OpenSSL
   std::vector<std::string> args(argv + 1, argv + argc);
   return luban::report::Main(args);
 }
