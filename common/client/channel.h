@@ -39,8 +39,9 @@ struct ChannelOptions {
   // "host:port" (or any gRPC target URI).
   std::string target;
   TlsFiles tls;
-  // Retry connecting promptly (50..200 ms) instead of gRPC's backoff of seconds: for tools and
-  // tests that start right after the service.
+  // Retry connecting promptly (pauses of 100..200 ms) instead of gRPC's backoff of seconds: for
+  // tools and tests that start right after the service. Each attempt still has gRPC's 20 s to
+  // connect, so a slow TLS handshake is waited for, not cut.
   bool fast_reconnect = false;
   // Ping an idle connection this often (zero: never), so that a long-lived stream without a
   // deadline notices a peer that vanished; the ping's answer is awaited half as long.

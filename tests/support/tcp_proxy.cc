@@ -176,6 +176,16 @@ void TcpProxy::DropReplies(bool drop) {
   Command(blocked, /*stop=*/false);  // the loop picks drop_replies_ up with the command
 }
 
+void TcpProxy::HoldReplies(bool hold) {
+  bool blocked;
+  {
+    absl::MutexLock lock(&mu_);
+    hold_replies_ = hold;
+    blocked = blocked_;
+  }
+  Command(blocked, /*stop=*/false);
+}
+
 int64_t TcpProxy::dropped_reply_bytes() const {
   absl::MutexLock lock(&mu_);
   return dropped_;
@@ -230,6 +240,7 @@ void TcpProxy::Loop() {
   std::vector<pollfd> fds;
   bool blocked = false;
   bool drop_replies = false;
+  bool hold_replies = false;
   int64_t dropped = 0;
   std::string cut_marker;  // non-empty while cuts are left
   while (true) {
@@ -245,6 +256,7 @@ void TcpProxy::Loop() {
       }
       blocked = blocked_;
       drop_replies = drop_replies_;
+      hold_replies = hold_replies_;
       dropped_ = dropped;
       cut_marker = cuts_left_ > 0 ? cut_marker_ : "";
       applied_ = requested_;
@@ -259,7 +271,7 @@ void TcpProxy::Loop() {
       short client_events = 0;
       short upstream_events = 0;
       if (!pair->client_eof && pair->to_upstream.size() < kBufferLimit) client_events |= POLLIN;
-      if (!pair->to_client.empty()) client_events |= POLLOUT;
+      if (!pair->to_client.empty() && !hold_replies) client_events |= POLLOUT;
       if (pair->connecting) {
         upstream_events = POLLOUT;
       } else {
@@ -335,7 +347,8 @@ void TcpProxy::Loop() {
       } else if (!cut_marker.empty() && !pair.to_upstream.empty()) {
         pair.last_request = pair.to_upstream;
       }
-      if ((client_revents & (POLLOUT | POLLHUP)) != 0 && !WriteFrom(pair.client, pair.to_client)) {
+      if (!hold_replies && (client_revents & (POLLOUT | POLLHUP)) != 0 &&
+          !WriteFrom(pair.client, pair.to_client)) {
         pair.failed = true;
         continue;
       }

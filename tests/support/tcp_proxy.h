@@ -52,6 +52,11 @@ class TcpProxy {
   // Bytes thrown away by DropReplies so far (as of the loop's latest command).
   int64_t dropped_reply_bytes() const;
 
+  // While `hold`, what the target sends is kept back (and, once the proxy's buffer is full, left
+  // unread), then delivered when the hold ends: a peer slow to answer, a TLS handshake included.
+  // Returns once applied.
+  void HoldReplies(bool hold);
+
   // The next `count` times a client sends bytes containing `marker` right after bytes that
   // contained `after` (the connection's previous read; "" matches any), its connection is reset,
   // both sides, instead of passing them on: a request lost with its connection before the target
@@ -90,6 +95,7 @@ class TcpProxy {
   int64_t forwarded_ ABSL_GUARDED_BY(mu_) = 0;
   bool drop_replies_ ABSL_GUARDED_BY(mu_) = false;
   int64_t dropped_ ABSL_GUARDED_BY(mu_) = 0;
+  bool hold_replies_ ABSL_GUARDED_BY(mu_) = false;
   int open_ ABSL_GUARDED_BY(mu_) = 0;
   std::string cut_marker_ ABSL_GUARDED_BY(mu_);
   std::string cut_after_ ABSL_GUARDED_BY(mu_);
