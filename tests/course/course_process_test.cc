@@ -27,10 +27,8 @@
 #include "absl/time/time.h"
 #include "common/auth/credentials.h"
 #include "common/client/await_serving.h"
+#include "common/client/channel.h"
 #include "grpcpp/client_context.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
-#include "grpcpp/support/channel_arguments.h"
 #include "gtest/gtest.h"
 #include "luban/course/v1/course.grpc.pb.h"
 #include "tests/support/child_process.h"
@@ -123,14 +121,13 @@ class CourseProcessTest : public luban::testing::DatabaseTest {
     return child.AwaitExit(timeout);
   }
 
+  // Reconnects promptly while the child is starting instead of backing off for seconds.
   std::shared_ptr<grpc::Channel> Channel(int port) {
-    grpc::ChannelArguments arguments;
-    // Reconnect promptly while the child is starting instead of backing off for seconds.
-    arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
-    arguments.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 50);
-    arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 200);
-    return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port),
-                                     grpc::InsecureChannelCredentials(), arguments);
+    return client::MakeChannel({.target = absl::StrCat("127.0.0.1:", port),
+                                .tls = {},
+                                .fast_reconnect = true,
+                                .keepalive = absl::ZeroDuration()})
+        .value();
   }
 
   // Waits until the child at `port` reports SERVING, within `timeout`; false early if it exits.

@@ -23,12 +23,10 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/auth/credentials.h"
+#include "common/client/channel.h"
 #include "common/db/sql_ledger.h"
 #include "common/server/service_main.h"
 #include "grpcpp/client_context.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
-#include "grpcpp/support/channel_arguments.h"
 #include "gtest/gtest.h"
 #include "luban/course/v1/course.grpc.pb.h"
 #include "services/course/course_module.h"
@@ -62,12 +60,11 @@ std::string CredentialsText() {
 
 // Reconnects quickly once a peer is back (gRPC's default first reconnect waits a second).
 std::shared_ptr<grpc::Channel> TestChannel(int port) {
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 50);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 200);
-  return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port),
-                                   grpc::InsecureChannelCredentials(), args);
+  return client::MakeChannel({.target = absl::StrCat("127.0.0.1:", port),
+                              .tls = {},
+                              .fast_reconnect = true,
+                              .keepalive = absl::ZeroDuration()})
+      .value();
 }
 
 // A loopback socket bound to a free port; with `listen` it accepts connections into the backlog
