@@ -270,7 +270,8 @@ absl::Status ConnectionPool::Probe(absl::Duration timeout) {
 
 ConnectionPool::Stats ConnectionPool::GetStats() const {
   absl::MutexLock lock(&mu_);
-  return Stats{open_, static_cast<int>(idle_.size()), waits_, discarded_};
+  return Stats{open_, static_cast<int>(idle_.size()), waits_, discarded_,
+               conflict_retries_.load(std::memory_order_relaxed)};
 }
 
 void ConnectionPool::SetChangesCommittedListener(std::function<void()> listener) {

@@ -94,6 +94,7 @@ class ConnectionPool {
     int idle = 0;      // of which waiting in the pool
     int64_t waits = 0;      // borrows that had to wait for a free connection
     int64_t discarded = 0;  // connections dropped after an error or failed validation
+    int64_t conflict_retries = 0;  // transactions re-run after a deadlock, lock wait or 1020
   };
 
   // A borrowed connection; returns to the pool when destroyed unless Discard() was called.
@@ -142,6 +143,8 @@ class ConnectionPool {
   bool reachable() const { return reachable_.load(std::memory_order_acquire); }
 
   Stats GetStats() const;
+  // RunInTransaction re-runs a transaction after a conflict (counted in Stats).
+  void NoteConflictRetry() { conflict_retries_.fetch_add(1, std::memory_order_relaxed); }
   const DbConfig& config() const { return config_; }
 
   // Called (on the committing thread, so it must be quick) after each transaction that published
@@ -162,6 +165,7 @@ class ConnectionPool {
   int64_t waits_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t discarded_ ABSL_GUARDED_BY(mu_) = 0;
   std::atomic<bool> reachable_{true};
+  std::atomic<int64_t> conflict_retries_{0};
   absl::Mutex probe_mu_;
   std::unique_ptr<PooledConnection> probe_ ABSL_GUARDED_BY(probe_mu_);
   mutable absl::Mutex listener_mu_;

@@ -1,8 +1,10 @@
 #include "common/db/transaction.h"
 
-#include <thread>
+#include <algorithm>
 
+#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/db/sql_error.h"
 #include "cppconn/connection.h"
 #include "cppconn/exception.h"
@@ -57,6 +59,7 @@ absl::Status RunInTransaction(ConnectionPool& pool, const TransactionOptions& op
   auto lease = pool.Borrow(options.deadline);
   if (!lease.ok()) return lease.status();
   absl::Status status;
+  absl::Duration backoff = kFirstRetryPause;
   for (int attempt = 1; attempt <= options.max_attempts; ++attempt) {
     Session session(**lease);
     try {
@@ -85,12 +88,15 @@ absl::Status RunInTransaction(ConnectionPool& pool, const TransactionOptions& op
       return absl::UnavailableError(
           absl::StrCat(options.context, ": the database connection failed"));
     }
-    if (!IsRetryableTransactionError(code) || attempt == options.max_attempts ||
-        absl::Now() >= options.deadline) {
-      return status;
-    }
-    // Brief, growing pause so that the transactions that collided do not collide again.
-    std::this_thread::sleep_for(std::chrono::milliseconds(2 * attempt * attempt));
+    if (!IsRetryableTransactionError(code) || attempt == options.max_attempts) return status;
+    // A growing pause drawn from [backoff/2, backoff]: the transactions that collided start again
+    // at different moments instead of meeting again.
+    thread_local absl::BitGen random;
+    const absl::Duration pause = backoff * absl::Uniform(random, 0.5, 1.0);
+    if (absl::Now() + pause + kCommitMargin >= options.deadline) return status;
+    pool.NoteConflictRetry();
+    absl::SleepFor(pause);
+    backoff = std::min(backoff * 2, kLastRetryPause);
   }
   return status;
 }

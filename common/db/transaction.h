@@ -11,7 +11,9 @@
 // helper), which maps it with SqlErrorToStatus and remembers the error code; a body that still
 // throws is caught by the runner the same way. No exception leaves the runner. Deadlocks, lock
 // wait timeouts and error 1020 re-run the *whole* body on the same connection after a rollback
-// (so a body must not keep state from a failed attempt, except what it resets at its start). A
+// and a jittered, growing pause (so a body must not keep state from a failed attempt, except
+// what it resets at its start); each re-run counts in the pool's Stats::conflict_retries. Only
+// when the attempts or the deadline run out does the caller see ABORTED. A
 // connection error, in the body or in the COMMIT itself, discards the connection and fails the
 // call as UNAVAILABLE: the outcome of a commit that lost its connection is unknown, and only the
 // caller's retry with the same request_id can settle it.
@@ -86,14 +88,19 @@ auto Guarded(Session& session, absl::string_view context, F&& f) -> decltype(f()
 // DEADLINE_EXCEEDED never finds the work done (transit on the suite's networks is far below it).
 inline constexpr absl::Duration kCommitMargin = absl::Milliseconds(100);
 
+// The pause before a conflict's first re-run, doubled after each one up to the last.
+inline constexpr absl::Duration kFirstRetryPause = absl::Milliseconds(2);
+inline constexpr absl::Duration kLastRetryPause = absl::Milliseconds(100);
+
 struct TransactionOptions {
   // Names the use case in errors and logs, e.g. "create workshop".
   absl::string_view context = "transaction";
   // Nothing starts after this time, nothing commits within kCommitMargin of it (the work is
   // rolled back as DEADLINE_EXCEEDED), and no retry is attempted past it.
   absl::Time deadline = absl::InfiniteFuture();
-  // Attempts in all, counting the first, on deadlock/lock-timeout/1020.
-  int max_attempts = 5;
+  // Attempts in all, counting the first, on deadlock/lock-timeout/1020. Ten attempts pause
+  // about 0.5 s in all: a burst of transactions contending for the same rows drains within it.
+  int max_attempts = 10;
 };
 
 absl::Status RunInTransaction(ConnectionPool& pool, const TransactionOptions& options,

@@ -148,6 +148,11 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
       "Database connections dropped after an error or a failed validation", {},
       [pool] { return static_cast<double>(pool->GetStats().discarded); }, host.get(),
       /*counter=*/true);
+  registry.AddCallbackGauge(
+      "luban_db_transaction_retries_total",
+      "Transactions re-run after a deadlock, a lock wait timeout or a changed record", {},
+      [pool] { return static_cast<double>(pool->GetStats().conflict_retries); }, host.get(),
+      /*counter=*/true);
   auto migrated = PrepareSchema(*host->pool_, module, o.db_wait);
   if (!migrated.ok()) return migrated.status();
   spdlog::info("schema {} is current: {} migrations, {} applied now", o.db.database,

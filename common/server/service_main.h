@@ -31,7 +31,8 @@
 //   --metrics_listen=HOST:PORT  Prometheus text exposition at http://HOST:PORT/metrics (empty:
 //                          off). Metric names: luban_rpc_calls_total{method,code},
 //                          luban_rpc_latency_seconds{method}, luban_rpc_stream_admissions_total,
-//                          luban_db_pool_*, luban_executor_queued, luban_idempotent_replays_total
+//                          luban_db_pool_*, luban_db_transaction_retries_total,
+//                          luban_executor_queued, luban_idempotent_replays_total
 //                          and the modules' own (luban_course_feed_* in enrollment).
 //   --log_format=text|json json: one object per line (time, level, service, msg) and an access
 //                          line per call (see common/server/logging.h); the trace id comes from

@@ -127,9 +127,18 @@ class EnrollmentLogicTest : public ::testing::Test {
     return run;
   }
 
+  absl::Status MirrorRun(const Principal& who, const RunInfo& run, const Owners& owners = kHome) {
+    return store_.InTransaction("test", absl::InfiniteFuture(), [&](EnrollmentTx& tx) {
+      return logic_.MirrorRun(tx, who, run, owners);
+    });
+  }
+
   absl::StatusOr<SeatChange> Enroll(const Principal& who, int64_t trainee, const RunInfo& run,
                                     const Owners& owners = kHome) {
-    return InTx([&](EnrollmentTx& tx) { return logic_.Enroll(tx, who, trainee, run, owners); });
+    return InTx([&](EnrollmentTx& tx) -> absl::StatusOr<SeatChange> {
+      if (auto s = logic_.MirrorRun(tx, who, run, owners); !s.ok()) return s;
+      return logic_.Enroll(tx, who, trainee, run, owners);
+    });
   }
 
   absl::StatusOr<std::optional<SeatChange>> EnrollOnMirror(const Principal& who, int64_t trainee,
@@ -558,6 +567,29 @@ TEST_F(EnrollmentLogicTest, OnlyOpenRunsTakeEnrollments) {
   EXPECT_TRUE(store_.data().enrollments.empty());
   EXPECT_TRUE(store_.data().run_seats.empty());
   EXPECT_TRUE(Enroll(kAdmin, trainee, MakeRun(10)).ok());
+}
+
+TEST_F(EnrollmentLogicTest, MirrorRunCreatesTheSeatRowOnceAndOnlyForWhoMayEnroll) {
+  const int64_t trainee = AddTrainee();
+  // Enroll locks an existing seat row and never creates one: without it, nothing is written.
+  const absl::Status unmirrored = InTx([&](EnrollmentTx& tx) {
+                                    return logic_.Enroll(tx, kAdmin, trainee, MakeRun(2), kHome);
+                                  }).status();
+  EXPECT_EQ(unmirrored.code(), absl::StatusCode::kInternal) << unmirrored;
+  EXPECT_TRUE(store_.data().enrollments.empty());
+
+  // Refused callers and runs that take no enrollments leave no seat row.
+  const absl::Status hidden = MirrorRun(kStranger, MakeRun(2));
+  EXPECT_EQ(hidden.code(), absl::StatusCode::kNotFound) << hidden;
+  const absl::Status scheduled = MirrorRun(kAdmin, MakeRun(2, RunStatus::kScheduled));
+  EXPECT_EQ(scheduled.code(), absl::StatusCode::kFailedPrecondition) << scheduled;
+  EXPECT_TRUE(store_.data().run_seats.empty());
+
+  // Mirroring a run that has its row already changes nothing of it (seats taken stay taken).
+  EnrollId(trainee, MakeRun(2));
+  ASSERT_TRUE(MirrorRun(kAdmin, MakeRun(2)).ok());
+  EXPECT_EQ(store_.data().run_seats.at(kRun).enrolled, 1);
+  EXPECT_TRUE(SeatsConsistent());
 }
 
 TEST_F(EnrollmentLogicTest, MirrorEnrollsOnlyOnceTheRunIsMirroredAndKeepsTheSeatRule) {

@@ -443,6 +443,44 @@ TEST_F(EnrollmentServiceTest, ConcurrentEnrollsNeverPassTheCapacity) {
   EXPECT_EQ(*db().QueryInt("SELECT enrolled FROM run_seats"), kSeats);
 }
 
+// A batch job enrolling into many new runs at once (what luban-bench seed does): every call's
+// first enrollment into its run creates the run's seat row. Each call succeeds, and none of the
+// transactions collides with another: a collision would be a deadlock retried by the service and,
+// when retries ran out, an ABORTED answer to the caller.
+TEST_F(EnrollmentServiceTest, FirstEnrollmentsIntoManyNewRunsAtOnceNeverCollide) {
+  constexpr int kRuns = 16;
+  std::vector<std::string> runs, trainees;
+  for (int i = 0; i < kRuns; ++i) {
+    runs.push_back(Run(i % 2 == 0 ? tj_ : kz_, 5).name());
+    trainees.push_back(Trainee(kAdmin, i % 2 == 0 ? tj_ : kz_, absl::StrCat("FRESH", i)).name());
+  }
+  const int64_t retries_before = host_->pool().GetStats().conflict_retries;
+  // Each trainee into its own run and the next one: two calls per run, all at once.
+  constexpr int kCalls = 2 * kRuns;
+  std::vector<grpc::Status> statuses(kCalls);
+  std::vector<pb::Enrollment> results(kCalls);
+  absl::Barrier* start = new absl::Barrier(kCalls);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kCalls; ++i) {
+    threads.emplace_back([&, i] {
+      const int trainee = i % kRuns;
+      const int run = (trainee + i / kRuns) % kRuns;
+      if (start->Block()) delete start;
+      statuses[i] =
+          Enroll(kAdmin, trainees[trainee], runs[run], &results[i], absl::StrCat("fresh-", i));
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < kCalls; ++i) {
+    ASSERT_TRUE(statuses[i].ok()) << i << ": " << statuses[i].error_message();
+    EXPECT_EQ(results[i].state(), pb::ENROLLMENT_STATE_ENROLLED) << i;
+  }
+  EXPECT_EQ(host_->pool().GetStats().conflict_retries, retries_before)
+      << "the enrollments' transactions collided (deadlocks, retried by the service)";
+  EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM run_seats WHERE enrolled = 2"), kRuns);
+  EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM enrollments WHERE state = 2"), kCalls);
+}
+
 TEST_F(EnrollmentServiceTest, EnrollRefusalsChangeNothing) {
   const pb::Trainee trainee = Trainee(kCollege, tj_, "X1");
   const cpb::CourseRun scheduled = Run(tj_, 10, /*open=*/false);

@@ -6,6 +6,8 @@
 #include <memory>
 #include <string>
 
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
@@ -104,15 +106,32 @@ LoadResult RunClosedLoop(const LoadOptions& options, StartCall start) {
   return loop.Run();
 }
 
-std::map<std::string, int64_t> RunAllCalls(
-    int64_t total, int concurrency, absl::AnyInvocable<void(int64_t n, CallDone done)> start) {
+int64_t AllCallsResult::retries() const {
+  int64_t sum = 0;
+  for (const auto& [code, count] : retried) sum += count;
+  return sum;
+}
+
+std::string AllCallsResult::Summary(const std::map<std::string, int64_t>& counts) {
+  std::string out;
+  for (const auto& [code, count] : counts) {
+    absl::StrAppend(&out, out.empty() ? "" : " ", code, "=", count);
+  }
+  return out;
+}
+
+AllCallsResult RunAllCalls(int64_t total, int concurrency, int attempts,
+                           std::function<bool(const grpc::Status&)> retryable,
+                           absl::AnyInvocable<void(int64_t n, CallDone done)> start) {
   struct State {
     absl::AnyInvocable<void(int64_t, CallDone)> start;
+    std::function<bool(const grpc::Status&)> retryable;
     int64_t total;
+    int attempts;
     std::atomic<int64_t> next{0};
     std::atomic<int> running{0};
     absl::Mutex mu;
-    std::map<std::string, int64_t> errors;
+    AllCallsResult result ABSL_GUARDED_BY(mu);
     absl::Notification drained;
 
     void Next() {
@@ -121,10 +140,33 @@ std::map<std::string, int64_t> RunAllCalls(
         if (running.fetch_sub(1) == 1) drained.Notify();
         return;
       }
-      start(n, [this](const grpc::Status& status) {
-        if (!status.ok()) {
+      Attempt(n, 1);
+    }
+
+    void Attempt(int64_t n, int attempt) {
+      start(n, [this, n, attempt](const grpc::Status& status) {
+        if (status.ok()) {
+          Next();
+          return;
+        }
+        const std::string code(StatusCodeName(status.error_code()));
+        if (attempt < attempts && retryable(status)) {
+          {
+            absl::MutexLock lock(&mu);
+            ++result.retried[code];
+          }
+          thread_local absl::BitGen random;
+          absl::SleepFor(absl::Milliseconds(10 << std::min(attempt, 6)) *
+                         absl::Uniform(random, 0.5, 1.0));
+          Attempt(n, attempt + 1);
+          return;
+        }
+        {
           absl::MutexLock lock(&mu);
-          ++errors[std::string(StatusCodeName(status.error_code()))];
+          if (result.failed.empty()) {
+            result.first_failure = absl::StrCat(code, ": ", status.error_message());
+          }
+          ++result.failed[code];
         }
         Next();
       });
@@ -133,12 +175,14 @@ std::map<std::string, int64_t> RunAllCalls(
   if (total <= 0) return {};
   State state;
   state.start = std::move(start);
+  state.retryable = std::move(retryable);
   state.total = total;
+  state.attempts = std::max(1, attempts);
   state.running.store(concurrency);
   for (int i = 0; i < concurrency; ++i) state.Next();
   state.drained.WaitForNotification();
   absl::MutexLock lock(&state.mu);
-  return state.errors;
+  return state.result;
 }
 
 }  // namespace luban::bench

@@ -54,10 +54,24 @@ struct LoadResult {
 
 LoadResult RunClosedLoop(const LoadOptions& options, StartCall start);
 
+// What RunAllCalls saw.
+struct AllCallsResult {
+  std::map<std::string, int64_t> failed;   // calls that failed in the end, by status code name
+  std::string first_failure;               // "CODE: message" of the first of them
+  std::map<std::string, int64_t> retried;  // attempts started again, by the code they ended with
+  int64_t retries() const;
+  // "ABORTED=2 UNAVAILABLE=1" of `counts`.
+  static std::string Summary(const std::map<std::string, int64_t>& counts);
+};
+
 // Runs calls 0..total-1 (each number once, in any order), `concurrency` at a time, to the end
-// (for seeding). Returns the count of each non-OK status code name.
-std::map<std::string, int64_t> RunAllCalls(
-    int64_t total, int concurrency, absl::AnyInvocable<void(int64_t n, CallDone done)> start);
+// (for seeding). A call that ends with a status `retryable` accepts is started again, with the
+// same number and so the same request (its request_id with it: the service answers a retry of a
+// committed request from its ledger), after a short jittered pause on the thread that saw it
+// end, up to `attempts` times in all.
+AllCallsResult RunAllCalls(int64_t total, int concurrency, int attempts,
+                           std::function<bool(const grpc::Status&)> retryable,
+                           absl::AnyInvocable<void(int64_t n, CallDone done)> start);
 
 // The value at quantile q (0..1) of `sorted` (ascending); 0 when empty.
 double Quantile(const std::vector<uint32_t>& sorted, double q);

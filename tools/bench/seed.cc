@@ -147,11 +147,20 @@ std::string Letters(int64_t i) {
   return out;
 }
 
-void Progress(const char* what, int64_t done, int64_t total, absl::Time start) {
+// Attempts per seeding call (the first and its retries of what demo_seed::IsRetryable accepts).
+constexpr int kAttempts = 5;
+
+void Progress(const char* what, int64_t done, int64_t total, absl::Time start,
+              const AllCallsResult& calls = {}) {
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  std::fprintf(stderr, "luban-bench seed: %s %lld/%lld (%.0f/s)\n", what,
+  const std::string retried =
+      calls.retried.empty()
+          ? std::string()
+          : absl::StrCat(", ", calls.retries(),
+                         " calls retried: ", AllCallsResult::Summary(calls.retried));
+  std::fprintf(stderr, "luban-bench seed: %s %lld/%lld (%.0f/s%s)\n", what,
                static_cast<long long>(done), static_cast<long long>(total),
-               seconds > 0 ? static_cast<double>(done) / seconds : 0.0);
+               seconds > 0 ? static_cast<double>(done) / seconds : 0.0, retried.c_str());
 }
 
 }  // namespace
@@ -203,63 +212,65 @@ absl::StatusOr<BenchData> Seed(cli::Connections& connections, const SeedOptions&
   int64_t first = INT64_MAX, last = 0, created = 0;
   std::string refused;
   absl::Time start = absl::Now();
-  auto import_errors = RunAllCalls(batches, 4, [&](int64_t b, CallDone done) {
-    struct Call {
-      grpc::ClientContext context;
-      epb::ImportTraineesRequest request;
-      epb::ImportTraineesResponse response;
-    };
-    auto call = std::make_shared<Call>();
-    connections.Prepare(call->context);
-    call->request.set_request_id(absl::StrCat("bench-import-", b));
-    for (int64_t i = b * kImportBatch; i < std::min(options.trainees, (b + 1) * kImportBatch);
-         ++i) {
-      const int c = static_cast<int>(i % 5);
-      epb::Trainee* t = call->request.add_rows()->mutable_trainee();
-      t->set_family_name("Тестов");
-      t->set_given_name("Бахтиёр");
-      t->set_family_name_latin(absl::StrCat("Testov", Letters(i)));
-      t->set_given_name_latin("Bakhtiyor");
-      t->set_sex(i % 2 == 0 ? epb::SEX_MALE : epb::SEX_FEMALE);
-      t->mutable_birth_date()->set_year(static_cast<int>(1980 + i % 25));
-      t->mutable_birth_date()->set_month(static_cast<int>(1 + i % 12));
-      t->mutable_birth_date()->set_day(static_cast<int>(1 + i % 28));
-      t->set_citizenship(kCountries[c]);
-      t->mutable_identity_document()->set_country_code(kCountries[c]);
-      t->mutable_identity_document()->set_type(epb::DOCUMENT_TYPE_PASSPORT);
-      t->mutable_identity_document()->set_number(absl::StrCat("BENCH-", i));
-      t->mutable_contacts()->set_phone("+992 93 000 0000");
-      t->set_home_workshop(workshops[c]);
-    }
-    enrollment->async()->ImportTrainees(
-        &call->context, &call->request, &call->response,
-        bench::Copyable([&, call, done = std::move(done)](const grpc::Status& status) mutable {
-          if (status.ok()) {
-            absl::MutexLock lock(&mu);
-            for (const auto& result : call->response.results()) {
-              auto id = ParseResourceName("trainee", "trainees", result.trainee());
-              if (!id.ok()) {
-                refused = absl::StrCat(result.error_code(), ": ", result.error_message());
-                continue;
+  const AllCallsResult imported =
+      RunAllCalls(batches, 4, kAttempts, demo_seed::IsRetryable, [&](int64_t b, CallDone done) {
+        struct Call {
+          grpc::ClientContext context;
+          epb::ImportTraineesRequest request;
+          epb::ImportTraineesResponse response;
+        };
+        auto call = std::make_shared<Call>();
+        connections.Prepare(call->context);
+        call->request.set_request_id(absl::StrCat("bench-import-", b));
+        for (int64_t i = b * kImportBatch; i < std::min(options.trainees, (b + 1) * kImportBatch);
+             ++i) {
+          const int c = static_cast<int>(i % 5);
+          epb::Trainee* t = call->request.add_rows()->mutable_trainee();
+          t->set_family_name("Тестов");
+          t->set_given_name("Бахтиёр");
+          t->set_family_name_latin(absl::StrCat("Testov", Letters(i)));
+          t->set_given_name_latin("Bakhtiyor");
+          t->set_sex(i % 2 == 0 ? epb::SEX_MALE : epb::SEX_FEMALE);
+          t->mutable_birth_date()->set_year(static_cast<int>(1980 + i % 25));
+          t->mutable_birth_date()->set_month(static_cast<int>(1 + i % 12));
+          t->mutable_birth_date()->set_day(static_cast<int>(1 + i % 28));
+          t->set_citizenship(kCountries[c]);
+          t->mutable_identity_document()->set_country_code(kCountries[c]);
+          t->mutable_identity_document()->set_type(epb::DOCUMENT_TYPE_PASSPORT);
+          t->mutable_identity_document()->set_number(absl::StrCat("BENCH-", i));
+          t->mutable_contacts()->set_phone("+992 93 000 0000");
+          t->set_home_workshop(workshops[c]);
+        }
+        enrollment->async()->ImportTrainees(
+            &call->context, &call->request, &call->response,
+            bench::Copyable([&, call, done = std::move(done)](const grpc::Status& status) mutable {
+              if (status.ok()) {
+                absl::MutexLock lock(&mu);
+                for (const auto& result : call->response.results()) {
+                  auto id = ParseResourceName("trainee", "trainees", result.trainee());
+                  if (!id.ok()) {
+                    refused = absl::StrCat(result.error_code(), ": ", result.error_message());
+                    continue;
+                  }
+                  first = std::min(first, *id);
+                  last = std::max(last, *id);
+                  ++created;
+                }
               }
-              first = std::min(first, *id);
-              last = std::max(last, *id);
-              ++created;
-            }
-          }
-          std::move(done)(status);
-        }));
-  });
-  if (!import_errors.empty() || !refused.empty() || created != options.trainees) {
+              std::move(done)(status);
+            }));
+      });
+  if (!imported.failed.empty() || !refused.empty() || created != options.trainees) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "importing trainees failed (", import_errors.size(), " failed calls; ", created, " of ",
-        options.trainees, " rows; last refusal: ", refused, ")"));
+        "importing trainees failed (failed calls: ", AllCallsResult::Summary(imported.failed),
+        ", the first ", imported.first_failure, "; ", created, " of ", options.trainees,
+        " rows; last refusal: ", refused, ")"));
   }
   if (last - first + 1 != options.trainees) {
     return absl::FailedPreconditionError(
         "the trainees' ids are not one block: seed into an empty enrollment schema");
   }
-  Progress("trainees", created, options.trainees, start);
+  Progress("trainees", created, options.trainees, start, imported);
   data.trainee_first = first;
   data.trainee_last = last;
 
@@ -268,36 +279,35 @@ absl::StatusOr<BenchData> Seed(cli::Connections& connections, const SeedOptions&
   const int64_t runs = static_cast<int64_t>(data.read_runs.size());
   start = absl::Now();
   std::atomic<int64_t> finished{0};
-  auto enroll_errors = RunAllCalls(total, options.concurrency, [&](int64_t n, CallDone done) {
-    struct Call {
-      grpc::ClientContext context;
-      epb::EnrollRequest request;
-      epb::Enrollment response;
-    };
-    auto call = std::make_shared<Call>();
-    connections.Prepare(call->context);
-    const int64_t t = n / options.enrollments_per_trainee;
-    const int64_t k = n % options.enrollments_per_trainee;
-    call->request.set_trainee(absl::StrCat("trainees/", first + t));
-    call->request.set_course_run(
-        data.read_runs[static_cast<size_t>((t * options.enrollments_per_trainee + k) % runs)]);
-    call->request.set_request_id(absl::StrCat("bench-enroll-", t, "-", k));
-    enrollment->async()->Enroll(&call->context, &call->request, &call->response,
-                                Copyable([&, call, done = std::move(done)](
-                                             const grpc::Status& status) mutable {
-                                  const int64_t f = finished.fetch_add(1) + 1;
-                                  if (f % 50000 == 0) Progress("enrollments", f, total, start);
-                                  std::move(done)(status);
-                                }));
-  });
-  if (!enroll_errors.empty()) {
-    std::string summary;
-    for (const auto& [code, count] : enroll_errors) {
-      absl::StrAppend(&summary, " ", code, "=", count);
-    }
-    return absl::FailedPreconditionError(absl::StrCat("enrolling failed:", summary));
+  const AllCallsResult enrolled = RunAllCalls(
+      total, options.concurrency, kAttempts, demo_seed::IsRetryable, [&](int64_t n, CallDone done) {
+        struct Call {
+          grpc::ClientContext context;
+          epb::EnrollRequest request;
+          epb::Enrollment response;
+        };
+        auto call = std::make_shared<Call>();
+        connections.Prepare(call->context);
+        const int64_t t = n / options.enrollments_per_trainee;
+        const int64_t k = n % options.enrollments_per_trainee;
+        call->request.set_trainee(absl::StrCat("trainees/", first + t));
+        call->request.set_course_run(
+            data.read_runs[static_cast<size_t>((t * options.enrollments_per_trainee + k) % runs)]);
+        call->request.set_request_id(absl::StrCat("bench-enroll-", t, "-", k));
+        enrollment->async()->Enroll(
+            &call->context, &call->request, &call->response,
+            Copyable([&, call, done = std::move(done)](const grpc::Status& status) mutable {
+              const int64_t f = finished.fetch_add(1) + 1;
+              if (f % 50000 == 0) Progress("enrollments", f, total, start);
+              std::move(done)(status);
+            }));
+      });
+  if (!enrolled.failed.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "enrolling failed: ", AllCallsResult::Summary(enrolled.failed), " (after up to ", kAttempts,
+        " attempts each; the first ", enrolled.first_failure, ")"));
   }
-  Progress("enrollments", total, total, start);
+  Progress("enrollments", total, total, start, enrolled);
   data.enrollments = total;
   return data;
 }

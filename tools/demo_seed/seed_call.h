@@ -20,9 +20,19 @@
 
 namespace luban::demo_seed {
 
+// Whether a failed call of a request with a fixed request_id is worth sending again, unchanged:
+// the service was unreachable or slow (UNAVAILABLE, DEADLINE_EXCEEDED; a retry of a request that
+// did commit is answered from the service's ledger), or a conflict outlasted the service's own
+// retries (ABORTED; also a retry that arrived while the first attempt was still in flight).
+inline bool IsRetryable(const grpc::Status& status) {
+  return status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
+         status.error_code() == grpc::StatusCode::ABORTED;
+}
+
 // Calls `method` with `token` as bearer token. Every request of the seed carries a fixed
-// request_id, so UNAVAILABLE and DEADLINE_EXCEEDED are retried (a retry returns the first
-// result). Any other failure ends the program.
+// request_id, so what IsRetryable accepts is retried (a retry returns the first result). Any
+// other failure ends the program.
 template <typename Stub, typename Request, typename Response>
 Response CallOrDie(Stub& stub,
                    grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
@@ -36,9 +46,7 @@ Response CallOrDie(Stub& stub,
     Response response;
     status = (stub.*method)(&context, request, &response);
     if (status.ok()) return response;
-    const bool transient = status.error_code() == grpc::StatusCode::UNAVAILABLE ||
-                           status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
-    if (!transient || attempt == kAttempts) break;
+    if (!IsRetryable(status) || attempt == kAttempts) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(250 << attempt));
   }
   const absl::string_view code = StatusCodeName(status.error_code());

@@ -535,6 +535,14 @@ absl::Status EnrollmentApi::Enroll(const RequestContext& rc, const pb::EnrollReq
   if (!run.ok()) return AsField("course_run", run.status());
   auto workshop = directory_.GetWorkshop(run->workshop_id, rc.deadline);
   if (!workshop.ok()) return workshop.status();
+  if (auto s = store_.InTransaction(rc.method, rc.deadline,
+                                    [&](EnrollmentTx& tx) -> absl::Status {
+                                      return logic_.MirrorRun(tx, rc.principal, *run,
+                                                              workshop->owners);
+                                    });
+      !s.ok()) {
+    return s;
+  }
   return RunMutation<EnrollmentTx>(
       store_, rc, request, response,
       [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {

@@ -314,14 +314,12 @@ absl::Status EnrollmentLogic::CheckRunForEnroll(const Principal& who,
   return absl::OkStatus();
 }
 
-absl::StatusOr<SeatChange> EnrollmentLogic::Enroll(EnrollmentTx& tx, const Principal& who,
-                                                   int64_t trainee_id, const RunInfo& run,
-                                                   const Owners& owners) const {
-  const std::string run_name = FormatResourceName(kCourseRuns, run.id);
-  if (auto s = CheckRunForEnroll(who, run_name, run.status, owners); !s.ok()) return s;
-
-  // The run's seat row, locked: from here on this run's seats are ours until commit. It exists
-  // but for a run's first enrollment: read it first (one round trip), create it only if absent.
+absl::Status EnrollmentLogic::MirrorRun(EnrollmentTx& tx, const Principal& who, const RunInfo& run,
+                                        const Owners& owners) const {
+  if (auto s = CheckRunForEnroll(who, FormatResourceName(kCourseRuns, run.id), run.status, owners);
+      !s.ok()) {
+    return s;  // a refused call writes nothing
+  }
   RunSeats fresh;
   fresh.run_id = run.id;
   fresh.course_id = run.course_id;
@@ -331,10 +329,20 @@ absl::StatusOr<SeatChange> EnrollmentLogic::Enroll(EnrollmentTx& tx, const Princ
   fresh.pass_score = run.pass_score;
   fresh.min_attendance_percent = run.min_attendance_percent;
   fresh.run_version = run.version;
+  return tx.InsertRunSeatsIfAbsent(fresh);
+}
+
+absl::StatusOr<SeatChange> EnrollmentLogic::Enroll(EnrollmentTx& tx, const Principal& who,
+                                                   int64_t trainee_id, const RunInfo& run,
+                                                   const Owners& owners) const {
+  const std::string run_name = FormatResourceName(kCourseRuns, run.id);
+  if (auto s = CheckRunForEnroll(who, run_name, run.status, owners); !s.ok()) return s;
+
+  // The run's seat row, locked: from here on this run's seats are ours until commit.
   auto seats = tx.GetRunSeats(run.id, /*for_update=*/true);
   if (seats.status().code() == absl::StatusCode::kNotFound) {
-    if (auto s = tx.InsertRunSeatsIfAbsent(fresh); !s.ok()) return s;
-    seats = tx.GetRunSeats(run.id, /*for_update=*/true);
+    return absl::InternalError(
+        absl::StrCat(run_name, " has no seat row: MirrorRun must have committed first"));
   }
   if (!seats.ok()) return seats.status();
   SeatChange change;

@@ -105,11 +105,23 @@ class EnrollmentLogic {
   bool MayManage(const Principal& who, const Owners& owners) const;
 
   // Enrollments. `run` is the run as the course service has it now, `owners` its workshop's.
+  //
+  // The run's seat row (its mirror) must exist before the enrollment's transaction: MirrorRun
+  // creates it when absent, in a transaction of its own that commits whatever the enrollment
+  // then does. The enrollment's transaction then only locks rows that exist. (A locking read of
+  // an absent row takes a gap lock; two first enrollments into fresh runs sharing the gap each
+  // waited for the other's insert: deadlocks, a storm of them when a batch job enrolls into
+  // many new runs at once.) Refused (NOT_FOUND, FAILED_PRECONDITION) without writing when the
+  // caller may not enroll into the run.
+  absl::Status MirrorRun(EnrollmentTx& tx, const Principal& who, const RunInfo& run,
+                         const Owners& owners) const;
+  // Enroll on the mirrored run, brought up to `run` when that is newer. INTERNAL without a
+  // mirror (MirrorRun first).
   absl::StatusOr<SeatChange> Enroll(EnrollmentTx& tx, const Principal& who, int64_t trainee_id,
                                     const RunInfo& run, const Owners& owners) const;
   // Enroll on the run as this service mirrors it (its seat row, kept current by the course
   // service's feed: status, capacity, owners), without asking the course service. nullopt when
-  // there is no mirror yet (the run's first enrollment): then ask and call Enroll. The seat rule
+  // there is no mirror yet (the run's first enrollment): then ask, MirrorRun, Enroll. The seat rule
   // stays exact (the seat row is locked; an open run's capacity never shrinks); the run's status
   // is as fresh as the feed, so call this only while the feed is live.
   absl::StatusOr<std::optional<SeatChange>> EnrollOnMirror(EnrollmentTx& tx, const Principal& who,
