@@ -1,5 +1,7 @@
 #include "common/domain/validation.h"
 
+#include <algorithm>
+#include <iterator>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -70,10 +72,60 @@ absl::Status CheckText(absl::string_view field, absl::string_view value, size_t 
   return absl::OkStatus();
 }
 
+namespace {
+
+// The officially assigned ISO 3166-1 alpha-2 codes (249, as Debian's iso-codes lists them),
+// sorted: user-assigned and reserved codes (AA, QM-QZ, XA-XZ, ZZ) and unassigned ones are not
+// countries.
+// A row per first letter.
+// clang-format off
+constexpr absl::string_view kAssignedCountryCodes[] = {
+    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",
+    "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS",
+    "BT", "BV", "BW", "BY", "BZ",
+    "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CW",
+    "CX", "CY", "CZ",
+    "DE", "DJ", "DK", "DM", "DO", "DZ",
+    "EC", "EE", "EG", "EH", "ER", "ES", "ET",
+    "FI", "FJ", "FK", "FM", "FO", "FR",
+    "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT",
+    "GU", "GW", "GY",
+    "HK", "HM", "HN", "HR", "HT", "HU",
+    "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT",
+    "JE", "JM", "JO", "JP",
+    "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ",
+    "LA", "LB", "LC", "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY",
+    "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS",
+    "MT", "MU", "MV", "MW", "MX", "MY", "MZ",
+    "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ",
+    "OM",
+    "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY",
+    "QA",
+    "RE", "RO", "RS", "RU", "RW",
+    "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS",
+    "ST", "SV", "SX", "SY", "SZ",
+    "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW", "TZ",
+    "UA", "UG", "UM", "US", "UY", "UZ",
+    "VA", "VC", "VE", "VG", "VI", "VN", "VU",
+    "WF", "WS",
+    "YE", "YT",
+    "ZA", "ZM", "ZW",
+};
+// clang-format on
+static_assert(std::size(kAssignedCountryCodes) == 249);
+static_assert(std::is_sorted(std::begin(kAssignedCountryCodes), std::end(kAssignedCountryCodes)));
+
+}  // namespace
+
 absl::Status CheckCountryCode(absl::string_view field, absl::string_view code) {
   if (code.size() != 2 || !absl::ascii_isupper(static_cast<unsigned char>(code[0])) ||
       !absl::ascii_isupper(static_cast<unsigned char>(code[1]))) {
     return InvalidField(field, "an ISO 3166-1 alpha-2 country code (two capital letters)");
+  }
+  if (!std::binary_search(std::begin(kAssignedCountryCodes), std::end(kAssignedCountryCodes),
+                          code)) {
+    return InvalidField(field, absl::StrCat("an ISO 3166-1 alpha-2 country code assigned to a ",
+                                            "country (", code, " is not one)"));
   }
   return absl::OkStatus();
 }

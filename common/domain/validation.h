@@ -21,7 +21,8 @@ absl::Status CheckText(absl::string_view field, absl::string_view value, size_t 
                        size_t max_bytes, bool multiline = false);
 // Well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
 bool IsValidUtf8(absl::string_view text);
-// ISO 3166-1 alpha-2 shape: two ASCII capitals.
+// An ISO 3166-1 alpha-2 code assigned to a country: two ASCII capitals, one of the 249 in the
+// standard (no user-assigned or reserved code such as XX, ZZ, QQ).
 absl::Status CheckCountryCode(absl::string_view field, absl::string_view code);
 // BCP 47 language tag shape: a 2-3 letter lowercase language, then '-'-separated subtags of 1-8
 // letters or digits (e.g. "tg", "zh-Hans", "uz-Latn").

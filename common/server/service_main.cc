@@ -192,7 +192,10 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
   if (host->server_ == nullptr || host->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", o.listen));
   }
-  // Health says NOT_SERVING until the first probe of the database succeeds.
+  // Health says NOT_SERVING until the first probe of the database succeeds, for the server ("")
+  // and by the service's name, which probes may ask for; SetServingStatus(bool) then sets both.
+  host->server_->GetHealthCheckService()->SetServingStatus(std::string(module.service_full_name()),
+                                                           false);
   host->server_->GetHealthCheckService()->SetServingStatus(false);
   host->health_thread_ = std::thread([h = host.get()] { h->HealthLoop(); });
   spdlog::info("serving on port {} ({}, pool {}, queue {})", host->port_,

@@ -81,6 +81,9 @@ class ServiceModule {
   virtual ~ServiceModule() = default;
   // Short name, e.g. "course" (logs, defaults).
   virtual absl::string_view name() const = 0;
+  // The gRPC service's full name, e.g. "luban.course.v1.CourseService": the health service
+  // answers for it as for the server as a whole ("").
+  virtual absl::string_view service_full_name() const = 0;
   // The migration tracks of the service's schema besides the platform's.
   virtual std::vector<const std::vector<db::Migration>*> migrations() const = 0;
   // Builds the gRPC service once the schema is current. The module keeps ownership of it; it

@@ -19,6 +19,9 @@ class CourseModule final : public ServiceModule {
   explicit CourseModule(CourseConfig config) : config_(std::move(config)) {}
 
   absl::string_view name() const override { return "course"; }
+  absl::string_view service_full_name() const override {
+    return pb::CourseService::service_full_name();
+  }
   std::vector<const std::vector<db::Migration>*> migrations() const override;
   absl::StatusOr<grpc::Service*> CreateService(const ServiceEnv& env) override;
 

@@ -37,6 +37,9 @@ class EnrollmentModule final : public ServiceModule {
   ~EnrollmentModule() override;
 
   absl::string_view name() const override { return "enrollment"; }
+  absl::string_view service_full_name() const override {
+    return pb::EnrollmentService::service_full_name();
+  }
   std::vector<const std::vector<db::Migration>*> migrations() const override;
   absl::StatusOr<grpc::Service*> CreateService(const ServiceEnv& env) override;
   // Stops the course feed consumer (it writes through the host's pool).

@@ -29,6 +29,9 @@ class ExchangeModule final : public ServiceModule {
   explicit ExchangeModule(ExchangeModuleOptions options) : options_(std::move(options)) {}
 
   absl::string_view name() const override { return "exchange"; }
+  absl::string_view service_full_name() const override {
+    return pb::ExchangeService::service_full_name();
+  }
   std::vector<const std::vector<db::Migration>*> migrations() const override;
   absl::StatusOr<grpc::Service*> CreateService(const ServiceEnv& env) override;
 

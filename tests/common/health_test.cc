@@ -213,10 +213,13 @@ class HealthTest : public testing::DatabaseTest {
 
   // Watches the server's overall health until it reports `want`; false when the stream ends or
   // `timeout` passes first. Leaves the last status read in `last`.
-  bool AwaitHealth(HealthStatus want, absl::Duration timeout, HealthStatus* last = nullptr) {
+  // `service` names the service to watch ("" the server).
+  bool AwaitHealth(HealthStatus want, absl::Duration timeout, HealthStatus* last = nullptr,
+                   const std::string& service = "") {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
     grpc::health::v1::HealthCheckRequest request;
+    request.set_service(service);
     auto reader = health_->Watch(&context, request);
     HealthCheckResponse response;
     bool seen = false;
@@ -303,6 +306,36 @@ TEST_F(HealthTest, FollowsTheDatabaseDownAndBackWithoutARestart) {
   EXPECT_TRUE(up.ok()) << up.error_code() << ": " << up.error_message();
   EXPECT_EQ(got.name(), course.name());
   EXPECT_EQ(CreateCourse("URT-102").code(), "URT-102");
+}
+
+// Probes that name the service (Kubernetes' grpc probe with `service:`, grpc_health_probe
+// -service) get the server's answer; a name the server does not serve is NOT_FOUND.
+TEST_F(HealthTest, AnswersByTheServiceNameAsForTheServer) {
+  const std::string name = pb::CourseService::service_full_name();
+  ASSERT_EQ(name, "luban.course.v1.CourseService");
+  ASSERT_TRUE(AwaitHealth(HealthCheckResponse::SERVING, absl::Seconds(10)));
+  const auto check = [&](const std::string& service, HealthCheckResponse* response) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+    grpc::health::v1::HealthCheckRequest request;
+    request.set_service(service);
+    return health_->Check(&context, request, response);
+  };
+  HealthCheckResponse response;
+  const grpc::Status named = check(name, &response);
+  ASSERT_TRUE(named.ok()) << named.error_code() << ": " << named.error_message();
+  EXPECT_EQ(response.status(), HealthCheckResponse::SERVING);
+  EXPECT_EQ(check("luban.course.v1.NoSuchService", &response).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  // The named status follows the database like the server's.
+  proxy_->Block();
+  HealthStatus last = HealthCheckResponse::UNKNOWN;
+  EXPECT_TRUE(AwaitHealth(HealthCheckResponse::NOT_SERVING, absl::Seconds(5), &last, name))
+      << "last status " << HealthCheckResponse::ServingStatus_Name(last);
+  proxy_->Unblock();
+  EXPECT_TRUE(AwaitHealth(HealthCheckResponse::SERVING, absl::Seconds(10), &last, name))
+      << "last status " << HealthCheckResponse::ServingStatus_Name(last);
 }
 
 TEST_F(HealthTest, CallsInTheOutageFailAsUnavailableEvenBeforeHealthNotices) {

@@ -31,6 +31,9 @@ class BackgroundModule final : public ServiceModule {
   ~BackgroundModule() override { Stop(); }
 
   absl::string_view name() const override { return "background"; }
+  absl::string_view service_full_name() const override {
+    return luban::course::v1::CourseService::service_full_name();
+  }
   std::vector<const std::vector<db::Migration>*> migrations() const override { return {}; }
 
   absl::StatusOr<grpc::Service*> CreateService(const ServiceEnv& env) override {

@@ -115,6 +115,7 @@ TEST_F(TransactionTest, RetryableErrorsRerunTheBodyUpToMaxAttempts) {
       });
   EXPECT_EQ(status.code(), absl::StatusCode::kAborted) << status;
   EXPECT_EQ(attempts, 4);
+  EXPECT_EQ(pool.GetStats().conflict_retries, 3) << "each re-run is counted";
   EXPECT_EQ(pool.GetStats().discarded, 0);
 }
 

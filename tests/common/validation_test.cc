@@ -112,6 +112,20 @@ TEST(CheckCountryCodeTest, AcceptsTwoCapitals) {
   }
 }
 
+TEST(CheckCountryCodeTest, RefusesCodesNotAssignedToACountry) {
+  for (const char* code : {"XX", "ZZ", "QQ", "JJ", "AA", "XK", "UK", "EU", "SU"}) {
+    const absl::Status status = CheckCountryCode("citizenship", code);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << code;
+    EXPECT_THAT(std::string(status.message()),
+                HasSubstr(absl::StrCat("citizenship: an ISO 3166-1 alpha-2 country code ",
+                                       "assigned to a country (", code, " is not one)")));
+  }
+  // Both ends of the table and codes either side of a gap.
+  for (const char* code : {"AD", "ZW", "GB", "SS", "SX", "BQ", "TL", "RS", "ME"}) {
+    EXPECT_TRUE(CheckCountryCode("citizenship", code).ok()) << code;
+  }
+}
+
 TEST(CheckCountryCodeTest, RefusesOtherShapes) {
   for (const char* code : {"", "T", "tj", "Tj", "TJK", "1J", "T ", "ТJ"}) {
     const absl::Status status = CheckCountryCode("country_code", code);

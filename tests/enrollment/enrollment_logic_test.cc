@@ -324,7 +324,7 @@ TEST_F(EnrollmentLogicTest, BirthDateLiesBetween1900AndToday) {
 }
 
 TEST_F(EnrollmentLogicTest, CountryCodesAreIsoAlpha2) {
-  for (const char* bad : {"tj", "TJK", "", "T1", "Т"}) {
+  for (const char* bad : {"tj", "TJK", "", "T1", "Т", "JJ", "QQ", "ZZ", "XX"}) {
     Trainee citizen = MakeTrainee("A1");
     citizen.citizenship = bad;
     EXPECT_EQ(logic_.CheckTrainee(citizen).code(), absl::StatusCode::kInvalidArgument) << bad;

@@ -15,6 +15,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -23,6 +24,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
 #include "luban/course/v1/course.grpc.pb.h"
@@ -169,6 +171,33 @@ TEST_F(ObservabilityTest, MetricsCountCallsByMethodAndCode) {
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_GT(Sample(HttpGet(course, "/metrics"), "luban_idempotent_replays_total").value_or(0),
             replays);
+}
+
+// Each service's health answers for its full name as for the server ("").
+TEST_F(ObservabilityTest, HealthAnswersByEachServiceName) {
+  LUBAN_REQUIRE_TEST_DATABASE();
+  Start(LocalSuite::Options());
+  if (HasFatalFailure()) return;
+  const std::pair<std::string, std::string> services[] = {
+      {suite_->course_addr(), "luban.course.v1.CourseService"},
+      {suite_->enrollment_addr(), "luban.enrollment.v1.EnrollmentService"},
+      {suite_->exchange_addr(), "luban.exchange.v1.ExchangeService"}};
+  for (const auto& [addr, name] : services) {
+    auto channel = suite_->Channel(addr);
+    ASSERT_TRUE(channel.ok()) << channel.status();
+    auto health = grpc::health::v1::Health::NewStub(*channel);
+    for (const std::string& service : {std::string(), name}) {
+      grpc::ClientContext context;
+      context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+      grpc::health::v1::HealthCheckRequest request;
+      request.set_service(service);
+      grpc::health::v1::HealthCheckResponse response;
+      const grpc::Status status = health->Check(&context, request, &response);
+      ASSERT_TRUE(status.ok()) << addr << " '" << service << "': " << status.error_message();
+      EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING)
+          << addr << " '" << service << "'";
+    }
+  }
 }
 
 TEST_F(ObservabilityTest, JsonLogsCarryTheTraceIdAcrossThePeerCall) {
