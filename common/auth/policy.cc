@@ -29,7 +29,18 @@ MethodPolicy& MethodPolicy::Allow(absl::string_view method, std::initializer_lis
   }
   Rule& rule = rules_[method];
   rule.roles |= Bit(Role::kNetworkAdmin);
-  for (Role role : roles) rule.roles |= Bit(role);
+  for (Role role : roles) {
+    if (role == Role::kService) std::abort();  // AllowServices names them
+    rule.roles |= Bit(role);
+  }
+  return *this;
+}
+
+MethodPolicy& MethodPolicy::AllowServices(absl::string_view method,
+                                          std::initializer_list<absl::string_view> principals) {
+  Allow(method, {});
+  Rule& rule = rules_[method];
+  for (absl::string_view principal : principals) rule.services.emplace(principal);
   return *this;
 }
 
@@ -71,6 +82,14 @@ absl::Status MethodPolicy::Authorize(absl::string_view method, const Principal& 
   if (principal.role == Role::kAnonymous) {
     return absl::UnauthenticatedError(absl::StrCat(
         ShortName(method), " requires a credential: send 'authorization: Bearer <token>'"));
+  }
+  if (principal.role == Role::kService) {
+    if (!rule->services.contains(principal.name)) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("service ", principal.name, " may not call ", ShortName(method),
+                       ": a service calls only what it uses of the others"));
+    }
+    return absl::OkStatus();
   }
   if ((rule->roles & Bit(principal.role)) == 0) {
     return absl::PermissionDeniedError(absl::StrCat(

@@ -10,10 +10,11 @@
 
 #include <initializer_list>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "common/domain/request_context.h"
 
 namespace google::protobuf {
@@ -22,13 +23,23 @@ class ServiceDescriptor;
 
 namespace luban::auth {
 
+// The services' own principals (credentials files, or "svc-" + a client certificate's common
+// name under mutual TLS).
+inline constexpr absl::string_view kEnrollmentService = "svc-enrollment";
+inline constexpr absl::string_view kExchangeService = "svc-exchange";
+
 class MethodPolicy {
  public:
   explicit MethodPolicy(const google::protobuf::ServiceDescriptor* service);
 
   // Allows `roles` to call `method` (its short name, e.g. "GetWorkshop"). The network admin is
-  // always allowed. Dies on a name the service does not have (a programming error).
+  // always allowed. Dies on a name the service does not have, and on Role::kService: services
+  // are allowed by name (programming errors).
   MethodPolicy& Allow(absl::string_view method, std::initializer_list<Role> roles);
+  // Allows the service principals named (kEnrollmentService...) to call `method`: each service
+  // may call exactly the methods it uses of the others, and a service principal nothing else.
+  MethodPolicy& AllowServices(absl::string_view method,
+                              std::initializer_list<absl::string_view> principals);
   // Allows anyone, with or without a credential (e.g. certificate verification).
   MethodPolicy& AllowAnyone(absl::string_view method);
 
@@ -46,7 +57,8 @@ class MethodPolicy {
  private:
   struct Rule {
     bool anyone = false;
-    unsigned roles = 0;  // bit per Role
+    unsigned roles = 0;                         // bit per Role
+    absl::flat_hash_set<std::string> services;  // service principals by name
   };
   const Rule* Find(absl::string_view method) const;
 

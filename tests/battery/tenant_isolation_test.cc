@@ -58,15 +58,30 @@ constexpr char kSection[] = "Tenant isolation";
 // The callers, in the matrix's column order. The records belong to institutions/3: its admin is
 // the owner (LocalSuite::kOtherCollegeAdmin); the "other college" is institutions/2's admin
 // (LocalSuite::kCollegeAdmin).
-enum Who { kAdmin, kOwner, kOther, kReporter, kService, kNoToken, kBadToken, kWhoCount };
-constexpr const char* kWhoNames[kWhoCount] = {
-    "network admin", "owner (institutions/3)", "other college (institutions/2)",
-    "reporter",      "service",                "no token",
-    "bad token"};
+// The services' principals each call only what their service uses of the others.
+enum Who {
+  kAdmin,
+  kOwner,
+  kOther,
+  kReporter,
+  kService,          // svc-enrollment
+  kExchangeService,  // svc-exchange
+  kNoToken,
+  kBadToken,
+  kWhoCount
+};
+constexpr const char* kWhoNames[kWhoCount] = {"network admin",
+                                              "owner (institutions/3)",
+                                              "other college (institutions/2)",
+                                              "reporter",
+                                              "service svc-enrollment",
+                                              "service svc-exchange",
+                                              "no token",
+                                              "bad token"};
 // The order the callers run a row in: the denied ones before the allowed changes, the owner's
 // change before the network admin's.
-constexpr Who kRunOrder[kWhoCount] = {kNoToken, kBadToken, kOther,  kReporter,
-                                      kService, kOwner,    kAdmin};
+constexpr Who kRunOrder[kWhoCount] = {kNoToken, kBadToken,        kOther, kReporter,
+                                      kService, kExchangeService, kOwner, kAdmin};
 
 // What a caller must get.
 enum Expect {
@@ -82,7 +97,8 @@ enum Expect {
 struct Row {
   const char* method;   // short name in the service
   const char* request;  // text format, with {placeholders}
-  std::array<Expect, kWhoCount> expect;  // admin, owner, other, reporter, service, none, bad
+  // admin, owner, other, reporter, svc-enrollment, svc-exchange, none, bad
+  std::array<Expect, kWhoCount> expect;
   // A record (placeholder) every allowed reader's answer must name (non-streaming answers).
   const char* shows = "";
   // The answer carries the trainee's personal data: the admin and the owner must see it.
@@ -96,165 +112,165 @@ constexpr char kUnique[] = "{N}";
 // clang-format off
 // ---- The matrix ---------------------------------------------------------------------------
 // Columns: network admin, owner (institutions/3), other college (institutions/2), reporter,
-// service, no token, bad token.
+// svc-enrollment, svc-exchange, no token, bad token.
 const std::vector<Row>& CourseRows() {
   static const auto* const rows = new std::vector<Row>{
   // Institutions are the network's shared structure: every role reads them, only admins change.
-  {"GetInstitution", R"(name: "{I3}")", {kOK, kOK, kOK, kOK, kOK, kUA, kUA}, "{I3}"},
-  {"ListInstitutions", R"(country_code: "KZ")", {kOK, kOK, kOK, kOK, kOK, kUA, kUA}, "{I3}"},
+  {"GetInstitution", R"(name: "{I3}")", {kOK, kOK, kOK, kOK, kOK, kOK, kUA, kUA}, "{I3}"},
+  {"ListInstitutions", R"(country_code: "KZ")", {kOK, kOK, kOK, kOK, kPD, kPD, kUA, kUA}, "{I3}"},
   {"CreateInstitution", R"(institution { kind: INSTITUTION_KIND_LOCAL_PARTNER country_code: "KZ"
      display_names { language_code: "en" text: "Shymkent Partner {N}" } city: "Shymkent" }
-     request_id: "{RID}")", {kOK, kPD, kPD, kPD, kPD, kUA, kUA}},
+     request_id: "{RID}")", {kOK, kPD, kPD, kPD, kPD, kPD, kUA, kUA}},
   {"UpdateInstitution", R"(institution { name: "{I3}" city: "Almaty {N}" }
-     update_mask { paths: "city" } request_id: "{RID}")", {kOK, kPD, kPD, kPD, kPD, kUA, kUA}},
+     update_mask { paths: "city" } request_id: "{RID}")", {kOK, kPD, kPD, kPD, kPD, kPD, kUA, kUA}},
   // Institution 3 co-founded workshops: the admin's delete is refused by state.
   {"DeleteInstitution", R"(name: "{I3}" request_id: "{RID}")",
-     {kAL, kPD, kPD, kPD, kPD, kUA, kUA}},
-  {"GetWorkshop", R"(name: "{W3}")", {kOK, kOK, kNF, kOK, kOK, kUA, kUA}, "{W3}"},
-  {"ListWorkshops", R"(institution: "{I3}")", {kOK, kOK, kOK, kOK, kOK, kUA, kUA}, "{W3}"},
+     {kAL, kPD, kPD, kPD, kPD, kPD, kUA, kUA}},
+  {"GetWorkshop", R"(name: "{W3}")", {kOK, kOK, kNF, kOK, kOK, kOK, kUA, kUA}, "{W3}"},
+  {"ListWorkshops", R"(institution: "{I3}")", {kOK, kOK, kOK, kOK, kPD, kPD, kUA, kUA}, "{W3}"},
   {"CreateWorkshop", R"(workshop { display_names { language_code: "en" text: "ZZ3 New {N}" }
      country_code: "KZ" city: "Almaty" chinese_institution: "{I1}" partner_institution: "{I3}" }
-     request_id: "{RID}")", {kOK, kPD, kPD, kPD, kPD, kUA, kUA}},
+     request_id: "{RID}")", {kOK, kPD, kPD, kPD, kPD, kPD, kUA, kUA}},
   {"UpdateWorkshop", R"(workshop { name: "{W3}" city: "Almaty {N}" } update_mask { paths: "city" }
-     request_id: "{RID}")", {kOK, kOK, kNF, kPD, kPD, kUA, kUA}},
-  {"DeleteWorkshop", R"(name: "{W3p}" request_id: "{RID}")", {kOK, kPD, kPD, kPD, kPD, kUA, kUA}},
+     request_id: "{RID}")", {kOK, kOK, kNF, kPD, kPD, kPD, kUA, kUA}},
+  {"DeleteWorkshop", R"(name: "{W3p}" request_id: "{RID}")", {kOK, kPD, kPD, kPD, kPD, kPD, kUA, kUA}},
   {"ChangeWorkshopStatus", R"(name: "{W3b}" status: WORKSHOP_STATUS_SUSPENDED reason: "audit"
-     request_id: "{RID}")", {kAL, kOK, kNF, kPD, kPD, kUA, kUA}},
+     request_id: "{RID}")", {kAL, kOK, kNF, kPD, kPD, kPD, kUA, kUA}},
   // The shared catalogue: every role reads it, only admins change it.
-  {"GetCourse", R"(name: "{C1}")", {kOK, kOK, kOK, kOK, kOK, kUA, kUA}, "{C1}"},
-  {"ListCourses", "", {kOK, kOK, kOK, kOK, kOK, kUA, kUA}, "{C1}"},
+  {"GetCourse", R"(name: "{C1}")", {kOK, kOK, kOK, kOK, kOK, kOK, kUA, kUA}, "{C1}"},
+  {"ListCourses", "", {kOK, kOK, kOK, kOK, kPD, kPD, kUA, kUA}, "{C1}"},
   {"CreateCourse", R"(course { code: "TEN-{N}" titles { language_code: "en" text: "Surveying" }
      discipline: "surveying" hours: 40 instruction_languages: "ru" } request_id: "{RID}")",
-     {kOK, kPD, kPD, kPD, kPD, kUA, kUA}},
+     {kOK, kPD, kPD, kPD, kPD, kPD, kUA, kUA}},
   {"UpdateCourse", R"(course { name: "{C1}" description: "Rails {N}" }
      update_mask { paths: "description" } request_id: "{RID}")",
-     {kOK, kPD, kPD, kPD, kPD, kUA, kUA}},
-  {"DeleteCourse", R"(name: "{C2}" request_id: "{RID}")", {kOK, kPD, kPD, kPD, kPD, kUA, kUA}},
-  {"GetCourseRun", R"(name: "{R3}")", {kOK, kOK, kNF, kOK, kOK, kUA, kUA}, "{R3}"},
-  {"ListCourseRuns", R"(institution: "{I3}")", {kOK, kOK, kOK, kOK, kOK, kUA, kUA}, "{R3}"},
+     {kOK, kPD, kPD, kPD, kPD, kPD, kUA, kUA}},
+  {"DeleteCourse", R"(name: "{C2}" request_id: "{RID}")", {kOK, kPD, kPD, kPD, kPD, kPD, kUA, kUA}},
+  {"GetCourseRun", R"(name: "{R3}")", {kOK, kOK, kNF, kOK, kOK, kOK, kUA, kUA}, "{R3}"},
+  {"ListCourseRuns", R"(institution: "{I3}")", {kOK, kOK, kOK, kOK, kPD, kPD, kUA, kUA}, "{R3}"},
   {"CreateCourseRun", R"(course_run { course: "{C1}" workshop: "{W3}"
      start_date { year: 2027 month: 9 day: 1 } end_date { year: 2027 month: 12 day: 20 }
      capacity: 12 language_code: "ru" pass_score: 60 min_attendance_percent: 70 }
-     request_id: "{RID}")", {kOK, kOK, kNF, kPD, kPD, kUA, kUA}},
+     request_id: "{RID}")", {kOK, kOK, kNF, kPD, kPD, kPD, kUA, kUA}},
   {"UpdateCourseRun", R"(course_run { name: "{R3sched}" capacity: 25 }
-     update_mask { paths: "capacity" } request_id: "{RID}")", {kOK, kOK, kNF, kPD, kPD, kUA, kUA}},
+     update_mask { paths: "capacity" } request_id: "{RID}")", {kOK, kOK, kNF, kPD, kPD, kPD, kUA, kUA}},
   {"DeleteCourseRun", R"(name: "{R3del}" request_id: "{RID}")",
-     {kSK, kOK, kNF, kPD, kPD, kUA, kUA}},
+     {kSK, kOK, kNF, kPD, kPD, kPD, kUA, kUA}},
   // One run through its lifecycle: opened, started, completed by the owner.
   {"OpenCourseRun", R"(name: "{R3sched}" request_id: "{RID}")",
-     {kAL, kOK, kNF, kPD, kPD, kUA, kUA}},
+     {kAL, kOK, kNF, kPD, kPD, kPD, kUA, kUA}},
   {"StartCourseRun", R"(name: "{R3sched}" request_id: "{RID}")",
-     {kAL, kOK, kNF, kPD, kPD, kUA, kUA}},
+     {kAL, kOK, kNF, kPD, kPD, kPD, kUA, kUA}},
   {"CompleteCourseRun", R"(name: "{R3sched}" request_id: "{RID}")",
-     {kAL, kOK, kNF, kPD, kPD, kUA, kUA}},
+     {kAL, kOK, kNF, kPD, kPD, kPD, kUA, kUA}},
   {"CancelCourseRun", R"(name: "{R3cancel}" reason: "no teacher" request_id: "{RID}")",
-     {kAL, kOK, kNF, kPD, kPD, kUA, kUA}},
-  {"WatchChanges", "", {kOK, kPD, kPD, kOK, kOK, kUA, kUA}},
+     {kAL, kOK, kNF, kPD, kPD, kPD, kUA, kUA}},
+  {"WatchChanges", "", {kOK, kPD, kPD, kOK, kOK, kPD, kUA, kUA}},
   };
   return *rows;
 }
 
 const std::vector<Row>& EnrollmentRows() {
   static const auto* const rows = new std::vector<Row>{
-  {"GetTrainee", R"(name: "{T3}")", {kOK, kOK, kNF, kOK, kOK, kUA, kUA}, "{T3}", true},
-  {"ListTrainees", R"(home_workshop: "{W3}")", {kOK, kOK, kOK, kOK, kOK, kUA, kUA}, "{T3}", true},
+  {"GetTrainee", R"(name: "{T3}")", {kOK, kOK, kNF, kOK, kPD, kPD, kUA, kUA}, "{T3}", true},
+  {"ListTrainees", R"(home_workshop: "{W3}")", {kOK, kOK, kOK, kOK, kPD, kPD, kUA, kUA}, "{T3}", true},
   // Creating (or importing) a trainee at institution 3's workshop.
   {"CreateTrainee", R"(trainee { family_name: "Новиков" given_name: "Ерлан"
      family_name_latin: "Novikov" given_name_latin: "Erlan"
      birth_date { year: 2000 month: 1 day: 2 }
      citizenship: "KZ" identity_document { country_code: "KZ" type: DOCUMENT_TYPE_PASSPORT
      number: "NEW{N}" } home_workshop: "{W3}" } request_id: "{RID}")",
-     {kOK, kOK, kNF, kPD, kPD, kUA, kUA}},
+     {kOK, kOK, kNF, kPD, kPD, kPD, kUA, kUA}},
   {"UpdateTrainee", R"(trainee { name: "{T3}" contacts { email: "zz3mail{N}@example.kz" } }
-     update_mask { paths: "contacts" } request_id: "{RID}")", {kOK, kOK, kNF, kPD, kPD, kUA, kUA}},
+     update_mask { paths: "contacts" } request_id: "{RID}")", {kOK, kOK, kNF, kPD, kPD, kPD, kUA, kUA}},
   // The other college moving its own trainee to institution 3's workshop: the workshop must look
   // exactly like a missing one (next row).
   {"UpdateTrainee", R"(trainee { name: "{T2b}" home_workshop: "{W3}" }
      update_mask { paths: "home_workshop" } request_id: "{RID}")",
-     {kOK, kNF, kNF, kPD, kPD, kUA, kUA}},
+     {kOK, kNF, kNF, kPD, kPD, kPD, kUA, kUA}},
   {"UpdateTrainee", R"(trainee { name: "{T2b}" home_workshop: "workshops/999999" }
      update_mask { paths: "home_workshop" } request_id: "{RID}")",
-     {kNF, kNF, kNF, kPD, kPD, kUA, kUA}},
+     {kNF, kNF, kNF, kPD, kPD, kPD, kUA, kUA}},
   {"ArchiveTrainee", R"(name: "{T3arch}" request_id: "{RID}")",
-     {kAL, kOK, kNF, kPD, kPD, kUA, kUA}},
+     {kAL, kOK, kNF, kPD, kPD, kPD, kUA, kUA}},
   // The other college's call succeeds with the row refused (NOT_FOUND): checked below.
   {"ImportTrainees", R"(rows { trainee { family_name: "Ким" given_name: "Айгерим"
      family_name_latin: "Kim" given_name_latin: "Aigerim" birth_date { year: 2001 month: 3 day: 4 }
      citizenship: "KZ" identity_document { country_code: "KZ" type: DOCUMENT_TYPE_NATIONAL_ID
      number: "IMP{N}" } home_workshop: "{W3}" } } request_id: "{RID}")",
-     {kOK, kOK, kOK, kPD, kPD, kUA, kUA}},
-  {"GetEnrollment", R"(name: "{E3}")", {kOK, kOK, kNF, kOK, kOK, kUA, kUA}, "{E3}"},
-  {"ListEnrollments", R"(workshop: "{W3}")", {kOK, kOK, kOK, kOK, kOK, kUA, kUA}, "{E3}"},
+     {kOK, kOK, kOK, kPD, kPD, kPD, kUA, kUA}},
+  {"GetEnrollment", R"(name: "{E3}")", {kOK, kOK, kNF, kOK, kPD, kPD, kUA, kUA}, "{E3}"},
+  {"ListEnrollments", R"(workshop: "{W3}")", {kOK, kOK, kOK, kOK, kPD, kPD, kUA, kUA}, "{E3}"},
   {"Enroll", R"(trainee: "{T3e}" course_run: "{R3open}" request_id: "{RID}")",
-     {kAL, kOK, kNF, kPD, kPD, kUA, kUA}},
+     {kAL, kOK, kNF, kPD, kPD, kPD, kUA, kUA}},
   // The other college enrolling its own trainee into institution 3's run: the run is hidden.
   {"Enroll", R"(trainee: "{T2}" course_run: "{R3open}" request_id: "{RID}")",
-     {kOK, kNF, kNF, kPD, kPD, kUA, kUA}},
+     {kOK, kNF, kNF, kPD, kPD, kPD, kUA, kUA}},
   {"Withdraw", R"(name: "{E3b}" reason: "moved away" request_id: "{RID}")",
-     {kAL, kOK, kNF, kPD, kPD, kUA, kUA}},
+     {kAL, kOK, kNF, kPD, kPD, kPD, kUA, kUA}},
   {"Complete", R"(name: "{E3c}" final_score: 88 attendance_percent: 92 request_id: "{RID}")",
-     {kAL, kOK, kNF, kPD, kPD, kUA, kUA}},
-  {"GetCertificate", R"(name: "{Cert3}")", {kOK, kOK, kNF, kOK, kPD, kUA, kUA}, "{Cert3}", true},
-  {"ListCertificates", R"(workshop: "{W3}")", {kOK, kOK, kOK, kOK, kPD, kUA, kUA}, "{Cert3}",
+     {kAL, kOK, kNF, kPD, kPD, kPD, kUA, kUA}},
+  {"GetCertificate", R"(name: "{Cert3}")", {kOK, kOK, kNF, kOK, kPD, kPD, kUA, kUA}, "{Cert3}", true},
+  {"ListCertificates", R"(workshop: "{W3}")", {kOK, kOK, kOK, kOK, kPD, kPD, kUA, kUA}, "{Cert3}",
      true},
   // Public: anyone verifies a number (a bad credential is still refused).
-  {"VerifyCertificate", R"(number: "{CertNo}")", {kOK, kOK, kOK, kOK, kOK, kOK, kUA}},
+  {"VerifyCertificate", R"(number: "{CertNo}")", {kOK, kOK, kOK, kOK, kOK, kOK, kOK, kUA}},
   {"RevokeCertificate", R"(name: "{Cert3}" reason: "issued in error" request_id: "{RID}")",
-     {kOK, kPD, kPD, kPD, kPD, kUA, kUA}},
-  {"CheckEligibility", R"(trainee: "{T3}")", {kOK, kPD, kPD, kPD, kOK, kUA, kUA}},
-  {"ExportTrainees", "", {kOK, kPD, kPD, kOK, kPD, kUA, kUA}, "", true},
-  {"ExportEnrollments", "", {kOK, kPD, kPD, kOK, kPD, kUA, kUA}},
-  {"WatchChanges", "", {kOK, kPD, kPD, kOK, kOK, kUA, kUA}},
+     {kOK, kPD, kPD, kPD, kPD, kPD, kUA, kUA}},
+  {"CheckEligibility", R"(trainee: "{T3}")", {kOK, kPD, kPD, kPD, kPD, kOK, kUA, kUA}},
+  {"ExportTrainees", "", {kOK, kPD, kPD, kOK, kPD, kPD, kUA, kUA}, "", true},
+  {"ExportEnrollments", "", {kOK, kPD, kPD, kOK, kPD, kPD, kUA, kUA}},
+  {"WatchChanges", "", {kOK, kPD, kPD, kOK, kPD, kPD, kUA, kUA}},
   };
   return *rows;
 }
 
 const std::vector<Row>& ExchangeRows() {
   static const auto* const rows = new std::vector<Row>{
-  {"GetProgramme", R"(name: "{P3}")", {kOK, kOK, kNF, kOK, kOK, kUA, kUA}, "{P3}"},
-  {"ListProgrammes", R"(institution: "{I3}")", {kOK, kOK, kOK, kOK, kOK, kUA, kUA}, "{P3}"},
+  {"GetProgramme", R"(name: "{P3}")", {kOK, kOK, kNF, kOK, kPD, kPD, kUA, kUA}, "{P3}"},
+  {"ListProgrammes", R"(institution: "{I3}")", {kOK, kOK, kOK, kOK, kPD, kPD, kUA, kUA}, "{P3}"},
   // A programme of institution 3 (with institutions/1) that the other college is no party to.
   {"CreateProgramme", R"(programme { titles { language_code: "en" text: "ZZ3 Visit {N}" }
      chinese_institution: "{I1}" partner_institution: "{I3}"
      kind: PROGRAMME_KIND_TRAINEE_STUDY_VISIT
      direction: DIRECTION_TO_CHINA start_date { year: 2028 month: 4 day: 1 }
      end_date { year: 2028 month: 4 day: 20 } quota: 3 } request_id: "{RID}")",
-     {kOK, kOK, kPD, kPD, kPD, kUA, kUA}},
+     {kOK, kOK, kPD, kPD, kPD, kPD, kUA, kUA}},
   {"UpdateProgramme", R"(programme { name: "{P3}" quota: 6 } update_mask { paths: "quota" }
-     request_id: "{RID}")", {kOK, kOK, kNF, kPD, kPD, kUA, kUA}},
+     request_id: "{RID}")", {kOK, kOK, kNF, kPD, kPD, kPD, kUA, kUA}},
   // The other college tying its own programme to institution 3's run: the run must look
   // exactly like a missing one (next row).
   {"UpdateProgramme", R"(programme { name: "{P2}" course_run: "{R3}" }
      update_mask { paths: "course_run" } request_id: "{RID}")",
-     {kOK, kNF, kNF, kPD, kPD, kUA, kUA}},
+     {kOK, kNF, kNF, kPD, kPD, kPD, kUA, kUA}},
   {"UpdateProgramme", R"(programme { name: "{P2}" course_run: "courseRuns/999999" }
      update_mask { paths: "course_run" } request_id: "{RID}")",
-     {kNF, kNF, kNF, kPD, kPD, kUA, kUA}},
+     {kNF, kNF, kNF, kPD, kPD, kPD, kUA, kUA}},
   {"ChangeProgrammeStatus", R"(name: "{P3c}" status: PROGRAMME_STATUS_OPEN request_id: "{RID}")",
-     {kAL, kOK, kNF, kPD, kPD, kUA, kUA}},
-  {"GetMobility", R"(name: "{M3}")", {kOK, kOK, kNF, kOK, kOK, kUA, kUA}, "{M3}"},
-  {"ListMobilities", R"(institution: "{I3}")", {kOK, kOK, kOK, kOK, kOK, kUA, kUA}, "{M3}"},
+     {kAL, kOK, kNF, kPD, kPD, kPD, kUA, kUA}},
+  {"GetMobility", R"(name: "{M3}")", {kOK, kOK, kNF, kOK, kPD, kPD, kUA, kUA}, "{M3}"},
+  {"ListMobilities", R"(institution: "{I3}")", {kOK, kOK, kOK, kOK, kPD, kPD, kUA, kUA}, "{M3}"},
   {"Nominate", R"(programme: "{P3}" trainee: "{T3n}" reason: "best of year" request_id: "{RID}")",
-     {kAL, kOK, kNF, kPD, kPD, kUA, kUA}},
+     {kAL, kOK, kNF, kPD, kPD, kPD, kUA, kUA}},
   // The other college nominating institution 3's trainee into its own programme: the trainee
   // must look exactly like a missing one (next row), or the answer tells that it exists.
   {"Nominate", R"(programme: "{P2}" trainee: "{T3}" request_id: "{RID}")",
-     {kAL, kNF, kNF, kPD, kPD, kUA, kUA}},
+     {kAL, kNF, kNF, kPD, kPD, kPD, kUA, kUA}},
   {"Nominate", R"(programme: "{P2}" trainee: "trainees/999999" request_id: "{RID}")",
-     {kNF, kNF, kNF, kPD, kPD, kUA, kUA}},
+     {kNF, kNF, kNF, kPD, kPD, kPD, kUA, kUA}},
   // Institution 3 receives in programme P3r (to the partner's country) and sends in P3.
   {"ApproveMobility", R"(name: "{M3ra}" request_id: "{RID}")",
-     {kAL, kOK, kNF, kPD, kPD, kUA, kUA}},
+     {kAL, kOK, kNF, kPD, kPD, kPD, kUA, kUA}},
   {"RejectMobility", R"(name: "{M3rb}" reason: "language level" request_id: "{RID}")",
-     {kAL, kOK, kNF, kPD, kPD, kUA, kUA}},
+     {kAL, kOK, kNF, kPD, kPD, kPD, kUA, kUA}},
   {"ReopenMobility", R"(name: "{M3rb}" reason: "passed the test" request_id: "{RID}")",
-     {kAL, kOK, kNF, kPD, kPD, kUA, kUA}},
-  {"DepartMobility", R"(name: "{M3d}" request_id: "{RID}")", {kAL, kOK, kNF, kPD, kPD, kUA, kUA}},
-  {"ReturnMobility", R"(name: "{M3d}" request_id: "{RID}")", {kAL, kOK, kNF, kPD, kPD, kUA, kUA}},
+     {kAL, kOK, kNF, kPD, kPD, kPD, kUA, kUA}},
+  {"DepartMobility", R"(name: "{M3d}" request_id: "{RID}")", {kAL, kOK, kNF, kPD, kPD, kPD, kUA, kUA}},
+  {"ReturnMobility", R"(name: "{M3d}" request_id: "{RID}")", {kAL, kOK, kNF, kPD, kPD, kPD, kUA, kUA}},
   {"CancelMobility", R"(name: "{M3}" reason: "visa refused" request_id: "{RID}")",
-     {kAL, kOK, kNF, kPD, kPD, kUA, kUA}},
-  {"ExportMobilities", "", {kOK, kPD, kPD, kOK, kPD, kUA, kUA}},
-  {"WatchChanges", "", {kOK, kPD, kPD, kOK, kOK, kUA, kUA}},
+     {kAL, kOK, kNF, kPD, kPD, kPD, kUA, kUA}},
+  {"ExportMobilities", "", {kOK, kPD, kPD, kOK, kPD, kPD, kUA, kUA}},
+  {"WatchChanges", "", {kOK, kPD, kPD, kOK, kPD, kPD, kUA, kUA}},
   };
   return *rows;
 }
@@ -364,6 +380,8 @@ class TenantIsolationTest : public ::testing::Test {
         return suite_->Token(LocalSuite::kReporter);
       case kService:
         return suite_->Token(LocalSuite::kService);
+      case kExchangeService:
+        return suite_->Token(LocalSuite::kExchangeService);
       case kNoToken:
         return "";
       case kBadToken:
@@ -883,8 +901,8 @@ TEST_F(TenantIsolationTest, EveryMethodAsEveryCallerOnAnotherCollegesRecords) {
 }
 
 // A page token is bound to the caller it was issued to: every List method's token, taken by the
-// network admin, is refused when anyone else replays it (a college, the reporter, a service),
-// and still works for the admin.
+// network admin, is refused when anyone else replays it (a college, the reporter; services list
+// nothing), and still works for the admin.
 TEST_F(TenantIsolationTest, PageTokensAreRefusedWhenAnotherCallerReplaysThem) {
   const absl::Status built = BuildData();
   ASSERT_TRUE(built.ok()) << built << "\n" << suite_->Logs();
@@ -904,7 +922,7 @@ TEST_F(TenantIsolationTest, PageTokensAreRefusedWhenAnotherCallerReplaysThem) {
       if (token.empty()) continue;  // one row or none: no token to replay
       ++lists;
       const std::string again = absl::StrCat("page_size: 1 page_token: \"", token, "\"");
-      for (Who who : {kOwner, kOther, kReporter, kService}) {
+      for (Who who : {kOwner, kOther, kReporter}) {
         Answer replayed = Call(method, again, who);
         ++replays;
         EXPECT_EQ(replayed.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)

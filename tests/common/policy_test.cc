@@ -63,7 +63,7 @@ TEST(MethodPolicyTest, EmptyPolicyIsIncomplete) {
 
 TEST(MethodPolicyTest, AuthorizesByRole) {
   MethodPolicy policy(CourseService());
-  policy.Allow("GetWorkshop", {Role::kCollegeAdmin, Role::kReporter, Role::kService})
+  policy.Allow("GetWorkshop", {Role::kCollegeAdmin, Role::kReporter})
       .Allow("CreateWorkshop", {})
       .Allow("UpdateWorkshop", {Role::kCollegeAdmin});
 
@@ -128,9 +128,40 @@ TEST(MethodPolicyTest, PublicMethodsNeedNoCredential) {
   }
 }
 
+// Services are allowed by name: svc-enrollment may not call what only svc-exchange uses, and no
+// service principal calls what no rule names it for, whatever its role.
+TEST(MethodPolicyTest, ServicesAreAllowedByName) {
+  MethodPolicy policy(CourseService());
+  policy.Allow("ListWorkshops", {Role::kReporter})
+      .AllowServices("GetWorkshop", {kEnrollmentService, kExchangeService})
+      .AllowServices("WatchChanges", {kEnrollmentService});
+  const Principal enrollment{std::string(kEnrollmentService), Role::kService, 0};
+  const Principal exchange{std::string(kExchangeService), Role::kService, 0};
+  const Principal stranger{"svc-unknown", Role::kService, 0};
+  EXPECT_TRUE(policy.Authorize("GetWorkshop", enrollment).ok());
+  EXPECT_TRUE(policy.Authorize("GetWorkshop", exchange).ok());
+  EXPECT_TRUE(policy.Authorize("WatchChanges", enrollment).ok());
+  const absl::Status refused = policy.Authorize("WatchChanges", exchange);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(std::string(refused.message()),
+              AllOf(HasSubstr("svc-exchange"), HasSubstr("WatchChanges")));
+  EXPECT_EQ(policy.Authorize("ListWorkshops", enrollment).code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(policy.Authorize("GetWorkshop", stranger).code(), absl::StatusCode::kPermissionDenied);
+  // The rule's roles still hold for everyone else.
+  EXPECT_TRUE(policy.Authorize("GetWorkshop", As(Role::kNetworkAdmin)).ok());
+  EXPECT_EQ(policy.Authorize("GetWorkshop", As(Role::kReporter)).code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
 TEST(MethodPolicyDeathTest, AllowOfAMethodTheServiceLacksDies) {
   MethodPolicy policy(CourseService());
   EXPECT_DEATH(policy.Allow("GetWorkshopp", {Role::kReporter}), "");
+}
+
+TEST(MethodPolicyDeathTest, TheServiceRoleIsNotAllowedWholesale) {
+  MethodPolicy policy(CourseService());
+  EXPECT_DEATH(policy.Allow("GetWorkshop", {Role::kService}), "");
 }
 
 }  // namespace

@@ -625,6 +625,12 @@ TEST_F(CourseServiceTest, EachRoleGetsWhatItMayAndNothingElse) {
     EXPECT_EQ(Call(&pb::CourseService::Stub::CancelCourseRun, token, cancel, &run).error_code(),
               StatusCode::PERMISSION_DENIED);
   }
+  // A service reads what its calls need, not lists of the network.
+  pb::ListWorkshopsResponse workshops;
+  EXPECT_EQ(Call(&pb::CourseService::Stub::ListWorkshops, kServiceToken, pb::ListWorkshopsRequest(),
+                 &workshops)
+                .error_code(),
+            StatusCode::PERMISSION_DENIED);
   // Only a network admin opens a planned workshop.
   const pb::Workshop planned = CreateWorkshop(tianjin_.name(), ttu_.name(), "TJ", false);
   pb::ChangeWorkshopStatusRequest open;
@@ -742,7 +748,7 @@ TEST_F(CourseServiceTest, NamesInAnyScriptComeBackByteExact) {
   pb::ListInstitutionsRequest list;
   list.set_country_code("TJ");
   pb::ListInstitutionsResponse listed;
-  ASSERT_TRUE(Call(&pb::CourseService::Stub::ListInstitutions, kServiceToken, list, &listed).ok());
+  ASSERT_TRUE(Call(&pb::CourseService::Stub::ListInstitutions, kReporterToken, list, &listed).ok());
   ASSERT_EQ(listed.institutions_size(), 1);
   EXPECT_EQ(listed.institutions(0).display_names(3).text(), kChinese);
 }

@@ -34,17 +34,17 @@ constexpr char kAdmin[] = "t-admin";
 constexpr char kCollege[] = "t-college-ttu";   // institutions/2
 constexpr char kOther[] = "t-college-enu";     // institutions/4
 constexpr char kReporter[] = "t-reporter";
-constexpr char kService[] = "t-service";
+constexpr char kService[] = "t-service";                   // svc-enrollment
+constexpr char kExchangeService[] = "t-exchange-service";  // svc-exchange
 
 std::string CredentialsText() {
   auto line = [](const char* token, const char* rest) {
     return absl::StrCat(auth::HashToken(token), " ", rest, "\n");
   };
-  return absl::StrCat(line(kAdmin, "network_admin admin"),
-                      line(kCollege, "college_admin ttu-admin institutions/2"),
-                      line(kOther, "college_admin enu-admin institutions/4"),
-                      line(kReporter, "reporter reports"),
-                      line(kService, "service svc-enrollment"));
+  return absl::StrCat(
+      line(kAdmin, "network_admin admin"), line(kCollege, "college_admin ttu-admin institutions/2"),
+      line(kOther, "college_admin enu-admin institutions/4"), line(kReporter, "reporter reports"),
+      line(kService, "service svc-enrollment"), line(kExchangeService, "service svc-exchange"));
 }
 
 template <typename Stub, typename Request, typename Response>
@@ -666,27 +666,49 @@ TEST_F(EnrollmentServiceTest, CompletionIssuesAVerifiableDualCertificate) {
   ASSERT_TRUE(Call(&pb::EnrollmentService::Stub::VerifyCertificate, "", verify, &verified).ok());
   EXPECT_EQ(verified.status(), pb::CERTIFICATE_STATUS_REVOKED);
 
-  // Eligibility for exchanges, asked by a service.
+  // Eligibility for exchanges, asked by the exchange service (and by no other service).
   pb::CheckEligibilityRequest check;
   check.set_trainee(passing.name());
   check.mutable_requirement()->set_completed_course(course_name_);
   pb::CheckEligibilityResponse eligibility;
   ASSERT_TRUE(
-      Call(&pb::EnrollmentService::Stub::CheckEligibility, kService, check, &eligibility).ok());
+      Call(&pb::EnrollmentService::Stub::CheckEligibility, kExchangeService, check, &eligibility)
+          .ok());
   EXPECT_TRUE(eligibility.eligible()) << eligibility.reason();
   check.set_trainee(failing.name());
   ASSERT_TRUE(
-      Call(&pb::EnrollmentService::Stub::CheckEligibility, kService, check, &eligibility).ok());
+      Call(&pb::EnrollmentService::Stub::CheckEligibility, kExchangeService, check, &eligibility)
+          .ok());
   EXPECT_FALSE(eligibility.eligible());
   check.mutable_requirement()->Clear();
   check.mutable_requirement()->set_certificate_discipline("urban rail");
   check.set_trainee(passing.name());
   ASSERT_TRUE(
-      Call(&pb::EnrollmentService::Stub::CheckEligibility, kService, check, &eligibility).ok());
+      Call(&pb::EnrollmentService::Stub::CheckEligibility, kExchangeService, check, &eligibility)
+          .ok());
   EXPECT_FALSE(eligibility.eligible()) << "the certificate was revoked";
-  EXPECT_EQ(Call(&pb::EnrollmentService::Stub::CheckEligibility, kCollege, check, &eligibility)
-                .error_code(),
-            StatusCode::PERMISSION_DENIED);
+  for (const char* token : {kCollege, kService}) {
+    EXPECT_EQ(Call(&pb::EnrollmentService::Stub::CheckEligibility, token, check, &eligibility)
+                  .error_code(),
+              StatusCode::PERMISSION_DENIED)
+        << token;
+  }
+  // No service reads the trainee directory.
+  pb::ListTraineesResponse trainees;
+  pb::Trainee trainee;
+  pb::GetTraineeRequest get_trainee;
+  get_trainee.set_name(passing.name());
+  for (const char* token : {kService, kExchangeService}) {
+    EXPECT_EQ(Call(&pb::EnrollmentService::Stub::ListTrainees, token, pb::ListTraineesRequest(),
+                   &trainees)
+                  .error_code(),
+              StatusCode::PERMISSION_DENIED)
+        << token;
+    EXPECT_EQ(
+        Call(&pb::EnrollmentService::Stub::GetTrainee, token, get_trainee, &trainee).error_code(),
+        StatusCode::PERMISSION_DENIED)
+        << token;
+  }
 }
 
 TEST_F(EnrollmentServiceTest, ImportAnswersEachRowAndReRunningChangesNothing) {

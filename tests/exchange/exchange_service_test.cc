@@ -35,7 +35,8 @@ constexpr char kTianjin[] = "x-college-tianjin";  // institutions/1, the Chinese
 constexpr char kTtu[] = "x-college-ttu";          // institutions/2, the partner
 constexpr char kEnu[] = "x-college-enu";          // institutions/4, another college
 constexpr char kReporter[] = "x-reporter";
-constexpr char kService[] = "x-service";
+constexpr char kService[] = "x-service";                   // svc-enrollment
+constexpr char kExchangeService[] = "x-exchange-service";  // svc-exchange
 
 std::string CredentialsText() {
   auto line = [](const char* token, const char* rest) {
@@ -45,7 +46,8 @@ std::string CredentialsText() {
                       line(kTianjin, "college_admin tianjin-admin institutions/1"),
                       line(kTtu, "college_admin ttu-admin institutions/2"),
                       line(kEnu, "college_admin enu-admin institutions/4"),
-                      line(kReporter, "reporter reports"), line(kService, "service svc"));
+                      line(kReporter, "reporter reports"), line(kService, "service svc-enrollment"),
+                      line(kExchangeService, "service svc-exchange"));
 }
 
 template <typename Stub, typename Request, typename Response>
@@ -97,7 +99,7 @@ class ExchangeServiceTest : public luban::testing::DatabaseTest {
     ExchangeModuleOptions exchange_options;
     exchange_options.course_target = course_target;
     exchange_options.enrollment_target = absl::StrCat("127.0.0.1:", enrollment_host_->port());
-    exchange_options.service_token = kService;
+    exchange_options.service_token = kExchangeService;
     module_ = std::make_unique<ExchangeModule>(std::move(exchange_options));
     auto host = ServiceHost::Start(*module_, options(Config(8)), credentials());
     ASSERT_TRUE(host.ok()) << host.status();

@@ -147,7 +147,8 @@ inline void CheckCallerStatus(absl::string_view method, const google::protobuf::
 }
 
 // The caller byte: role in the low 3 bits (network admins and college admins twice as likely as
-// the rest), institution 1..4 of a college admin in the next 2; the top 3 are the Env's.
+// the rest), institution 1..4 of a college admin in the next 2 (for a service, the lower of them
+// picks svc-enrollment or svc-exchange); the top 3 are the Env's.
 inline Principal CallerOf(uint8_t byte) {
   static constexpr Role kRoles[8] = {Role::kNetworkAdmin, Role::kCollegeAdmin, Role::kReporter,
                                      Role::kService,      Role::kAnonymous,    Role::kNetworkAdmin,
@@ -155,15 +156,19 @@ inline Principal CallerOf(uint8_t byte) {
   Principal principal;
   principal.role = kRoles[byte & 7];
   principal.institution_id = principal.role == Role::kCollegeAdmin ? 1 + ((byte >> 3) & 3) : 0;
-  principal.name = absl::StrCat("fuzz-", RoleName(principal.role), "-", principal.institution_id);
+  principal.name =
+      principal.role == Role::kService
+          ? std::string(((byte >> 3) & 1) ? auth::kExchangeService : auth::kEnrollmentService)
+          : absl::StrCat("fuzz-", RoleName(principal.role), "-", principal.institution_id);
   return principal;
 }
 
-// The caller byte for a given role (and institution), for seeds.
-inline uint8_t CallerByte(Role role, int64_t institution_id = 1) {
+// The caller byte for a given role (and institution; and name, for a service), for seeds.
+inline uint8_t CallerByte(Role role, int64_t institution_id = 1, absl::string_view name = "") {
   for (int b = 0; b < 32; ++b) {
     const Principal p = CallerOf(static_cast<uint8_t>(b));
-    if (p.role == role && (role != Role::kCollegeAdmin || p.institution_id == institution_id)) {
+    if (p.role == role && (role != Role::kCollegeAdmin || p.institution_id == institution_id) &&
+        (name.empty() || p.name == name)) {
       return static_cast<uint8_t>(b);
     }
   }
@@ -274,6 +279,7 @@ class MethodTable {
     Role role;
     int64_t institution_id;
     std::shared_ptr<const google::protobuf::Message> request;
+    std::string principal;  // a service's name; empty for the other roles
   };
   void WriteSeeds(const std::string& dir, const std::vector<Seed>& seeds) const {
     int n = 0;
@@ -285,7 +291,8 @@ class MethodTable {
       }
       std::string bytes;
       bytes.push_back(static_cast<char>(method->index()));
-      bytes.push_back(static_cast<char>(CallerByte(seed.role, seed.institution_id)));
+      bytes.push_back(
+          static_cast<char>(CallerByte(seed.role, seed.institution_id, seed.principal)));
       bytes += seed.request->SerializeAsString();
       const std::string path = absl::StrCat(dir, "/seed-", seed.method, "-", ++n);
       std::ofstream(path, std::ios::binary) << bytes;
@@ -309,7 +316,15 @@ template <typename Env, typename Request>
 typename MethodTable<Env>::Seed MakeSeed(std::string method, Role role, absl::string_view text,
                                          int64_t institution_id = 1) {
   return {std::move(method), role, institution_id,
-          std::make_shared<const Request>(Parse<Request>(text))};
+          std::make_shared<const Request>(Parse<Request>(text)), ""};
+}
+
+// A seed of a call by the service principal `principal` (auth::kEnrollmentService...).
+template <typename Env, typename Request>
+typename MethodTable<Env>::Seed MakeServiceSeed(std::string method, absl::string_view principal,
+                                                absl::string_view text) {
+  return {std::move(method), Role::kService, 0,
+          std::make_shared<const Request>(Parse<Request>(text)), std::string(principal)};
 }
 
 // An export as ServeExport runs it: the request's start, then batches until an empty one.

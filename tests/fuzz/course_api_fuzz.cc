@@ -213,8 +213,8 @@ std::vector<Table::Seed> Seeds() {
           "ChangeWorkshopStatus", kCollege,
           "name: 'workshops/1' status: WORKSHOP_STATUS_SUSPENDED reason: 'repairs' "
           "request_id: 'r7'"),
-      MakeSeed<CourseEnv, pb::GetCourseRequest>("GetCourse", Role::kService,
-                                                "name: 'courses/1'"),
+      MakeServiceSeed<CourseEnv, pb::GetCourseRequest>("GetCourse", auth::kExchangeService,
+                                                       "name: 'courses/1'"),
       MakeSeed<CourseEnv, pb::ListCoursesRequest>("ListCourses", kCollege,
                                                   "page_size: 1 discipline: 'urban rail'"),
       MakeSeed<CourseEnv, pb::CreateCourseRequest>(
@@ -250,13 +250,13 @@ std::vector<Table::Seed> Seeds() {
                                                     "name: 'courseRuns/1' request_id: 'r14'"),
       MakeSeed<CourseEnv, pb::StartCourseRunRequest>("StartCourseRun", kCollege,
                                                      "name: 'courseRuns/2' request_id: 'r15'"),
-      MakeSeed<CourseEnv, pb::CompleteCourseRunRequest>(
-          "CompleteCourseRun", kAdmin, "name: 'courseRuns/3' request_id: 'r16'"),
+      MakeSeed<CourseEnv, pb::CompleteCourseRunRequest>("CompleteCourseRun", kAdmin,
+                                                        "name: 'courseRuns/3' request_id: 'r16'"),
       MakeSeed<CourseEnv, pb::CancelCourseRunRequest>(
           "CancelCourseRun", kCollege,
           "name: 'courseRuns/2' reason: 'too few trainees' request_id: 'r17'"),
-      MakeSeed<CourseEnv, pb::WatchChangesRequest>(
-          "WatchChanges", Role::kService,
+      MakeServiceSeed<CourseEnv, pb::WatchChangesRequest>(
+          "WatchChanges", auth::kEnrollmentService,
           "after_sequence: 7 resource_types: 'courseRuns' max_batch_size: 50"),
   };
 }

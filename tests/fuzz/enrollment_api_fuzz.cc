@@ -245,11 +245,11 @@ std::vector<Table::Seed> Seeds() {
           2),
       MakeSeed<E, pb::ArchiveTraineeRequest>("ArchiveTrainee", kCollege,
                                              "name: 'trainees/3' request_id: 'r3'", 4),
-      MakeSeed<E, pb::ImportTraineesRequest>(
-          "ImportTrainees", kCollege,
-          absl::StrCat("rows { trainee { ", kTraineeText, " } } rows { trainee { family_name: "
-                       "'X' } } request_id: 'r4'"),
-          1),
+      MakeSeed<E, pb::ImportTraineesRequest>("ImportTrainees", kCollege,
+                                             absl::StrCat("rows { trainee { ", kTraineeText,
+                                                          " } } rows { trainee { family_name: "
+                                                          "'X' } } request_id: 'r4'"),
+                                             1),
       MakeSeed<E, pb::GetEnrollmentRequest>("GetEnrollment", Role::kReporter,
                                             "name: 'enrollments/1'"),
       MakeSeed<E, pb::ListEnrollmentsRequest>(
@@ -273,8 +273,8 @@ std::vector<Table::Seed> Seeds() {
                                        "name: 'enrollments/3' final_score: 85 "
                                        "attendance_percent: 90 etag: '\"1\"' request_id: 'r9'",
                                        2),
-      MakeSeed<E, pb::GetCertificateRequest>("GetCertificate", kCollege,
-                                             "name: 'certificates/1'", 2),
+      MakeSeed<E, pb::GetCertificateRequest>("GetCertificate", kCollege, "name: 'certificates/1'",
+                                             2),
       MakeSeed<E, pb::ListCertificatesRequest>(
           "ListCertificates", Role::kReporter,
           "page_size: 3 trainee: 'trainees/2' workshop: 'workshops/1'"),
@@ -283,8 +283,8 @@ std::vector<Table::Seed> Seeds() {
       MakeSeed<E, pb::RevokeCertificateRequest>(
           "RevokeCertificate", kAdmin,
           "name: 'certificates/1' reason: 'issued in error' request_id: 'r8'"),
-      MakeSeed<E, pb::CheckEligibilityRequest>(
-          "CheckEligibility", Role::kService,
+      MakeServiceSeed<E, pb::CheckEligibilityRequest>(
+          "CheckEligibility", auth::kExchangeService,
           "trainee: 'trainees/2' requirement { completed_course: 'courses/1' "
           "certificate_discipline: 'urban rail' }"),
       MakeSeed<E, pb::ExportTraineesRequest>(
@@ -292,7 +292,7 @@ std::vector<Table::Seed> Seeds() {
           "updated_since { seconds: 1700000000 } after_name: 'trainees/1'"),
       MakeSeed<E, pb::ExportEnrollmentsRequest>("ExportEnrollments", Role::kReporter, ""),
       MakeSeed<E, pb::WatchChangesRequest>(
-          "WatchChanges", Role::kService,
+          "WatchChanges", Role::kReporter,
           "after_sequence: 3 resource_types: 'enrollments' max_batch_size: 10"),
   };
 }

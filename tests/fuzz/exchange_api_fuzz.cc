@@ -234,9 +234,8 @@ std::vector<Table::Seed> Seeds() {
           1),
       MakeSeed<E, pb::ChangeProgrammeStatusRequest>(
           "ChangeProgrammeStatus", kCollege,
-          "name: 'programmes/1' status: PROGRAMME_STATUS_CLOSED etag: '\"2\"' request_id: 'r3'",
-          1),
-      MakeSeed<E, pb::GetMobilityRequest>("GetMobility", Role::kService, "name: 'mobilities/1'"),
+          "name: 'programmes/1' status: PROGRAMME_STATUS_CLOSED etag: '\"2\"' request_id: 'r3'", 1),
+      MakeSeed<E, pb::GetMobilityRequest>("GetMobility", Role::kReporter, "name: 'mobilities/1'"),
       MakeSeed<E, pb::ListMobilitiesRequest>(
           "ListMobilities", kCollege,
           "page_size: 1 programme: 'programmes/1' institution: 'institutions/2' state: "
@@ -253,10 +252,10 @@ std::vector<Table::Seed> Seeds() {
           "RejectMobility", kCollege, "name: 'mobilities/2' reason: 'no' request_id: 'r6'", 4),
       MakeSeed<E, pb::ReopenMobilityRequest>(
           "ReopenMobility", kAdmin, "name: 'mobilities/3' reason: 'again' request_id: 'r7'"),
-      MakeSeed<E, pb::DepartMobilityRequest>(
-          "DepartMobility", kCollege, "name: 'mobilities/1' request_id: 'r8'", 2),
-      MakeSeed<E, pb::ReturnMobilityRequest>(
-          "ReturnMobility", kCollege, "name: 'mobilities/4' request_id: 'r9'", 3),
+      MakeSeed<E, pb::DepartMobilityRequest>("DepartMobility", kCollege,
+                                             "name: 'mobilities/1' request_id: 'r8'", 2),
+      MakeSeed<E, pb::ReturnMobilityRequest>("ReturnMobility", kCollege,
+                                             "name: 'mobilities/4' request_id: 'r9'", 3),
       MakeSeed<E, pb::CancelMobilityRequest>(
           "CancelMobility", kCollege,
           "name: 'mobilities/1' reason: 'visa' etag: '\"2\"' request_id: 'r10'", 2),

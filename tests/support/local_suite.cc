@@ -27,10 +27,14 @@ constexpr const char* kNames[] = {"course", "enrollment", "exchange"};
 // Fixed test tokens: the suite's databases are throwaway, and the credentials file holds only
 // their hashes, as in production.
 constexpr char kEnrollmentServiceToken[] = "suite-svc-enrollment";
-constexpr const char* kTokens[] = {"suite-network-admin",       "suite-college-admin",
-                                   "suite-other-college-admin", "suite-reporter",
-                                   "",                          kEnrollmentServiceToken};
 constexpr char kExchangeServiceToken[] = "suite-svc-exchange";
+constexpr const char* kTokens[] = {"suite-network-admin",
+                                   "suite-college-admin",
+                                   "suite-other-college-admin",
+                                   "suite-reporter",
+                                   "",
+                                   kEnrollmentServiceToken,
+                                   kExchangeServiceToken};
 
 }  // namespace
 

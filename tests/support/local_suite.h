@@ -29,9 +29,18 @@ class LocalSuite {
  public:
   // The callers the credentials file knows. The college admin is bound to the institution
   // named by `college_institution` (default "institutions/2"; set before the data exists, the
-  // id is simply the second institution created). kService is svc-enrollment's token (the role
-  // "service"; without Options::tls the services call each other with such tokens).
-  enum Caller { kNetworkAdmin, kCollegeAdmin, kOtherCollegeAdmin, kReporter, kAnonymous, kService };
+  // id is simply the second institution created). kService is svc-enrollment's token and
+  // kExchangeService svc-exchange's (the role "service"; without Options::tls the services call
+  // each other with them).
+  enum Caller {
+    kNetworkAdmin,
+    kCollegeAdmin,
+    kOtherCollegeAdmin,
+    kReporter,
+    kAnonymous,
+    kService,
+    kExchangeService
+  };
 
   struct Options {
     std::string college_institution = "institutions/2";

@@ -18,7 +18,6 @@ namespace {
 
 using Role::kCollegeAdmin;
 using Role::kReporter;
-using Role::kService;
 
 // ---- enums ----------------------------------------------------------------------------------
 
@@ -186,7 +185,11 @@ auth::MethodPolicy CoursePolicy() {
   // Reads: every signed-in role (visibility of workshops and runs is checked in the data path).
   for (const char* method : {"GetInstitution", "ListInstitutions", "GetWorkshop", "ListWorkshops",
                              "GetCourse", "ListCourses", "GetCourseRun", "ListCourseRuns"}) {
-    policy.Allow(method, {kCollegeAdmin, kReporter, kService});
+    policy.Allow(method, {kCollegeAdmin, kReporter});
+  }
+  // The other services read what an enrollment, a completion and a nomination need.
+  for (const char* method : {"GetInstitution", "GetWorkshop", "GetCourse", "GetCourseRun"}) {
+    policy.AllowServices(method, {auth::kEnrollmentService, auth::kExchangeService});
   }
   // The network's structure and the shared catalogue: network admins only.
   for (const char* method :
@@ -200,8 +203,9 @@ auth::MethodPolicy CoursePolicy() {
                              "StartCourseRun", "CompleteCourseRun", "CancelCourseRun"}) {
     policy.Allow(method, {kCollegeAdmin});
   }
-  // Other services and reporting jobs follow the change feed.
-  policy.Allow("WatchChanges", {kReporter, kService});
+  // Reporting jobs follow the change feed, and the enrollment service (its mirror of the runs).
+  policy.Allow("WatchChanges", {kReporter});
+  policy.AllowServices("WatchChanges", {auth::kEnrollmentService});
   return policy;
 }
 

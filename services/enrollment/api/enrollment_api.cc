@@ -19,7 +19,6 @@ namespace {
 
 using Role::kCollegeAdmin;
 using Role::kReporter;
-using Role::kService;
 
 // ---- enums ----------------------------------------------------------------------------------
 
@@ -145,9 +144,9 @@ void RedactCertificate(const Principal& who, pb::Certificate* certificate) {
 auth::MethodPolicy EnrollmentPolicy() {
   auth::MethodPolicy policy(
       pb::Trainee::descriptor()->file()->FindServiceByName("EnrollmentService"));
-  // Reads of records: the college's own (data path), reporters and services (redacted).
+  // Reads of records: the college's own (data path), reporters (redacted).
   for (const char* method : {"GetTrainee", "ListTrainees", "GetEnrollment", "ListEnrollments"}) {
-    policy.Allow(method, {kCollegeAdmin, kReporter, kService});
+    policy.Allow(method, {kCollegeAdmin, kReporter});
   }
   for (const char* method : {"GetCertificate", "ListCertificates"}) {
     policy.Allow(method, {kCollegeAdmin, kReporter});
@@ -159,11 +158,12 @@ auth::MethodPolicy EnrollmentPolicy() {
   }
   policy.Allow("RevokeCertificate", {});  // network admins only
   policy.AllowAnyone("VerifyCertificate");
-  policy.Allow("CheckEligibility", {kService});
+  // The exchange service checks a nominee; no other service calls this one.
+  policy.AllowServices("CheckEligibility", {auth::kExchangeService});
   for (const char* method : {"ExportTrainees", "ExportEnrollments"}) {
     policy.Allow(method, {kReporter});
   }
-  policy.Allow("WatchChanges", {kReporter, kService});
+  policy.Allow("WatchChanges", {kReporter});
   return policy;
 }
 

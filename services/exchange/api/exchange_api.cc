@@ -18,7 +18,6 @@ namespace {
 
 using Role::kCollegeAdmin;
 using Role::kReporter;
-using Role::kService;
 
 absl::StatusOr<Requirement> RequirementFromProto(const pb::Requirement& in) {
   Requirement out;
@@ -127,7 +126,7 @@ auth::MethodPolicy ExchangePolicy() {
   auth::MethodPolicy policy(
       pb::Programme::descriptor()->file()->FindServiceByName("ExchangeService"));
   for (const char* method : {"GetProgramme", "ListProgrammes", "GetMobility", "ListMobilities"}) {
-    policy.Allow(method, {kCollegeAdmin, kReporter, kService});
+    policy.Allow(method, {kCollegeAdmin, kReporter});
   }
   // Both institutions' admins act on their own side (checked in the data path).
   for (const char* method :
@@ -137,7 +136,8 @@ auth::MethodPolicy ExchangePolicy() {
     policy.Allow(method, {kCollegeAdmin});
   }
   policy.Allow("ExportMobilities", {kReporter});
-  policy.Allow("WatchChanges", {kReporter, kService});
+  // No service calls the exchange service.
+  policy.Allow("WatchChanges", {kReporter});
   return policy;
 }
 
