@@ -147,6 +147,14 @@ std::string Letters(int64_t i) {
   return out;
 }
 
+// One asynchronous call's state, alive until its callback has run.
+template <typename Request, typename Response>
+struct AsyncCall {
+  grpc::ClientContext context;
+  Request request;
+  Response response;
+};
+
 // Attempts per seeding call (the first and its retries of what demo_seed::IsRetryable accepts).
 constexpr int kAttempts = 5;
 
@@ -214,12 +222,8 @@ absl::StatusOr<BenchData> Seed(cli::Connections& connections, const SeedOptions&
   absl::Time start = absl::Now();
   const AllCallsResult imported =
       RunAllCalls(batches, 4, kAttempts, demo_seed::IsRetryable, [&](int64_t b, CallDone done) {
-        struct Call {
-          grpc::ClientContext context;
-          epb::ImportTraineesRequest request;
-          epb::ImportTraineesResponse response;
-        };
-        auto call = std::make_shared<Call>();
+        auto call =
+            std::make_shared<AsyncCall<epb::ImportTraineesRequest, epb::ImportTraineesResponse>>();
         connections.Prepare(call->context);
         call->request.set_request_id(absl::StrCat("bench-import-", b));
         for (int64_t i = b * kImportBatch; i < std::min(options.trainees, (b + 1) * kImportBatch);
@@ -281,12 +285,7 @@ absl::StatusOr<BenchData> Seed(cli::Connections& connections, const SeedOptions&
   std::atomic<int64_t> finished{0};
   const AllCallsResult enrolled = RunAllCalls(
       total, options.concurrency, kAttempts, demo_seed::IsRetryable, [&](int64_t n, CallDone done) {
-        struct Call {
-          grpc::ClientContext context;
-          epb::EnrollRequest request;
-          epb::Enrollment response;
-        };
-        auto call = std::make_shared<Call>();
+        auto call = std::make_shared<AsyncCall<epb::EnrollRequest, epb::Enrollment>>();
         connections.Prepare(call->context);
         const int64_t t = n / options.enrollments_per_trainee;
         const int64_t k = n % options.enrollments_per_trainee;
