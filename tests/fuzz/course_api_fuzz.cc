@@ -174,6 +174,7 @@ const Table& Methods() {
 
 std::vector<Table::Seed> Seeds() {
   using fuzz::MakeSeed;
+  using fuzz::MakeServiceSeed;
   constexpr Role kAdmin = Role::kNetworkAdmin;
   constexpr Role kCollege = Role::kCollegeAdmin;
   return {

@@ -225,6 +225,7 @@ constexpr char kTraineeText[] =
 
 std::vector<Table::Seed> Seeds() {
   using fuzz::MakeSeed;
+  using fuzz::MakeServiceSeed;
   using E = EnrollmentEnv;
   constexpr Role kAdmin = Role::kNetworkAdmin;
   constexpr Role kCollege = Role::kCollegeAdmin;
