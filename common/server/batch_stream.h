@@ -104,17 +104,15 @@ class BatchStream final : public grpc::ServerWriteReactor<Response> {
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
 };
 
-// A service's export handler: admits the call, then streams batches read by
+// A service's export handler: admits the call (of `request`), then streams batches read by
 // `read_batch(const RequestContext&, Cursor&, Response*)` from `start`, which advances the
 // cursor; an empty batch ends the export. Each batch gets its own deadline: an export may
 // outlast any single call's.
 template <typename Response, typename Cursor, typename ReadBatch>
-grpc::ServerWriteReactor<Response>* ServeExport(CallRunner& calls,
-                                                grpc::CallbackServerContext* context,
-                                                absl::string_view method,
-                                                absl::StatusOr<Cursor> start,
-                                                ReadBatch read_batch) {
-  auto rc = calls.Admit(context, method);
+grpc::ServerWriteReactor<Response>* ServeExport(
+    CallRunner& calls, grpc::CallbackServerContext* context, absl::string_view method,
+    const google::protobuf::Message& request, absl::StatusOr<Cursor> start, ReadBatch read_batch) {
+  auto rc = calls.Admit(context, method, request);
   if (!rc.ok()) return RefuseStream<Response>(rc.status());
   if (!start.ok()) return RefuseStream<Response>(start.status());
   auto cursor = std::make_shared<Cursor>(*std::move(start));

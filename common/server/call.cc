@@ -151,12 +151,33 @@ CallRunner::CallRunner(BoundedExecutor* executor, const auth::CredentialStore* c
 CallRunner::~CallRunner() = default;
 
 absl::StatusOr<RequestContext> CallRunner::Admit(grpc::CallbackServerContext* context,
-                                                 absl::string_view method) const {
-  absl::StatusOr<RequestContext> admitted = AdmitCall(context, method);
+                                                 absl::string_view method,
+                                                 const google::protobuf::Message& request) const {
+  absl::Status parsed = CheckParsed(request);
+  absl::StatusOr<RequestContext> admitted =
+      parsed.ok() ? AdmitCall(context, method) : absl::StatusOr<RequestContext>(parsed);
   if (const MethodMetrics* metrics = metrics_->Find(method); metrics != nullptr) {
     metrics->stream_admissions.Increment(admitted.status().code());
   }
+  if (!admitted.ok()) {
+    const RequestContext rc = RefusedContext(*context, method);
+    logging::LogAccess({.method = rc.method,
+                        .principal = "",
+                        .code = admitted.status().code(),
+                        .latency_ms = 0,
+                        .trace_id = rc.trace_id,
+                        .request_id = "",
+                        .error = admitted.status().message()});
+  }
   return admitted;
+}
+
+RequestContext CallRunner::RefusedContext(const grpc::CallbackServerContext& context,
+                                          absl::string_view method) const {
+  RequestContext rc;
+  rc.method = absl::StrCat(policy_->service()->full_name(), "/", method);
+  rc.trace_id = TraceIdOf(context);
+  return rc;
 }
 
 absl::StatusOr<RequestContext> CallRunner::AdmitCall(grpc::CallbackServerContext* context,
@@ -187,17 +208,14 @@ absl::StatusOr<RequestContext> CallRunner::AdmitCall(grpc::CallbackServerContext
 }
 
 grpc::ServerUnaryReactor* CallRunner::Run(grpc::CallbackServerContext* context,
-                                          absl::string_view method, std::string request_id,
-                                          Work work) {
+                                          absl::string_view method, const absl::Status& parsed,
+                                          std::string request_id, Work work) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const absl::Time start = absl::Now();
   const MethodMetrics* metrics = metrics_->Find(method);
-  auto admitted = AdmitCall(context, method);
+  auto admitted = parsed.ok() ? AdmitCall(context, method) : absl::StatusOr<RequestContext>(parsed);
   if (!admitted.ok()) {
-    RequestContext rc;
-    rc.method = absl::StrCat(policy_->service()->full_name(), "/", method);
-    rc.trace_id = TraceIdOf(*context);
-    Finish(metrics, rc, admitted.status(), start);
+    Finish(metrics, RefusedContext(*context, method), admitted.status(), start);
     reactor->Finish(ToGrpcStatus(admitted.status()));
     return reactor;
   }
@@ -220,10 +238,8 @@ grpc::ServerUnaryReactor* CallRunner::Run(grpc::CallbackServerContext* context,
   if (!executor_->TrySubmit(std::move(task))) {
     const absl::Status busy = absl::ResourceExhaustedError(
         "the service is at capacity; retry with backoff");
-    RequestContext rc;  // the admitted one went with the task
-    rc.method = absl::StrCat(policy_->service()->full_name(), "/", method);
-    rc.trace_id = TraceIdOf(*context);
-    Finish(metrics, rc, busy, start);
+    // The admitted context went with the task.
+    Finish(metrics, RefusedContext(*context, method), busy, start);
     reactor->Finish(ToGrpcStatus(busy));
   }
   return reactor;

@@ -12,15 +12,17 @@
 
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "common/api/unparsable.h"
 #include "common/auth/credentials.h"
 #include "common/auth/policy.h"
 #include "common/domain/request_context.h"
 #include "common/server/executor.h"
+#include "google/protobuf/message.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"
 
@@ -40,7 +42,8 @@ class CallRunner {
              const auth::MethodPolicy* policy, const db::ConnectionPool* database = nullptr);
   ~CallRunner();
 
-  // Admits the call (credential, policy), queues `work` and finishes the reactor with its status.
+  // Admits the call (a request that parsed, credential, policy), queues `work` and finishes the
+  // reactor with its status. INVALID_ARGUMENT for a request marked unparsable (rpc.h);
   // RESOURCE_EXHAUSTED when the queue is full; DEADLINE_EXCEEDED or CANCELLED when the call's
   // deadline passed or its client left while it waited.
   template <typename Request>
@@ -48,13 +51,14 @@ class CallRunner {
                                   const Request* request, Work work) {
     std::string request_id;
     if constexpr (requires { request->request_id(); }) request_id = request->request_id();
-    return Run(context, method, std::move(request_id), std::move(work));
+    return Run(context, method, CheckParsed(*request), std::move(request_id), std::move(work));
   }
 
-  // Authenticates and authorizes a call (for streaming handlers that manage their own reactor),
-  // counting the outcome in luban_rpc_stream_admissions_total.
+  // Admits a streaming call (for handlers that manage their own reactor) as Unary does, counting
+  // the outcome in luban_rpc_stream_admissions_total and logging a refusal.
   absl::StatusOr<RequestContext> Admit(grpc::CallbackServerContext* context,
-                                       absl::string_view method) const;
+                                       absl::string_view method,
+                                       const google::protobuf::Message& request) const;
 
   BoundedExecutor& executor() const { return *executor_; }
 
@@ -62,7 +66,10 @@ class CallRunner {
   class Metrics;
 
   grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* context, absl::string_view method,
-                                std::string request_id, Work work);
+                                const absl::Status& parsed, std::string request_id, Work work);
+  // The context of a call refused before it ran: its method and trace id.
+  RequestContext RefusedContext(const grpc::CallbackServerContext& context,
+                                absl::string_view method) const;
   absl::StatusOr<RequestContext> AdmitCall(grpc::CallbackServerContext* context,
                                            absl::string_view method) const;
 

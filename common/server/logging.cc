@@ -5,8 +5,10 @@
 #include <mutex>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "google/protobuf/stubs/logging.h"
 #include "grpc/support/log.h"
 #include "nlohmann/json.hpp"
 #include "spdlog/sinks/base_sink.h"
@@ -78,6 +80,19 @@ void LogGrpcMessage(gpr_log_func_args* args) {
   spdlog::log(level, "grpc: {} ({}:{})", args->message, args->file, args->line);
 }
 
+// protobuf's messages likewise. Those about data a parse refused concern a caller's request,
+// which is answered INVALID_ARGUMENT and logged on its access line: debug, so that no caller
+// fills the log with them.
+void LogProtobufMessage(google::protobuf::LogLevel level, const char* file, int line,
+                        const std::string& message) {
+  const spdlog::level::level_enum ours =
+      absl::StrContains(message, "when parsing a protocol buffer") ? spdlog::level::debug
+      : level >= google::protobuf::LOGLEVEL_ERROR                  ? spdlog::level::err
+      : level == google::protobuf::LOGLEVEL_WARNING                ? spdlog::level::warn
+                                                                   : spdlog::level::info;
+  spdlog::log(ours, "protobuf: {} ({}:{})", message, file, line);
+}
+
 }  // namespace
 
 absl::Status Configure(absl::string_view service, absl::string_view format,
@@ -101,6 +116,7 @@ absl::Status Configure(absl::string_view service, absl::string_view format,
         absl::StrCat("--log_format=", format, ": give text or json"));
   }
   spdlog::set_level(threshold);
+  google::protobuf::SetLogHandler(LogProtobufMessage);
   return absl::OkStatus();
 }
 

@@ -19,8 +19,9 @@
 namespace luban::logging {
 
 // Makes the default spdlog logger write to stderr as `format` ("text" or "json") at `level`
-// ("trace", "debug", "info", "warn", "error"), naming `service`. INVALID_ARGUMENT for another
-// format. Call once, before threads log.
+// ("trace", "debug", "info", "warn", "error"), naming `service`, with protobuf's messages (and
+// in json, gRPC's) as lines of its own. INVALID_ARGUMENT for another format. Call once, before
+// threads log.
 absl::Status Configure(absl::string_view service, absl::string_view format,
                        absl::string_view level);
 

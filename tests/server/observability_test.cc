@@ -1,7 +1,8 @@
 // Metrics and logs of the services as processes: /metrics answers over loopback HTTP and its
 // counters move with the calls; --log_format=json writes one JSON object per line with an access
 // line per call; a traceparent sent to enrollment shows, with the same trace id, in the course
-// service's log of the peer call it causes.
+// service's log of the peer call it causes; a request that does not parse, sent to any method, is
+// refused as INVALID_ARGUMENT and counted and logged as such.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -24,11 +26,18 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/wire_format_lite.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/client_context.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "gtest/gtest.h"
 #include "luban/course/v1/course.grpc.pb.h"
 #include "luban/enrollment/v1/enrollment.grpc.pb.h"
+#include "luban/exchange/v1/exchange.pb.h"
 #include "nlohmann/json.hpp"
 #include "tests/support/child_process.h"
 #include "tests/support/local_suite.h"
@@ -79,6 +88,63 @@ std::optional<double> Sample(const std::string& exposition, const std::string& s
     if (absl::SimpleAtod(line.substr(series.size() + 1), &value)) return value;
   }
   return std::nullopt;
+}
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::internal::WireFormatLite;
+
+// `value` as the length-delimited field `number`, on the wire.
+std::string LengthDelimited(int number, absl::string_view value) {
+  std::string wire;
+  {
+    google::protobuf::io::StringOutputStream stream(&wire);
+    google::protobuf::io::CodedOutputStream out(&stream);
+    out.WriteTag(WireFormatLite::MakeTag(number, WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
+    out.WriteVarint32(static_cast<uint32_t>(value.size()));
+    out.WriteRaw(value.data(), static_cast<int>(value.size()));
+  }
+  return wire;
+}
+
+// A `type` whose first string field (depth first, through message fields) holds `value`, on the
+// wire; `*path` names that field ("" when `type` has none).
+std::string WithFirstString(const Descriptor& type, absl::string_view value, std::string* path,
+                            int depth = 0) {
+  for (int i = 0; i < type.field_count(); ++i) {
+    const FieldDescriptor& field = *type.field(i);
+    if (field.type() == FieldDescriptor::TYPE_STRING) {
+      *path = field.is_repeated() ? absl::StrCat(field.name(), "[0]") : field.name();
+      return LengthDelimited(field.number(), value);
+    }
+  }
+  for (int i = 0; depth < 3 && i < type.field_count(); ++i) {
+    const FieldDescriptor& field = *type.field(i);
+    if (field.type() != FieldDescriptor::TYPE_MESSAGE || field.is_map()) continue;
+    std::string inner;
+    const std::string wire = WithFirstString(*field.message_type(), value, &inner, depth + 1);
+    if (inner.empty()) continue;
+    *path = absl::StrCat(field.name(), field.is_repeated() ? "[0]" : "", ".", inner);
+    return LengthDelimited(field.number(), wire);
+  }
+  path->clear();
+  return "";
+}
+
+// Sends `payload` as the request of `method` ("/package.Service/Method") and returns the status.
+grpc::Status CallWithBytes(const std::shared_ptr<grpc::Channel>& channel, const std::string& method,
+                           const std::string& payload, const std::string& token) {
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  grpc::Slice slice(payload);
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                 [&done](grpc::Status status) { done.set_value(std::move(status)); });
+  return done.get_future().get();
 }
 
 class ObservabilityTest : public ::testing::Test {
@@ -267,6 +333,102 @@ TEST_F(ObservabilityTest, JsonLogsCarryTheTraceIdAcrossThePeerCall) {
   ASSERT_TRUE(listed.has_value()) << suite_->Logs();
   EXPECT_EQ(listed->value("trace_id", "").size(), 32u) << listed->dump();
   EXPECT_NE(listed->value("trace_id", ""), trace_id);
+}
+
+// gRPC's own handlers answer UNIMPLEMENTED with no message for these, as if the method did not
+// exist; every method of the three services must say what is wrong with the request instead.
+TEST_F(ObservabilityTest, RequestsThatDoNotParseAreRefusedByEveryMethodAsInvalidArgument) {
+  LUBAN_REQUIRE_TEST_DATABASE();
+  LocalSuite::Options options;
+  options.metrics = true;
+  options.service_env = {"LUBAN_LOG_FORMAT=json"};
+  Start(options);
+  if (HasFatalFailure()) return;
+  const std::string admin = suite_->Token(LocalSuite::kNetworkAdmin);
+  const std::pair<const char*, std::string> services[] = {
+      {"luban.course.v1.CourseService", suite_->course_addr()},
+      {"luban.enrollment.v1.EnrollmentService", suite_->enrollment_addr()},
+      {"luban.exchange.v1.ExchangeService", suite_->exchange_addr()}};
+  // The services' descriptors, in the generated pool once their files are linked in.
+  ASSERT_NE(::luban::exchange::v1::Mobility::descriptor(), nullptr);
+  int methods = 0;
+  for (int s = 0; s < 3; ++s) {
+    const auto* service =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(services[s].first);
+    ASSERT_NE(service, nullptr) << services[s].first;
+    auto channel = suite_->Channel(services[s].second);
+    ASSERT_TRUE(channel.ok()) << channel.status();
+    for (int m = 0; m < service->method_count(); ++m) {
+      ++methods;
+      const google::protobuf::MethodDescriptor& method = *service->method(m);
+      const std::string path = absl::StrCat("/", service->full_name(), "/", method.name());
+      const std::string prefix =
+          absl::StrCat("request is not a valid ", method.input_type()->full_name(), ": ");
+      std::string field;
+      const std::string whole = WithFirstString(*method.input_type(), "a whole value", &field);
+      ASSERT_FALSE(field.empty()) << method.input_type()->full_name() << " has no string field";
+      const std::string not_utf8 = absl::StrCat("field ", field, " is not valid UTF-8");
+      struct Case {
+        std::string payload;
+        std::string says;
+      };
+      const Case cases[] = {
+          {"\xff\xff\xff\xff\xff", "malformed data at byte 0"},
+          {whole.substr(0, whole.size() - 4), "is cut short"},
+          {WithFirstString(*method.input_type(), "ok\xff\xfe", &field), not_utf8},
+          {WithFirstString(*method.input_type(), "\x80", &field), not_utf8},  // lone continuation
+          {WithFirstString(*method.input_type(), "\xc0\xaf", &field), not_utf8},  // overlong "/"
+      };
+      for (const Case& c : cases) {
+        const grpc::Status status = CallWithBytes(*channel, path, c.payload, admin);
+        EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+            << path << " " << status.error_message();
+        EXPECT_TRUE(absl::StartsWith(status.error_message(), prefix))
+            << path << ": " << status.error_message();
+        EXPECT_TRUE(absl::StrContains(status.error_message(), c.says))
+            << path << ": " << status.error_message();
+      }
+    }
+  }
+  EXPECT_EQ(methods, 26 + 19 + 16);
+  // The public method too, without a token: the request is refused, not the caller.
+  auto enrollment = suite_->Channel(suite_->enrollment_addr());
+  ASSERT_TRUE(enrollment.ok());
+  const grpc::Status anonymous =
+      CallWithBytes(*enrollment, "/luban.enrollment.v1.EnrollmentService/VerifyCertificate",
+                    std::string("\x0a\x05"
+                                "ab"),
+                    "");
+  EXPECT_EQ(anonymous.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << anonymous.error_message();
+  EXPECT_EQ(anonymous.error_message(),
+            "request is not a valid luban.enrollment.v1.VerifyCertificateRequest: field number "
+            "is cut short (5 bytes announced, 2 left)");
+
+  // Counted and logged like any refused call: per method, as a unary call or a stream refused.
+  for (int s = 0; s < 3; ++s) {
+    const auto* service =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(services[s].first);
+    const std::string exposition = HttpGet(suite_->metrics_port(s), "/metrics");
+    const std::vector<nlohmann::json> lines = JsonLines(s);
+    for (int m = 0; m < service->method_count(); ++m) {
+      const google::protobuf::MethodDescriptor& method = *service->method(m);
+      const std::string name = absl::StrCat(service->full_name(), "/", method.name());
+      const std::string series = absl::StrCat(
+          method.server_streaming() ? "luban_rpc_stream_admissions_total" : "luban_rpc_calls_total",
+          "{code=\"INVALID_ARGUMENT\",method=\"", name, "\"}");
+      EXPECT_GE(Sample(exposition, series).value_or(0), 5) << series;
+      int logged = 0;
+      for (const nlohmann::json& line : lines) {
+        if (line.value("msg", "") == "call" && line.value("method", "") == name &&
+            line.value("code", "") == "INVALID_ARGUMENT" &&
+            absl::StrContains(line.value("error", ""), "request is not a valid")) {
+          ++logged;
+        }
+      }
+      EXPECT_GE(logged, 5) << name;
+    }
+  }
 }
 
 }  // namespace

@@ -6,12 +6,13 @@
 #include "common/auth/policy.h"
 #include "common/server/call.h"
 #include "common/server/change_feed.h"
+#include "common/server/rpc.h"
 #include "luban/course/v1/course.grpc.pb.h"
 #include "services/course/api/course_api.h"
 
 namespace luban::course {
 
-class CourseGrpcService final : public pb::CourseService::CallbackService {
+class CourseGrpcService final : public CallbackService<pb::CourseService> {
  public:
   CourseGrpcService(CourseApi* api, BoundedExecutor* executor,
                     const auth::CredentialStore* credentials, ChangeFeedHub* feed,
@@ -19,45 +20,34 @@ class CourseGrpcService final : public pb::CourseService::CallbackService {
 
   const auth::MethodPolicy& policy() const { return policy_; }
 
-// One line per unary RPC: admit, then run CourseApi::<Method> on the executor.
-#define LUBAN_COURSE_UNARY(Method, Request, Response)                                       \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context,                   \
-                                   const pb::Request* request, pb::Response* response)     \
-      override {                                                                           \
-    return calls_.Unary(context, #Method, request,                                         \
-                        [this, request, response](const RequestContext& rc) {              \
-                          return api_.Method(rc, *request, response);                      \
-                        });                                                                \
-  }
-  LUBAN_COURSE_UNARY(GetInstitution, GetInstitutionRequest, Institution)
-  LUBAN_COURSE_UNARY(ListInstitutions, ListInstitutionsRequest, ListInstitutionsResponse)
-  LUBAN_COURSE_UNARY(CreateInstitution, CreateInstitutionRequest, Institution)
-  LUBAN_COURSE_UNARY(UpdateInstitution, UpdateInstitutionRequest, Institution)
-  LUBAN_COURSE_UNARY(DeleteInstitution, DeleteInstitutionRequest, DeleteInstitutionResponse)
-  LUBAN_COURSE_UNARY(GetWorkshop, GetWorkshopRequest, Workshop)
-  LUBAN_COURSE_UNARY(ListWorkshops, ListWorkshopsRequest, ListWorkshopsResponse)
-  LUBAN_COURSE_UNARY(CreateWorkshop, CreateWorkshopRequest, Workshop)
-  LUBAN_COURSE_UNARY(UpdateWorkshop, UpdateWorkshopRequest, Workshop)
-  LUBAN_COURSE_UNARY(DeleteWorkshop, DeleteWorkshopRequest, DeleteWorkshopResponse)
-  LUBAN_COURSE_UNARY(ChangeWorkshopStatus, ChangeWorkshopStatusRequest, Workshop)
-  LUBAN_COURSE_UNARY(GetCourse, GetCourseRequest, Course)
-  LUBAN_COURSE_UNARY(ListCourses, ListCoursesRequest, ListCoursesResponse)
-  LUBAN_COURSE_UNARY(CreateCourse, CreateCourseRequest, Course)
-  LUBAN_COURSE_UNARY(UpdateCourse, UpdateCourseRequest, Course)
-  LUBAN_COURSE_UNARY(DeleteCourse, DeleteCourseRequest, DeleteCourseResponse)
-  LUBAN_COURSE_UNARY(GetCourseRun, GetCourseRunRequest, CourseRun)
-  LUBAN_COURSE_UNARY(ListCourseRuns, ListCourseRunsRequest, ListCourseRunsResponse)
-  LUBAN_COURSE_UNARY(CreateCourseRun, CreateCourseRunRequest, CourseRun)
-  LUBAN_COURSE_UNARY(UpdateCourseRun, UpdateCourseRunRequest, CourseRun)
-  LUBAN_COURSE_UNARY(DeleteCourseRun, DeleteCourseRunRequest, DeleteCourseRunResponse)
-  LUBAN_COURSE_UNARY(OpenCourseRun, OpenCourseRunRequest, CourseRun)
-  LUBAN_COURSE_UNARY(StartCourseRun, StartCourseRunRequest, CourseRun)
-  LUBAN_COURSE_UNARY(CompleteCourseRun, CompleteCourseRunRequest, CourseRun)
-  LUBAN_COURSE_UNARY(CancelCourseRun, CancelCourseRunRequest, CourseRun)
-#undef LUBAN_COURSE_UNARY
+  // One line per RPC (common/server/rpc.h).
+  LUBAN_UNARY_RPC(GetInstitution, pb::GetInstitutionRequest, pb::Institution)
+  LUBAN_UNARY_RPC(ListInstitutions, pb::ListInstitutionsRequest, pb::ListInstitutionsResponse)
+  LUBAN_UNARY_RPC(CreateInstitution, pb::CreateInstitutionRequest, pb::Institution)
+  LUBAN_UNARY_RPC(UpdateInstitution, pb::UpdateInstitutionRequest, pb::Institution)
+  LUBAN_UNARY_RPC(DeleteInstitution, pb::DeleteInstitutionRequest, pb::DeleteInstitutionResponse)
+  LUBAN_UNARY_RPC(GetWorkshop, pb::GetWorkshopRequest, pb::Workshop)
+  LUBAN_UNARY_RPC(ListWorkshops, pb::ListWorkshopsRequest, pb::ListWorkshopsResponse)
+  LUBAN_UNARY_RPC(CreateWorkshop, pb::CreateWorkshopRequest, pb::Workshop)
+  LUBAN_UNARY_RPC(UpdateWorkshop, pb::UpdateWorkshopRequest, pb::Workshop)
+  LUBAN_UNARY_RPC(DeleteWorkshop, pb::DeleteWorkshopRequest, pb::DeleteWorkshopResponse)
+  LUBAN_UNARY_RPC(ChangeWorkshopStatus, pb::ChangeWorkshopStatusRequest, pb::Workshop)
+  LUBAN_UNARY_RPC(GetCourse, pb::GetCourseRequest, pb::Course)
+  LUBAN_UNARY_RPC(ListCourses, pb::ListCoursesRequest, pb::ListCoursesResponse)
+  LUBAN_UNARY_RPC(CreateCourse, pb::CreateCourseRequest, pb::Course)
+  LUBAN_UNARY_RPC(UpdateCourse, pb::UpdateCourseRequest, pb::Course)
+  LUBAN_UNARY_RPC(DeleteCourse, pb::DeleteCourseRequest, pb::DeleteCourseResponse)
+  LUBAN_UNARY_RPC(GetCourseRun, pb::GetCourseRunRequest, pb::CourseRun)
+  LUBAN_UNARY_RPC(ListCourseRuns, pb::ListCourseRunsRequest, pb::ListCourseRunsResponse)
+  LUBAN_UNARY_RPC(CreateCourseRun, pb::CreateCourseRunRequest, pb::CourseRun)
+  LUBAN_UNARY_RPC(UpdateCourseRun, pb::UpdateCourseRunRequest, pb::CourseRun)
+  LUBAN_UNARY_RPC(DeleteCourseRun, pb::DeleteCourseRunRequest, pb::DeleteCourseRunResponse)
+  LUBAN_UNARY_RPC(OpenCourseRun, pb::OpenCourseRunRequest, pb::CourseRun)
+  LUBAN_UNARY_RPC(StartCourseRun, pb::StartCourseRunRequest, pb::CourseRun)
+  LUBAN_UNARY_RPC(CompleteCourseRun, pb::CompleteCourseRunRequest, pb::CourseRun)
+  LUBAN_UNARY_RPC(CancelCourseRun, pb::CancelCourseRunRequest, pb::CourseRun)
 
-  grpc::ServerWriteReactor<pb::WatchChangesResponse>* WatchChanges(
-      grpc::CallbackServerContext* context, const pb::WatchChangesRequest* request) override;
+  LUBAN_SERVER_STREAMING_RPC(WatchChanges, pb::WatchChangesRequest, pb::WatchChangesResponse)
 
  private:
   CourseApi& api_;

@@ -17,7 +17,7 @@ EnrollmentGrpcService::EnrollmentGrpcService(EnrollmentApi* api, BoundedExecutor
 grpc::ServerWriteReactor<pb::ExportTraineesResponse>* EnrollmentGrpcService::ExportTrainees(
     grpc::CallbackServerContext* context, const pb::ExportTraineesRequest* request) {
   return ServeExport<pb::ExportTraineesResponse, ExportCursor>(
-      calls_, context, "ExportTrainees",
+      calls_, context, "ExportTrainees", *request,
       ExportStart(request->updated_since(), request->after_name(), kTrainees),
       [this](const RequestContext& rc, ExportCursor& cursor, pb::ExportTraineesResponse* batch) {
         return api_.ExportTraineesBatch(rc, cursor, batch);
@@ -27,17 +27,16 @@ grpc::ServerWriteReactor<pb::ExportTraineesResponse>* EnrollmentGrpcService::Exp
 grpc::ServerWriteReactor<pb::ExportEnrollmentsResponse>* EnrollmentGrpcService::ExportEnrollments(
     grpc::CallbackServerContext* context, const pb::ExportEnrollmentsRequest* request) {
   return ServeExport<pb::ExportEnrollmentsResponse, ExportCursor>(
-      calls_, context, "ExportEnrollments",
+      calls_, context, "ExportEnrollments", *request,
       ExportStart(request->updated_since(), request->after_name(), kEnrollments),
-      [this](const RequestContext& rc, ExportCursor& cursor,
-             pb::ExportEnrollmentsResponse* batch) {
+      [this](const RequestContext& rc, ExportCursor& cursor, pb::ExportEnrollmentsResponse* batch) {
         return api_.ExportEnrollmentsBatch(rc, cursor, batch);
       });
 }
 
 grpc::ServerWriteReactor<pb::WatchChangesResponse>* EnrollmentGrpcService::WatchChanges(
     grpc::CallbackServerContext* context, const pb::WatchChangesRequest* request) {
-  auto rc = calls_.Admit(context, "WatchChanges");
+  auto rc = calls_.Admit(context, "WatchChanges", *request);
   // The feed holds trainees and certificates in full: those who read them redacted (reporters,
   // services) follow it redacted too.
   FeedRedaction redact;

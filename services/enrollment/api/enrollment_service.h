@@ -7,12 +7,13 @@
 #include "common/auth/policy.h"
 #include "common/server/call.h"
 #include "common/server/change_feed.h"
+#include "common/server/rpc.h"
 #include "luban/enrollment/v1/enrollment.grpc.pb.h"
 #include "services/enrollment/api/enrollment_api.h"
 
 namespace luban::enrollment {
 
-class EnrollmentGrpcService final : public pb::EnrollmentService::CallbackService {
+class EnrollmentGrpcService final : public CallbackService<pb::EnrollmentService> {
  public:
   EnrollmentGrpcService(EnrollmentApi* api, BoundedExecutor* executor,
                         const auth::CredentialStore* credentials, ChangeFeedHub* feed,
@@ -20,40 +21,28 @@ class EnrollmentGrpcService final : public pb::EnrollmentService::CallbackServic
 
   const auth::MethodPolicy& policy() const { return policy_; }
 
-// One line per unary RPC: admit, then run EnrollmentApi::<Method> on the executor.
-#define LUBAN_ENROLLMENT_UNARY(Method, Request, Response)                                   \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context,                   \
-                                   const pb::Request* request, pb::Response* response)     \
-      override {                                                                           \
-    return calls_.Unary(context, #Method, request,                                         \
-                        [this, request, response](const RequestContext& rc) {              \
-                          return api_.Method(rc, *request, response);                      \
-                        });                                                                \
-  }
-  LUBAN_ENROLLMENT_UNARY(GetTrainee, GetTraineeRequest, Trainee)
-  LUBAN_ENROLLMENT_UNARY(ListTrainees, ListTraineesRequest, ListTraineesResponse)
-  LUBAN_ENROLLMENT_UNARY(CreateTrainee, CreateTraineeRequest, Trainee)
-  LUBAN_ENROLLMENT_UNARY(UpdateTrainee, UpdateTraineeRequest, Trainee)
-  LUBAN_ENROLLMENT_UNARY(ArchiveTrainee, ArchiveTraineeRequest, Trainee)
-  LUBAN_ENROLLMENT_UNARY(ImportTrainees, ImportTraineesRequest, ImportTraineesResponse)
-  LUBAN_ENROLLMENT_UNARY(GetEnrollment, GetEnrollmentRequest, Enrollment)
-  LUBAN_ENROLLMENT_UNARY(ListEnrollments, ListEnrollmentsRequest, ListEnrollmentsResponse)
-  LUBAN_ENROLLMENT_UNARY(Enroll, EnrollRequest, Enrollment)
-  LUBAN_ENROLLMENT_UNARY(Withdraw, WithdrawRequest, Enrollment)
-  LUBAN_ENROLLMENT_UNARY(Complete, CompleteRequest, Enrollment)
-  LUBAN_ENROLLMENT_UNARY(GetCertificate, GetCertificateRequest, Certificate)
-  LUBAN_ENROLLMENT_UNARY(ListCertificates, ListCertificatesRequest, ListCertificatesResponse)
-  LUBAN_ENROLLMENT_UNARY(VerifyCertificate, VerifyCertificateRequest, VerifyCertificateResponse)
-  LUBAN_ENROLLMENT_UNARY(RevokeCertificate, RevokeCertificateRequest, Certificate)
-  LUBAN_ENROLLMENT_UNARY(CheckEligibility, CheckEligibilityRequest, CheckEligibilityResponse)
-#undef LUBAN_ENROLLMENT_UNARY
+  // One line per RPC (common/server/rpc.h).
+  LUBAN_UNARY_RPC(GetTrainee, pb::GetTraineeRequest, pb::Trainee)
+  LUBAN_UNARY_RPC(ListTrainees, pb::ListTraineesRequest, pb::ListTraineesResponse)
+  LUBAN_UNARY_RPC(CreateTrainee, pb::CreateTraineeRequest, pb::Trainee)
+  LUBAN_UNARY_RPC(UpdateTrainee, pb::UpdateTraineeRequest, pb::Trainee)
+  LUBAN_UNARY_RPC(ArchiveTrainee, pb::ArchiveTraineeRequest, pb::Trainee)
+  LUBAN_UNARY_RPC(ImportTrainees, pb::ImportTraineesRequest, pb::ImportTraineesResponse)
+  LUBAN_UNARY_RPC(GetEnrollment, pb::GetEnrollmentRequest, pb::Enrollment)
+  LUBAN_UNARY_RPC(ListEnrollments, pb::ListEnrollmentsRequest, pb::ListEnrollmentsResponse)
+  LUBAN_UNARY_RPC(Enroll, pb::EnrollRequest, pb::Enrollment)
+  LUBAN_UNARY_RPC(Withdraw, pb::WithdrawRequest, pb::Enrollment)
+  LUBAN_UNARY_RPC(Complete, pb::CompleteRequest, pb::Enrollment)
+  LUBAN_UNARY_RPC(GetCertificate, pb::GetCertificateRequest, pb::Certificate)
+  LUBAN_UNARY_RPC(ListCertificates, pb::ListCertificatesRequest, pb::ListCertificatesResponse)
+  LUBAN_UNARY_RPC(VerifyCertificate, pb::VerifyCertificateRequest, pb::VerifyCertificateResponse)
+  LUBAN_UNARY_RPC(RevokeCertificate, pb::RevokeCertificateRequest, pb::Certificate)
+  LUBAN_UNARY_RPC(CheckEligibility, pb::CheckEligibilityRequest, pb::CheckEligibilityResponse)
 
-  grpc::ServerWriteReactor<pb::ExportTraineesResponse>* ExportTrainees(
-      grpc::CallbackServerContext* context, const pb::ExportTraineesRequest* request) override;
-  grpc::ServerWriteReactor<pb::ExportEnrollmentsResponse>* ExportEnrollments(
-      grpc::CallbackServerContext* context, const pb::ExportEnrollmentsRequest* request) override;
-  grpc::ServerWriteReactor<pb::WatchChangesResponse>* WatchChanges(
-      grpc::CallbackServerContext* context, const pb::WatchChangesRequest* request) override;
+  LUBAN_SERVER_STREAMING_RPC(ExportTrainees, pb::ExportTraineesRequest, pb::ExportTraineesResponse)
+  LUBAN_SERVER_STREAMING_RPC(ExportEnrollments, pb::ExportEnrollmentsRequest,
+                             pb::ExportEnrollmentsResponse)
+  LUBAN_SERVER_STREAMING_RPC(WatchChanges, pb::WatchChangesRequest, pb::WatchChangesResponse)
 
  private:
   EnrollmentApi& api_;

@@ -17,10 +17,9 @@ ExchangeGrpcService::ExchangeGrpcService(ExchangeApi* api, BoundedExecutor* exec
 grpc::ServerWriteReactor<pb::ExportMobilitiesResponse>* ExchangeGrpcService::ExportMobilities(
     grpc::CallbackServerContext* context, const pb::ExportMobilitiesRequest* request) {
   return ServeExport<pb::ExportMobilitiesResponse, ExportCursor>(
-      calls_, context, "ExportMobilities",
+      calls_, context, "ExportMobilities", *request,
       ExportStart(request->updated_since(), request->after_name(), kMobilities),
-      [this](const RequestContext& rc, ExportCursor& cursor,
-             pb::ExportMobilitiesResponse* batch) {
+      [this](const RequestContext& rc, ExportCursor& cursor, pb::ExportMobilitiesResponse* batch) {
         return api_.ExportMobilitiesBatch(rc, cursor, batch);
       });
 }
@@ -28,7 +27,7 @@ grpc::ServerWriteReactor<pb::ExportMobilitiesResponse>* ExchangeGrpcService::Exp
 grpc::ServerWriteReactor<pb::WatchChangesResponse>* ExchangeGrpcService::WatchChanges(
     grpc::CallbackServerContext* context, const pb::WatchChangesRequest* request) {
   return ServeWatchChanges<pb::WatchChangesRequest, pb::WatchChangesResponse>(
-      calls_.Admit(context, "WatchChanges").status(), &feed_, *request);
+      calls_.Admit(context, "WatchChanges", *request).status(), &feed_, *request);
 }
 
 }  // namespace luban::exchange

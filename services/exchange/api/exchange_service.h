@@ -6,12 +6,13 @@
 #include "common/auth/policy.h"
 #include "common/server/call.h"
 #include "common/server/change_feed.h"
+#include "common/server/rpc.h"
 #include "luban/exchange/v1/exchange.grpc.pb.h"
 #include "services/exchange/api/exchange_api.h"
 
 namespace luban::exchange {
 
-class ExchangeGrpcService final : public pb::ExchangeService::CallbackService {
+class ExchangeGrpcService final : public CallbackService<pb::ExchangeService> {
  public:
   ExchangeGrpcService(ExchangeApi* api, BoundedExecutor* executor,
                       const auth::CredentialStore* credentials, ChangeFeedHub* feed,
@@ -19,36 +20,25 @@ class ExchangeGrpcService final : public pb::ExchangeService::CallbackService {
 
   const auth::MethodPolicy& policy() const { return policy_; }
 
-// One line per unary RPC: admit, then run ExchangeApi::<Method> on the executor.
-#define LUBAN_EXCHANGE_UNARY(Method, Request, Response)                                     \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context,                   \
-                                   const pb::Request* request, pb::Response* response)     \
-      override {                                                                           \
-    return calls_.Unary(context, #Method, request,                                         \
-                        [this, request, response](const RequestContext& rc) {              \
-                          return api_.Method(rc, *request, response);                      \
-                        });                                                                \
-  }
-  LUBAN_EXCHANGE_UNARY(GetProgramme, GetProgrammeRequest, Programme)
-  LUBAN_EXCHANGE_UNARY(ListProgrammes, ListProgrammesRequest, ListProgrammesResponse)
-  LUBAN_EXCHANGE_UNARY(CreateProgramme, CreateProgrammeRequest, Programme)
-  LUBAN_EXCHANGE_UNARY(UpdateProgramme, UpdateProgrammeRequest, Programme)
-  LUBAN_EXCHANGE_UNARY(ChangeProgrammeStatus, ChangeProgrammeStatusRequest, Programme)
-  LUBAN_EXCHANGE_UNARY(GetMobility, GetMobilityRequest, Mobility)
-  LUBAN_EXCHANGE_UNARY(ListMobilities, ListMobilitiesRequest, ListMobilitiesResponse)
-  LUBAN_EXCHANGE_UNARY(Nominate, NominateRequest, Mobility)
-  LUBAN_EXCHANGE_UNARY(ApproveMobility, ApproveMobilityRequest, Mobility)
-  LUBAN_EXCHANGE_UNARY(RejectMobility, RejectMobilityRequest, Mobility)
-  LUBAN_EXCHANGE_UNARY(ReopenMobility, ReopenMobilityRequest, Mobility)
-  LUBAN_EXCHANGE_UNARY(DepartMobility, DepartMobilityRequest, Mobility)
-  LUBAN_EXCHANGE_UNARY(ReturnMobility, ReturnMobilityRequest, Mobility)
-  LUBAN_EXCHANGE_UNARY(CancelMobility, CancelMobilityRequest, Mobility)
-#undef LUBAN_EXCHANGE_UNARY
+  // One line per RPC (common/server/rpc.h).
+  LUBAN_UNARY_RPC(GetProgramme, pb::GetProgrammeRequest, pb::Programme)
+  LUBAN_UNARY_RPC(ListProgrammes, pb::ListProgrammesRequest, pb::ListProgrammesResponse)
+  LUBAN_UNARY_RPC(CreateProgramme, pb::CreateProgrammeRequest, pb::Programme)
+  LUBAN_UNARY_RPC(UpdateProgramme, pb::UpdateProgrammeRequest, pb::Programme)
+  LUBAN_UNARY_RPC(ChangeProgrammeStatus, pb::ChangeProgrammeStatusRequest, pb::Programme)
+  LUBAN_UNARY_RPC(GetMobility, pb::GetMobilityRequest, pb::Mobility)
+  LUBAN_UNARY_RPC(ListMobilities, pb::ListMobilitiesRequest, pb::ListMobilitiesResponse)
+  LUBAN_UNARY_RPC(Nominate, pb::NominateRequest, pb::Mobility)
+  LUBAN_UNARY_RPC(ApproveMobility, pb::ApproveMobilityRequest, pb::Mobility)
+  LUBAN_UNARY_RPC(RejectMobility, pb::RejectMobilityRequest, pb::Mobility)
+  LUBAN_UNARY_RPC(ReopenMobility, pb::ReopenMobilityRequest, pb::Mobility)
+  LUBAN_UNARY_RPC(DepartMobility, pb::DepartMobilityRequest, pb::Mobility)
+  LUBAN_UNARY_RPC(ReturnMobility, pb::ReturnMobilityRequest, pb::Mobility)
+  LUBAN_UNARY_RPC(CancelMobility, pb::CancelMobilityRequest, pb::Mobility)
 
-  grpc::ServerWriteReactor<pb::ExportMobilitiesResponse>* ExportMobilities(
-      grpc::CallbackServerContext* context, const pb::ExportMobilitiesRequest* request) override;
-  grpc::ServerWriteReactor<pb::WatchChangesResponse>* WatchChanges(
-      grpc::CallbackServerContext* context, const pb::WatchChangesRequest* request) override;
+  LUBAN_SERVER_STREAMING_RPC(ExportMobilities, pb::ExportMobilitiesRequest,
+                             pb::ExportMobilitiesResponse)
+  LUBAN_SERVER_STREAMING_RPC(WatchChanges, pb::WatchChangesRequest, pb::WatchChangesResponse)
 
  private:
   ExchangeApi& api_;
