@@ -28,6 +28,11 @@ struct Principal {
 
   bool IsNetworkAdmin() const { return role == Role::kNetworkAdmin; }
   bool IsCollegeAdmin() const { return role == Role::kCollegeAdmin; }
+  // Whether the caller gets personal data (fields marked luban.common.v1.personal): network
+  // admins, and college admins, whom tenant isolation keeps to their own institution's records.
+  bool SeesPersonalData() const {
+    return role == Role::kNetworkAdmin || role == Role::kCollegeAdmin;
+  }
   // Roles that may read every institution's records (possibly redacted).
   bool ReadsEverything() const {
     return role == Role::kNetworkAdmin || role == Role::kReporter || role == Role::kService;

@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "common/api/personal_data.h"
 #include "common/api/status.h"
 #include "common/server/call.h"
 #include "common/server/executor.h"
@@ -106,7 +107,8 @@ class BatchStream final : public grpc::ServerWriteReactor<Response> {
 
 // A service's export handler: admits the call (of `request`), then streams batches read by
 // `read_batch(const RequestContext&, Cursor&, Response*)` from `start`, which advances the
-// cursor; an empty batch ends the export. Each batch gets its own deadline: an export may
+// cursor; an empty batch ends the export. Each batch is redacted for the caller
+// (personal_data.h), and each batch gets its own deadline: an export may
 // outlast any single call's.
 template <typename Response, typename Cursor, typename ReadBatch>
 grpc::ServerWriteReactor<Response>* ServeExport(
@@ -123,6 +125,7 @@ grpc::ServerWriteReactor<Response>* ServeExport(
         batch_rc.deadline = absl::Now() + absl::Seconds(30);
         if (auto s = read_batch(batch_rc, *cursor, batch); !s.ok()) return s;
         *done = batch->ByteSizeLong() == 0;
+        RedactFor(batch_rc.principal, batch);
         return absl::OkStatus();
       });
 }

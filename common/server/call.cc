@@ -9,6 +9,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/api/personal_data.h"
 #include "common/api/status.h"
 #include "common/db/pool.h"
 #include "common/metrics/metrics.h"
@@ -209,7 +210,8 @@ absl::StatusOr<RequestContext> CallRunner::AdmitCall(grpc::CallbackServerContext
 
 grpc::ServerUnaryReactor* CallRunner::Run(grpc::CallbackServerContext* context,
                                           absl::string_view method, const absl::Status& parsed,
-                                          std::string request_id, Work work) {
+                                          std::string request_id,
+                                          google::protobuf::Message* response, Work work) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const absl::Time start = absl::Now();
   const MethodMetrics* metrics = metrics_->Find(method);
@@ -220,7 +222,7 @@ grpc::ServerUnaryReactor* CallRunner::Run(grpc::CallbackServerContext* context,
     return reactor;
   }
   admitted->request_id = std::move(request_id);
-  auto task = [reactor, context, start, metrics, rc = *std::move(admitted),
+  auto task = [reactor, context, start, metrics, response, rc = *std::move(admitted),
                work = std::move(work)]() mutable {
     absl::Status status;
     if (context->IsCancelled()) {
@@ -231,6 +233,7 @@ grpc::ServerUnaryReactor* CallRunner::Run(grpc::CallbackServerContext* context,
       // Peer calls made by the work carry the call's trace id (PeerCaller).
       const trace::ScopedTraceId trace(rc.trace_id);
       status = std::move(work)(rc);
+      if (status.ok()) RedactFor(rc.principal, response);
     }
     Finish(metrics, rc, status, start);
     reactor->Finish(ToGrpcStatus(status));

@@ -3,7 +3,7 @@
 //
 //   grpc::ServerUnaryReactor* GetWorkshop(grpc::CallbackServerContext* ctx,
 //                                         const GetWorkshopRequest* req, Workshop* resp) override {
-//     return calls_.Unary(ctx, "GetWorkshop", req, [=](const RequestContext& rc) {
+//     return calls_.Unary(ctx, "GetWorkshop", req, resp, [=](const RequestContext& rc) {
 //       return api_.GetWorkshop(rc, *req, resp);
 //     });
 //   }
@@ -43,15 +43,18 @@ class CallRunner {
   ~CallRunner();
 
   // Admits the call (a request that parsed, credential, policy), queues `work` and finishes the
-  // reactor with its status. INVALID_ARGUMENT for a request marked unparsable (rpc.h);
+  // reactor with its status, `response` redacted for the caller (personal_data.h) when the work
+  // succeeded. INVALID_ARGUMENT for a request marked unparsable (rpc.h);
   // RESOURCE_EXHAUSTED when the queue is full; DEADLINE_EXCEEDED or CANCELLED when the call's
   // deadline passed or its client left while it waited.
   template <typename Request>
   grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* context, absl::string_view method,
-                                  const Request* request, Work work) {
+                                  const Request* request, google::protobuf::Message* response,
+                                  Work work) {
     std::string request_id;
     if constexpr (requires { request->request_id(); }) request_id = request->request_id();
-    return Run(context, method, CheckParsed(*request), std::move(request_id), std::move(work));
+    return Run(context, method, CheckParsed(*request), std::move(request_id), response,
+               std::move(work));
   }
 
   // Admits a streaming call (for handlers that manage their own reactor) as Unary does, counting
@@ -66,7 +69,8 @@ class CallRunner {
   class Metrics;
 
   grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* context, absl::string_view method,
-                                const absl::Status& parsed, std::string request_id, Work work);
+                                const absl::Status& parsed, std::string request_id,
+                                google::protobuf::Message* response, Work work);
   // The context of a call refused before it ran: its method and trace id.
   RequestContext RefusedContext(const grpc::CallbackServerContext& context,
                                 absl::string_view method) const;

@@ -13,8 +13,8 @@
 #ifndef LUBAN_COMMON_SERVER_CHANGE_FEED_H_
 #define LUBAN_COMMON_SERVER_CHANGE_FEED_H_
 
-#include <cstdint>
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <thread>
@@ -24,8 +24,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/api/personal_data.h"
 #include "common/db/pool.h"
 #include "common/domain/ledger.h"
+#include "common/domain/request_context.h"
 #include "common/server/batch_stream.h"
 #include "common/server/executor.h"
 #include "grpcpp/server_context.h"
@@ -268,14 +270,12 @@ absl::Status CheckWatchChangesRequest(const Request& request) {
 }
 
 // A service's WatchChanges handler: admits the call (`admission`, from CallRunner::Admit),
-// checks the request and starts a FeedStream, or refuses the call with the reason. `redact`
-// rewrites each event for this caller (none when empty).
+// checks the request and starts a FeedStream, or refuses the call with the reason. The feed
+// holds its resources in full: a caller who does not see personal data follows it redacted.
 template <typename Request, typename Response>
-grpc::ServerWriteReactor<Response>* ServeWatchChanges(const absl::Status& admission,
-                                                      ChangeFeedHub* hub,
-                                                      const Request& request,
-                                                      FeedRedaction redact = nullptr) {
-  absl::Status status = admission;
+grpc::ServerWriteReactor<Response>* ServeWatchChanges(
+    const absl::StatusOr<RequestContext>& admission, ChangeFeedHub* hub, const Request& request) {
+  absl::Status status = admission.status();
   if (status.ok()) status = CheckWatchChangesRequest(request);
   if (status.ok() && !hub->TryOpenStream()) {
     status = absl::ResourceExhaustedError(absl::StrCat(
@@ -286,6 +286,10 @@ grpc::ServerWriteReactor<Response>* ServeWatchChanges(const absl::Status& admiss
   const int batch = request.max_batch_size() == 0 ? 100 : std::min(request.max_batch_size(), 1000);
   std::vector<std::string> types(request.resource_types().begin(),
                                  request.resource_types().end());
+  FeedRedaction redact;
+  if (!admission->principal.SeesPersonalData()) {
+    redact = [](luban::common::v1::ChangeEvent* event) { RedactPersonalData(event); };
+  }
   return new FeedStream<Response>(hub, request.after_sequence(), std::move(types), batch,
                                   std::move(redact));
 }

@@ -111,7 +111,7 @@ class CallbackService : public GrpcService::CallbackService {
 #define LUBAN_UNARY_RPC(Method, Request, Response)                                               \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context, const Request* request, \
                                    Response* response) override {                                \
-    return calls_.Unary(context, #Method, request,                                               \
+    return calls_.Unary(context, #Method, request, response,                                     \
                         [this, request, response](const ::luban::RequestContext& rc) {           \
                           return api_.Method(rc, *request, response);                            \
                         });                                                                      \

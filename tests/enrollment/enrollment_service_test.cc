@@ -285,52 +285,6 @@ TEST(EnrollmentPolicyTest, EveryMethodHasARuleAndOnlyVerificationIsPublic) {
   }
 }
 
-// The change feed stores trainees and certificates in full; reporters and services follow it
-// through this redaction (the battery's tenant-isolation matrix checks it end to end).
-TEST(EnrollmentFeedTest, RedactFeedEventClearsPersonalDataOnly) {
-  pb::Trainee trainee;
-  trainee.set_name("trainees/7");
-  trainee.set_family_name("Раҳимов");
-  trainee.set_given_name_latin("Rahimjon");
-  trainee.mutable_identity_document()->set_number("A1234567");
-  trainee.mutable_contacts()->set_email("r@example.tj");
-  trainee.set_home_workshop("workshops/1");
-  luban::common::v1::ChangeEvent event;
-  event.mutable_resource()->PackFrom(trainee);
-  RedactFeedEvent(&event);
-  pb::Trainee redacted;
-  ASSERT_TRUE(event.resource().UnpackTo(&redacted));
-  EXPECT_TRUE(redacted.redacted());
-  EXPECT_EQ(redacted.family_name(), "");
-  EXPECT_EQ(redacted.given_name_latin(), "");
-  EXPECT_FALSE(redacted.has_identity_document());
-  EXPECT_FALSE(redacted.has_contacts());
-  EXPECT_EQ(redacted.name(), "trainees/7");
-  EXPECT_EQ(redacted.home_workshop(), "workshops/1");
-
-  pb::Certificate certificate;
-  certificate.set_name("certificates/3");
-  certificate.set_holder_name("Раҳимҷон Раҳимов");
-  certificate.set_holder_name_latin("Rahimjon Rahimov");
-  certificate.set_course_code("URT-101");
-  event.mutable_resource()->PackFrom(certificate);
-  RedactFeedEvent(&event);
-  pb::Certificate cleared;
-  ASSERT_TRUE(event.resource().UnpackTo(&cleared));
-  EXPECT_EQ(cleared.holder_name(), "");
-  EXPECT_EQ(cleared.holder_name_latin(), "");
-  EXPECT_EQ(cleared.course_code(), "URT-101");
-
-  pb::Enrollment enrollment;
-  enrollment.set_name("enrollments/5");
-  enrollment.set_trainee("trainees/7");
-  event.mutable_resource()->PackFrom(enrollment);
-  RedactFeedEvent(&event);
-  pb::Enrollment unchanged;
-  ASSERT_TRUE(event.resource().UnpackTo(&unchanged));
-  EXPECT_EQ(unchanged.trainee(), "trainees/7");
-}
-
 TEST_F(EnrollmentServiceTest, TraineesAreUniqueByDocumentAndRedactedForReporters) {
   const pb::Trainee trainee = Trainee(kCollege, tj_, "A1234567");
   EXPECT_EQ(trainee.given_name(), "Раҳимҷон");

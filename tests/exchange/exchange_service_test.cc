@@ -452,19 +452,45 @@ TEST_F(ExchangeServiceTest, IneligibleOrUnknownTraineesAreRefused) {
   EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM mobilities"), 0);
 }
 
-TEST_F(ExchangeServiceTest, ReportersExportMobilities) {
+// A teacher's names are personal data: the nominating college sees them, a reporter does not,
+// in answers, lists, exports and the change feed alike (the position is not personal).
+TEST_F(ExchangeServiceTest, ReportersGetMobilitiesWithoutTeachersNames) {
   const pb::Programme programme = Programme(kTtu, pb::PROGRAMME_KIND_TEACHER_TRAINING, 5);
+  std::vector<pb::Mobility> nominated(3);
   for (int i = 0; i < 3; ++i) {
-    pb::Mobility m;
-    ASSERT_TRUE(NominateTeacher(programme.name(), absl::StrCat("Учитель ", i), &m).ok());
+    ASSERT_TRUE(NominateTeacher(programme.name(), absl::StrCat("Учитель ", i), &nominated[i]).ok());
   }
+  auto expect_redacted = [](const pb::Mobility& m) {
+    EXPECT_TRUE(m.has_teacher()) << m.DebugString();
+    EXPECT_EQ(m.teacher().full_name(), "") << m.DebugString();
+    EXPECT_EQ(m.teacher().full_name_latin(), "") << m.DebugString();
+    EXPECT_EQ(m.teacher().position(), "senior lecturer") << m.DebugString();
+  };
+  pb::GetMobilityRequest get;
+  get.set_name(nominated[0].name());
+  pb::Mobility seen;
+  ASSERT_TRUE(Call(&pb::ExchangeService::Stub::GetMobility, kTtu, get, &seen).ok());
+  EXPECT_EQ(seen.teacher().full_name(), "Учитель 0");
+  ASSERT_TRUE(Call(&pb::ExchangeService::Stub::GetMobility, kReporter, get, &seen).ok());
+  expect_redacted(seen);
+
+  pb::ListMobilitiesRequest list;
+  list.set_programme(programme.name());
+  pb::ListMobilitiesResponse listed;
+  ASSERT_TRUE(Call(&pb::ExchangeService::Stub::ListMobilities, kReporter, list, &listed).ok());
+  ASSERT_EQ(listed.mobilities_size(), 3);
+  for (const pb::Mobility& m : listed.mobilities()) expect_redacted(m);
+
   grpc::ClientContext context;
   context.AddMetadata("authorization", absl::StrCat("Bearer ", kReporter));
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
   auto reader = stub_->ExportMobilities(&context, pb::ExportMobilitiesRequest());
   pb::ExportMobilitiesResponse batch;
   int rows = 0;
-  while (reader->Read(&batch)) rows += batch.mobilities_size();
+  while (reader->Read(&batch)) {
+    rows += batch.mobilities_size();
+    for (const pb::Mobility& m : batch.mobilities()) expect_redacted(m);
+  }
   ASSERT_TRUE(reader->Finish().ok());
   EXPECT_EQ(rows, 3);
   grpc::ClientContext denied;
@@ -472,6 +498,27 @@ TEST_F(ExchangeServiceTest, ReportersExportMobilities) {
   auto refused = stub_->ExportMobilities(&denied, pb::ExportMobilitiesRequest());
   EXPECT_FALSE(refused->Read(&batch));
   EXPECT_EQ(refused->Finish().error_code(), StatusCode::PERMISSION_DENIED);
+
+  // The feed from its start: every mobility event redacted.
+  grpc::ClientContext watching;
+  watching.AddMetadata("authorization", absl::StrCat("Bearer ", kReporter));
+  watching.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  pb::WatchChangesRequest watch;
+  watch.add_resource_types("mobilities");
+  auto feed = stub_->WatchChanges(&watching, watch);
+  pb::WatchChangesResponse events;
+  int mobilities = 0;
+  while (mobilities < 3 && feed->Read(&events)) {
+    for (const auto& event : events.events()) {
+      pb::Mobility m;
+      if (!event.resource().UnpackTo(&m)) continue;
+      ++mobilities;
+      expect_redacted(m);
+    }
+  }
+  EXPECT_EQ(mobilities, 3);
+  watching.TryCancel();
+  feed->Finish();
 }
 
 }  // namespace

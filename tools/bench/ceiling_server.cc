@@ -76,16 +76,17 @@ class CeilingServer::Service final : public pb::EnrollmentService::CallbackServi
   grpc::ServerUnaryReactor* GetTrainee(grpc::CallbackServerContext* context,
                                        const pb::GetTraineeRequest* request,
                                        pb::Trainee* response) override {
-    return calls_.Unary(context, "GetTrainee", request, [this, response](const RequestContext&) {
-      *response = trainee_;
-      return absl::OkStatus();
-    });
+    return calls_.Unary(context, "GetTrainee", request, response,
+                        [this, response](const RequestContext&) {
+                          *response = trainee_;
+                          return absl::OkStatus();
+                        });
   }
 
   grpc::ServerUnaryReactor* ListEnrollments(grpc::CallbackServerContext* context,
                                             const pb::ListEnrollmentsRequest* request,
                                             pb::ListEnrollmentsResponse* response) override {
-    return calls_.Unary(context, "ListEnrollments", request,
+    return calls_.Unary(context, "ListEnrollments", request, response,
                         [this, request, response](const RequestContext&) {
                           const int size = request->page_size() <= 0
                                                ? 50
@@ -99,10 +100,11 @@ class CeilingServer::Service final : public pb::EnrollmentService::CallbackServi
   grpc::ServerUnaryReactor* Enroll(grpc::CallbackServerContext* context,
                                    const pb::EnrollRequest* request,
                                    pb::Enrollment* response) override {
-    return calls_.Unary(context, "Enroll", request, [this, response](const RequestContext&) {
-      *response = enrollment_;
-      return absl::OkStatus();
-    });
+    return calls_.Unary(context, "Enroll", request, response,
+                        [this, response](const RequestContext&) {
+                          *response = enrollment_;
+                          return absl::OkStatus();
+                        });
   }
 
  private:

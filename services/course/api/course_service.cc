@@ -13,7 +13,7 @@ CourseGrpcService::CourseGrpcService(CourseApi* api, BoundedExecutor* executor,
 grpc::ServerWriteReactor<pb::WatchChangesResponse>* CourseGrpcService::WatchChanges(
     grpc::CallbackServerContext* context, const pb::WatchChangesRequest* request) {
   return ServeWatchChanges<pb::WatchChangesRequest, pb::WatchChangesResponse>(
-      calls_.Admit(context, "WatchChanges", *request).status(), &feed_, *request);
+      calls_.Admit(context, "WatchChanges", *request), &feed_, *request);
 }
 
 }  // namespace luban::course

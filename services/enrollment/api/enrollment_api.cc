@@ -99,46 +99,6 @@ void ToProto(const Certificate& in, pb::Certificate* out) {
               out->mutable_etag());
 }
 
-void Redact(pb::Trainee* trainee) {
-  trainee->clear_family_name();
-  trainee->clear_given_name();
-  trainee->clear_family_name_latin();
-  trainee->clear_given_name_latin();
-  trainee->clear_birth_date();
-  trainee->clear_identity_document();
-  trainee->clear_contacts();
-  trainee->set_redacted(true);
-}
-
-bool SeesPersonalData(const Principal& who) {
-  return who.IsNetworkAdmin() || who.IsCollegeAdmin();
-}
-
-void RedactFeedEvent(luban::common::v1::ChangeEvent* event) {
-  pb::Trainee trainee;
-  if (event->resource().UnpackTo(&trainee)) {
-    Redact(&trainee);
-    event->mutable_resource()->PackFrom(trainee);
-    return;
-  }
-  pb::Certificate certificate;
-  if (event->resource().UnpackTo(&certificate)) {
-    certificate.clear_holder_name();
-    certificate.clear_holder_name_latin();
-    event->mutable_resource()->PackFrom(certificate);
-  }
-}
-
-namespace {
-
-void RedactCertificate(const Principal& who, pb::Certificate* certificate) {
-  if (SeesPersonalData(who)) return;
-  certificate->clear_holder_name();
-  certificate->clear_holder_name_latin();
-}
-
-}  // namespace
-
 // ---- policy -----------------------------------------------------------------------------------
 
 auth::MethodPolicy EnrollmentPolicy() {
@@ -172,12 +132,6 @@ auth::MethodPolicy EnrollmentPolicy() {
 absl::Status EnrollmentApi::Read(const RequestContext& rc,
                                  absl::FunctionRef<absl::Status(EnrollmentTx&)> body) {
   return store_.InTransaction(rc.method, rc.deadline, body);
-}
-
-void EnrollmentApi::TraineeToProto(const RequestContext& rc, const Trainee& in,
-                                   pb::Trainee* out) const {
-  ToProto(in, out);
-  if (!SeesPersonalData(rc.principal)) Redact(out);
 }
 
 absl::StatusOr<Trainee> EnrollmentApi::TraineeFromProto(const RequestContext& rc,
@@ -224,7 +178,7 @@ absl::Status EnrollmentApi::GetTrainee(const RequestContext& rc,
   return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
     auto trainee = logic_.GetTrainee(tx, rc.principal, *id);
     if (!trainee.ok()) return trainee.status();
-    TraineeToProto(rc, *trainee, response);
+    ToProto(*trainee, response);
     return absl::OkStatus();
   });
 }
@@ -247,7 +201,7 @@ absl::Status EnrollmentApi::ListTrainees(const RequestContext& rc,
   filter.status = *status;
   if (auto s = CheckText("name_prefix", request.name_prefix(), 0, 100); !s.ok()) return s;
   // Searching by name is searching personal data.
-  if (!request.name_prefix().empty() && !SeesPersonalData(rc.principal)) {
+  if (!request.name_prefix().empty() && !rc.principal.SeesPersonalData()) {
     return absl::PermissionDeniedError("name_prefix: only admins may search trainees by name");
   }
   filter.name_prefix = request.name_prefix();
@@ -257,9 +211,6 @@ absl::Status EnrollmentApi::ListTrainees(const RequestContext& rc,
                            response->mutable_trainees(), response->mutable_next_page_token());
         !s.ok()) {
       return s;
-    }
-    if (!SeesPersonalData(rc.principal)) {
-      for (auto& t : *response->mutable_trainees()) Redact(&t);
     }
     return absl::OkStatus();
   });
@@ -643,7 +594,6 @@ absl::Status EnrollmentApi::GetCertificate(const RequestContext& rc,
     auto certificate = logic_.GetCertificate(tx, rc.principal, *id);
     if (!certificate.ok()) return certificate.status();
     ToProto(*certificate, response);
-    RedactCertificate(rc.principal, response);
     return absl::OkStatus();
   });
 }
@@ -667,7 +617,6 @@ absl::Status EnrollmentApi::ListCertificates(const RequestContext& rc,
         !s.ok()) {
       return s;
     }
-    for (auto& c : *response->mutable_certificates()) RedactCertificate(rc.principal, &c);
     return absl::OkStatus();
   });
 }
@@ -745,7 +694,7 @@ absl::Status EnrollmentApi::ExportTraineesBatch(const RequestContext& rc, Export
     auto rows = tx.ExportTrainees(cursor, kExportBatch);
     if (!rows.ok()) return rows.status();
     batch->Clear();
-    for (const Trainee& t : *rows) TraineeToProto(rc, t, batch->add_trainees());
+    for (const Trainee& t : *rows) ToProto(t, batch->add_trainees());
     if (!rows->empty()) cursor = {rows->back().meta.update_time, rows->back().meta.id};
     return absl::OkStatus();
   });

@@ -101,7 +101,6 @@ class EnrollmentApi {
   // A draft trainee from its proto, home workshop resolved with the course service.
   absl::StatusOr<Trainee> TraineeFromProto(const RequestContext& rc, const pb::Trainee& in,
                                            absl::string_view field);
-  void TraineeToProto(const RequestContext& rc, const Trainee& in, pb::Trainee* out) const;
 
   EnrollmentStore& store_;
   CourseDirectory& directory_;
@@ -110,18 +109,12 @@ class EnrollmentApi {
   std::function<bool()> feed_live_;
 };
 
-// Proto mappings (exposed for tests). Trainees and certificates are written in full; the API
-// redacts them per caller.
+// Proto mappings (exposed for tests). Trainees and certificates are written in full; the
+// services' front (CallRunner, ServeExport, ServeWatchChanges) redacts their personal fields per
+// caller (common/api/personal_data.h).
 void ToProto(const Trainee& in, pb::Trainee* out);
 void ToProto(const Enrollment& in, pb::Enrollment* out);
 void ToProto(const Certificate& in, pb::Certificate* out);
-// Clears the personal fields of a trainee (names, birth date, document, contacts).
-void Redact(pb::Trainee* trainee);
-// Whether `who` gets personal data: college admins (of their own trainees) and network admins.
-bool SeesPersonalData(const Principal& who);
-// Clears the personal data of a change-feed event carrying a trainee or a certificate (the feed
-// stores them in full), for callers who do not see personal data.
-void RedactFeedEvent(luban::common::v1::ChangeEvent* event);
 
 }  // namespace luban::enrollment
 

@@ -36,13 +36,8 @@ grpc::ServerWriteReactor<pb::ExportEnrollmentsResponse>* EnrollmentGrpcService::
 
 grpc::ServerWriteReactor<pb::WatchChangesResponse>* EnrollmentGrpcService::WatchChanges(
     grpc::CallbackServerContext* context, const pb::WatchChangesRequest* request) {
-  auto rc = calls_.Admit(context, "WatchChanges", *request);
-  // The feed holds trainees and certificates in full: those who read them redacted (reporters,
-  // services) follow it redacted too.
-  FeedRedaction redact;
-  if (rc.ok() && !SeesPersonalData(rc->principal)) redact = RedactFeedEvent;
   return ServeWatchChanges<pb::WatchChangesRequest, pb::WatchChangesResponse>(
-      rc.status(), &feed_, *request, std::move(redact));
+      calls_.Admit(context, "WatchChanges", *request), &feed_, *request);
 }
 
 }  // namespace luban::enrollment

@@ -27,7 +27,7 @@ grpc::ServerWriteReactor<pb::ExportMobilitiesResponse>* ExchangeGrpcService::Exp
 grpc::ServerWriteReactor<pb::WatchChangesResponse>* ExchangeGrpcService::WatchChanges(
     grpc::CallbackServerContext* context, const pb::WatchChangesRequest* request) {
   return ServeWatchChanges<pb::WatchChangesRequest, pb::WatchChangesResponse>(
-      calls_.Admit(context, "WatchChanges", *request).status(), &feed_, *request);
+      calls_.Admit(context, "WatchChanges", *request), &feed_, *request);
 }
 
 }  // namespace luban::exchange
