@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Shared helpers of scripts/dev and scripts/test: logging, root/sudo, Debian packages, buf, build.
+# Shared helpers of scripts/dev and scripts/test: logging, root/sudo, Debian and npm packages, buf,
+# build.
 # Sourced, never run. Expects `set -euo pipefail` in the caller.
 
 # Not exported: the services map every LUBAN_<FLAG> in their environment onto a flag.
@@ -16,10 +17,6 @@ LUBAN_PACKAGES=(
   clang libclang-rt-14-dev libfuzzer-14-dev  # clang's sanitizer runtimes are only Recommended
   docker-compose  # tests/deploy validates deploy/compose.yaml with it
 )
-
-# buf (protobuf linter) comes from npm, pinned, into var/tools.
-LUBAN_BUF_PACKAGE="@bufbuild/buf@1.75.0"
-LUBAN_TOOLS_DIR="$LUBAN_ROOT/var/tools"
 
 log() { printf '%s %s\n' "[${LUBAN_LOG_TAG:-luban}]" "$*" >&2; }
 warn() { log "warning: $*"; }
@@ -58,45 +55,52 @@ ensure_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 }
 
+# Installs web/'s npm packages from its committed lockfile (npm ci) when node_modules is missing
+# or older than the lockfile: the console's build and tests, and buf. Needs Node.js 20.19 or later;
+# LUBAN_SKIP_INSTALL=1 skips the install (what is there is used). Returns 1 when there are none.
+ensure_web_packages() {
+  local web="$LUBAN_ROOT/web"
+  if [[ -d "$web/node_modules" && "$web/node_modules" -nt "$web/package-lock.json" ]]; then
+    return 0
+  fi
+  if [[ "${LUBAN_SKIP_INSTALL:-0}" == 1 ]]; then
+    [[ -d "$web/node_modules" ]] && return 0
+    warn "LUBAN_SKIP_INSTALL=1 and no web/node_modules: the console and buf are not available"
+    return 1
+  fi
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    warn "Node.js and npm are not installed: the console and buf are not available"
+    return 1
+  fi
+  local version
+  version="$(node -p 'process.versions.node')"
+  if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+      process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+    warn "Node.js $version is too old for the console (it needs 20.19 or later)"
+    return 1
+  fi
+  log "installing the console's npm packages (npm ci in web/)"
+  (cd "$web" && npm ci --no-audit --no-fund --loglevel=error >&2) || die "npm ci in web/ failed"
+  touch "$web/node_modules"
+}
+
 # Sets and exports LUBAN_BUF to a buf binary when one is available (an executable LUBAN_BUF given
-# by the caller, var/tools, or a fresh `npm install` there when npm exists; under CI=true npm
-# itself is installed from Debian when missing). Must run before the CMake configure step, which
-# registers the buf_lint test from LUBAN_BUF. Without buf (and outside CI) the lint is skipped.
+# by the caller, else web/'s, installed with its packages). Must run before the CMake configure
+# step, which registers the buf_lint test from LUBAN_BUF. Without buf (and outside CI) the lint is
+# skipped; under CI it fails.
 ensure_buf() {
   if [[ -n "${LUBAN_BUF:-}" && -x "${LUBAN_BUF}" ]]; then
     export LUBAN_BUF
     return 0
   fi
   unset LUBAN_BUF
-  local bin="$LUBAN_TOOLS_DIR/node_modules/.bin/buf"
-  if [[ ! -x "$bin" ]] || ! "$bin" --version >/dev/null 2>&1; then
-    if [[ "${LUBAN_SKIP_INSTALL:-0}" == 1 ]]; then
-      log "LUBAN_SKIP_INSTALL=1 and no buf in ${LUBAN_TOOLS_DIR#"$LUBAN_ROOT"/}: skipping buf (proto lint)"
-      return 0
-    fi
-    if ! command -v npm >/dev/null 2>&1 && [[ "${CI:-}" == true ]]; then
-      # Under CI the buf_lint test must run (tests/CMakeLists.txt fails it when buf is missing).
-      log "CI: installing npm (Debian) for buf"
-      as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
-      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q npm
-    fi
-    if ! command -v npm >/dev/null 2>&1; then
-      log "npm not found: skipping buf (proto lint)"
-      return 0
-    fi
-    log "installing $LUBAN_BUF_PACKAGE into ${LUBAN_TOOLS_DIR#"$LUBAN_ROOT"/}"
-    mkdir -p "$LUBAN_TOOLS_DIR"
-    if ! npm install --prefix "$LUBAN_TOOLS_DIR" --no-audit --no-fund --loglevel=error \
-        "$LUBAN_BUF_PACKAGE" >&2; then
-      warn "npm install $LUBAN_BUF_PACKAGE failed: skipping buf (proto lint)"
-      return 0
-    fi
-  fi
-  if "$bin" --version >/dev/null 2>&1; then
+  local bin="$LUBAN_ROOT/web/node_modules/.bin/buf"
+  if ensure_web_packages && "$bin" --version >/dev/null 2>&1; then
     LUBAN_BUF="$bin"
     export LUBAN_BUF
   else
-    warn "$bin does not run: skipping buf (proto lint)"
+    [[ "${CI:-}" != true ]] || die "CI: buf is not available (web/node_modules/.bin/buf)"
+    warn "no buf: skipping the proto lint"
   fi
 }
 
