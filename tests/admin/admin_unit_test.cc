@@ -115,6 +115,13 @@ TEST(ParseTest, ShortcutsAndAliases) {
   EXPECT_EQ(verify->command->method->name(), "VerifyCertificate");
 }
 
+TEST(ParseTest, WhoamiIsGetCaller) {
+  auto whoami = Table().Parse({"whoami"});
+  ASSERT_TRUE(whoami.ok()) << whoami.status();
+  EXPECT_EQ(whoami->command->method->full_name(), "luban.course.v1.CourseService.GetCaller");
+  EXPECT_EQ(whoami->command->FullName(), "caller get");
+}
+
 TEST(ParseTest, SettingsFlagsAreSetAside) {
   auto invocation = Table().Parse(
       {"--course_addr=127.0.0.1:1", "runs", "get", "2", "--timeout", "2s", "--tls"});

@@ -166,6 +166,8 @@ const std::vector<Row>& CourseRows() {
   {"CancelCourseRun", R"(name: "{R3cancel}" reason: "no teacher" request_id: "{RID}")",
      {kAL, kOK, kNF, kPD, kPD, kPD, kUA, kUA}},
   {"WatchChanges", "", {kOK, kPD, kPD, kOK, kOK, kPD, kUA, kUA}},
+  // Every signed-in caller learns who it is (a college admin its institution).
+  {"GetCaller", "", {kOK, kOK, kOK, kOK, kOK, kOK, kUA, kUA}},
   };
   return *rows;
 }

@@ -32,6 +32,7 @@ using ::testing::HasSubstr;
 constexpr char kAdminToken[] = "token-network-admin";
 constexpr char kReporterToken[] = "token-reporter";
 constexpr char kServiceToken[] = "token-service";
+constexpr char kExchangeServiceToken[] = "token-service-exchange";
 constexpr char kCollegeToken[] = "token-college-ttu";    // bound to institutions/2
 constexpr char kOtherCollegeToken[] = "token-college-enu";  // bound to institutions/4
 
@@ -48,6 +49,7 @@ std::string CredentialsText() {
   return absl::StrCat(line(kAdminToken, "network_admin admin"),
                       line(kReporterToken, "reporter reports"),
                       line(kServiceToken, "service svc-enrollment"),
+                      line(kExchangeServiceToken, "service svc-exchange"),
                       line(kCollegeToken, "college_admin ttu-admin institutions/2"),
                       line(kOtherCollegeToken, "college_admin enu-admin institutions/4"));
 }
@@ -864,6 +866,39 @@ TEST_F(CourseServiceTest, DeleteWorksWhereNothingDepends) {
                    &deleted_workshop)
                   .ok());
   EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM change_events WHERE change_type = 3"), 3);
+}
+
+TEST_F(CourseServiceTest, GetCallerNamesEverySignedInCallerAndRefusesAnonymousOnes) {
+  struct Case {
+    const char* token;
+    const char* principal;
+    luban::common::v1::Role role;
+    const char* institution;
+  };
+  const Case cases[] = {
+      {kAdminToken, "admin", luban::common::v1::ROLE_NETWORK_ADMIN, ""},
+      {kCollegeToken, "ttu-admin", luban::common::v1::ROLE_COLLEGE_ADMIN, "institutions/2"},
+      {kOtherCollegeToken, "enu-admin", luban::common::v1::ROLE_COLLEGE_ADMIN, "institutions/4"},
+      {kReporterToken, "reports", luban::common::v1::ROLE_REPORTER, ""},
+      {kServiceToken, "svc-enrollment", luban::common::v1::ROLE_SERVICE, ""},
+      {kExchangeServiceToken, "svc-exchange", luban::common::v1::ROLE_SERVICE, ""},
+  };
+  for (const Case& c : cases) {
+    luban::common::v1::Caller caller;
+    const grpc::Status status =
+        Call(&pb::CourseService::Stub::GetCaller, c.token, pb::GetCallerRequest(), &caller);
+    ASSERT_TRUE(status.ok()) << c.principal << ": " << status.error_message();
+    EXPECT_EQ(caller.principal(), c.principal);
+    EXPECT_EQ(caller.role(), c.role) << c.principal;
+    EXPECT_EQ(caller.institution(), c.institution) << c.principal;
+  }
+  for (const char* token : {"", "not-a-token-of-this-network"}) {
+    luban::common::v1::Caller caller;
+    const grpc::Status status =
+        Call(&pb::CourseService::Stub::GetCaller, token, pb::GetCallerRequest(), &caller);
+    EXPECT_EQ(status.error_code(), StatusCode::UNAUTHENTICATED) << "token '" << token << "'";
+    EXPECT_TRUE(caller.principal().empty());
+  }
 }
 
 }  // namespace

@@ -163,6 +163,10 @@ const std::vector<CommandSpec>& Specs() {
        "Cancel a nominated, approved or departed mobility with --reason.", {}},
       {"mobilities", "export", kExchange, "ExportMobilities", Kind::kExport, "", "mobilities",
        "Stream every mobility (changed since --since) to stdout.", {}},
+
+      // Who the caller is.
+      {"caller", "get", kCourse, "GetCaller", Kind::kCall, "", "",
+       "Show who the token is: principal, role and, for a college admin, its institution.", {}},
   };
   return *specs;
 }
@@ -178,6 +182,7 @@ constexpr Shortcut kShortcuts[] = {
     {"complete", "enrollments", "complete"},
     {"nominate", "mobilities", "nominate"},
     {"verify", "certificates", "verify"},
+    {"whoami", "caller", "get"},
 };
 
 // Friendlier names for flags of any command that has the canonical one.

@@ -206,6 +206,9 @@ auth::MethodPolicy CoursePolicy() {
   // Reporting jobs follow the change feed, and the enrollment service (its mirror of the runs).
   policy.Allow("WatchChanges", {kReporter});
   policy.AllowServices("WatchChanges", {auth::kEnrollmentService});
+  // Who am I: every signed-in caller, the services included (it reveals only their own name).
+  policy.Allow("GetCaller", {kCollegeAdmin, kReporter});
+  policy.AllowServices("GetCaller", {auth::kEnrollmentService, auth::kExchangeService});
   return policy;
 }
 
@@ -646,6 +649,14 @@ absl::Status CourseApi::CancelCourseRun(const RequestContext& rc,
                                         pb::CourseRun* response) {
   return Transition(rc, request, request.name(), request.etag(), RunStatus::kCancelled,
                     request.reason(), response);
+}
+
+// The caller
+
+absl::Status CourseApi::GetCaller(const RequestContext& rc, const pb::GetCallerRequest& /*request*/,
+                                  luban::common::v1::Caller* response) {
+  CallerToProto(rc.principal, response);
+  return absl::OkStatus();
 }
 
 }  // namespace luban::course
