@@ -92,4 +92,17 @@ void CallerToProto(const Principal& principal, cpb::Caller* out) {
   }
 }
 
+void ToProto(const StoredAuditRecord& in, cpb::AuditRecord* out) {
+  out->Clear();
+  out->set_name(FormatResourceName("auditRecords", in.id));
+  TimeToProto(in.time, out->mutable_time());
+  out->set_actor(in.record.actor);
+  out->set_actor_role(in.record.actor_role);
+  out->set_request_id(in.record.request_id);
+  out->set_method(in.record.method);
+  out->set_resource(in.record.resource_name);
+  out->set_action(in.record.action);
+  out->set_details(in.record.details);
+}
+
 }  // namespace luban

@@ -170,6 +170,7 @@ const Table& Methods() {
           luban::common::v1::Caller response;
           return env.api.GetCaller(rc, r, &response);
         });
+    LUBAN_FUZZ_UNARY(ListAuditRecords, ListAuditRecordsRequest, ListAuditRecordsResponse);
     table.CheckComplete();
     return table_ptr;
   }();
@@ -265,6 +266,8 @@ std::vector<Table::Seed> Seeds() {
           "WatchChanges", auth::kEnrollmentService,
           "after_sequence: 7 resource_types: 'courseRuns' max_batch_size: 50"),
       MakeServiceSeed<CourseEnv, pb::GetCallerRequest>("GetCaller", auth::kExchangeService, ""),
+      MakeSeed<CourseEnv, pb::ListAuditRecordsRequest>("ListAuditRecords", kCollege,
+                                                       "page_size: 2 resource: 'courseRuns/1'", 2),
   };
 }
 

@@ -401,7 +401,7 @@ TEST_F(ObservabilityTest, RequestsThatDoNotParseAreRefusedByEveryMethodAsInvalid
       }
     }
   }
-  EXPECT_EQ(methods, 27 + 19 + 16);
+  EXPECT_EQ(methods, 28 + 20 + 17);
   // The public method too, without a token: the request is refused, not the caller.
   auto enrollment = suite_->Channel(suite_->enrollment_addr());
   ASSERT_TRUE(enrollment.ok());
