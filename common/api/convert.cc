@@ -1,9 +1,23 @@
 #include "common/api/convert.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/domain/resource_name.h"
 #include "common/domain/validation.h"
 
 namespace luban {
+namespace {
+
+namespace cpb = ::luban::common::v1;
+
+// The domain's roles are the contract's, value for value: RoleToProto is a cast.
+static_assert(static_cast<int>(Role::kAnonymous) == cpb::ROLE_UNSPECIFIED);
+static_assert(static_cast<int>(Role::kNetworkAdmin) == cpb::ROLE_NETWORK_ADMIN);
+static_assert(static_cast<int>(Role::kCollegeAdmin) == cpb::ROLE_COLLEGE_ADMIN);
+static_assert(static_cast<int>(Role::kReporter) == cpb::ROLE_REPORTER);
+static_assert(static_cast<int>(Role::kService) == cpb::ROLE_SERVICE);
+static_assert(cpb::Role_MAX == cpb::ROLE_SERVICE, "a role of the contract the domain lacks");
+
+}  // namespace
 
 absl::StatusOr<absl::CivilDay> DateFromProto(absl::string_view field,
                                              const luban::common::v1::Date& date) {
@@ -65,6 +79,30 @@ void LocalizedToProto(const std::vector<LocalizedText>& texts,
     item->set_language_code(t.language);
     item->set_text(t.text);
   }
+}
+
+cpb::Role RoleToProto(Role role) { return static_cast<cpb::Role>(role); }
+
+void CallerToProto(const Principal& principal, cpb::Caller* out) {
+  out->Clear();
+  out->set_principal(principal.name);
+  out->set_role(RoleToProto(principal.role));
+  if (principal.IsCollegeAdmin()) {
+    out->set_institution(FormatResourceName("institutions", principal.institution_id));
+  }
+}
+
+void ToProto(const StoredAuditRecord& in, cpb::AuditRecord* out) {
+  out->Clear();
+  out->set_name(FormatResourceName("auditRecords", in.id));
+  TimeToProto(in.time, out->mutable_time());
+  out->set_actor(in.record.actor);
+  out->set_actor_role(in.record.actor_role);
+  out->set_request_id(in.record.request_id);
+  out->set_method(in.record.method);
+  out->set_resource(in.record.resource_name);
+  out->set_action(in.record.action);
+  out->set_details(in.record.details);
 }
 
 }  // namespace luban

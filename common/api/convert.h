@@ -10,6 +10,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "common/domain/ledger.h"
+#include "common/domain/request_context.h"
 #include "common/domain/types.h"
 #include "google/protobuf/repeated_ptr_field.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -32,6 +34,15 @@ std::vector<LocalizedText> LocalizedFromProto(
     const google::protobuf::RepeatedPtrField<luban::common::v1::LocalizedString>& texts);
 void LocalizedToProto(const std::vector<LocalizedText>& texts,
                       google::protobuf::RepeatedPtrField<luban::common::v1::LocalizedString>* out);
+
+// The role as the contract names it (Role::kAnonymous is ROLE_UNSPECIFIED); the two enums are
+// tied value for value in convert.cc.
+luban::common::v1::Role RoleToProto(Role role);
+// Who the caller is: its name, role and, for a college admin, "institutions/{id}".
+void CallerToProto(const Principal& principal, luban::common::v1::Caller* out);
+
+// "auditRecords/{id}" and the record's fields.
+void ToProto(const StoredAuditRecord& in, luban::common::v1::AuditRecord* out);
 
 }  // namespace luban
 

@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/domain/ledger.h"
 #include "common/domain/page_token.h"
 #include "common/domain/types.h"
 #include "google/protobuf/repeated_ptr_field.h"
@@ -23,7 +24,8 @@ std::string DeterministicBytes(const google::protobuf::Message& message);
 uint64_t QueryFingerprint(const google::protobuf::Message& list_request,
                           absl::string_view caller);
 
-// Where a list starts: after this id (0 for the first page), and how many rows to return.
+// Where a list starts: after this id in the list's order (0 for the first page; for a list
+// newest first, such as the audit trail, the rows with smaller ids), and how many rows to return.
 struct PageRequest {
   int64_t after_id = 0;
   int size = kDefaultPageSize;
@@ -38,8 +40,15 @@ std::string NextPageToken(const PageTokenCodec& codec, absl::string_view caller,
                           const google::protobuf::Message& list_request, bool more,
                           int64_t last_id);
 
+// The position of a row in its list: its id (a page token carries the last one).
+template <typename T>
+int64_t RowId(const T& row) {
+  return row.meta.id;
+}
+inline int64_t RowId(const StoredAuditRecord& row) { return row.id; }
+
 // The tail of every list handler: the page's rows (via ToProto(row, item), found by
-// argument-dependent lookup) and the next page's token after the last row's meta.id.
+// argument-dependent lookup) and the next page's token after the last row's RowId.
 template <typename T, typename Proto>
 absl::Status WritePage(const absl::StatusOr<Page<T>>& page, const PageTokenCodec& codec,
                        absl::string_view caller, const google::protobuf::Message& request,
@@ -49,7 +58,7 @@ absl::Status WritePage(const absl::StatusOr<Page<T>>& page, const PageTokenCodec
   items->Clear();
   for (const T& row : page->items) ToProto(row, items->Add());
   *next_page_token = NextPageToken(codec, caller, request, page->more,
-                                   page->items.empty() ? 0 : page->items.back().meta.id);
+                                   page->items.empty() ? 0 : RowId(page->items.back()));
   return absl::OkStatus();
 }
 

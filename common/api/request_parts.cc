@@ -15,6 +15,15 @@ absl::StatusOr<std::optional<int64_t>> OptionalResourceName(absl::string_view fi
   return std::optional<int64_t>(*id);
 }
 
+absl::StatusOr<std::optional<ResourceId>> OptionalResourceNameIn(
+    absl::string_view field, absl::Span<const absl::string_view> collections,
+    const std::string& name) {
+  if (name.empty()) return std::optional<ResourceId>();
+  auto id = ParseResourceNameIn(field, collections, name);
+  if (!id.ok()) return id.status();
+  return std::optional<ResourceId>(*std::move(id));
+}
+
 absl::StatusOr<Target> ReadTarget(absl::string_view collection, const std::string& name,
                                   const std::string& etag) {
   Target target;

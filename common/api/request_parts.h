@@ -12,7 +12,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "common/domain/request_context.h"
+#include "common/domain/resource_name.h"
 #include "common/domain/types.h"
 #include "google/protobuf/timestamp.pb.h"
 
@@ -22,6 +24,10 @@ namespace luban {
 absl::StatusOr<std::optional<int64_t>> OptionalResourceName(absl::string_view field,
                                                             absl::string_view collection,
                                                             const std::string& name);
+// An optional reference to a record of one of `collections`: empty -> nullopt.
+absl::StatusOr<std::optional<ResourceId>> OptionalResourceNameIn(
+    absl::string_view field, absl::Span<const absl::string_view> collections,
+    const std::string& name);
 
 // What a Delete, Update or transition acts on: the resource and, when the caller sent one, the
 // version its etag names.

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
+#include "common/db/rows.h"
 #include "common/db/sql_error.h"
 #include "common/metrics/metrics.h"
 #include "cppconn/exception.h"
@@ -96,6 +97,42 @@ absl::Status SqlLedger::Audit(const AuditRecord& record) {
   insert.setString(7, record.details);
   Session::Update(insert);
   return absl::OkStatus();
+}
+
+absl::StatusOr<Page<StoredAuditRecord>> SqlLedger::ListAudit(absl::string_view resource_name,
+                                                             int64_t before_id, int limit) {
+  if (auto s = CheckLimit(limit); !s.ok()) return s;
+  return Guarded(session_, "list audit records", [&]() -> absl::StatusOr<Page<StoredAuditRecord>> {
+    // Backwards along audit_log_resource (resource_name, id) for one resource, along the primary
+    // key for all: either way no sort, and no row before the page is read.
+    std::string query =
+        "SELECT id, at, actor, actor_role, request_id, method, resource_name, action, details"
+        " FROM audit_log";
+    std::vector<absl::string_view> conditions;
+    if (!resource_name.empty()) conditions.push_back("resource_name = ?");
+    if (before_id > 0) conditions.push_back("id < ?");
+    if (!conditions.empty()) absl::StrAppend(&query, " WHERE ", absl::StrJoin(conditions, " AND "));
+    absl::StrAppend(&query, " ORDER BY id DESC LIMIT ?");
+    auto& select = session_.Prepare(query);
+    Binder bind(select);
+    if (!resource_name.empty()) bind.Text(std::string(resource_name));
+    if (before_id > 0) bind.Int64(before_id);
+    bind.Int64(int64_t{limit} + 1);
+    return ReadPage<StoredAuditRecord>(
+        select, limit, [](sql::ResultSet& row) -> absl::StatusOr<StoredAuditRecord> {
+          StoredAuditRecord stored;
+          stored.id = row.getInt64(1);
+          stored.time = ParseSqlTime(row.getString(2));
+          stored.record.actor = GetText(row, 3);
+          stored.record.actor_role = GetText(row, 4);
+          stored.record.request_id = GetText(row, 5);
+          stored.record.method = GetText(row, 6);
+          stored.record.resource_name = GetText(row, 7);
+          stored.record.action = GetText(row, 8);
+          stored.record.details = GetText(row, 9);
+          return stored;
+        });
+  });
 }
 
 absl::Status SqlLedger::PublishChange(const ChangeRecord& record) {

@@ -21,6 +21,8 @@ class SqlLedger final : public Ledger {
   absl::StatusOr<std::optional<std::string>> FindResponse(const RequestKey& key) override;
   absl::Status SaveResponse(const RequestKey& key, absl::string_view response) override;
   absl::Status Audit(const AuditRecord& record) override;
+  absl::StatusOr<Page<StoredAuditRecord>> ListAudit(absl::string_view resource_name,
+                                                    int64_t before_id, int limit) override;
   absl::Status PublishChange(const ChangeRecord& record) override;
 
  private:

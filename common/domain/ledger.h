@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/domain/types.h"
 
 namespace luban {
 
@@ -34,6 +35,14 @@ struct AuditRecord {
   std::string resource_name;
   std::string action;   // "created", "updated", "deleted", "status:open", ...
   std::string details;  // JSON
+};
+
+// An audit record as stored: its id (ascending in the order records were written; ids of
+// rolled-back records are never seen) and when it was written, within the change's transaction.
+struct StoredAuditRecord {
+  int64_t id = 0;
+  absl::Time time;
+  AuditRecord record;
 };
 
 // Values match luban.common.v1.ChangeType.
@@ -70,6 +79,12 @@ class Ledger {
   // Records the response to return to retries of `key` (claimed in this transaction).
   virtual absl::Status SaveResponse(const RequestKey& key, absl::string_view response) = 0;
   virtual absl::Status Audit(const AuditRecord& record) = 0;
+  // The audit trail newest first (id descending): records with id < before_id (0: from the
+  // newest), only those of `resource_name` when it is not empty, at most `limit` (INVALID_ARGUMENT
+  // below 1), with `more` telling whether older ones follow. Only committed records, and those
+  // of the current transaction.
+  virtual absl::StatusOr<Page<StoredAuditRecord>> ListAudit(absl::string_view resource_name,
+                                                            int64_t before_id, int limit) = 0;
   // Appends to the change feed. The event gets its sequence after the transaction commits (see
   // db::SequenceChanges), so feed readers see events in the order of their commits.
   virtual absl::Status PublishChange(const ChangeRecord& record) = 0;

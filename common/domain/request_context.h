@@ -10,6 +10,7 @@
 
 namespace luban {
 
+// Values match luban.common.v1.Role (tied in common/api/convert.cc).
 enum class Role {
   kAnonymous,      // no credential: only public methods (certificate verification, health)
   kNetworkAdmin,   // everything

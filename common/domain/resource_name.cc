@@ -5,6 +5,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 
 namespace luban {
@@ -35,6 +36,27 @@ absl::StatusOr<int64_t> ParseResourceName(absl::string_view field, absl::string_
   int64_t id = 0;
   if (!absl::SimpleAtoi(rest, &id) || id <= 0 || rest[0] == '0') return invalid();
   return id;
+}
+
+absl::StatusOr<ResourceId> ParseResourceNameIn(absl::string_view field,
+                                               absl::Span<const absl::string_view> collections,
+                                               absl::string_view name) {
+  const size_t slash = name.find('/');
+  const absl::string_view collection =
+      slash == absl::string_view::npos ? absl::string_view() : name.substr(0, slash);
+  for (absl::string_view candidate : collections) {
+    if (candidate != collection) continue;
+    auto id = ParseResourceName(field, candidate, name);
+    if (!id.ok()) return id.status();
+    return ResourceId{std::string(candidate), *id};
+  }
+  const std::string expected =
+      absl::StrCat("a resource name \"{collection}/{id}\" of ", absl::StrJoin(collections, ", "));
+  if (name.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": required, ", expected));
+  }
+  return absl::InvalidArgumentError(absl::StrCat(field, ": expected ", expected, ", got \"",
+                                                 absl::CHexEscape(name.substr(0, 80)), "\""));
 }
 
 }  // namespace luban

@@ -7,8 +7,16 @@
 #include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 
 namespace luban {
+
+// A resource name taken apart.
+struct ResourceId {
+  std::string collection;  // e.g. "workshops"
+  int64_t id = 0;
+  bool operator==(const ResourceId&) const = default;
+};
 
 std::string FormatResourceName(absl::string_view collection, int64_t id);
 
@@ -16,6 +24,12 @@ std::string FormatResourceName(absl::string_view collection, int64_t id);
 // another collection or has no positive decimal id.
 absl::StatusOr<int64_t> ParseResourceName(absl::string_view field, absl::string_view collection,
                                           absl::string_view name);
+
+// `name` as a resource name of one of `collections` (e.g. the collections a service owns). As
+// ParseResourceName: INVALID_ARGUMENT naming `field` (and the collections) otherwise.
+absl::StatusOr<ResourceId> ParseResourceNameIn(absl::string_view field,
+                                               absl::Span<const absl::string_view> collections,
+                                               absl::string_view name);
 
 }  // namespace luban
 

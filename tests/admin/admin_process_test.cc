@@ -645,6 +645,44 @@ TEST_F(AdminSuiteTest, CertificateVerifiesWithoutAToken) {
   EXPECT_EQ(anonymous.exit_code, 4) << Describe(anonymous);
 }
 
+TEST_F(AdminSuiteTest, WhoamiAndTheAuditTrail) {
+  SeedNetwork();
+  const auto admin = LocalSuite::kNetworkAdmin;
+  const auto college = LocalSuite::kCollegeAdmin;
+  const nlohmann::json me = Json(college, {"whoami"});
+  EXPECT_EQ(me["role"], "ROLE_COLLEGE_ADMIN");
+  EXPECT_EQ(me["institution"], "institutions/2");
+  EXPECT_FALSE(me.value("principal", "").empty()) << me;
+  EXPECT_EQ(Json(admin, {"caller", "get"})["role"], "ROLE_NETWORK_ADMIN");
+
+  // The college reads its trainee's history; one JSON line per record.
+  const std::string trainee = CreateTrainee(kTajikFamily, kTajikGiven, "AU1");
+  const RunResult history =
+      As(college, {"audit", "enrollment", "--resource", trainee, "-o", "json"});
+  ASSERT_EQ(history.exit_code, 0) << Describe(history);
+  const std::vector<nlohmann::json> records = JsonLines(history.out);
+  ASSERT_EQ(records.size(), 1u) << history.out;
+  EXPECT_EQ(records[0]["action"], "created");
+  EXPECT_EQ(records[0]["resource"], trainee);
+  EXPECT_EQ(records[0]["method"], "luban.enrollment.v1.EnrollmentService/CreateTrainee");
+
+  // The network admin reads the course service's whole trail, every page: the seeding, newest
+  // first (3 institutions, 2 workshops and their opening, a course, a run and its opening).
+  const RunResult trail = As(admin, {"audit", "course", "--all", "--page-size", "3", "-o", "json"});
+  ASSERT_EQ(trail.exit_code, 0) << Describe(trail);
+  const std::vector<nlohmann::json> all = JsonLines(trail.out);
+  ASSERT_EQ(all.size(), 10u) << trail.out;
+  EXPECT_EQ(all.front()["action"], "status:open");
+  EXPECT_EQ(all.front()["resource"], "courseRuns/1");
+  EXPECT_EQ(all.back()["action"], "created");
+  EXPECT_EQ(all.back()["resource"], "institutions/1");
+
+  // A college names the record; the reporter reads no trail.
+  EXPECT_EQ(As(college, {"audit", "course"}).exit_code, 2);
+  EXPECT_EQ(As(college, {"audit", "course", "--resource", "workshops/2"}).exit_code, 3);
+  EXPECT_EQ(As(LocalSuite::kReporter, {"audit", "exchange"}).exit_code, 4);
+}
+
 TEST_F(AdminSuiteTest, ExportsStreamEveryRecord) {
   SeedNetwork();
   CreateTrainee(kTajikFamily, kTajikGiven, "E1");

@@ -3,6 +3,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_split.h"
@@ -113,6 +114,25 @@ TEST(ParseTest, ShortcutsAndAliases) {
   auto verify = Table().Parse({"verify", "LW-1"});
   ASSERT_TRUE(verify.ok()) << verify.status();
   EXPECT_EQ(verify->command->method->name(), "VerifyCertificate");
+}
+
+TEST(ParseTest, WhoamiAndEachServicesAuditTrail) {
+  auto whoami = Table().Parse({"whoami"});
+  ASSERT_TRUE(whoami.ok()) << whoami.status();
+  EXPECT_EQ(whoami->command->method->full_name(), "luban.course.v1.CourseService.GetCaller");
+  const std::pair<const char*, const char*> services[] = {{"course", "CourseService"},
+                                                          {"enrollment", "EnrollmentService"},
+                                                          {"exchange", "ExchangeService"}};
+  for (const auto& [verb, service] : services) {
+    auto audit = Table().Parse({"audit", verb, "--resource", "trainees/12", "--all"});
+    ASSERT_TRUE(audit.ok()) << audit.status();
+    EXPECT_EQ(audit->command->method->name(), "ListAuditRecords");
+    EXPECT_EQ(audit->command->method->service()->name(), service);
+    ASSERT_EQ(audit->values.size(), 1u);
+    EXPECT_EQ(PathName(audit->values[0].first->path), "resource");
+    EXPECT_EQ(audit->values[0].second, "trainees/12");
+    EXPECT_TRUE(audit->options.all);
+  }
 }
 
 TEST(ParseTest, SettingsFlagsAreSetAside) {

@@ -92,6 +92,7 @@ enum Expect {
   kAL,  // allowed: past the access checks, the target's state decides (OK, FAILED_PRECONDITION
         // or ALREADY_EXISTS: an allowed caller before it already made the change)
   kSK,  // allowed but not run: it would destroy a record later rows need
+  kIA,  // INVALID_ARGUMENT: the request lacks what this caller must send (the record it reads)
 };
 
 struct Row {
@@ -166,6 +167,18 @@ const std::vector<Row>& CourseRows() {
   {"CancelCourseRun", R"(name: "{R3cancel}" reason: "no teacher" request_id: "{RID}")",
      {kAL, kOK, kNF, kPD, kPD, kPD, kUA, kUA}},
   {"WatchChanges", "", {kOK, kPD, kPD, kOK, kOK, kPD, kUA, kUA}},
+  // Every signed-in caller learns who it is (a college admin its institution).
+  {"GetCaller", "", {kOK, kOK, kOK, kOK, kOK, kOK, kUA, kUA}},
+  // The audit trail: the network admin all of it; a college admin one record of its own.
+  {"ListAuditRecords", "", {kOK, kIA, kIA, kPD, kPD, kPD, kUA, kUA}},
+  {"ListAuditRecords", R"(resource: "{I3}")", {kOK, kOK, kNF, kPD, kPD, kPD, kUA, kUA}, "{I3}"},
+  {"ListAuditRecords", R"(resource: "{W3}")", {kOK, kOK, kNF, kPD, kPD, kPD, kUA, kUA}, "{W3}"},
+  {"ListAuditRecords", R"(resource: "{R3}")", {kOK, kOK, kNF, kPD, kPD, kPD, kUA, kUA}, "{R3}"},
+  // A missing record answers as another college's does.
+  {"ListAuditRecords", R"(resource: "workshops/999999")",
+     {kOK, kNF, kNF, kPD, kPD, kPD, kUA, kUA}},
+  // The shared catalogue's history is the network admins'.
+  {"ListAuditRecords", R"(resource: "{C1}")", {kOK, kPD, kPD, kPD, kPD, kPD, kUA, kUA}, "{C1}"},
   };
   return *rows;
 }
@@ -221,6 +234,14 @@ const std::vector<Row>& EnrollmentRows() {
   {"ExportTrainees", "", {kOK, kPD, kPD, kOK, kPD, kPD, kUA, kUA}, "", true},
   {"ExportEnrollments", "", {kOK, kPD, kPD, kOK, kPD, kPD, kUA, kUA}},
   {"WatchChanges", "", {kOK, kPD, kPD, kOK, kPD, kPD, kUA, kUA}},
+  {"ListAuditRecords", "", {kOK, kIA, kIA, kPD, kPD, kPD, kUA, kUA}},
+  // The trainee's history shows what was asked: its personal data, for those who see it.
+  {"ListAuditRecords", R"(resource: "{T3}")", {kOK, kOK, kNF, kPD, kPD, kPD, kUA, kUA}, "{T3}",
+     true},
+  {"ListAuditRecords", R"(resource: "{E3}")", {kOK, kOK, kNF, kPD, kPD, kPD, kUA, kUA}, "{E3}"},
+  {"ListAuditRecords", R"(resource: "{Cert3}")", {kOK, kOK, kNF, kPD, kPD, kPD, kUA, kUA},
+     "{Cert3}"},
+  {"ListAuditRecords", R"(resource: "trainees/999999")", {kOK, kNF, kNF, kPD, kPD, kPD, kUA, kUA}},
   };
   return *rows;
 }
@@ -271,6 +292,11 @@ const std::vector<Row>& ExchangeRows() {
      {kAL, kOK, kNF, kPD, kPD, kPD, kUA, kUA}},
   {"ExportMobilities", "", {kOK, kPD, kPD, kOK, kPD, kPD, kUA, kUA}},
   {"WatchChanges", "", {kOK, kPD, kPD, kOK, kPD, kPD, kUA, kUA}},
+  {"ListAuditRecords", "", {kOK, kIA, kIA, kPD, kPD, kPD, kUA, kUA}},
+  {"ListAuditRecords", R"(resource: "{P3}")", {kOK, kOK, kNF, kPD, kPD, kPD, kUA, kUA}, "{P3}"},
+  {"ListAuditRecords", R"(resource: "{M3}")", {kOK, kOK, kNF, kPD, kPD, kPD, kUA, kUA}, "{M3}"},
+  {"ListAuditRecords", R"(resource: "mobilities/999999")",
+     {kOK, kNF, kNF, kPD, kPD, kPD, kUA, kUA}},
   };
   return *rows;
 }
@@ -307,14 +333,20 @@ bool Matches(Expect expect, grpc::StatusCode code) {
              code == grpc::StatusCode::ALREADY_EXISTS;
     case kSK:
       return true;
+    case kIA:
+      return code == grpc::StatusCode::INVALID_ARGUMENT;
   }
   return false;
 }
 
 const char* ExpectName(Expect expect) {
-  constexpr const char* kNames[] = {"OK", "NOT_FOUND", "PERMISSION_DENIED", "UNAUTHENTICATED",
+  constexpr const char* kNames[] = {"OK",
+                                    "NOT_FOUND",
+                                    "PERMISSION_DENIED",
+                                    "UNAUTHENTICATED",
                                     "allowed (OK, FAILED_PRECONDITION or ALREADY_EXISTS)",
-                                    "skipped"};
+                                    "skipped",
+                                    "INVALID_ARGUMENT"};
   return kNames[expect];
 }
 
@@ -718,6 +750,20 @@ class TenantIsolationTest : public ::testing::Test {
     return changed;
   }
 
+  // Whether the matrix lets `who` call `method` at all (its first row does not say
+  // PERMISSION_DENIED for it).
+  bool MayCall(const MethodDescriptor& method, Who who) const {
+    const std::vector<Row>* rows[3] = {&CourseRows(), &EnrollmentRows(), &ExchangeRows()};
+    for (int s = 0; s < 3; ++s) {
+      if (services_[s] != method.service()) continue;
+      for (const Row& row : *rows[s]) {
+        if (method.name() == row.method) return row.expect[who] != kPD;
+      }
+    }
+    ADD_FAILURE() << method.full_name() << " has no row in the matrix";
+    return false;
+  }
+
   std::string Quoted(const char* placeholder) {
     return absl::StrCat("\"", ids_[placeholder], "\"");
   }
@@ -902,7 +948,8 @@ TEST_F(TenantIsolationTest, EveryMethodAsEveryCallerOnAnotherCollegesRecords) {
 
 // A page token is bound to the caller it was issued to: every List method's token, taken by the
 // network admin, is refused when anyone else replays it (a college, the reporter; services list
-// nothing), and still works for the admin.
+// nothing), and still works for the admin. A caller the method refuses outright (PERMISSION_DENIED
+// in the matrix, e.g. the reporter reading the audit trail) is refused before its token is read.
 TEST_F(TenantIsolationTest, PageTokensAreRefusedWhenAnotherCallerReplaysThem) {
   const absl::Status built = BuildData();
   ASSERT_TRUE(built.ok()) << built << "\n" << suite_->Logs();
@@ -925,10 +972,13 @@ TEST_F(TenantIsolationTest, PageTokensAreRefusedWhenAnotherCallerReplaysThem) {
       for (Who who : {kOwner, kOther, kReporter}) {
         Answer replayed = Call(method, again, who);
         ++replays;
-        EXPECT_EQ(replayed.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        const grpc::StatusCode expected = MayCall(method, who)
+                                              ? grpc::StatusCode::INVALID_ARGUMENT
+                                              : grpc::StatusCode::PERMISSION_DENIED;
+        EXPECT_EQ(replayed.status.error_code(), expected)
             << method.full_name() << " as " << kWhoNames[who] << ": "
             << replayed.status.error_message();
-        refused += replayed.status.error_code() == grpc::StatusCode::INVALID_ARGUMENT;
+        refused += replayed.status.error_code() == expected;
       }
       Answer own = Call(method, again, kAdmin);
       EXPECT_TRUE(own.status.ok()) << method.full_name() << ": " << own.status.error_message();
@@ -937,7 +987,9 @@ TEST_F(TenantIsolationTest, PageTokensAreRefusedWhenAnotherCallerReplaysThem) {
   EXPECT_GE(lists, 5) << "too few lists had a second page to test with";
   RecordFigure(kSection, "List methods whose page token was replayed by other callers", lists);
   RecordFigure(kSection, "page-token replays by another caller", replays);
-  RecordFigure(kSection, "of which refused (INVALID_ARGUMENT)", refused);
+  RecordFigure(kSection,
+               "of which refused (INVALID_ARGUMENT; PERMISSION_DENIED where the role may not call)",
+               refused);
 }
 
 }  // namespace

@@ -84,6 +84,9 @@ class RecordingLedger final : public Ledger {
     audits.push_back(record);
     return absl::OkStatus();
   }
+  absl::StatusOr<Page<StoredAuditRecord>> ListAudit(absl::string_view, int64_t, int) override {
+    return absl::UnimplementedError("ChangeRecorder only writes");
+  }
   absl::Status PublishChange(const ChangeRecord& record) override {
     calls.push_back("publish " + record.resource_name);
     changes.push_back(record);

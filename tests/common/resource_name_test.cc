@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -56,6 +57,26 @@ TEST(ResourceNameTest, ErrorEscapesAndBoundsTheEchoedName) {
   ASSERT_EQ(id.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(id.status().message()), ::testing::Not(HasSubstr("\n")));
   EXPECT_LT(id.status().message().size(), 400u);
+}
+
+TEST(ResourceNameTest, ParsesANameOfAnyOfSeveralCollections) {
+  const absl::string_view collections[] = {"trainees", "enrollments", "certificates"};
+  auto id = ParseResourceNameIn("resource", collections, "enrollments/42");
+  ASSERT_TRUE(id.ok()) << id.status();
+  EXPECT_EQ(*id, (ResourceId{"enrollments", 42}));
+  for (const char* name : {"courseRuns/1", "enrollment/1", "enrollments/0", "enrollments/x",
+                           "enrollments", "/1", "trainees/1/2"}) {
+    auto refused = ParseResourceNameIn("resource", collections, name);
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << name;
+    EXPECT_THAT(std::string(refused.status().message()), ::testing::StartsWith("resource: "))
+        << name;
+  }
+  // Naming what would have been right.
+  auto other = ParseResourceNameIn("resource", collections, "courseRuns/1");
+  EXPECT_THAT(std::string(other.status().message()),
+              HasSubstr("of trainees, enrollments, certificates"));
+  auto empty = ParseResourceNameIn("resource", collections, "");
+  EXPECT_THAT(std::string(empty.status().message()), HasSubstr("resource: required"));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
@@ -17,6 +18,8 @@
 #include "common/db/migrations.h"
 #include "common/db/pool.h"
 #include "common/db/transaction.h"
+#include "cppconn/prepared_statement.h"
+#include "cppconn/resultset.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/test_database.h"
@@ -243,6 +246,67 @@ TEST_F(SqlLedgerTest, AuditOfARolledBackTransactionIsGone) {
   });
   EXPECT_EQ(status.code(), absl::StatusCode::kAborted);
   EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM audit_log"), 0);
+}
+
+// The audit trail's reads (their contract: tests/support/audit_trail_contract.h, run by every
+// service's store test) walk an index backwards from where the page starts and sort nothing: one
+// record's history along audit_log_resource (resource_name, id), all of it along the primary key.
+// The session's handler counters around each read show it: no sorted row, and no more index
+// steps than the page's rows and the one that says more follow.
+TEST_F(SqlLedgerTest, AuditReadsWalkAnIndexBackwardsAndSortNothing) {
+  // 400 records of 40 workshops: one workshop's are every 40th, so the primary key walked
+  // backwards with a filter would step over ~40 rows for each of its records.
+  ASSERT_TRUE(InTx([&](SqlLedger& ledger, Session&) -> absl::Status {
+                for (int i = 1; i <= 400; ++i) {
+                  const AuditRecord record{"tju-admin",
+                                           "network_admin",
+                                           absl::StrCat("r-", i),
+                                           "/m",
+                                           absl::StrCat("workshops/", i % 40),
+                                           "updated",
+                                           "{}"};
+                  if (auto s = ledger.Audit(record); !s.ok()) return s;
+                }
+                return absl::OkStatus();
+              }).ok());
+  ASSERT_TRUE(db().Execute("ANALYZE TABLE audit_log").ok());
+
+  struct Case {
+    const char* resource;
+    int64_t before_id;
+  };
+  constexpr int kLimit = 5;
+  for (const Case& c :
+       {Case{"workshops/7", 0}, Case{"workshops/7", 300}, Case{"", 0}, Case{"", 300}}) {
+    int64_t sorted = -1;
+    int64_t steps = -1;
+    size_t read = 0;
+    ASSERT_TRUE(InTx([&](SqlLedger& ledger, Session& session) -> absl::Status {
+                  // Counters of this connection, read through information_schema (a SELECT
+                  // there neither sorts nor steps along an index).
+                  auto counters = [&] {
+                    auto rows = Session::Query(session.Prepare(
+                        "SELECT SUM(IF(VARIABLE_NAME = 'SORT_ROWS', VARIABLE_VALUE, 0)),"
+                        " SUM(IF(VARIABLE_NAME IN ('HANDLER_READ_PREV', 'HANDLER_READ_NEXT'),"
+                        " VARIABLE_VALUE, 0)) FROM information_schema.SESSION_STATUS"));
+                    rows->next();
+                    return std::pair<int64_t, int64_t>(rows->getInt64(1), rows->getInt64(2));
+                  };
+                  const auto before = counters();
+                  auto page = ledger.ListAudit(c.resource, c.before_id, kLimit);
+                  if (!page.ok()) return page.status();
+                  read = page->items.size();
+                  const auto after = counters();
+                  sorted = after.first - before.first;
+                  steps = after.second - before.second;
+                  return absl::OkStatus();
+                }).ok());
+    const std::string what = absl::StrCat("resource '", c.resource, "' before ", c.before_id);
+    EXPECT_EQ(read, static_cast<size_t>(kLimit)) << what;
+    EXPECT_EQ(sorted, 0) << what << ": the read sorted rows";
+    EXPECT_GE(steps, 0) << what;
+    EXPECT_LE(steps, kLimit + 1) << what << ": the read stepped over rows outside its page";
+  }
 }
 
 TEST_F(SqlLedgerTest, PublishedChangesGetDenseOrderedSequences) {

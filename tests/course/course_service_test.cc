@@ -1,13 +1,16 @@
 // The course service end to end: a real ServiceHost (callback server, executor, health,
 // reflection) on a free loopback port, over a fresh MariaDB schema, called through gRPC stubs
 // with each role's bearer token.
+#include <limits>
 #include <memory>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "common/auth/credentials.h"
 #include "common/server/service_main.h"
@@ -32,6 +35,7 @@ using ::testing::HasSubstr;
 constexpr char kAdminToken[] = "token-network-admin";
 constexpr char kReporterToken[] = "token-reporter";
 constexpr char kServiceToken[] = "token-service";
+constexpr char kExchangeServiceToken[] = "token-service-exchange";
 constexpr char kCollegeToken[] = "token-college-ttu";    // bound to institutions/2
 constexpr char kOtherCollegeToken[] = "token-college-enu";  // bound to institutions/4
 
@@ -48,6 +52,7 @@ std::string CredentialsText() {
   return absl::StrCat(line(kAdminToken, "network_admin admin"),
                       line(kReporterToken, "reporter reports"),
                       line(kServiceToken, "service svc-enrollment"),
+                      line(kExchangeServiceToken, "service svc-exchange"),
                       line(kCollegeToken, "college_admin ttu-admin institutions/2"),
                       line(kOtherCollegeToken, "college_admin enu-admin institutions/4"));
 }
@@ -198,6 +203,41 @@ class CourseServiceTest : public luban::testing::DatabaseTest {
   }
 
   int64_t AuditRows() { return *db().QueryInt("SELECT COUNT(*) FROM audit_log"); }
+
+  // One page of the audit trail as `token` reads it (`resource` "" for all of it).
+  grpc::Status AuditPage(const std::string& token, const std::string& resource, int page_size,
+                         const std::string& page_token, pb::ListAuditRecordsResponse* response) {
+    pb::ListAuditRecordsRequest request;
+    request.set_resource(resource);
+    request.set_page_size(page_size);
+    request.set_page_token(page_token);
+    return Call(&pb::CourseService::Stub::ListAuditRecords, token, request, response);
+  }
+
+  // Every record `token` reads of `resource`, page by page, newest first.
+  std::vector<luban::common::v1::AuditRecord> AuditTrail(const std::string& token,
+                                                         const std::string& resource,
+                                                         int page_size = 50) {
+    std::vector<luban::common::v1::AuditRecord> records;
+    std::string page_token;
+    do {
+      pb::ListAuditRecordsResponse page;
+      const grpc::Status status = AuditPage(token, resource, page_size, page_token, &page);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      if (!status.ok()) break;
+      EXPECT_LE(page.audit_records_size(), page_size);
+      records.insert(records.end(), page.audit_records().begin(), page.audit_records().end());
+      page_token = page.next_page_token();
+    } while (!page_token.empty());
+    return records;
+  }
+
+  static std::vector<std::string> Actions(
+      const std::vector<luban::common::v1::AuditRecord>& records) {
+    std::vector<std::string> actions;
+    for (const auto& record : records) actions.push_back(record.action());
+    return actions;
+  }
 
   std::unique_ptr<CourseModule> module_;
   std::unique_ptr<ServiceHost> host_;
@@ -864,6 +904,173 @@ TEST_F(CourseServiceTest, DeleteWorksWhereNothingDepends) {
                    &deleted_workshop)
                   .ok());
   EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM change_events WHERE change_type = 3"), 3);
+}
+
+TEST_F(CourseServiceTest, GetCallerNamesEverySignedInCallerAndRefusesAnonymousOnes) {
+  struct Case {
+    const char* token;
+    const char* principal;
+    luban::common::v1::Role role;
+    const char* institution;
+  };
+  const Case cases[] = {
+      {kAdminToken, "admin", luban::common::v1::ROLE_NETWORK_ADMIN, ""},
+      {kCollegeToken, "ttu-admin", luban::common::v1::ROLE_COLLEGE_ADMIN, "institutions/2"},
+      {kOtherCollegeToken, "enu-admin", luban::common::v1::ROLE_COLLEGE_ADMIN, "institutions/4"},
+      {kReporterToken, "reports", luban::common::v1::ROLE_REPORTER, ""},
+      {kServiceToken, "svc-enrollment", luban::common::v1::ROLE_SERVICE, ""},
+      {kExchangeServiceToken, "svc-exchange", luban::common::v1::ROLE_SERVICE, ""},
+  };
+  for (const Case& c : cases) {
+    luban::common::v1::Caller caller;
+    const grpc::Status status =
+        Call(&pb::CourseService::Stub::GetCaller, c.token, pb::GetCallerRequest(), &caller);
+    ASSERT_TRUE(status.ok()) << c.principal << ": " << status.error_message();
+    EXPECT_EQ(caller.principal(), c.principal);
+    EXPECT_EQ(caller.role(), c.role) << c.principal;
+    EXPECT_EQ(caller.institution(), c.institution) << c.principal;
+  }
+  for (const char* token : {"", "not-a-token-of-this-network"}) {
+    luban::common::v1::Caller caller;
+    const grpc::Status status =
+        Call(&pb::CourseService::Stub::GetCaller, token, pb::GetCallerRequest(), &caller);
+    EXPECT_EQ(status.error_code(), StatusCode::UNAUTHENTICATED) << "token '" << token << "'";
+    EXPECT_TRUE(caller.principal().empty());
+  }
+}
+
+TEST_F(CourseServiceTest, NetworkAdminReadsTheMutationsJustMadeNewestFirstInPages) {
+  const absl::Time start = absl::Now() - absl::Seconds(1);
+  BuildNetwork();
+  pb::CourseRun run = CreateRun(kCollegeToken, tj_.name());
+  pb::UpdateCourseRunRequest update;
+  update.set_request_id(NextRequestId());
+  *update.mutable_course_run() = run;
+  update.mutable_course_run()->set_capacity(25);
+  update.mutable_update_mask()->add_paths("capacity");
+  ASSERT_TRUE(Call(&pb::CourseService::Stub::UpdateCourseRun, kCollegeToken, update, &run).ok());
+  pb::OpenCourseRunRequest open;
+  open.set_request_id(NextRequestId());
+  open.set_name(run.name());
+  ASSERT_TRUE(Call(&pb::CourseService::Stub::OpenCourseRun, kCollegeToken, open, &run).ok());
+  const absl::Time end = absl::Now() + absl::Seconds(1);
+
+  // The newest record is the opening, as it happened.
+  pb::ListAuditRecordsResponse first;
+  ASSERT_TRUE(AuditPage(kAdminToken, "", 2, "", &first).ok());
+  ASSERT_EQ(first.audit_records_size(), 2);
+  EXPECT_FALSE(first.next_page_token().empty());
+  const luban::common::v1::AuditRecord& opened = first.audit_records(0);
+  EXPECT_EQ(opened.action(), "status:open");
+  EXPECT_EQ(opened.resource(), run.name());
+  EXPECT_EQ(opened.actor(), "ttu-admin");
+  EXPECT_EQ(opened.actor_role(), "college_admin");
+  EXPECT_EQ(opened.request_id(), open.request_id());
+  EXPECT_EQ(opened.method(), "luban.course.v1.CourseService/OpenCourseRun");
+  EXPECT_THAT(opened.details(), HasSubstr(run.name()));
+  EXPECT_THAT(opened.name(), ::testing::StartsWith("auditRecords/"));
+  const absl::Time when =
+      absl::FromUnixSeconds(opened.time().seconds()) + absl::Nanoseconds(opened.time().nanos());
+  EXPECT_GE(when, start);
+  EXPECT_LE(when, end);
+  EXPECT_EQ(first.audit_records(1).action(), "updated");
+  EXPECT_EQ(first.audit_records(1).request_id(), update.request_id());
+
+  // Page by page: every record once, newest first, as many as the table holds.
+  const std::vector<luban::common::v1::AuditRecord> all = AuditTrail(kAdminToken, "", 2);
+  ASSERT_EQ(static_cast<int64_t>(all.size()), AuditRows());
+  EXPECT_EQ(all.size(), 12u) << "4 institutions, 2 workshops opened, a course, a run changed twice";
+  int64_t previous = std::numeric_limits<int64_t>::max();
+  for (const auto& record : all) {
+    int64_t id = 0;
+    ASSERT_TRUE(absl::SimpleAtoi(absl::StripPrefix(record.name(), "auditRecords/"), &id))
+        << record.name();
+    EXPECT_LT(id, previous) << "not newest first at " << record.name();
+    previous = id;
+  }
+  EXPECT_EQ(all.back().action(), "created");
+  EXPECT_EQ(all.back().resource(), tianjin_.name());
+
+  // One record's history.
+  EXPECT_EQ(Actions(AuditTrail(kAdminToken, run.name())),
+            (std::vector<std::string>{"status:open", "updated", "created"}));
+  EXPECT_EQ(Actions(AuditTrail(kAdminToken, tj_.name(), 1)),
+            (std::vector<std::string>{"status:operating", "created"}));
+  EXPECT_TRUE(AuditTrail(kAdminToken, "workshops/999").empty());
+
+  // A page token belongs to its query: another resource, another caller.
+  pb::ListAuditRecordsResponse refused;
+  grpc::Status status = AuditPage(kAdminToken, run.name(), 2, first.next_page_token(), &refused);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("page_token"));
+  // Bad requests name their field.
+  struct Bad {
+    const char* resource;
+    int page_size;
+    const char* field;
+  };
+  for (const Bad& bad : {Bad{"", -1, "page_size"}, Bad{"workshop/1", 10, "resource"},
+                         Bad{"trainees/1", 10, "resource"}, Bad{"courseRuns/0", 10, "resource"}}) {
+    status = AuditPage(kAdminToken, bad.resource, bad.page_size, "", &refused);
+    EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << bad.resource;
+    EXPECT_THAT(status.error_message(), ::testing::StartsWith(absl::StrCat(bad.field, ": ")));
+  }
+  status = AuditPage(kAdminToken, "", 0, "not-a-token", &refused);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), ::testing::StartsWith("page_token: "));
+}
+
+TEST_F(CourseServiceTest, CollegeAdminReadsOnlyTheHistoryOfItsOwnRecords) {
+  BuildNetwork();
+  const pb::CourseRun run = CreateRun(kCollegeToken, tj_.name());
+  const int64_t audit = AuditRows();
+
+  // Its institution, its workshop and the workshop's run.
+  const auto own = AuditTrail(kCollegeToken, ttu_.name());
+  ASSERT_EQ(Actions(own), std::vector<std::string>{"created"});
+  EXPECT_EQ(own[0].actor(), "admin");
+  EXPECT_EQ(Actions(AuditTrail(kCollegeToken, tj_.name())),
+            (std::vector<std::string>{"status:operating", "created"}));
+  const auto run_history = AuditTrail(kCollegeToken, run.name());
+  ASSERT_EQ(Actions(run_history), std::vector<std::string>{"created"});
+  EXPECT_EQ(run_history[0].actor(), "ttu-admin");
+
+  // Another college's records, and missing ones, are NOT_FOUND alike.
+  pb::ListAuditRecordsResponse page;
+  const std::pair<const char*, std::string> hidden[] = {
+      {kCollegeToken, kz_.name()},       {kCollegeToken, enu_.name()},
+      {kCollegeToken, tianjin_.name()},  {kCollegeToken, "workshops/999"},
+      {kCollegeToken, "courseRuns/999"}, {kOtherCollegeToken, run.name()},
+      {kOtherCollegeToken, tj_.name()},  {kOtherCollegeToken, ttu_.name()},
+  };
+  for (const auto& [token, resource] : hidden) {
+    const grpc::Status status = AuditPage(token, resource, 10, "", &page);
+    EXPECT_EQ(status.error_code(), StatusCode::NOT_FOUND) << token << " " << resource;
+    EXPECT_EQ(status.error_message(), absl::StrCat(resource, ": not found"));
+    EXPECT_EQ(page.audit_records_size(), 0);
+  }
+  // The other college reads its own workshop.
+  EXPECT_EQ(Actions(AuditTrail(kOtherCollegeToken, kz_.name())),
+            (std::vector<std::string>{"status:operating", "created"}));
+
+  // The whole trail, or the shared catalogue's history, is not a college's to read.
+  grpc::Status status = AuditPage(kCollegeToken, "", 10, "", &page);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), ::testing::StartsWith("resource: required"));
+  status = AuditPage(kCollegeToken, course_.name(), 10, "", &page);
+  EXPECT_EQ(status.error_code(), StatusCode::PERMISSION_DENIED);
+
+  // Reporters and services read no audit trail at all.
+  for (const char* token : {kReporterToken, kServiceToken, kExchangeServiceToken}) {
+    for (const std::string& resource : {std::string(), tj_.name()}) {
+      status = AuditPage(token, resource, 10, "", &page);
+      EXPECT_EQ(status.error_code(), StatusCode::PERMISSION_DENIED) << token << " " << resource;
+    }
+  }
+  status = AuditPage("", tj_.name(), 10, "", &page);
+  EXPECT_EQ(status.error_code(), StatusCode::UNAUTHENTICATED);
+  // Reading wrote nothing.
+  EXPECT_EQ(AuditRows(), audit);
 }
 
 }  // namespace

@@ -799,6 +799,20 @@ TEST_P(CourseStoreTest, PassedDeadlineRunsNothing) {
   EXPECT_FALSE(ran);
 }
 
+// ---- the audit trail (tests/support/audit_trail_contract.h) ----
+
+TEST_P(CourseStoreTest, AuditTrailIsReadNewestFirstInPages) {
+  luban::testing::ExpectAuditTrailNewestFirstInPages(InLedger());
+}
+
+TEST_P(CourseStoreTest, AuditTrailOfOneRecord) {
+  luban::testing::ExpectAuditTrailOfOneRecord(InLedger());
+}
+
+TEST_P(CourseStoreTest, AuditTrailOfCommittedTransactionsOnly) {
+  luban::testing::ExpectAuditTrailOfCommittedTransactions(InLedger());
+}
+
 // ---- MySQL only ----
 
 using MySqlCourseStoreTest = luban::testing::MySqlStoreTest<CourseStoreTraits>;

@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -255,6 +256,35 @@ class EnrollmentServiceTest : public luban::testing::DatabaseTest {
     pb::Enrollment e;
     EXPECT_TRUE(Call(&pb::EnrollmentService::Stub::GetEnrollment, kAdmin, r, &e).ok());
     return e;
+  }
+
+  // Every record of the audit trail `token` reads of `resource` ("" for all), newest first; or
+  // the status of the first page that failed.
+  grpc::Status AuditTrail(const std::string& token, const std::string& resource,
+                          std::vector<luban::common::v1::AuditRecord>* records) {
+    records->clear();
+    pb::ListAuditRecordsRequest request;
+    request.set_resource(resource);
+    request.set_page_size(2);
+    do {
+      pb::ListAuditRecordsResponse page;
+      const grpc::Status status =
+          Call(&pb::EnrollmentService::Stub::ListAuditRecords, token, request, &page);
+      if (!status.ok()) return status;
+      records->insert(records->end(), page.audit_records().begin(), page.audit_records().end());
+      request.set_page_token(page.next_page_token());
+    } while (!request.page_token().empty());
+    return grpc::Status::OK;
+  }
+
+  // "<action> <resource>" of each record, in order.
+  static std::vector<std::string> Changes(
+      const std::vector<luban::common::v1::AuditRecord>& records) {
+    std::vector<std::string> changes;
+    for (const auto& record : records) {
+      changes.push_back(absl::StrCat(record.action(), " ", record.resource()));
+    }
+    return changes;
   }
 
   // The course feed's head once every event committed so far is numbered.
@@ -784,6 +814,68 @@ TEST_F(EnrollmentServiceTest, ExportsStreamEverythingRedactedInBatches) {
   auto refused = stub_->ExportTrainees(&denied, pb::ExportTraineesRequest());
   EXPECT_FALSE(refused->Read(&batch));
   EXPECT_EQ(refused->Finish().error_code(), StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(EnrollmentServiceTest, AuditTrailShowsACollegeTheHistoryOfItsOwnRecordsOnly) {
+  const pb::Trainee trainee = Trainee(kCollege, tj_, "A1234567");
+  const pb::Trainee theirs = Trainee(kOther, kz_, "K7654321");
+  const cpb::CourseRun run = Run(tj_, 5);
+  pb::Enrollment enrollment;
+  ASSERT_TRUE(Enroll(kCollege, trainee.name(), run.name(), &enrollment).ok());
+  pb::WithdrawRequest withdraw;
+  withdraw.set_request_id(Id());
+  withdraw.set_name(enrollment.name());
+  withdraw.set_reason("moved to Khujand");
+  ASSERT_TRUE(Call(&pb::EnrollmentService::Stub::Withdraw, kCollege, withdraw, &enrollment).ok());
+
+  // The network admin reads every change just made, newest first.
+  std::vector<luban::common::v1::AuditRecord> records;
+  ASSERT_TRUE(AuditTrail(kAdmin, "", &records).ok());
+  EXPECT_EQ(Changes(records),
+            (std::vector<std::string>{absl::StrCat("withdrawn ", enrollment.name()),
+                                      absl::StrCat("enrolled ", enrollment.name()),
+                                      absl::StrCat("created ", theirs.name()),
+                                      absl::StrCat("created ", trainee.name())}));
+  ASSERT_FALSE(records.empty());
+  EXPECT_EQ(records[0].request_id(), withdraw.request_id());
+  EXPECT_EQ(records[0].method(), "luban.enrollment.v1.EnrollmentService/Withdraw");
+  EXPECT_EQ(records[0].actor(), "ttu-admin");
+
+  // The college reads its trainee's history, personal data included (it sees it anyway), and
+  // its enrollment's.
+  ASSERT_TRUE(AuditTrail(kCollege, trainee.name(), &records).ok());
+  ASSERT_EQ(Changes(records), std::vector<std::string>{absl::StrCat("created ", trainee.name())});
+  EXPECT_NE(records[0].details().find("Saidov"), std::string::npos) << records[0].details();
+  ASSERT_TRUE(AuditTrail(kCollege, enrollment.name(), &records).ok());
+  EXPECT_EQ(Changes(records),
+            (std::vector<std::string>{absl::StrCat("withdrawn ", enrollment.name()),
+                                      absl::StrCat("enrolled ", enrollment.name())}));
+
+  // Another college's records and missing ones: NOT_FOUND alike.
+  const std::pair<const char*, std::string> hidden[] = {
+      {kCollege, theirs.name()}, {kCollege, "trainees/999"},  {kCollege, "certificates/999"},
+      {kOther, trainee.name()},  {kOther, enrollment.name()}, {kOther, "enrollments/999"},
+  };
+  for (const auto& [token, resource] : hidden) {
+    const grpc::Status status = AuditTrail(token, resource, &records);
+    EXPECT_EQ(status.error_code(), StatusCode::NOT_FOUND) << token << " " << resource;
+    EXPECT_EQ(status.error_message(), absl::StrCat(resource, ": not found"));
+  }
+  ASSERT_TRUE(AuditTrail(kOther, theirs.name(), &records).ok());
+  EXPECT_EQ(Changes(records), std::vector<std::string>{absl::StrCat("created ", theirs.name())});
+
+  // A college names a record of this service; reporters and services read nothing.
+  grpc::Status status = AuditTrail(kCollege, "", &records);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message().rfind("resource: ", 0), 0u) << status.error_message();
+  status = AuditTrail(kAdmin, run.name(), &records);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << "a run is the course service's";
+  EXPECT_EQ(status.error_message().rfind("resource: ", 0), 0u) << status.error_message();
+  for (const char* token : {kReporter, kService, kExchangeService}) {
+    EXPECT_EQ(AuditTrail(token, trainee.name(), &records).error_code(),
+              StatusCode::PERMISSION_DENIED)
+        << token;
+  }
 }
 
 }  // namespace

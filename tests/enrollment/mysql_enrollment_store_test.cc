@@ -1081,6 +1081,20 @@ TEST_P(EnrollmentStoreTest, PassedDeadlineRunsNothing) {
   EXPECT_FALSE(ran);
 }
 
+// ---- the audit trail (tests/support/audit_trail_contract.h) ----
+
+TEST_P(EnrollmentStoreTest, AuditTrailIsReadNewestFirstInPages) {
+  luban::testing::ExpectAuditTrailNewestFirstInPages(InLedger());
+}
+
+TEST_P(EnrollmentStoreTest, AuditTrailOfOneRecord) {
+  luban::testing::ExpectAuditTrailOfOneRecord(InLedger());
+}
+
+TEST_P(EnrollmentStoreTest, AuditTrailOfCommittedTransactionsOnly) {
+  luban::testing::ExpectAuditTrailOfCommittedTransactions(InLedger());
+}
+
 // ---- MySQL only ----
 
 class MySqlEnrollmentStoreTest

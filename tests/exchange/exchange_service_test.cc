@@ -231,6 +231,27 @@ class ExchangeServiceTest : public luban::testing::DatabaseTest {
     return Call(method, token, r, out);
   }
 
+  // Every record of the audit trail `token` reads of `resource` ("" for all) as "<action>
+  // <resource>", newest first; or the status of the first page that failed.
+  grpc::Status AuditTrail(const std::string& token, const std::string& resource,
+                          std::vector<std::string>* changes) {
+    changes->clear();
+    pb::ListAuditRecordsRequest request;
+    request.set_resource(resource);
+    request.set_page_size(3);
+    do {
+      pb::ListAuditRecordsResponse page;
+      const grpc::Status status =
+          Call(&pb::ExchangeService::Stub::ListAuditRecords, token, request, &page);
+      if (!status.ok()) return status;
+      for (const auto& record : page.audit_records()) {
+        changes->push_back(absl::StrCat(record.action(), " ", record.resource()));
+      }
+      request.set_page_token(page.next_page_token());
+    } while (!request.page_token().empty());
+    return grpc::Status::OK;
+  }
+
   std::unique_ptr<luban::testing::TestDatabase> course_db_, enrollment_db_;
   std::unique_ptr<course::CourseModule> course_module_;
   std::unique_ptr<enrollment::EnrollmentModule> enrollment_module_;
@@ -519,6 +540,42 @@ TEST_F(ExchangeServiceTest, ReportersGetMobilitiesWithoutTeachersNames) {
   EXPECT_EQ(mobilities, 3);
   watching.TryCancel();
   feed->Finish();
+}
+
+TEST_F(ExchangeServiceTest, AuditTrailShowsEachPartyItsOwnProgrammesHistory) {
+  const pb::Programme programme = Programme(kTtu, pb::PROGRAMME_KIND_TEACHER_TRAINING, 2);
+  pb::Mobility mobility;
+  ASSERT_TRUE(NominateTeacher(programme.name(), "Муаллими калон", &mobility).ok());
+  ASSERT_TRUE(
+      Step(&pb::ExchangeService::Stub::ApproveMobility, kTianjin, mobility.name(), "", &mobility)
+          .ok());
+  const std::string p = programme.name();
+  const std::string m = mobility.name();
+
+  // The network admin reads every change, newest first.
+  std::vector<std::string> changes;
+  ASSERT_TRUE(AuditTrail(kAdmin, "", &changes).ok());
+  EXPECT_EQ(changes, (std::vector<std::string>{"approved " + m, "nominated " + m,
+                                               "status:open " + p, "created " + p}));
+  // Both parties to the programme read its history and its mobility's.
+  for (const char* token : {kTtu, kTianjin}) {
+    ASSERT_TRUE(AuditTrail(token, p, &changes).ok()) << token;
+    EXPECT_EQ(changes, (std::vector<std::string>{"status:open " + p, "created " + p})) << token;
+    ASSERT_TRUE(AuditTrail(token, m, &changes).ok()) << token;
+    EXPECT_EQ(changes, (std::vector<std::string>{"approved " + m, "nominated " + m})) << token;
+  }
+  // Another college: NOT_FOUND, as for records that do not exist.
+  for (const std::string& resource : {p, m, std::string("programmes/999")}) {
+    const grpc::Status status = AuditTrail(kEnu, resource, &changes);
+    EXPECT_EQ(status.error_code(), StatusCode::NOT_FOUND) << resource;
+    EXPECT_EQ(status.error_message(), resource + ": not found");
+  }
+  grpc::Status status = AuditTrail(kTtu, "", &changes);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message().rfind("resource: ", 0), 0u) << status.error_message();
+  for (const char* token : {kReporter, kService, kExchangeService}) {
+    EXPECT_EQ(AuditTrail(token, p, &changes).error_code(), StatusCode::PERMISSION_DENIED) << token;
+  }
 }
 
 }  // namespace

@@ -886,6 +886,20 @@ TEST_P(ExchangeStoreTest, PassedDeadlineRunsNothing) {
   EXPECT_FALSE(ran);
 }
 
+// ---- the audit trail (tests/support/audit_trail_contract.h) ----
+
+TEST_P(ExchangeStoreTest, AuditTrailIsReadNewestFirstInPages) {
+  luban::testing::ExpectAuditTrailNewestFirstInPages(InLedger());
+}
+
+TEST_P(ExchangeStoreTest, AuditTrailOfOneRecord) {
+  luban::testing::ExpectAuditTrailOfOneRecord(InLedger());
+}
+
+TEST_P(ExchangeStoreTest, AuditTrailOfCommittedTransactionsOnly) {
+  luban::testing::ExpectAuditTrailOfCommittedTransactions(InLedger());
+}
+
 // ---- MySQL only ----
 
 // Enough connections for every thread of the quota race to hold one at once.

@@ -165,6 +165,12 @@ const Table& Methods() {
         "WatchChanges", [](CourseEnv&, const RequestContext&, const pb::WatchChangesRequest& r) {
           return CheckWatchChangesRequest(r);
         });
+    table.Add<pb::GetCallerRequest>(
+        "GetCaller", [](CourseEnv& env, const RequestContext& rc, const pb::GetCallerRequest& r) {
+          luban::common::v1::Caller response;
+          return env.api.GetCaller(rc, r, &response);
+        });
+    LUBAN_FUZZ_UNARY(ListAuditRecords, ListAuditRecordsRequest, ListAuditRecordsResponse);
     table.CheckComplete();
     return table_ptr;
   }();
@@ -259,6 +265,9 @@ std::vector<Table::Seed> Seeds() {
       MakeServiceSeed<CourseEnv, pb::WatchChangesRequest>(
           "WatchChanges", auth::kEnrollmentService,
           "after_sequence: 7 resource_types: 'courseRuns' max_batch_size: 50"),
+      MakeServiceSeed<CourseEnv, pb::GetCallerRequest>("GetCaller", auth::kExchangeService, ""),
+      MakeSeed<CourseEnv, pb::ListAuditRecordsRequest>("ListAuditRecords", kCollege,
+                                                       "page_size: 2 resource: 'courseRuns/1'", 2),
   };
 }
 

@@ -209,6 +209,7 @@ const Table& Methods() {
         [](EnrollmentEnv&, const RequestContext&, const pb::WatchChangesRequest& r) {
           return CheckWatchChangesRequest(r);
         });
+    LUBAN_FUZZ_UNARY(ListAuditRecords, ListAuditRecordsRequest, ListAuditRecordsResponse);
     table.CheckComplete();
     return table_ptr;
   }();
@@ -295,6 +296,8 @@ std::vector<Table::Seed> Seeds() {
       MakeSeed<E, pb::WatchChangesRequest>(
           "WatchChanges", Role::kReporter,
           "after_sequence: 3 resource_types: 'enrollments' max_batch_size: 10"),
+      MakeSeed<E, pb::ListAuditRecordsRequest>("ListAuditRecords", kCollege,
+                                               "page_size: 2 resource: 'trainees/1'"),
   };
 }
 

@@ -199,6 +199,7 @@ const Table& Methods() {
         [](ExchangeEnv&, const RequestContext&, const pb::WatchChangesRequest& r) {
           return CheckWatchChangesRequest(r);
         });
+    LUBAN_FUZZ_UNARY(ListAuditRecords, ListAuditRecordsRequest, ListAuditRecordsResponse);
     table.CheckComplete();
     return table_ptr;
   }();
@@ -265,6 +266,8 @@ std::vector<Table::Seed> Seeds() {
       MakeSeed<E, pb::WatchChangesRequest>(
           "WatchChanges", Role::kReporter,
           "after_sequence: 1 resource_types: 'mobilities' resource_types: 'programmes'"),
+      MakeSeed<E, pb::ListAuditRecordsRequest>("ListAuditRecords", kCollege,
+                                               "page_size: 2 resource: 'programmes/1'", 2),
   };
 }
 

@@ -15,7 +15,8 @@ namespace luban {
 namespace {
 
 // (principal, "Service/Method") for every call a service makes of another. VerifyCertificate is
-// public: anyone may call it, services included, and it is not listed.
+// public: anyone may call it, services included, and it is not listed. Nor is GetCaller, which
+// tells every signed-in caller, the two services included, who it is (checked apart, below).
 const std::set<std::pair<std::string, std::string>>& Uses() {
   static const auto* const uses = new std::set<std::pair<std::string, std::string>>{
       {"svc-enrollment", "CourseService/GetInstitution"},
@@ -40,7 +41,7 @@ TEST(ServiceScopesTest, EachServiceCallsExactlyWhatItUsesOfTheOthers) {
     const google::protobuf::ServiceDescriptor& service = *policy.service();
     for (int m = 0; m < service.method_count(); ++m) {
       const std::string& method = service.method(m)->name();
-      if (method == "VerifyCertificate") continue;
+      if (method == "VerifyCertificate" || method == "GetCaller") continue;
       for (const std::string name : {"svc-enrollment", "svc-exchange", "svc-other"}) {
         const Principal principal{name, Role::kService, 0};
         const bool uses = Uses().contains({name, service.name() + "/" + method});
@@ -55,6 +56,17 @@ TEST(ServiceScopesTest, EachServiceCallsExactlyWhatItUsesOfTheOthers) {
     }
   }
   EXPECT_EQ(allowed, static_cast<int>(Uses().size()));
+}
+
+// GetCaller reads no record: it answers the two services, and no service principal besides.
+TEST(ServiceScopesTest, GetCallerAnswersTheTwoServicesAndNoOther) {
+  const auth::MethodPolicy policy = course::CoursePolicy();
+  for (const std::string name : {"svc-enrollment", "svc-exchange"}) {
+    const absl::Status status = policy.Authorize("GetCaller", Principal{name, Role::kService, 0});
+    EXPECT_TRUE(status.ok()) << name << ": " << status;
+  }
+  EXPECT_EQ(policy.Authorize("GetCaller", Principal{"svc-other", Role::kService, 0}).code(),
+            absl::StatusCode::kPermissionDenied);
 }
 
 }  // namespace

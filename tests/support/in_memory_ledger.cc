@@ -42,8 +42,27 @@ absl::Status InMemoryLedger::SaveResponse(const RequestKey& key, absl::string_vi
 }
 
 absl::Status InMemoryLedger::Audit(const AuditRecord& record) {
-  audit_.push_back(record);
+  const int64_t id = audit_.empty() ? 1 : audit_.back().id + 1;
+  // DATETIME(6) keeps microseconds.
+  audit_.push_back({id, absl::FromUnixMicros(absl::ToUnixMicros(absl::Now())), record});
   return absl::OkStatus();
+}
+
+absl::StatusOr<Page<StoredAuditRecord>> InMemoryLedger::ListAudit(absl::string_view resource_name,
+                                                                  int64_t before_id, int limit) {
+  // Same message as db::CheckLimit.
+  if (limit < 1) return absl::InvalidArgumentError("limit: must be at least 1");
+  Page<StoredAuditRecord> page;
+  for (auto it = audit_.rbegin(); it != audit_.rend(); ++it) {
+    if (before_id > 0 && it->id >= before_id) continue;
+    if (!resource_name.empty() && it->record.resource_name != resource_name) continue;
+    if (static_cast<int64_t>(page.items.size()) == limit) {
+      page.more = true;
+      break;
+    }
+    page.items.push_back(*it);
+  }
+  return page;
 }
 
 absl::Status InMemoryLedger::PublishChange(const ChangeRecord& record) {

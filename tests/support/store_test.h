@@ -35,6 +35,9 @@
 // (races, locking, stored bytes): a DatabaseTest (skip-or-fail as there) with a pool of
 // `pool_size` connections to its schema, migrated as above, and the MySql store over it. It needs
 // only Tx, MySql and Migrations of the traits.
+//
+// InLedger() hands the audit trail's contract checks (audit_trail_contract.h) the store's own
+// transactions: every service's store test runs them on both backends.
 #ifndef LUBAN_TESTS_SUPPORT_STORE_TEST_H_
 #define LUBAN_TESTS_SUPPORT_STORE_TEST_H_
 
@@ -55,6 +58,7 @@
 #include "common/domain/store.h"
 #include "common/domain/types.h"
 #include "gtest/gtest.h"
+#include "tests/support/audit_trail_contract.h"
 #include "tests/support/test_database.h"
 
 namespace luban::testing {
@@ -167,6 +171,14 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
     });
     if (!status.ok()) return status;
     return result;
+  }
+
+  // The store's transactions seen through their ledger, for the audit trail's contract
+  // (audit_trail_contract.h).
+  LedgerTransactions InLedger() {
+    return [this](const std::function<absl::Status(Ledger&)>& body) {
+      return Run([&](Tx& tx) { return body(tx.ledger()); });
+    };
   }
 
   // Audit records committed so far (the fake's ledger, or the audit_log table).

@@ -163,6 +163,22 @@ const std::vector<CommandSpec>& Specs() {
        "Cancel a nominated, approved or departed mobility with --reason.", {}},
       {"mobilities", "export", kExchange, "ExportMobilities", Kind::kExport, "", "mobilities",
        "Stream every mobility (changed since --since) to stdout.", {}},
+
+      // Every service: who the caller is, and each service's audit trail.
+      {"caller", "get", kCourse, "GetCaller", Kind::kCall, "", "",
+       "Show who the token is: principal, role and, for a college admin, its institution.", {}},
+      {"audit", "course", kCourse, "ListAuditRecords", Kind::kList, "", "",
+       "The course service's audit trail, newest first; --resource NAME (e.g. workshops/3): one "
+       "record's history (required for a college admin).",
+       {}},
+      {"audit", "enrollment", kEnrollment, "ListAuditRecords", Kind::kList, "", "",
+       "The enrollment service's audit trail, newest first; --resource NAME (e.g. trainees/12): "
+       "one record's history (required for a college admin).",
+       {}},
+      {"audit", "exchange", kExchange, "ListAuditRecords", Kind::kList, "", "",
+       "The exchange service's audit trail, newest first; --resource NAME (e.g. mobilities/4): "
+       "one record's history (required for a college admin).",
+       {}},
   };
   return *specs;
 }
@@ -178,6 +194,7 @@ constexpr Shortcut kShortcuts[] = {
     {"complete", "enrollments", "complete"},
     {"nominate", "mobilities", "nominate"},
     {"verify", "certificates", "verify"},
+    {"whoami", "caller", "get"},
 };
 
 // Friendlier names for flags of any command that has the canonical one.
@@ -588,7 +605,8 @@ std::string CommandTable::TopHelp() const {
       "  luban-admin enroll --trainee trainees/4 --run courseRuns/2\n"
       "  luban-admin runs cancel 7 --reason \"workshop closed for repairs\"\n"
       "  luban-admin trainees import trainees.csv --results trainees.results.csv\n"
-      "  luban-admin certificates verify LW-2026-ABCD-1234\n\n"
+      "  luban-admin certificates verify LW-2026-ABCD-1234\n"
+      "  luban-admin audit enrollment --resource trainees/12\n\n"
       "Resource names may be given by id alone where the flag says which collection:\n"
       "--run 2 is --run courseRuns/2. Enum values are lowercase: --status open, --sex female.\n\n"
       "Output (every command):\n"

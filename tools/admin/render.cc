@@ -104,6 +104,8 @@ const std::map<std::string, std::vector<std::string>>& TableColumns() {
       {"luban.exchange.v1.Mobility",
        {"name", "programme", "trainee", "teacher.full_name", "state", "sending_institution",
         "receiving_institution"}},
+      {"luban.common.v1.AuditRecord",
+       {"name", "time", "actor", "actor_role", "resource", "action", "request_id"}},
   };
   return *columns;
 }

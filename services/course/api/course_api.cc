@@ -206,6 +206,11 @@ auth::MethodPolicy CoursePolicy() {
   // Reporting jobs follow the change feed, and the enrollment service (its mirror of the runs).
   policy.Allow("WatchChanges", {kReporter});
   policy.AllowServices("WatchChanges", {auth::kEnrollmentService});
+  // Who am I: every signed-in caller, the services included (it reveals only their own name).
+  policy.Allow("GetCaller", {kCollegeAdmin, kReporter});
+  policy.AllowServices("GetCaller", {auth::kEnrollmentService, auth::kExchangeService});
+  // The audit trail: network admins, and a college its own records' history (data path).
+  policy.Allow("ListAuditRecords", {kCollegeAdmin});
   return policy;
 }
 
@@ -646,6 +651,30 @@ absl::Status CourseApi::CancelCourseRun(const RequestContext& rc,
                                         pb::CourseRun* response) {
   return Transition(rc, request, request.name(), request.etag(), RunStatus::kCancelled,
                     request.reason(), response);
+}
+
+// The caller and the audit trail
+
+absl::Status CourseApi::GetCaller(const RequestContext& rc, const pb::GetCallerRequest& /*request*/,
+                                  luban::common::v1::Caller* response) {
+  CallerToProto(rc.principal, response);
+  return absl::OkStatus();
+}
+
+absl::Status CourseApi::ListAuditRecords(const RequestContext& rc,
+                                         const pb::ListAuditRecordsRequest& request,
+                                         pb::ListAuditRecordsResponse* response) {
+  auto page = ReadPageRequest(page_tokens_, rc.principal.name, request);
+  if (!page.ok()) return page.status();
+  auto resource = OptionalResourceNameIn(
+      "resource", {kInstitutions, kWorkshops, kCourses, kCourseRuns}, request.resource());
+  if (!resource.ok()) return resource.status();
+  return Read(rc, [&](CourseTx& tx) -> absl::Status {
+    return WritePage(
+        logic_.ListAuditRecords(tx, rc.principal, *resource, page->after_id, page->size),
+        page_tokens_, rc.principal.name, request, response->mutable_audit_records(),
+        response->mutable_next_page_token());
+  });
 }
 
 }  // namespace luban::course

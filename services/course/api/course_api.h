@@ -89,6 +89,13 @@ class CourseApi {
                                const pb::CancelCourseRunRequest& request,
                                pb::CourseRun* response);
 
+  // The caller as its credential names it (no transaction).
+  absl::Status GetCaller(const RequestContext& rc, const pb::GetCallerRequest& request,
+                         luban::common::v1::Caller* response);
+  absl::Status ListAuditRecords(const RequestContext& rc,
+                                const pb::ListAuditRecordsRequest& request,
+                                pb::ListAuditRecordsResponse* response);
+
  private:
   absl::Status Transition(const RequestContext& rc, const google::protobuf::Message& request,
                           const std::string& name, const std::string& etag, RunStatus target,

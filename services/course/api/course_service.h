@@ -46,6 +46,8 @@ class CourseGrpcService final : public CallbackService<pb::CourseService> {
   LUBAN_UNARY_RPC(StartCourseRun, pb::StartCourseRunRequest, pb::CourseRun)
   LUBAN_UNARY_RPC(CompleteCourseRun, pb::CompleteCourseRunRequest, pb::CourseRun)
   LUBAN_UNARY_RPC(CancelCourseRun, pb::CancelCourseRunRequest, pb::CourseRun)
+  LUBAN_UNARY_RPC(GetCaller, pb::GetCallerRequest, luban::common::v1::Caller)
+  LUBAN_UNARY_RPC(ListAuditRecords, pb::ListAuditRecordsRequest, pb::ListAuditRecordsResponse)
 
   LUBAN_SERVER_STREAMING_RPC(WatchChanges, pb::WatchChangesRequest, pb::WatchChangesResponse)
 

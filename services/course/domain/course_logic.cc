@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "common/domain/audit_trail.h"
 #include "common/domain/resource_name.h"
 #include "common/domain/validation.h"
 
@@ -598,6 +599,30 @@ absl::StatusOr<CourseRun> CourseLogic::TransitionCourseRun(
   Bump(run->meta);
   if (auto s = tx.UpdateCourseRun(*run); !s.ok()) return s;
   return run;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The audit trail
+
+absl::StatusOr<Page<StoredAuditRecord>> CourseLogic::ListAuditRecords(
+    CourseTx& tx, const Principal& who, const std::optional<ResourceId>& resource,
+    int64_t before_id, int limit) const {
+  return ReadAuditTrail(
+      tx.ledger(), who, resource, before_id, limit, [&](const ResourceId& record) -> absl::Status {
+        if (record.collection == kInstitutions) {
+          // Anyone reads an institution; its history is its own admins'.
+          if (record.id != who.institution_id) return NotFound(kInstitutions, record.id);
+          return GetInstitution(tx, record.id).status();
+        }
+        if (record.collection == kWorkshops) return GetWorkshop(tx, who, record.id).status();
+        if (record.collection == kCourseRuns) return GetCourseRun(tx, who, record.id).status();
+        if (record.collection == kCourses) {
+          return absl::PermissionDeniedError(
+              "resource: the history of the shared catalogue is read by network admins");
+        }
+        return InvalidField(
+            "resource", absl::StrCat(record.collection, " are not records of the course service"));
+      });
 }
 
 }  // namespace luban::course

@@ -19,7 +19,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/domain/ledger.h"
 #include "common/domain/request_context.h"
+#include "common/domain/resource_name.h"
 #include "common/domain/types.h"
 #include "services/course/domain/model.h"
 #include "services/course/domain/repository.h"
@@ -99,6 +101,14 @@ class CourseLogic {
                                                 std::optional<int64_t> expected_version,
                                                 RunStatus target,
                                                 const std::string& reason) const;
+
+  // The audit trail as `who` may read it (common/domain/audit_trail.h): a college admin reads
+  // the history of its own institution, of the workshops it co-founded and of their runs (what
+  // GetWorkshop and GetCourseRun show it); that of another institution is NOT_FOUND, and the
+  // shared catalogue's (courses, changed by network admins only) PERMISSION_DENIED.
+  absl::StatusOr<Page<StoredAuditRecord>> ListAuditRecords(
+      CourseTx& tx, const Principal& who, const std::optional<ResourceId>& resource,
+      int64_t before_id, int limit) const;
 
   const CourseConfig& config() const { return config_; }
 

@@ -124,6 +124,8 @@ auth::MethodPolicy EnrollmentPolicy() {
     policy.Allow(method, {kReporter});
   }
   policy.Allow("WatchChanges", {kReporter});
+  // The audit trail: network admins, and a college its own records' history (data path).
+  policy.Allow("ListAuditRecords", {kCollegeAdmin});
   return policy;
 }
 
@@ -748,6 +750,22 @@ absl::Status EnrollmentApi::ApplyCourseRunEvent(int64_t sequence, const RunInfo&
                      e.state == EnrollmentState::kCancelled ? "cancelled" : "promoted");
     }
     return changes.Flush(tx.ledger(), rc, run);
+  });
+}
+
+absl::Status EnrollmentApi::ListAuditRecords(const RequestContext& rc,
+                                             const pb::ListAuditRecordsRequest& request,
+                                             pb::ListAuditRecordsResponse* response) {
+  auto page = ReadPageRequest(page_tokens_, rc.principal.name, request);
+  if (!page.ok()) return page.status();
+  auto resource = OptionalResourceNameIn("resource", {kTrainees, kEnrollments, kCertificates},
+                                         request.resource());
+  if (!resource.ok()) return resource.status();
+  return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
+    return WritePage(
+        logic_.ListAuditRecords(tx, rc.principal, *resource, page->after_id, page->size),
+        page_tokens_, rc.principal.name, request, response->mutable_audit_records(),
+        response->mutable_next_page_token());
   });
 }
 

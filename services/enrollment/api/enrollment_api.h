@@ -84,6 +84,9 @@ class EnrollmentApi {
   absl::Status CheckEligibility(const RequestContext& rc,
                                 const pb::CheckEligibilityRequest& request,
                                 pb::CheckEligibilityResponse* response);
+  absl::Status ListAuditRecords(const RequestContext& rc,
+                                const pb::ListAuditRecordsRequest& request,
+                                pb::ListAuditRecordsResponse* response);
 
   absl::Status ExportTraineesBatch(const RequestContext& rc, ExportCursor& cursor,
                                    pb::ExportTraineesResponse* batch);

@@ -38,6 +38,7 @@ class EnrollmentGrpcService final : public CallbackService<pb::EnrollmentService
   LUBAN_UNARY_RPC(VerifyCertificate, pb::VerifyCertificateRequest, pb::VerifyCertificateResponse)
   LUBAN_UNARY_RPC(RevokeCertificate, pb::RevokeCertificateRequest, pb::Certificate)
   LUBAN_UNARY_RPC(CheckEligibility, pb::CheckEligibilityRequest, pb::CheckEligibilityResponse)
+  LUBAN_UNARY_RPC(ListAuditRecords, pb::ListAuditRecordsRequest, pb::ListAuditRecordsResponse)
 
   LUBAN_SERVER_STREAMING_RPC(ExportTrainees, pb::ExportTraineesRequest, pb::ExportTraineesResponse)
   LUBAN_SERVER_STREAMING_RPC(ExportEnrollments, pb::ExportEnrollmentsRequest,

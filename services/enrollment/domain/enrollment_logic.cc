@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/domain/audit_trail.h"
 #include "common/domain/random.h"
 #include "common/domain/resource_name.h"
 #include "common/domain/validation.h"
@@ -681,6 +682,21 @@ absl::StatusOr<Eligibility> EnrollmentLogic::CheckEligibility(
   }
   result.eligible = true;
   return result;
+}
+
+absl::StatusOr<Page<StoredAuditRecord>> EnrollmentLogic::ListAuditRecords(
+    EnrollmentTx& tx, const Principal& who, const std::optional<ResourceId>& resource,
+    int64_t before_id, int limit) const {
+  return ReadAuditTrail(
+      tx.ledger(), who, resource, before_id, limit, [&](const ResourceId& record) -> absl::Status {
+        if (record.collection == kTrainees) return GetTrainee(tx, who, record.id).status();
+        if (record.collection == kEnrollments) return GetEnrollment(tx, who, record.id).status();
+        if (record.collection == kCertificates) {
+          return GetCertificate(tx, who, record.id).status();
+        }
+        return InvalidField("resource", absl::StrCat(record.collection,
+                                                     " are not records of the enrollment service"));
+      });
 }
 
 }  // namespace luban::enrollment

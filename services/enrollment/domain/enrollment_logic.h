@@ -25,7 +25,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "common/domain/ledger.h"
 #include "common/domain/request_context.h"
+#include "common/domain/resource_name.h"
 #include "common/domain/types.h"
 #include "services/enrollment/domain/course_directory.h"
 #include "services/enrollment/domain/model.h"
@@ -163,6 +165,13 @@ class EnrollmentLogic {
   // Whether a trainee exists (NOT_FOUND otherwise), is active and meets `requirement`.
   absl::StatusOr<Eligibility> CheckEligibility(EnrollmentTx& tx, int64_t trainee_id,
                                                const Requirement& requirement) const;
+
+  // The audit trail as `who` may read it (common/domain/audit_trail.h): a college admin reads
+  // the history of a trainee, an enrollment or a certificate that GetTrainee, GetEnrollment or
+  // GetCertificate shows it; any other is NOT_FOUND.
+  absl::StatusOr<Page<StoredAuditRecord>> ListAuditRecords(
+      EnrollmentTx& tx, const Principal& who, const std::optional<ResourceId>& resource,
+      int64_t before_id, int limit) const;
 
   // The feed this service follows, as named in its cursor table.
   static constexpr char kCourseFeed[] = "course";

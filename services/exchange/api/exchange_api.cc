@@ -138,6 +138,8 @@ auth::MethodPolicy ExchangePolicy() {
   policy.Allow("ExportMobilities", {kReporter});
   // No service calls the exchange service.
   policy.Allow("WatchChanges", {kReporter});
+  // The audit trail: network admins, and a college its own records' history (data path).
+  policy.Allow("ListAuditRecords", {kCollegeAdmin});
   return policy;
 }
 
@@ -469,6 +471,22 @@ absl::Status ExchangeApi::ExportMobilitiesBatch(const RequestContext& rc, Export
     for (const Mobility& m : *rows) ToProto(m, batch->add_mobilities());
     if (!rows->empty()) cursor = {rows->back().meta.update_time, rows->back().meta.id};
     return absl::OkStatus();
+  });
+}
+
+absl::Status ExchangeApi::ListAuditRecords(const RequestContext& rc,
+                                           const pb::ListAuditRecordsRequest& request,
+                                           pb::ListAuditRecordsResponse* response) {
+  auto page = ReadPageRequest(page_tokens_, rc.principal.name, request);
+  if (!page.ok()) return page.status();
+  auto resource =
+      OptionalResourceNameIn("resource", {kProgrammes, kMobilities}, request.resource());
+  if (!resource.ok()) return resource.status();
+  return Read(rc, [&](ExchangeTx& tx) -> absl::Status {
+    return WritePage(
+        logic_.ListAuditRecords(tx, rc.principal, *resource, page->after_id, page->size),
+        page_tokens_, rc.principal.name, request, response->mutable_audit_records(),
+        response->mutable_next_page_token());
   });
 }
 

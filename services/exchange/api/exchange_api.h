@@ -62,6 +62,10 @@ class ExchangeApi {
   absl::Status CancelMobility(const RequestContext& rc, const pb::CancelMobilityRequest& request,
                               pb::Mobility* response);
 
+  absl::Status ListAuditRecords(const RequestContext& rc,
+                                const pb::ListAuditRecordsRequest& request,
+                                pb::ListAuditRecordsResponse* response);
+
   absl::Status ExportMobilitiesBatch(const RequestContext& rc, ExportCursor& cursor,
                                      pb::ExportMobilitiesResponse* batch);
 

@@ -35,6 +35,7 @@ class ExchangeGrpcService final : public CallbackService<pb::ExchangeService> {
   LUBAN_UNARY_RPC(DepartMobility, pb::DepartMobilityRequest, pb::Mobility)
   LUBAN_UNARY_RPC(ReturnMobility, pb::ReturnMobilityRequest, pb::Mobility)
   LUBAN_UNARY_RPC(CancelMobility, pb::CancelMobilityRequest, pb::Mobility)
+  LUBAN_UNARY_RPC(ListAuditRecords, pb::ListAuditRecordsRequest, pb::ListAuditRecordsResponse)
 
   LUBAN_SERVER_STREAMING_RPC(ExportMobilities, pb::ExportMobilitiesRequest,
                              pb::ExportMobilitiesResponse)

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/domain/audit_trail.h"
 #include "common/domain/resource_name.h"
 #include "common/domain/validation.h"
 
@@ -412,6 +413,18 @@ absl::StatusOr<Mobility> ExchangeLogic::Decide(ExchangeTx& tx, const Principal& 
   Bump(mobility->meta);
   if (auto s = tx.UpdateMobility(*mobility); !s.ok()) return s;
   return mobility;
+}
+
+absl::StatusOr<Page<StoredAuditRecord>> ExchangeLogic::ListAuditRecords(
+    ExchangeTx& tx, const Principal& who, const std::optional<ResourceId>& resource,
+    int64_t before_id, int limit) const {
+  return ReadAuditTrail(
+      tx.ledger(), who, resource, before_id, limit, [&](const ResourceId& record) -> absl::Status {
+        if (record.collection == kProgrammes) return GetProgramme(tx, who, record.id).status();
+        if (record.collection == kMobilities) return GetMobility(tx, who, record.id).status();
+        return InvalidField("resource", absl::StrCat(record.collection,
+                                                     " are not records of the exchange service"));
+      });
 }
 
 }  // namespace luban::exchange

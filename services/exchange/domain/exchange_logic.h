@@ -21,7 +21,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/domain/ledger.h"
 #include "common/domain/request_context.h"
+#include "common/domain/resource_name.h"
 #include "common/domain/types.h"
 #include "services/exchange/domain/model.h"
 #include "services/exchange/domain/peers.h"
@@ -73,6 +75,13 @@ class ExchangeLogic {
   absl::StatusOr<Mobility> Decide(ExchangeTx& tx, const Principal& who, int64_t id,
                                   std::optional<int64_t> expected_version, MobilityState target,
                                   const std::string& reason) const;
+
+  // The audit trail as `who` may read it (common/domain/audit_trail.h): a college admin reads
+  // the history of a programme or a mobility that GetProgramme or GetMobility shows it; any
+  // other is NOT_FOUND.
+  absl::StatusOr<Page<StoredAuditRecord>> ListAuditRecords(
+      ExchangeTx& tx, const Principal& who, const std::optional<ResourceId>& resource,
+      int64_t before_id, int limit) const;
 
  private:
   absl::StatusOr<Programme> VisibleProgramme(ExchangeTx& tx, const Principal& who, int64_t id,
