@@ -10,7 +10,9 @@ async function expectAccessible(page: Page): Promise<void> {
   const serious = results.violations.filter(
     (v) => v.impact === "serious" || v.impact === "critical",
   );
-  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
+  expect(
+    serious.map((v) => `${v.id}: ${v.help}: ${v.nodes.map((n) => `${n.target.join(" ")} ${n.failureSummary ?? ""}`).join(", ")}`),
+  ).toEqual([]);
 }
 
 async function screenshot(page: Page, name: string): Promise<void> {

@@ -7,6 +7,7 @@ import {
   type ConnectRouter,
   type HandlerContext,
   type Transport,
+  ConnectError,
   createClient,
 } from "@connectrpc/connect";
 
@@ -14,6 +15,22 @@ import {
 export type CredentialOf = (context: HandlerContext) => string | undefined;
 
 type Call = (request: unknown, options: CallOptions) => unknown;
+
+// The service's error as the browser gets it: its code and message, without the metadata of the
+// gRPC response it came in (content-type: application/grpc, grpc-status...), which would
+// otherwise become the headers of the browser's Connect response and make it unreadable.
+export function passOn(error: unknown): ConnectError {
+  const e = ConnectError.from(error);
+  return new ConnectError(e.rawMessage, e.code);
+}
+
+async function* passOnStream(stream: AsyncIterable<unknown>): AsyncIterable<unknown> {
+  try {
+    yield* stream;
+  } catch (error) {
+    throw passOn(error);
+  }
+}
 
 export function forwardService(
   router: ConnectRouter,
@@ -35,11 +52,15 @@ export function forwardService(
       if (token !== undefined) headers.set("authorization", `Bearer ${token}`);
       const traceparent = context.requestHeader.get("traceparent");
       if (traceparent !== null) headers.set("traceparent", traceparent);
-      return call(request, {
+      const forwarded = {
         headers,
         signal: context.signal,
         // Streams (exports, change feeds) last as long as the browser keeps them open.
         timeoutMs: streaming ? undefined : (context.timeoutMs() ?? defaultTimeoutMs),
+      };
+      if (streaming) return passOnStream(call(request, forwarded) as AsyncIterable<unknown>);
+      return (call(request, forwarded) as Promise<unknown>).catch((error: unknown) => {
+        throw passOn(error);
       });
     };
   }

@@ -185,7 +185,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     return sendJson(response, 405, { code: "invalid_argument", message: "method not allowed" });
   }
 
-  // Built files, gzipped once when the browser takes gzip.
+  // Built files, gzipped once (per version) when the browser takes gzip.
   const gzipped = new Map<string, Buffer>();
   const root = path.resolve(config.staticDir);
 
@@ -216,11 +216,14 @@ export function createGateway(config: GatewayConfig): Gateway {
       immutable ? "public, max-age=31536000, immutable" : "no-cache",
     );
     const compressible = /^(text\/|application\/json|image\/svg)/.test(type);
+    const current = await fs.stat(file);
     if (compressible && /\bgzip\b/.test(String(request.headers["accept-encoding"] ?? ""))) {
-      let body = gzipped.get(file);
+      // Keyed by the file's mtime too: a rebuilt console replaces index.html in place.
+      const key = `${file}@${current.mtimeMs}`;
+      let body = gzipped.get(key);
       if (body === undefined) {
         body = gzipSync(await fs.readFile(file));
-        gzipped.set(file, body);
+        gzipped.set(key, body);
       }
       response.setHeader("Content-Encoding", "gzip");
       response.setHeader("Vary", "Accept-Encoding");
@@ -228,7 +231,7 @@ export function createGateway(config: GatewayConfig): Gateway {
       response.end(request.method === "HEAD" ? undefined : body);
       return;
     }
-    response.setHeader("Content-Length", (await fs.stat(file)).size);
+    response.setHeader("Content-Length", current.size);
     if (request.method === "HEAD") {
       response.end();
       return;

@@ -33,10 +33,17 @@ export function Verify() {
     void navigate(`/verify/${encodeURIComponent(number.trim())}`, { replace: true });
     try {
       const answer = await enrollment.verifyCertificate({ number: number.trim() });
-      setOutcome({ kind: "found", answer });
+      setOutcome(
+        answer.status === CertificateStatus.UNKNOWN ? { kind: "unknown" } : { kind: "found", answer },
+      );
     } catch (error) {
       const code = ConnectError.from(error).code;
-      setOutcome(code === Code.NotFound ? { kind: "unknown" } : { kind: "error", error });
+      // A malformed number is no certificate's either.
+      setOutcome(
+        code === Code.NotFound || code === Code.InvalidArgument
+          ? { kind: "unknown" }
+          : { kind: "error", error },
+      );
     } finally {
       setBusy(false);
     }
