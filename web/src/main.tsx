@@ -13,6 +13,18 @@ import { NotFound } from "./pages/NotFound.js";
 import { RunPage } from "./pages/RunPage.js";
 import { SignIn } from "./pages/SignIn.js";
 import { Verify } from "./pages/Verify.js";
+// Issue 18, network admin, exchanges, history, reporting:
+import { ADMINS, NETWORK_ADMIN, REPORTING, RoleOnly } from "./components/RoleOnly.js";
+import { AdminHome } from "./pages/admin/AdminHome.js";
+import { Courses } from "./pages/admin/Courses.js";
+import { Institutions } from "./pages/admin/Institutions.js";
+import { RunAdmin, Runs } from "./pages/admin/Runs.js";
+import { Workshops } from "./pages/admin/Workshops.js";
+import { Dashboard } from "./pages/Dashboard.js";
+import { MobilityPage, Mobilities } from "./pages/exchange/Mobilities.js";
+import { ProgrammePage } from "./pages/exchange/ProgrammePage.js";
+import { Programmes } from "./pages/exchange/Programmes.js";
+import { History } from "./pages/History.js";
 
 // Text at WCAG AA contrast (4.5:1) on white: links and the primary colour a shade darker than
 // Mantine's default, dimmed text and light variants' text (alerts, badges) darker still.
@@ -47,6 +59,30 @@ const router = createBrowserRouter([
     children: [
       { path: "/", element: <SignedIn><Home /></SignedIn> },
       { path: "/runs/:id", element: <SignedIn><RunPage /></SignedIn> },
+      // Issue 18: the network admin's pages, exchanges, history, the reporting dashboard.
+      ...(
+        [
+          ["/admin", NETWORK_ADMIN, <AdminHome />],
+          ["/admin/institutions", NETWORK_ADMIN, <Institutions />],
+          ["/admin/workshops", NETWORK_ADMIN, <Workshops />],
+          ["/admin/courses", NETWORK_ADMIN, <Courses />],
+          ["/admin/runs", NETWORK_ADMIN, <Runs />],
+          ["/admin/runs/:id", NETWORK_ADMIN, <RunAdmin />],
+          ["/programmes", ADMINS, <Programmes />],
+          ["/programmes/:id", ADMINS, <ProgrammePage />],
+          ["/mobilities", ADMINS, <Mobilities />],
+          ["/mobilities/:id", ADMINS, <MobilityPage />],
+          ["/history", ADMINS, <History />],
+          ["/dashboard", REPORTING, <Dashboard />],
+        ] as const
+      ).map(([path, roles, page]) => ({
+        path,
+        element: (
+          <SignedIn>
+            <RoleOnly roles={[...roles]}>{page}</RoleOnly>
+          </SignedIn>
+        ),
+      })),
       { path: "/verify", element: <Verify /> },
       { path: "/verify/:number", element: <Verify /> },
       { path: "*", element: <NotFound /> },

@@ -4,6 +4,7 @@ import { Link, Outlet } from "react-router";
 import { useI18n } from "../app/i18n.js";
 import { LANGUAGES, type Language, type MessageKey } from "../app/messages.js";
 import { useSession } from "../app/session.js";
+import { RoleNav } from "./RoleNav.js";
 
 // The frame of every page: the console's name, the pages of the signed-in role, the language
 // switch and sign-out.
@@ -28,6 +29,7 @@ export function Layout() {
                     {t("nav.home")}
                   </Anchor>
                 )}
+                <RoleNav role={caller?.role} />
                 <Anchor component={Link} to="/verify">
                   {t("nav.verify")}
                 </Anchor>

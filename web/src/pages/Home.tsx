@@ -9,6 +9,7 @@ import { useSession } from "../app/session.js";
 import { isoDate, localized, resourceId } from "../app/text.js";
 import { useCall } from "../app/useCall.js";
 import { ErrorNotice } from "../components/ErrorNotice.js";
+import { RoleLinks } from "./admin/AdminHome.js";
 import {
   type Course,
   type CourseRun,
@@ -67,6 +68,7 @@ export function Home() {
   const workshopName = new Map(data.workshops.map((w) => [w.name, localized(w.displayNames, language)]));
   return (
     <Stack>
+      <RoleLinks />
       <Title order={2}>{t("home.workshops")}</Title>
       <Stack gap={4}>
         {data.workshops.map((w) => (
