@@ -1,7 +1,7 @@
 // What may be done next to a record, as the services' lifecycles allow it: the console offers
 // only these buttons (the services still refuse anything else with FAILED_PRECONDITION).
 import { CourseRunStatus, WorkshopStatus } from "../gen/luban/course/v1/course_pb.js";
-import { Direction, MobilityState, ProgrammeStatus } from "../gen/luban/exchange/v1/exchange_pb.js";
+import { Direction, MobilityState, ProgrammeKind, ProgrammeStatus } from "../gen/luban/exchange/v1/exchange_pb.js";
 
 export type RunAction = "open" | "start" | "complete" | "cancel";
 
@@ -128,4 +128,10 @@ export function sendingInstitution(programme: {
   partnerInstitution: string;
 }): string {
   return programme.direction === Direction.TO_PARTNER_COUNTRY ? programme.chineseInstitution : programme.partnerInstitution;
+}
+
+// Teacher training and technical exchanges take teachers; study visits and skills competitions
+// take trainees (the exchange service refuses the other kind of participant).
+export function takesTeachers(kind: ProgrammeKind): boolean {
+  return kind === ProgrammeKind.TEACHER_TRAINING || kind === ProgrammeKind.TECHNICAL_EXCHANGE;
 }

@@ -50,6 +50,7 @@ import {
   sendingInstitution,
   serviceOf,
   sidesOf,
+  takesTeachers,
   workshopNext,
 } from "./lifecycle.js";
 
@@ -377,6 +378,12 @@ describe("lifecycles", () => {
     const p = { chineseInstitution: "institutions/1", partnerInstitution: "institutions/2" };
     expect(sendingInstitution({ ...p, direction: Direction.TO_CHINA })).toBe("institutions/2");
     expect(sendingInstitution({ ...p, direction: Direction.TO_PARTNER_COUNTRY })).toBe("institutions/1");
+  });
+  it("nominate teachers to trainings and exchanges, trainees to the rest", () => {
+    expect(takesTeachers(ProgrammeKind.TEACHER_TRAINING)).toBe(true);
+    expect(takesTeachers(ProgrammeKind.TECHNICAL_EXCHANGE)).toBe(true);
+    expect(takesTeachers(ProgrammeKind.TRAINEE_STUDY_VISIT)).toBe(false);
+    expect(takesTeachers(ProgrammeKind.SKILLS_COMPETITION)).toBe(false);
   });
   it("find the service that keeps a record's history", () => {
     expect(serviceOf("courseRuns/12")).toBe("course");

@@ -47,7 +47,7 @@ function Waiting() {
     [],
   );
   if (data === undefined || data === 0) return null;
-  return <Badge color="orange">{t("mobility.waitingCount", { count: data })}</Badge>;
+  return <Badge variant="light">{t("mobility.waitingCount", { count: data })}</Badge>;
 }
 
 // The pages a role works in, as tiles: the network admin's administration, a college's

@@ -324,7 +324,7 @@ export function Workshops() {
                         <Button
                           key={to}
                           size="xs"
-                          variant="light"
+                          variant="default"
                           onClick={() => setMoving({ workshop: w, to })}
                         >
                           {t(MOVE_KEY[to] ?? "admin.edit")}

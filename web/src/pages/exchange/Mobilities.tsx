@@ -226,7 +226,7 @@ export function MobilityPage() {
               <Table.Th>{t("history.when")}</Table.Th>
               <Table.Th>{t("admin.status")}</Table.Th>
               <Table.Th>{t("history.who")}</Table.Th>
-              <Table.Th>{t("mobility.reason")}</Table.Th>
+              <Table.Th>{t("admin.reason")}</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from "react";
 
 import { enrollment, exchange, newRequestId } from "../../app/api.js";
 import { useI18n } from "../../app/i18n.js";
+import { takesTeachers } from "../../app/lifecycle.js";
 import { useAction } from "../../app/mutation.js";
 import { ErrorNotice } from "../../components/ErrorNotice.js";
 import type { Trainee } from "../../gen/luban/enrollment/v1/enrollment_pb.js";
@@ -10,7 +11,8 @@ import type { Mobility, Programme } from "../../gen/luban/exchange/v1/exchange_p
 import { traineeName } from "../RunPage.js";
 
 // Nominates a trainee (found by family name, in any script) or a teacher of the sending
-// institution to an open programme; the exchange service checks the trainee's eligibility.
+// institution to an open programme, as its kind takes them; the exchange service checks the
+// trainee's eligibility.
 export function NominateForm({
   programme,
   onDone,
@@ -20,7 +22,7 @@ export function NominateForm({
 }) {
   const { t } = useI18n();
   const action = useAction();
-  const [kind, setKind] = useState<"trainee" | "teacher">("trainee");
+  const kind = takesTeachers(programme.kind) ? "teacher" : "trainee";
   const [prefix, setPrefix] = useState("");
   const [found, setFound] = useState<Trainee[] | null>(null);
   const [trainee, setTrainee] = useState("");
@@ -71,16 +73,7 @@ export function NominateForm({
       <form onSubmit={(event) => void submit(event)}>
         <Stack gap="sm">
           <Title order={3}>{t("mobility.nominate")}</Title>
-          <NativeSelect
-            label={t("mobility.participant")}
-            value={kind}
-            onChange={(event) => setKind(event.currentTarget.value as "trainee" | "teacher")}
-            data={[
-              { value: "trainee", label: t("mobility.trainee") },
-              { value: "teacher", label: t("mobility.teacher") },
-            ]}
-            w={240}
-          />
+          <Text size="sm">{t(kind === "teacher" ? "mobility.takesTeachers" : "mobility.takesTrainees")}</Text>
           {kind === "trainee" ? (
             <>
               <Group align="end">

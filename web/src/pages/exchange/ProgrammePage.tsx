@@ -207,7 +207,7 @@ export function ProgrammePage() {
           {programmeNext(programme.status).map((to) => (
             <Button
               key={to}
-              variant={to === ProgrammeStatus.CANCELLED ? "default" : "light"}
+              variant={to === ProgrammeStatus.CANCELLED ? "default" : "filled"}
               loading={action.busy === `move:${to}`}
               onClick={() => (to === ProgrammeStatus.CANCELLED ? setCancelling(true) : void move(to))}
             >

@@ -209,8 +209,7 @@ export function MobilityActions({
           <Button
             key={what}
             size="xs"
-            variant={what === "approve" ? "filled" : "light"}
-            color={what === "reject" || what === "cancel" ? "red" : undefined}
+            variant={what === "approve" || what === "depart" || what === "return" ? "filled" : "default"}
             loading={action.busy === what}
             onClick={() => (NEEDS_REASON.has(what) ? setAsking(what) : void act(what, ""))}
           >
