@@ -38,7 +38,7 @@ export function Layout() {
           </Group>
           <Group wrap="nowrap">
             {caller && roleKey && (
-              <Text size="sm" c="dimmed">
+              <Text size="sm" c="dimmed" visibleFrom="xl">
                 {caller.principal} · {t(roleKey)}
               </Text>
             )}

@@ -11,13 +11,13 @@ interface NavLink {
   roles: Role[];
 }
 
-// The pages of the network's administration, its exchanges, history and reporting, each for the
-// roles that may use it; the console shows a role only its own.
+// The pages of the network's administration, its exchanges and reporting, each for the roles that
+// may use it; the console shows a role only its own. (History is a tile of the administration and
+// a panel of each record's page.)
 export const ROLE_LINKS: NavLink[] = [
   { to: "/admin", label: "admin.nav", roles: ["ROLE_NETWORK_ADMIN"] },
   { to: "/programmes", label: "programme.nav", roles: ["ROLE_NETWORK_ADMIN", "ROLE_COLLEGE_ADMIN"] },
   { to: "/mobilities", label: "mobility.nav", roles: ["ROLE_NETWORK_ADMIN", "ROLE_COLLEGE_ADMIN"] },
-  { to: "/history", label: "history.nav", roles: ["ROLE_NETWORK_ADMIN"] },
   { to: "/dashboard", label: "dashboard.nav", roles: ["ROLE_NETWORK_ADMIN", "ROLE_REPORTER"] },
 ];
 
