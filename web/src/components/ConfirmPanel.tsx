@@ -1,6 +1,7 @@
 import { Button, Group, Paper, Stack, Text, TextInput } from "@mantine/core";
 import { useState, type FormEvent } from "react";
 
+import { useFocusFirst } from "../app/focus.js";
 import { useI18n } from "../app/i18n.js";
 
 // A change to confirm before it is made, with a reason where the service records one (required
@@ -19,13 +20,14 @@ export function ConfirmPanel({
   onCancel: () => void;
 }) {
   const { t } = useI18n();
+  const focused = useFocusFirst<HTMLDivElement>();
   const [text, setText] = useState("");
   function submit(event: FormEvent) {
     event.preventDefault();
     onConfirm(text.trim());
   }
   return (
-    <Paper withBorder p="md" component="section" aria-label={title}>
+    <Paper ref={focused} withBorder p="md" component="section" aria-label={title}>
       <form onSubmit={submit}>
         <Stack gap="sm">
           <Text fw={600}>{title}</Text>
@@ -36,8 +38,6 @@ export function ConfirmPanel({
               onChange={(event) => setText(event.currentTarget.value)}
               required={reason === "required"}
               maxLength={1000}
-              data-autofocus
-              autoFocus
             />
           )}
           <Group>

@@ -12,6 +12,7 @@ import {
   Title,
 } from "@mantine/core";
 import { useState, type FormEvent } from "react";
+import { useFocusFirst } from "../../app/focus.js";
 import { Link } from "react-router";
 
 import { course, newRequestId } from "../../app/api.js";
@@ -36,6 +37,7 @@ function CourseForm({
   onDone: (saved: boolean) => void;
 }) {
   const { t, language } = useI18n();
+  const focused = useFocusFirst<HTMLDivElement>();
   const [code, setCode] = useState(initial?.code ?? "");
   const [titles, setTitles] = useState<NameRow[]>(
     initial ? rowsOf(initial.titles) : [{ languageCode: "en", text: "" }],
@@ -75,7 +77,7 @@ function CourseForm({
     ? t("admin.editCourse", { name: `${initial.code} · ${localized(initial.titles, language)}` })
     : t("admin.newCourse");
   return (
-    <Paper withBorder p="md" component="section" aria-label={title}>
+    <Paper ref={focused} withBorder p="md" component="section" aria-label={title}>
       <form onSubmit={(event) => void submit(event)}>
         <Stack gap="sm">
           <Title order={3}>{title}</Title>

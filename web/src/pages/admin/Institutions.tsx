@@ -12,6 +12,7 @@ import {
   Title,
 } from "@mantine/core";
 import { useState, type FormEvent } from "react";
+import { useFocusFirst } from "../../app/focus.js";
 import { Link } from "react-router";
 
 import { course, newRequestId } from "../../app/api.js";
@@ -42,6 +43,7 @@ function InstitutionForm({
   onDone: (saved: boolean) => void;
 }) {
   const { t } = useI18n();
+  const focused = useFocusFirst<HTMLDivElement>();
   const [kind, setKind] = useState(String(initial?.kind ?? InstitutionKind.LOCAL_PARTNER));
   const [country, setCountry] = useState(initial?.countryCode ?? "");
   const [names, setNames] = useState<NameRow[]>(
@@ -76,7 +78,7 @@ function InstitutionForm({
     ? t("admin.editInstitution", { name: localized(initial.displayNames, "en") })
     : t("admin.newInstitution");
   return (
-    <Paper withBorder p="md" component="section" aria-label={title}>
+    <Paper ref={focused} withBorder p="md" component="section" aria-label={title}>
       <form onSubmit={(event) => void submit(event)}>
         <Stack gap="sm">
           <Title order={3}>{title}</Title>

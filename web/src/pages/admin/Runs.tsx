@@ -14,6 +14,7 @@ import {
 } from "@mantine/core";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { useState, type FormEvent } from "react";
+import { useFocusFirst } from "../../app/focus.js";
 import { Link, useNavigate, useParams } from "react-router";
 
 import { course, newRequestId } from "../../app/api.js";
@@ -61,6 +62,7 @@ function ScheduleForm({
   onDone: (saved: CourseRun | undefined) => void;
 }) {
   const { t, language } = useI18n();
+  const focused = useFocusFirst<HTMLDivElement>();
   const operating = workshops.filter((w) => w.status === WorkshopStatus.OPERATING);
   const [courseName, setCourse] = useState(courses[0]?.name ?? "");
   const [workshop, setWorkshop] = useState(operating[0]?.name ?? "");
@@ -93,7 +95,7 @@ function ScheduleForm({
   }
 
   return (
-    <Paper withBorder p="md" component="section" aria-label={t("admin.scheduleRun")}>
+    <Paper ref={focused} withBorder p="md" component="section" aria-label={t("admin.scheduleRun")}>
       <form onSubmit={(event) => void submit(event)}>
         <Stack gap="sm">
           <Title order={3}>{t("admin.scheduleRun")}</Title>

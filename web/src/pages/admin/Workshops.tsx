@@ -13,6 +13,7 @@ import {
   Title,
 } from "@mantine/core";
 import { useState, type FormEvent } from "react";
+import { useFocusFirst } from "../../app/focus.js";
 import { Link } from "react-router";
 
 import { course, newRequestId } from "../../app/api.js";
@@ -75,6 +76,7 @@ function WorkshopForm({
   onDone: (saved: boolean) => void;
 }) {
   const { t, language } = useI18n();
+  const focused = useFocusFirst<HTMLDivElement>();
   const chinese = institutions.filter((i) => i.kind === InstitutionKind.CHINESE_COLLEGE);
   const partners = institutions.filter((i) => i.kind === InstitutionKind.LOCAL_PARTNER);
   const [names, setNames] = useState<NameRow[]>(
@@ -123,7 +125,7 @@ function WorkshopForm({
     ? t("admin.editWorkshop", { name: localized(initial.displayNames, language) })
     : t("admin.newWorkshop");
   return (
-    <Paper withBorder p="md" component="section" aria-label={title}>
+    <Paper ref={focused} withBorder p="md" component="section" aria-label={title}>
       <form onSubmit={(event) => void submit(event)}>
         <Stack gap="sm">
           <Title order={3}>{title}</Title>

@@ -1,6 +1,7 @@
 import { Button, Group, NativeSelect, Paper, Stack, TextInput, Title } from "@mantine/core";
 import { useState, type FormEvent } from "react";
 
+import { useFocusFirst } from "../../app/focus.js";
 import { exchange, newRequestId } from "../../app/api.js";
 import { type NameRow, namesOf, parseIsoDate, rowsOf } from "../../app/forms.js";
 import { useI18n } from "../../app/i18n.js";
@@ -38,6 +39,7 @@ export function ProgrammeForm({
   onDone: (saved: Programme | undefined) => void;
 }) {
   const { t, language } = useI18n();
+  const focused = useFocusFirst<HTMLDivElement>();
   const chinese = institutions.filter((i) => i.kind === InstitutionKind.CHINESE_COLLEGE);
   const partners = institutions.filter((i) => i.kind === InstitutionKind.LOCAL_PARTNER);
   const first = (list: Institution[]) =>
@@ -105,7 +107,7 @@ export function ProgrammeForm({
     ? t("programme.edit", { name: localized(initial.titles, language) })
     : t("programme.new");
   return (
-    <Paper withBorder p="md" component="section" aria-label={title}>
+    <Paper ref={focused} withBorder p="md" component="section" aria-label={title}>
       <form onSubmit={(event) => void submit(event)}>
         <Stack gap="sm">
           <Title order={3}>{title}</Title>
