@@ -422,12 +422,18 @@ test("a college admin nominates; the network admin approves one and rejects anot
   const nominate = page.getByRole("region", { name: "Nominate a participant" });
   await expect(nominate).toContainText("This programme takes trainees");
   const mobilities = page.getByRole("region", { name: "Nominations and mobilities" });
-  for (const trainee of [chosen, other]) {
+  for (const [trainee, keyboard] of [
+    [chosen, false],
+    [other, true],
+  ] as const) {
     await nominate.getByLabel("Family name begins with").fill(trainee.familyName);
-    await nominate.getByRole("button", { name: "Find" }).click();
+    // The second time with the keyboard alone: Enter finds, Enter in the last field nominates.
+    if (keyboard) await nominate.getByLabel("Family name begins with").press("Enter");
+    else await nominate.getByRole("button", { name: "Find" }).click();
     await expect(nominate.getByLabel("Trainee", { exact: true })).toContainText(trainee.familyName);
     await nominate.getByLabel("Why this participant (optional)").fill("best of the surveying run");
-    await nominate.getByRole("button", { name: "Nominate" }).click();
+    if (keyboard) await nominate.getByLabel("Why this participant (optional)").press("Enter");
+    else await nominate.getByRole("button", { name: "Nominate" }).click();
     await expect(mobilities.getByRole("row", { name: new RegExp(trainee.familyName) })).toContainText(
       "Nominated",
     );
