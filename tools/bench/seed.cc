@@ -147,7 +147,9 @@ std::string Letters(int64_t i) {
   return out;
 }
 
-// One asynchronous call's state, alive until its callback has run.
+// One asynchronous call's state. Its callback releases it before reporting the call done: gRPC
+// destroys a callback on its own thread after it returns, and by then the loop may have ended and
+// the process be exiting.
 template <typename Request, typename Response>
 struct AsyncCall {
   grpc::ClientContext context;
@@ -261,6 +263,7 @@ absl::StatusOr<BenchData> Seed(cli::Connections& connections, const SeedOptions&
                   ++created;
                 }
               }
+              call.reset();
               std::move(done)(status);
             }));
       });
@@ -298,6 +301,7 @@ absl::StatusOr<BenchData> Seed(cli::Connections& connections, const SeedOptions&
             Copyable([&, call, done = std::move(done)](const grpc::Status& status) mutable {
               const int64_t f = finished.fetch_add(1) + 1;
               if (f % 50000 == 0) Progress("enrollments", f, total, start);
+              call.reset();
               std::move(done)(status);
             }));
       });
