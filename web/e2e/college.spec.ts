@@ -104,6 +104,9 @@ test("withdrawing an enrolled trainee: the confirmation names who moves up, and 
   await screenshot(page, "run-withdraw-confirmation");
   await dialog.getByRole("button", { name: "Withdraw" }).click();
   await expect(dialog).toBeHidden();
+  await expect(page.getByRole("status")).toHaveText(
+    `${shownName(a)} was withdrawn. ${shownName(b)} moved up from the waitlist.`,
+  );
 
   const enrolled = page.getByRole("table", { name: "Enrolled trainees" });
   await expect(enrolled.getByRole("row")).toHaveText([`${shownName(b)}Withdraw`]);
@@ -252,11 +255,13 @@ test("a CSV import shows each row's outcome, refused rows with their reason, and
   await signIn(page, "COLLEGE_ADMIN");
   await page.goto("/trainees");
   await page.getByRole("link", { name: "Import a CSV" }).click();
+  await expect(page.getByTestId("import-file")).toHaveText("No file chosen yet.");
   await page.locator('input[type="file"]').setInputFiles({
     name: "new-trainees.csv",
     mimeType: "text/csv",
     buffer: Buffer.from(csv, "utf8"),
   });
+  await expect(page.getByTestId("import-file")).toHaveText("new-trainees.csv");
   await page.getByRole("button", { name: "Import", exact: true }).click();
   await expect(page.getByTestId("import-progress")).toHaveText(
     "5 of 5 rows · 1 created, 1 already existed, 3 refused",
@@ -330,6 +335,7 @@ test("creating and editing a trainee: the service's refusals at their field, the
   await expect(page.getByText("an e-mail address such as name@example.tj")).toBeVisible();
   await expect(page.getByRole("alert").first()).toContainText("Some of what you entered is not accepted.");
   await expectAccessible(page);
+  await page.evaluate(() => window.scrollTo(0, 0));
   await screenshot(page, "trainee-form-error");
   await email.fill("gulnora@example.tj");
   await page.getByRole("button", { name: "Create trainee" }).click();

@@ -11,7 +11,7 @@ import { EnrollmentState, type Trainee } from "../gen/luban/enrollment/v1/enroll
 import { ErrorNotice } from "./ErrorNotice.js";
 import { TraineeSearch } from "./TraineeSearch.js";
 
-type Outcome = { kind: "done"; text: string } | { kind: "error"; error: unknown };
+type Outcome = { kind: "done"; text: string; waitlisted: boolean } | { kind: "error"; error: unknown };
 
 // Enrolls a trainee found by name or document in an open run: a seat while there is one, else a
 // place on the waitlist (the service decides, under its lock).
@@ -34,12 +34,13 @@ export function EnrollPanel({ run, onEnrolled }: { run: string; onEnrolled: () =
       });
       ids.done(key);
       const name = traineeName(trainee);
+      const waitlisted = answer.state === EnrollmentState.WAITLISTED;
       setOutcome({
         kind: "done",
-        text:
-          answer.state === EnrollmentState.WAITLISTED
-            ? t("enroll.waitlisted", { name, position: answer.waitlistPosition })
-            : t("enroll.enrolled", { name }),
+        waitlisted,
+        text: waitlisted
+          ? t("enroll.waitlisted", { name, position: answer.waitlistPosition })
+          : t("enroll.enrolled", { name }),
       });
       onEnrolled();
     } catch (error) {
@@ -69,7 +70,7 @@ export function EnrollPanel({ run, onEnrolled }: { run: string; onEnrolled: () =
         )}
       />
       {outcome?.kind === "done" && (
-        <Alert color="green" role="status">
+        <Alert color={outcome.waitlisted ? "yellow" : "green"} role="status">
           {outcome.text}
         </Alert>
       )}

@@ -4,15 +4,15 @@ import {
   Badge,
   Button,
   Checkbox,
+  FileButton,
   Group,
-  Input,
   Progress,
   Stack,
   Table,
   Text,
   Title,
 } from "@mantine/core";
-import { useEffect, useId, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { Link } from "react-router";
 
 import { enrollment, newRequestId } from "../app/api.js";
@@ -63,7 +63,6 @@ const OUTCOME: Record<RowResult["outcome"], { key: MessageKey; color: string }> 
 export function ImportPage() {
   const { t } = useI18n();
   const { lost } = useSession();
-  const fileId = useId();
   const [file, setFile] = useState<File | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
   const [run, setRun] = useState<Run | null>(null);
@@ -166,19 +165,25 @@ export function ImportPage() {
       <Text ff="monospace" size="sm" style={{ overflowWrap: "anywhere" }}>
         {IMPORT_COLUMNS.join(",")}
       </Text>
-      <Group align="end">
-        <Input.Wrapper label={t("import.file")} id={fileId} style={{ flex: 1 }}>
-          <input
-            id={fileId}
-            type="file"
-            accept=".csv,text/csv"
-            onChange={(event) => {
-              setFile(event.currentTarget.files?.[0] ?? null);
-              setRun(null);
-              setFileError(null);
-            }}
-          />
-        </Input.Wrapper>
+      <Group>
+        <FileButton
+          accept=".csv,text/csv"
+          inputProps={{ "aria-label": t("import.file") }}
+          onChange={(f) => {
+            setFile(f);
+            setRun(null);
+            setFileError(null);
+          }}
+        >
+          {(props) => (
+            <Button variant="default" {...props}>
+              {t("import.choose")}
+            </Button>
+          )}
+        </FileButton>
+        <Text data-testid="import-file" c={file ? undefined : "dimmed"} style={{ flex: 1 }}>
+          {file?.name ?? t("import.noFile")}
+        </Text>
         <Button disabled={!file || run?.running === true} onClick={() => void start()}>
           {t("import.start")}
         </Button>

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Group, Loader, Stack, Table, Text, Title } from "@mantine/core";
+import { Alert, Anchor, Badge, Button, Group, Loader, Stack, Table, Text, Title } from "@mantine/core";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { useCallback, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
@@ -188,6 +188,7 @@ export function RunPage() {
   const trainees = useRef<Cache<Trainee>>(new Map());
   const certificates = useRef<Cache<Certificate>>(new Map());
   const [withdrawing, setWithdrawing] = useState<WithdrawTarget | null>(null);
+  const [withdrawn, setWithdrawn] = useState<WithdrawTarget | null>(null);
   const { data, error, loading, reload } = useCall<RunData>(
     async (signal) => {
       const run = await course.getCourseRun({ name }, { signal });
@@ -277,6 +278,12 @@ export function RunPage() {
               : ""}
         </Text>
       </Group>
+      {withdrawn && (
+        <Alert color="green" role="status" withCloseButton={false}>
+          {t("withdraw.done", { name: withdrawn.name })}
+          {withdrawn.nextUp && ` ${t("withdraw.movedUp", { name: withdrawn.nextUp })}`}
+        </Alert>
+      )}
       <People
         title={t("run.enrolled")}
         people={data.enrolled}
@@ -301,6 +308,7 @@ export function RunPage() {
         target={withdrawing}
         onClose={() => setWithdrawing(null)}
         onWithdrawn={() => {
+          setWithdrawn(withdrawing);
           setWithdrawing(null);
           reload();
         }}
