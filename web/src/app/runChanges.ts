@@ -9,6 +9,8 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { useEffect, useRef, useState } from "react";
 
 import { course, enrollment } from "./api.js";
+import { isUnauthenticated } from "./errors.js";
+import { useSession } from "./session.js";
 import type { ChangeEvent } from "../gen/luban/common/v1/types_pb.js";
 import {
   type Enrollment,
@@ -64,7 +66,10 @@ async function allEnrollments(run: string, signal: AbortSignal): Promise<Enrollm
 // Calls `onChange` when `run` or its enrollments change; `version` is runVersion() of what the
 // page shows now. Returns how it follows them.
 export function useRunChanges(run: string, version: string | undefined, onChange: () => void): FollowMode {
+  const { lost } = useSession();
   const [mode, setMode] = useState<FollowMode>("connecting");
+  const ended = useRef(lost);
+  ended.current = lost;
   const changed = useRef(onChange);
   changed.current = onChange;
   const shown = useRef(version);
@@ -91,8 +96,13 @@ export function useRunChanges(run: string, version: string | undefined, onChange
             allEnrollments(run, signal),
           ]);
           if (runVersion(current.etag, enrollments) !== shown.current) changed.current();
-        } catch {
-          // The next poll tries again; the page keeps what it shows.
+        } catch (error) {
+          // The session is over: back to sign-in. Otherwise the next poll tries again; the page
+          // keeps what it shows.
+          if (isUnauthenticated(error) && !signal.aborted) {
+            ended.current();
+            return;
+          }
         }
       }
     }
@@ -123,6 +133,10 @@ export function useRunChanges(run: string, version: string | undefined, onChange
           }
         } catch (error) {
           if (signal.aborted) return;
+          if (isUnauthenticated(error)) {
+            ended.current();
+            return;
+          }
           if (denied(error)) {
             pollInstead();
             return;

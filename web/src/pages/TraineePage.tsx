@@ -112,14 +112,17 @@ export function TraineePage() {
   if (!data) return null;
   const { trainee } = data;
   const manages = caller?.role === "ROLE_NETWORK_ADMIN" || caller?.role === "ROLE_COLLEGE_ADMIN";
-  const native = `${trainee.familyName} ${trainee.givenName}`.trim();
+  // A reporter's copy has the personal fields redacted: the record's name stands in.
+  const native = `${trainee.familyName} ${trainee.givenName}`.trim() || trainee.name;
   const identity = trainee.identityDocument;
   return (
     <Stack>
       <Group justify="space-between">
         <Stack gap={0}>
           <Title order={2}>{native}</Title>
-          {latinName(trainee) !== native && <Text c="dimmed">{latinName(trainee)}</Text>}
+          {latinName(trainee) !== "" && latinName(trainee) !== native && (
+            <Text c="dimmed">{latinName(trainee)}</Text>
+          )}
         </Stack>
         {manages && trainee.status === TraineeStatus.ACTIVE && (
           <Button component={Link} to={`/trainees/${id}/edit`} variant="default">

@@ -47,10 +47,13 @@ export function TraineesPage() {
           </Group>
         )}
       </Group>
-      <TraineeSearch
-        label={t("trainee.search")}
-        action={(trainee) => open(trainee, t("trainee.open"))}
-      />
+      {/* Searching by name is searching personal data: admins only (reporters see it redacted). */}
+      {manages && (
+        <TraineeSearch
+          label={t("trainee.search")}
+          action={(trainee) => open(trainee, t("trainee.open"))}
+        />
+      )}
       {error !== undefined && <ErrorNotice error={error} onRetry={reload} />}
       {loading && !data && <Loader aria-label={t("common.loading")} />}
       {data && (
@@ -67,7 +70,7 @@ export function TraineesPage() {
             <Table.Tbody>
               {data.trainees.map((trainee) => (
                 <Table.Tr key={trainee.name}>
-                  <Table.Td>{open(trainee, traineeName(trainee))}</Table.Td>
+                  <Table.Td>{open(trainee, traineeName(trainee) || trainee.name)}</Table.Td>
                   <Table.Td>{isoDate(trainee.birthDate)}</Table.Td>
                   <Table.Td>{trainee.citizenship}</Table.Td>
                   <Table.Td>
