@@ -250,6 +250,11 @@ test("a CSV import shows each row's outcome, refused rows with their reason, and
     `Саидов,Комрон,Saidov,Komron,m,1999-13-01,TJ,TJ,passport,${documentNumber()},,1`,
     `${existing.familyName},${existing.givenName},${existing.familyNameLatin},${existing.givenNameLatin},f,2000-05-17,TJ,TJ,passport,${existing.identityDocument.number},,1`,
     `"Шарипова, мл.",Нигина,Sharipova,Nigina,f,2001-01-09,TJ,TJ,national_id,${documentNumber()},not-an-address,1`,
+    // Enough valid rows for a second batch (100 rows a call).
+    ...Array.from(
+      { length: 120 },
+      (_, i) => `Импортова,Дилноза,Importova,Dilnoza,f,2003-03-03,TJ,TJ,passport,${documentNumber()}N${i},,1`,
+    ),
   ].join("\n");
 
   await signIn(page, "COLLEGE_ADMIN");
@@ -262,10 +267,15 @@ test("a CSV import shows each row's outcome, refused rows with their reason, and
     buffer: Buffer.from(csv, "utf8"),
   });
   await expect(page.getByTestId("import-file")).toHaveText("new-trainees.csv");
+  const calls: string[] = [];
+  page.on("request", (r) => {
+    if (r.url().endsWith("/ImportTrainees")) calls.push(r.url());
+  });
   await page.getByRole("button", { name: "Import", exact: true }).click();
   await expect(page.getByTestId("import-progress")).toHaveText(
-    "5 of 5 rows · 1 created, 1 already existed, 3 refused",
+    "125 of 125 rows · 121 created, 1 already existed, 3 refused",
   );
+  expect(calls).toHaveLength(2);
   await expect(page.getByRole("progressbar", { name: "Import progress" })).toHaveAttribute("aria-valuenow", "100");
 
   const results = page.getByRole("table", { name: "Results of each row" });
@@ -278,11 +288,12 @@ test("a CSV import shows each row's outcome, refused rows with their reason, and
   await expect(line(5)).toContainText(existing.name);
   await expect(line(6)).toContainText("contacts.email");
   await expectAccessible(page);
-  await screenshot(page, "import-results");
 
   // Only the refused rows, on request.
+  await expect(results.getByRole("row")).toHaveCount(126);
   await page.getByLabel("Only refused rows").check();
   await expect(results.getByRole("row")).toHaveCount(4);
+  await screenshot(page, "import-results");
 
   // The same results file luban-admin writes.
   const [download] = await Promise.all([
@@ -293,7 +304,7 @@ test("a CSV import shows each row's outcome, refused rows with their reason, and
   const text = readFileSync((await download.path())!, "utf8");
   const lines = text.trimEnd().split("\n");
   expect(lines[0]).toBe("line,outcome,trainee,error_code,error_message");
-  expect(lines).toHaveLength(6);
+  expect(lines).toHaveLength(126);
   expect(lines[1]).toMatch(/^2,CREATED,trainees\/\d+,,$/);
   expect(lines[3]).toBe("4,REFUSED,,INVALID_ARGUMENT,birth_date: '1999-13-01' is not a date (YYYY-MM-DD)");
   expect(lines[4]).toBe(`5,ALREADY_EXISTED,${existing.name},,`);
