@@ -13,6 +13,12 @@ import { NotFound } from "./pages/NotFound.js";
 import { RunPage } from "./pages/RunPage.js";
 import { SignIn } from "./pages/SignIn.js";
 import { Verify } from "./pages/Verify.js";
+// The college admin's journeys (trainees, import, certificates).
+import { CertificatePage } from "./pages/CertificatePage.js";
+import { ImportPage } from "./pages/ImportPage.js";
+import { EditTrainee, NewTrainee } from "./pages/TraineeForm.js";
+import { TraineePage } from "./pages/TraineePage.js";
+import { TraineesPage } from "./pages/TraineesPage.js";
 
 // Text at WCAG AA contrast (4.5:1) on white: links and the primary colour a shade darker than
 // Mantine's default, dimmed text and light variants' text (alerts, badges) darker still.
@@ -47,6 +53,13 @@ const router = createBrowserRouter([
     children: [
       { path: "/", element: <SignedIn><Home /></SignedIn> },
       { path: "/runs/:id", element: <SignedIn><RunPage /></SignedIn> },
+      // The college admin's journeys: trainees, their import, certificates.
+      { path: "/trainees", element: <SignedIn><TraineesPage /></SignedIn> },
+      { path: "/trainees/new", element: <SignedIn><NewTrainee /></SignedIn> },
+      { path: "/trainees/import", element: <SignedIn><ImportPage /></SignedIn> },
+      { path: "/trainees/:id", element: <SignedIn><TraineePage /></SignedIn> },
+      { path: "/trainees/:id/edit", element: <SignedIn><EditTrainee /></SignedIn> },
+      { path: "/certificates/:id", element: <SignedIn><CertificatePage /></SignedIn> },
       { path: "/verify", element: <Verify /> },
       { path: "/verify/:number", element: <Verify /> },
       { path: "*", element: <NotFound /> },
