@@ -18,9 +18,7 @@ std::unique_ptr<sql::ResultSet> Session::Query(sql::PreparedStatement& statement
   return std::unique_ptr<sql::ResultSet>(statement.executeQuery());
 }
 
-int64_t Session::Update(sql::PreparedStatement& statement) {
-  return statement.executeUpdate();
-}
+int64_t Session::Update(sql::PreparedStatement& statement) { return statement.executeUpdate(); }
 
 int64_t Session::InsertReturningId(sql::PreparedStatement& statement) {
   auto result = Query(statement);

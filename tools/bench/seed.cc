@@ -62,8 +62,7 @@ std::string OpenRun(cpb::CourseService::Stub& stub, const std::string& token,
 // The catalogue side: institutions, workshops, courses and open runs (sequential calls; a few
 // hundred of them).
 void SeedCourse(cpb::CourseService::Stub& stub, const std::string& token,
-                const SeedOptions& options, std::vector<std::string>* workshops,
-                BenchData* data) {
+                const SeedOptions& options, std::vector<std::string>* workshops, BenchData* data) {
   cpb::CreateInstitutionRequest cn;
   cn.set_request_id("bench-institution-cn");
   cn.mutable_institution()->set_kind(cpb::INSTITUTION_KIND_CHINESE_COLLEGE);
@@ -85,8 +84,7 @@ void SeedCourse(cpb::CourseService::Stub& stub, const std::string& token,
     name->set_language_code("ru");
     name->set_text(absl::StrCat("Технический колледж ", kCities[c], " (bench)"));
     const std::string partner_name =
-        CallOrDie(stub, &cpb::CourseService::Stub::CreateInstitution, partner, token,
-                  "institution")
+        CallOrDie(stub, &cpb::CourseService::Stub::CreateInstitution, partner, token, "institution")
             .name();
     cpb::CreateWorkshopRequest workshop;
     workshop.set_request_id(absl::StrCat("bench-workshop-", kCountries[c]));
@@ -128,11 +126,9 @@ void SeedCourse(cpb::CourseService::Stub& stub, const std::string& token,
       (options.trainees * options.enrollments_per_trainee) / std::max(1, options.read_runs) + 1;
   for (int r = 0; r < total_runs; ++r) {
     const bool write = r >= options.read_runs;
-    const std::string name =
-        OpenRun(stub, token, absl::StrCat("bench-run-", r), courses[r % kCourses],
-                (*workshops)[r % 5],
-                write ? kWriteRunCapacity : static_cast<int>(std::min<int64_t>(share + 50, 10000)),
-                r);
+    const std::string name = OpenRun(
+        stub, token, absl::StrCat("bench-run-", r), courses[r % kCourses], (*workshops)[r % 5],
+        write ? kWriteRunCapacity : static_cast<int>(std::min<int64_t>(share + 50, 10000)), r);
     (write ? data->write_runs : data->read_runs).push_back(name);
   }
 }

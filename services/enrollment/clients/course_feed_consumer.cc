@@ -120,8 +120,7 @@ void CourseFeedConsumer::Run() {
 
 absl::Duration CourseFeedConsumer::SinceLastMessage() const {
   absl::MutexLock lock(&mu_);
-  return last_message_ == absl::InfinitePast() ? absl::ZeroDuration()
-                                                : absl::Now() - last_message_;
+  return last_message_ == absl::InfinitePast() ? absl::ZeroDuration() : absl::Now() - last_message_;
 }
 
 bool CourseFeedConsumer::Follow(int64_t cursor) {
