@@ -3,9 +3,9 @@
 #   -DLUBAN_SANITIZE=address   AddressSanitizer + UndefinedBehaviorSanitizer (any finding aborts)
 #   -DLUBAN_SANITIZE=thread    ThreadSanitizer
 #
-# With clang, an address build also compiles everything with libFuzzer's coverage
-# (-fsanitize=fuzzer-no-link), so the fuzz targets of tests/fuzz link against the same
-# libraries; LUBAN_FUZZ is then ON. Third-party libraries (gRPC, protobuf, the connector) are
+# With clang, an address build also compiles the product's libraries with libFuzzer's coverage
+# (-fsanitize=fuzzer-no-link; tests/ takes it off its own code), so the fuzz targets of
+# tests/fuzz link against the same libraries; LUBAN_FUZZ is then ON. Third-party libraries (gRPC, protobuf, the connector) are
 # Debian's, uninstrumented.
 set(LUBAN_SANITIZE "" CACHE STRING "Sanitizers for every target: '', address (ASan+UBSan) or thread")
 set_property(CACHE LUBAN_SANITIZE PROPERTY STRINGS "" address thread)

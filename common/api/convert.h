@@ -4,10 +4,10 @@
 #define LUBAN_COMMON_API_CONVERT_H_
 
 #include <optional>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "common/domain/ledger.h"

@@ -10,8 +10,8 @@ absl::StatusOr<absl::flat_hash_set<std::string>> ReadUpdateMask(
     const google::protobuf::FieldMask& mask, std::initializer_list<absl::string_view> updatable) {
   const std::string allowed = absl::StrJoin(updatable, ", ");
   if (mask.paths().empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "update_mask: required; name the fields to change (", allowed, ") or \"*\""));
+    return absl::InvalidArgumentError(
+        absl::StrCat("update_mask: required; name the fields to change (", allowed, ") or \"*\""));
   }
   absl::flat_hash_set<std::string> paths;
   for (const std::string& path : mask.paths()) {
@@ -22,9 +22,9 @@ absl::StatusOr<absl::flat_hash_set<std::string>> ReadUpdateMask(
     bool known = false;
     for (absl::string_view field : updatable) known |= field == path;
     if (!known) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "update_mask: \"", path.substr(0, 100), "\" cannot be updated; updatable fields: ",
-          allowed));
+      return absl::InvalidArgumentError(
+          absl::StrCat("update_mask: \"", path.substr(0, 100),
+                       "\" cannot be updated; updatable fields: ", allowed));
     }
     paths.insert(path);
   }

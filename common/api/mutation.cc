@@ -44,9 +44,13 @@ absl::Status ChangeRecorder::Flush(Ledger& ledger, const RequestContext& rc,
     if (details.empty()) {
       (void)google::protobuf::util::MessageToJsonString(*entry.state, &details, options);
     }
-    AuditRecord audit{rc.principal.name, std::string(RoleName(rc.principal.role)),
-                      rc.request_id,     rc.method,
-                      entry.record.resource_name, entry.action, details};
+    AuditRecord audit{rc.principal.name,
+                      std::string(RoleName(rc.principal.role)),
+                      rc.request_id,
+                      rc.method,
+                      entry.record.resource_name,
+                      entry.action,
+                      details};
     if (auto status = ledger.Audit(audit); !status.ok()) return status;
   }
   for (Entry& entry : entries_) {

@@ -19,11 +19,11 @@
 
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "common/domain/ledger.h"
 #include "common/domain/request_context.h"
 #include "common/domain/store.h"

@@ -23,8 +23,7 @@ std::string DeterministicBytes(const google::protobuf::Message& message) {
   return bytes;
 }
 
-uint64_t QueryFingerprint(const google::protobuf::Message& list_request,
-                          absl::string_view caller) {
+uint64_t QueryFingerprint(const google::protobuf::Message& list_request, absl::string_view caller) {
   std::unique_ptr<google::protobuf::Message> filters(list_request.New());
   filters->CopyFrom(list_request);
   const auto* descriptor = filters->GetDescriptor();

@@ -10,8 +10,8 @@
 #include "common/domain/ledger.h"
 #include "common/domain/page_token.h"
 #include "common/domain/types.h"
-#include "google/protobuf/repeated_ptr_field.h"
 #include "google/protobuf/message.h"
+#include "google/protobuf/repeated_ptr_field.h"
 
 namespace luban {
 
@@ -21,8 +21,7 @@ std::string DeterministicBytes(const google::protobuf::Message& message);
 // A fingerprint of a list request's filters (the request without page_size and page_token) and
 // of the caller it is listed for: a token handed to someone else is refused, not honoured with
 // that someone's view of the data.
-uint64_t QueryFingerprint(const google::protobuf::Message& list_request,
-                          absl::string_view caller);
+uint64_t QueryFingerprint(const google::protobuf::Message& list_request, absl::string_view caller);
 
 // Where a list starts: after this id in the list's order (0 for the first page; for a list
 // newest first, such as the audit trail, the rows with smaller ids), and how many rows to return.

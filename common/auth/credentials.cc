@@ -60,8 +60,7 @@ absl::StatusOr<CredentialStore> CredentialStore::Parse(absl::string_view text) {
     std::vector<absl::string_view> fields =
         absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
     auto fail = [&](absl::string_view why) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("credentials line ", line_number, ": ", why));
+      return absl::InvalidArgumentError(absl::StrCat("credentials line ", line_number, ": ", why));
     };
     if (fields.size() < 3 || fields.size() > 4) {
       return fail("expected '<sha256 hex> <role> <name> [institutions/<id>]'");
@@ -103,8 +102,7 @@ absl::StatusOr<CredentialStore> CredentialStore::LoadFile(const std::string& pat
 absl::StatusOr<Principal> CredentialStore::Authenticate(absl::string_view authorization) const {
   absl::string_view token = authorization;
   if (!absl::ConsumePrefix(&token, "Bearer ") && !absl::ConsumePrefix(&token, "bearer ")) {
-    return absl::UnauthenticatedError(
-        "authorization metadata must be 'Bearer <token>'");
+    return absl::UnauthenticatedError("authorization metadata must be 'Bearer <token>'");
   }
   token = absl::StripAsciiWhitespace(token);
   if (token.empty()) return absl::UnauthenticatedError("the bearer token is empty");

@@ -9,11 +9,11 @@
 #define LUBAN_COMMON_AUTH_CREDENTIALS_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "common/domain/request_context.h"
 
 namespace luban::auth {

@@ -58,9 +58,9 @@ absl::Status MethodPolicy::CheckComplete() const {
     }
   }
   if (missing.empty()) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      "the access policy of ", service_->full_name(), " has no rule for: ",
-      absl::StrJoin(missing, ", ")));
+  return absl::FailedPreconditionError(
+      absl::StrCat("the access policy of ", service_->full_name(),
+                   " has no rule for: ", absl::StrJoin(missing, ", ")));
 }
 
 const MethodPolicy::Rule* MethodPolicy::Find(absl::string_view method) const {
@@ -92,8 +92,8 @@ absl::Status MethodPolicy::Authorize(absl::string_view method, const Principal& 
     return absl::OkStatus();
   }
   if ((rule->roles & Bit(principal.role)) == 0) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "role ", RoleName(principal.role), " may not call ", ShortName(method)));
+    return absl::PermissionDeniedError(
+        absl::StrCat("role ", RoleName(principal.role), " may not call ", ShortName(method)));
   }
   return absl::OkStatus();
 }

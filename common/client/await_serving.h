@@ -19,8 +19,9 @@ namespace luban::client {
 // starting costs no reconnect backoff) rather than polling. DEADLINE_EXCEEDED at `deadline`;
 // FAILED_PRECONDITION as soon as `keep_waiting` (asked between calls) says false, e.g. because
 // the service's process has exited.
-absl::Status AwaitServing(const std::shared_ptr<grpc::Channel>& channel, absl::Time deadline,
-                          absl::FunctionRef<bool()> keep_waiting = [] { return true; });
+absl::Status AwaitServing(
+    const std::shared_ptr<grpc::Channel>& channel, absl::Time deadline,
+    absl::FunctionRef<bool()> keep_waiting = [] { return true; });
 
 }  // namespace luban::client
 

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <utility>
 
-#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/domain/backoff.h"
 #include "common/domain/resource_name.h"
 #include "common/server/trace_context.h"
 
@@ -23,8 +23,7 @@ absl::Status PeerCaller::CallWithRetries(
     absl::string_view resource, absl::Time caller_deadline,
     absl::FunctionRef<grpc::Status(grpc::ClientContext*)> attempt) const {
   const absl::Time deadline = std::min(caller_deadline, absl::Now() + options_.call_timeout);
-  absl::Duration backoff = options_.initial_backoff;
-  absl::BitGen random;
+  Backoff backoff(options_.initial_backoff, options_.max_backoff);
   while (true) {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(deadline));
@@ -36,10 +35,9 @@ absl::Status PeerCaller::CallWithRetries(
     const grpc::Status status = attempt(&context);
     if (status.ok()) return absl::OkStatus();
     if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return MapStatus(status, resource);
-    const absl::Duration pause = backoff * absl::Uniform(random, 0.5, 1.0);
+    const absl::Duration pause = backoff.Next();
     if (absl::Now() + pause >= deadline) return MapStatus(status, resource);
     absl::SleepFor(pause);
-    backoff = std::min(backoff * 2, options_.max_backoff);
   }
 }
 

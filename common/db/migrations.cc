@@ -65,15 +65,15 @@ absl::StatusOr<MigrationReport> MigrateLocked(
   for (const auto& [key, row] : applied) {
     auto it = known.find(key);
     if (it == known.end()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "the database schema has migration ", key.first, "/", key.second,
-          " which this binary does not know: it was migrated by a newer release; "
-          "refusing to start"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("the database schema has migration ", key.first, "/", key.second,
+                       " which this binary does not know: it was migrated by a newer release; "
+                       "refusing to start"));
     }
     if (row.checksum != Checksum(it->second->sql)) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "migration ", key.first, "/", key.second, " (", it->second->name,
-          ") was changed after it was applied; add a new migration instead"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("migration ", key.first, "/", key.second, " (", it->second->name,
+                       ") was changed after it was applied; add a new migration instead"));
     }
   }
 

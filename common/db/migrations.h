@@ -21,10 +21,10 @@ namespace luban::db {
 class ConnectionPool;
 
 struct Migration {
-  const char* track;    // e.g. "course"
-  int version;          // from the file name, NNNN_name.sql
-  const char* name;     // the rest of the file name
-  const char* sql;      // statements separated by ';' at the end of a line
+  const char* track;  // e.g. "course"
+  int version;        // from the file name, NNNN_name.sql
+  const char* name;   // the rest of the file name
+  const char* sql;    // statements separated by ';' at the end of a line
 };
 
 // The platform track, shared by every service.

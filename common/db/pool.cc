@@ -134,9 +134,8 @@ absl::StatusOr<std::unique_ptr<PooledConnection>> ConnectionPool::Open(
     return std::make_unique<PooledConnection>(std::move(connection));
   } catch (const sql::SQLException& e) {
     if (IsConnectionError(e.getErrorCode()) || e.getErrorCode() == 0) {
-      return absl::UnavailableError(
-          absl::StrCat("database ", config_.host, ":", config_.port, " is unreachable: ",
-                       e.what()));
+      return absl::UnavailableError(absl::StrCat("database ", config_.host, ":", config_.port,
+                                                 " is unreachable: ", e.what()));
     }
     return SqlErrorToStatus(e, "connect to the database");
   }

@@ -15,17 +15,17 @@
 #ifndef LUBAN_COMMON_DB_POOL_H_
 #define LUBAN_COMMON_DB_POOL_H_
 
-#include <cstdint>
 #include <atomic>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
@@ -90,10 +90,10 @@ class PooledConnection {
 class ConnectionPool {
  public:
   struct Stats {
-    int open = 0;      // connections that exist
-    int idle = 0;      // of which waiting in the pool
-    int64_t waits = 0;      // borrows that had to wait for a free connection
-    int64_t discarded = 0;  // connections dropped after an error or failed validation
+    int open = 0;                  // connections that exist
+    int idle = 0;                  // of which waiting in the pool
+    int64_t waits = 0;             // borrows that had to wait for a free connection
+    int64_t discarded = 0;         // connections dropped after an error or failed validation
     int64_t conflict_retries = 0;  // transactions re-run after a deadlock, lock wait or 1020
   };
 

@@ -2,9 +2,8 @@
 #ifndef LUBAN_COMMON_DB_SQL_ERROR_H_
 #define LUBAN_COMMON_DB_SQL_ERROR_H_
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace sql {
 class SQLException;

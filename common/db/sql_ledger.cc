@@ -56,11 +56,11 @@ absl::StatusOr<std::optional<std::string>> SqlLedger::FindResponse(const Request
 }
 
 absl::StatusOr<std::optional<std::string>> SqlLedger::Stored(const RequestKey& key, bool lock) {
-  auto& select = session_.Prepare(
-      lock ? "SELECT method, request_hash, response FROM idempotency_keys"
-             " WHERE actor = ? AND request_id = ? LOCK IN SHARE MODE"
-           : "SELECT method, request_hash, response FROM idempotency_keys"
-             " WHERE actor = ? AND request_id = ? AND response IS NOT NULL");
+  auto& select =
+      session_.Prepare(lock ? "SELECT method, request_hash, response FROM idempotency_keys"
+                              " WHERE actor = ? AND request_id = ? LOCK IN SHARE MODE"
+                            : "SELECT method, request_hash, response FROM idempotency_keys"
+                              " WHERE actor = ? AND request_id = ? AND response IS NOT NULL");
   select.setString(1, key.actor);
   select.setString(2, key.request_id);
   auto row = Session::Query(select);
@@ -156,15 +156,15 @@ absl::Status SqlLedger::PublishChange(const ChangeRecord& record) {
 int SequenceChanges(Session& session, int limit) {
   // The head's lock first: the snapshot of the next read starts after it, so it sees every event
   // a sequencer before us numbered and every event committed until now.
-  auto head_rows = Session::Query(session.Prepare(
-      "SELECT last_sequence FROM change_feed_head WHERE id = 1 FOR UPDATE"));
+  auto head_rows = Session::Query(
+      session.Prepare("SELECT last_sequence FROM change_feed_head WHERE id = 1 FOR UPDATE"));
   if (!head_rows->next()) {
     throw sql::SQLException("change_feed_head has no row", "HY000", 0);
   }
   const int64_t head = head_rows->getInt64(1);
   // A consistent read: only committed events, without waiting for (or locking out) writers.
-  auto& pending = session.Prepare(
-      "SELECT id FROM change_events WHERE sequence IS NULL ORDER BY id LIMIT ?");
+  auto& pending =
+      session.Prepare("SELECT id FROM change_events WHERE sequence IS NULL ORDER BY id LIMIT ?");
   pending.setInt(1, limit);
   auto rows = Session::Query(pending);
   std::vector<int64_t> ids;
@@ -182,8 +182,7 @@ int SequenceChanges(Session& session, int limit) {
   if (Session::Update(number) != static_cast<int64_t>(ids.size())) {
     throw sql::SQLException("the change feed's events changed while being numbered", "HY000", 0);
   }
-  auto& advance =
-      session.Prepare("UPDATE change_feed_head SET last_sequence = ? WHERE id = 1");
+  auto& advance = session.Prepare("UPDATE change_feed_head SET last_sequence = ? WHERE id = 1");
   advance.setInt64(1, head + static_cast<int64_t>(ids.size()));
   Session::Update(advance);
   return static_cast<int>(ids.size());
@@ -194,8 +193,8 @@ absl::Status NumberCommittedChanges(ConnectionPool& pool) {
   int numbered = kBatch;
   while (numbered == kBatch) {
     numbered = 0;
-    const absl::Status status = RunInTransaction(
-        pool, {.context = "number the change feed"}, [&](Session& session) {
+    const absl::Status status =
+        RunInTransaction(pool, {.context = "number the change feed"}, [&](Session& session) {
           return Guarded(session, "number the change feed", [&]() -> absl::Status {
             numbered = SequenceChanges(session, kBatch);
             return absl::OkStatus();
@@ -207,8 +206,7 @@ absl::Status NumberCommittedChanges(ConnectionPool& pool) {
 }
 
 std::vector<StoredChange> ReadChanges(Session& session, int64_t after_sequence,
-                                      const std::vector<std::string>& resource_types,
-                                      int limit) {
+                                      const std::vector<std::string>& resource_types, int limit) {
   std::string query =
       "SELECT sequence, at, resource_type, resource_name, change_type, payload, request_id,"
       " actor FROM change_events WHERE sequence > ?";
@@ -240,8 +238,8 @@ std::vector<StoredChange> ReadChanges(Session& session, int64_t after_sequence,
 }
 
 int64_t LastChangeSequence(Session& session) {
-  auto rows = Session::Query(
-      session.Prepare("SELECT last_sequence FROM change_feed_head WHERE id = 1"));
+  auto rows =
+      Session::Query(session.Prepare("SELECT last_sequence FROM change_feed_head WHERE id = 1"));
   return rows->next() ? rows->getInt64(1) : 0;
 }
 
@@ -264,10 +262,10 @@ absl::Time ParseSqlTime(const std::string& text) {
     return true;
   };
   int64_t year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  if (text.size() < 19 || text[4] != '-' || text[7] != '-' || text[10] != ' ' ||
-      text[13] != ':' || text[16] != ':' || !number(0, 4, &year) || !number(5, 2, &month) ||
-      !number(8, 2, &day) || !number(11, 2, &hour) || !number(14, 2, &minute) ||
-      !number(17, 2, &second) || hour > 23 || minute > 59 || second > 59) {
+  if (text.size() < 19 || text[4] != '-' || text[7] != '-' || text[10] != ' ' || text[13] != ':' ||
+      text[16] != ':' || !number(0, 4, &year) || !number(5, 2, &month) || !number(8, 2, &day) ||
+      !number(11, 2, &hour) || !number(14, 2, &minute) || !number(17, 2, &second) || hour > 23 ||
+      minute > 59 || second > 59) {
     return absl::UnixEpoch();
   }
   int64_t micros = 0;

@@ -3,11 +3,11 @@
 #ifndef LUBAN_COMMON_DB_SQL_LEDGER_H_
 #define LUBAN_COMMON_DB_SQL_LEDGER_H_
 
-#include "absl/strings/string_view.h"
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "common/db/transaction.h"
 #include "common/domain/ledger.h"
 

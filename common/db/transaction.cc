@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
-#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/db/sql_error.h"
+#include "common/domain/backoff.h"
 #include "cppconn/connection.h"
 #include "cppconn/exception.h"
 #include "cppconn/prepared_statement.h"
@@ -18,9 +18,7 @@ std::unique_ptr<sql::ResultSet> Session::Query(sql::PreparedStatement& statement
   return std::unique_ptr<sql::ResultSet>(statement.executeQuery());
 }
 
-int64_t Session::Update(sql::PreparedStatement& statement) {
-  return statement.executeUpdate();
-}
+int64_t Session::Update(sql::PreparedStatement& statement) { return statement.executeUpdate(); }
 
 int64_t Session::InsertReturningId(sql::PreparedStatement& statement) {
   auto result = Query(statement);
@@ -59,7 +57,7 @@ absl::Status RunInTransaction(ConnectionPool& pool, const TransactionOptions& op
   auto lease = pool.Borrow(options.deadline);
   if (!lease.ok()) return lease.status();
   absl::Status status;
-  absl::Duration backoff = kFirstRetryPause;
+  Backoff backoff(kFirstRetryPause, kLastRetryPause);
   for (int attempt = 1; attempt <= options.max_attempts; ++attempt) {
     Session session(**lease);
     try {
@@ -89,14 +87,12 @@ absl::Status RunInTransaction(ConnectionPool& pool, const TransactionOptions& op
           absl::StrCat(options.context, ": the database connection failed"));
     }
     if (!IsRetryableTransactionError(code) || attempt == options.max_attempts) return status;
-    // A growing pause drawn from [backoff/2, backoff]: the transactions that collided start again
-    // at different moments instead of meeting again.
-    thread_local absl::BitGen random;
-    const absl::Duration pause = backoff * absl::Uniform(random, 0.5, 1.0);
+    // Jittered: the transactions that collided start again at different moments instead of
+    // meeting again.
+    const absl::Duration pause = backoff.Next();
     if (absl::Now() + pause + kCommitMargin >= options.deadline) return status;
     pool.NoteConflictRetry();
     absl::SleepFor(pause);
-    backoff = std::min(backoff * 2, kLastRetryPause);
   }
   return status;
 }

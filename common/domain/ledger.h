@@ -8,11 +8,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/domain/types.h"
 
@@ -52,7 +52,7 @@ struct ChangeRecord {
   std::string resource_type;  // collection, e.g. "courseRuns"
   std::string resource_name;
   ChangeKind kind = ChangeKind::kUpdated;
-  std::string payload;        // serialized google.protobuf.Any of the resource's state
+  std::string payload;  // serialized google.protobuf.Any of the resource's state
   std::string request_id;
   std::string actor;
 };

@@ -27,9 +27,10 @@ uint64_t ReadU64(absl::string_view in) {
 }
 
 absl::Status Invalid(absl::string_view why) {
-  return absl::InvalidArgumentError(absl::StrCat(
-      "page_token: ", why, "; pass the next_page_token of the previous response unchanged, "
-      "with the same filters, as the same caller"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("page_token: ", why,
+                   "; pass the next_page_token of the previous response unchanged, "
+                   "with the same filters, as the same caller"));
 }
 
 }  // namespace

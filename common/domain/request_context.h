@@ -4,28 +4,28 @@
 
 #include <cstdint>
 #include <string>
-#include "absl/strings/string_view.h"
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace luban {
 
 // Values match luban.common.v1.Role (tied in common/api/convert.cc).
 enum class Role {
-  kAnonymous,      // no credential: only public methods (certificate verification, health)
-  kNetworkAdmin,   // everything
-  kCollegeAdmin,   // one institution's workshops, runs, trainees, enrollments, nominations
-  kReporter,       // read and export everything, personal data redacted
-  kService,        // the calls one service makes of another
+  kAnonymous,     // no credential: only public methods (certificate verification, health)
+  kNetworkAdmin,  // everything
+  kCollegeAdmin,  // one institution's workshops, runs, trainees, enrollments, nominations
+  kReporter,      // read and export everything, personal data redacted
+  kService,       // the calls one service makes of another
 };
 
 absl::string_view RoleName(Role role);
 
 // An authenticated caller.
 struct Principal {
-  std::string name;           // e.g. "tju-admin", "svc-enrollment"
+  std::string name;  // e.g. "tju-admin", "svc-enrollment"
   Role role = Role::kAnonymous;
-  int64_t institution_id = 0; // the institution a college admin is bound to; 0 otherwise
+  int64_t institution_id = 0;  // the institution a college admin is bound to; 0 otherwise
 
   bool IsNetworkAdmin() const { return role == Role::kNetworkAdmin; }
   bool IsCollegeAdmin() const { return role == Role::kCollegeAdmin; }

@@ -17,9 +17,9 @@ std::string FormatResourceName(absl::string_view collection, int64_t id) {
 absl::StatusOr<int64_t> ParseResourceName(absl::string_view field, absl::string_view collection,
                                           absl::string_view name) {
   auto invalid = [&] {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ": expected a resource name \"", collection, "/{id}\" with a positive id, got \"",
-        absl::CHexEscape(name.substr(0, 80)), "\""));
+    return absl::InvalidArgumentError(absl::StrCat(field, ": expected a resource name \"",
+                                                   collection, "/{id}\" with a positive id, got \"",
+                                                   absl::CHexEscape(name.substr(0, 80)), "\""));
   };
   if (name.empty()) {
     return absl::InvalidArgumentError(

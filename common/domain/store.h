@@ -8,10 +8,9 @@
 #ifndef LUBAN_COMMON_DOMAIN_STORE_H_
 #define LUBAN_COMMON_DOMAIN_STORE_H_
 
-#include "absl/strings/string_view.h"
-
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace luban {

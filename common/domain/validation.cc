@@ -53,8 +53,8 @@ bool IsValidUtf8(absl::string_view text) {
 absl::Status CheckText(absl::string_view field, absl::string_view value, size_t min_bytes,
                        size_t max_bytes, bool multiline) {
   if (value.size() < min_bytes) {
-    return InvalidField(field, min_bytes == 1 ? "required"
-                                              : absl::StrCat("at least ", min_bytes, " bytes"));
+    return InvalidField(
+        field, min_bytes == 1 ? "required" : absl::StrCat("at least ", min_bytes, " bytes"));
   }
   if (value.size() > max_bytes) {
     return InvalidField(field, absl::StrCat("at most ", max_bytes, " bytes of UTF-8"));

@@ -104,8 +104,7 @@ Registry::Registry()
 
 Registry::~Registry() = default;
 
-Counter Registry::GetCounter(absl::string_view name, absl::string_view help,
-                             const Labels& labels) {
+Counter Registry::GetCounter(absl::string_view name, absl::string_view help, const Labels& labels) {
   absl::MutexLock lock(&mu_);
   void*& family = families_[std::string(name)];
   if (family == nullptr) {

@@ -80,16 +80,15 @@ absl::StatusOr<Principal> PeerServicePrincipal(const grpc::CallbackServerContext
   }
   const std::vector<grpc::string_ref> names = auth->FindPropertyValues("x509_common_name");
   if (names.size() != 1) return absl::NotFoundError("no single common name");
-  return auth::ServicePrincipalForCertificate(
-      absl::string_view(names[0].data(), names[0].size()));
+  return auth::ServicePrincipalForCertificate(absl::string_view(names[0].data(), names[0].size()));
 }
 
 // The call's trace id: its valid traceparent's, else a new one.
 std::string TraceIdOf(const grpc::CallbackServerContext& context) {
   const auto& metadata = context.client_metadata();
   if (auto it = metadata.find("traceparent"); it != metadata.end()) {
-    if (auto id = trace::TraceIdFromTraceparent(
-            absl::string_view(it->second.data(), it->second.size()));
+    if (auto id =
+            trace::TraceIdFromTraceparent(absl::string_view(it->second.data(), it->second.size()));
         id.has_value()) {
       return *std::move(id);
     }
@@ -106,8 +105,8 @@ class CallRunner::Metrics {
   explicit Metrics(const google::protobuf::ServiceDescriptor* service) {
     for (int i = 0; service != nullptr && i < service->method_count(); ++i) {
       const std::string& method = service->method(i)->name();
-      by_method_.emplace(method, std::make_unique<MethodMetrics>(
-                                     absl::StrCat(service->full_name(), "/", method)));
+      by_method_.emplace(
+          method, std::make_unique<MethodMetrics>(absl::StrCat(service->full_name(), "/", method)));
     }
   }
 
@@ -191,8 +190,8 @@ absl::StatusOr<RequestContext> CallRunner::AdmitCall(grpc::CallbackServerContext
   auto it = metadata.find("authorization");
   if (it != metadata.end()) {
     // A bearer token, when sent, decides (whatever certificate came with it).
-    auto principal = credentials_->Authenticate(absl::string_view(it->second.data(),
-                                                                 it->second.size()));
+    auto principal =
+        credentials_->Authenticate(absl::string_view(it->second.data(), it->second.size()));
     if (!principal.ok()) return principal.status();
     rc.principal = *std::move(principal);
   } else if (auto service = PeerServicePrincipal(*context); service.ok()) {
@@ -239,8 +238,8 @@ grpc::ServerUnaryReactor* CallRunner::Run(grpc::CallbackServerContext* context,
     reactor->Finish(ToGrpcStatus(status));
   };
   if (!executor_->TrySubmit(std::move(task))) {
-    const absl::Status busy = absl::ResourceExhaustedError(
-        "the service is at capacity; retry with backoff");
+    const absl::Status busy =
+        absl::ResourceExhaustedError("the service is at capacity; retry with backoff");
     // The admitted context went with the task.
     Finish(metrics, RefusedContext(*context, method), busy, start);
     reactor->Finish(ToGrpcStatus(busy));

@@ -73,8 +73,7 @@ int64_t ChangeFeedHub::WaitBeyond(int64_t after_sequence, std::function<void()> 
   const int64_t ticket = next_ticket_++;
   // While shutting down a wait ends at the next tick, where the stream learns why.
   waiters_.push_back(Waiter{ticket, after_sequence,
-                            shutting_down_ ? absl::InfinitePast() : absl::Now(),
-                            std::move(wake)});
+                            shutting_down_ ? absl::InfinitePast() : absl::Now(), std::move(wake)});
   return ticket;
 }
 

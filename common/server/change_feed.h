@@ -278,14 +278,13 @@ grpc::ServerWriteReactor<Response>* ServeWatchChanges(
   absl::Status status = admission.status();
   if (status.ok()) status = CheckWatchChangesRequest(request);
   if (status.ok() && !hub->TryOpenStream()) {
-    status = absl::ResourceExhaustedError(absl::StrCat(
-        "WatchChanges: ", ChangeFeedHub::kMaxStreams,
-        " streams are open, the most this service serves; retry with backoff"));
+    status = absl::ResourceExhaustedError(
+        absl::StrCat("WatchChanges: ", ChangeFeedHub::kMaxStreams,
+                     " streams are open, the most this service serves; retry with backoff"));
   }
   if (!status.ok()) return RefuseStream<Response>(status);
   const int batch = request.max_batch_size() == 0 ? 100 : std::min(request.max_batch_size(), 1000);
-  std::vector<std::string> types(request.resource_types().begin(),
-                                 request.resource_types().end());
+  std::vector<std::string> types(request.resource_types().begin(), request.resource_types().end());
   FeedRedaction redact;
   if (!admission->principal.SeesPersonalData()) {
     redact = [](luban::common::v1::ChangeEvent* event) { RedactPersonalData(event); };

@@ -41,8 +41,8 @@ class JsonSink final : public spdlog::sinks::base_sink<std::mutex> {
   void sink_it_(const spdlog::details::log_msg& msg) override {
     const auto level = spdlog::level::to_string_view(msg.level);
     nlohmann::json line = {
-        {"time", absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", absl::FromChrono(msg.time),
-                                  absl::UTCTimeZone())},
+        {"time",
+         absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", absl::FromChrono(msg.time), absl::UTCTimeZone())},
         {"level", std::string(level.data(), level.size())},
         {"service", service_}};
     const std::string payload(msg.payload.data(), msg.payload.size());
@@ -72,11 +72,10 @@ fmt::string_view View(absl::string_view s) { return fmt::string_view(s.data(), s
 // gRPC's own messages (handshake failures and the like) as log lines of ours, so that JSON logs
 // stay one object per line.
 void LogGrpcMessage(gpr_log_func_args* args) {
-  const spdlog::level::level_enum level = args->severity == GPR_LOG_SEVERITY_ERROR
-                                              ? spdlog::level::err
-                                          : args->severity == GPR_LOG_SEVERITY_INFO
-                                              ? spdlog::level::info
-                                              : spdlog::level::debug;
+  const spdlog::level::level_enum level =
+      args->severity == GPR_LOG_SEVERITY_ERROR  ? spdlog::level::err
+      : args->severity == GPR_LOG_SEVERITY_INFO ? spdlog::level::info
+                                                : spdlog::level::debug;
   spdlog::log(level, "grpc: {} ({}:{})", args->message, args->file, args->line);
 }
 
@@ -112,8 +111,7 @@ absl::Status Configure(absl::string_view service, absl::string_view format,
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %^%l%$ [" + name + "] %v",
                         spdlog::pattern_time_type::utc);
   } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--log_format=", format, ": give text or json"));
+    return absl::InvalidArgumentError(absl::StrCat("--log_format=", format, ": give text or json"));
   }
   spdlog::set_level(threshold);
   google::protobuf::SetLogHandler(LogProtobufMessage);

@@ -1,9 +1,8 @@
 // Apart from service_main.cc so that a server without the services' flags (luban-bench's ceiling)
 // links it alone.
-#include "common/server/service_main.h"
-
 #include "absl/synchronization/mutex.h"
 #include "common/client/channel.h"
+#include "common/server/service_main.h"
 
 namespace luban {
 

@@ -29,8 +29,7 @@ bool IsLoopback(absl::string_view address) {
   const std::string host(address.substr(0, colon));
   if (host == "localhost" || host == "[::1]") return true;
   in_addr ipv4{};
-  return inet_pton(AF_INET, host.c_str(), &ipv4) == 1 &&
-         (ntohl(ipv4.s_addr) >> 24) == 127;
+  return inet_pton(AF_INET, host.c_str(), &ipv4) == 1 && (ntohl(ipv4.s_addr) >> 24) == 127;
 }
 
 // The port of host:port, when it is one a socket can have (0: the kernel picks).
@@ -56,14 +55,15 @@ absl::Status CheckServerTls(absl::string_view listen, const ServerTls& tls) {
         "--tls_client_ca needs --tls_cert and --tls_key: mutual TLS is TLS first");
   }
   if (!tls.enabled() && !IsLoopback(listen)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--listen=", listen, " is not a loopback address: give --tls_cert and --tls_key "
-        "(plaintext is served on 127.0.0.1, [::1] or localhost only)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--listen=", listen,
+                     " is not a loopback address: give --tls_cert and --tls_key "
+                     "(plaintext is served on 127.0.0.1, [::1] or localhost only)"));
   }
   if (!HasValidPort(listen)) {
     // gRPC would take such a port modulo 2^16 and serve somewhere nobody asked for.
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--listen=", listen, " must be HOST:PORT with a port from 0 to 65535"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--listen=", listen, " must be HOST:PORT with a port from 0 to 65535"));
   }
   if (!tls.enabled()) return absl::OkStatus();
   // Read once now so that a wrong path fails the start, not every handshake later.
@@ -79,8 +79,8 @@ absl::Status CheckServerTls(absl::string_view listen, const ServerTls& tls) {
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
     const ServerTls& tls) {
   if (!tls.enabled()) return grpc::InsecureServerCredentials();
-  const unsigned int refresh_seconds = static_cast<unsigned int>(
-      std::max<int64_t>(1, absl::ToInt64Seconds(tls.refresh_interval)));
+  const unsigned int refresh_seconds =
+      static_cast<unsigned int>(std::max<int64_t>(1, absl::ToInt64Seconds(tls.refresh_interval)));
   std::shared_ptr<grpc::experimental::CertificateProviderInterface> provider;
   if (tls.client_ca_file.empty()) {
     provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(

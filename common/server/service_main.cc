@@ -105,8 +105,7 @@ absl::StatusOr<db::MigrationReport> PrepareSchema(db::ConnectionPool& pool, Serv
   // The database may start after us: wait for it, within reason.
   const absl::Time wait_until = absl::Now() + db_wait;
   absl::Status ping = pool.Ping(absl::Seconds(2));
-  while (!ping.ok() && ping.code() == absl::StatusCode::kUnavailable &&
-         absl::Now() < wait_until) {
+  while (!ping.ok() && ping.code() == absl::StatusCode::kUnavailable && absl::Now() < wait_until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     ping = pool.Ping(absl::Seconds(2));
   }
@@ -116,8 +115,9 @@ absl::StatusOr<db::MigrationReport> PrepareSchema(db::ConnectionPool& pool, Serv
   return db::Migrate(pool, tracks);
 }
 
-absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
-    ServiceModule& module, HostOptions options, auth::CredentialStore credentials) {
+absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(ServiceModule& module,
+                                                                HostOptions options,
+                                                                auth::CredentialStore credentials) {
   if (auto status = CheckServerTls(options.listen, options.tls); !status.ok()) return status;
   std::unique_ptr<ServiceHost> host(new ServiceHost());
   host->options_ = std::move(options);
@@ -173,8 +173,8 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
       "luban_executor_queued", "Calls waiting for an executor thread", {},
       [executor = host->executor_.get()] { return static_cast<double>(executor->queued()); },
       host.get());
-  const ServiceEnv env{host->pool_.get(), host->executor_.get(), host->credentials_.get(),
-                       host->page_tokens_.get(), host->feed_.get(), o.peer_tls};
+  const ServiceEnv env{host->pool_.get(),        host->executor_.get(), host->credentials_.get(),
+                       host->page_tokens_.get(), host->feed_.get(),     o.peer_tls};
   // Set before CreateService: a host that fails after it still stops what the module started.
   host->module_ = &module;
   auto service = module.CreateService(env);
@@ -199,9 +199,9 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
   host->server_->GetHealthCheckService()->SetServingStatus(false);
   host->health_thread_ = std::thread([h = host.get()] { h->HealthLoop(); });
   spdlog::info("serving on port {} ({}, pool {}, queue {})", host->port_,
-               !o.tls.enabled()                ? "plaintext"
+               !o.tls.enabled()               ? "plaintext"
                : o.tls.client_ca_file.empty() ? "TLS"
-                                               : "TLS, client certificates verified",
+                                              : "TLS, client certificates verified",
                o.db.pool_size, o.max_queued_calls);
   return host;
 }
@@ -254,9 +254,9 @@ int RunService(int argc, char** argv, absl::string_view name, const ModuleFactor
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  absl::SetProgramUsageMessage(absl::StrCat(
-      "luban-", name, ": the ", name,
-      " service of the Luban Network. Every flag can also be set with LUBAN_<FLAG>."));
+  absl::SetProgramUsageMessage(
+      absl::StrCat("luban-", name, ": the ", name,
+                   " service of the Luban Network. Every flag can also be set with LUBAN_<FLAG>."));
   // --help lists every flag (they live in common/ and main.cc, not in a file named after the
   // binary, which is all Abseil shows by default).
   absl::FlagsUsageConfig usage;
@@ -264,8 +264,8 @@ int RunService(int argc, char** argv, absl::string_view name, const ModuleFactor
   absl::SetFlagsUsageConfig(usage);
   ApplyEnvironmentToFlags();
   absl::ParseCommandLine(argc, argv);
-  if (auto status = logging::Configure(name, absl::GetFlag(FLAGS_log_format),
-                                       absl::GetFlag(FLAGS_log_level));
+  if (auto status =
+          logging::Configure(name, absl::GetFlag(FLAGS_log_format), absl::GetFlag(FLAGS_log_level));
       !status.ok()) {
     std::fprintf(stderr, "luban-%s: %s\n", std::string(name).c_str(),
                  std::string(status.message()).c_str());

@@ -44,10 +44,10 @@
 #include <memory>
 #include <string>
 #include <thread>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "common/auth/credentials.h"

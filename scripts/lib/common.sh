@@ -16,6 +16,7 @@ LUBAN_PACKAGES=(
   mariadb-server mariadb-client sysbench
   clang libclang-rt-14-dev libfuzzer-14-dev  # clang's sanitizer runtimes are only Recommended
   docker-compose  # tests/deploy validates deploy/compose.yaml with it
+  clang-format shellcheck  # the format and shellcheck tests
 )
 
 log() { printf '%s %s\n' "[${LUBAN_LOG_TAG:-luban}]" "$*" >&2; }

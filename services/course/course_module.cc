@@ -9,9 +9,8 @@ std::vector<const std::vector<db::Migration>*> CourseModule::migrations() const 
 absl::StatusOr<grpc::Service*> CourseModule::CreateService(const ServiceEnv& env) {
   store_ = std::make_unique<MySqlCourseStore>(env.pool);
   api_ = std::make_unique<CourseApi>(store_.get(), env.page_tokens, config_);
-  service_ =
-      std::make_unique<CourseGrpcService>(api_.get(), env.executor, env.credentials,
-                                           env.feed, env.pool);
+  service_ = std::make_unique<CourseGrpcService>(api_.get(), env.executor, env.credentials,
+                                                 env.feed, env.pool);
   if (auto status = service_->policy().CheckComplete(); !status.ok()) return status;
   return service_.get();
 }

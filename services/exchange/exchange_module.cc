@@ -35,9 +35,8 @@ absl::StatusOr<grpc::Service*> ExchangeModule::CreateService(const ServiceEnv& e
                                                      options_.service_token, options_.enrollment);
   api_ = std::make_unique<ExchangeApi>(store_.get(), course_.get(), enrollment_.get(),
                                        env.page_tokens);
-  service_ =
-      std::make_unique<ExchangeGrpcService>(api_.get(), env.executor, env.credentials,
-                                           env.feed, env.pool);
+  service_ = std::make_unique<ExchangeGrpcService>(api_.get(), env.executor, env.credentials,
+                                                   env.feed, env.pool);
   if (auto status = service_->policy().CheckComplete(); !status.ok()) return status;
   return service_.get();
 }

@@ -7,8 +7,7 @@
 #include "services/exchange/exchange_module.h"
 
 ABSL_FLAG(std::string, course_target, "127.0.0.1:50051", "host:port of the course service");
-ABSL_FLAG(std::string, enrollment_target, "127.0.0.1:50052",
-          "host:port of the enrollment service");
+ABSL_FLAG(std::string, enrollment_target, "127.0.0.1:50052", "host:port of the enrollment service");
 ABSL_FLAG(std::string, service_token, "",
           "this service's bearer token for its peers (prefer LUBAN_SERVICE_TOKEN); not needed "
           "when --peer_tls_ca with --tls_cert/--tls_key makes the certificate its identity");

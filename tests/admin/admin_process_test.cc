@@ -112,8 +112,8 @@ TEST_F(AdminCliTest, HelpOnEveryLevel) {
 
   const RunResult runs = Admin({"runs", "--help"});
   EXPECT_EQ(runs.exit_code, 0) << Describe(runs);
-  for (const char* verb : {"get", "list", "create", "update", "delete", "open", "start",
-                           "complete", "cancel"}) {
+  for (const char* verb :
+       {"get", "list", "create", "update", "delete", "open", "start", "complete", "cancel"}) {
     EXPECT_THAT(runs.out, HasSubstr(absl::StrCat("\n  ", verb, " "))) << verb;
   }
 
@@ -124,8 +124,8 @@ TEST_F(AdminCliTest, HelpOnEveryLevel) {
 
   const RunResult import = Admin({"trainees", "import", "--help"});
   EXPECT_EQ(import.exit_code, 0);
-  for (const char* column : {"family_name_latin", "birth_date", "document_type",
-                             "document_number", "home_workshop"}) {
+  for (const char* column :
+       {"family_name_latin", "birth_date", "document_type", "document_number", "home_workshop"}) {
     EXPECT_THAT(import.out, HasSubstr(column));
   }
 }
@@ -194,10 +194,9 @@ class AdminSuiteTest : public AdminCliTest {
   // courses/1; courseRuns/1 open at workshops/1 with `capacity` seats.
   void SeedNetwork(int capacity = 5) {
     const auto admin = LocalSuite::kNetworkAdmin;
-    EXPECT_EQ(Json(admin, {"institutions", "create", "--kind", "chinese_college", "--country",
-                           "CN", "--city", "天津", "--display-name",
-                           absl::StrCat("zh=", kChineseCollege), "--display-name",
-                           "en=Tianjin Urban Construction College"})["name"],
+    EXPECT_EQ(Json(admin, {"institutions", "create", "--kind", "chinese_college", "--country", "CN",
+                           "--city", "天津", "--display-name", absl::StrCat("zh=", kChineseCollege),
+                           "--display-name", "en=Tianjin Urban Construction College"})["name"],
               "institutions/1");
     EXPECT_EQ(Json(admin, {"institutions", "create", "--kind", "local_partner", "--country", "TJ",
                            "--city", "Душанбе", "--display-name",
@@ -206,41 +205,61 @@ class AdminSuiteTest : public AdminCliTest {
     EXPECT_EQ(Json(admin, {"institutions", "create", "--kind", "local_partner", "--country", "KZ",
                            "--city", "Almaty", "--display-name", "en=Almaty College"})["name"],
               "institutions/3");
-    EXPECT_EQ(Json(admin, {"workshops", "create", "--country", "TJ", "--city", "Душанбе",
-                           "--chinese-institution", "1", "--partner-institution", "2",
-                           "--display-name", "zh=塔吉克斯坦鲁班工坊", "--disciplines",
-                           "urban rail,surveying"})["name"],
-              "workshops/1");
+    EXPECT_EQ(
+        Json(admin, {"workshops", "create", "--country", "TJ", "--city", "Душанбе",
+                     "--chinese-institution", "1", "--partner-institution", "2", "--display-name",
+                     "zh=塔吉克斯坦鲁班工坊", "--disciplines", "urban rail,surveying"})["name"],
+        "workshops/1");
     EXPECT_EQ(Json(admin, {"workshops", "create", "--country", "KZ", "--city", "Almaty",
                            "--chinese-institution", "1", "--partner-institution", "3",
                            "--display-name", "en=Kazakhstan Luban Workshop"})["name"],
               "workshops/2");
     for (const char* workshop : {"1", "2"}) {
-      EXPECT_EQ(Json(admin, {"workshops", "set-status", workshop, "--status", "operating"})
-                    ["status"],
-                "WORKSHOP_STATUS_OPERATING");
+      EXPECT_EQ(
+          Json(admin, {"workshops", "set-status", workshop, "--status", "operating"})["status"],
+          "WORKSHOP_STATUS_OPERATING");
     }
-    EXPECT_EQ(Json(admin, {"courses", "create", "--code", "URT-101", "--discipline",
-                           "urban rail", "--hours", "72", "--languages", "ru,tg", "--title",
+    EXPECT_EQ(Json(admin, {"courses", "create", "--code", "URT-101", "--discipline", "urban rail",
+                           "--hours", "72", "--languages", "ru,tg", "--title",
                            "en=Urban rail basics"})["name"],
               "courses/1");
-    EXPECT_EQ(Json(admin, {"runs", "create", "--course", "1", "--workshop", "1", "--start",
-                           "2026-03-02", "--end", "2026-05-29", "--capacity",
-                           absl::StrCat(capacity), "--language", "ru", "--pass-score", "60",
-                           "--min-attendance", "80"})["name"],
-              "courseRuns/1");
+    EXPECT_EQ(
+        Json(admin, {"runs", "create", "--course", "1", "--workshop", "1", "--start", "2026-03-02",
+                     "--end", "2026-05-29", "--capacity", absl::StrCat(capacity), "--language",
+                     "ru", "--pass-score", "60", "--min-attendance", "80"})["name"],
+        "courseRuns/1");
     EXPECT_EQ(Json(admin, {"runs", "open", "courseRuns/1"})["status"], "COURSE_RUN_STATUS_OPEN");
   }
 
   // Creates a trainee at workshops/1 as the college admin; returns its name.
   std::string CreateTrainee(const std::string& family, const std::string& given,
                             const std::string& document) {
-    return Json(LocalSuite::kCollegeAdmin,
-                {"trainees", "create", "--family-name", family, "--given-name", given,
-                 "--family-name-latin", "Juraev", "--given-name-latin", "Farhod", "--sex", "male",
-                 "--birth-date", "2003-07-14", "--citizenship", "TJ", "--document-country", "TJ",
-                 "--document-type", "passport", "--document-number", document, "--email",
-                 "farhod@example.tj", "--workshop", "1"})["name"];
+    return Json(LocalSuite::kCollegeAdmin, {"trainees",
+                                            "create",
+                                            "--family-name",
+                                            family,
+                                            "--given-name",
+                                            given,
+                                            "--family-name-latin",
+                                            "Juraev",
+                                            "--given-name-latin",
+                                            "Farhod",
+                                            "--sex",
+                                            "male",
+                                            "--birth-date",
+                                            "2003-07-14",
+                                            "--citizenship",
+                                            "TJ",
+                                            "--document-country",
+                                            "TJ",
+                                            "--document-type",
+                                            "passport",
+                                            "--document-number",
+                                            document,
+                                            "--email",
+                                            "farhod@example.tj",
+                                            "--workshop",
+                                            "1"})["name"];
   }
 
   std::unique_ptr<LocalSuite> suite_;
@@ -252,8 +271,7 @@ TEST_F(AdminSuiteTest, TajikNameRoundTripsInJsonCsvAndTable) {
   ASSERT_EQ(trainee, "trainees/1");
 
   // JSON: protobuf's JSON mapping, byte-exact names, friendly enum input stored.
-  const nlohmann::json got =
-      Json(LocalSuite::kCollegeAdmin, {"trainees", "get", "1"});
+  const nlohmann::json got = Json(LocalSuite::kCollegeAdmin, {"trainees", "get", "1"});
   EXPECT_EQ(got["familyName"], kTajikFamily);
   EXPECT_EQ(got["givenName"], kTajikGiven);
   EXPECT_EQ(got["sex"], "SEX_MALE");
@@ -314,10 +332,8 @@ TEST_F(AdminSuiteTest, ImportShowsItsProgressOnATerminal) {
   // script(1) gives the client a pseudo-terminal and copies what it writes to our stdout.
   const RunResult run = testing::RunToEnd(
       {"/usr/bin/script", "-qec",
-       absl::StrCat(LUBAN_ADMIN_BINARY, " trainees import ", file, " --batch-size 1"),
-       "/dev/null"},
-      suite_->ClientEnvironment(LocalSuite::kCollegeAdmin), dir_, "admin-tty",
-      absl::Seconds(120));
+       absl::StrCat(LUBAN_ADMIN_BINARY, " trainees import ", file, " --batch-size 1"), "/dev/null"},
+      suite_->ClientEnvironment(LocalSuite::kCollegeAdmin), dir_, "admin-tty", absl::Seconds(120));
   ASSERT_EQ(run.exit_code, 0) << Describe(run);
   // The line is redrawn in place after each batch and ends with the totals.
   EXPECT_THAT(run.out, HasSubstr("\rluban-admin: importing: 1 rows, 1 created")) << run.out;
@@ -328,8 +344,9 @@ TEST_F(AdminSuiteTest, ImportShowsItsProgressOnATerminal) {
 
 TEST_F(AdminSuiteTest, ListShowsOnePageAndAllStreamsEveryPage) {
   SeedNetwork();
-  std::string csv = "family_name,given_name,family_name_latin,given_name_latin,sex,birth_date,"
-                    "citizenship,document_country,document_type,document_number,home_workshop\n";
+  std::string csv =
+      "family_name,given_name,family_name_latin,given_name_latin,sex,birth_date,"
+      "citizenship,document_country,document_type,document_number,home_workshop\n";
   const char* given[] = {"Алишер", "Бахром", "Гулнора", "Дилшод", "Зафар", "Нигина", "Рустам"};
   for (int i = 1; i <= 7; ++i) {
     absl::StrAppend(&csv, "Каримов,", given[i - 1], ",Karimov,Name,male,2002-01-0", i,
@@ -368,9 +385,9 @@ TEST_F(AdminSuiteTest, ListShowsOnePageAndAllStreamsEveryPage) {
   EXPECT_EQ(names.size(), 7u) << all.out;
   EXPECT_EQ(all.err, "");
 
-  const RunResult all_csv = As(LocalSuite::kCollegeAdmin,
-                               {"trainees", "list", "--page-size", "2", "--all", "-o", "csv",
-                                "--columns", "name,given_name"});
+  const RunResult all_csv =
+      As(LocalSuite::kCollegeAdmin, {"trainees", "list", "--page-size", "2", "--all", "-o", "csv",
+                                     "--columns", "name,given_name"});
   ASSERT_EQ(all_csv.exit_code, 0) << Describe(all_csv);
   const Records records = Csv(all_csv.out);
   ASSERT_EQ(records.size(), 8u) << all_csv.out;  // one header, seven rows
@@ -396,8 +413,8 @@ TEST_F(AdminSuiteTest, RunsListFiltersByWorkshopAndStatus) {
   const auto admin = LocalSuite::kNetworkAdmin;
   Json(admin, {"runs", "create", "--course", "courses/1", "--workshop", "workshops/1", "--start",
                "2026-09-01", "--end", "2026-10-30", "--capacity", "10", "--language", "tg"});
-  const RunResult open = As(admin, {"runs", "list", "--workshop", "workshops/1", "--status",
-                                    "open", "-o", "csv", "--columns", "name,status,capacity"});
+  const RunResult open = As(admin, {"runs", "list", "--workshop", "workshops/1", "--status", "open",
+                                    "-o", "csv", "--columns", "name,status,capacity"});
   ASSERT_EQ(open.exit_code, 0) << Describe(open);
   EXPECT_EQ(Csv(open.out),
             (Records{{"name", "status", "capacity"}, {"courseRuns/1", "open", "5"}}));
@@ -458,10 +475,10 @@ TEST_F(AdminSuiteTest, ExchangeNominationsThroughTheirLifecycle) {
   CreateTrainee(kTajikFamily, kTajikGiven, "X1");
   CreateTrainee("Li", "Wei", "X2");
   const nlohmann::json programme =
-      Json(admin, {"programmes", "create", "--title", "en=Study visit to Tianjin",
-                   "--chinese-institution", "1", "--partner-institution", "2", "--kind",
-                   "trainee_study_visit", "--direction", "to_china", "--start", "2026-07-01",
-                   "--end", "2026-07-14", "--quota", "1"});
+      Json(admin,
+           {"programmes", "create", "--title", "en=Study visit to Tianjin", "--chinese-institution",
+            "1", "--partner-institution", "2", "--kind", "trainee_study_visit", "--direction",
+            "to_china", "--start", "2026-07-01", "--end", "2026-07-14", "--quota", "1"});
   ASSERT_EQ(programme["name"], "programmes/1");
   EXPECT_EQ(Json(admin, {"programmes", "set-status", "1", "--status", "open"})["status"],
             "PROGRAMME_STATUS_OPEN");
@@ -471,9 +488,8 @@ TEST_F(AdminSuiteTest, ExchangeNominationsThroughTheirLifecycle) {
       Json(college, {"nominate", "--programme", "1", "--trainee", "1", "--reason", "best"});
   EXPECT_EQ(first["state"], "MOBILITY_STATE_NOMINATED");
   EXPECT_EQ(first["trainee"], "trainees/1");
-  const nlohmann::json second =
-      Json(college, {"mobilities", "nominate", "--programme", "programmes/1", "--trainee",
-                     "trainees/2"});
+  const nlohmann::json second = Json(college, {"mobilities", "nominate", "--programme",
+                                               "programmes/1", "--trainee", "trainees/2"});
   EXPECT_EQ(second["name"], "mobilities/2");
   EXPECT_EQ(Json(admin, {"mobilities", "approve", "1"})["state"], "MOBILITY_STATE_APPROVED");
 
@@ -483,9 +499,9 @@ TEST_F(AdminSuiteTest, ExchangeNominationsThroughTheirLifecycle) {
   EXPECT_EQ(Json(admin, {"mobilities", "reject", "2", "--reason", "quota"})["state"],
             "MOBILITY_STATE_REJECTED");
 
-  const RunResult approved = As(admin, {"mobilities", "list", "--programme", "1", "--state",
-                                        "approved", "-o", "csv", "--columns",
-                                        "name,trainee,state,sending_institution"});
+  const RunResult approved =
+      As(admin, {"mobilities", "list", "--programme", "1", "--state", "approved", "-o", "csv",
+                 "--columns", "name,trainee,state,sending_institution"});
   ASSERT_EQ(approved.exit_code, 0) << Describe(approved);
   EXPECT_EQ(Csv(approved.out),
             (Records{{"name", "trainee", "state", "sending_institution"},
@@ -499,10 +515,9 @@ TEST_F(AdminSuiteTest, ExchangeNominationsThroughTheirLifecycle) {
                "--partner-institution", "2", "--kind", "teacher_training", "--direction",
                "to_china", "--start", "2026-08-01", "--end", "2026-08-20", "--quota", "3"});
   Json(admin, {"programmes", "set-status", "2", "--status", "open"});
-  const nlohmann::json teacher =
-      Json(college, {"nominate", "--programme", "2", "--teacher-name", "Раҳмонов Саид",
-                     "--teacher-name-latin", "Rahmonov Said", "--teacher-position",
-                     "senior lecturer"});
+  const nlohmann::json teacher = Json(
+      college, {"nominate", "--programme", "2", "--teacher-name", "Раҳмонов Саид",
+                "--teacher-name-latin", "Rahmonov Said", "--teacher-position", "senior lecturer"});
   EXPECT_EQ(teacher["teacher"]["fullName"], "Раҳмонов Саид");
   EXPECT_EQ(teacher["teacher"]["position"], "senior lecturer");
   EXPECT_FALSE(teacher.contains("trainee"));
@@ -537,10 +552,10 @@ TEST_F(AdminSuiteTest, ExitCodesSayWhatFailed) {
   EXPECT_EQ(twice.exit_code, 6) << Describe(twice);
 
   // INVALID_ARGUMENT from the service is a usage error too.
-  const RunResult invalid = As(LocalSuite::kNetworkAdmin,
-                               {"workshops", "create", "--country", "FR", "--city", "Paris",
-                                "--chinese-institution", "1", "--partner-institution", "2",
-                                "--display-name", "en=Nope"});
+  const RunResult invalid =
+      As(LocalSuite::kNetworkAdmin,
+         {"workshops", "create", "--country", "FR", "--city", "Paris", "--chinese-institution", "1",
+          "--partner-institution", "2", "--display-name", "en=Nope"});
   EXPECT_EQ(invalid.exit_code, 2) << Describe(invalid);
   EXPECT_THAT(invalid.err, HasSubstr("INVALID_ARGUMENT"));
 }
@@ -635,8 +650,7 @@ TEST_F(AdminSuiteTest, CertificateVerifiesWithoutAToken) {
   EXPECT_THAT(valid.out, Not(HasSubstr(kTajikFamily)));  // only the masked name
   EXPECT_THAT(valid.out, Not(HasSubstr("V1")));
 
-  const RunResult unknown =
-      As(LocalSuite::kAnonymous, {"verify", "NO-SUCH-NUMBER", "-o", "json"});
+  const RunResult unknown = As(LocalSuite::kAnonymous, {"verify", "NO-SUCH-NUMBER", "-o", "json"});
   ASSERT_EQ(unknown.exit_code, 0) << Describe(unknown);
   EXPECT_EQ(JsonLines(unknown.out).at(0)["status"], "CERTIFICATE_STATUS_UNKNOWN");
 
@@ -687,13 +701,11 @@ TEST_F(AdminSuiteTest, ExportsStreamEveryRecord) {
   SeedNetwork();
   CreateTrainee(kTajikFamily, kTajikGiven, "E1");
   CreateTrainee("Li", "Wei", "E2");
-  const RunResult trainees =
-      As(LocalSuite::kNetworkAdmin, {"trainees", "export", "-o", "csv", "--columns",
-                                     "name,family_name"});
+  const RunResult trainees = As(LocalSuite::kNetworkAdmin, {"trainees", "export", "-o", "csv",
+                                                            "--columns", "name,family_name"});
   ASSERT_EQ(trainees.exit_code, 0) << Describe(trainees);
-  EXPECT_EQ(Csv(trainees.out), (Records{{"name", "family_name"},
-                                        {"trainees/1", kTajikFamily},
-                                        {"trainees/2", "Li"}}));
+  EXPECT_EQ(Csv(trainees.out),
+            (Records{{"name", "family_name"}, {"trainees/1", kTajikFamily}, {"trainees/2", "Li"}}));
   Json(LocalSuite::kCollegeAdmin, {"enroll", "--trainee", "2", "--run", "1"});
   const RunResult enrollments =
       As(LocalSuite::kNetworkAdmin, {"enrollments", "export", "-o", "json"});

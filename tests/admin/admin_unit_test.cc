@@ -136,13 +136,13 @@ TEST(ParseTest, WhoamiAndEachServicesAuditTrail) {
 }
 
 TEST(ParseTest, SettingsFlagsAreSetAside) {
-  auto invocation = Table().Parse(
-      {"--course_addr=127.0.0.1:1", "runs", "get", "2", "--timeout", "2s", "--tls"});
+  auto invocation =
+      Table().Parse({"--course_addr=127.0.0.1:1", "runs", "get", "2", "--timeout", "2s", "--tls"});
   ASSERT_TRUE(invocation.ok()) << invocation.status();
   using Setting = std::pair<std::string, std::string>;
-  EXPECT_EQ(invocation->settings,
-            (std::vector<Setting>{{"course_addr", "127.0.0.1:1"}, {"timeout", "2s"},
-                                  {"tls", "true"}}));
+  EXPECT_EQ(
+      invocation->settings,
+      (std::vector<Setting>{{"course_addr", "127.0.0.1:1"}, {"timeout", "2s"}, {"tls", "true"}}));
   EXPECT_TRUE(invocation->values.empty());
 }
 
@@ -230,8 +230,7 @@ TEST(ValuesTest, RepeatedAndLocalizedValues) {
   ASSERT_TRUE(SetFromText(&workshop, Path(type, "disciplines"), "urban rail, CNC").ok());
   ASSERT_EQ(workshop.display_names_size(), 2);
   EXPECT_EQ(workshop.display_names(1).text(), "鲁班工坊");
-  EXPECT_EQ(FormatPath(workshop, Path(type, "display_names")),
-            "tg=Устохонаи Лу Бан; zh=鲁班工坊");
+  EXPECT_EQ(FormatPath(workshop, Path(type, "display_names")), "tg=Устохонаи Лу Бан; zh=鲁班工坊");
   EXPECT_EQ(FormatPath(workshop, Path(type, "display_names"), /*compact=*/true),
             "Устохонаи Лу Бан / 鲁班工坊");
   EXPECT_EQ(FormatPath(workshop, Path(type, "disciplines")), "urban rail,CNC");
@@ -293,9 +292,9 @@ TEST(RenderTest, ItemWriterCsvAndJson) {
 }
 
 TEST(ImportColumnsTest, MapsHeaderNamesToTraineeFields) {
-  auto columns = ImportColumns::FromHeader(
-      {"Family_Name", "given-name", "sex", "birth_date", "document_country", "document_type",
-       "document_number", "email", "home_workshop"});
+  auto columns = ImportColumns::FromHeader({"Family_Name", "given-name", "sex", "birth_date",
+                                            "document_country", "document_type", "document_number",
+                                            "email", "home_workshop"});
   ASSERT_TRUE(columns.ok()) << columns.status();
   enrollment::v1::Trainee trainee;
   ASSERT_TRUE(columns
@@ -310,8 +309,8 @@ TEST(ImportColumnsTest, MapsHeaderNamesToTraineeFields) {
   EXPECT_EQ(trainee.home_workshop(), "workshops/2");
 
   enrollment::v1::Trainee bad;
-  const absl::Status date = columns->Fill(
-      {"X", "Y", "", "2001-13-01", "TJ", "passport", "B1", "", "2"}, &bad);
+  const absl::Status date =
+      columns->Fill({"X", "Y", "", "2001-13-01", "TJ", "passport", "B1", "", "2"}, &bad);
   EXPECT_THAT(date.message(), HasSubstr("birth_date"));
   EXPECT_FALSE(columns->Fill({"X", "Y"}, &bad).ok());
   EXPECT_FALSE(ImportColumns::FromHeader({"family_name", "shoe_size"}).ok());

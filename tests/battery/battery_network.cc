@@ -21,8 +21,7 @@ absl::Status Failed(const grpc::Status& status, absl::string_view what) {
 }
 
 // Runs `work(i)` for i in [0, count) on `threads` threads; the first error wins.
-absl::Status InParallel(int count, int threads,
-                        const std::function<absl::Status(int)>& work) {
+absl::Status InParallel(int count, int threads, const std::function<absl::Status(int)>& work) {
   std::atomic<int> next{0};
   absl::Mutex mu;
   absl::Status first;
@@ -151,7 +150,7 @@ std::unique_ptr<grpc::ClientContext> BatteryNetwork::Context(absl::Duration time
 }
 
 absl::StatusOr<course_pb::CourseRun> BatteryNetwork::CreateRun(int capacity,
-                                                              const std::string& tag) {
+                                                               const std::string& tag) {
   course_pb::CreateCourseRunRequest create;
   create.set_request_id(absl::StrCat("battery-run-", tag));
   course_pb::CourseRun* run = create.mutable_course_run();
@@ -178,7 +177,7 @@ absl::StatusOr<course_pb::CourseRun> BatteryNetwork::CreateRun(int capacity,
 }
 
 absl::StatusOr<std::vector<std::string>> BatteryNetwork::CreateTrainees(int count,
-                                                                       const std::string& tag) {
+                                                                        const std::string& tag) {
   std::vector<std::string> names(count);
   absl::Status status = InParallel(count, 8, [&](int i) {
     enrollment_pb::CreateTraineeRequest create;
@@ -211,14 +210,14 @@ absl::StatusOr<std::vector<std::string>> BatteryNetwork::CreateTrainees(int coun
 }
 
 absl::StatusOr<exchange_pb::Programme> BatteryNetwork::CreateProgramme(int quota,
-                                                                      const std::string& tag) {
+                                                                       const std::string& tag) {
   exchange_pb::Programme programme = template_programme_;
   programme.set_quota(quota);
   return CreateAndOpen(std::move(programme), tag);
 }
 
 absl::StatusOr<exchange_pb::Programme> BatteryNetwork::CreateStudyVisit(int quota,
-                                                                       const std::string& tag) {
+                                                                        const std::string& tag) {
   exchange_pb::Programme programme = template_programme_;
   programme.set_kind(exchange_pb::PROGRAMME_KIND_TRAINEE_STUDY_VISIT);
   programme.set_direction(exchange_pb::DIRECTION_TO_CHINA);
@@ -251,8 +250,7 @@ absl::StatusOr<exchange_pb::Programme> BatteryNetwork::CreateAndOpen(
   open.set_status(exchange_pb::PROGRAMME_STATUS_OPEN);
   open.set_request_id(absl::StrCat("battery-programme-open-", tag));
   exchange_pb::Programme opened;
-  if (grpc::Status s = exchange_->ChangeProgrammeStatus(Context().get(), open, &opened);
-      !s.ok()) {
+  if (grpc::Status s = exchange_->ChangeProgrammeStatus(Context().get(), open, &opened); !s.ok()) {
     return Failed(s, "opening a programme");
   }
   return opened;

@@ -67,10 +67,9 @@ absl::StatusOr<absl::Duration> AwaitHealth(LocalSuite& suite, const std::string&
     }
   }
   grpc::Status status = reader->Finish();
-  return absl::DeadlineExceededError(absl::StrCat(addr, " did not report ",
-                                                  HealthCheckResponse::ServingStatus_Name(want),
-                                                  " in ", absl::FormatDuration(timeout), ": ",
-                                                  status.error_message()));
+  return absl::DeadlineExceededError(
+      absl::StrCat(addr, " did not report ", HealthCheckResponse::ServingStatus_Name(want), " in ",
+                   absl::FormatDuration(timeout), ": ", status.error_message()));
 }
 
 // Enrollments of `trainees` into `run` from `threads` threads, each with its own request_id,
@@ -105,9 +104,8 @@ class EnrollLoad {
   // Waits until `count` writes are acknowledged.
   bool AwaitAcknowledged(int count, absl::Duration timeout) {
     absl::MutexLock lock(&mu_);
-    auto reached = [this, count]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-      return acknowledged_ >= count;
-    };
+    auto reached = [this, count]()
+                       ABSL_SHARED_LOCKS_REQUIRED(mu_) { return acknowledged_ >= count; };
     return mu_.AwaitWithTimeout(absl::Condition(&reached), timeout);
   }
   bool AwaitAll(absl::Duration timeout) {
@@ -161,8 +159,8 @@ class EnrollLoad {
       while (!stopping_) {
         enrollment_pb::Enrollment answer;
         const absl::Time start = absl::Now();
-        grpc::Status status = network_.enrollment().Enroll(
-            network_.Context(absl::Seconds(5)).get(), enroll, &answer);
+        grpc::Status status =
+            network_.enrollment().Enroll(network_.Context(absl::Seconds(5)).get(), enroll, &answer);
         const absl::Time end = absl::Now();
         {
           absl::MutexLock lock(&mu_);
@@ -235,7 +233,8 @@ class FaultsTest : public ::testing::Test {
       if (answer.empty()) continue;
       EXPECT_TRUE(names.contains(answer))
           << answer << " was acknowledged but is not stored; in the database: "
-          << suite().enrollment_db()
+          << suite()
+                 .enrollment_db()
                  .QueryValue(absl::StrCat(
                      "SELECT CONCAT_WS(' ', COUNT(*), MIN(trainee_id), MIN(run_id), MIN(state)) "
                      "FROM enrollments WHERE id = ",
@@ -268,11 +267,10 @@ class FaultsTest : public ::testing::Test {
     const absl::Time give_up = absl::Now() + absl::Seconds(60);
     std::string last;
     while (true) {
-      auto unnumbered = suite().course_db().QueryInt(
-          "SELECT COUNT(*) FROM change_events WHERE sequence IS NULL");
+      auto unnumbered =
+          suite().course_db().QueryInt("SELECT COUNT(*) FROM change_events WHERE sequence IS NULL");
       auto head = suite().course_db().QueryInt("SELECT last_sequence FROM change_feed_head");
-      auto cursor =
-          suite().enrollment_db().QueryInt("SELECT MAX(last_sequence) FROM feed_cursors");
+      auto cursor = suite().enrollment_db().QueryInt("SELECT MAX(last_sequence) FROM feed_cursors");
       auto source = suite().course_db().QueryValue(absl::StrCat(
           "SELECT CONCAT(capacity, '/', version) FROM course_runs WHERE id = ", run_id));
       auto mirror = suite().enrollment_db().QueryValue(absl::StrCat(
@@ -327,8 +325,8 @@ void ExpectLostResponseReplayed(LocalSuite& suite, const std::string& addr, Test
     auto now = count();
     ASSERT_TRUE(now.ok()) << now.status();
     if (*now == *before + 1) break;
-    ASSERT_LT(absl::Now(), give_up) << table << ": the call whose response was lost wrote "
-                                    << *now - *before << " rows";
+    ASSERT_LT(absl::Now(), give_up)
+        << table << ": the call whose response was lost wrote " << *now - *before << " rows";
     absl::SleepFor(absl::Milliseconds(50));  // a poll interval, not a synchronisation
   }
   ASSERT_TRUE(db.AwaitNoActiveTransactions().ok());
@@ -381,8 +379,8 @@ TEST_F(FaultsTest, ARetryAfterALostResponseReturnsTheFirstResultAndWritesNothing
   enroll.set_course_run(run->name());
   enroll.set_request_id("lost-enroll");
   ExpectLostResponseReplayed(suite(), suite().enrollment_addr(), suite().enrollment_db(),
-                             "enrollments", &enrollment_pb::EnrollmentService::Stub::Enroll,
-                             enroll, *network_);
+                             "enrollments", &enrollment_pb::EnrollmentService::Stub::Enroll, enroll,
+                             *network_);
   if (HasFatalFailure()) return;
   course_pb::CreateCourseRunRequest create_run;
   *create_run.mutable_course_run() = *run;
@@ -402,11 +400,9 @@ TEST_F(FaultsTest, ARetryAfterALostResponseReturnsTheFirstResultAndWritesNothing
   nominate.mutable_teacher()->set_full_name("Каримов Рустам");
   nominate.mutable_teacher()->set_full_name_latin("Karimov Rustam");
   nominate.set_request_id("lost-nominate");
-  ExpectLostResponseReplayed(suite(), suite().exchange_addr(), suite().exchange_db(),
-                             "mobilities", &exchange_pb::ExchangeService::Stub::Nominate, nominate,
-                             *network_);
-  RecordFigure("Idempotency under a lost response", "responses lost after the commit",
-               int64_t{3});
+  ExpectLostResponseReplayed(suite(), suite().exchange_addr(), suite().exchange_db(), "mobilities",
+                             &exchange_pb::ExchangeService::Stub::Nominate, nominate, *network_);
+  RecordFigure("Idempotency under a lost response", "responses lost after the commit", int64_t{3});
 }
 
 // --- crashes ----------------------------------------------------------------------------------
@@ -462,9 +458,8 @@ TEST_F(FaultsTest, KillingTheServicesMidWriteLosesNoAcknowledgedWrite) {
   });
   {
     absl::MutexLock lock(&mu);
-    auto half = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu) {
-      return acknowledged_updates >= updates / 2;
-    };
+    auto half = [&]()
+                    ABSL_SHARED_LOCKS_REQUIRED(mu) { return acknowledged_updates >= updates / 2; };
     EXPECT_TRUE(mu.AwaitWithTimeout(absl::Condition(&half), absl::Seconds(120)));
   }
   suite().Kill(kCourse);
@@ -507,8 +502,8 @@ TEST_F(FaultsTest, KillingMariaDbMidWriteLosesNoAcknowledgedWrite) {
     const bool hang_first = k % 2 == 0;
     if (hang_first) {
       network_->database()->Pause();
-      auto hung = AwaitHealth(suite(), suite().enrollment_addr(),
-                              HealthCheckResponse::NOT_SERVING, absl::Seconds(30));
+      auto hung = AwaitHealth(suite(), suite().enrollment_addr(), HealthCheckResponse::NOT_SERVING,
+                              absl::Seconds(30));
       ASSERT_TRUE(hung.ok()) << hung.status();
     }
     network_->database()->Kill();
@@ -536,10 +531,8 @@ TEST_F(FaultsTest, KillingMariaDbMidWriteLosesNoAcknowledgedWrite) {
   }
   ExpectAcknowledgedWritesStored(load, kSection);
   ExpectFeedCaughtUp(load.run(), kSection);
-  RecordFigure(kSection, "acknowledged when MariaDB was killed",
-               absl::StrJoin(at_kill, ", "));
-  RecordFigure(kSection, "kill -9 injected (every second one into a hung server)",
-               int64_t{kills});
+  RecordFigure(kSection, "acknowledged when MariaDB was killed", absl::StrJoin(at_kill, ", "));
+  RecordFigure(kSection, "kill -9 injected (every second one into a hung server)", int64_t{kills});
   RecordFigure(kSection, "seconds from a kill until enrollment's health said NOT_SERVING (slowest)",
                absl::ToDoubleSeconds(noticed_slowest));
   RecordFigure(kSection, "services restarted by hand", int64_t{0});
@@ -564,7 +557,10 @@ TEST_F(FaultsTest, ACommitLostWithItsConnectionIsNeverAcknowledged) {
   // The COMMIT (a COM_QUERY) of a write: its last statement saved the response, which names
   // the new enrollment. (Read-only transactions commit too; cutting those loses nothing.)
   const int cuts = BatteryScale(10, 40);
-  network_->database_proxy()->CutRequests("\x03" "COMMIT", cuts, "enrollments/");
+  network_->database_proxy()->CutRequests(
+      "\x03"
+      "COMMIT",
+      cuts, "enrollments/");
   ASSERT_TRUE(load.AwaitAll(absl::Seconds(180))) << load.acknowledged() << Codes(load.codes());
   load.Stop();
   EXPECT_EQ(network_->database_proxy()->cut_requests(), cuts);
@@ -638,8 +634,8 @@ TEST_F(FaultsTest, AHungDatabaseFailsCallsFastAndTheServicesRecoverByThemselves)
     EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
     unavailable += status.error_code() == grpc::StatusCode::UNAVAILABLE;
   }
-  EXPECT_LT(slowest, absl::Seconds(1)) << "a call in the outage waited "
-                                       << absl::FormatDuration(slowest);
+  EXPECT_LT(slowest, absl::Seconds(1))
+      << "a call in the outage waited " << absl::FormatDuration(slowest);
 
   network_->database()->Resume();
   std::vector<absl::Duration> recovered;
@@ -678,8 +674,7 @@ TEST_F(FaultsTest, AHungDatabaseFailsCallsFastAndTheServicesRecoverByThemselves)
   for (absl::Duration d : recovered) {
     slowest_recovery = std::max(slowest_recovery, absl::ToDoubleSeconds(d));
   }
-  RecordFigure(kSection, "seconds from SIGSTOP until all three said NOT_SERVING",
-               slowest_notice);
+  RecordFigure(kSection, "seconds from SIGSTOP until all three said NOT_SERVING", slowest_notice);
   RecordFigure(kSection, "seconds from SIGCONT until all three said SERVING", slowest_recovery);
   RecordFigure(kSection, "services restarted by hand", int64_t{0});
 }
@@ -734,8 +729,8 @@ TEST_F(FaultsTest, APeerHungOrDownFailsCallsWithinTheDeadlineAndWritesNothing) {
   EXPECT_EQ(checksum().value_or("?"), *mobilities_before);
   EXPECT_EQ(ledger().value_or("?"), *ledger_before);
 
-  const bool wrote_nothing = checksum().value_or("") == *mobilities_before &&
-                            ledger().value_or("") == *ledger_before;
+  const bool wrote_nothing =
+      checksum().value_or("") == *mobilities_before && ledger().value_or("") == *ledger_before;
 
   // Back: the same request succeeds, once.
   ASSERT_TRUE(suite().Restart(kEnrollment).ok()) << suite().Logs();
@@ -862,10 +857,9 @@ TEST_F(FaultsTest, NothingCommitsAfterTheDeadlinePassed) {
         << "a Nominate committed after its deadline";
     RecordFigure(kSection, "Nominate (with its peer call) held past its deadline, then released",
                  int64_t{1});
-    RecordFigure(kSection, "of which committed after the deadline",
-                 int64_t{suite().exchange_db().TableChecksum("mobilities").value_or("") == *before
-                             ? 0
-                             : 1});
+    RecordFigure(
+        kSection, "of which committed after the deadline",
+        int64_t{suite().exchange_db().TableChecksum("mobilities").value_or("") == *before ? 0 : 1});
   }
 }
 
@@ -883,8 +877,8 @@ TEST_F(FaultsTest, SigtermUnderLoadDrainsTheCallsInFlightAndExitsCleanly) {
   // Health watched from before the signal: it must say NOT_SERVING before the process goes.
   absl::StatusOr<absl::Duration> not_serving = absl::UnknownError("not watched");
   std::jthread watcher([&] {
-    not_serving = AwaitHealth(suite(), suite().enrollment_addr(),
-                              HealthCheckResponse::NOT_SERVING, absl::Seconds(60));
+    not_serving = AwaitHealth(suite(), suite().enrollment_addr(), HealthCheckResponse::NOT_SERVING,
+                              absl::Seconds(60));
   });
   load.Start(8);
   ASSERT_TRUE(load.AwaitAcknowledged(writes / 3, absl::Seconds(120)));

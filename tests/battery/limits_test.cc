@@ -86,11 +86,11 @@ class LimitsTest : public ::testing::Test {
     EXPECT_EQ(status.error_code(), code) << what << ": " << status.error_message();
     EXPECT_LT(took, absl::Seconds(1)) << what << " took " << absl::FormatDuration(took);
     EXPECT_FALSE(status.error_message().empty()) << what;
-    RecordFigure(kSection,
-                 absl::StrCat(what, ": refused as ",
-                              absl::StatusCodeToString(static_cast<absl::StatusCode>(code)),
-                              " after, ms"),
-                 absl::ToDoubleMilliseconds(took));
+    RecordFigure(
+        kSection,
+        absl::StrCat(what, ": refused as ",
+                     absl::StatusCodeToString(static_cast<absl::StatusCode>(code)), " after, ms"),
+        absl::ToDoubleMilliseconds(took));
     ++cases_;
   }
 
@@ -160,8 +160,7 @@ TEST_F(LimitsTest, OversizedAndHugeInputsAreRefusedFastWithClearCodes) {
   enrollment_pb::ListTraineesRequest list;
   list.set_page_size(1 << 30);
   enrollment_pb::ListTraineesResponse page;
-  grpc::Status listed =
-      network_->enrollment().ListTrainees(network_->Context().get(), list, &page);
+  grpc::Status listed = network_->enrollment().ListTrainees(network_->Context().get(), list, &page);
   ASSERT_TRUE(listed.ok()) << listed.error_message();
   EXPECT_EQ(page.trainees_size(), kMaxPageSize);
   EXPECT_FALSE(page.next_page_token().empty());

@@ -309,10 +309,10 @@ constexpr const char* kPersonalText[] = {"Zedthree", "Zorathree", "Зедтри"
                                          "ZZ3DOC",   "zz3mail",   "701 555"};
 // The placeholders naming institution 3's records (filled by the setup).
 constexpr const char* kInstitution3Records[] = {
-    "{W3}",   "{W3b}", "{W3p}",    "{R3}",   "{R3open}", "{R3sched}", "{R3del}", "{R3cancel}",
-    "{T3}",   "{T3b}", "{T3c}",    "{T3arch}", "{T3e}", "{T3n}",  "{T3d}",   "{E3}",
-    "{E3b}",  "{E3c}", "{Cert3}",  "{P3}",   "{P3r}",    "{P3c}",    "{M3}",    "{M3d}",
-    "{M3ra}", "{M3rb}"};
+    "{W3}",       "{W3b}", "{W3p}", "{R3}",   "{R3open}", "{R3sched}", "{R3del}",
+    "{R3cancel}", "{T3}",  "{T3b}", "{T3c}",  "{T3arch}", "{T3e}",     "{T3n}",
+    "{T3d}",      "{E3}",  "{E3b}", "{E3c}",  "{Cert3}",  "{P3}",      "{P3r}",
+    "{P3c}",      "{M3}",  "{M3d}", "{M3ra}", "{M3rb}"};
 
 bool Mutates(const MethodDescriptor& method) {
   return method.input_type()->FindFieldByName("request_id") != nullptr;
@@ -385,13 +385,13 @@ class TenantIsolationTest : public ::testing::Test {
       ASSERT_TRUE(channel.ok()) << channel.status();
       channels_[i] = *std::move(channel);
     }
-    services_[kCourse] = luban::course::v1::Institution::descriptor()->file()->FindServiceByName(
-        "CourseService");
+    services_[kCourse] =
+        luban::course::v1::Institution::descriptor()->file()->FindServiceByName("CourseService");
     services_[kEnrollment] =
         luban::enrollment::v1::Trainee::descriptor()->file()->FindServiceByName(
             "EnrollmentService");
-    services_[kExchange] = luban::exchange::v1::Programme::descriptor()->file()->FindServiceByName(
-        "ExchangeService");
+    services_[kExchange] =
+        luban::exchange::v1::Programme::descriptor()->file()->FindServiceByName("ExchangeService");
     for (const ServiceDescriptor* service : services_) ASSERT_NE(service, nullptr);
   }
 
@@ -459,8 +459,7 @@ class TenantIsolationTest : public ::testing::Test {
       answer.status = grpc::Status(grpc::StatusCode::INTERNAL, "cannot serialize");
       return answer;
     }
-    const std::string path =
-        absl::StrCat("/", method.service()->full_name(), "/", method.name());
+    const std::string path = absl::StrCat("/", method.service()->full_name(), "/", method.name());
     grpc::CompletionQueue cq;
     grpc::ByteBuffer received;
     bool answered = false;
@@ -492,14 +491,12 @@ class TenantIsolationTest : public ::testing::Test {
       const Message* out =
           google::protobuf::MessageFactory::generated_factory()->GetPrototype(method.output_type());
       answer.response.reset(out->New());
-      if (!grpc::SerializationTraits<Message>::Deserialize(&received, answer.response.get())
-               .ok()) {
+      if (!grpc::SerializationTraits<Message>::Deserialize(&received, answer.response.get()).ok()) {
         ADD_FAILURE() << method.full_name() << ": cannot parse the answer";
       }
     }
     return answer;
   }
-
 
   // One setup call as `who`; stores the answer's `field` (default its name) as `key`.
   absl::Status Step(const char* key, ServiceIndex service, const char* method, Who who,
@@ -555,8 +552,8 @@ class TenantIsolationTest : public ::testing::Test {
         quota: 5 } request_id: "{RID}")";
     auto programme_text = [&](const char* title, const char* partner, const char* kind,
                               const char* direction) {
-      return absl::StrReplaceAll(
-          programme, {{"%T", title}, {"%P", partner}, {"%K", kind}, {"%D", direction}});
+      return absl::StrReplaceAll(programme,
+                                 {{"%T", title}, {"%P", partner}, {"%K", kind}, {"%D", direction}});
     };
     const std::string open_workshop =
         R"(name: "%W" status: WORKSHOP_STATUS_OPERATING request_id: "{RID}")";
@@ -729,9 +726,9 @@ class TenantIsolationTest : public ::testing::Test {
       if (!cursor.ok()) return cursor.status();
       if (*cursor >= *runs && unnumbered == 0) return absl::OkStatus();
       if (absl::Now() >= give_up) {
-        return absl::DeadlineExceededError(absl::StrCat(
-            "the services did not settle: course-run events up to ", *runs,
-            ", enrollment applied ", *cursor, ", unnumbered events ", unnumbered));
+        return absl::DeadlineExceededError(
+            absl::StrCat("the services did not settle: course-run events up to ", *runs,
+                         ", enrollment applied ", *cursor, ", unnumbered events ", unnumbered));
       }
       absl::SleepFor(absl::Milliseconds(10));  // a poll interval, not a synchronisation
     }
@@ -774,7 +771,7 @@ class TenantIsolationTest : public ::testing::Test {
                    const Message& response) {
     const std::string text = response.Utf8DebugString();
     const std::string where = absl::StrCat(method.full_name(), " as ", kWhoNames[who]);
-    std::vector<std::string> shown;  // what this caller may not see
+    std::vector<std::string> shown;                               // what this caller may not see
     if (who == kOther && method.name() != "VerifyCertificate") {  // anyone verifies
       ++other_college_answers_checked_;
       for (const char* marker : kInstitution3Text) {
@@ -792,8 +789,8 @@ class TenantIsolationTest : public ::testing::Test {
     }
     if (!shown.empty()) {
       ++leaks_;
-      ADD_FAILURE() << where << " shows what it may not see: " << absl::StrJoin(shown, ", ")
-                    << "\n" << text.substr(0, 3000);
+      ADD_FAILURE() << where << " shows what it may not see: " << absl::StrJoin(shown, ", ") << "\n"
+                    << text.substr(0, 3000);
     }
     // Positive controls: the checks above can fail, since the same answers to others show it.
     if (row.personal && (who == kAdmin || who == kOwner)) {
@@ -807,13 +804,15 @@ class TenantIsolationTest : public ::testing::Test {
     }
     if (*row.shows != '\0' && !method.server_streaming() && who != kOther) {
       EXPECT_TRUE(absl::StrContains(text, Quoted(row.shows)))
-          << where << " does not show " << ids_[row.shows] << ":\n" << text;
+          << where << " does not show " << ids_[row.shows] << ":\n"
+          << text;
     }
     if (method.name() == "ImportTrainees" && who == kOther) {
       // The row at institution 3's workshop is refused as if the workshop did not exist.
       EXPECT_TRUE(absl::StrContains(text, "IMPORT_OUTCOME_REFUSED") &&
                   absl::StrContains(text, "error_code: \"NOT_FOUND\""))
-          << where << ":\n" << text;
+          << where << ":\n"
+          << text;
     }
   }
 
@@ -937,8 +936,7 @@ TEST_F(TenantIsolationTest, EveryMethodAsEveryCallerOnAnotherCollegesRecords) {
   RecordFigure(kSection, "cases whose status differed from the matrix", mismatches_);
   RecordFigure(kSection, "answers checked for institution 3's records (other college)",
                other_college_answers_checked_);
-  RecordFigure(kSection, "answers checked for personal data (reporter)",
-               reporter_answers_checked_);
+  RecordFigure(kSection, "answers checked for personal data (reporter)", reporter_answers_checked_);
   RecordFigure(kSection, "answers showing what the caller may not see", leaks_);
   EXPECT_EQ(mismatches_, 0);
   EXPECT_EQ(changed_by_denied_, 0);
@@ -961,8 +959,7 @@ TEST_F(TenantIsolationTest, PageTokensAreRefusedWhenAnotherCallerReplaysThem) {
       const MethodDescriptor& method = *service->method(m);
       if (method.input_type()->FindFieldByName("page_token") == nullptr) continue;
       Answer first = Call(method, "page_size: 1", kAdmin);
-      ASSERT_TRUE(first.status.ok()) << method.full_name() << ": "
-                                     << first.status.error_message();
+      ASSERT_TRUE(first.status.ok()) << method.full_name() << ": " << first.status.error_message();
       const auto* next = first.response->GetDescriptor()->FindFieldByName("next_page_token");
       ASSERT_NE(next, nullptr) << method.full_name();
       const std::string token = first.response->GetReflection()->GetString(*first.response, next);

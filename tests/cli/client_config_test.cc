@@ -170,11 +170,12 @@ TEST(ExitCodeTest, SaysWhatFailed) {
 }
 
 TEST(ExitCodeTest, ErrorLineIsOneLineWithTheCodeName) {
-  const std::string line = ErrorLine(
-      "luban-admin", "runs get courseRuns/9",
-      grpc::Status(grpc::StatusCode::NOT_FOUND, "courseRuns/9: not found\nsecond line"));
-  EXPECT_EQ(line, "luban-admin: runs get courseRuns/9: NOT_FOUND: courseRuns/9: not found "
-                  "second line");
+  const std::string line =
+      ErrorLine("luban-admin", "runs get courseRuns/9",
+                grpc::Status(grpc::StatusCode::NOT_FOUND, "courseRuns/9: not found\nsecond line"));
+  EXPECT_EQ(line,
+            "luban-admin: runs get courseRuns/9: NOT_FOUND: courseRuns/9: not found "
+            "second line");
   EXPECT_EQ(StatusCodeName(grpc::StatusCode::FAILED_PRECONDITION), "FAILED_PRECONDITION");
   EXPECT_EQ(StatusCodeName(grpc::StatusCode::UNAUTHENTICATED), "UNAUTHENTICATED");
   // Codes past the canonical ones, inside grpc::StatusCode's range of values (-32..31: casting

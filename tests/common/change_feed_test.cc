@@ -190,8 +190,8 @@ TEST_F(ChangeFeedTest, WaitersWakeWhenTheHeadPassesTheirCursor) {
 
 TEST_F(ChangeFeedTest, TheHubNumbersEventsAsSoonAsTheyCommit) {
   // Polls and sweeps an hour apart: only the commit's notice can get the event numbered.
-  hub_ = std::make_unique<ChangeFeedHub>(pool_.get(), executor_.get(), absl::Hours(1),
-                                         absl::Hours(1));
+  hub_ =
+      std::make_unique<ChangeFeedHub>(pool_.get(), executor_.get(), absl::Hours(1), absl::Hours(1));
   absl::Notification woken;
   hub_->WaitBeyond(0, [&] { woken.Notify(); });
   ASSERT_TRUE(Publish("courseRuns", 1, /*number=*/false).ok());

@@ -408,8 +408,8 @@ TEST_F(HealthTest, ShutdownEndsOpenWatches) {
   // watcher at once and keeps the stream open (the service's own "shutting down" flag is set
   // only when it is destroyed), so the server's Shutdown waits out the grace for the open
   // Watch like for any in-flight call, then cancels it: the client sees UNAVAILABLE.
-  ASSERT_FALSE(after.empty()) << "no update after shutdown; stream ended with "
-                              << end.error_code() << " " << end.error_message();
+  ASSERT_FALSE(after.empty()) << "no update after shutdown; stream ended with " << end.error_code()
+                              << " " << end.error_message();
   EXPECT_EQ(after.front(), HealthCheckResponse::NOT_SERVING);
   EXPECT_LT(first_update, absl::Seconds(1)) << "NOT_SERVING came late";
   for (const HealthStatus status : after) {

@@ -47,8 +47,7 @@ TEST_F(OpenSslExitTest, AfterTheSkipOpenSslIsStillUpWhenTheLastExitHandlerRuns) 
 // The probe's control: without the call, OpenSSL frees its state in an exit handler, and the
 // probe sees it.
 TEST_F(OpenSslExitTest, WithoutTheSkipOpenSslIsCleanedUpByThen) {
-  EXPECT_EXIT(RunProcess(/*skip_cleanup=*/false), ::testing::ExitedWithCode(kOpenSslCleanedUp),
-              "");
+  EXPECT_EXIT(RunProcess(/*skip_cleanup=*/false), ::testing::ExitedWithCode(kOpenSslCleanedUp), "");
 }
 
 }  // namespace

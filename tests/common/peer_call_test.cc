@@ -208,7 +208,8 @@ TEST(PeerCallerTest, GetAsksForTheNamedResourceAndNotAtAllForAnIdThatCannotExist
   EXPECT_EQ(got->name, "things/7");
   EXPECT_EQ(stub.attempts(), 1);
   for (int64_t id : {0, -3}) {
-    const absl::StatusOr<FakeResponse> none = peer.Get(stub, &FakeStub::Get, "things", id, deadline);
+    const absl::StatusOr<FakeResponse> none =
+        peer.Get(stub, &FakeStub::Get, "things", id, deadline);
     EXPECT_EQ(none.status(), absl::NotFoundError(absl::StrCat("things/", id, ": not found")));
   }
   EXPECT_EQ(stub.attempts(), 1);  // the peer was not asked

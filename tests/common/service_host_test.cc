@@ -56,9 +56,8 @@ class BackgroundModule final : public ServiceModule {
 
   // Waits until the worker has borrowed `count` connections in all.
   void AwaitBorrows(int count) {
-    const auto enough = [this, count]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return borrows_ >= count;
-    };
+    const auto enough = [this, count]()
+                            ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return borrows_ >= count; };
     absl::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(&enough));
   }

@@ -397,31 +397,30 @@ TEST_F(SqlLedgerTest, ConcurrentPublishersProduceADenseSequence) {
 TEST_F(SqlLedgerTest, WritersNeitherWaitForEachOtherNorForTheSequencer) {
   absl::Status other_writer;
   int numbered_meanwhile = -1;
-  ASSERT_TRUE(InTx([&](SqlLedger& ledger, Session&) -> absl::Status {
-                if (auto s = ledger.PublishChange(Change("courseRuns", "courseRuns/1")); !s.ok()) {
-                  return s;
-                }
-                // This event is not committed yet: another writer commits its own meanwhile (it
-                // would have waited for this transaction when events were numbered on insert),
-                // and the sequencer numbers only that one, without waiting either.
-                std::thread other([&] {
-                  other_writer = RunInTransaction(
-                      *pool_,
-                      {.context = "other writer", .deadline = absl::InfiniteFuture(),
-                       .max_attempts = 1},
-                      [&](Session& session) {
-                        return Guarded(session, "other writer", [&]() -> absl::Status {
-                          Session::Update(
-                              session.Prepare("SET SESSION innodb_lock_wait_timeout = 1"));
-                          SqlLedger other_ledger(session);
-                          return other_ledger.PublishChange(Change("courseRuns", "courseRuns/2"));
-                        });
-                      });
-                  numbered_meanwhile = Sequence();
+  ASSERT_TRUE(
+      InTx([&](SqlLedger& ledger, Session&) -> absl::Status {
+        if (auto s = ledger.PublishChange(Change("courseRuns", "courseRuns/1")); !s.ok()) {
+          return s;
+        }
+        // This event is not committed yet: another writer commits its own meanwhile (it
+        // would have waited for this transaction when events were numbered on insert),
+        // and the sequencer numbers only that one, without waiting either.
+        std::thread other([&] {
+          other_writer = RunInTransaction(
+              *pool_,
+              {.context = "other writer", .deadline = absl::InfiniteFuture(), .max_attempts = 1},
+              [&](Session& session) {
+                return Guarded(session, "other writer", [&]() -> absl::Status {
+                  Session::Update(session.Prepare("SET SESSION innodb_lock_wait_timeout = 1"));
+                  SqlLedger other_ledger(session);
+                  return other_ledger.PublishChange(Change("courseRuns", "courseRuns/2"));
                 });
-                other.join();
-                return absl::OkStatus();
-              }).ok());
+              });
+          numbered_meanwhile = Sequence();
+        });
+        other.join();
+        return absl::OkStatus();
+      }).ok());
   EXPECT_TRUE(other_writer.ok()) << other_writer;
   EXPECT_EQ(numbered_meanwhile, 1);
   EXPECT_EQ(Sequence(), 1);
@@ -469,8 +468,8 @@ TEST(SqlTimeTest, ParsesEveryStoredTimeTheWayAbseilDoes) {
         "2100-03-01 00:00:00.123456789", "9999-12-31 23:59:59.999999"}) {
     absl::Time expected;
     std::string error;
-    ASSERT_TRUE(absl::ParseTime("%Y-%m-%d %H:%M:%E*S", text, absl::UTCTimeZone(), &expected,
-                                &error))
+    ASSERT_TRUE(
+        absl::ParseTime("%Y-%m-%d %H:%M:%E*S", text, absl::UTCTimeZone(), &expected, &error))
         << text << ": " << error;
     EXPECT_EQ(ParseSqlTime(text), absl::FromUnixMicros(absl::ToUnixMicros(expected))) << text;
   }
@@ -479,10 +478,10 @@ TEST(SqlTimeTest, ParsesEveryStoredTimeTheWayAbseilDoes) {
 }
 
 TEST(SqlTimeTest, MalformedTextIsTheEpoch) {
-  for (const char* text : {"", "2022-11-14", "2022-11-14T00:00:00", "2022-13-01 00:00:00",
-                           "2023-02-29 00:00:00", "2022-11-14 24:00:00", "2022-11-14 00:60:00",
-                           "2022-11-14 00:00:00.", "2022-11-14 00:00:00,5", "2022-11-14 00:00:0x",
-                           "2022-11-14 00:00:00.1234567890"}) {
+  for (const char* text :
+       {"", "2022-11-14", "2022-11-14T00:00:00", "2022-13-01 00:00:00", "2023-02-29 00:00:00",
+        "2022-11-14 24:00:00", "2022-11-14 00:60:00", "2022-11-14 00:00:00.",
+        "2022-11-14 00:00:00,5", "2022-11-14 00:00:0x", "2022-11-14 00:00:00.1234567890"}) {
     EXPECT_EQ(ParseSqlTime(text), absl::UnixEpoch()) << text;
   }
 }

@@ -177,8 +177,8 @@ TEST_F(TransactionTest, ACommitThatLosesItsConnectionIsNotReportedAsCommitted) {
       if (absl::Status s = db().Execute(absl::StrCat("KILL CONNECTION ", id)); !s.ok()) return s;
       // KILL returns before the thread is gone; wait until the server has dropped it.
       for (const absl::Time give_up = absl::Now() + absl::Seconds(10); absl::Now() < give_up;) {
-        auto left = db().QueryInt(absl::StrCat(
-            "SELECT COUNT(*) FROM information_schema.processlist WHERE id = ", id));
+        auto left = db().QueryInt(
+            absl::StrCat("SELECT COUNT(*) FROM information_schema.processlist WHERE id = ", id));
         if (left.ok() && *left == 0) return absl::OkStatus();
       }
       return absl::InternalError("the killed connection did not go away");
@@ -232,8 +232,8 @@ TEST_F(TransactionTest, WorkEndingWithinTheCommitMarginOfTheDeadlineIsRolledBack
   ConnectionPool pool(Config(2));
   // The caller's own deadline may already have passed when ours is this close.
   const absl::Time deadline = absl::Now() + kCommitMargin + absl::Milliseconds(300);
-  const absl::Status status = RunInTransaction(
-      pool, {.context = "insert", .deadline = deadline}, [&](Session& session) {
+  const absl::Status status =
+      RunInTransaction(pool, {.context = "insert", .deadline = deadline}, [&](Session& session) {
         if (auto s = Insert(session, 1, "late"); !s.ok()) return s;
         Guarded(session, "wait", [&]() -> absl::Status {
           auto& wait = session.Prepare("SELECT SLEEP(?)");

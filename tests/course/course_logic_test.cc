@@ -1,4 +1,6 @@
 // Unit tests of the course domain rules over the in-memory store: no gRPC, no SQL.
+#include "services/course/domain/course_logic.h"
+
 #include <optional>
 #include <string>
 #include <tuple>
@@ -7,7 +9,6 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "gtest/gtest.h"
-#include "services/course/domain/course_logic.h"
 #include "tests/course/fake_course_store.h"
 
 namespace luban::course {
@@ -26,8 +27,8 @@ class CourseLogicTest : public ::testing::Test {
   template <typename T>
   absl::StatusOr<T> InTx(const std::function<absl::StatusOr<T>(CourseTx&)>& body) {
     absl::StatusOr<T> result = absl::UnknownError("not run");
-    const absl::Status status = store_.InTransaction(
-        "test", absl::InfiniteFuture(), [&](CourseTx& tx) -> absl::Status {
+    const absl::Status status =
+        store_.InTransaction("test", absl::InfiniteFuture(), [&](CourseTx& tx) -> absl::Status {
           result = body(tx);
           return result.status();
         });
@@ -178,12 +179,9 @@ TEST_F(CourseLogicTest, WorkshopFoundersMustBeOfTheRightKindAndCountry) {
 TEST_F(CourseLogicTest, WorkshopStatusTransitions) {
   using S = WorkshopStatus;
   const std::vector<S> all = {S::kPlanned, S::kOperating, S::kSuspended, S::kClosed};
-  const std::vector<std::pair<S, S>> allowed = {{S::kPlanned, S::kOperating},
-                                                {S::kOperating, S::kSuspended},
-                                                {S::kSuspended, S::kOperating},
-                                                {S::kPlanned, S::kClosed},
-                                                {S::kOperating, S::kClosed},
-                                                {S::kSuspended, S::kClosed}};
+  const std::vector<std::pair<S, S>> allowed = {
+      {S::kPlanned, S::kOperating}, {S::kOperating, S::kSuspended}, {S::kSuspended, S::kOperating},
+      {S::kPlanned, S::kClosed},    {S::kOperating, S::kClosed},    {S::kSuspended, S::kClosed}};
   for (S from : all) {
     for (S to : all) {
       const int64_t id = AddWorkshop(from);
@@ -192,9 +190,8 @@ TEST_F(CourseLogicTest, WorkshopStatusTransitions) {
           [&](CourseTx& tx) { return logic_.ChangeWorkshopStatus(tx, kAdmin, id, version, to); });
       const bool expect_ok =
           std::find(allowed.begin(), allowed.end(), std::make_pair(from, to)) != allowed.end();
-      EXPECT_EQ(changed.ok(), expect_ok)
-          << WorkshopStatusName(from) << " -> " << WorkshopStatusName(to) << ": "
-          << changed.status();
+      EXPECT_EQ(changed.ok(), expect_ok) << WorkshopStatusName(from) << " -> "
+                                         << WorkshopStatusName(to) << ": " << changed.status();
       if (expect_ok) {
         EXPECT_EQ(store_.data().workshops.at(id).status, to);
         EXPECT_EQ(store_.data().workshops.at(id).meta.version, version + 1);
@@ -226,13 +223,14 @@ TEST_F(CourseLogicTest, CollegeAdminsRunTheirWorkshopButDoNotOpenIt) {
                                        WorkshopStatus::kOperating);
   });
   EXPECT_EQ(foreign.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(InTx<Workshop>([&](CourseTx& tx) { return logic_.GetWorkshop(tx, stranger, operating); })
-                .status()
-                .code(),
-            absl::StatusCode::kNotFound);
-  EXPECT_TRUE(
-      InTx<Workshop>([&](CourseTx& tx) { return logic_.GetWorkshop(tx, kReporter, operating); })
-          .ok());
+  EXPECT_EQ(
+      InTx<Workshop>([&](CourseTx& tx) { return logic_.GetWorkshop(tx, stranger, operating); })
+          .status()
+          .code(),
+      absl::StatusCode::kNotFound);
+  EXPECT_TRUE(InTx<Workshop>([&](CourseTx& tx) {
+                return logic_.GetWorkshop(tx, kReporter, operating);
+              }).ok());
 }
 
 TEST_F(CourseLogicTest, CourseRunTransitions) {
@@ -240,9 +238,8 @@ TEST_F(CourseLogicTest, CourseRunTransitions) {
   const std::vector<S> all = {S::kScheduled, S::kOpen, S::kInProgress, S::kCompleted,
                               S::kCancelled};
   const std::vector<std::pair<S, S>> allowed = {
-      {S::kScheduled, S::kOpen},      {S::kOpen, S::kInProgress},
-      {S::kInProgress, S::kCompleted}, {S::kScheduled, S::kCancelled},
-      {S::kOpen, S::kCancelled},      {S::kInProgress, S::kCancelled}};
+      {S::kScheduled, S::kOpen},      {S::kOpen, S::kInProgress}, {S::kInProgress, S::kCompleted},
+      {S::kScheduled, S::kCancelled}, {S::kOpen, S::kCancelled},  {S::kInProgress, S::kCancelled}};
   for (S from : all) {
     for (S to : all) {
       const int64_t id = AddRun(from);
@@ -307,8 +304,7 @@ TEST_F(CourseLogicTest, RunFieldRules) {
        }) {
     CourseRun run = MakeRun(course, workshop);
     c.spoil(run);
-    EXPECT_EQ(CreateRun(kAdmin, run).status().code(), absl::StatusCode::kInvalidArgument)
-        << c.what;
+    EXPECT_EQ(CreateRun(kAdmin, run).status().code(), absl::StatusCode::kInvalidArgument) << c.what;
   }
   EXPECT_TRUE(store_.data().course_runs.empty());
   EXPECT_TRUE(store_.ledger().audit().empty());
@@ -319,9 +315,8 @@ TEST_F(CourseLogicTest, CapacityOfAnOpenRunOnlyGrows) {
   auto update = [&](int capacity) {
     CourseRunPatch patch;
     patch.capacity = capacity;
-    return InTx<CourseRun>([&](CourseTx& tx) {
-      return logic_.UpdateCourseRun(tx, kAdmin, id, std::nullopt, patch);
-    });
+    return InTx<CourseRun>(
+        [&](CourseTx& tx) { return logic_.UpdateCourseRun(tx, kAdmin, id, std::nullopt, patch); });
   };
   EXPECT_EQ(update(19).status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(update(21).ok());
@@ -346,9 +341,8 @@ TEST_F(CourseLogicTest, StaleVersionIsAborted) {
   const int64_t version = store_.data().course_runs.at(id).meta.version;
   CourseRunPatch patch;
   patch.capacity = 30;
-  auto stale = InTx<CourseRun>([&](CourseTx& tx) {
-    return logic_.UpdateCourseRun(tx, kAdmin, id, version + 1, patch);
-  });
+  auto stale = InTx<CourseRun>(
+      [&](CourseTx& tx) { return logic_.UpdateCourseRun(tx, kAdmin, id, version + 1, patch); });
   EXPECT_EQ(stale.status().code(), absl::StatusCode::kAborted);
   EXPECT_EQ(store_.data().course_runs.at(id).capacity, 20);
   EXPECT_TRUE(InTx<CourseRun>([&](CourseTx& tx) {
@@ -396,9 +390,13 @@ TEST_F(CourseLogicTest, CourseRules) {
            [](Course& c) { c.code = "X"; },
            [](Course& c) { c.hours = 0; },
            [](Course& c) { c.languages.clear(); },
-           [](Course& c) { c.languages = {"ru", "ru"}; },
+           [](Course& c) {
+             c.languages = {"ru", "ru"};
+           },
            [](Course& c) { c.titles.clear(); },
-           [](Course& c) { c.titles = {{"ru", "a"}, {"ru", "b"}}; },
+           [](Course& c) {
+             c.titles = {{"ru", "a"}, {"ru", "b"}};
+           },
            [](Course& c) { c.discipline = ""; },
        }) {
     Course bad = course;

@@ -7,10 +7,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <deque>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -58,10 +58,10 @@ class CourseProcessTest : public luban::testing::DatabaseTest {
     ASSERT_NE(mkdtemp(dir), nullptr) << std::strerror(errno);
     dir_ = dir;
     credentials_file_ = dir_ + "/credentials";
-    WriteFile(credentials_file_,
-              absl::StrCat("# test principals\n", auth::HashToken(kAdminToken),
-                           " network_admin admin\n", auth::HashToken(kReporterToken),
-                           " reporter reports\n"));
+    WriteFile(
+        credentials_file_,
+        absl::StrCat("# test principals\n", auth::HashToken(kAdminToken), " network_admin admin\n",
+                     auth::HashToken(kReporterToken), " reporter reports\n"));
   }
 
   void TearDown() override {
@@ -238,9 +238,8 @@ TEST_F(CourseProcessTest, ServesUntilSigtermThenExitsCleanly) {
   {
     // Let the callers get going: wait until some calls completed (bounded by their deadlines).
     absl::MutexLock lock(&mu);
-    auto going = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu) {
-      return completed >= 3 || !failures.empty();
-    };
+    auto going = [&]()
+                     ABSL_SHARED_LOCKS_REQUIRED(mu) { return completed >= 3 || !failures.empty(); };
     mu.AwaitWithTimeout(absl::Condition(&going), absl::Seconds(10));
   }
 

@@ -14,11 +14,11 @@
 #include "absl/time/clock.h"
 #include "common/auth/credentials.h"
 #include "common/server/service_main.h"
+#include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
-#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "luban/course/v1/course.grpc.pb.h"
 #include "services/course/api/course_api.h"
@@ -36,7 +36,7 @@ constexpr char kAdminToken[] = "token-network-admin";
 constexpr char kReporterToken[] = "token-reporter";
 constexpr char kServiceToken[] = "token-service";
 constexpr char kExchangeServiceToken[] = "token-service-exchange";
-constexpr char kCollegeToken[] = "token-college-ttu";    // bound to institutions/2
+constexpr char kCollegeToken[] = "token-college-ttu";       // bound to institutions/2
 constexpr char kOtherCollegeToken[] = "token-college-enu";  // bound to institutions/4
 
 // UTF-8 names of the partner countries, which must come back byte-exact.
@@ -135,8 +135,7 @@ class CourseServiceTest : public luban::testing::DatabaseTest {
       change.set_request_id(NextRequestId());
       change.set_name(response.name());
       change.set_status(pb::WORKSHOP_STATUS_OPERATING);
-      status = Call(&pb::CourseService::Stub::ChangeWorkshopStatus, kAdminToken, change,
-                    &response);
+      status = Call(&pb::CourseService::Stub::ChangeWorkshopStatus, kAdminToken, change, &response);
       EXPECT_TRUE(status.ok()) << status.error_message();
     }
     return response;
@@ -333,9 +332,9 @@ TEST_F(CourseServiceTest, LifecycleOfARunFromSchedulingToCompletion) {
   cancel.set_name(run.name());
   cancel.set_reason("too late");
   const int64_t audit = AuditRows();
-  EXPECT_EQ(Call(&pb::CourseService::Stub::CancelCourseRun, kCollegeToken, cancel, &fetched)
-                .error_code(),
-            StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(
+      Call(&pb::CourseService::Stub::CancelCourseRun, kCollegeToken, cancel, &fetched).error_code(),
+      StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(AuditRows(), audit);
 }
 
@@ -345,9 +344,9 @@ TEST_F(CourseServiceTest, CancelledIsFinalAndRecordsTheReason) {
   pb::CancelCourseRunRequest cancel;
   cancel.set_request_id(NextRequestId());
   cancel.set_name(run.name());
-  EXPECT_EQ(Call(&pb::CourseService::Stub::CancelCourseRun, kCollegeToken, cancel, &run)
-                .error_code(),
-            StatusCode::INVALID_ARGUMENT)
+  EXPECT_EQ(
+      Call(&pb::CourseService::Stub::CancelCourseRun, kCollegeToken, cancel, &run).error_code(),
+      StatusCode::INVALID_ARGUMENT)
       << "a reason is required";
   cancel.set_reason("trainer unavailable");
   ASSERT_TRUE(Call(&pb::CourseService::Stub::CancelCourseRun, kCollegeToken, cancel, &run).ok());
@@ -380,18 +379,23 @@ TEST_F(CourseServiceTest, RulesAreRefusedWithTheirCodesAndChangeNothing) {
     StatusCode code;
   };
   const std::vector<Case> cases = {
-      {"end before start", [](auto& r) { r.mutable_course_run()->mutable_end_date()->set_year(2026); },
+      {"end before start",
+       [](auto& r) { r.mutable_course_run()->mutable_end_date()->set_year(2026); },
        StatusCode::INVALID_ARGUMENT},
       {"no capacity", [](auto& r) { r.mutable_course_run()->set_capacity(0); },
        StatusCode::INVALID_ARGUMENT},
       {"language not taught", [](auto& r) { r.mutable_course_run()->set_language_code("kk"); },
        StatusCode::INVALID_ARGUMENT},
-      {"impossible date", [](auto& r) { r.mutable_course_run()->mutable_start_date()->set_day(30);
-                                         r.mutable_course_run()->mutable_start_date()->set_month(2); },
+      {"impossible date",
+       [](auto& r) {
+         r.mutable_course_run()->mutable_start_date()->set_day(30);
+         r.mutable_course_run()->mutable_start_date()->set_month(2);
+       },
        StatusCode::INVALID_ARGUMENT},
       {"pass score over 100", [](auto& r) { r.mutable_course_run()->set_pass_score(101); },
        StatusCode::INVALID_ARGUMENT},
-      {"malformed workshop name", [](auto& r) { r.mutable_course_run()->set_workshop("workshop/1"); },
+      {"malformed workshop name",
+       [](auto& r) { r.mutable_course_run()->set_workshop("workshop/1"); },
        StatusCode::INVALID_ARGUMENT},
       {"unknown course", [](auto& r) { r.mutable_course_run()->set_course("courses/999"); },
        StatusCode::NOT_FOUND},
@@ -420,9 +424,9 @@ TEST_F(CourseServiceTest, RulesAreRefusedWithTheirCodesAndChangeNothing) {
   text->set_language_code("zh");
   text->set_text("工坊");
   pb::Workshop created;
-  EXPECT_EQ(Call(&pb::CourseService::Stub::CreateWorkshop, kAdminToken, workshop, &created)
-                .error_code(),
-            StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(
+      Call(&pb::CourseService::Stub::CreateWorkshop, kAdminToken, workshop, &created).error_code(),
+      StatusCode::INVALID_ARGUMENT);
   workshop.mutable_workshop()->set_country_code("KZ");
   const grpc::Status mismatch =
       Call(&pb::CourseService::Stub::CreateWorkshop, kAdminToken, workshop, &created);
@@ -441,9 +445,9 @@ TEST_F(CourseServiceTest, RulesAreRefusedWithTheirCodesAndChangeNothing) {
   title->set_language_code("ru");
   title->set_text("Дубликат");
   pb::Course course;
-  EXPECT_EQ(Call(&pb::CourseService::Stub::CreateCourse, kAdminToken, duplicate, &course)
-                .error_code(),
-            StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(
+      Call(&pb::CourseService::Stub::CreateCourse, kAdminToken, duplicate, &course).error_code(),
+      StatusCode::ALREADY_EXISTS);
 
   // Nothing is deleted while something depends on it.
   CreateRun(kAdminToken, tj_.name());
@@ -487,9 +491,9 @@ TEST_F(CourseServiceTest, OpenRunCapacityGrowsButDoesNotShrink) {
   shrink.mutable_course_run()->set_capacity(19);
   shrink.mutable_update_mask()->add_paths("capacity");
   pb::CourseRun updated;
-  EXPECT_EQ(Call(&pb::CourseService::Stub::UpdateCourseRun, kCollegeToken, shrink, &updated)
-                .error_code(),
-            StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(
+      Call(&pb::CourseService::Stub::UpdateCourseRun, kCollegeToken, shrink, &updated).error_code(),
+      StatusCode::FAILED_PRECONDITION);
   shrink.set_request_id(NextRequestId());
   shrink.mutable_course_run()->set_capacity(30);
   ASSERT_TRUE(
@@ -510,9 +514,9 @@ TEST_F(CourseServiceTest, UpdateMaskNamesOnlyUpdatableFields) {
   EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(status.error_message().find("update_mask"), std::string::npos);
   update.clear_update_mask();
-  EXPECT_EQ(Call(&pb::CourseService::Stub::UpdateWorkshop, kCollegeToken, update, &workshop)
-                .error_code(),
-            StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(
+      Call(&pb::CourseService::Stub::UpdateWorkshop, kCollegeToken, update, &workshop).error_code(),
+      StatusCode::INVALID_ARGUMENT);
   update.mutable_update_mask()->add_paths("city");
   update.mutable_workshop()->set_city("Хуҷанд");
   ASSERT_TRUE(
@@ -561,8 +565,7 @@ TEST_F(CourseServiceTest, RetryWithTheSameRequestIdReturnsTheFirstResponse) {
   name->set_language_code("tg");
   name->set_text(kTajik);
   pb::Institution first, second;
-  ASSERT_TRUE(
-      Call(&pb::CourseService::Stub::CreateInstitution, kAdminToken, request, &first).ok());
+  ASSERT_TRUE(Call(&pb::CourseService::Stub::CreateInstitution, kAdminToken, request, &first).ok());
   const int64_t audit = AuditRows();
   const int64_t events = *db().QueryInt("SELECT COUNT(*) FROM change_events");
   ASSERT_TRUE(
@@ -587,8 +590,8 @@ TEST_F(CourseServiceTest, RetryWithTheSameRequestIdReturnsTheFirstResponse) {
   std::vector<grpc::Status> statuses(6);
   for (int i = 0; i < 6; ++i) {
     threads.emplace_back([&, i] {
-      statuses[i] = Call(&pb::CourseService::Stub::CreateInstitution, kAdminToken, request,
-                         &results[i]);
+      statuses[i] =
+          Call(&pb::CourseService::Stub::CreateInstitution, kAdminToken, request, &results[i]);
     });
   }
   for (auto& t : threads) t.join();
@@ -634,16 +637,17 @@ TEST_F(CourseServiceTest, EachRoleGetsWhatItMayAndNothingElse) {
   cancel.set_request_id(NextRequestId());
   cancel.set_name(kz_run.name());
   cancel.set_reason("not mine");
-  EXPECT_EQ(Call(&pb::CourseService::Stub::CancelCourseRun, kCollegeToken, cancel, &run).error_code(),
-            StatusCode::NOT_FOUND);
+  EXPECT_EQ(
+      Call(&pb::CourseService::Stub::CancelCourseRun, kCollegeToken, cancel, &run).error_code(),
+      StatusCode::NOT_FOUND);
   pb::UpdateWorkshopRequest update;
   update.set_request_id(NextRequestId());
   *update.mutable_workshop() = kz_;
   update.mutable_workshop()->set_city("Алматы");
   update.mutable_update_mask()->add_paths("city");
-  EXPECT_EQ(Call(&pb::CourseService::Stub::UpdateWorkshop, kCollegeToken, update, &workshop)
-                .error_code(),
-            StatusCode::NOT_FOUND);
+  EXPECT_EQ(
+      Call(&pb::CourseService::Stub::UpdateWorkshop, kCollegeToken, update, &workshop).error_code(),
+      StatusCode::NOT_FOUND);
   EXPECT_EQ(Call(&pb::CourseService::Stub::CreateCourseRun, kCollegeToken,
                  RunRequest(course_.name(), kz_.name()), &run)
                 .error_code(),
@@ -653,9 +657,9 @@ TEST_F(CourseServiceTest, EachRoleGetsWhatItMayAndNothingElse) {
   course.set_request_id(NextRequestId());
   pb::Course created_course;
   for (const char* token : {kCollegeToken, kReporterToken, kServiceToken}) {
-    EXPECT_EQ(Call(&pb::CourseService::Stub::CreateCourse, token, course, &created_course)
-                  .error_code(),
-              StatusCode::PERMISSION_DENIED)
+    EXPECT_EQ(
+        Call(&pb::CourseService::Stub::CreateCourse, token, course, &created_course).error_code(),
+        StatusCode::PERMISSION_DENIED)
         << token;
   }
   // Reporters and services read but never write.
@@ -699,8 +703,7 @@ TEST_F(CourseServiceTest, EachRoleGetsWhatItMayAndNothingElse) {
       Call(&pb::CourseService::Stub::ListCourseRuns, kCollegeToken, runs, &listed_runs).ok());
   EXPECT_EQ(listed_runs.course_runs_size(), 0);
   ASSERT_TRUE(
-      Call(&pb::CourseService::Stub::ListCourseRuns, kOtherCollegeToken, runs, &listed_runs)
-          .ok());
+      Call(&pb::CourseService::Stub::ListCourseRuns, kOtherCollegeToken, runs, &listed_runs).ok());
   ASSERT_EQ(listed_runs.course_runs_size(), 1);
   EXPECT_EQ(listed_runs.course_runs(0).name(), kz_run.name());
 }
@@ -715,7 +718,8 @@ TEST_F(CourseServiceTest, PagingWalksAListLargerThanAPage) {
   do {
     request.set_page_token(token);
     pb::ListCoursesResponse response;
-    ASSERT_TRUE(Call(&pb::CourseService::Stub::ListCourses, kCollegeToken, request, &response).ok());
+    ASSERT_TRUE(
+        Call(&pb::CourseService::Stub::ListCourses, kCollegeToken, request, &response).ok());
     for (const auto& c : response.courses()) seen.push_back(c.code());
     token = response.next_page_token();
     ++pages;
@@ -731,21 +735,20 @@ TEST_F(CourseServiceTest, PagingWalksAListLargerThanAPage) {
   tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
   request.set_page_token(tampered);
   pb::ListCoursesResponse refused;
-  EXPECT_EQ(Call(&pb::CourseService::Stub::ListCourses, kCollegeToken, request, &refused)
-                .error_code(),
-            StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(
+      Call(&pb::CourseService::Stub::ListCourses, kCollegeToken, request, &refused).error_code(),
+      StatusCode::INVALID_ARGUMENT);
   // A token is the caller's own: another college replaying it is refused.
   request.set_page_token(first.next_page_token());
   grpc::Status replayed =
       Call(&pb::CourseService::Stub::ListCourses, kOtherCollegeToken, request, &refused);
   EXPECT_EQ(replayed.error_code(), StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(replayed.error_message(), HasSubstr("another caller"));
-  EXPECT_TRUE(
-      Call(&pb::CourseService::Stub::ListCourses, kCollegeToken, request, &refused).ok());
+  EXPECT_TRUE(Call(&pb::CourseService::Stub::ListCourses, kCollegeToken, request, &refused).ok());
   request.set_discipline("robotics");
-  EXPECT_EQ(Call(&pb::CourseService::Stub::ListCourses, kCollegeToken, request, &refused)
-                .error_code(),
-            StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(
+      Call(&pb::CourseService::Stub::ListCourses, kCollegeToken, request, &refused).error_code(),
+      StatusCode::INVALID_ARGUMENT);
   // Huge page sizes are clamped, negative ones refused.
   pb::ListCoursesRequest huge;
   huge.set_page_size(1000000);
@@ -796,9 +799,8 @@ TEST_F(CourseServiceTest, NamesInAnyScriptComeBackByteExact) {
 TEST_F(CourseServiceTest, ChangesAreAuditedAndPublishedOnTheFeed) {
   BuildNetwork();
   pb::CourseRun run = CreateRun(kCollegeToken, tj_.name());
-  EXPECT_EQ(*db().QueryValue(absl::StrCat(
-                "SELECT actor FROM audit_log WHERE resource_name = '", run.name(),
-                "' AND action = 'created'")),
+  EXPECT_EQ(*db().QueryValue(absl::StrCat("SELECT actor FROM audit_log WHERE resource_name = '",
+                                          run.name(), "' AND action = 'created'")),
             "ttu-admin");
 
   grpc::ClientContext context;

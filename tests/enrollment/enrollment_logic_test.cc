@@ -1,5 +1,7 @@
 // Unit tests of the enrollment domain rules over the in-memory store: no gRPC, no SQL. What the
 // course service knows (runs, workshops, names) is passed in, as the handlers do.
+#include "services/enrollment/domain/enrollment_logic.h"
+
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -15,7 +17,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "gtest/gtest.h"
-#include "services/enrollment/domain/enrollment_logic.h"
 #include "tests/enrollment/fake_enrollment_store.h"
 
 namespace luban::enrollment {
@@ -72,8 +73,8 @@ class EnrollmentLogicTest : public ::testing::Test {
   template <typename F>
   auto InTx(F body) -> decltype(body(std::declval<EnrollmentTx&>())) {
     decltype(body(std::declval<EnrollmentTx&>())) result = absl::UnknownError("not run");
-    const absl::Status status = store_.InTransaction(
-        "test", absl::InfiniteFuture(), [&](EnrollmentTx& tx) -> absl::Status {
+    const absl::Status status =
+        store_.InTransaction("test", absl::InfiniteFuture(), [&](EnrollmentTx& tx) -> absl::Status {
           result = body(tx);
           return result.status();
         });
@@ -143,8 +144,7 @@ class EnrollmentLogicTest : public ::testing::Test {
 
   absl::StatusOr<std::optional<SeatChange>> EnrollOnMirror(const Principal& who, int64_t trainee,
                                                            int64_t run_id = kRun) {
-    return InTx(
-        [&](EnrollmentTx& tx) { return logic_.EnrollOnMirror(tx, who, trainee, run_id); });
+    return InTx([&](EnrollmentTx& tx) { return logic_.EnrollOnMirror(tx, who, trainee, run_id); });
   }
 
   // Enrolls as the network admin and returns the enrollment's id.
@@ -478,9 +478,8 @@ TEST_F(EnrollmentLogicTest, StaleVersionIsAborted) {
   TraineePatch patch;
   patch.family_name_latin = "Saidzoda";
   auto update = [&](std::optional<int64_t> version) {
-    return InTx([&](EnrollmentTx& tx) {
-      return logic_.UpdateTrainee(tx, kAdmin, id, version, patch);
-    });
+    return InTx(
+        [&](EnrollmentTx& tx) { return logic_.UpdateTrainee(tx, kAdmin, id, version, patch); });
   };
   EXPECT_EQ(update(2).status().code(), absl::StatusCode::kAborted);
   EXPECT_EQ(store_.data().trainees.at(id).family_name_latin, "Saidov");
@@ -521,9 +520,9 @@ TEST_F(EnrollmentLogicTest, ArchivedTraineesNeitherEnrollNorChange) {
   EXPECT_TRUE(store_.data().enrollments.empty());
   TraineePatch patch;
   patch.given_name = "Рустамҷон";
-  const absl::Status update =
-      InTx([&](EnrollmentTx& tx) { return logic_.UpdateTrainee(tx, kAdmin, id, 2, patch); })
-          .status();
+  const absl::Status update = InTx([&](EnrollmentTx& tx) {
+                                return logic_.UpdateTrainee(tx, kAdmin, id, 2, patch);
+                              }).status();
   EXPECT_EQ(update.code(), absl::StatusCode::kFailedPrecondition) << update;
   EXPECT_EQ(store_.data().trainees.at(id).given_name, "Рустам");
   EXPECT_EQ(store_.data().trainees.at(id).meta.version, 2);
@@ -826,7 +825,8 @@ TEST_F(EnrollmentLogicTest, SeatCountFollowsEveryStep) {
            {"enroll 0 again (waitlisted)", enroll(0)},
            {"feed: 4 seats (promotes 3)", event(4, RunStatus::kOpen)},
            {"withdraw 3 (promotes 0)", withdraw(3)},
-           {"enroll 5 (seat at 5 capacity)", [&] {
+           {"enroll 5 (seat at 5 capacity)",
+            [&] {
               run.capacity = 5;
               return enroll(5)();
             }},
@@ -918,8 +918,8 @@ TEST_F(EnrollmentLogicTest, ListsShowEachCollegeItsOwn) {
 
   auto trainees = [&](const Principal& who, TraineeFilter filter = {}) {
     std::vector<int64_t> ids;
-    auto page = InTx(
-        [&](EnrollmentTx& tx) { return logic_.ListTrainees(tx, who, filter, 0, 100); });
+    auto page =
+        InTx([&](EnrollmentTx& tx) { return logic_.ListTrainees(tx, who, filter, 0, 100); });
     EXPECT_TRUE(page.ok()) << page.status();
     if (page.ok()) {
       for (const Trainee& t : page->items) ids.push_back(t.meta.id);
@@ -928,8 +928,8 @@ TEST_F(EnrollmentLogicTest, ListsShowEachCollegeItsOwn) {
   };
   auto enrollments = [&](const Principal& who, EnrollmentFilter filter = {}) {
     std::vector<int64_t> ids;
-    auto page = InTx(
-        [&](EnrollmentTx& tx) { return logic_.ListEnrollments(tx, who, filter, 0, 100); });
+    auto page =
+        InTx([&](EnrollmentTx& tx) { return logic_.ListEnrollments(tx, who, filter, 0, 100); });
     EXPECT_TRUE(page.ok()) << page.status();
     if (page.ok()) {
       for (const Enrollment& e : page->items) {
@@ -940,8 +940,8 @@ TEST_F(EnrollmentLogicTest, ListsShowEachCollegeItsOwn) {
   };
   auto certificates = [&](const Principal& who) {
     std::vector<int64_t> ids;
-    auto page = InTx(
-        [&](EnrollmentTx& tx) { return logic_.ListCertificates(tx, who, {}, 0, 100); });
+    auto page =
+        InTx([&](EnrollmentTx& tx) { return logic_.ListCertificates(tx, who, {}, 0, 100); });
     EXPECT_TRUE(page.ok()) << page.status();
     if (page.ok()) {
       for (const Certificate& c : page->items) ids.push_back(c.meta.id);
@@ -1072,13 +1072,12 @@ TEST_F(EnrollmentLogicTest, PassNeedsTheScoreAndTheAttendance) {
 TEST_F(EnrollmentLogicTest, ScoresOutside0To100AreInvalid) {
   const int64_t id = EnrollId(AddTrainee(), MakeRun(5));
   const RunInfo running = MakeRun(5, RunStatus::kInProgress);
-  for (auto [score, attendance] : std::vector<std::pair<int, int>>{
-           {-1, 90}, {101, 90}, {90, -1}, {90, 101}}) {
+  for (auto [score, attendance] :
+       std::vector<std::pair<int, int>>{{-1, 90}, {101, 90}, {90, -1}, {90, 101}}) {
     const absl::Status status = Complete(kAdmin, id, score, attendance, running).status();
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << score << "/" << attendance;
-    EXPECT_TRUE(absl::StrContains(status.message(), score < 0 || score > 100
-                                                        ? "final_score"
-                                                        : "attendance_percent"))
+    EXPECT_TRUE(absl::StrContains(status.message(),
+                                  score < 0 || score > 100 ? "final_score" : "attendance_percent"))
         << status;
   }
   EXPECT_EQ(StateOf(id), EnrollmentState::kEnrolled);
@@ -1255,8 +1254,7 @@ TEST_F(EnrollmentLogicTest, AnEventForAnUnknownRunOnlyAdvancesTheCursor) {
 
 TEST_F(EnrollmentLogicTest, VerifyingAnUnknownNumberFindsNothing) {
   AddCertificate(AddTrainee(), kRun);
-  auto verified =
-      InTx([&](EnrollmentTx& tx) { return logic_.VerifyCertificate(tx, "LW-NOSUCH"); });
+  auto verified = InTx([&](EnrollmentTx& tx) { return logic_.VerifyCertificate(tx, "LW-NOSUCH"); });
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_FALSE(verified->certificate.has_value());
   EXPECT_TRUE(verified->holder_masked_name.empty());
@@ -1345,8 +1343,7 @@ TEST_F(EnrollmentLogicTest, EligibilityCanRequireACompletedCourse) {
   Requirement requirement;
   requirement.completed_course_id = kCourse;
   auto check = [&] {
-    return InTx(
-        [&](EnrollmentTx& tx) { return logic_.CheckEligibility(tx, id, requirement); });
+    return InTx([&](EnrollmentTx& tx) { return logic_.CheckEligibility(tx, id, requirement); });
   };
   auto none = check();
   ASSERT_TRUE(none.ok()) << none.status();

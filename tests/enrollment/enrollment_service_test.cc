@@ -32,8 +32,8 @@ namespace cpb = ::luban::course::v1;
 using ::grpc::StatusCode;
 
 constexpr char kAdmin[] = "t-admin";
-constexpr char kCollege[] = "t-college-ttu";   // institutions/2
-constexpr char kOther[] = "t-college-enu";     // institutions/4
+constexpr char kCollege[] = "t-college-ttu";  // institutions/2
+constexpr char kOther[] = "t-college-enu";    // institutions/4
 constexpr char kReporter[] = "t-reporter";
 constexpr char kService[] = "t-service";                   // svc-enrollment
 constexpr char kExchangeService[] = "t-exchange-service";  // svc-exchange
@@ -114,8 +114,7 @@ class EnrollmentServiceTest : public luban::testing::DatabaseTest {
 
   template <typename Request, typename Response>
   grpc::Status Call(grpc::Status (pb::EnrollmentService::Stub::*method)(grpc::ClientContext*,
-                                                                        const Request&,
-                                                                        Response*),
+                                                                        const Request&, Response*),
                     const std::string& token, const Request& request, Response* response) {
     return Invoke(*stub_, method, token, request, response);
   }
@@ -241,8 +240,8 @@ class EnrollmentServiceTest : public luban::testing::DatabaseTest {
     return t;
   }
 
-  grpc::Status Enroll(const std::string& token, const std::string& trainee,
-                      const std::string& run, pb::Enrollment* out, std::string request_id = "") {
+  grpc::Status Enroll(const std::string& token, const std::string& trainee, const std::string& run,
+                      pb::Enrollment* out, std::string request_id = "") {
     pb::EnrollRequest r;
     r.set_request_id(request_id.empty() ? Id() : request_id);
     r.set_trainee(trainee);
@@ -386,9 +385,9 @@ TEST_F(EnrollmentServiceTest, AFullRunWaitlistsAndAWithdrawalPromotesTheFirst) {
   EXPECT_EQ(last.waitlist_position(), 1);
   // Withdrawn is final.
   withdraw.set_request_id(Id());
-  EXPECT_EQ(Call(&pb::EnrollmentService::Stub::Withdraw, kCollege, withdraw, &withdrawn)
-                .error_code(),
-            StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(
+      Call(&pb::EnrollmentService::Stub::Withdraw, kCollege, withdraw, &withdrawn).error_code(),
+      StatusCode::FAILED_PRECONDITION);
 }
 
 TEST_F(EnrollmentServiceTest, ConcurrentEnrollsNeverPassTheCapacity) {
@@ -477,8 +476,7 @@ TEST_F(EnrollmentServiceTest, EnrollRefusalsChangeNothing) {
             StatusCode::NOT_FOUND);
   EXPECT_EQ(Enroll(kCollege, trainee.name(), foreign.name(), &e).error_code(),
             StatusCode::NOT_FOUND);
-  EXPECT_EQ(Enroll(kCollege, "trainees/999", open.name(), &e).error_code(),
-            StatusCode::NOT_FOUND);
+  EXPECT_EQ(Enroll(kCollege, "trainees/999", open.name(), &e).error_code(), StatusCode::NOT_FOUND);
   EXPECT_EQ(Enroll(kCollege, "trainee/1", open.name(), &e).error_code(),
             StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(Enroll(kReporter, trainee.name(), open.name(), &e).error_code(),
@@ -644,8 +642,7 @@ TEST_F(EnrollmentServiceTest, CompletionIssuesAVerifiableDualCertificate) {
   EXPECT_EQ(Call(&pb::EnrollmentService::Stub::RevokeCertificate, kCollege, revoke, &revoked)
                 .error_code(),
             StatusCode::PERMISSION_DENIED);
-  ASSERT_TRUE(
-      Call(&pb::EnrollmentService::Stub::RevokeCertificate, kAdmin, revoke, &revoked).ok());
+  ASSERT_TRUE(Call(&pb::EnrollmentService::Stub::RevokeCertificate, kAdmin, revoke, &revoked).ok());
   verify.set_number(certificate.number());
   ASSERT_TRUE(Call(&pb::EnrollmentService::Stub::VerifyCertificate, "", verify, &verified).ok());
   EXPECT_EQ(verified.status(), pb::CERTIFICATE_STATUS_REVOKED);
@@ -720,8 +717,7 @@ TEST_F(EnrollmentServiceTest, ImportAnswersEachRowAndReRunningChangesNothing) {
 
   // The same request again: the first answer.
   pb::ImportTraineesResponse retried;
-  ASSERT_TRUE(
-      Call(&pb::EnrollmentService::Stub::ImportTrainees, kCollege, import, &retried).ok());
+  ASSERT_TRUE(Call(&pb::EnrollmentService::Stub::ImportTrainees, kCollege, import, &retried).ok());
   EXPECT_EQ(retried.SerializeAsString(), first.SerializeAsString());
   // The same rows under a new request id: everything already exists, nothing changes.
   import.set_request_id("import-2");
@@ -787,7 +783,8 @@ TEST_F(EnrollmentServiceTest, ExportsStreamEverythingRedactedInBatches) {
     auto stream = stub_->ExportEnrollments(&ctx, request);
     std::vector<pb::Enrollment> rows;
     pb::ExportEnrollmentsResponse b;
-    while (stream->Read(&b)) rows.insert(rows.end(), b.enrollments().begin(), b.enrollments().end());
+    while (stream->Read(&b))
+      rows.insert(rows.end(), b.enrollments().begin(), b.enrollments().end());
     EXPECT_TRUE(stream->Finish().ok());
     return rows;
   };

@@ -1,6 +1,8 @@
 // Unit tests of the exchange domain rules over the in-memory store: no gRPC, no SQL. What the
 // peers know (institutions, a trainee's standing and home workshop) is passed in, as the handlers
 // do.
+#include "services/exchange/domain/exchange_logic.h"
+
 #include <algorithm>
 #include <cstdint>
 #include <optional>
@@ -14,7 +16,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "gtest/gtest.h"
-#include "services/exchange/domain/exchange_logic.h"
 #include "tests/exchange/fake_exchange_store.h"
 
 namespace luban::exchange {
@@ -78,8 +79,8 @@ class ExchangeLogicTest : public ::testing::Test {
   template <typename F>
   auto InTx(F body) -> decltype(body(std::declval<ExchangeTx&>())) {
     decltype(body(std::declval<ExchangeTx&>())) result = absl::UnknownError("not run");
-    const absl::Status status = store_.InTransaction(
-        "test", absl::InfiniteFuture(), [&](ExchangeTx& tx) -> absl::Status {
+    const absl::Status status =
+        store_.InTransaction("test", absl::InfiniteFuture(), [&](ExchangeTx& tx) -> absl::Status {
           result = body(tx);
           return result.status();
         });
@@ -90,9 +91,8 @@ class ExchangeLogicTest : public ::testing::Test {
   absl::StatusOr<Programme> Create(const Principal& who, const Programme& draft,
                                    const InstitutionInfo& chinese = kChinese,
                                    const InstitutionInfo& partner = kPartner) {
-    return InTx([&](ExchangeTx& tx) {
-      return logic_.CreateProgramme(tx, who, draft, chinese, partner);
-    });
+    return InTx(
+        [&](ExchangeTx& tx) { return logic_.CreateProgramme(tx, who, draft, chinese, partner); });
   }
 
   absl::StatusOr<Programme> Update(const Principal& who, int64_t id, const ProgrammePatch& patch,
@@ -104,9 +104,8 @@ class ExchangeLogicTest : public ::testing::Test {
   absl::StatusOr<ProgrammeChange> ChangeStatus(const Principal& who, int64_t id,
                                                ProgrammeStatus target,
                                                std::optional<int64_t> version = std::nullopt) {
-    return InTx([&](ExchangeTx& tx) {
-      return logic_.ChangeProgrammeStatus(tx, who, id, version, target);
-    });
+    return InTx(
+        [&](ExchangeTx& tx) { return logic_.ChangeProgrammeStatus(tx, who, id, version, target); });
   }
 
   absl::StatusOr<Mobility> Nominate(const Principal& who, int64_t programme_id,
@@ -185,8 +184,7 @@ TEST_F(ExchangeLogicTest, AnotherCollegeMayNotCreateTheirProgramme) {
 
 TEST_F(ExchangeLogicTest, InstitutionKindsAreChecked) {
   const InstitutionInfo chinese_as_partner{kTianjinCollege, InstitutionKind::kLocalPartner, "CN"};
-  const InstitutionInfo partner_as_chinese{kTajikTechnical, InstitutionKind::kChineseCollege,
-                                           "TJ"};
+  const InstitutionInfo partner_as_chinese{kTajikTechnical, InstitutionKind::kChineseCollege, "TJ"};
   auto bad_chinese = Create(kAdmin, Draft(), chinese_as_partner, kPartner);
   EXPECT_EQ(bad_chinese.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(absl::StrContains(bad_chinese.status().message(), "chinese_institution"))
@@ -213,16 +211,15 @@ TEST_F(ExchangeLogicTest, DatesMustBeOrdered) {
 TEST_F(ExchangeLogicTest, QuotaIsOneToAThousand) {
   for (int quota : {0, -1, 1001}) {
     SCOPED_TRACE(quota);
-    auto refused = Create(kAdmin, Draft(ProgrammeKind::kTraineeStudyVisit,
-                                        Direction::kToChina, quota));
+    auto refused =
+        Create(kAdmin, Draft(ProgrammeKind::kTraineeStudyVisit, Direction::kToChina, quota));
     EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_TRUE(absl::StrContains(refused.status().message(), "quota")) << refused.status();
   }
   for (int quota : {1, 1000}) {
     SCOPED_TRACE(quota);
     EXPECT_TRUE(
-        Create(kAdmin, Draft(ProgrammeKind::kTraineeStudyVisit, Direction::kToChina, quota))
-            .ok());
+        Create(kAdmin, Draft(ProgrammeKind::kTraineeStudyVisit, Direction::kToChina, quota)).ok());
   }
 }
 
@@ -286,8 +283,8 @@ TEST_F(ExchangeLogicTest, ProgrammeStatusTransitions) {
 }
 
 TEST_F(ExchangeLogicTest, CancellingAProgrammeCancelsNominationsAndApprovalsNotJourneys) {
-  const int64_t pid = OpenProgramme(Draft(ProgrammeKind::kTraineeStudyVisit,
-                                          Direction::kToChina, 5));
+  const int64_t pid =
+      OpenProgramme(Draft(ProgrammeKind::kTraineeStudyVisit, Direction::kToChina, 5));
   const int64_t nominated = MustNominate(pid, TraineeNominee(1));
   const int64_t approved = MustNominate(pid, TraineeNominee(2));
   MustDecide(approved, MobilityState::kApproved);
@@ -353,8 +350,8 @@ TEST_F(ExchangeLogicTest, ApprovalsStopAtTheQuota) {
 }
 
 TEST_F(ExchangeLogicTest, QuotaCannotDropBelowTheApprovedCount) {
-  const int64_t pid = OpenProgramme(Draft(ProgrammeKind::kTraineeStudyVisit,
-                                          Direction::kToChina, 3));
+  const int64_t pid =
+      OpenProgramme(Draft(ProgrammeKind::kTraineeStudyVisit, Direction::kToChina, 3));
   MustDecide(MustNominate(pid, TraineeNominee(1)), MobilityState::kApproved);
   MustDecide(MustNominate(pid, TraineeNominee(2)), MobilityState::kApproved);
   const int64_t version = StoredProgramme(pid).meta.version;
@@ -408,8 +405,8 @@ TEST_F(ExchangeLogicTest, SidesToChina) {
 
 TEST_F(ExchangeLogicTest, SidesToPartnerCountry) {
   // To the partner country: the Chinese college sends, the partner receives.
-  const int64_t pid = OpenProgramme(Draft(ProgrammeKind::kTraineeStudyVisit,
-                                          Direction::kToPartnerCountry));
+  const int64_t pid =
+      OpenProgramme(Draft(ProgrammeKind::kTraineeStudyVisit, Direction::kToPartnerCountry));
   auto wrong = Nominate(kPartnerAdmin, pid, TraineeNominee(1));
   EXPECT_EQ(wrong.status().code(), absl::StatusCode::kPermissionDenied) << wrong.status();
   auto m = Nominate(kChineseAdmin, pid, TraineeNominee(1));
@@ -430,8 +427,8 @@ TEST_F(ExchangeLogicTest, SidesToPartnerCountry) {
 }
 
 TEST_F(ExchangeLogicTest, EitherSideCancels) {
-  const int64_t pid = OpenProgramme(Draft(ProgrammeKind::kTraineeStudyVisit,
-                                          Direction::kToChina, 5));
+  const int64_t pid =
+      OpenProgramme(Draft(ProgrammeKind::kTraineeStudyVisit, Direction::kToChina, 5));
   const int64_t a = MustNominate(pid, TraineeNominee(1));
   const int64_t b = MustNominate(pid, TraineeNominee(2));
   EXPECT_TRUE(Decide(kPartnerAdmin, a, MobilityState::kCancelled, "withdrawn").ok());
@@ -447,8 +444,7 @@ TEST_F(ExchangeLogicTest, OtherCollegesSeeNothing) {
             absl::StatusCode::kNotFound);
   for (MobilityState target : kAllMobilityStates) {
     SCOPED_TRACE(MobilityStateName(target));
-    EXPECT_EQ(Decide(kStranger, id, target, "why").status().code(),
-              absl::StatusCode::kNotFound);
+    EXPECT_EQ(Decide(kStranger, id, target, "why").status().code(), absl::StatusCode::kNotFound);
   }
   ProgrammePatch patch;
   patch.quota = 5;
@@ -481,8 +477,8 @@ bool MobilityStepAllowed(MobilityState from, MobilityState to) {
 }
 
 TEST_F(ExchangeLogicTest, MobilityTransitions) {
-  const int64_t pid = OpenProgramme(Draft(ProgrammeKind::kTeacherTraining, Direction::kToChina,
-                                          100));
+  const int64_t pid =
+      OpenProgramme(Draft(ProgrammeKind::kTeacherTraining, Direction::kToChina, 100));
   for (MobilityState from : kAllMobilityStates) {
     for (MobilityState to : kAllMobilityStates) {
       SCOPED_TRACE(absl::StrCat(MobilityStateName(from), " -> ", MobilityStateName(to)));
@@ -581,8 +577,8 @@ TEST_F(ExchangeLogicTest, IneligibleTraineeIsRefusedWithTheReason) {
   nominee.standing.reason = "has not completed the required course";
   auto refused = Nominate(kPartnerAdmin, pid, nominee);
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_TRUE(absl::StrContains(refused.status().message(),
-                                "has not completed the required course"))
+  EXPECT_TRUE(
+      absl::StrContains(refused.status().message(), "has not completed the required course"))
       << refused.status();
   EXPECT_TRUE(store_.data().mobilities.empty());
 }
@@ -690,7 +686,7 @@ TEST_F(ExchangeLogicTest, DecisionsRecordActorAndReasonInOrder) {
 }
 
 TEST_F(ExchangeLogicTest, StaleEtagsAreAborted) {
-  const int64_t pid = OpenProgramme();  // version 2
+  const int64_t pid = OpenProgramme();                      // version 2
   const int64_t id = MustNominate(pid, TraineeNominee(1));  // version 1
 
   auto decided = Decide(kChineseAdmin, id, MobilityState::kApproved, "", /*version=*/7);
@@ -704,10 +700,9 @@ TEST_F(ExchangeLogicTest, StaleEtagsAreAborted) {
   EXPECT_EQ(Update(kChineseAdmin, pid, patch, /*version=*/1).status().code(),
             absl::StatusCode::kAborted);
   EXPECT_EQ(StoredProgramme(pid).quota, 2);
-  EXPECT_EQ(ChangeStatus(kChineseAdmin, pid, ProgrammeStatus::kClosed, /*version=*/1)
-                .status()
-                .code(),
-            absl::StatusCode::kAborted);
+  EXPECT_EQ(
+      ChangeStatus(kChineseAdmin, pid, ProgrammeStatus::kClosed, /*version=*/1).status().code(),
+      absl::StatusCode::kAborted);
   EXPECT_EQ(StoredProgramme(pid).status, ProgrammeStatus::kOpen);
 
   auto updated = Update(kChineseAdmin, pid, patch, /*version=*/2);

@@ -79,8 +79,8 @@ class ExchangeServiceTest : public luban::testing::DatabaseTest {
     };
     auto credentials = [] { return *auth::CredentialStore::Parse(CredentialsText()); };
     course_module_ = std::make_unique<course::CourseModule>(course::CourseConfig{});
-    auto course_host = ServiceHost::Start(*course_module_, options(course_db_->Config()),
-                                          credentials());
+    auto course_host =
+        ServiceHost::Start(*course_module_, options(course_db_->Config()), credentials());
     ASSERT_TRUE(course_host.ok()) << course_host.status();
     course_host_ = *std::move(course_host);
     const std::string course_target = absl::StrCat("127.0.0.1:", course_host_->port());
@@ -91,8 +91,8 @@ class ExchangeServiceTest : public luban::testing::DatabaseTest {
     enrollment_options.follow_course_feed = false;
     enrollment_module_ =
         std::make_unique<enrollment::EnrollmentModule>(std::move(enrollment_options));
-    auto enrollment_host = ServiceHost::Start(*enrollment_module_,
-                                              options(enrollment_db_->Config()), credentials());
+    auto enrollment_host =
+        ServiceHost::Start(*enrollment_module_, options(enrollment_db_->Config()), credentials());
     ASSERT_TRUE(enrollment_host.ok()) << enrollment_host.status();
     enrollment_host_ = *std::move(enrollment_host);
 
@@ -220,8 +220,8 @@ class ExchangeServiceTest : public luban::testing::DatabaseTest {
 
   template <typename Request>
   grpc::Status Step(grpc::Status (pb::ExchangeService::Stub::*method)(grpc::ClientContext*,
-                                                                     const Request&,
-                                                                     pb::Mobility*),
+                                                                      const Request&,
+                                                                      pb::Mobility*),
                     const std::string& token, const std::string& name, const std::string& reason,
                     pb::Mobility* out) {
     Request r;
@@ -325,8 +325,7 @@ TEST_F(ExchangeServiceTest, EachSideTakesItsOwnSteps) {
   EXPECT_EQ(Step(&pb::ExchangeService::Stub::ApproveMobility, kEnu, mobility.name(), "", &after)
                 .error_code(),
             StatusCode::NOT_FOUND);
-  EXPECT_EQ(Step(&pb::ExchangeService::Stub::RejectMobility, kTianjin, mobility.name(), "",
-                 &after)
+  EXPECT_EQ(Step(&pb::ExchangeService::Stub::RejectMobility, kTianjin, mobility.name(), "", &after)
                 .error_code(),
             StatusCode::INVALID_ARGUMENT)
       << "a rejection says why";
@@ -340,8 +339,7 @@ TEST_F(ExchangeServiceTest, EachSideTakesItsOwnSteps) {
   ASSERT_TRUE(
       Step(&pb::ExchangeService::Stub::ApproveMobility, kTianjin, mobility.name(), "", &after)
           .ok());
-  EXPECT_EQ(Step(&pb::ExchangeService::Stub::DepartMobility, kTianjin, mobility.name(), "",
-                 &after)
+  EXPECT_EQ(Step(&pb::ExchangeService::Stub::DepartMobility, kTianjin, mobility.name(), "", &after)
                 .error_code(),
             StatusCode::PERMISSION_DENIED);
   ASSERT_TRUE(
@@ -353,8 +351,7 @@ TEST_F(ExchangeServiceTest, EachSideTakesItsOwnSteps) {
   EXPECT_EQ(after.decisions(1).actor(), "tianjin-admin");
   EXPECT_EQ(after.decisions(1).reason(), "the course is full");
   EXPECT_EQ(after.decisions(5).actor(), "ttu-admin");
-  EXPECT_EQ(Step(&pb::ExchangeService::Stub::CancelMobility, kTtu, mobility.name(), "late",
-                 &after)
+  EXPECT_EQ(Step(&pb::ExchangeService::Stub::CancelMobility, kTtu, mobility.name(), "late", &after)
                 .error_code(),
             StatusCode::FAILED_PRECONDITION)
       << "a returned mobility is over";

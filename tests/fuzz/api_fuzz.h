@@ -36,8 +36,8 @@
 #include "common/auth/policy.h"
 #include "common/domain/request_context.h"
 #include "google/protobuf/descriptor.h"
-#include "google/protobuf/stubs/logging.h"
 #include "google/protobuf/message.h"
+#include "google/protobuf/stubs/logging.h"
 #include "google/protobuf/text_format.h"
 
 namespace luban::fuzz {
@@ -114,8 +114,8 @@ inline void CollectFieldNames(const google::protobuf::Descriptor* type,
 
 // Whether every identifier of the field path before ": " is a field of the request.
 inline bool FieldOfRequest(absl::string_view message, const google::protobuf::Descriptor* request) {
-  static auto* const by_type =
-      new absl::flat_hash_map<const google::protobuf::Descriptor*, absl::flat_hash_set<std::string>>;
+  static auto* const by_type = new absl::flat_hash_map<const google::protobuf::Descriptor*,
+                                                       absl::flat_hash_set<std::string>>;
   auto [it, added] = by_type->try_emplace(request);
   if (added) {
     absl::flat_hash_set<const google::protobuf::Descriptor*> seen;
@@ -137,8 +137,8 @@ inline void CheckCallerStatus(absl::string_view method, const google::protobuf::
   }
   if (status.code() != absl::StatusCode::kInvalidArgument) return;
   if (!NamesField(status.message())) {
-    Fail(absl::StrCat(method, ": INVALID_ARGUMENT without \"<field>: <rule>\": ",
-                      status.ToString()));
+    Fail(absl::StrCat(method,
+                      ": INVALID_ARGUMENT without \"<field>: <rule>\": ", status.ToString()));
   }
   if (!FieldOfRequest(status.message(), request.GetDescriptor())) {
     Fail(absl::StrCat(method, ": INVALID_ARGUMENT names no field of ",
@@ -191,14 +191,12 @@ Request Parse(absl::string_view text) {
 template <typename Env>
 class MethodTable {
  public:
-  using Call = std::function<absl::Status(Env&, const RequestContext&,
-                                          const google::protobuf::Message&)>;
+  using Call =
+      std::function<absl::Status(Env&, const RequestContext&, const google::protobuf::Message&)>;
 
   // The service is the one `policy` guards (as the server's CallRunner does).
   explicit MethodTable(auth::MethodPolicy policy)
-      : service_(policy.service()),
-        policy_(std::move(policy)),
-        entries_(service_->method_count()) {
+      : service_(policy.service()), policy_(std::move(policy)), entries_(service_->method_count()) {
     // Parsing mutated bytes logs every invalid UTF-8 string field: noise that slows fuzzing.
     google::protobuf::SetLogHandler(nullptr);
   }
@@ -258,7 +256,8 @@ class MethodTable {
     // As CallRunner does: the request's request_id, when it has one, keys the mutation.
     const google::protobuf::FieldDescriptor* request_id =
         request->GetDescriptor()->FindFieldByName("request_id");
-    if (request_id != nullptr && request_id->type() == google::protobuf::FieldDescriptor::TYPE_STRING &&
+    if (request_id != nullptr &&
+        request_id->type() == google::protobuf::FieldDescriptor::TYPE_STRING &&
         !request_id->is_repeated()) {
       rc.request_id = request->GetReflection()->GetString(*request, request_id);
     }
@@ -284,8 +283,7 @@ class MethodTable {
   void WriteSeeds(const std::string& dir, const std::vector<Seed>& seeds) const {
     int n = 0;
     for (const Seed& seed : seeds) {
-      const google::protobuf::MethodDescriptor* method =
-          service_->FindMethodByName(seed.method);
+      const google::protobuf::MethodDescriptor* method = service_->FindMethodByName(seed.method);
       if (method == nullptr || method->input_type() != seed.request->GetDescriptor()) {
         Fail(absl::StrCat("seed of ", seed.method, " has the wrong method or type"));
       }

@@ -47,8 +47,9 @@ struct CourseEnv {
     AddWorkshop(3, 4, "KZ");
     pb::Workshop workshop;
     Must(api.ChangeWorkshopStatus(
-        Admin(), Parse<pb::ChangeWorkshopStatusRequest>(
-                     "name: 'workshops/1' status: WORKSHOP_STATUS_OPERATING request_id: 's-op'"),
+        Admin(),
+        Parse<pb::ChangeWorkshopStatusRequest>(
+            "name: 'workshops/1' status: WORKSHOP_STATUS_OPERATING request_id: 's-op'"),
         &workshop));
     AddCourse("URT-101");
     AddCourse("CNC-201");
@@ -60,8 +61,8 @@ struct CourseEnv {
       Must(api.OpenCourseRun(
           Admin(), Parse<pb::OpenCourseRunRequest>(absl::StrCat("name: '", name, "'")), &run));
     }
-    Must(api.StartCourseRun(
-        Admin(), Parse<pb::StartCourseRunRequest>("name: 'courseRuns/3'"), &run));
+    Must(api.StartCourseRun(Admin(), Parse<pb::StartCourseRunRequest>("name: 'courseRuns/3'"),
+                            &run));
   }
 
   static void Must(const absl::Status& status) {
@@ -74,36 +75,37 @@ struct CourseEnv {
     return rc;
   }
   void AddInstitution(const std::string& kind, const std::string& country,
-                   const std::string& language) {
+                      const std::string& language) {
     pb::Institution out;
-    Must(api.CreateInstitution(
-        Admin(),
-        Parse<pb::CreateInstitutionRequest>(absl::StrCat(
-            "institution { kind: ", kind, " country_code: '", country,
-            "' city: 'Dushanbe' display_names { language_code: '", language,
-            "' text: 'Institute' } } request_id: 'x'")),
-        &out));
+    Must(api.CreateInstitution(Admin(),
+                               Parse<pb::CreateInstitutionRequest>(absl::StrCat(
+                                   "institution { kind: ", kind, " country_code: '", country,
+                                   "' city: 'Dushanbe' display_names { language_code: '", language,
+                                   "' text: 'Institute' } } request_id: 'x'")),
+                               &out));
   }
   void AddWorkshop(int chinese, int partner, const std::string& country) {
     pb::Workshop out;
     Must(api.CreateWorkshop(
         Admin(),
         Parse<pb::CreateWorkshopRequest>(absl::StrCat(
-            "workshop { country_code: '", country, "' city: 'Dushanbe' chinese_institution: "
-            "'institutions/", chinese, "' partner_institution: 'institutions/", partner,
+            "workshop { country_code: '", country,
+            "' city: 'Dushanbe' chinese_institution: "
+            "'institutions/",
+            chinese, "' partner_institution: 'institutions/", partner,
             "' display_names { language_code: 'tg' text: 'Luban workshop' } disciplines: "
             "'urban rail' }")),
         &out));
   }
   void AddCourse(const std::string& code) {
     pb::Course out;
-    Must(api.CreateCourse(
-        Admin(),
-        Parse<pb::CreateCourseRequest>(absl::StrCat(
-            "course { code: '", code, "' discipline: 'urban rail' hours: 120 "
-            "instruction_languages: 'ru' instruction_languages: 'tg' "
-            "titles { language_code: 'zh' text: 'Rail operation' } }")),
-        &out));
+    Must(api.CreateCourse(Admin(),
+                          Parse<pb::CreateCourseRequest>(absl::StrCat(
+                              "course { code: '", code,
+                              "' discipline: 'urban rail' hours: 120 "
+                              "instruction_languages: 'ru' instruction_languages: 'tg' "
+                              "titles { language_code: 'zh' text: 'Rail operation' } }")),
+                          &out));
   }
   void AddRun() {
     pb::CourseRun out;
@@ -124,11 +126,11 @@ struct CourseEnv {
 using Table = fuzz::MethodTable<CourseEnv>;
 
 // One line per unary RPC: CourseApi::<Method> with a response of the RPC's type.
-#define LUBAN_FUZZ_UNARY(Method, Request, Response)                                            \
-  table.Add<pb::Request>(#Method,                                                              \
+#define LUBAN_FUZZ_UNARY(Method, Request, Response)                                           \
+  table.Add<pb::Request>(#Method,                                                             \
                          [](CourseEnv& env, const RequestContext& rc, const pb::Request& r) { \
-                           pb::Response response;                                              \
-                           return env.api.Method(rc, r, &response);                            \
+                           pb::Response response;                                             \
+                           return env.api.Method(rc, r, &response);                           \
                          })
 
 const Table& Methods() {

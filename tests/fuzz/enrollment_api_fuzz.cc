@@ -91,20 +91,20 @@ struct EnrollmentEnv {
     AddTrainee(2, "workshops/1", "A1000002");
     AddTrainee(4, "workshops/2", "N2000003");
     pb::Enrollment enrollment;
-    Must(api.Enroll(College(2), Parse<pb::EnrollRequest>(
-                                    "trainee: 'trainees/1' course_run: 'courseRuns/1'"),
+    Must(api.Enroll(College(2),
+                    Parse<pb::EnrollRequest>("trainee: 'trainees/1' course_run: 'courseRuns/1'"),
                     &enrollment));
-    Must(api.Enroll(College(2), Parse<pb::EnrollRequest>(
-                                    "trainee: 'trainees/2' course_run: 'courseRuns/3'"),
+    Must(api.Enroll(College(2),
+                    Parse<pb::EnrollRequest>("trainee: 'trainees/2' course_run: 'courseRuns/3'"),
                     &enrollment));
-    Must(api.Enroll(College(2), Parse<pb::EnrollRequest>(
-                                    "trainee: 'trainees/1' course_run: 'courseRuns/3'"),
+    Must(api.Enroll(College(2),
+                    Parse<pb::EnrollRequest>("trainee: 'trainees/1' course_run: 'courseRuns/3'"),
                     &enrollment));
     directory.runs()[3].status = RunStatus::kInProgress;
     ++directory.runs()[3].version;
-    Must(api.Complete(College(2), Parse<pb::CompleteRequest>(
-                                      "name: 'enrollments/2' final_score: 90 "
-                                      "attendance_percent: 95"),
+    Must(api.Complete(College(2),
+                      Parse<pb::CompleteRequest>("name: 'enrollments/2' final_score: 90 "
+                                                 "attendance_percent: 95"),
                       &enrollment));
     if (caller & 0x80) {
       // A live feed that has mirrored every run.
@@ -145,8 +145,11 @@ struct EnrollmentEnv {
             "trainee { family_name: 'Рахимов' given_name: 'Фаррух' family_name_latin: 'Rahimov' "
             "given_name_latin: 'Farrukh' sex: SEX_MALE birth_date { year: 2001 month: 4 day: 12 "
             "} citizenship: 'TJ' identity_document { country_code: 'TJ' type: "
-            "DOCUMENT_TYPE_PASSPORT number: '", document, "' } contacts { email: "
-            "'f@example.tj' phone: '+992 93 123 4567' } home_workshop: '", workshop, "' }")),
+            "DOCUMENT_TYPE_PASSPORT number: '",
+            document,
+            "' } contacts { email: "
+            "'f@example.tj' phone: '+992 93 123 4567' } home_workshop: '",
+            workshop, "' }")),
         &out));
   }
 
@@ -160,12 +163,12 @@ struct EnrollmentEnv {
 using Table = fuzz::MethodTable<EnrollmentEnv>;
 
 // One line per unary RPC: EnrollmentApi::<Method> with a response of the RPC's type.
-#define LUBAN_FUZZ_UNARY(Method, Request, Response)                                     \
-  table.Add<pb::Request>(                                                               \
-      #Method, [](EnrollmentEnv& env, const RequestContext& rc, const pb::Request& r) { \
-        pb::Response response;                                                          \
-        return env.api.Method(rc, r, &response);                                        \
-      })
+#define LUBAN_FUZZ_UNARY(Method, Request, Response)                                               \
+  table.Add<pb::Request>(#Method,                                                                 \
+                         [](EnrollmentEnv& env, const RequestContext& rc, const pb::Request& r) { \
+                           pb::Response response;                                                 \
+                           return env.api.Method(rc, r, &response);                               \
+                         })
 
 const Table& Methods() {
   static const Table* const methods = [] {
@@ -204,11 +207,10 @@ const Table& Methods() {
               });
         });
     // A stream over the change feed (MariaDB): its request checks only.
-    table.Add<pb::WatchChangesRequest>(
-        "WatchChanges",
-        [](EnrollmentEnv&, const RequestContext&, const pb::WatchChangesRequest& r) {
-          return CheckWatchChangesRequest(r);
-        });
+    table.Add<pb::WatchChangesRequest>("WatchChanges", [](EnrollmentEnv&, const RequestContext&,
+                                                          const pb::WatchChangesRequest& r) {
+      return CheckWatchChangesRequest(r);
+    });
     LUBAN_FUZZ_UNARY(ListAuditRecords, ListAuditRecordsRequest, ListAuditRecordsResponse);
     table.CheckComplete();
     return table_ptr;
@@ -306,8 +308,7 @@ std::vector<Table::Seed> Seeds() {
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   const auto& methods = luban::enrollment::Methods();
-  luban::fuzz::MaybeWriteSeeds<luban::enrollment::EnrollmentEnv>(methods,
-                                                                 luban::enrollment::Seeds);
+  luban::fuzz::MaybeWriteSeeds<luban::enrollment::EnrollmentEnv>(methods, luban::enrollment::Seeds);
   return 0;
 }
 

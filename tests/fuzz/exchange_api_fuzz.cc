@@ -90,49 +90,53 @@ struct ExchangeEnv {
   explicit ExchangeEnv(uint8_t /*caller*/) : api(&store, &course, &enrollment, &Codec()) {
     pb::Programme programme;
     Must(api.CreateProgramme(
-        Admin(), Parse<pb::CreateProgrammeRequest>(
-                     "programme { titles { language_code: 'ru' text: 'Study visit' } "
-                     "chinese_institution: 'institutions/1' partner_institution: "
-                     "'institutions/2' kind: PROGRAMME_KIND_TRAINEE_STUDY_VISIT direction: "
-                     "DIRECTION_TO_CHINA start_date { year: 2027 month: 7 day: 1 } end_date { "
-                     "year: 2027 month: 7 day: 20 } quota: 2 requirement { completed_course: "
-                     "'courses/1' } }"),
+        Admin(),
+        Parse<pb::CreateProgrammeRequest>(
+            "programme { titles { language_code: 'ru' text: 'Study visit' } "
+            "chinese_institution: 'institutions/1' partner_institution: "
+            "'institutions/2' kind: PROGRAMME_KIND_TRAINEE_STUDY_VISIT direction: "
+            "DIRECTION_TO_CHINA start_date { year: 2027 month: 7 day: 1 } end_date { "
+            "year: 2027 month: 7 day: 20 } quota: 2 requirement { completed_course: "
+            "'courses/1' } }"),
         &programme));
     Must(api.CreateProgramme(
-        Admin(), Parse<pb::CreateProgrammeRequest>(
-                     "programme { titles { language_code: 'zh' text: 'Teacher training' } "
-                     "chinese_institution: 'institutions/3' partner_institution: "
-                     "'institutions/4' kind: PROGRAMME_KIND_TEACHER_TRAINING direction: "
-                     "DIRECTION_TO_PARTNER_COUNTRY start_date { year: 2027 month: 9 day: 1 } "
-                     "end_date { year: 2027 month: 10 day: 1 } quota: 5 course_run: "
-                     "'courseRuns/2' }"),
+        Admin(),
+        Parse<pb::CreateProgrammeRequest>(
+            "programme { titles { language_code: 'zh' text: 'Teacher training' } "
+            "chinese_institution: 'institutions/3' partner_institution: "
+            "'institutions/4' kind: PROGRAMME_KIND_TEACHER_TRAINING direction: "
+            "DIRECTION_TO_PARTNER_COUNTRY start_date { year: 2027 month: 9 day: 1 } "
+            "end_date { year: 2027 month: 10 day: 1 } quota: 5 course_run: "
+            "'courseRuns/2' }"),
         &programme));
     for (const char* name : {"programmes/1", "programmes/2"}) {
-      Must(api.ChangeProgrammeStatus(
-          Admin(), Parse<pb::ChangeProgrammeStatusRequest>(absl::StrCat(
-                       "name: '", name, "' status: PROGRAMME_STATUS_OPEN")),
-          &programme));
+      Must(api.ChangeProgrammeStatus(Admin(),
+                                     Parse<pb::ChangeProgrammeStatusRequest>(absl::StrCat(
+                                         "name: '", name, "' status: PROGRAMME_STATUS_OPEN")),
+                                     &programme));
     }
     pb::Mobility mobility;
-    Must(api.Nominate(Admin(), Parse<pb::NominateRequest>(
-                                   "programme: 'programmes/1' trainee: 'trainees/1'"),
+    Must(api.Nominate(Admin(),
+                      Parse<pb::NominateRequest>("programme: 'programmes/1' trainee: 'trainees/1'"),
                       &mobility));
-    Must(api.Nominate(Admin(), Parse<pb::NominateRequest>(
-                                   "programme: 'programmes/2' teacher { full_name: 'Ли Вэй' "
+    Must(api.Nominate(
+        Admin(),
+        Parse<pb::NominateRequest>("programme: 'programmes/2' teacher { full_name: 'Ли Вэй' "
                                    "full_name_latin: 'Li Wei' position: 'lecturer' }"),
+        &mobility));
+    Must(api.ApproveMobility(
+        Admin(), Parse<pb::ApproveMobilityRequest>("name: 'mobilities/1' reason: 'meets the bar'"),
+        &mobility));
+    Must(api.Nominate(Admin(),
+                      Parse<pb::NominateRequest>("programme: 'programmes/1' trainee: 'trainees/2'"),
                       &mobility));
-    Must(api.ApproveMobility(Admin(), Parse<pb::ApproveMobilityRequest>(
-                                          "name: 'mobilities/1' reason: 'meets the bar'"),
-                             &mobility));
-    Must(api.Nominate(Admin(), Parse<pb::NominateRequest>(
-                                   "programme: 'programmes/1' trainee: 'trainees/2'"),
-                      &mobility));
-    Must(api.RejectMobility(Admin(), Parse<pb::RejectMobilityRequest>(
-                                         "name: 'mobilities/3' reason: 'no seat'"),
-                            &mobility));
-    Must(api.Nominate(Admin(), Parse<pb::NominateRequest>(
-                                   "programme: 'programmes/2' teacher { full_name: 'Wang Fang' full_name_latin: 'Wang Fang' "
-                                   "position: 'engineer' }"),
+    Must(api.RejectMobility(
+        Admin(), Parse<pb::RejectMobilityRequest>("name: 'mobilities/3' reason: 'no seat'"),
+        &mobility));
+    Must(api.Nominate(Admin(),
+                      Parse<pb::NominateRequest>("programme: 'programmes/2' teacher { full_name: "
+                                                 "'Wang Fang' full_name_latin: 'Wang Fang' "
+                                                 "position: 'engineer' }"),
                       &mobility));
     Must(api.ApproveMobility(Admin(), Parse<pb::ApproveMobilityRequest>("name: 'mobilities/4'"),
                              &mobility));
@@ -160,12 +164,12 @@ struct ExchangeEnv {
 using Table = fuzz::MethodTable<ExchangeEnv>;
 
 // One line per unary RPC: ExchangeApi::<Method> with a response of the RPC's type.
-#define LUBAN_FUZZ_UNARY(Method, Request, Response)                                   \
-  table.Add<pb::Request>(                                                             \
-      #Method, [](ExchangeEnv& env, const RequestContext& rc, const pb::Request& r) { \
-        pb::Response response;                                                        \
-        return env.api.Method(rc, r, &response);                                      \
-      })
+#define LUBAN_FUZZ_UNARY(Method, Request, Response)                                             \
+  table.Add<pb::Request>(#Method,                                                               \
+                         [](ExchangeEnv& env, const RequestContext& rc, const pb::Request& r) { \
+                           pb::Response response;                                               \
+                           return env.api.Method(rc, r, &response);                             \
+                         })
 
 const Table& Methods() {
   static const Table* const methods = [] {
@@ -195,8 +199,7 @@ const Table& Methods() {
         });
     // A stream over the change feed (MariaDB): its request checks only.
     table.Add<pb::WatchChangesRequest>(
-        "WatchChanges",
-        [](ExchangeEnv&, const RequestContext&, const pb::WatchChangesRequest& r) {
+        "WatchChanges", [](ExchangeEnv&, const RequestContext&, const pb::WatchChangesRequest& r) {
           return CheckWatchChangesRequest(r);
         });
     LUBAN_FUZZ_UNARY(ListAuditRecords, ListAuditRecordsRequest, ListAuditRecordsResponse);

@@ -81,11 +81,12 @@ void __wrap__ZN4absl7debian35Mutex12ReaderUnlockEv(absl::Mutex* mu) {
   __real__ZN4absl7debian35Mutex12ReaderUnlockEv(mu);
 }
 void __real__ZN4absl7debian35Mutex8LockWhenERKNS0_9ConditionE(absl::Mutex* mu,
-                                                             const absl::Condition& cond);
+                                                              const absl::Condition& cond);
 void __wrap__ZN4absl7debian35Mutex8LockWhenERKNS0_9ConditionE(absl::Mutex* mu,
-                                                             const absl::Condition& cond) {
+                                                              const absl::Condition& cond) {
   AnnotatedCondition annotated{&cond, mu};
-  __real__ZN4absl7debian35Mutex8LockWhenERKNS0_9ConditionE(mu, absl::Condition(&EvalAnnotated, &annotated));
+  __real__ZN4absl7debian35Mutex8LockWhenERKNS0_9ConditionE(
+      mu, absl::Condition(&EvalAnnotated, &annotated));
   Acquire(mu);
 }
 bool __real__ZN4absl7debian35Mutex20LockWhenWithDeadlineERKNS0_9ConditionENS0_4TimeE(
@@ -103,19 +104,21 @@ bool __real__ZN4absl7debian35Mutex19LockWhenWithTimeoutERKNS0_9ConditionENS0_8Du
 bool __wrap__ZN4absl7debian35Mutex19LockWhenWithTimeoutERKNS0_9ConditionENS0_8DurationE(
     absl::Mutex* mu, const absl::Condition& cond, absl::Duration timeout) {
   AnnotatedCondition annotated{&cond, mu};
-  const bool met = __real__ZN4absl7debian35Mutex19LockWhenWithTimeoutERKNS0_9ConditionENS0_8DurationE(
-      mu, absl::Condition(&EvalAnnotated, &annotated), timeout);
+  const bool met =
+      __real__ZN4absl7debian35Mutex19LockWhenWithTimeoutERKNS0_9ConditionENS0_8DurationE(
+          mu, absl::Condition(&EvalAnnotated, &annotated), timeout);
   Acquire(mu);
   return met;
 }
 // Await*: called with the mutex held; it is released while waiting and held again on return.
 void __real__ZN4absl7debian35Mutex5AwaitERKNS0_9ConditionE(absl::Mutex* mu,
-                                                          const absl::Condition& cond);
+                                                           const absl::Condition& cond);
 void __wrap__ZN4absl7debian35Mutex5AwaitERKNS0_9ConditionE(absl::Mutex* mu,
-                                                          const absl::Condition& cond) {
+                                                           const absl::Condition& cond) {
   AnnotatedCondition annotated{&cond, mu};
   Release(mu);
-  __real__ZN4absl7debian35Mutex5AwaitERKNS0_9ConditionE(mu, absl::Condition(&EvalAnnotated, &annotated));
+  __real__ZN4absl7debian35Mutex5AwaitERKNS0_9ConditionE(
+      mu, absl::Condition(&EvalAnnotated, &annotated));
   Acquire(mu);
 }
 bool __real__ZN4absl7debian35Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE(
@@ -149,11 +152,11 @@ void __wrap__ZN4absl7debian37CondVar4WaitEPNS0_5MutexE(absl::CondVar* cv, absl::
   Acquire(mu);
 }
 bool __real__ZN4absl7debian37CondVar16WaitWithDeadlineEPNS0_5MutexENS0_4TimeE(absl::CondVar* cv,
-                                                                             absl::Mutex* mu,
-                                                                             absl::Time deadline);
+                                                                              absl::Mutex* mu,
+                                                                              absl::Time deadline);
 bool __wrap__ZN4absl7debian37CondVar16WaitWithDeadlineEPNS0_5MutexENS0_4TimeE(absl::CondVar* cv,
-                                                                             absl::Mutex* mu,
-                                                                             absl::Time deadline) {
+                                                                              absl::Mutex* mu,
+                                                                              absl::Time deadline) {
   Release(mu);
   const bool timed_out =
       __real__ZN4absl7debian37CondVar16WaitWithDeadlineEPNS0_5MutexENS0_4TimeE(cv, mu, deadline);
@@ -188,8 +191,8 @@ bool __real__ZNK4absl7debian312Notification30WaitForNotificationWithTimeoutENS0_
 bool __wrap__ZNK4absl7debian312Notification30WaitForNotificationWithTimeoutENS0_8DurationE(
     const absl::Notification* n, absl::Duration timeout) {
   const bool notified =
-      __real__ZNK4absl7debian312Notification30WaitForNotificationWithTimeoutENS0_8DurationE(n,
-                                                                                      timeout);
+      __real__ZNK4absl7debian312Notification30WaitForNotificationWithTimeoutENS0_8DurationE(
+          n, timeout);
   if (notified) Acquire(n);
   return notified;
 }
@@ -199,7 +202,7 @@ bool __wrap__ZNK4absl7debian312Notification31WaitForNotificationWithDeadlineENS0
     const absl::Notification* n, absl::Time deadline) {
   const bool notified =
       __real__ZNK4absl7debian312Notification31WaitForNotificationWithDeadlineENS0_4TimeE(n,
-                                                                                    deadline);
+                                                                                         deadline);
   if (notified) Acquire(n);
   return notified;
 }

@@ -64,8 +64,7 @@ std::string HttpGet(int port, const std::string& path) {
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   std::string response;
   if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
-    const std::string request =
-        absl::StrCat("GET ", path, " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+    const std::string request = absl::StrCat("GET ", path, " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
     if (write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
       char buffer[8192];
       ssize_t n;
@@ -315,8 +314,7 @@ TEST_F(ObservabilityTest, JsonLogsCarryTheTraceIdAcrossThePeerCall) {
   ASSERT_TRUE(enrollment.has_value()) << suite_->Logs();
   EXPECT_EQ(enrollment->value("trace_id", ""), trace_id) << enrollment->dump();
   EXPECT_EQ(enrollment->value("principal", ""), "suite-admin") << enrollment->dump();
-  EXPECT_EQ(enrollment->value("method", ""),
-            "luban.enrollment.v1.EnrollmentService/CreateTrainee");
+  EXPECT_EQ(enrollment->value("method", ""), "luban.enrollment.v1.EnrollmentService/CreateTrainee");
   EXPECT_NE(enrollment->value("code", ""), "OK");
   EXPECT_TRUE((*enrollment)["latency_ms"].is_number()) << enrollment->dump();
   EXPECT_EQ(enrollment->value("service", ""), "enrollment");

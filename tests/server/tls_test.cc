@@ -141,9 +141,9 @@ TEST_F(CourseTlsTest, ServesTlsClientsAndRefusesPlaintext) {
   ChildProcess& child = Spawn(port, ServerTls(tls_dir_));
   const std::string addr = absl::StrCat("127.0.0.1:", port);
   auto tls = Channel(addr, CaOnly(tls_dir_));
-  ASSERT_TRUE(client::AwaitServing(tls, absl::Now() + absl::Seconds(60),
-                                   [&] { return child.running(); })
-                  .ok())
+  ASSERT_TRUE(
+      client::AwaitServing(tls, absl::Now() + absl::Seconds(60), [&] { return child.running(); })
+          .ok())
       << child.Logs();
   auto stub = course_pb::CourseService::NewStub(tls);
   grpc::ClientContext context;
@@ -158,15 +158,15 @@ TEST_F(CourseTlsTest, ServesTlsClientsAndRefusesPlaintext) {
   EXPECT_TRUE(absl::StrContains(child.Logs(), "TLS")) << child.Logs();
 
   // luban-probe, the exec probe: SERVING over TLS; a one-line reason otherwise.
-  RunResult probe = Probe({"--addr=" + addr, "--tls_ca=" + tls_dir_ + "/ca.pem",
-                           "--tls_server_name=course"});
+  RunResult probe =
+      Probe({"--addr=" + addr, "--tls_ca=" + tls_dir_ + "/ca.pem", "--tls_server_name=course"});
   EXPECT_EQ(probe.exit_code, 0) << probe.err;
   probe = Probe({"--addr=" + addr, "--timeout=2s"});
   EXPECT_EQ(probe.exit_code, 1) << probe.err;
   EXPECT_TRUE(absl::StartsWith(probe.err, "luban-probe: " + addr)) << probe.err;
   EXPECT_EQ(std::count(probe.err.begin(), probe.err.end(), '\n'), 1) << probe.err;
-  probe = Probe({"--addr=127.0.0.1:" + std::to_string(FreePort()), "--tls_ca=" + tls_dir_ +
-                 "/ca.pem"});
+  probe =
+      Probe({"--addr=127.0.0.1:" + std::to_string(FreePort()), "--tls_ca=" + tls_dir_ + "/ca.pem"});
   EXPECT_EQ(probe.exit_code, 1) << probe.err;
   probe = Probe({});
   EXPECT_EQ(probe.exit_code, 2) << probe.err;
@@ -192,8 +192,7 @@ TEST_F(CourseTlsTest, RotatedCertificateFilesAreServedWithoutRestart) {
   settings.push_back("LUBAN_TLS_REFRESH_INTERVAL=1s");
   ChildProcess& child = Spawn(port, settings);
   const std::string addr = absl::StrCat("127.0.0.1:", port);
-  ASSERT_TRUE(client::AwaitServing(Channel(addr, CaOnly(tls_dir_)),
-                                   absl::Now() + absl::Seconds(60),
+  ASSERT_TRUE(client::AwaitServing(Channel(addr, CaOnly(tls_dir_)), absl::Now() + absl::Seconds(60),
                                    [&] { return child.running(); })
                   .ok())
       << child.Logs();
@@ -201,8 +200,7 @@ TEST_F(CourseTlsTest, RotatedCertificateFilesAreServedWithoutRestart) {
 
   install(next_dir);
   // The next handshake after the service's next read of the files presents the new one.
-  EXPECT_TRUE(client::AwaitServing(Channel(addr, CaOnly(next_dir)),
-                                   absl::Now() + absl::Seconds(30),
+  EXPECT_TRUE(client::AwaitServing(Channel(addr, CaOnly(next_dir)), absl::Now() + absl::Seconds(30),
                                    [&] { return child.running(); })
                   .ok())
       << child.Logs();
@@ -248,8 +246,7 @@ class MutualTlsSuiteTest : public ::testing::Test {
 
   // enrollment's CheckEligibility, which only role service may call.
   grpc::Status CheckEligibility(const client::TlsFiles& tls, const std::string& token) {
-    auto stub = enrollment_pb::EnrollmentService::NewStub(
-        Channel(suite_->enrollment_addr(), tls));
+    auto stub = enrollment_pb::EnrollmentService::NewStub(Channel(suite_->enrollment_addr(), tls));
     grpc::ClientContext context;
     if (!token.empty()) context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
@@ -265,7 +262,8 @@ class MutualTlsSuiteTest : public ::testing::Test {
 
 TEST(ServerTlsCheckTest, PlaintextIsForLoopbackAddressesOnly) {
   const ServerTls plaintext;
-  for (const char* loopback : {"127.0.0.1:50051", "127.1.2.3:0", "localhost:50051", "[::1]:50051"}) {
+  for (const char* loopback :
+       {"127.0.0.1:50051", "127.1.2.3:0", "localhost:50051", "[::1]:50051"}) {
     EXPECT_TRUE(CheckServerTls(loopback, plaintext).ok()) << loopback;
   }
   for (const char* outside : {"0.0.0.0:50051", "10.0.0.7:50051", "[::]:50051", "course:50051",
@@ -282,23 +280,21 @@ TEST(ServerTlsCheckTest, TheListenPortIsOneASocketCanHave) {
     EXPECT_TRUE(CheckServerTls(good, plaintext).ok()) << good;
   }
   for (const char* bad : {"127.0.0.1:65536", "127.0.0.1:99999", "127.0.0.1:", "127.0.0.1:-1",
-                          "127.0.0.1:+80", "127.0.0.1:http", "127.0.0.1:0000080",
-                          "localhost:1 "}) {
+                          "127.0.0.1:+80", "127.0.0.1:http", "127.0.0.1:0000080", "localhost:1 "}) {
     const absl::Status status = CheckServerTls(bad, plaintext);
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << bad;
-    EXPECT_TRUE(absl::StrContains(status.message(), "port from 0 to 65535")) << bad << ": "
-                                                                             << status;
+    EXPECT_TRUE(absl::StrContains(status.message(), "port from 0 to 65535"))
+        << bad << ": " << status;
   }
 }
 
 TEST_F(MutualTlsSuiteTest, EnrollmentCallsCourseOverMutualTlsEndToEnd) {
   // The demo data through the public APIs: enrollment asks course about every workshop and run.
   std::vector<std::string> env = suite_->ClientEnvironment(LocalSuite::kNetworkAdmin);
-  const RunResult seeded = RunToEnd(
-      {LUBAN_DEMO_SEED_BINARY, "--target=" + suite_->course_addr(),
-       "--enrollment_target=" + suite_->enrollment_addr(),
-       "--tls_ca=" + suite_->tls_dir() + "/ca.pem"},
-      env, dir_, "seed", absl::Seconds(120));
+  const RunResult seeded = RunToEnd({LUBAN_DEMO_SEED_BINARY, "--target=" + suite_->course_addr(),
+                                     "--enrollment_target=" + suite_->enrollment_addr(),
+                                     "--tls_ca=" + suite_->tls_dir() + "/ca.pem"},
+                                    env, dir_, "seed", absl::Seconds(120));
   ASSERT_EQ(seeded.exit_code, 0) << seeded.err << suite_->Logs();
   EXPECT_GT(*suite_->enrollment_db().QueryInt("SELECT COUNT(*) FROM enrollments"), 0);
   EXPECT_GT(*suite_->enrollment_db().QueryInt("SELECT COUNT(*) FROM trainees"), 0);
@@ -312,14 +308,13 @@ TEST_F(MutualTlsSuiteTest, AServiceCertificateIsTheServiceAndATokenStillDecides)
       << as_exchange.error_message();
   EXPECT_NE(as_exchange.error_code(), grpc::StatusCode::PERMISSION_DENIED)
       << as_exchange.error_message();
-  EXPECT_NE(as_exchange.error_code(), grpc::StatusCode::UNAVAILABLE)
-      << as_exchange.error_message();
+  EXPECT_NE(as_exchange.error_code(), grpc::StatusCode::UNAVAILABLE) << as_exchange.error_message();
 
   // A bearer token, when sent, decides: a reporter may not, whatever its certificate.
-  EXPECT_EQ(CheckEligibility(WithCertificate(tls, tls, "exchange"),
-                             suite_->Token(LocalSuite::kReporter))
-                .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      CheckEligibility(WithCertificate(tls, tls, "exchange"), suite_->Token(LocalSuite::kReporter))
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
   // Neither certificate nor token: anonymous, refused.
   const grpc::Status anonymous = CheckEligibility(CaOnly(tls), "");
   EXPECT_TRUE(anonymous.error_code() == grpc::StatusCode::UNAUTHENTICATED ||

@@ -19,8 +19,7 @@ absl::StatusOr<std::optional<std::string>> InMemoryLedger::ClaimRequest(const Re
   return std::optional<std::string>(it->second.response.value_or(""));
 }
 
-absl::StatusOr<std::optional<std::string>> InMemoryLedger::FindResponse(
-    const RequestKey& key) {
+absl::StatusOr<std::optional<std::string>> InMemoryLedger::FindResponse(const RequestKey& key) {
   auto it = claims_.find({key.actor, key.request_id});
   if (it == claims_.end() || !it->second.response) return std::optional<std::string>();
   if (it->second.key.method != key.method || it->second.key.request_hash != key.request_hash) {

@@ -44,8 +44,7 @@ absl::StatusOr<std::unique_ptr<LocalSuite>> LocalSuite::Start(const std::string&
   suite->dir_ = dir;
   if (options.tls) {
     suite->tls_dir_ = absl::StrCat(dir, "/tls");
-    absl::Status made =
-        MakeTestCertificates(suite->tls_dir_, {kNames[0], kNames[1], kNames[2]});
+    absl::Status made = MakeTestCertificates(suite->tls_dir_, {kNames[0], kNames[1], kNames[2]});
     if (!made.ok()) return made;
   }
   for (auto& database : suite->databases_) {
@@ -118,9 +117,9 @@ absl::Status LocalSuite::Launch(int service) {
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
       Channel(absl::StrCat("127.0.0.1:", ports_[service]));
   if (!channel.ok()) return channel.status();
-  if (!client::AwaitServing(*channel, absl::Now() + absl::Seconds(60),
-                            [&] { return process.running(); })
-           .ok()) {
+  if (!client::AwaitServing(*channel, absl::Now() + absl::Seconds(60), [&] {
+         return process.running();
+       }).ok()) {
     return absl::UnavailableError(
         absl::StrCat("luban-", kNames[service], " did not become SERVING\n", process.Logs()));
   }

@@ -62,8 +62,7 @@ class LocalSuite {
   };
 
   // Starts the three services in `dir` (logs there) and waits until each is SERVING.
-  static absl::StatusOr<std::unique_ptr<LocalSuite>> Start(const std::string& dir,
-                                                           Options options);
+  static absl::StatusOr<std::unique_ptr<LocalSuite>> Start(const std::string& dir, Options options);
   static absl::StatusOr<std::unique_ptr<LocalSuite>> Start(const std::string& dir) {
     return Start(dir, Options());
   }

@@ -36,8 +36,7 @@ absl::StatusOr<std::unique_ptr<PrivateMariaDb>> PrivateMariaDb::Start(const std:
   RunResult installed = RunToEnd(
       With({"/usr/bin/mariadb-install-db", absl::StrCat("--defaults-file=", LUBAN_MY_CNF),
             absl::StrCat("--datadir=", dir, "/data"), absl::StrCat("--tmpdir=", dir, "/tmp"),
-            "--auth-root-authentication-method=normal",
-            "--skip-test-db", "--skip-name-resolve"},
+            "--auth-root-authentication-method=normal", "--skip-test-db", "--skip-name-resolve"},
            UserArgs()),
       CleanEnvironment(), dir, "mariadb-install-db", absl::Seconds(120));
   if (installed.exit_code != 0) {
@@ -54,7 +53,8 @@ absl::StatusOr<std::unique_ptr<PrivateMariaDb>> PrivateMariaDb::Start(const std:
       {"/usr/bin/mariadb", "--no-defaults", absl::StrCat("--socket=", dir, "/mysqld.sock"),
        "-uroot", "-e",
        absl::StrCat("CREATE USER IF NOT EXISTS 'root'@'127.0.0.1'; ALTER USER 'root'@'127.0.0.1' "
-                    "IDENTIFIED BY '", db->server_.admin_password,
+                    "IDENTIFIED BY '",
+                    db->server_.admin_password,
                     "'; GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;")},
       CleanEnvironment(), dir, "secure-root", absl::Seconds(60));
   if (secured.exit_code != 0) {
@@ -68,9 +68,9 @@ absl::Status PrivateMariaDb::Launch() {
   process_ = ChildProcess::Spawn(
       With({"/usr/sbin/mariadbd", absl::StrCat("--defaults-file=", LUBAN_MY_CNF),
             absl::StrCat("--datadir=", dir_, "/data"), absl::StrCat("--tmpdir=", dir_, "/tmp"),
-            absl::StrCat("--socket=", dir_, "/mysqld.sock"),
-            absl::StrCat("--port=", server_.port), "--bind-address=127.0.0.1",
-            "--skip-networking=0", absl::StrCat("--pid-file=", dir_, "/mariadbd.pid"),
+            absl::StrCat("--socket=", dir_, "/mysqld.sock"), absl::StrCat("--port=", server_.port),
+            "--bind-address=127.0.0.1", "--skip-networking=0",
+            absl::StrCat("--pid-file=", dir_, "/mariadbd.pid"),
             absl::StrCat("--log-error=", dir_, "/mariadbd.log"), "--innodb-buffer-pool-size=64M",
             "--innodb-flush-log-at-trx-commit=1"},
            UserArgs()),
@@ -82,11 +82,10 @@ absl::Status PrivateMariaDb::Launch() {
     if (!process_.running()) {
       return absl::InternalError(absl::StrCat("mariadbd exited while starting:\n", Log()));
     }
-    RunResult ping = RunToEnd({"/usr/bin/mariadb-admin", "--no-defaults",
-                               absl::StrCat("--socket=", dir_, "/mysqld.sock"), "-uroot",
-                               absl::StrCat("-p", server_.admin_password), "--connect-timeout=2",
-                               "ping"},
-                              CleanEnvironment(), dir_, "ping", absl::Seconds(10));
+    RunResult ping = RunToEnd(
+        {"/usr/bin/mariadb-admin", "--no-defaults", absl::StrCat("--socket=", dir_, "/mysqld.sock"),
+         "-uroot", absl::StrCat("-p", server_.admin_password), "--connect-timeout=2", "ping"},
+        CleanEnvironment(), dir_, "ping", absl::Seconds(10));
     // Before root has its password, an empty one is what works.
     if (ping.exit_code != 0) {
       ping = RunToEnd({"/usr/bin/mariadb-admin", "--no-defaults",

@@ -88,7 +88,7 @@ struct TcpProxy::Pair {
   bool upstream_shut = false;  // FIN passed on to the target
   bool client_shut = false;    // FIN passed on to the client
   bool failed = false;         // a socket error: reset both sides
-  std::string last_request;   // the latest bytes from the client without the cut marker
+  std::string last_request;    // the latest bytes from the client without the cut marker
 
   bool Done() const { return failed || (upstream_shut && client_shut); }
   void Close() {

@@ -9,11 +9,11 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "common/db/sql_error.h"
 #include "cppconn/connection.h"
@@ -284,8 +284,8 @@ absl::Status TestDatabase::AwaitTransactions(absl::string_view what,
     if (!seen.ok()) return seen.status();
     if (done(*seen)) return absl::OkStatus();
     if (absl::Now() >= give_up) {
-      return absl::DeadlineExceededError(absl::StrCat("expected ", what, ", saw ", *seen,
-                                                      " after ", absl::FormatDuration(timeout)));
+      return absl::DeadlineExceededError(absl::StrCat("expected ", what, ", saw ", *seen, " after ",
+                                                      absl::FormatDuration(timeout)));
     }
     absl::SleepFor(absl::Milliseconds(20));  // a poll interval, not a synchronisation
   }

@@ -79,8 +79,8 @@ absl::Status ApplyValues(const Invocation& invocation, Message* request) {
   const Command& command = *invocation.command;
   const std::string collection = command.spec->collection;
   if (!invocation.positionals.empty() && command.spec->kind != Kind::kImport) {
-    const FieldDescriptor* field = request->GetDescriptor()->FindFieldByName(
-        command.spec->positional);
+    const FieldDescriptor* field =
+        request->GetDescriptor()->FindFieldByName(command.spec->positional);
     if (auto s = SetFromText(request, {field}, invocation.positionals[0], collection); !s.ok()) {
       return s;
     }
@@ -103,16 +103,14 @@ absl::Status ApplyValues(const Invocation& invocation, Message* request) {
 }
 
 void SetString(Message* message, absl::string_view field, absl::string_view value) {
-  const FieldDescriptor* descriptor =
-      message->GetDescriptor()->FindFieldByName(std::string(field));
+  const FieldDescriptor* descriptor = message->GetDescriptor()->FindFieldByName(std::string(field));
   if (descriptor != nullptr) {
     message->GetReflection()->SetString(message, descriptor, std::string(value));
   }
 }
 
 std::string GetString(const Message& message, absl::string_view field) {
-  const FieldDescriptor* descriptor =
-      message.GetDescriptor()->FindFieldByName(std::string(field));
+  const FieldDescriptor* descriptor = message.GetDescriptor()->FindFieldByName(std::string(field));
   if (descriptor == nullptr || descriptor->cpp_type() != FieldDescriptor::CPPTYPE_STRING ||
       descriptor->is_repeated()) {
     return "";
@@ -249,14 +247,15 @@ class Runner {
     google::protobuf::util::JsonParseOptions options;
     const auto status = google::protobuf::util::JsonStringToMessage(*text, parsed.get(), options);
     if (!status.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--from-json ", invocation_.options.from_json, ": ", std::string(status.message())));
+      return absl::InvalidArgumentError(absl::StrCat("--from-json ", invocation_.options.from_json,
+                                                     ": ", std::string(status.message())));
     }
     // Output-only fields (say, of a resource saved with `get -o json`) are not changes; an
     // etag in the file guards the update like --etag.
     static const std::set<std::string> kNotChanges = {
-        "name", "etag", "create_time", "update_time", "status", "state", "redacted",
-        "birth_year", "approved_count", "partner_country_code", "cancel_reason", "decisions"};
+        "name",          "etag",     "create_time", "update_time",    "status",
+        "state",         "redacted", "birth_year",  "approved_count", "partner_country_code",
+        "cancel_reason", "decisions"};
     const std::string name = GetString(*resource, "name");
     std::vector<const FieldDescriptor*> set;
     parsed->GetReflection()->ListFields(*parsed, &set);
@@ -287,14 +286,14 @@ class Runner {
   int Update() {
     const Descriptor* resource_type = command_.resource_field->message_type();
     // The current state: its etag guards the change, and flags change only what they name.
-    const auto* get = command_.method->service()->FindMethodByName(
-        absl::StrCat("Get", resource_type->name()));
+    const auto* get =
+        command_.method->service()->FindMethodByName(absl::StrCat("Get", resource_type->name()));
     if (get == nullptr) return UsageError(err_, "no Get method for " + resource_type->name());
     std::unique_ptr<Message> request = NewRequest();
     std::unique_ptr<Message> get_request = NewMessage(get->input_type());
-    if (auto s = SetFromText(get_request.get(),
-                             {get_request->GetDescriptor()->FindFieldByName("name")},
-                             invocation_.positionals.front(), command_.spec->collection);
+    if (auto s =
+            SetFromText(get_request.get(), {get_request->GetDescriptor()->FindFieldByName("name")},
+                        invocation_.positionals.front(), command_.spec->collection);
         !s.ok()) {
       return UsageError(err_, absl::StrCat(command_.FullName(), ": ", s.message()));
     }
@@ -326,8 +325,7 @@ class Runner {
                                            "--from-json (see --help)"));
     }
     if (!invocation_.options.etag.empty()) SetString(resource, "etag", invocation_.options.etag);
-    const FieldDescriptor* mask_field =
-        request->GetDescriptor()->FindFieldByName("update_mask");
+    const FieldDescriptor* mask_field = request->GetDescriptor()->FindFieldByName("update_mask");
     Message* field_mask = request->GetReflection()->MutableMessage(request.get(), mask_field);
     const FieldDescriptor* paths = field_mask->GetDescriptor()->FindFieldByName("paths");
     std::set<std::string> added;

@@ -28,6 +28,8 @@ constexpr Service kExchange = Service::kExchange;
 
 // The table. Flags come from the request's fields; `aliases` only add friendlier names.
 const std::vector<CommandSpec>& Specs() {
+  // One command per entry, its fields on two lines, as a table reads.
+  // clang-format off
   static const auto* const specs = new std::vector<CommandSpec>{
       // Course service.
       {"institutions", "get", kCourse, "GetInstitution", Kind::kGet, "name", "institutions",
@@ -180,6 +182,7 @@ const std::vector<CommandSpec>& Specs() {
        "one record's history (required for a college admin).",
        {}},
   };
+  // clang-format on
   return *specs;
 }
 
@@ -189,12 +192,9 @@ struct Shortcut {
   const char* verb;
 };
 constexpr Shortcut kShortcuts[] = {
-    {"enroll", "enrollments", "create"},
-    {"withdraw", "enrollments", "withdraw"},
-    {"complete", "enrollments", "complete"},
-    {"nominate", "mobilities", "nominate"},
-    {"verify", "certificates", "verify"},
-    {"whoami", "caller", "get"},
+    {"enroll", "enrollments", "create"},     {"withdraw", "enrollments", "withdraw"},
+    {"complete", "enrollments", "complete"}, {"nominate", "mobilities", "nominate"},
+    {"verify", "certificates", "verify"},    {"whoami", "caller", "get"},
 };
 
 // Friendlier names for flags of any command that has the canonical one.
@@ -229,18 +229,25 @@ constexpr std::pair<const char*, const char*> kAliases[] = {
 
 // Settings of tools/cli/client_config.h (absl flags there).
 constexpr const char* kSettingFlags[] = {
-    "course_addr", "enrollment_addr", "exchange_addr", "token_file",      "tls",
-    "tls_ca",      "tls_cert",        "tls_key",       "tls_server_name", "timeout",
-    "config"};
+    "course_addr", "enrollment_addr", "exchange_addr",   "token_file", "tls",   "tls_ca",
+    "tls_cert",    "tls_key",         "tls_server_name", "timeout",    "config"};
 
 // Resource fields that are output only: never offered as flags of create or update.
 const std::set<std::string>& OutputOnly() {
-  static const auto* const names = new std::set<std::string>{
-      "name",          "etag",          "create_time",
-      "update_time",   "redacted",      "status",
-      "state",         "birth_year",    "approved_count",
-      "decisions",     "cancel_reason", "partner_country_code",
-      "sending_institution", "receiving_institution"};
+  static const auto* const names = new std::set<std::string>{"name",
+                                                             "etag",
+                                                             "create_time",
+                                                             "update_time",
+                                                             "redacted",
+                                                             "status",
+                                                             "state",
+                                                             "birth_year",
+                                                             "approved_count",
+                                                             "decisions",
+                                                             "cancel_reason",
+                                                             "partner_country_code",
+                                                             "sending_institution",
+                                                             "receiving_institution"};
   return *names;
 }
 
@@ -332,8 +339,8 @@ absl::StatusOr<std::unique_ptr<CommandTable>> CommandTable::Build() {
     const ServiceDescriptor* service = ServiceOf(spec.service);
     command.method = service == nullptr ? nullptr : service->FindMethodByName(spec.method);
     if (command.method == nullptr) {
-      return absl::InternalError(absl::StrCat(spec.resource, " ", spec.verb, ": no method ",
-                                              spec.method));
+      return absl::InternalError(
+          absl::StrCat(spec.resource, " ", spec.verb, ": no method ", spec.method));
     }
     const Descriptor* request = command.method->input_type();
     const Descriptor* response = command.method->output_type();
@@ -434,9 +441,9 @@ absl::StatusOr<Invocation> CommandTable::Parse(const std::vector<std::string>& a
         } else {
           invocation.command = Find(resource, arg);
           if (invocation.command == nullptr) {
-            return absl::InvalidArgumentError(absl::StrCat(
-                "unknown command '", resource, " ", arg, "'; see luban-admin ", resource,
-                " --help"));
+            return absl::InvalidArgumentError(absl::StrCat("unknown command '", resource, " ", arg,
+                                                           "'; see luban-admin ", resource,
+                                                           " --help"));
           }
         }
       } else {
@@ -497,9 +504,9 @@ absl::StatusOr<Invocation> CommandTable::Parse(const std::vector<std::string>& a
         for (const Command& command : commands_) {
           if (resource == command.spec->resource) verbs.push_back(command.spec->verb);
         }
-        return absl::InvalidArgumentError(absl::StrCat(
-            "'", resource, "' needs a verb: ", absl::StrJoin(verbs, ", "), "; see luban-admin ",
-            resource, " --help"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("'", resource, "' needs a verb: ", absl::StrJoin(verbs, ", "),
+                         "; see luban-admin ", resource, " --help"));
       }
       invocation.help = ResourceHelp(resource);
     } else {
@@ -524,8 +531,8 @@ absl::StatusOr<Invocation> CommandTable::Parse(const std::vector<std::string>& a
       invocation.values.emplace_back(binding, *value);
     } else if (name == "output") {
       if (*value != "table" && *value != "json" && *value != "csv") {
-        return absl::InvalidArgumentError(absl::StrCat(
-            full_name, ": --output must be table, json or csv, not '", *value, "'"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(full_name, ": --output must be table, json or csv, not '", *value, "'"));
       }
       options.output = *value;
     } else if (name == "columns" && kind != Kind::kImport) {
@@ -560,8 +567,8 @@ absl::StatusOr<Invocation> CommandTable::Parse(const std::vector<std::string>& a
 
   const absl::string_view positional = command.spec->positional;
   if (invocation.positionals.size() > (positional.empty() ? 0u : 1u)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        full_name, ": unexpected argument '", invocation.positionals.back(), "'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(full_name, ": unexpected argument '", invocation.positionals.back(), "'"));
   }
   if (!positional.empty() && invocation.positionals.empty()) {
     bool given_as_flag = false;
@@ -571,9 +578,9 @@ absl::StatusOr<Invocation> CommandTable::Parse(const std::vector<std::string>& a
       }
     }
     if (!given_as_flag) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(full_name, ": missing ", absl::AsciiStrToUpper(positional),
-                       "; see luban-admin ", full_name, " --help"));
+      return absl::InvalidArgumentError(absl::StrCat(full_name, ": missing ",
+                                                     absl::AsciiStrToUpper(positional),
+                                                     "; see luban-admin ", full_name, " --help"));
     }
   }
   return invocation;
@@ -635,8 +642,8 @@ std::string CommandTable::TopHelp() const {
 }
 
 std::string CommandTable::ResourceHelp(absl::string_view resource) const {
-  std::string help = absl::StrCat("Usage: luban-admin ", resource, " VERB [ARGUMENT] [FLAGS]\n\n",
-                                  "Verbs:\n");
+  std::string help =
+      absl::StrCat("Usage: luban-admin ", resource, " VERB [ARGUMENT] [FLAGS]\n\n", "Verbs:\n");
   for (const Command& command : commands_) {
     if (resource != command.spec->resource) continue;
     absl::StrAppend(&help, Indent(command.spec->verb, command.spec->help, 22));
@@ -651,8 +658,8 @@ std::string CommandTable::CommandHelp(const Command& command) const {
   if (*spec.positional != '\0') {
     absl::StrAppend(&usage, " ", absl::AsciiStrToUpper(spec.positional));
   }
-  std::string help = absl::StrCat("Usage: ", usage, " [FLAGS]\n\n", spec.help, "\n", "RPC: ",
-                                  command.method->full_name(), "\n");
+  std::string help = absl::StrCat("Usage: ", usage, " [FLAGS]\n\n", spec.help, "\n",
+                                  "RPC: ", command.method->full_name(), "\n");
   if (*spec.positional != '\0' && spec.kind != Kind::kImport) {
     absl::StrAppend(&help, "\n", absl::AsciiStrToUpper(spec.positional), ": ",
                     std::string(spec.positional) == "name"
@@ -670,9 +677,9 @@ std::string CommandTable::CommandHelp(const Command& command) const {
       absl::StrAppend(&help, Indent("--all", "every page, streamed", 52));
       break;
     case Kind::kCreate:
-      absl::StrAppend(&help, Indent("--from-json FILE",
-                                    "the resource in protobuf JSON; flags override its fields",
-                                    52));
+      absl::StrAppend(&help,
+                      Indent("--from-json FILE",
+                             "the resource in protobuf JSON; flags override its fields", 52));
       break;
     case Kind::kUpdate:
       absl::StrAppend(
@@ -683,8 +690,7 @@ std::string CommandTable::CommandHelp(const Command& command) const {
       break;
     case Kind::kImport:
       absl::StrAppend(
-          &help,
-          Indent("--results PATH", "per-row results (default FILE.results.csv)", 52),
+          &help, Indent("--results PATH", "per-row results (default FILE.results.csv)", 52),
           Indent("--batch-size N", "rows per call, 1..500 (default 500)", 52),
           "\nFILE is CSV (UTF-8, RFC 4180) with a header row naming these columns, in any order\n"
           "(absent columns are left empty):\n"

@@ -37,10 +37,10 @@ enum class Kind {
 };
 
 struct CommandSpec {
-  const char* resource;    // "runs"
-  const char* verb;        // "list"
+  const char* resource;  // "runs"
+  const char* verb;      // "list"
   cli::Service service;
-  const char* method;      // RPC name in the service: "ListCourseRuns"
+  const char* method;  // RPC name in the service: "ListCourseRuns"
   Kind kind;
   const char* positional;  // request field the positional argument sets, or "" for none
   const char* collection;  // collection of `name` fields, for short ids: "courseRuns"

@@ -104,8 +104,7 @@ absl::Status ImportColumns::Fill(const std::vector<std::string>& record,
                                  pb::Trainee* trainee) const {
   if (record.size() != paths_.size()) {
     return absl::InvalidArgumentError(absl::StrCat("the row has ", record.size(),
-                                                   " fields where the header has ",
-                                                   paths_.size()));
+                                                   " fields where the header has ", paths_.size()));
   }
   for (size_t i = 0; i < record.size(); ++i) {
     absl::string_view value = absl::StripAsciiWhitespace(record[i]);
@@ -157,8 +156,7 @@ int RunImport(cli::Connections& connections, const google::protobuf::MethodDescr
   cli::CsvWriter results_csv(results);
   results_csv.WriteRow({"line", "outcome", "trainee", "error_code", "error_message"});
 
-  const std::string base =
-      options.request_id_base.empty() ? RandomBase() : options.request_id_base;
+  const std::string base = options.request_id_base.empty() ? RandomBase() : options.request_id_base;
   ImportCounts counts;
   int batch_index = 0;
   std::vector<PendingRow> pending;
@@ -166,8 +164,8 @@ int RunImport(cli::Connections& connections, const google::protobuf::MethodDescr
   auto progress = [&] {
     if (!options.progress) return;
     err << "\r" << kProgram << ": importing: " << counts.rows << " rows, " << counts.created
-        << " created, " << counts.existed << " already existed, " << counts.refused
-        << " refused" << std::flush;
+        << " created, " << counts.existed << " already existed, " << counts.refused << " refused"
+        << std::flush;
   };
 
   // Sends the rows pending (those not refused locally) and writes every pending row's result,
@@ -184,8 +182,8 @@ int RunImport(cli::Connections& connections, const google::protobuf::MethodDescr
     pb::ImportTraineesResponse response;
     if (!sent.empty()) {
       request.set_request_id(absl::StrCat(base, "-", batch_index));
-      const grpc::Status status = CallUnary(connections, cli::Service::kEnrollment, method,
-                                            request, &response);
+      const grpc::Status status =
+          CallUnary(connections, cli::Service::kEnrollment, method, request, &response);
       if (!status.ok()) return status;
       for (const pb::ImportTraineesResult& result : response.results()) {
         if (result.index() >= 0 && static_cast<size_t>(result.index()) < sent.size()) {

@@ -61,15 +61,15 @@ int CodePointWidth(char32_t c) {
     char32_t first;
     char32_t last;
   };
-  static constexpr Range kZero[] = {
-      {0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD}, {0x0610, 0x061A},
-      {0x064B, 0x065F}, {0x1AB0, 0x1AFF}, {0x1DC0, 0x1DFF}, {0x200B, 0x200F},
-      {0x20D0, 0x20FF}, {0xFE00, 0xFE0F}, {0xFE20, 0xFE2F}};
-  static constexpr Range kWide[] = {
-      {0x1100, 0x115F},   {0x2E80, 0x303E},   {0x3041, 0x33FF},   {0x3400, 0x4DBF},
-      {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},   {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},
-      {0xFE30, 0xFE4F},   {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},   {0x1F300, 0x1F64F},
-      {0x1F900, 0x1F9FF}, {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD}};
+  static constexpr Range kZero[] = {{0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD},
+                                    {0x0610, 0x061A}, {0x064B, 0x065F}, {0x1AB0, 0x1AFF},
+                                    {0x1DC0, 0x1DFF}, {0x200B, 0x200F}, {0x20D0, 0x20FF},
+                                    {0xFE00, 0xFE0F}, {0xFE20, 0xFE2F}};
+  static constexpr Range kWide[] = {{0x1100, 0x115F},   {0x2E80, 0x303E},   {0x3041, 0x33FF},
+                                    {0x3400, 0x4DBF},   {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},
+                                    {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},   {0xFE30, 0xFE4F},
+                                    {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},   {0x1F300, 0x1F64F},
+                                    {0x1F900, 0x1F9FF}, {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD}};
   for (const Range& range : kZero) {
     if (c >= range.first && c <= range.last) return 0;
   }
@@ -91,8 +91,8 @@ const std::map<std::string, std::vector<std::string>>& TableColumns() {
        {"name", "course", "workshop", "status", "start_date", "end_date", "capacity",
         "language_code"}},
       {"luban.enrollment.v1.Trainee",
-       {"name", "family_name", "given_name", "sex", "birth_date", "citizenship",
-        "home_workshop", "status"}},
+       {"name", "family_name", "given_name", "sex", "birth_date", "citizenship", "home_workshop",
+        "status"}},
       {"luban.enrollment.v1.Enrollment",
        {"name", "trainee", "course_run", "state", "waitlist_position", "final_score",
         "attendance_percent", "certificate"}},
@@ -131,8 +131,8 @@ absl::StatusOr<FieldPath> ResolvePath(const Descriptor* type, absl::string_view 
     if (IsLeaf(field)) current = nullptr;
   }
   if (!path.empty() && !IsLeaf(path.back())) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--columns: '", path_text, "' is a group of fields; name one of its fields"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--columns: '", path_text, "' is a group of fields; name one of its fields"));
   }
   return path;
 }

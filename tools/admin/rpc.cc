@@ -38,8 +38,7 @@ std::unique_ptr<Message> NewMessage(const google::protobuf::Descriptor* type) {
 }
 
 grpc::Status CallUnary(cli::Connections& connections, cli::Service service,
-                       const MethodDescriptor& method, const Message& request,
-                       Message* response) {
+                       const MethodDescriptor& method, const Message& request, Message* response) {
   auto channel = connections.Channel(service);
   if (!channel.ok()) return ToGrpcStatus(channel.status());
   const std::string path = MethodPath(method);
@@ -79,8 +78,7 @@ grpc::Status CallServerStream(cli::Connections& connections, cli::Service servic
       response->Clear();
     }
     status = reader->Finish();
-    if (received || status.error_code() != grpc::StatusCode::UNAVAILABLE ||
-        attempt == kAttempts) {
+    if (received || status.error_code() != grpc::StatusCode::UNAVAILABLE || attempt == kAttempts) {
       break;
     }
     Pause(attempt);

@@ -58,9 +58,9 @@ absl::Status ParseDate(const FieldDescriptor* field, absl::string_view text, Mes
   int year = 0;
   int month = 0;
   int day = 0;
-  if (parts.size() != 3 || parts[0].size() != 4 || parts[1].size() != 2 ||
-      parts[2].size() != 2 || !absl::SimpleAtoi(parts[0], &year) ||
-      !absl::SimpleAtoi(parts[1], &month) || !absl::SimpleAtoi(parts[2], &day)) {
+  if (parts.size() != 3 || parts[0].size() != 4 || parts[1].size() != 2 || parts[2].size() != 2 ||
+      !absl::SimpleAtoi(parts[0], &year) || !absl::SimpleAtoi(parts[1], &month) ||
+      !absl::SimpleAtoi(parts[2], &day)) {
     return Invalid(field, text, "a date (YYYY-MM-DD)");
   }
   // The calendar check (month lengths, leap years): absl normalises an impossible date.
@@ -441,9 +441,8 @@ std::string ValueHint(const FieldDescriptor* field) {
         hint = "true|false";
         break;
       case FieldDescriptor::CPPTYPE_ENUM:
-        hint = absl::StrCat("{", absl::StrReplaceAll(FriendlyEnumNames(field->enum_type()),
-                                                     {{", ", "|"}}),
-                            "}");
+        hint = absl::StrCat(
+            "{", absl::StrReplaceAll(FriendlyEnumNames(field->enum_type()), {{", ", "|"}}), "}");
         break;
       default: {
         const std::string collection = CollectionOf(field, "");

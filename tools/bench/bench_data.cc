@@ -60,8 +60,8 @@ absl::StatusOr<BenchData> LoadBenchData(const std::string& path) {
     }
     if (!ok) return absl::InvalidArgumentError(absl::StrCat(path, ": bad value of ", key));
   }
-  if (data.trainee_last < data.trainee_first || data.trainee_first <= 0 ||
-      data.read_runs.empty() || data.write_runs.empty()) {
+  if (data.trainee_last < data.trainee_first || data.trainee_first <= 0 || data.read_runs.empty() ||
+      data.write_runs.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": incomplete; seed again"));
   }
   return data;

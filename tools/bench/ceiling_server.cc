@@ -4,8 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/server/service_main.h"
-#include "grpcpp/security/server_credentials.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "services/enrollment/api/enrollment_api.h"
 
@@ -88,9 +88,8 @@ class CeilingServer::Service final : public pb::EnrollmentService::CallbackServi
                                             pb::ListEnrollmentsResponse* response) override {
     return calls_.Unary(context, "ListEnrollments", request, response,
                         [this, request, response](const RequestContext&) {
-                          const int size = request->page_size() <= 0
-                                               ? 50
-                                               : std::min(request->page_size(), 1000);
+                          const int size =
+                              request->page_size() <= 0 ? 50 : std::min(request->page_size(), 1000);
                           for (int i = 0; i < size; ++i) *response->add_enrollments() = page_[i];
                           response->set_next_page_token("c2FtcGxlLXBhZ2UtdG9rZW4tb2YtNDAtYnl0ZXMh");
                           return absl::OkStatus();

@@ -6,12 +6,12 @@
 #include <memory>
 #include <string>
 
-#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "common/api/status.h"
+#include "common/domain/backoff.h"
 
 namespace luban::bench {
 namespace {
@@ -155,9 +155,7 @@ AllCallsResult RunAllCalls(int64_t total, int concurrency, int attempts,
             absl::MutexLock lock(&mu);
             ++result.retried[code];
           }
-          thread_local absl::BitGen random;
-          absl::SleepFor(absl::Milliseconds(10 << std::min(attempt, 6)) *
-                         absl::Uniform(random, 0.5, 1.0));
+          absl::SleepFor(Jittered(absl::Milliseconds(10 << std::min(attempt, 6))));
           Attempt(n, attempt + 1);
           return;
         }

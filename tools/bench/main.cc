@@ -31,8 +31,8 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/notification.h"
 #include "common/auth/credentials.h"
-#include "common/client/channel.h"
 #include "common/client/await_serving.h"
+#include "common/client/channel.h"
 #include "common/server/service_main.h"
 #include "nlohmann/json.hpp"
 #include "tools/bench/bench_data.h"
@@ -119,9 +119,9 @@ int Seed() {
   options.write_runs = absl::GetFlag(FLAGS_write_runs);
   if (options.trainees < 1 || options.enrollments_per_trainee < 1 || options.write_runs < 1 ||
       options.read_runs < options.enrollments_per_trainee) {
-    return Fail("seed", absl::InvalidArgumentError(
-                            "--trainees, --write_runs >= 1 and --read_runs >= "
-                            "--enrollments_per_trainee >= 1"));
+    return Fail("seed",
+                absl::InvalidArgumentError("--trainees, --write_runs >= 1 and --read_runs >= "
+                                           "--enrollments_per_trainee >= 1"));
   }
   absl::StatusOr<bench::BenchData> data = bench::Seed(*connections, options);
   if (!data.ok()) return Fail("seed", data.status());
@@ -134,8 +134,7 @@ int Seed() {
   }
   std::printf("seeded %lld trainees, %lld enrollments, %zu + %zu runs into %s\n",
               static_cast<long long>(data->trainees()), static_cast<long long>(data->enrollments),
-              data->read_runs.size(), data->write_runs.size(),
-              absl::GetFlag(FLAGS_data).c_str());
+              data->read_runs.size(), data->write_runs.size(), absl::GetFlag(FLAGS_data).c_str());
   return 0;
 }
 
@@ -177,8 +176,8 @@ int Run() {
   }
   std::atomic<int64_t> write_cursor{data->write_cursor};
   const std::string scenario = absl::GetFlag(FLAGS_scenario);
-  absl::StatusOr<bench::StartCall> start = bench::MakeScenario(
-      scenario, *channel, connections->config().token, *data, &write_cursor);
+  absl::StatusOr<bench::StartCall> start =
+      bench::MakeScenario(scenario, *channel, connections->config().token, *data, &write_cursor);
   if (!start.ok()) return Fail("run", start.status());
   bench::LoadOptions options;
   options.concurrency = concurrency;
@@ -294,7 +293,9 @@ int main(int argc, char** argv) {
     absl::Status s = bench::WriteReport(absl::GetFlag(FLAGS_results), absl::GetFlag(FLAGS_doc));
     return s.ok() ? 0 : Fail("report", s);
   }
-  std::fprintf(stderr, "luban-bench: unknown command `%s` (seed, run, export, serve-ceiling, "
-                       "report)\n", command.c_str());
+  std::fprintf(stderr,
+               "luban-bench: unknown command `%s` (seed, run, export, serve-ceiling, "
+               "report)\n",
+               command.c_str());
   return cli::kExitUsage;
 }

@@ -50,7 +50,7 @@ absl::StatusOr<std::string> RenderReport(absl::string_view jsonl) {
   std::map<std::tuple<std::string, std::string, int>, Load> loads;
   std::vector<double> export_rate, export_consumer_rss, export_service_rss, cli_rate;
   std::map<std::pair<std::string, int>, std::vector<double>> sysbench;  // (test, threads) -> tps
-  std::map<std::string, std::pair<double, double>> services;           // name -> (rss kb, ms)
+  std::map<std::string, std::pair<double, double>> services;            // name -> (rss kb, ms)
   std::string machine;
   int64_t export_rows = 0;
   int line_number = 0;
@@ -107,8 +107,8 @@ absl::StatusOr<std::string> RenderReport(absl::string_view jsonl) {
     out << "| " << scenario << " | " << c << " | " << Num(Median(l.rate)) << " | "
         << (ceiling > 0 ? Num(ceiling) : "-") << " | "
         << (ceiling > 0 ? Num(Median(l.rate) / ceiling) : "-") << " | " << Ms(Median(l.p50))
-        << " | " << Ms(Median(l.p90)) << " | " << Ms(Median(l.p99)) << " | "
-        << Ms(Median(l.p999)) << " | " << (errors.empty() ? "none" : errors) << "|\n";
+        << " | " << Ms(Median(l.p90)) << " | " << Ms(Median(l.p99)) << " | " << Ms(Median(l.p999))
+        << " | " << (errors.empty() ? "none" : errors) << "|\n";
   }
   if (!sysbench.empty()) {
     out << "\n| sysbench (database ceiling) | threads | transactions/s |\n|---|---:|---:|\n";
@@ -136,8 +136,8 @@ absl::StatusOr<std::string> RenderReport(absl::string_view jsonl) {
     const double suite = rate("suite", "point", 8), ceiling = rate("ceiling", "point", 8);
     if (ceiling > 0) {
       const double r = suite / ceiling;
-      out << "| point read at 8 >= 0.4 x gRPC ceiling | " << Num(r) << " x | "
-          << Verdict(r >= 0.4) << " |\n";
+      out << "| point read at 8 >= 0.4 x gRPC ceiling | " << Num(r) << " x | " << Verdict(r >= 0.4)
+          << " |\n";
     }
   }
   {
@@ -169,8 +169,7 @@ absl::StatusOr<std::string> RenderReport(absl::string_view jsonl) {
   }
   for (const auto& [name, v] : services) {
     out << "| " << name << " idle < 30 MB, ready < 1 s | " << Num(v.first / 1024) << " MB, "
-        << Num(v.second) << " ms | " << Verdict(v.first < 30 * 1024 && v.second < 1000)
-        << " |\n";
+        << Num(v.second) << " ms | " << Verdict(v.first < 30 * 1024 && v.second < 1000) << " |\n";
   }
   return out.str();
 }

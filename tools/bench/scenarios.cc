@@ -83,11 +83,15 @@ class Scenarios {
     return call;
   }
 
-  // Keeps the call alive until gRPC is done with it, then reports its status.
+  // Keeps the call alive until gRPC is done with it, then releases it and reports its status: gRPC
+  // destroys the callback on its own thread after it returns, when the loop may have ended.
   template <typename CallPtr>
   static std::function<void(grpc::Status)> Finish(CallPtr call, CallDone done) {
-    return Copyable([call = std::move(call), done = std::move(done)](
-                        const grpc::Status& status) mutable { std::move(done)(status); });
+    return Copyable(
+        [call = std::move(call), done = std::move(done)](const grpc::Status& status) mutable {
+          call.reset();
+          std::move(done)(status);
+        });
   }
 
   std::unique_ptr<pb::EnrollmentService::Stub> stub_;

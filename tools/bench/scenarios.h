@@ -26,9 +26,8 @@ namespace luban::bench {
 // `write_cursor` numbers the write pairs; it must outlive the load and start past the pairs
 // used before (BenchData::write_cursor). INVALID_ARGUMENT for an unknown scenario name.
 absl::StatusOr<StartCall> MakeScenario(absl::string_view name,
-                                       std::shared_ptr<grpc::Channel> enrollment,
-                                       std::string token, const BenchData& data,
-                                       std::atomic<int64_t>* write_cursor);
+                                       std::shared_ptr<grpc::Channel> enrollment, std::string token,
+                                       const BenchData& data, std::atomic<int64_t>* write_cursor);
 
 struct ExportResult {
   int64_t rows = 0;

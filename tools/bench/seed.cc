@@ -62,8 +62,7 @@ std::string OpenRun(cpb::CourseService::Stub& stub, const std::string& token,
 // The catalogue side: institutions, workshops, courses and open runs (sequential calls; a few
 // hundred of them).
 void SeedCourse(cpb::CourseService::Stub& stub, const std::string& token,
-                const SeedOptions& options, std::vector<std::string>* workshops,
-                BenchData* data) {
+                const SeedOptions& options, std::vector<std::string>* workshops, BenchData* data) {
   cpb::CreateInstitutionRequest cn;
   cn.set_request_id("bench-institution-cn");
   cn.mutable_institution()->set_kind(cpb::INSTITUTION_KIND_CHINESE_COLLEGE);
@@ -85,8 +84,7 @@ void SeedCourse(cpb::CourseService::Stub& stub, const std::string& token,
     name->set_language_code("ru");
     name->set_text(absl::StrCat("Технический колледж ", kCities[c], " (bench)"));
     const std::string partner_name =
-        CallOrDie(stub, &cpb::CourseService::Stub::CreateInstitution, partner, token,
-                  "institution")
+        CallOrDie(stub, &cpb::CourseService::Stub::CreateInstitution, partner, token, "institution")
             .name();
     cpb::CreateWorkshopRequest workshop;
     workshop.set_request_id(absl::StrCat("bench-workshop-", kCountries[c]));
@@ -128,11 +126,9 @@ void SeedCourse(cpb::CourseService::Stub& stub, const std::string& token,
       (options.trainees * options.enrollments_per_trainee) / std::max(1, options.read_runs) + 1;
   for (int r = 0; r < total_runs; ++r) {
     const bool write = r >= options.read_runs;
-    const std::string name =
-        OpenRun(stub, token, absl::StrCat("bench-run-", r), courses[r % kCourses],
-                (*workshops)[r % 5],
-                write ? kWriteRunCapacity : static_cast<int>(std::min<int64_t>(share + 50, 10000)),
-                r);
+    const std::string name = OpenRun(
+        stub, token, absl::StrCat("bench-run-", r), courses[r % kCourses], (*workshops)[r % 5],
+        write ? kWriteRunCapacity : static_cast<int>(std::min<int64_t>(share + 50, 10000)), r);
     (write ? data->write_runs : data->read_runs).push_back(name);
   }
 }
@@ -147,7 +143,9 @@ std::string Letters(int64_t i) {
   return out;
 }
 
-// One asynchronous call's state, alive until its callback has run.
+// One asynchronous call's state. Its callback releases it before reporting the call done: gRPC
+// destroys a callback on its own thread after it returns, and by then the loop may have ended and
+// the process be exiting.
 template <typename Request, typename Response>
 struct AsyncCall {
   grpc::ClientContext context;
@@ -261,6 +259,7 @@ absl::StatusOr<BenchData> Seed(cli::Connections& connections, const SeedOptions&
                   ++created;
                 }
               }
+              call.reset();
               std::move(done)(status);
             }));
       });
@@ -298,6 +297,7 @@ absl::StatusOr<BenchData> Seed(cli::Connections& connections, const SeedOptions&
             Copyable([&, call, done = std::move(done)](const grpc::Status& status) mutable {
               const int64_t f = finished.fetch_add(1) + 1;
               if (f % 50000 == 0) Progress("enrollments", f, total, start);
+              call.reset();
               std::move(done)(status);
             }));
       });

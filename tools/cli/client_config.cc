@@ -28,8 +28,9 @@ ABSL_FLAG(std::string, token_file, "",
           "file whose first line is the bearer token (env LUBAN_TOKEN_FILE); the token itself "
           "only ever comes from LUBAN_TOKEN or this file, never the command line");
 ABSL_FLAG(std::string, tls, "", "true: use TLS even without --tls_ca (env LUBAN_TLS)");
-ABSL_FLAG(std::string, tls_ca, "", "PEM file of the CA that signs the services' certificates "
-                                   "(env LUBAN_TLS_CA); setting it turns TLS on");
+ABSL_FLAG(std::string, tls_ca, "",
+          "PEM file of the CA that signs the services' certificates "
+          "(env LUBAN_TLS_CA); setting it turns TLS on");
 ABSL_FLAG(std::string, tls_cert, "", "PEM client certificate for mutual TLS (env LUBAN_TLS_CERT)");
 ABSL_FLAG(std::string, tls_key, "", "PEM key of --tls_cert (env LUBAN_TLS_KEY)");
 ABSL_FLAG(std::string, tls_server_name, "",
@@ -190,8 +191,7 @@ absl::StatusOr<ClientConfig> LoadClientConfig() {
   if (config.token.empty() && !token_file.empty()) {
     std::ifstream in(token_file);
     if (!in) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("cannot read the token file ", token_file));
+      return absl::FailedPreconditionError(absl::StrCat("cannot read the token file ", token_file));
     }
     std::string line;
     std::getline(in, line);

@@ -73,8 +73,8 @@ bool CsvReader::Next(std::vector<std::string>* fields) {
 
   record_line_ = next_line_;
   size_t record_bytes = 0;
-  bool quoted = false;        // inside a quoted field
-  bool was_quoted = false;    // the current field was quoted (only a separator may follow)
+  bool quoted = false;      // inside a quoted field
+  bool was_quoted = false;  // the current field was quoted (only a separator may follow)
   auto fail = [&](absl::string_view what) {
     status_ = absl::InvalidArgumentError(absl::StrCat("line ", record_line_, ": ", what));
     fields->clear();

@@ -170,8 +170,8 @@ const std::string& Lookup(const std::map<std::string, std::string>& map, const s
                           absl::string_view what) {
   auto it = map.find(key);
   if (it == map.end()) {
-    std::fprintf(stderr, "luban-demo-seed: no demo %.*s %s\n",
-                 static_cast<int>(what.size()), what.data(), key.c_str());
+    std::fprintf(stderr, "luban-demo-seed: no demo %.*s %s\n", static_cast<int>(what.size()),
+                 what.data(), key.c_str());
     std::exit(1);
   }
   return it->second;

@@ -69,8 +69,7 @@ class Seeder {
     for (const auto& [language, text] : names) {
       Localized(institution->add_display_names(), language, text);
     }
-    const std::string name =
-        Call(&pb::CourseService::Stub::CreateInstitution, request, key).name();
+    const std::string name = Call(&pb::CourseService::Stub::CreateInstitution, request, key).name();
     network_.institutions[key] = name;
     return name;
   }
@@ -223,71 +222,69 @@ int main(int argc, char** argv) {
       "tjucmvtc", cn, "CN", "天津",
       {{"zh", "天津城市建设管理职业技术学院"},
        {"en", "Tianjin Urban Construction Management & Vocation Technology College"}});
-  const std::string ttu = seed.Institution(
-      "ttu", local, "TJ", "Душанбе",
-      {{"tg", "Донишгоҳи техникии Тоҷикистон ба номи академик М.С. Осимӣ"},
-       {"ru", "Таджикский технический университет имени академика М.С. Осими"},
-       {"en", "Tajik Technical University named after academician M.S. Osimi"}});
+  const std::string ttu =
+      seed.Institution("ttu", local, "TJ", "Душанбе",
+                       {{"tg", "Донишгоҳи техникии Тоҷикистон ба номи академик М.С. Осимӣ"},
+                        {"ru", "Таджикский технический университет имени академика М.С. Осими"},
+                        {"en", "Tajik Technical University named after academician M.S. Osimi"}});
   const std::string tianjin_rail = seed.Institution(
       "tjrail", cn, "CN", "天津",
       {{"zh", "天津铁道职业技术学院"}, {"en", "Tianjin Railway Technical and Vocational College"}});
-  const std::string tianjin_light = seed.Institution(
-      "tjlight", cn, "CN", "天津",
-      {{"zh", "天津轻工职业技术学院"}, {"en", "Tianjin Light Industry Vocational Technical College"}});
-  const std::string enu = seed.Institution(
-      "enu", local, "KZ", "Астана",
-      {{"kk", "Л.Н. Гумилев атындағы Еуразия ұлттық университеті"},
-       {"ru", "Евразийский национальный университет имени Л.Н. Гумилёва"}});
-  const std::string tstu = seed.Institution(
-      "tstu", local, "UZ", "Toshkent",
-      {{"uz", "Toshkent davlat transport universiteti"},
-       {"ru", "Ташкентский государственный транспортный университет"}});
+  const std::string tianjin_light =
+      seed.Institution("tjlight", cn, "CN", "天津",
+                       {{"zh", "天津轻工职业技术学院"},
+                        {"en", "Tianjin Light Industry Vocational Technical College"}});
+  const std::string enu =
+      seed.Institution("enu", local, "KZ", "Астана",
+                       {{"kk", "Л.Н. Гумилев атындағы Еуразия ұлттық университеті"},
+                        {"ru", "Евразийский национальный университет имени Л.Н. Гумилёва"}});
+  const std::string tstu =
+      seed.Institution("tstu", local, "UZ", "Toshkent",
+                       {{"uz", "Toshkent davlat transport universiteti"},
+                        {"ru", "Ташкентский государственный транспортный университет"}});
   const std::string kstu = seed.Institution(
       "kstu", local, "KG", "Бишкек",
       {{"ky", "И. Раззаков атындагы Кыргыз мамлекеттик техникалык университети"},
        {"ru", "Кыргызский государственный технический университет им. И. Раззакова"}});
-  const std::string tm_transport = seed.Institution(
-      "tmtransport", local, "TM", "Aşgabat",
-      {{"tk", "Türkmenistanyň Döwlet ulag we aragatnaşyk instituty"},
-       {"ru", "Государственный институт транспорта и связи Туркменистана"}});
+  const std::string tm_transport =
+      seed.Institution("tmtransport", local, "TM", "Aşgabat",
+                       {{"tk", "Türkmenistanyň Döwlet ulag we aragatnaşyk instituty"},
+                        {"ru", "Государственный институт транспорта и связи Туркменистана"}});
 
-  const std::string w_tj = seed.Workshop(
-      "tj", "TJ", "Душанбе", tianjin_urban, ttu, true,
-      {{"tg", "Устохонаи Лубан дар Тоҷикистон"}, {"zh", "塔吉克斯坦鲁班工坊"},
-       {"en", "Luban Workshop Tajikistan"}},
-      {"urban construction", "surveying", "urban rail"});
-  const std::string w_kz = seed.Workshop(
-      "kz", "KZ", "Астана", tianjin_rail, enu, true,
-      {{"kk", "Қазақстандағы Лубан шеберханасы"}, {"zh", "哈萨克斯坦鲁班工坊"}},
-      {"urban rail", "new energy"});
-  const std::string w_uz = seed.Workshop(
-      "uz", "UZ", "Toshkent", tianjin_light, tstu, true,
-      {{"uz", "O'zbekistondagi Luban ustaxonasi"}, {"zh", "乌兹别克斯坦鲁班工坊"}},
-      {"robotics", "CNC"});
-  const std::string w_kg = seed.Workshop(
-      "kg", "KG", "Бишкек", tianjin_rail, kstu, true,
-      {{"ky", "Кыргызстандагы Лубан устаканасы"}, {"zh", "吉尔吉斯斯坦鲁班工坊"}},
-      {"urban rail", "CNC"});
+  const std::string w_tj = seed.Workshop("tj", "TJ", "Душанбе", tianjin_urban, ttu, true,
+                                         {{"tg", "Устохонаи Лубан дар Тоҷикистон"},
+                                          {"zh", "塔吉克斯坦鲁班工坊"},
+                                          {"en", "Luban Workshop Tajikistan"}},
+                                         {"urban construction", "surveying", "urban rail"});
+  const std::string w_kz =
+      seed.Workshop("kz", "KZ", "Астана", tianjin_rail, enu, true,
+                    {{"kk", "Қазақстандағы Лубан шеберханасы"}, {"zh", "哈萨克斯坦鲁班工坊"}},
+                    {"urban rail", "new energy"});
+  const std::string w_uz =
+      seed.Workshop("uz", "UZ", "Toshkent", tianjin_light, tstu, true,
+                    {{"uz", "O'zbekistondagi Luban ustaxonasi"}, {"zh", "乌兹别克斯坦鲁班工坊"}},
+                    {"robotics", "CNC"});
+  const std::string w_kg =
+      seed.Workshop("kg", "KG", "Бишкек", tianjin_rail, kstu, true,
+                    {{"ky", "Кыргызстандагы Лубан устаканасы"}, {"zh", "吉尔吉斯斯坦鲁班工坊"}},
+                    {"urban rail", "CNC"});
   const std::string w_tm = seed.Workshop(
       "tm", "TM", "Aşgabat", tianjin_urban, tm_transport, false,
-      {{"tk", "Türkmenistandaky Luban ussahanasy"}, {"zh", "土库曼斯坦鲁班工坊"}},
-      {"urban rail"});
+      {{"tk", "Türkmenistandaky Luban ussahanasy"}, {"zh", "土库曼斯坦鲁班工坊"}}, {"urban rail"});
 
   const std::string urt = seed.Course("URT-101", "urban rail", 120, {"ru", "zh", "tg", "kk"},
                                       {{"en", "Urban rail transit operations"},
                                        {"ru", "Эксплуатация городского рельсового транспорта"},
                                        {"zh", "城市轨道交通运营"}});
-  const std::string srv = seed.Course("SRV-110", "surveying", 96, {"ru", "tg", "zh"},
-                                      {{"en", "Engineering surveying"},
-                                       {"tg", "Геодезияи муҳандисӣ"},
-                                       {"zh", "工程测量"}});
-  const std::string cnc = seed.Course("CNC-201", "CNC", 160, {"ru", "uz", "ky", "zh"},
-                                      {{"en", "CNC machining"}, {"ru", "Обработка на станках с ЧПУ"},
-                                       {"zh", "数控加工"}});
-  const std::string rbt = seed.Course("RBT-150", "robotics", 140, {"ru", "uz", "zh"},
-                                      {{"en", "Industrial robotics"},
-                                       {"uz", "Sanoat robototexnikasi"},
-                                       {"zh", "工业机器人"}});
+  const std::string srv = seed.Course(
+      "SRV-110", "surveying", 96, {"ru", "tg", "zh"},
+      {{"en", "Engineering surveying"}, {"tg", "Геодезияи муҳандисӣ"}, {"zh", "工程测量"}});
+  const std::string cnc = seed.Course(
+      "CNC-201", "CNC", 160, {"ru", "uz", "ky", "zh"},
+      {{"en", "CNC machining"}, {"ru", "Обработка на станках с ЧПУ"}, {"zh", "数控加工"}});
+  const std::string rbt = seed.Course(
+      "RBT-150", "robotics", 140, {"ru", "uz", "zh"},
+      {{"en", "Industrial robotics"}, {"uz", "Sanoat robototexnikasi"}, {"zh", "工业机器人"}});
   const std::string nev = seed.Course("NEV-120", "new energy", 100, {"ru", "kk", "zh"},
                                       {{"en", "New energy vehicle maintenance"},
                                        {"kk", "Жаңа энергиялы көліктерге қызмет көрсету"},

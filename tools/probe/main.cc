@@ -72,14 +72,13 @@ int main(int argc, char** argv) {
   grpc::health::v1::HealthCheckResponse response;
   const grpc::Status status = stub->Check(&context, request, &response);
   if (!status.ok()) {
-    return Fail(absl::StrCat(addr, ": ", absl::StatusCodeToString(
-                                             static_cast<absl::StatusCode>(status.error_code())),
-                             ": ", status.error_message()));
+    return Fail(absl::StrCat(
+        addr, ": ", absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())),
+        ": ", status.error_message()));
   }
   if (response.status() != grpc::health::v1::HealthCheckResponse::SERVING) {
-    return Fail(absl::StrCat(addr, ": ",
-                             grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
-                                 response.status())));
+    return Fail(absl::StrCat(
+        addr, ": ", grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status())));
   }
   return 0;
 }

@@ -13,6 +13,12 @@ import { NotFound } from "./pages/NotFound.js";
 import { RunPage } from "./pages/RunPage.js";
 import { SignIn } from "./pages/SignIn.js";
 import { Verify } from "./pages/Verify.js";
+// The college admin's journeys (trainees, import, certificates).
+import { CertificatePage } from "./pages/CertificatePage.js";
+import { ImportPage } from "./pages/ImportPage.js";
+import { EditTrainee, NewTrainee } from "./pages/TraineeForm.js";
+import { TraineePage } from "./pages/TraineePage.js";
+import { TraineesPage } from "./pages/TraineesPage.js";
 // Issue 18, network admin, exchanges, history, reporting:
 import { ADMINS, NETWORK_ADMIN, REPORTING, RoleOnly } from "./components/RoleOnly.js";
 import { AdminHome } from "./pages/admin/AdminHome.js";
@@ -59,6 +65,13 @@ const router = createBrowserRouter([
     children: [
       { path: "/", element: <SignedIn><Home /></SignedIn> },
       { path: "/runs/:id", element: <SignedIn><RunPage /></SignedIn> },
+      // The college admin's journeys: trainees, their import, certificates.
+      { path: "/trainees", element: <SignedIn><TraineesPage /></SignedIn> },
+      { path: "/trainees/new", element: <SignedIn><NewTrainee /></SignedIn> },
+      { path: "/trainees/import", element: <SignedIn><ImportPage /></SignedIn> },
+      { path: "/trainees/:id", element: <SignedIn><TraineePage /></SignedIn> },
+      { path: "/trainees/:id/edit", element: <SignedIn><EditTrainee /></SignedIn> },
+      { path: "/certificates/:id", element: <SignedIn><CertificatePage /></SignedIn> },
       // Issue 18: the network admin's pages, exchanges, history, the reporting dashboard.
       ...(
         [

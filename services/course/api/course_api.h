@@ -69,14 +69,11 @@ class CourseApi {
                             pb::CourseRun* response);
   absl::Status ListCourseRuns(const RequestContext& rc, const pb::ListCourseRunsRequest& request,
                               pb::ListCourseRunsResponse* response);
-  absl::Status CreateCourseRun(const RequestContext& rc,
-                               const pb::CreateCourseRunRequest& request,
+  absl::Status CreateCourseRun(const RequestContext& rc, const pb::CreateCourseRunRequest& request,
                                pb::CourseRun* response);
-  absl::Status UpdateCourseRun(const RequestContext& rc,
-                               const pb::UpdateCourseRunRequest& request,
+  absl::Status UpdateCourseRun(const RequestContext& rc, const pb::UpdateCourseRunRequest& request,
                                pb::CourseRun* response);
-  absl::Status DeleteCourseRun(const RequestContext& rc,
-                               const pb::DeleteCourseRunRequest& request,
+  absl::Status DeleteCourseRun(const RequestContext& rc, const pb::DeleteCourseRunRequest& request,
                                pb::DeleteCourseRunResponse* response);
   absl::Status OpenCourseRun(const RequestContext& rc, const pb::OpenCourseRunRequest& request,
                              pb::CourseRun* response);
@@ -85,8 +82,7 @@ class CourseApi {
   absl::Status CompleteCourseRun(const RequestContext& rc,
                                  const pb::CompleteCourseRunRequest& request,
                                  pb::CourseRun* response);
-  absl::Status CancelCourseRun(const RequestContext& rc,
-                               const pb::CancelCourseRunRequest& request,
+  absl::Status CancelCourseRun(const RequestContext& rc, const pb::CancelCourseRunRequest& request,
                                pb::CourseRun* response);
 
   // The caller as its credential names it (no transaction).

@@ -16,7 +16,7 @@ class CourseGrpcService final : public CallbackService<pb::CourseService> {
  public:
   CourseGrpcService(CourseApi* api, BoundedExecutor* executor,
                     const auth::CredentialStore* credentials, ChangeFeedHub* feed,
-      const db::ConnectionPool* database = nullptr);
+                    const db::ConnectionPool* database = nullptr);
 
   const auth::MethodPolicy& policy() const { return policy_; }
 

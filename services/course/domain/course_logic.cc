@@ -55,8 +55,8 @@ template <typename T>
 absl::StatusOr<T> Current(absl::StatusOr<T> row, absl::string_view collection, int64_t id,
                           std::optional<int64_t> expected_version) {
   if (!row.ok()) return row;
-  if (auto s = CheckVersion(FormatResourceName(collection, id), expected_version,
-                            row->meta.version);
+  if (auto s =
+          CheckVersion(FormatResourceName(collection, id), expected_version, row->meta.version);
       !s.ok()) {
     return s;
   }
@@ -108,8 +108,8 @@ absl::Status CourseLogic::CheckInstitution(const Institution& institution) const
   if (auto s = CheckCountryCode("country_code", institution.country); !s.ok()) return s;
   if (institution.kind == InstitutionKind::kChineseCollege &&
       institution.country != config_.chinese_country) {
-    return InvalidField("country_code", absl::StrCat("a Chinese college lies in ",
-                                                     config_.chinese_country));
+    return InvalidField("country_code",
+                        absl::StrCat("a Chinese college lies in ", config_.chinese_country));
   }
   if (institution.kind == InstitutionKind::kLocalPartner &&
       !config_.workshop_countries.contains(institution.country)) {
@@ -134,13 +134,11 @@ absl::StatusOr<Institution> CourseLogic::GetInstitution(CourseTx& tx, int64_t id
 
 absl::StatusOr<Page<Institution>> CourseLogic::ListInstitutions(CourseTx& tx,
                                                                 const InstitutionFilter& filter,
-                                                                int64_t after_id,
-                                                                int limit) const {
+                                                                int64_t after_id, int limit) const {
   return tx.ListInstitutions(filter, after_id, limit);
 }
 
-absl::StatusOr<Institution> CourseLogic::CreateInstitution(CourseTx& tx,
-                                                           Institution draft) const {
+absl::StatusOr<Institution> CourseLogic::CreateInstitution(CourseTx& tx, Institution draft) const {
   if (auto s = CheckInstitution(draft); !s.ok()) return s;
   Stamp(draft.meta);
   auto id = tx.InsertInstitution(draft);
@@ -149,11 +147,11 @@ absl::StatusOr<Institution> CourseLogic::CreateInstitution(CourseTx& tx,
   return draft;
 }
 
-absl::StatusOr<Institution> CourseLogic::UpdateInstitution(
-    CourseTx& tx, int64_t id, std::optional<int64_t> expected_version,
-    const InstitutionPatch& patch) const {
-  auto institution = Current(tx.GetInstitution(id, /*for_update=*/true), kInstitutions, id,
-                     expected_version);
+absl::StatusOr<Institution> CourseLogic::UpdateInstitution(CourseTx& tx, int64_t id,
+                                                           std::optional<int64_t> expected_version,
+                                                           const InstitutionPatch& patch) const {
+  auto institution =
+      Current(tx.GetInstitution(id, /*for_update=*/true), kInstitutions, id, expected_version);
   if (!institution.ok()) return institution.status();
   if (patch.names) institution->names = *patch.names;
   if (patch.city) institution->city = *patch.city;
@@ -166,8 +164,8 @@ absl::StatusOr<Institution> CourseLogic::UpdateInstitution(
 
 absl::StatusOr<Institution> CourseLogic::DeleteInstitution(
     CourseTx& tx, int64_t id, std::optional<int64_t> expected_version) const {
-  auto institution = Current(tx.GetInstitution(id, /*for_update=*/true), kInstitutions, id,
-                     expected_version);
+  auto institution =
+      Current(tx.GetInstitution(id, /*for_update=*/true), kInstitutions, id, expected_version);
   if (!institution.ok()) return institution.status();
   auto used = tx.InstitutionHasWorkshops(id);
   if (!used.ok()) return used.status();
@@ -218,8 +216,8 @@ absl::StatusOr<Workshop> CourseLogic::GetWorkshop(CourseTx& tx, const Principal&
 }
 
 absl::StatusOr<Page<Workshop>> CourseLogic::ListWorkshops(CourseTx& tx, const Principal& who,
-                                                          WorkshopFilter filter,
-                                                          int64_t after_id, int limit) const {
+                                                          WorkshopFilter filter, int64_t after_id,
+                                                          int limit) const {
   if (!who.ReadsEverything()) filter.visible_to_institution = who.institution_id;
   return tx.ListWorkshops(filter, after_id, limit);
 }
@@ -246,8 +244,8 @@ absl::StatusOr<Workshop> CourseLogic::CreateWorkshop(CourseTx& tx, Workshop draf
   }
   if (partner->country != draft.country) {
     return InvalidField("partner_institution",
-                        absl::StrCat("the partner lies in ", partner->country,
-                                     ", the workshop in ", draft.country));
+                        absl::StrCat("the partner lies in ", partner->country, ", the workshop in ",
+                                     draft.country));
   }
   draft.status = WorkshopStatus::kPlanned;
   Stamp(draft.meta);
@@ -257,8 +255,7 @@ absl::StatusOr<Workshop> CourseLogic::CreateWorkshop(CourseTx& tx, Workshop draf
   return draft;
 }
 
-absl::StatusOr<Workshop> CourseLogic::UpdateWorkshop(CourseTx& tx, const Principal& who,
-                                                     int64_t id,
+absl::StatusOr<Workshop> CourseLogic::UpdateWorkshop(CourseTx& tx, const Principal& who, int64_t id,
                                                      std::optional<int64_t> expected_version,
                                                      const WorkshopPatch& patch) const {
   auto workshop = ManagedWorkshop(tx, who, id, /*for_update=*/true);
@@ -269,8 +266,8 @@ absl::StatusOr<Workshop> CourseLogic::UpdateWorkshop(CourseTx& tx, const Princip
     return s;
   }
   if (workshop->status == WorkshopStatus::kClosed) {
-    return Precondition(absl::StrCat(FormatResourceName(kWorkshops, id),
-                                     " is closed and can no longer change"));
+    return Precondition(
+        absl::StrCat(FormatResourceName(kWorkshops, id), " is closed and can no longer change"));
   }
   if (patch.names) workshop->names = *patch.names;
   if (patch.city) workshop->city = *patch.city;
@@ -284,8 +281,8 @@ absl::StatusOr<Workshop> CourseLogic::UpdateWorkshop(CourseTx& tx, const Princip
 
 absl::StatusOr<Workshop> CourseLogic::DeleteWorkshop(
     CourseTx& tx, int64_t id, std::optional<int64_t> expected_version) const {
-  auto workshop = Current(tx.GetWorkshop(id, /*for_update=*/true), kWorkshops, id,
-                     expected_version);
+  auto workshop =
+      Current(tx.GetWorkshop(id, /*for_update=*/true), kWorkshops, id, expected_version);
   if (!workshop.ok()) return workshop.status();
   const std::string name = FormatResourceName(kWorkshops, id);
   if (workshop->status != WorkshopStatus::kPlanned) {
@@ -299,9 +296,10 @@ absl::StatusOr<Workshop> CourseLogic::DeleteWorkshop(
   return workshop;
 }
 
-absl::StatusOr<Workshop> CourseLogic::ChangeWorkshopStatus(
-    CourseTx& tx, const Principal& who, int64_t id, std::optional<int64_t> expected_version,
-    WorkshopStatus target) const {
+absl::StatusOr<Workshop> CourseLogic::ChangeWorkshopStatus(CourseTx& tx, const Principal& who,
+                                                           int64_t id,
+                                                           std::optional<int64_t> expected_version,
+                                                           WorkshopStatus target) const {
   auto workshop = ManagedWorkshop(tx, who, id, /*for_update=*/true);
   if (!workshop.ok()) return workshop.status();
   const std::string name = FormatResourceName(kWorkshops, id);
@@ -400,8 +398,7 @@ absl::StatusOr<Course> CourseLogic::CreateCourse(CourseTx& tx, Course draft) con
 absl::StatusOr<Course> CourseLogic::UpdateCourse(CourseTx& tx, int64_t id,
                                                  std::optional<int64_t> expected_version,
                                                  const CoursePatch& patch) const {
-  auto course = Current(tx.GetCourse(id, /*for_update=*/true), kCourses, id,
-                     expected_version);
+  auto course = Current(tx.GetCourse(id, /*for_update=*/true), kCourses, id, expected_version);
   if (!course.ok()) return course.status();
   if (patch.titles) course->titles = *patch.titles;
   if (patch.discipline) course->discipline = *patch.discipline;
@@ -416,8 +413,7 @@ absl::StatusOr<Course> CourseLogic::UpdateCourse(CourseTx& tx, int64_t id,
 
 absl::StatusOr<Course> CourseLogic::DeleteCourse(CourseTx& tx, int64_t id,
                                                  std::optional<int64_t> expected_version) const {
-  auto course = Current(tx.GetCourse(id, /*for_update=*/true), kCourses, id,
-                     expected_version);
+  auto course = Current(tx.GetCourse(id, /*for_update=*/true), kCourses, id, expected_version);
   if (!course.ok()) return course.status();
   const std::string name = FormatResourceName(kCourses, id);
   auto used = tx.CourseHasRuns(id);
@@ -458,7 +454,7 @@ absl::StatusOr<CourseRun> CourseLogic::GetCourseRun(CourseTx& tx, const Principa
   auto workshop = VisibleWorkshop(tx, who, run->workshop_id, /*for_update=*/false);
   if (!workshop.ok()) {
     return workshop.status().code() == absl::StatusCode::kNotFound ? NotFound(kCourseRuns, id)
-                                                                    : workshop.status();
+                                                                   : workshop.status();
   }
   return run;
 }
@@ -477,10 +473,10 @@ absl::StatusOr<CourseRun> CourseLogic::ManagedRun(CourseTx& tx, const Principal&
   auto workshop = ManagedWorkshop(tx, who, run->workshop_id, /*for_update=*/false);
   if (!workshop.ok()) {
     return workshop.status().code() == absl::StatusCode::kNotFound ? NotFound(kCourseRuns, id)
-                                                                    : workshop.status();
+                                                                   : workshop.status();
   }
-  if (auto s = CheckVersion(FormatResourceName(kCourseRuns, id), expected_version,
-                            run->meta.version);
+  if (auto s =
+          CheckVersion(FormatResourceName(kCourseRuns, id), expected_version, run->meta.version);
       !s.ok()) {
     return s;
   }
@@ -522,8 +518,10 @@ absl::StatusOr<CourseRun> CourseLogic::UpdateCourseRun(CourseTx& tx, const Princ
                                      "; only scheduled or open runs can change"));
   }
   if (patch.capacity && run->status == RunStatus::kOpen && *patch.capacity < run->capacity) {
-    return Precondition(absl::StrCat(name, " is open for enrollment; its capacity can grow but "
-                                           "not shrink below ", run->capacity));
+    return Precondition(absl::StrCat(name,
+                                     " is open for enrollment; its capacity can grow but "
+                                     "not shrink below ",
+                                     run->capacity));
   }
   if (patch.start_date) run->start_date = *patch.start_date;
   if (patch.end_date) run->end_date = *patch.end_date;
@@ -540,8 +538,7 @@ absl::StatusOr<CourseRun> CourseLogic::UpdateCourseRun(CourseTx& tx, const Princ
 }
 
 absl::StatusOr<CourseRun> CourseLogic::DeleteCourseRun(
-    CourseTx& tx, const Principal& who, int64_t id,
-    std::optional<int64_t> expected_version) const {
+    CourseTx& tx, const Principal& who, int64_t id, std::optional<int64_t> expected_version) const {
   auto run = ManagedRun(tx, who, id, expected_version);
   if (!run.ok()) return run.status();
   if (run->status != RunStatus::kScheduled) {
@@ -553,9 +550,11 @@ absl::StatusOr<CourseRun> CourseLogic::DeleteCourseRun(
   return run;
 }
 
-absl::StatusOr<CourseRun> CourseLogic::TransitionCourseRun(
-    CourseTx& tx, const Principal& who, int64_t id, std::optional<int64_t> expected_version,
-    RunStatus target, const std::string& reason) const {
+absl::StatusOr<CourseRun> CourseLogic::TransitionCourseRun(CourseTx& tx, const Principal& who,
+                                                           int64_t id,
+                                                           std::optional<int64_t> expected_version,
+                                                           RunStatus target,
+                                                           const std::string& reason) const {
   if (target == RunStatus::kCancelled) {
     if (auto s = CheckText("reason", reason, 1, 1000, /*multiline=*/true); !s.ok()) return s;
   }

@@ -99,8 +99,7 @@ class CourseLogic {
   // or in progress -> cancelled (with a reason). Anything else: FAILED_PRECONDITION.
   absl::StatusOr<CourseRun> TransitionCourseRun(CourseTx& tx, const Principal& who, int64_t id,
                                                 std::optional<int64_t> expected_version,
-                                                RunStatus target,
-                                                const std::string& reason) const;
+                                                RunStatus target, const std::string& reason) const;
 
   // The audit trail as `who` may read it (common/domain/audit_trail.h): a college admin reads
   // the history of its own institution, of the workshops it co-founded and of their runs (what

@@ -51,8 +51,7 @@ void ToProto(const Trainee& in, pb::Trainee* out) {
   out->mutable_contacts()->set_address(in.contacts.address);
   out->set_home_workshop(FormatResourceName(kWorkshops, in.home.workshop_id));
   out->set_status(static_cast<pb::TraineeStatus>(in.status));
-  MetaToProto(in.meta, out->mutable_create_time(), out->mutable_update_time(),
-              out->mutable_etag());
+  MetaToProto(in.meta, out->mutable_create_time(), out->mutable_update_time(), out->mutable_etag());
 }
 
 void ToProto(const Enrollment& in, pb::Enrollment* out) {
@@ -71,8 +70,7 @@ void ToProto(const Enrollment& in, pb::Enrollment* out) {
   }
   out->set_reason(in.reason);
   TimeToProto(in.enroll_time, out->mutable_enroll_time());
-  MetaToProto(in.meta, out->mutable_create_time(), out->mutable_update_time(),
-              out->mutable_etag());
+  MetaToProto(in.meta, out->mutable_create_time(), out->mutable_update_time(), out->mutable_etag());
 }
 
 void ToProto(const Certificate& in, pb::Certificate* out) {
@@ -95,8 +93,7 @@ void ToProto(const Certificate& in, pb::Certificate* out) {
   DateToProto(in.issue_date, out->mutable_issue_date());
   out->set_status(static_cast<pb::CertificateStatus>(in.status));
   out->set_revoke_reason(in.revoke_reason);
-  MetaToProto(in.meta, out->mutable_create_time(), out->mutable_update_time(),
-              out->mutable_etag());
+  MetaToProto(in.meta, out->mutable_create_time(), out->mutable_update_time(), out->mutable_etag());
 }
 
 // ---- policy -----------------------------------------------------------------------------------
@@ -112,8 +109,8 @@ auth::MethodPolicy EnrollmentPolicy() {
     policy.Allow(method, {kCollegeAdmin, kReporter});
   }
   // A college manages its own trainees and enrollments (ownership checked in the data path).
-  for (const char* method : {"CreateTrainee", "UpdateTrainee", "ArchiveTrainee",
-                             "ImportTrainees", "Enroll", "Withdraw", "Complete"}) {
+  for (const char* method : {"CreateTrainee", "UpdateTrainee", "ArchiveTrainee", "ImportTrainees",
+                             "Enroll", "Withdraw", "Complete"}) {
     policy.Allow(method, {kCollegeAdmin});
   }
   policy.Allow("RevokeCertificate", {});  // network admins only
@@ -229,12 +226,12 @@ absl::Status EnrollmentApi::CreateTrainee(const RequestContext& rc,
   }
   auto draft = TraineeFromProto(rc, request.trainee(), "trainee");
   if (!draft.ok()) return draft.status();
-  return RunMutation<EnrollmentTx>(
-      store_, rc, request, response,
-      [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return RecordChange(logic_.CreateTrainee(tx, rc.principal, *draft), kTrainees,
-                            ChangeKind::kCreated, "created", response, changes);
-      });
+  return RunMutation<EnrollmentTx>(store_, rc, request, response,
+                                   [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
+                                     return RecordChange(
+                                         logic_.CreateTrainee(tx, rc.principal, *draft), kTrainees,
+                                         ChangeKind::kCreated, "created", response, changes);
+                                   });
 }
 
 absl::Status EnrollmentApi::UpdateTrainee(const RequestContext& rc,
@@ -250,9 +247,8 @@ absl::Status EnrollmentApi::UpdateTrainee(const RequestContext& rc,
   auto target = ReadTarget(kTrainees, in.name(), in.etag());
   if (!target.ok()) return target.status();
   auto mask = ReadUpdateMask(request.update_mask(),
-                             {"family_name", "given_name", "family_name_latin",
-                              "given_name_latin", "sex", "birth_date", "citizenship", "contacts",
-                              "home_workshop"});
+                             {"family_name", "given_name", "family_name_latin", "given_name_latin",
+                              "sex", "birth_date", "citizenship", "contacts", "home_workshop"});
   if (!mask.ok()) return mask.status();
   TraineePatch patch;
   if (mask->contains("family_name")) patch.family_name = in.family_name();
@@ -277,8 +273,7 @@ absl::Status EnrollmentApi::UpdateTrainee(const RequestContext& rc,
     patch.contacts = contacts;
   }
   if (mask->contains("home_workshop")) {
-    auto workshop_id =
-        ParseResourceName("trainee.home_workshop", kWorkshops, in.home_workshop());
+    auto workshop_id = ParseResourceName("trainee.home_workshop", kWorkshops, in.home_workshop());
     if (!workshop_id.ok()) return workshop_id.status();
     auto workshop = directory_.GetWorkshop(*workshop_id, rc.deadline);
     if (!workshop.ok()) return AsField("home_workshop", workshop.status());
@@ -288,8 +283,8 @@ absl::Status EnrollmentApi::UpdateTrainee(const RequestContext& rc,
       store_, rc, request, response,
       [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
         return RecordChange(
-            logic_.UpdateTrainee(tx, rc.principal, target->id, target->version, patch),
-            kTrainees, ChangeKind::kUpdated, "updated", response, changes);
+            logic_.UpdateTrainee(tx, rc.principal, target->id, target->version, patch), kTrainees,
+            ChangeKind::kUpdated, "updated", response, changes);
       });
 }
 
@@ -302,9 +297,8 @@ absl::Status EnrollmentApi::ArchiveTrainee(const RequestContext& rc,
   return RunMutation<EnrollmentTx>(
       store_, rc, request, response,
       [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return RecordChange(
-            logic_.ArchiveTrainee(tx, rc.principal, target->id, target->version), kTrainees,
-            ChangeKind::kUpdated, "archived", response, changes);
+        return RecordChange(logic_.ArchiveTrainee(tx, rc.principal, target->id, target->version),
+                            kTrainees, ChangeKind::kUpdated, "archived", response, changes);
       });
 }
 
@@ -330,9 +324,9 @@ absl::Status EnrollmentApi::ImportTrainees(const RequestContext& rc,
       if (auto s = logic_.CheckTrainee(*draft); !s.ok()) draft = s;
     }
     if (draft.ok() && !logic_.MayManage(rc.principal, draft->home)) {
-      draft = absl::NotFoundError(absl::StrCat(
-          "home_workshop: ", FormatResourceName(kWorkshops, draft->home.workshop_id),
-          ": not found"));
+      draft = absl::NotFoundError(
+          absl::StrCat("home_workshop: ", FormatResourceName(kWorkshops, draft->home.workshop_id),
+                       ": not found"));
     }
     if (!draft.ok() && draft.status().code() == absl::StatusCode::kUnavailable) {
       return draft.status();  // the course service is down: answer nothing rather than half
@@ -426,10 +420,9 @@ absl::Status EnrollmentApi::ListEnrollments(const RequestContext& rc,
   if (!to.ok()) return to.status();
   filter.enrolled_to = *to;
   return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
-    return WritePage(
-        logic_.ListEnrollments(tx, rc.principal, filter, page->after_id, page->size),
-        page_tokens_, rc.principal.name, request, response->mutable_enrollments(),
-        response->mutable_next_page_token());
+    return WritePage(logic_.ListEnrollments(tx, rc.principal, filter, page->after_id, page->size),
+                     page_tokens_, rc.principal.name, request, response->mutable_enrollments(),
+                     response->mutable_next_page_token());
   });
 }
 
@@ -443,11 +436,10 @@ absl::Status RecordEnroll(const SeatChange& change, pb::Enrollment* response,
     ToProto(promoted, &state);
     changes.Record(kEnrollments, state.name(), ChangeKind::kUpdated, state, "promoted");
   }
-  return RecordChange(absl::StatusOr<Enrollment>(change.enrollment), kEnrollments,
-                      ChangeKind::kCreated,
-                      change.enrollment.state == EnrollmentState::kEnrolled ? "enrolled"
-                                                                            : "waitlisted",
-                      response, changes);
+  return RecordChange(
+      absl::StatusOr<Enrollment>(change.enrollment), kEnrollments, ChangeKind::kCreated,
+      change.enrollment.state == EnrollmentState::kEnrolled ? "enrolled" : "waitlisted", response,
+      changes);
 }
 
 }  // namespace
@@ -496,17 +488,16 @@ absl::Status EnrollmentApi::Enroll(const RequestContext& rc, const pb::EnrollReq
       !s.ok()) {
     return s;
   }
-  return RunMutation<EnrollmentTx>(
-      store_, rc, request, response,
-      [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
-        auto change = logic_.Enroll(tx, rc.principal, *trainee, *run, workshop->owners);
-        if (!change.ok()) return change.status();
-        return RecordEnroll(*change, response, changes);
-      });
+  return RunMutation<EnrollmentTx>(store_, rc, request, response,
+                                   [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
+                                     auto change = logic_.Enroll(tx, rc.principal, *trainee, *run,
+                                                                 workshop->owners);
+                                     if (!change.ok()) return change.status();
+                                     return RecordEnroll(*change, response, changes);
+                                   });
 }
 
-absl::Status EnrollmentApi::Withdraw(const RequestContext& rc,
-                                     const pb::WithdrawRequest& request,
+absl::Status EnrollmentApi::Withdraw(const RequestContext& rc, const pb::WithdrawRequest& request,
                                      pb::Enrollment* response) {
   if (auto s = CheckMutation(rc); !s.ok()) return s;
   auto target = ReadTarget(kEnrollments, request.name(), request.etag());
@@ -514,12 +505,11 @@ absl::Status EnrollmentApi::Withdraw(const RequestContext& rc,
   return RunMutation<EnrollmentTx>(
       store_, rc, request, response,
       [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
-        auto change = logic_.Withdraw(tx, rc.principal, target->id, target->version,
-                                      request.reason());
+        auto change =
+            logic_.Withdraw(tx, rc.principal, target->id, target->version, request.reason());
         if (!change.ok()) return change.status();
-        auto recorded = RecordChange(absl::StatusOr<Enrollment>(change->enrollment),
-                                     kEnrollments, ChangeKind::kUpdated, "withdrawn", response,
-                                     changes);
+        auto recorded = RecordChange(absl::StatusOr<Enrollment>(change->enrollment), kEnrollments,
+                                     ChangeKind::kUpdated, "withdrawn", response, changes);
         for (const Enrollment& promoted : change->promoted) {
           pb::Enrollment state;
           ToProto(promoted, &state);
@@ -529,8 +519,7 @@ absl::Status EnrollmentApi::Withdraw(const RequestContext& rc,
       });
 }
 
-absl::Status EnrollmentApi::Complete(const RequestContext& rc,
-                                     const pb::CompleteRequest& request,
+absl::Status EnrollmentApi::Complete(const RequestContext& rc, const pb::CompleteRequest& request,
                                      pb::Enrollment* response) {
   if (auto s = CheckMutation(rc); !s.ok()) return s;
   bool answered = false;
@@ -542,10 +531,11 @@ absl::Status EnrollmentApi::Complete(const RequestContext& rc,
   if (!target.ok()) return target.status();
   // The run's rule and the names a certificate carries come from the course service.
   absl::StatusOr<Enrollment> enrollment = absl::UnknownError("not read");
-  if (auto s = Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
-        enrollment = logic_.GetEnrollment(tx, rc.principal, target->id);
-        return enrollment.status();
-      });
+  if (auto s = Read(rc,
+                    [&](EnrollmentTx& tx) -> absl::Status {
+                      enrollment = logic_.GetEnrollment(tx, rc.principal, target->id);
+                      return enrollment.status();
+                    });
       !s.ok()) {
     return s;
   }
@@ -569,9 +559,9 @@ absl::Status EnrollmentApi::Complete(const RequestContext& rc,
   return RunMutation<EnrollmentTx>(
       store_, rc, request, response,
       [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
-        auto result = logic_.Complete(tx, rc.principal, target->id, target->version,
-                                      request.final_score(), request.attendance_percent(), *run,
-                                      facts);
+        auto result =
+            logic_.Complete(tx, rc.principal, target->id, target->version, request.final_score(),
+                            request.attendance_percent(), *run, facts);
         if (!result.ok()) return result.status();
         if (result->certificate) {
           pb::Certificate certificate;
@@ -580,8 +570,8 @@ absl::Status EnrollmentApi::Complete(const RequestContext& rc,
                          "issued");
         }
         return RecordChange(absl::StatusOr<Enrollment>(result->enrollment), kEnrollments,
-                            ChangeKind::kUpdated,
-                            result->certificate ? "completed" : "failed", response, changes);
+                            ChangeKind::kUpdated, result->certificate ? "completed" : "failed",
+                            response, changes);
       });
 }
 
@@ -669,7 +659,7 @@ absl::Status EnrollmentApi::CheckEligibility(const RequestContext& rc,
   if (!trainee.ok()) return trainee.status();
   Requirement requirement;
   auto course = OptionalResourceName("requirement.completed_course", kCourses,
-                             request.requirement().completed_course());
+                                     request.requirement().completed_course());
   if (!course.ok()) return course.status();
   requirement.completed_course_id = *course;
   if (auto s = CheckText("requirement.certificate_discipline",
@@ -702,8 +692,7 @@ absl::Status EnrollmentApi::ExportTraineesBatch(const RequestContext& rc, Export
   });
 }
 
-absl::Status EnrollmentApi::ExportEnrollmentsBatch(const RequestContext& rc,
-                                                   ExportCursor& cursor,
+absl::Status EnrollmentApi::ExportEnrollmentsBatch(const RequestContext& rc, ExportCursor& cursor,
                                                    pb::ExportEnrollmentsResponse* batch) {
   return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
     auto rows = tx.ExportEnrollments(cursor, kExportBatch);
@@ -719,14 +708,13 @@ absl::Status EnrollmentApi::ExportEnrollmentsBatch(const RequestContext& rc,
 
 absl::StatusOr<int64_t> EnrollmentApi::CourseFeedCursor() {
   int64_t cursor = 0;
-  auto status = store_.InTransaction(
-      "read the course feed cursor", absl::Now() + absl::Seconds(10),
-      [&](EnrollmentTx& tx) -> absl::Status {
-        auto stored = tx.GetFeedCursor(EnrollmentLogic::kCourseFeed);
-        if (!stored.ok()) return stored.status();
-        cursor = *stored;
-        return absl::OkStatus();
-      });
+  auto status = store_.InTransaction("read the course feed cursor", absl::Now() + absl::Seconds(10),
+                                     [&](EnrollmentTx& tx) -> absl::Status {
+                                       auto stored = tx.GetFeedCursor(EnrollmentLogic::kCourseFeed);
+                                       if (!stored.ok()) return stored.status();
+                                       cursor = *stored;
+                                       return absl::OkStatus();
+                                     });
   if (!status.ok()) return status;
   return cursor;
 }

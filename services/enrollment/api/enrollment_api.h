@@ -41,9 +41,7 @@ class EnrollmentApi {
   // From then on, while `feed_live()` is true, Enroll decides on the run as this service mirrors
   // it from the course service's feed (EnrollmentLogic::EnrollOnMirror) instead of asking the
   // course service: no peer call on the hot path. Call before serving.
-  void DecideOnMirroredRuns(std::function<bool()> feed_live) {
-    feed_live_ = std::move(feed_live);
-  }
+  void DecideOnMirroredRuns(std::function<bool()> feed_live) { feed_live_ = std::move(feed_live); }
 
   absl::Status GetTrainee(const RequestContext& rc, const pb::GetTraineeRequest& request,
                           pb::Trainee* response);
@@ -60,8 +58,7 @@ class EnrollmentApi {
 
   absl::Status GetEnrollment(const RequestContext& rc, const pb::GetEnrollmentRequest& request,
                              pb::Enrollment* response);
-  absl::Status ListEnrollments(const RequestContext& rc,
-                               const pb::ListEnrollmentsRequest& request,
+  absl::Status ListEnrollments(const RequestContext& rc, const pb::ListEnrollmentsRequest& request,
                                pb::ListEnrollmentsResponse* response);
   absl::Status Enroll(const RequestContext& rc, const pb::EnrollRequest& request,
                       pb::Enrollment* response);

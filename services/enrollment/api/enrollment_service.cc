@@ -8,7 +8,7 @@ namespace luban::enrollment {
 EnrollmentGrpcService::EnrollmentGrpcService(EnrollmentApi* api, BoundedExecutor* executor,
                                              const auth::CredentialStore* credentials,
                                              ChangeFeedHub* feed,
-      const db::ConnectionPool* database)
+                                             const db::ConnectionPool* database)
     : api_(*api),
       policy_(EnrollmentPolicy()),
       calls_(executor, credentials, &policy_, database),

@@ -17,7 +17,7 @@ class EnrollmentGrpcService final : public CallbackService<pb::EnrollmentService
  public:
   EnrollmentGrpcService(EnrollmentApi* api, BoundedExecutor* executor,
                         const auth::CredentialStore* credentials, ChangeFeedHub* feed,
-      const db::ConnectionPool* database = nullptr);
+                        const db::ConnectionPool* database = nullptr);
 
   const auth::MethodPolicy& policy() const { return policy_; }
 

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <utility>
 
-#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/domain/backoff.h"
 #include "services/enrollment/domain/model.h"
 #include "spdlog/spdlog.h"
 
@@ -96,8 +96,7 @@ bool CourseFeedConsumer::Pause(absl::Duration pause) {
 }
 
 void CourseFeedConsumer::Run() {
-  absl::BitGen random;
-  absl::Duration backoff = options_.initial_backoff;
+  Backoff backoff(options_.initial_backoff, options_.max_backoff);
   while (true) {
     {
       absl::MutexLock lock(&mu_);
@@ -113,17 +112,15 @@ void CourseFeedConsumer::Run() {
     } else {
       spdlog::warn("course feed: cannot load the cursor: {}", cursor.status().ToString());
     }
-    if (progressed) backoff = options_.initial_backoff;
+    if (progressed) backoff.Reset();
     // Jittered so that replicas do not reconnect in step after a course service restart.
-    if (!Pause(backoff * absl::Uniform(random, 0.5, 1.0))) return;
-    backoff = std::min(backoff * 2, options_.max_backoff);
+    if (!Pause(backoff.Next())) return;
   }
 }
 
 absl::Duration CourseFeedConsumer::SinceLastMessage() const {
   absl::MutexLock lock(&mu_);
-  return last_message_ == absl::InfinitePast() ? absl::ZeroDuration()
-                                                : absl::Now() - last_message_;
+  return last_message_ == absl::InfinitePast() ? absl::ZeroDuration() : absl::Now() - last_message_;
 }
 
 bool CourseFeedConsumer::Follow(int64_t cursor) {

@@ -108,8 +108,8 @@ GrpcCourseDirectory::GrpcCourseDirectory(std::shared_ptr<grpc::Channel> channel,
       courses_(options_.cache_capacity, options_.cache_ttl) {}
 
 absl::StatusOr<RunInfo> GrpcCourseDirectory::GetRun(int64_t run_id, absl::Time deadline) {
-  auto run = course_.Get(*stub_, &pb::CourseService::Stub::GetCourseRun, kCourseRuns, run_id,
-                         deadline);
+  auto run =
+      course_.Get(*stub_, &pb::CourseService::Stub::GetCourseRun, kCourseRuns, run_id, deadline);
   if (!run.ok()) return run.status();
   return RunInfoFromProto(*run);
 }
@@ -117,8 +117,8 @@ absl::StatusOr<RunInfo> GrpcCourseDirectory::GetRun(int64_t run_id, absl::Time d
 absl::StatusOr<WorkshopInfo> GrpcCourseDirectory::GetWorkshop(int64_t workshop_id,
                                                               absl::Time deadline) {
   if (auto cached = workshops_.Get(workshop_id, options_.clock())) return *std::move(cached);
-  auto workshop = course_.Get(*stub_, &pb::CourseService::Stub::GetWorkshop, kWorkshops,
-                              workshop_id, deadline);
+  auto workshop =
+      course_.Get(*stub_, &pb::CourseService::Stub::GetWorkshop, kWorkshops, workshop_id, deadline);
   if (!workshop.ok()) return workshop.status();
   auto info = WorkshopInfoFromProto(*workshop);
   if (info.ok()) workshops_.Put(workshop_id, *info, options_.clock());
@@ -130,8 +130,8 @@ absl::StatusOr<InstitutionInfo> GrpcCourseDirectory::GetInstitution(int64_t inst
   if (auto cached = institutions_.Get(institution_id, options_.clock())) {
     return *std::move(cached);
   }
-  auto institution = course_.Get(*stub_, &pb::CourseService::Stub::GetInstitution,
-                                 kInstitutions, institution_id, deadline);
+  auto institution = course_.Get(*stub_, &pb::CourseService::Stub::GetInstitution, kInstitutions,
+                                 institution_id, deadline);
   if (!institution.ok()) return institution.status();
   auto info = InstitutionInfoFromProto(*institution);
   if (info.ok()) institutions_.Put(institution_id, *info, options_.clock());
@@ -140,8 +140,8 @@ absl::StatusOr<InstitutionInfo> GrpcCourseDirectory::GetInstitution(int64_t inst
 
 absl::StatusOr<CourseInfo> GrpcCourseDirectory::GetCourse(int64_t course_id, absl::Time deadline) {
   if (auto cached = courses_.Get(course_id, options_.clock())) return *std::move(cached);
-  auto course = course_.Get(*stub_, &pb::CourseService::Stub::GetCourse, kCourses, course_id,
-                            deadline);
+  auto course =
+      course_.Get(*stub_, &pb::CourseService::Stub::GetCourse, kCourses, course_id, deadline);
   if (!course.ok()) return course.status();
   auto info = CourseInfoFromProto(*course);
   if (info.ok()) courses_.Put(course_id, *info, options_.clock());

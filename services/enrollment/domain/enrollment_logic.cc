@@ -172,16 +172,15 @@ absl::StatusOr<Trainee> EnrollmentLogic::GetTrainee(EnrollmentTx& tx, const Prin
   return VisibleTrainee(tx, who, id, /*for_update=*/false);
 }
 
-absl::StatusOr<Page<Trainee>> EnrollmentLogic::ListTrainees(EnrollmentTx& tx,
-                                                            const Principal& who,
-                                                            TraineeFilter filter,
-                                                            int64_t after_id, int limit) const {
+absl::StatusOr<Page<Trainee>> EnrollmentLogic::ListTrainees(EnrollmentTx& tx, const Principal& who,
+                                                            TraineeFilter filter, int64_t after_id,
+                                                            int limit) const {
   if (!who.ReadsEverything()) filter.visible_to_institution = who.institution_id;
   return tx.ListTrainees(filter, after_id, limit);
 }
 
-absl::StatusOr<std::optional<Trainee>> EnrollmentLogic::FindByDocument(
-    EnrollmentTx& tx, const Trainee& draft) const {
+absl::StatusOr<std::optional<Trainee>> EnrollmentLogic::FindByDocument(EnrollmentTx& tx,
+                                                                       const Trainee& draft) const {
   return tx.FindTraineeByDocument(draft.document.country, DocumentKey(draft.document.number));
 }
 
@@ -189,8 +188,7 @@ absl::StatusOr<Trainee> EnrollmentLogic::CreateTrainee(EnrollmentTx& tx, const P
                                                        Trainee draft) const {
   if (!MayManage(who, draft.home)) {
     return absl::NotFoundError(absl::StrCat(
-        "home_workshop: ", FormatResourceName(kWorkshops, draft.home.workshop_id),
-        ": not found"));
+        "home_workshop: ", FormatResourceName(kWorkshops, draft.home.workshop_id), ": not found"));
   }
   if (auto s = CheckTrainee(draft); !s.ok()) return s;
   auto existing = FindByDocument(tx, draft);
@@ -198,10 +196,10 @@ absl::StatusOr<Trainee> EnrollmentLogic::CreateTrainee(EnrollmentTx& tx, const P
   if (existing->has_value()) {
     const Trainee& other = **existing;
     const bool visible = who.ReadsEverything() || MayManage(who, other.home);
-    return absl::AlreadyExistsError(absl::StrCat(
-        "identity_document: a trainee with this document already exists",
-        visible ? absl::StrCat(" (", FormatResourceName(kTrainees, other.meta.id), ")")
-                : std::string(" (registered at another college's workshop)")));
+    return absl::AlreadyExistsError(
+        absl::StrCat("identity_document: a trainee with this document already exists",
+                     visible ? absl::StrCat(" (", FormatResourceName(kTrainees, other.meta.id), ")")
+                             : std::string(" (registered at another college's workshop)")));
   }
   draft.status = TraineeStatus::kActive;
   Stamp(draft.meta);
@@ -227,9 +225,9 @@ absl::StatusOr<Trainee> EnrollmentLogic::UpdateTrainee(EnrollmentTx& tx, const P
   }
   if (patch.home) {
     if (!MayManage(who, *patch.home)) {
-      return absl::NotFoundError(absl::StrCat(
-          "home_workshop: ", FormatResourceName(kWorkshops, patch.home->workshop_id),
-          ": not found"));
+      return absl::NotFoundError(
+          absl::StrCat("home_workshop: ", FormatResourceName(kWorkshops, patch.home->workshop_id),
+                       ": not found"));
     }
     trainee->home = *patch.home;
   }
@@ -264,8 +262,8 @@ absl::StatusOr<Trainee> EnrollmentLogic::ArchiveTrainee(
   auto open = tx.CountOpenEnrollments(id);
   if (!open.ok()) return open.status();
   if (*open > 0) {
-    return Precondition(absl::StrCat(name, " holds ", *open,
-                                     " open enrollments; withdraw them before archiving"));
+    return Precondition(
+        absl::StrCat(name, " holds ", *open, " open enrollments; withdraw them before archiving"));
   }
   trainee->status = TraineeStatus::kArchived;
   Bump(trainee->meta);
@@ -303,9 +301,8 @@ absl::Status EnrollmentLogic::Promote(EnrollmentTx& tx, RunSeats& seats,
   return absl::OkStatus();
 }
 
-absl::Status EnrollmentLogic::CheckRunForEnroll(const Principal& who,
-                                                const std::string& run_name, RunStatus status,
-                                                const Owners& owners) const {
+absl::Status EnrollmentLogic::CheckRunForEnroll(const Principal& who, const std::string& run_name,
+                                                RunStatus status, const Owners& owners) const {
   if (!who.IsNetworkAdmin() && !MayManage(who, owners)) {
     return absl::NotFoundError(absl::StrCat("course_run: ", run_name, ": not found"));
   }
@@ -364,8 +361,10 @@ absl::StatusOr<SeatChange> EnrollmentLogic::Enroll(EnrollmentTx& tx, const Princ
   return change;
 }
 
-absl::StatusOr<std::optional<SeatChange>> EnrollmentLogic::EnrollOnMirror(
-    EnrollmentTx& tx, const Principal& who, int64_t trainee_id, int64_t run_id) const {
+absl::StatusOr<std::optional<SeatChange>> EnrollmentLogic::EnrollOnMirror(EnrollmentTx& tx,
+                                                                          const Principal& who,
+                                                                          int64_t trainee_id,
+                                                                          int64_t run_id) const {
   auto seats = tx.GetRunSeats(run_id, /*for_update=*/true);
   if (seats.status().code() == absl::StatusCode::kNotFound) return std::optional<SeatChange>();
   if (!seats.ok()) return seats.status();
@@ -387,8 +386,8 @@ absl::Status EnrollmentLogic::EnrollIntoSeats(EnrollmentTx& tx, const Principal&
                : trainee.status();
   }
   if (trainee->status != TraineeStatus::kActive) {
-    return Precondition(absl::StrCat(FormatResourceName(kTrainees, trainee_id),
-                                     " is archived and cannot enroll"));
+    return Precondition(
+        absl::StrCat(FormatResourceName(kTrainees, trainee_id), " is archived and cannot enroll"));
   }
   auto existing = tx.FindOpenEnrollment(trainee_id, seats.run_id);
   if (!existing.ok()) return existing.status();
@@ -431,8 +430,7 @@ absl::StatusOr<Enrollment> EnrollmentLogic::VisibleEnrollment(EnrollmentTx& tx,
   return enrollment;
 }
 
-absl::StatusOr<Enrollment> EnrollmentLogic::GetEnrollment(EnrollmentTx& tx,
-                                                          const Principal& who,
+absl::StatusOr<Enrollment> EnrollmentLogic::GetEnrollment(EnrollmentTx& tx, const Principal& who,
                                                           int64_t id) const {
   return VisibleEnrollment(tx, who, id, /*for_update=*/false);
 }
@@ -489,10 +487,12 @@ absl::StatusOr<SeatChange> EnrollmentLogic::Withdraw(EnrollmentTx& tx, const Pri
   return change;
 }
 
-absl::StatusOr<CompletionResult> EnrollmentLogic::Complete(
-    EnrollmentTx& tx, const Principal& who, int64_t id, std::optional<int64_t> expected_version,
-    int final_score, int attendance_percent, const RunInfo& run,
-    const CertificateFacts& facts) const {
+absl::StatusOr<CompletionResult> EnrollmentLogic::Complete(EnrollmentTx& tx, const Principal& who,
+                                                           int64_t id,
+                                                           std::optional<int64_t> expected_version,
+                                                           int final_score, int attendance_percent,
+                                                           const RunInfo& run,
+                                                           const CertificateFacts& facts) const {
   if (final_score < 0 || final_score > 100) return InvalidField("final_score", "0..100");
   if (attendance_percent < 0 || attendance_percent > 100) {
     return InvalidField("attendance_percent", "0..100");
@@ -602,8 +602,7 @@ absl::StatusOr<std::vector<Enrollment>> EnrollmentLogic::ApplyRunEvent(Enrollmen
 // ---------------------------------------------------------------------------------------------
 // Certificates
 
-absl::StatusOr<Certificate> EnrollmentLogic::GetCertificate(EnrollmentTx& tx,
-                                                            const Principal& who,
+absl::StatusOr<Certificate> EnrollmentLogic::GetCertificate(EnrollmentTx& tx, const Principal& who,
                                                             int64_t id) const {
   auto certificate = tx.GetCertificate(id, /*for_update=*/false);
   if (!certificate.ok()) return certificate.status();
@@ -622,16 +621,15 @@ absl::StatusOr<Page<Certificate>> EnrollmentLogic::ListCertificates(EnrollmentTx
   return tx.ListCertificates(filter, after_id, limit);
 }
 
-absl::StatusOr<Verification> EnrollmentLogic::VerifyCertificate(
-    EnrollmentTx& tx, const std::string& number) const {
+absl::StatusOr<Verification> EnrollmentLogic::VerifyCertificate(EnrollmentTx& tx,
+                                                                const std::string& number) const {
   Verification verification;
   auto certificate = tx.GetCertificateByNumber(number);
   if (certificate.status().code() == absl::StatusCode::kNotFound) return verification;
   if (!certificate.ok()) return certificate.status();
   auto trainee = tx.GetTrainee(certificate->trainee_id, /*for_update=*/false);
   if (!trainee.ok()) return trainee.status();
-  verification.holder_masked_name =
-      MaskName(trainee->given_name_latin, trainee->family_name_latin);
+  verification.holder_masked_name = MaskName(trainee->given_name_latin, trainee->family_name_latin);
   verification.certificate = *std::move(certificate);
   return verification;
 }
@@ -642,8 +640,7 @@ absl::StatusOr<Certificate> EnrollmentLogic::RevokeCertificate(EnrollmentTx& tx,
   auto certificate = tx.GetCertificate(id, /*for_update=*/true);
   if (!certificate.ok()) return certificate.status();
   if (certificate->status != CertificateStatus::kValid) {
-    return Precondition(
-        absl::StrCat(FormatResourceName(kCertificates, id), " is already revoked"));
+    return Precondition(absl::StrCat(FormatResourceName(kCertificates, id), " is already revoked"));
   }
   certificate->status = CertificateStatus::kRevoked;
   certificate->revoke_reason = reason;

@@ -157,8 +157,7 @@ class EnrollmentLogic {
   absl::StatusOr<Page<Certificate>> ListCertificates(EnrollmentTx& tx, const Principal& who,
                                                      CertificateFilter filter, int64_t after_id,
                                                      int limit) const;
-  absl::StatusOr<Verification> VerifyCertificate(EnrollmentTx& tx,
-                                                 const std::string& number) const;
+  absl::StatusOr<Verification> VerifyCertificate(EnrollmentTx& tx, const std::string& number) const;
   absl::StatusOr<Certificate> RevokeCertificate(EnrollmentTx& tx, int64_t id,
                                                 const std::string& reason) const;
 
@@ -179,11 +178,10 @@ class EnrollmentLogic {
  private:
   absl::StatusOr<Trainee> VisibleTrainee(EnrollmentTx& tx, const Principal& who, int64_t id,
                                          bool for_update) const;
-  absl::StatusOr<Enrollment> VisibleEnrollment(EnrollmentTx& tx, const Principal& who,
-                                               int64_t id, bool for_update) const;
+  absl::StatusOr<Enrollment> VisibleEnrollment(EnrollmentTx& tx, const Principal& who, int64_t id,
+                                               bool for_update) const;
   // Fills free seats from the waitlist, in order; appends the promoted to `promoted`.
-  absl::Status Promote(EnrollmentTx& tx, RunSeats& seats,
-                       std::vector<Enrollment>& promoted) const;
+  absl::Status Promote(EnrollmentTx& tx, RunSeats& seats, std::vector<Enrollment>& promoted) const;
   absl::Status WithPosition(EnrollmentTx& tx, Enrollment& enrollment) const;
   // Enroll's checks of the run that come before anything about the trainee.
   absl::Status CheckRunForEnroll(const Principal& who, const std::string& run_name,

@@ -30,8 +30,8 @@ struct Owners {
   int64_t partner_institution_id = 0;
 
   bool Include(int64_t institution_id) const {
-    return institution_id != 0 && (institution_id == chinese_institution_id ||
-                                   institution_id == partner_institution_id);
+    return institution_id != 0 &&
+           (institution_id == chinese_institution_id || institution_id == partner_institution_id);
   }
 };
 
@@ -115,7 +115,7 @@ struct RunSeats {
   Owners owners;
   RunStatus status = RunStatus::kOpen;
   int capacity = 0;
-  int enrolled = 0;             // seats taken (enrolled, completed or failed trainees)
+  int enrolled = 0;  // seats taken (enrolled, completed or failed trainees)
   int64_t next_waitlist_seq = 1;
   int pass_score = 0;
   int min_attendance_percent = 0;

@@ -31,8 +31,8 @@ class EnrollmentTx {
   // The trainee holding an identity document (country + DocumentKey(number)), if any.
   virtual absl::StatusOr<std::optional<Trainee>> FindTraineeByDocument(
       const std::string& country, const std::string& document_key) = 0;
-  virtual absl::StatusOr<Page<Trainee>> ListTrainees(const TraineeFilter& filter,
-                                                     int64_t after_id, int limit) = 0;
+  virtual absl::StatusOr<Page<Trainee>> ListTrainees(const TraineeFilter& filter, int64_t after_id,
+                                                     int limit) = 0;
   // ALREADY_EXISTS when the document is taken (a concurrent insert won the race).
   virtual absl::StatusOr<int64_t> InsertTrainee(const Trainee& trainee) = 0;
   virtual absl::Status UpdateTrainee(const Trainee& trainee) = 0;
@@ -55,8 +55,7 @@ class EnrollmentTx {
   // Open enrollments of a trainee (any run).
   virtual absl::StatusOr<int64_t> CountOpenEnrollments(int64_t trainee_id) = 0;
   // The run's waitlisted enrollments, lowest waitlist_seq first, at most `limit`, locked.
-  virtual absl::StatusOr<std::vector<Enrollment>> FirstWaitlisted(int64_t run_id,
-                                                                  int limit) = 0;
+  virtual absl::StatusOr<std::vector<Enrollment>> FirstWaitlisted(int64_t run_id, int limit) = 0;
   // The run's waitlisted and enrolled enrollments, locked.
   virtual absl::StatusOr<std::vector<Enrollment>> OpenEnrollmentsOfRun(int64_t run_id) = 0;
   // 1-based place of a waitlisted enrollment: 1 + waitlisted ones of the run before it.

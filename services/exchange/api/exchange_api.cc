@@ -21,8 +21,8 @@ using Role::kReporter;
 
 absl::StatusOr<Requirement> RequirementFromProto(const pb::Requirement& in) {
   Requirement out;
-  auto course = OptionalResourceName("requirement.completed_course", kCourses,
-                                     in.completed_course());
+  auto course =
+      OptionalResourceName("requirement.completed_course", kCourses, in.completed_course());
   if (!course.ok()) return course.status();
   out.completed_course_id = *course;
   out.certificate_discipline = in.certificate_discipline();
@@ -39,18 +39,19 @@ void RequirementToProto(const Requirement& in, pb::Requirement* out) {
 absl::StatusOr<Programme> ProgrammeFromProto(const pb::Programme& in) {
   Programme out;
   out.titles = LocalizedFromProto(in.titles());
-  auto chinese = ParseResourceName("programme.chinese_institution", kInstitutions,
-                                   in.chinese_institution());
+  auto chinese =
+      ParseResourceName("programme.chinese_institution", kInstitutions, in.chinese_institution());
   if (!chinese.ok()) return chinese.status();
   out.chinese_institution_id = *chinese;
-  auto partner = ParseResourceName("programme.partner_institution", kInstitutions,
-                                   in.partner_institution());
+  auto partner =
+      ParseResourceName("programme.partner_institution", kInstitutions, in.partner_institution());
   if (!partner.ok()) return partner.status();
   out.partner_institution_id = *partner;
   auto kind = EnumFromProto<ProgrammeKind>(in.kind(), 1, 4);
   if (!kind) {
-    return InvalidField("programme.kind", "TRAINEE_STUDY_VISIT, TEACHER_TRAINING, "
-                                          "TECHNICAL_EXCHANGE or SKILLS_COMPETITION");
+    return InvalidField("programme.kind",
+                        "TRAINEE_STUDY_VISIT, TEACHER_TRAINING, "
+                        "TECHNICAL_EXCHANGE or SKILLS_COMPETITION");
   }
   out.kind = *kind;
   auto direction = EnumFromProto<Direction>(in.direction(), 1, 2);
@@ -94,8 +95,7 @@ void ToProto(const Programme& in, pb::Programme* out) {
   if (in.course_run_id) out->set_course_run(FormatResourceName(kCourseRuns, *in.course_run_id));
   out->set_status(static_cast<pb::ProgrammeStatus>(in.status));
   out->set_partner_country_code(in.partner_country);
-  MetaToProto(in.meta, out->mutable_create_time(), out->mutable_update_time(),
-              out->mutable_etag());
+  MetaToProto(in.meta, out->mutable_create_time(), out->mutable_update_time(), out->mutable_etag());
 }
 
 void ToProto(const Mobility& in, pb::Mobility* out) {
@@ -118,8 +118,7 @@ void ToProto(const Mobility& in, pb::Mobility* out) {
     TimeToProto(d.time, decision->mutable_time());
     decision->set_reason(d.reason);
   }
-  MetaToProto(in.meta, out->mutable_create_time(), out->mutable_update_time(),
-              out->mutable_etag());
+  MetaToProto(in.meta, out->mutable_create_time(), out->mutable_update_time(), out->mutable_etag());
 }
 
 auth::MethodPolicy ExchangePolicy() {
@@ -129,10 +128,9 @@ auth::MethodPolicy ExchangePolicy() {
     policy.Allow(method, {kCollegeAdmin, kReporter});
   }
   // Both institutions' admins act on their own side (checked in the data path).
-  for (const char* method :
-       {"CreateProgramme", "UpdateProgramme", "ChangeProgrammeStatus", "Nominate",
-        "ApproveMobility", "RejectMobility", "ReopenMobility", "DepartMobility", "ReturnMobility",
-        "CancelMobility"}) {
+  for (const char* method : {"CreateProgramme", "UpdateProgramme", "ChangeProgrammeStatus",
+                             "Nominate", "ApproveMobility", "RejectMobility", "ReopenMobility",
+                             "DepartMobility", "ReturnMobility", "CancelMobility"}) {
     policy.Allow(method, {kCollegeAdmin});
   }
   policy.Allow("ExportMobilities", {kReporter});
@@ -150,8 +148,7 @@ absl::Status ExchangeApi::Read(const RequestContext& rc,
 
 absl::Status ExchangeApi::CheckReferences(const RequestContext& rc, const Programme& programme) {
   if (programme.requirement.completed_course_id) {
-    if (auto s = course_.CheckCourseExists(*programme.requirement.completed_course_id,
-                                           rc.deadline);
+    if (auto s = course_.CheckCourseExists(*programme.requirement.completed_course_id, rc.deadline);
         !s.ok()) {
       return AsField("requirement.completed_course", s);
     }
@@ -298,20 +295,18 @@ absl::Status ExchangeApi::ChangeProgrammeStatus(const RequestContext& rc,
   auto status = EnumFromProto<ProgrammeStatus>(request.status(), 1, 5);
   if (!status) return InvalidField("status", "OPEN, CLOSED, COMPLETED or CANCELLED");
   return RunMutation<ExchangeTx>(
-      store_, rc, request, response,
-      [&](ExchangeTx& tx, ChangeRecorder& changes) -> absl::Status {
-        auto change = logic_.ChangeProgrammeStatus(tx, rc.principal, target->id, target->version,
-                                                   *status);
+      store_, rc, request, response, [&](ExchangeTx& tx, ChangeRecorder& changes) -> absl::Status {
+        auto change =
+            logic_.ChangeProgrammeStatus(tx, rc.principal, target->id, target->version, *status);
         if (!change.ok()) return change.status();
         for (const Mobility& m : change->cancelled) {
           pb::Mobility state;
           ToProto(m, &state);
           changes.Record(kMobilities, state.name(), ChangeKind::kUpdated, state, "cancelled");
         }
-        return RecordChange(absl::StatusOr<Programme>(change->programme), kProgrammes,
-                            ChangeKind::kUpdated,
-                            absl::StrCat("status:", ProgrammeStatusName(*status)), response,
-                            changes);
+        return RecordChange(
+            absl::StatusOr<Programme>(change->programme), kProgrammes, ChangeKind::kUpdated,
+            absl::StrCat("status:", ProgrammeStatusName(*status)), response, changes);
       });
 }
 
@@ -380,10 +375,11 @@ absl::Status ExchangeApi::Nominate(const RequestContext& rc, const pb::NominateR
   if (nominee.trainee_id) {
     // The programme's requirement, read first (visibility checked again in the transaction).
     absl::StatusOr<Programme> programme = absl::UnknownError("not read");
-    if (auto s = Read(rc, [&](ExchangeTx& tx) -> absl::Status {
-          programme = logic_.GetProgramme(tx, rc.principal, *programme_id);
-          return programme.status();
-        });
+    if (auto s = Read(rc,
+                      [&](ExchangeTx& tx) -> absl::Status {
+                        programme = logic_.GetProgramme(tx, rc.principal, *programme_id);
+                        return programme.status();
+                      });
         !s.ok()) {
       return AsField("programme", s);
     }
@@ -403,8 +399,7 @@ absl::Status ExchangeApi::Nominate(const RequestContext& rc, const pb::NominateR
       });
 }
 
-absl::Status ExchangeApi::Decide(const RequestContext& rc,
-                                 const google::protobuf::Message& request,
+absl::Status ExchangeApi::Decide(const RequestContext& rc, const google::protobuf::Message& request,
                                  const std::string& name, const std::string& etag,
                                  MobilityState target_state, const std::string& reason,
                                  pb::Mobility* response) {
@@ -413,10 +408,9 @@ absl::Status ExchangeApi::Decide(const RequestContext& rc,
   if (!target.ok()) return target.status();
   return RunMutation<ExchangeTx>(
       store_, rc, request, response, [&](ExchangeTx& tx, ChangeRecorder& changes) {
-        return RecordChange(logic_.Decide(tx, rc.principal, target->id, target->version,
-                                          target_state, reason),
-                            kMobilities, ChangeKind::kUpdated, MobilityStateName(target_state),
-                            response, changes);
+        return RecordChange(
+            logic_.Decide(tx, rc.principal, target->id, target->version, target_state, reason),
+            kMobilities, ChangeKind::kUpdated, MobilityStateName(target_state), response, changes);
       });
 }
 

@@ -33,11 +33,9 @@ class ExchangeApi {
                             pb::Programme* response);
   absl::Status ListProgrammes(const RequestContext& rc, const pb::ListProgrammesRequest& request,
                               pb::ListProgrammesResponse* response);
-  absl::Status CreateProgramme(const RequestContext& rc,
-                               const pb::CreateProgrammeRequest& request,
+  absl::Status CreateProgramme(const RequestContext& rc, const pb::CreateProgrammeRequest& request,
                                pb::Programme* response);
-  absl::Status UpdateProgramme(const RequestContext& rc,
-                               const pb::UpdateProgrammeRequest& request,
+  absl::Status UpdateProgramme(const RequestContext& rc, const pb::UpdateProgrammeRequest& request,
                                pb::Programme* response);
   absl::Status ChangeProgrammeStatus(const RequestContext& rc,
                                      const pb::ChangeProgrammeStatusRequest& request,
@@ -49,8 +47,8 @@ class ExchangeApi {
                               pb::ListMobilitiesResponse* response);
   absl::Status Nominate(const RequestContext& rc, const pb::NominateRequest& request,
                         pb::Mobility* response);
-  absl::Status ApproveMobility(const RequestContext& rc,
-                               const pb::ApproveMobilityRequest& request, pb::Mobility* response);
+  absl::Status ApproveMobility(const RequestContext& rc, const pb::ApproveMobilityRequest& request,
+                               pb::Mobility* response);
   absl::Status RejectMobility(const RequestContext& rc, const pb::RejectMobilityRequest& request,
                               pb::Mobility* response);
   absl::Status ReopenMobility(const RequestContext& rc, const pb::ReopenMobilityRequest& request,

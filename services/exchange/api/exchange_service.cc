@@ -7,8 +7,7 @@ namespace luban::exchange {
 
 ExchangeGrpcService::ExchangeGrpcService(ExchangeApi* api, BoundedExecutor* executor,
                                          const auth::CredentialStore* credentials,
-                                         ChangeFeedHub* feed,
-      const db::ConnectionPool* database)
+                                         ChangeFeedHub* feed, const db::ConnectionPool* database)
     : api_(*api),
       policy_(ExchangePolicy()),
       calls_(executor, credentials, &policy_, database),

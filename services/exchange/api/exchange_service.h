@@ -16,7 +16,7 @@ class ExchangeGrpcService final : public CallbackService<pb::ExchangeService> {
  public:
   ExchangeGrpcService(ExchangeApi* api, BoundedExecutor* executor,
                       const auth::CredentialStore* credentials, ChangeFeedHub* feed,
-      const db::ConnectionPool* database = nullptr);
+                      const db::ConnectionPool* database = nullptr);
 
   const auth::MethodPolicy& policy() const { return policy_; }
 

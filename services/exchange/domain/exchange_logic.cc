@@ -136,8 +136,7 @@ absl::StatusOr<Programme> ExchangeLogic::GetProgramme(ExchangeTx& tx, const Prin
   return VisibleProgramme(tx, who, id, /*for_update=*/false);
 }
 
-absl::StatusOr<Page<Programme>> ExchangeLogic::ListProgrammes(ExchangeTx& tx,
-                                                              const Principal& who,
+absl::StatusOr<Page<Programme>> ExchangeLogic::ListProgrammes(ExchangeTx& tx, const Principal& who,
                                                               ProgrammeFilter filter,
                                                               int64_t after_id, int limit) const {
   if (!who.ReadsEverything()) filter.visible_to_institution = who.institution_id;
@@ -230,8 +229,8 @@ absl::StatusOr<ProgrammeChange> ExchangeLogic::ChangeProgrammeStatus(
       break;
   }
   if (!allowed) {
-    return Precondition(absl::StrCat(name, " is ", ProgrammeStatusName(from),
-                                     " and cannot become ", ProgrammeStatusName(target)));
+    return Precondition(absl::StrCat(name, " is ", ProgrammeStatusName(from), " and cannot become ",
+                                     ProgrammeStatusName(target)));
   }
   ProgrammeChange change;
   if (target == ProgrammeStatus::kCancelled) {
@@ -278,8 +277,7 @@ absl::StatusOr<Mobility> ExchangeLogic::GetMobility(ExchangeTx& tx, const Princi
   return NotFound(kMobilities, id);
 }
 
-absl::StatusOr<Page<Mobility>> ExchangeLogic::ListMobilities(ExchangeTx& tx,
-                                                             const Principal& who,
+absl::StatusOr<Page<Mobility>> ExchangeLogic::ListMobilities(ExchangeTx& tx, const Principal& who,
                                                              MobilityFilter filter,
                                                              int64_t after_id, int limit) const {
   if (!who.ReadsEverything()) filter.visible_to_institution = who.institution_id;
@@ -334,8 +332,8 @@ absl::StatusOr<Mobility> ExchangeLogic::Nominate(ExchangeTx& tx, const Principal
       if (!who.IsNetworkAdmin()) {
         return absl::NotFoundError(absl::StrCat("trainee: ", trainee, ": not found"));
       }
-      return Precondition(absl::StrCat(
-          trainee, " is not registered at a workshop of the sending institution"));
+      return Precondition(
+          absl::StrCat(trainee, " is not registered at a workshop of the sending institution"));
     }
     if (!nominee.standing.eligible) {
       return Precondition(absl::StrCat(trainee, " is not eligible: ", nominee.standing.reason));
@@ -343,8 +341,8 @@ absl::StatusOr<Mobility> ExchangeLogic::Nominate(ExchangeTx& tx, const Principal
     auto open = tx.HasOpenMobility(programme_id, *nominee.trainee_id);
     if (!open.ok()) return open.status();
     if (*open) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          trainee, " is already nominated in ", FormatResourceName(kProgrammes, programme_id)));
+      return absl::AlreadyExistsError(absl::StrCat(trainee, " is already nominated in ",
+                                                   FormatResourceName(kProgrammes, programme_id)));
     }
     mobility.trainee_id = nominee.trainee_id;
   }
@@ -379,9 +377,9 @@ absl::StatusOr<Mobility> ExchangeLogic::Decide(ExchangeTx& tx, const Principal& 
   if ((step->side == Step::kSending && !sending) ||
       (step->side == Step::kReceiving && !receiving) ||
       (step->side == Step::kEither && !sending && !receiving)) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "only the ", step->side == Step::kSending ? "sending" : "receiving",
-        " institution's admins may make a mobility ", MobilityStateName(target)));
+    return absl::PermissionDeniedError(
+        absl::StrCat("only the ", step->side == Step::kSending ? "sending" : "receiving",
+                     " institution's admins may make a mobility ", MobilityStateName(target)));
   }
   bool from_ok = false;
   for (MobilityState from : step->from) from_ok |= mobility->state == from;
@@ -394,8 +392,8 @@ absl::StatusOr<Mobility> ExchangeLogic::Decide(ExchangeTx& tx, const Principal& 
     if (!programme.ok()) return programme.status();
     if (programme->status != ProgrammeStatus::kOpen &&
         programme->status != ProgrammeStatus::kClosed) {
-      return Precondition(absl::StrCat(FormatResourceName(kProgrammes, programme->meta.id),
-                                       " is ", ProgrammeStatusName(programme->status)));
+      return Precondition(absl::StrCat(FormatResourceName(kProgrammes, programme->meta.id), " is ",
+                                       ProgrammeStatusName(programme->status)));
     }
     auto placed = tx.TakeQuotaPlace(mobility->programme_id);
     if (!placed.ok()) return placed.status();

@@ -35,8 +35,8 @@ namespace luban::exchange {
 struct Nominee {
   std::optional<int64_t> trainee_id;
   std::optional<Teacher> teacher;
-  TraineeStanding standing;    // for a trainee: from the enrollment service
-  WorkshopFounders home;       // for a trainee: founders of the home workshop
+  TraineeStanding standing;  // for a trainee: from the enrollment service
+  WorkshopFounders home;     // for a trainee: founders of the home workshop
 };
 
 // A programme's status change and the mobilities it cancelled.
@@ -52,8 +52,8 @@ class ExchangeLogic {
                                                  ProgrammeFilter filter, int64_t after_id,
                                                  int limit) const;
   // `chinese` and `partner` are the institutions as the course service has them.
-  absl::StatusOr<Programme> CreateProgramme(ExchangeTx& tx, const Principal& who,
-                                            Programme draft, const InstitutionInfo& chinese,
+  absl::StatusOr<Programme> CreateProgramme(ExchangeTx& tx, const Principal& who, Programme draft,
+                                            const InstitutionInfo& chinese,
                                             const InstitutionInfo& partner) const;
   absl::StatusOr<Programme> UpdateProgramme(ExchangeTx& tx, const Principal& who, int64_t id,
                                             std::optional<int64_t> expected_version,

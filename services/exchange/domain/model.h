@@ -58,8 +58,8 @@ struct Programme {
     return direction == Direction::kToChina ? chinese_institution_id : partner_institution_id;
   }
   bool Involves(int64_t institution_id) const {
-    return institution_id != 0 && (institution_id == chinese_institution_id ||
-                                   institution_id == partner_institution_id);
+    return institution_id != 0 &&
+           (institution_id == chinese_institution_id || institution_id == partner_institution_id);
   }
 };
 

@@ -43,7 +43,7 @@ class CoursePeer {
 
 struct TraineeStanding {
   bool eligible = false;
-  std::string reason;          // why not, when not
+  std::string reason;  // why not, when not
   int64_t home_workshop_id = 0;
 };
 

@@ -29,6 +29,12 @@ export function Layout() {
                     {t("nav.home")}
                   </Anchor>
                 )}
+                {/* The college admin's journeys. */}
+                {caller && (
+                  <Anchor component={Link} to="/trainees">
+                    {t("trainee.nav")}
+                  </Anchor>
+                )}
                 <RoleNav role={caller?.role} />
                 <Anchor component={Link} to="/verify">
                   {t("nav.verify")}

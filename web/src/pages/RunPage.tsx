@@ -1,14 +1,27 @@
-import { Badge, Group, Loader, Stack, Table, Text, Title } from "@mantine/core";
+import { Alert, Anchor, Badge, Button, Group, Loader, Stack, Table, Text, Title } from "@mantine/core";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { useParams } from "react-router";
+import { useCallback, useRef, useState } from "react";
+import { Link, useParams } from "react-router";
 
 import { course, enrollment } from "../app/api.js";
 import { useI18n } from "../app/i18n.js";
-import { isoDate, localized } from "../app/text.js";
+import { enrollmentStateKey, traineeName } from "../app/people.js";
+import { POLL_MS, runVersion, useRunChanges } from "../app/runChanges.js";
+import { useSession } from "../app/session.js";
+import { isoDate, localized, resourceId } from "../app/text.js";
 import { useCall } from "../app/useCall.js";
+import { CompletionTable } from "../components/CompletionTable.js";
+import { EnrollPanel } from "../components/EnrollPanel.js";
 import { ErrorNotice } from "../components/ErrorNotice.js";
-import type { Course, CourseRun, Workshop } from "../gen/luban/course/v1/course_pb.js";
+import { WithdrawDialog, type WithdrawTarget } from "../components/WithdrawDialog.js";
 import {
+  type Course,
+  type CourseRun,
+  CourseRunStatus,
+  type Workshop,
+} from "../gen/luban/course/v1/course_pb.js";
+import {
+  type Certificate,
   type Enrollment,
   EnrollmentState,
   type Trainee,
@@ -16,9 +29,12 @@ import {
 import { NotFound } from "./NotFound.js";
 import { statusKey } from "./Home.js";
 
+export { traineeName };
+
 interface Row {
   enrollment: Enrollment;
   trainee?: Trainee;
+  certificate?: Certificate;
 }
 
 interface RunData {
@@ -27,30 +43,53 @@ interface RunData {
   workshop: Workshop;
   enrolled: Row[];
   waitlisted: Row[];
+  results: Row[];
+  // runVersion() of what is shown: the change follower compares with it.
+  version: string;
 }
 
-async function rows(run: string, state: EnrollmentState, signal: AbortSignal): Promise<Row[]> {
-  const page = await enrollment.listEnrollments(
-    { courseRun: run, state, pageSize: 1000 },
-    { signal },
-  );
-  const trainees = await Promise.all(
-    page.enrollments.map((e) =>
-      enrollment.getTrainee({ name: e.trainee }, { signal }).catch(() => undefined),
-    ),
-  );
-  return page.enrollments.map((e, i) => ({ enrollment: e, trainee: trainees[i] }));
+const rowName = (row: Row) => traineeName(row.trainee) || row.enrollment.trainee;
+
+async function allEnrollments(run: string, signal: AbortSignal): Promise<Enrollment[]> {
+  const out: Enrollment[] = [];
+  let pageToken = "";
+  do {
+    const page = await enrollment.listEnrollments(
+      { courseRun: run, pageSize: 1000, pageToken },
+      { signal },
+    );
+    out.push(...page.enrollments);
+    pageToken = page.nextPageToken;
+  } while (pageToken !== "");
+  return out;
 }
 
-// A trainee's name in its own script, with the Latin beside it.
-export function traineeName(trainee: Trainee | undefined): string {
-  if (!trainee) return "";
-  const native = `${trainee.familyName} ${trainee.givenName}`.trim();
-  const latin = `${trainee.familyNameLatin} ${trainee.givenNameLatin}`.trim();
-  return latin !== "" && latin !== native ? `${native} (${latin})` : native;
+// Trainees and certificates change rarely while a run's page is open: each is read once.
+type Cache<T> = Map<string, Promise<T | undefined>>;
+
+function cached<T>(cache: Cache<T>, name: string, read: () => Promise<T>): Promise<T | undefined> {
+  let found = cache.get(name);
+  if (found === undefined) {
+    found = read().catch(() => {
+      cache.delete(name);
+      return undefined;
+    });
+    cache.set(name, found);
+  }
+  return found;
 }
 
-function People({ title, people, ordered }: { title: string; people: Row[]; ordered?: boolean }) {
+function People({
+  title,
+  people,
+  ordered,
+  onWithdraw,
+}: {
+  title: string;
+  people: Row[];
+  ordered?: boolean;
+  onWithdraw?: (row: Row) => void;
+}) {
   const { t } = useI18n();
   return (
     <Stack gap="xs">
@@ -58,12 +97,29 @@ function People({ title, people, ordered }: { title: string; people: Row[]; orde
       {people.length === 0 ? (
         <Text c="dimmed">{t("run.none")}</Text>
       ) : (
-        <Table>
+        <Table aria-label={title}>
           <Table.Tbody>
             {people.map((row) => (
               <Table.Tr key={row.enrollment.name}>
-                {ordered && <Table.Td>{row.enrollment.waitlistPosition}</Table.Td>}
-                <Table.Td>{traineeName(row.trainee) || row.enrollment.trainee}</Table.Td>
+                {ordered && <Table.Td w={60}>{row.enrollment.waitlistPosition}</Table.Td>}
+                <Table.Td>
+                  <Anchor component={Link} to={`/trainees/${resourceId(row.enrollment.trainee)}`}>
+                    {rowName(row)}
+                  </Anchor>
+                </Table.Td>
+                {onWithdraw && (
+                  <Table.Td w={140}>
+                    <Button
+                      size="xs"
+                      variant="subtle"
+                      color="red"
+                      aria-label={t("withdraw.actionFor", { name: rowName(row) })}
+                      onClick={() => onWithdraw(row)}
+                    >
+                      {t("withdraw.action")}
+                    </Button>
+                  </Table.Td>
+                )}
               </Table.Tr>
             ))}
           </Table.Tbody>
@@ -73,26 +129,106 @@ function People({ title, people, ordered }: { title: string; people: Row[]; orde
   );
 }
 
+function Results({ rows }: { rows: Row[] }) {
+  const { t } = useI18n();
+  if (rows.length === 0) return null;
+  return (
+    <Stack gap="xs">
+      <Title order={3}>{t("complete.results")}</Title>
+      <Table aria-label={t("complete.results")}>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t("trainee.name")}</Table.Th>
+            <Table.Th>{t("run.status")}</Table.Th>
+            <Table.Th>{t("complete.score")}</Table.Th>
+            <Table.Th>{t("complete.attendance")}</Table.Th>
+            <Table.Th>{t("complete.certificate")}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {rows.map((row) => (
+            <Table.Tr key={row.enrollment.name}>
+              <Table.Td>{rowName(row)}</Table.Td>
+              <Table.Td>
+                <Badge
+                  variant="light"
+                  color={row.enrollment.state === EnrollmentState.COMPLETED ? "green" : "gray"}
+                >
+                  {t(enrollmentStateKey(row.enrollment.state))}
+                </Badge>
+              </Table.Td>
+              <Table.Td>{row.enrollment.finalScore}</Table.Td>
+              <Table.Td>{row.enrollment.attendancePercent}%</Table.Td>
+              <Table.Td>
+                {row.enrollment.certificate !== "" && (
+                  <Anchor
+                    component={Link}
+                    to={`/certificates/${resourceId(row.enrollment.certificate)}`}
+                  >
+                    {row.certificate?.number ?? t("complete.certificate")}
+                  </Anchor>
+                )}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Stack>
+  );
+}
+
 // One course run: its course and workshop, seats taken of capacity, who is enrolled and who waits,
-// in order.
+// in order; enrolling and withdrawing while it is open, results once it runs. It follows changes
+// made elsewhere without reloading.
 export function RunPage() {
   const { t, language } = useI18n();
+  const { caller } = useSession();
   const { id } = useParams();
   const name = `courseRuns/${id ?? ""}`;
+  const trainees = useRef<Cache<Trainee>>(new Map());
+  const certificates = useRef<Cache<Certificate>>(new Map());
+  const [withdrawing, setWithdrawing] = useState<WithdrawTarget | null>(null);
+  const [withdrawn, setWithdrawn] = useState<WithdrawTarget | null>(null);
   const { data, error, loading, reload } = useCall<RunData>(
     async (signal) => {
       const run = await course.getCourseRun({ name }, { signal });
-      const [c, workshop, enrolled, waitlisted] = await Promise.all([
+      const [c, workshop, enrollments] = await Promise.all([
         course.getCourse({ name: run.course }, { signal }),
         course.getWorkshop({ name: run.workshop }, { signal }),
-        rows(name, EnrollmentState.ENROLLED, signal),
-        rows(name, EnrollmentState.WAITLISTED, signal),
+        allEnrollments(name, signal),
       ]);
+      const rows = await Promise.all(
+        enrollments.map(async (e): Promise<Row> => {
+          const [trainee, certificate] = await Promise.all([
+            cached(trainees.current, e.trainee, () => enrollment.getTrainee({ name: e.trainee })),
+            e.certificate === ""
+              ? undefined
+              : cached(certificates.current, e.certificate, () =>
+                  enrollment.getCertificate({ name: e.certificate }),
+                ),
+          ]);
+          return { enrollment: e, trainee, certificate };
+        }),
+      );
+      const inState = (...states: EnrollmentState[]) =>
+        rows.filter((r) => states.includes(r.enrollment.state));
+      const waitlisted = inState(EnrollmentState.WAITLISTED);
       waitlisted.sort((a, b) => a.enrollment.waitlistPosition - b.enrollment.waitlistPosition);
-      return { run, course: c, workshop, enrolled, waitlisted };
+      return {
+        run,
+        course: c,
+        workshop,
+        enrolled: inState(EnrollmentState.ENROLLED),
+        waitlisted,
+        results: inState(EnrollmentState.COMPLETED, EnrollmentState.FAILED),
+        version: runVersion(run.etag, enrollments),
+      };
     },
     [name],
   );
+  const follow = useRunChanges(name, data?.version, reload);
+  const changed = useCallback(() => reload(), [reload]);
+
   if (error) {
     const code = ConnectError.from(error).code;
     // Another college's run looks exactly like one that does not exist.
@@ -103,6 +239,20 @@ export function RunPage() {
   }
   if (loading && !data) return <Loader aria-label={t("common.loading")} />;
   if (!data) return null;
+  const manages = caller?.role === "ROLE_NETWORK_ADMIN" || caller?.role === "ROLE_COLLEGE_ADMIN";
+  const status = data.run.status;
+  const open = status === CourseRunStatus.OPEN;
+  const running = status === CourseRunStatus.IN_PROGRESS || status === CourseRunStatus.COMPLETED;
+  const mayWithdraw = manages && (open || status === CourseRunStatus.IN_PROGRESS);
+  const askWithdraw = (row: Row) =>
+    setWithdrawing({
+      enrollment: row.enrollment,
+      name: rowName(row),
+      nextUp:
+        row.enrollment.state === EnrollmentState.ENROLLED && data.waitlisted.length > 0
+          ? rowName(data.waitlisted[0])
+          : undefined,
+    });
   return (
     <Stack>
       <Title order={2}>
@@ -120,9 +270,49 @@ export function RunPage() {
         <Text>
           {t("run.waitlist")}: {data.waitlisted.length}
         </Text>
+        <Text size="sm" c="dimmed" data-testid="follow-mode">
+          {follow === "live"
+            ? t("enroll.live")
+            : follow === "polling"
+              ? t("enroll.polling", { seconds: POLL_MS / 1000 })
+              : ""}
+        </Text>
       </Group>
-      <People title={t("run.enrolled")} people={data.enrolled} />
-      <People title={t("run.waitlisted")} people={data.waitlisted} ordered />
+      {withdrawn && (
+        <Alert color="green" role="status" withCloseButton={false}>
+          {t("withdraw.done", { name: withdrawn.name })}
+          {withdrawn.nextUp && ` ${t("withdraw.movedUp", { name: withdrawn.nextUp })}`}
+        </Alert>
+      )}
+      <People
+        title={t("run.enrolled")}
+        people={data.enrolled}
+        onWithdraw={mayWithdraw ? askWithdraw : undefined}
+      />
+      <People
+        title={t("run.waitlisted")}
+        people={data.waitlisted}
+        ordered
+        onWithdraw={mayWithdraw ? askWithdraw : undefined}
+      />
+      {manages && open && <EnrollPanel run={name} onEnrolled={changed} />}
+      {manages && running && (
+        <CompletionTable
+          run={data.run}
+          rows={data.enrolled.map((row) => ({ enrollment: row.enrollment, name: rowName(row) }))}
+          onRecorded={changed}
+        />
+      )}
+      <Results rows={data.results} />
+      <WithdrawDialog
+        target={withdrawing}
+        onClose={() => setWithdrawing(null)}
+        onWithdrawn={() => {
+          setWithdrawn(withdrawing);
+          setWithdrawing(null);
+          reload();
+        }}
+      />
     </Stack>
   );
 }

@@ -1,6 +1,6 @@
 import { Alert, Button, Group, Paper, Stack, Table, TextInput, Title } from "@mantine/core";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { useParams, useNavigate } from "react-router";
 
 import { enrollment } from "../app/api.js";
@@ -29,10 +29,21 @@ export function Verify() {
 
   async function check(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
     void navigate(`/verify/${encodeURIComponent(number.trim())}`, { replace: true });
+    await lookUp(number.trim());
+  }
+
+  // A number in the address (the link printed on a certificate) is checked at once.
+  const initial = params.number;
+  useEffect(() => {
+    if (initial) void lookUp(initial.trim());
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  async function lookUp(wanted: string) {
+    setBusy(true);
     try {
-      const answer = await enrollment.verifyCertificate({ number: number.trim() });
+      const answer = await enrollment.verifyCertificate({ number: wanted });
       setOutcome(
         answer.status === CertificateStatus.UNKNOWN ? { kind: "unknown" } : { kind: "found", answer },
       );
