@@ -47,7 +47,11 @@ function Waiting() {
     [],
   );
   if (data === undefined || data === 0) return null;
-  return <Badge variant="light">{t("mobility.waitingCount", { count: data })}</Badge>;
+  return (
+    <Badge variant="light" style={{ flexShrink: 0 }}>
+      {t("mobility.waitingCount", { count: data })}
+    </Badge>
+  );
 }
 
 // The pages a role works in, as tiles: the network admin's administration, a college's
@@ -61,7 +65,7 @@ export function RoleLinks() {
     <SimpleGrid cols={{ base: 1, sm: 2, md: 4 }} component="nav" aria-label={t("admin.pages")}>
       {tiles.map((tile) => (
         <Paper key={tile.to} withBorder p="md">
-          <Group justify="space-between" wrap="nowrap">
+          <Group justify="space-between" wrap="nowrap" align="flex-start">
             <Anchor component={Link} to={tile.to} fw={600}>
               {t(tile.title)}
             </Anchor>
