@@ -546,6 +546,11 @@ test("a record's history shows who changed it, how and with which request id", a
     requestId,
   });
   await signIn(page, "COLLEGE_ADMIN");
+  // On the trainee's own page, and on the history page.
+  await page.goto(`/trainees/${trainee.name.split("/")[1]}`);
+  const panel = page.getByRole("region", { name: "History" });
+  await expect(panel.getByRole("row").nth(1)).toContainText(requestId);
+  await expect(panel.getByRole("row").nth(2)).toContainText("created");
   await page.goto(`/history?resource=${trainee.name}`);
   await expect(page.getByRole("row").nth(1)).toContainText(requestId);
   await expect(page.getByRole("row").nth(2)).toContainText("created");

@@ -13,6 +13,7 @@ import { useCall } from "../app/useCall.js";
 import { CompletionTable } from "../components/CompletionTable.js";
 import { EnrollPanel } from "../components/EnrollPanel.js";
 import { ErrorNotice } from "../components/ErrorNotice.js";
+import { HistoryPanel } from "../components/HistoryPanel.js";
 import { WithdrawDialog, type WithdrawTarget } from "../components/WithdrawDialog.js";
 import {
   type Course,
@@ -313,6 +314,8 @@ export function RunPage() {
           reload();
         }}
       />
+      {/* Issue 18: the run's history from the course service's audit trail. */}
+      {manages && <HistoryPanel service="course" resource={data.run.name} />}
     </Stack>
   );
 }

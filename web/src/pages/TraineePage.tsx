@@ -10,6 +10,7 @@ import { useSession } from "../app/session.js";
 import { isoDate, localized, resourceId } from "../app/text.js";
 import { useCall } from "../app/useCall.js";
 import { ErrorNotice } from "../components/ErrorNotice.js";
+import { HistoryPanel } from "../components/HistoryPanel.js";
 import type { Course, CourseRun, Workshop } from "../gen/luban/course/v1/course_pb.js";
 import {
   type Certificate,
@@ -231,6 +232,8 @@ export function TraineePage() {
           </Table.Tbody>
         </Table>
       )}
+      {/* Issue 18: the trainee's history from the enrollment service's audit trail. */}
+      {manages && <HistoryPanel service="enrollment" resource={trainee.name} />}
     </Stack>
   );
 }
