@@ -5,10 +5,10 @@ import { enrollment, exchange, newRequestId } from "../../app/api.js";
 import { useI18n } from "../../app/i18n.js";
 import { takesTeachers } from "../../app/lifecycle.js";
 import { useAction } from "../../app/mutation.js";
+import { traineeName } from "../../app/people.js";
 import { ErrorNotice } from "../../components/ErrorNotice.js";
 import type { Trainee } from "../../gen/luban/enrollment/v1/enrollment_pb.js";
 import type { Mobility, Programme } from "../../gen/luban/exchange/v1/exchange_pb.js";
-import { traineeName } from "../RunPage.js";
 
 // Nominates a trainee (found by family name, in any script) or a teacher of the sending
 // institution to an open programme, as its kind takes them; the exchange service checks the

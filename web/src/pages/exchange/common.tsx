@@ -8,6 +8,7 @@ import { useI18n } from "../../app/i18n.js";
 import { type MobilityAction, NEEDS_REASON, mobilityActions, sidesOf } from "../../app/lifecycle.js";
 import type { MessageKey } from "../../app/messages.js";
 import { useAction } from "../../app/mutation.js";
+import { traineeName } from "../../app/people.js";
 import { useSession } from "../../app/session.js";
 import { ConfirmPanel } from "../../components/ConfirmPanel.js";
 import { ErrorNotice } from "../../components/ErrorNotice.js";
@@ -20,7 +21,6 @@ import {
   ProgrammeKind,
   ProgrammeStatus,
 } from "../../gen/luban/exchange/v1/exchange_pb.js";
-import { traineeName } from "../RunPage.js";
 
 export const PROGRAMME_STATUS_KEY: Record<ProgrammeStatus, MessageKey> = {
   [ProgrammeStatus.UNSPECIFIED]: "programme.statusPlanned",
