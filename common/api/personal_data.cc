@@ -23,31 +23,49 @@ bool IsAny(const Descriptor& type) {
   return type.full_name() == google::protobuf::Any::descriptor()->full_name();
 }
 
-// Whether messages of a type can hold personal data (a personal field, or a message field that
-// can, or an Any), worked out once per type.
+// What redaction needs to know of a message type, worked out once per type.
 class PersonalTypes {
  public:
-  bool MayHold(const Descriptor& type) {
+  struct Facts {
+    // A personal field, a message field that may hold one, or an Any.
+    bool may_hold = false;
+    // The type's own `bool redacted` field, when it has personal fields of its own: set on
+    // redaction so that a reader can tell a cleared field from an empty one.
+    const FieldDescriptor* redacted_flag = nullptr;
+  };
+
+  Facts Of(const Descriptor& type) {
     absl::MutexLock lock(&mu_);
-    return MayHoldLocked(type);
+    return OfLocked(type);
   }
 
  private:
-  bool MayHoldLocked(const Descriptor& type) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  Facts OfLocked(const Descriptor& type) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (auto it = known_.find(&type); it != known_.end()) return it->second;
-    known_[&type] = false;  // a type that holds itself adds nothing by doing so
-    bool holds = IsAny(type);
-    for (int i = 0; !holds && i < type.field_count(); ++i) {
+    known_[&type] = Facts{};  // a type that holds itself adds nothing by doing so
+    Facts facts;
+    bool own_personal_fields = false;
+    for (int i = 0; i < type.field_count(); ++i) {
       const FieldDescriptor& field = *type.field(i);
-      holds = IsPersonal(field) || (field.cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
-                                    MayHoldLocked(*field.message_type()));
+      if (IsPersonal(field)) {
+        own_personal_fields = true;
+      } else if (field.cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+                 OfLocked(*field.message_type()).may_hold) {
+        facts.may_hold = true;
+      }
     }
-    known_[&type] = holds;
-    return holds;
+    facts.may_hold = facts.may_hold || own_personal_fields || IsAny(type);
+    const FieldDescriptor* redacted = type.FindFieldByName("redacted");
+    if (own_personal_fields && redacted != nullptr &&
+        redacted->type() == FieldDescriptor::TYPE_BOOL && !redacted->is_repeated()) {
+      facts.redacted_flag = redacted;
+    }
+    known_[&type] = facts;
+    return facts;
   }
 
   absl::Mutex mu_;
-  absl::flat_hash_map<const Descriptor*, bool> known_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<const Descriptor*, Facts> known_ ABSL_GUARDED_BY(mu_);
 };
 
 PersonalTypes& Types() {
@@ -63,7 +81,7 @@ void RedactAny(google::protobuf::Any* any) {
   const std::string type_name(url.substr(url.rfind('/') + 1));
   const Descriptor* type =
       google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(type_name);
-  if (type == nullptr || !Types().MayHold(*type)) return;
+  if (type == nullptr || !Types().Of(*type).may_hold) return;
   std::unique_ptr<Message> inner(
       google::protobuf::MessageFactory::generated_factory()->GetPrototype(type)->New());
   if (!any->UnpackTo(inner.get())) return;
@@ -77,11 +95,11 @@ void Redact(Message* message) {
     RedactAny(static_cast<google::protobuf::Any*>(message));
     return;
   }
-  if (!Types().MayHold(type)) return;
+  const PersonalTypes::Facts facts = Types().Of(type);
+  if (!facts.may_hold) return;
   const Reflection& reflection = *message->GetReflection();
   std::vector<const FieldDescriptor*> fields;
   reflection.ListFields(*message, &fields);
-  bool has_personal_fields = false;
   for (const FieldDescriptor* field : fields) {
     if (IsPersonal(*field)) {
       reflection.ClearField(message, field);
@@ -96,12 +114,7 @@ void Redact(Message* message) {
       Redact(reflection.MutableMessage(message, field));
     }
   }
-  for (int i = 0; i < type.field_count(); ++i) has_personal_fields |= IsPersonal(*type.field(i));
-  const FieldDescriptor* redacted = type.FindFieldByName("redacted");
-  if (has_personal_fields && redacted != nullptr &&
-      redacted->type() == FieldDescriptor::TYPE_BOOL && !redacted->is_repeated()) {
-    reflection.SetBool(message, redacted, true);
-  }
+  if (facts.redacted_flag != nullptr) reflection.SetBool(message, facts.redacted_flag, true);
 }
 
 }  // namespace

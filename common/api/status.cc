@@ -11,11 +11,6 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
 }
 
-absl::Status FromGrpcStatus(const grpc::Status& status) {
-  if (status.ok()) return absl::OkStatus();
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
-}
-
 absl::string_view StatusCodeName(grpc::StatusCode code) {
   // absl's and gRPC's codes are the same numbers with the same canonical names.
   static_assert(static_cast<int>(grpc::StatusCode::UNAUTHENTICATED) ==

@@ -12,9 +12,6 @@ namespace luban {
 // never something a caller did, and are logged by the call layer).
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
-// The inverse, for clients of peer services: a peer's status becomes ours, same code and message.
-absl::Status FromGrpcStatus(const grpc::Status& status);
-
 // The code's canonical name, e.g. "FAILED_PRECONDITION" (as in ImportTraineesResult.error_code
 // and in the clients' error lines).
 absl::string_view StatusCodeName(grpc::StatusCode code);

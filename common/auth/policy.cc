@@ -68,11 +68,6 @@ const MethodPolicy::Rule* MethodPolicy::Find(absl::string_view method) const {
   return it == rules_.end() ? nullptr : &it->second;
 }
 
-bool MethodPolicy::IsPublic(absl::string_view method) const {
-  const Rule* rule = Find(method);
-  return rule != nullptr && rule->anyone;
-}
-
 absl::Status MethodPolicy::Authorize(absl::string_view method, const Principal& principal) const {
   const Rule* rule = Find(method);
   if (rule == nullptr) {

@@ -51,7 +51,6 @@ class MethodPolicy {
   // role may not call it or the method has no rule.
   absl::Status Authorize(absl::string_view method, const Principal& principal) const;
 
-  bool IsPublic(absl::string_view method) const;
   const google::protobuf::ServiceDescriptor* service() const { return service_; }
 
  private:

@@ -58,7 +58,6 @@ class Session {
   // between retrying the transaction, discarding the connection or giving up.
   absl::Status Fail(const sql::SQLException& e, absl::string_view context);
   int error_code() const { return error_code_; }
-  void ClearError() { error_code_ = 0; }
 
   // The transaction wrote change-feed events: once it commits, the pool's listener is told.
   void NoteChangePublished() { published_changes_ = true; }

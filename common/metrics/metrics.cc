@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <exception>
-#include <sstream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -12,24 +11,11 @@
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
-#include "prometheus/text_serializer.h"
 
 namespace luban::metrics {
 
 void Counter::Increment(double by) const {
   if (impl_ != nullptr) impl_->Increment(by);
-}
-
-void Gauge::Set(double value) const {
-  if (impl_ != nullptr) impl_->Set(value);
-}
-
-void Gauge::Increment(double by) const {
-  if (impl_ != nullptr) impl_->Increment(by);
-}
-
-void Gauge::Decrement(double by) const {
-  if (impl_ != nullptr) impl_->Decrement(by);
 }
 
 void Histogram::Observe(double value) const {
@@ -117,19 +103,6 @@ Counter Registry::GetCounter(absl::string_view name, absl::string_view help, con
       prometheus::Labels(labels.begin(), labels.end())));
 }
 
-Gauge Registry::GetGauge(absl::string_view name, absl::string_view help, const Labels& labels) {
-  absl::MutexLock lock(&mu_);
-  void*& family = families_[std::string(name)];
-  if (family == nullptr) {
-    family = &prometheus::BuildGauge()
-                  .Name(std::string(name))
-                  .Help(std::string(help))
-                  .Register(*registry_);
-  }
-  return Gauge(&static_cast<prometheus::Family<prometheus::Gauge>*>(family)->Add(
-      prometheus::Labels(labels.begin(), labels.end())));
-}
-
 Histogram Registry::GetHistogram(absl::string_view name, absl::string_view help,
                                  const Labels& labels, const std::vector<double>& buckets) {
   absl::MutexLock lock(&mu_);
@@ -169,14 +142,6 @@ absl::StatusOr<int> Registry::Serve(const std::string& address) {
     return absl::UnavailableError(
         absl::StrCat("cannot serve metrics on ", address, ": ", e.what()));
   }
-}
-
-std::string Registry::Render() const {
-  std::vector<prometheus::MetricFamily> families = registry_->Collect();
-  for (auto& family : callbacks_->Collect()) families.push_back(std::move(family));
-  std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, families);
-  return out.str();
 }
 
 Registry& Global() {

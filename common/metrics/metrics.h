@@ -28,7 +28,6 @@
 
 namespace prometheus {
 class Counter;
-class Gauge;
 class Histogram;
 class Registry;
 class Exposer;
@@ -47,19 +46,6 @@ class Counter {
   friend class Registry;
   explicit Counter(prometheus::Counter* impl) : impl_(impl) {}
   prometheus::Counter* impl_ = nullptr;
-};
-
-class Gauge {
- public:
-  Gauge() = default;
-  void Set(double value) const;
-  void Increment(double by = 1.0) const;
-  void Decrement(double by = 1.0) const;
-
- private:
-  friend class Registry;
-  explicit Gauge(prometheus::Gauge* impl) : impl_(impl) {}
-  prometheus::Gauge* impl_ = nullptr;
 };
 
 class Histogram {
@@ -86,7 +72,6 @@ class Registry {
   // The metric `name` with `labels`, created on first use (help and buckets then fixed). Takes a
   // lock: resolve handles once, outside hot paths.
   Counter GetCounter(absl::string_view name, absl::string_view help, const Labels& labels);
-  Gauge GetGauge(absl::string_view name, absl::string_view help, const Labels& labels);
   Histogram GetHistogram(absl::string_view name, absl::string_view help, const Labels& labels,
                          const std::vector<double>& buckets);
 
@@ -100,9 +85,6 @@ class Registry {
   // Serves every metric at http://<address>/metrics ("host:port"; port 0 picks one). Returns the
   // port it listens on; UNAVAILABLE when it cannot listen. At most once per registry.
   absl::StatusOr<int> Serve(const std::string& address);
-
-  // The text exposition format of every metric now (what /metrics answers).
-  std::string Render() const;
 
  private:
   class Callbacks;

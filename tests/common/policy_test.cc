@@ -119,9 +119,10 @@ TEST(MethodPolicyTest, AcceptsEveryMethodNameSpelling) {
 TEST(MethodPolicyTest, PublicMethodsNeedNoCredential) {
   MethodPolicy policy(CourseService());
   policy.AllowAnyone("GetCourse").Allow("ListCourses", {Role::kReporter});
-  EXPECT_TRUE(policy.IsPublic("/luban.course.v1.CourseService/GetCourse"));
-  EXPECT_FALSE(policy.IsPublic("ListCourses"));
-  EXPECT_FALSE(policy.IsPublic("NoSuchMethod"));
+  const Principal anonymous;
+  EXPECT_TRUE(policy.Authorize("/luban.course.v1.CourseService/GetCourse", anonymous).ok());
+  EXPECT_FALSE(policy.Authorize("ListCourses", anonymous).ok());
+  EXPECT_FALSE(policy.Authorize("NoSuchMethod", anonymous).ok());
   for (Role role : {Role::kAnonymous, Role::kNetworkAdmin, Role::kCollegeAdmin, Role::kReporter,
                     Role::kService}) {
     EXPECT_TRUE(policy.Authorize("GetCourse", As(role)).ok());

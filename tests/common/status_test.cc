@@ -33,10 +33,7 @@ constexpr CodePair kCodes[] = {
     {absl::StatusCode::kUnauthenticated, grpc::StatusCode::UNAUTHENTICATED},
 };
 
-TEST(StatusMappingTest, OkIsOk) {
-  EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
-  EXPECT_TRUE(FromGrpcStatus(grpc::Status::OK).ok());
-}
+TEST(StatusMappingTest, OkIsOk) { EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok()); }
 
 TEST(StatusMappingTest, EveryCodeMapsOneToOneWithItsMessage) {
   for (const CodePair& pair : kCodes) {
@@ -44,16 +41,7 @@ TEST(StatusMappingTest, EveryCodeMapsOneToOneWithItsMessage) {
     const grpc::Status wire = ToGrpcStatus(absl::Status(pair.absl_code, message));
     EXPECT_EQ(wire.error_code(), pair.grpc_code) << absl::StatusCodeToString(pair.absl_code);
     EXPECT_EQ(wire.error_message(), message);
-
-    const absl::Status back = FromGrpcStatus(grpc::Status(pair.grpc_code, message));
-    EXPECT_EQ(back.code(), pair.absl_code) << absl::StatusCodeToString(pair.absl_code);
-    EXPECT_EQ(back.message(), message);
   }
-}
-
-TEST(StatusMappingTest, RoundTripKeepsCodeAndMessage) {
-  const absl::Status status = absl::AbortedError("etag: workshops/3 was changed");
-  EXPECT_EQ(FromGrpcStatus(ToGrpcStatus(status)), status);
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ SERVICES = {"course": 50051, "enrollment": 50052, "exchange": 50053}
 CLIENT_BINARIES = {"luban-admin", "luban-report", "luban-probe", "luban-demo-seed"}
 # Packages of LUBAN_PACKAGES that only the local bring-up and the tests need, not the image build.
 LOCAL_ONLY_PACKAGES = {"mariadb-server", "mariadb-client", "sysbench", "docker-compose", "openssl",
-                       "clang", "libclang-rt-14-dev", "libfuzzer-14-dev"}
+                       "clang", "libclang-rt-14-dev", "libfuzzer-14-dev", "clang-format", "shellcheck"}
 # Targets whose directory may not exist yet in a tree under review (name -> directory): accepted
 # while it is missing, checked like every other target as soon as it exists. None at present.
 PENDING_TARGETS: dict = {}
