@@ -142,3 +142,27 @@ test("signing out ends the session at the gateway", async ({ page, context, base
   });
   expect(replay.status).toBe(401);
 });
+
+test("a session that ended at the gateway sends the page back to sign-in, saying so", async ({
+  page,
+  context,
+  baseURL,
+}) => {
+  await signIn(page, "COLLEGE_ADMIN");
+  const runs = page.getByRole("table").getByRole("row");
+  await expect(runs.nth(1)).toBeVisible();
+  // The gateway forgets the session, as it does when its idle or total time runs out (the
+  // gateway's unit tests hold that clock); the open page does not know yet.
+  const cookie = (await context.cookies()).find((c) => c.name === "luban_session")!;
+  const ended = await fetch(`${baseURL}/session`, {
+    method: "DELETE",
+    headers: { Cookie: `luban_session=${cookie.value}` },
+  });
+  expect(ended.ok).toBe(true);
+  // The next thing the user does needs the services: the page says the session has ended.
+  await runs.nth(1).getByRole("link").click();
+  await expect(page.getByText("Your session has ended. Sign in again.")).toBeVisible();
+  await expect(page.getByLabel("Personal access token")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Sign out" })).toHaveCount(0);
+  await expectAccessible(page);
+});
