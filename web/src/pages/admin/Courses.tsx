@@ -22,8 +22,9 @@ import { type Action, useAction } from "../../app/mutation.js";
 import { usePages } from "../../app/paging.js";
 import { localized } from "../../app/text.js";
 import { ErrorNotice } from "../../components/ErrorNotice.js";
-import { NumberField } from "../../components/NumberField.js";
+import { FormActions } from "../../components/FormActions.js";
 import { NamesInput } from "../../components/NamesInput.js";
+import { NumberField } from "../../components/NumberField.js";
 import { Pager } from "../../components/Pager.js";
 import type { Course } from "../../gen/luban/course/v1/course_pb.js";
 
@@ -121,15 +122,7 @@ function CourseForm({
             onChange={(event) => setDescription(event.currentTarget.value)}
             rows={3}
           />
-          {action.error !== undefined && <ErrorNotice error={action.error} />}
-          <Group>
-            <Button type="submit" loading={action.busy === "save"}>
-              {t(initial ? "admin.save" : "admin.create")}
-            </Button>
-            <Button variant="default" onClick={() => onDone(false)}>
-              {t("admin.back")}
-            </Button>
-          </Group>
+          <FormActions action={action} submit={t(initial ? "admin.save" : "admin.create")} onBack={() => onDone(false)} />
         </Stack>
       </form>
     </Paper>

@@ -24,6 +24,7 @@ import { usePages } from "../../app/paging.js";
 import { localized } from "../../app/text.js";
 import { ConfirmPanel } from "../../components/ConfirmPanel.js";
 import { ErrorNotice } from "../../components/ErrorNotice.js";
+import { FormActions } from "../../components/FormActions.js";
 import { NamesInput } from "../../components/NamesInput.js";
 import { Pager } from "../../components/Pager.js";
 import { type Institution, InstitutionKind } from "../../gen/luban/course/v1/course_pb.js";
@@ -116,15 +117,7 @@ function InstitutionForm({
               onChange={(event) => setWebsite(event.currentTarget.value)}
             />
           </Group>
-          {action.error !== undefined && <ErrorNotice error={action.error} />}
-          <Group>
-            <Button type="submit" loading={action.busy === "save"}>
-              {t(initial ? "admin.save" : "admin.create")}
-            </Button>
-            <Button variant="default" onClick={() => onDone(false)}>
-              {t("admin.back")}
-            </Button>
-          </Group>
+          <FormActions action={action} submit={t(initial ? "admin.save" : "admin.create")} onBack={() => onDone(false)} />
         </Stack>
       </form>
     </Paper>

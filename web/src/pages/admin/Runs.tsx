@@ -29,8 +29,9 @@ import { isoDate, localized, resourceId } from "../../app/text.js";
 import { useCall } from "../../app/useCall.js";
 import { ConfirmPanel } from "../../components/ConfirmPanel.js";
 import { ErrorNotice } from "../../components/ErrorNotice.js";
-import { NumberField } from "../../components/NumberField.js";
+import { FormActions } from "../../components/FormActions.js";
 import { HistoryPanel } from "../../components/HistoryPanel.js";
+import { NumberField } from "../../components/NumberField.js";
 import { Pager } from "../../components/Pager.js";
 import {
   type Course,
@@ -171,15 +172,7 @@ function ScheduleForm({
               required
             />
           </Group>
-          {action.error !== undefined && <ErrorNotice error={action.error} />}
-          <Group>
-            <Button type="submit" loading={action.busy === "save"}>
-              {t("admin.schedule")}
-            </Button>
-            <Button variant="default" onClick={() => onDone(undefined)}>
-              {t("admin.back")}
-            </Button>
-          </Group>
+          <FormActions action={action} submit={t("admin.schedule")} onBack={() => onDone(undefined)} />
         </Stack>
       </form>
     </Paper>

@@ -28,6 +28,7 @@ import { isoDate, localized } from "../../app/text.js";
 import { useCall } from "../../app/useCall.js";
 import { ConfirmPanel } from "../../components/ConfirmPanel.js";
 import { ErrorNotice } from "../../components/ErrorNotice.js";
+import { FormActions } from "../../components/FormActions.js";
 import { NamesInput } from "../../components/NamesInput.js";
 import { Pager } from "../../components/Pager.js";
 import {
@@ -175,15 +176,7 @@ function WorkshopForm({
             value={disciplines}
             onChange={(event) => setDisciplines(event.currentTarget.value)}
           />
-          {action.error !== undefined && <ErrorNotice error={action.error} />}
-          <Group>
-            <Button type="submit" loading={action.busy === "save"}>
-              {t(initial ? "admin.save" : "admin.create")}
-            </Button>
-            <Button variant="default" onClick={() => onDone(false)}>
-              {t("admin.back")}
-            </Button>
-          </Group>
+          <FormActions action={action} submit={t(initial ? "admin.save" : "admin.create")} onBack={() => onDone(false)} />
         </Stack>
       </form>
     </Paper>

@@ -1,4 +1,4 @@
-import { Button, Group, NativeSelect, Paper, Stack, TextInput, Title } from "@mantine/core";
+import { Group, NativeSelect, Paper, Stack, TextInput, Title } from "@mantine/core";
 import { useState, type FormEvent } from "react";
 
 import { useFocusFirst } from "../../app/focus.js";
@@ -7,9 +7,9 @@ import { type NameRow, namesOf, parseIsoDate, rowsOf } from "../../app/forms.js"
 import { useI18n } from "../../app/i18n.js";
 import type { Action } from "../../app/mutation.js";
 import { isoDate, localized } from "../../app/text.js";
-import { ErrorNotice } from "../../components/ErrorNotice.js";
-import { NumberField } from "../../components/NumberField.js";
+import { FormActions } from "../../components/FormActions.js";
 import { NamesInput } from "../../components/NamesInput.js";
+import { NumberField } from "../../components/NumberField.js";
 import { type Course, type Institution, InstitutionKind } from "../../gen/luban/course/v1/course_pb.js";
 import {
   Direction,
@@ -207,15 +207,7 @@ export function ProgrammeForm({
               />
             )}
           </Group>
-          {action.error !== undefined && <ErrorNotice error={action.error} />}
-          <Group>
-            <Button type="submit" loading={action.busy === "save"}>
-              {t(initial ? "admin.save" : "admin.create")}
-            </Button>
-            <Button variant="default" onClick={() => onDone(undefined)}>
-              {t("admin.back")}
-            </Button>
-          </Group>
+          <FormActions action={action} submit={t(initial ? "admin.save" : "admin.create")} onBack={() => onDone(undefined)} />
         </Stack>
       </form>
     </Paper>
