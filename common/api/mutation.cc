@@ -9,8 +9,9 @@ namespace luban {
 
 void ChangeRecorder::Record(absl::string_view resource_type, absl::string_view resource_name,
                             ChangeKind kind, const google::protobuf::Message& state,
-                            absl::string_view action) {
+                            absl::string_view action, OwningInstitutions owners) {
   Entry entry;
+  entry.record.owners = owners;
   entry.record.resource_type = std::string(resource_type);
   entry.record.resource_name = std::string(resource_name);
   entry.record.kind = kind;

@@ -35,9 +35,11 @@ namespace luban {
 class ChangeRecorder {
  public:
   // `state` is the resource after the change (its last state for a deletion); `action` names
-  // the change in the audit trail ("created", "updated", "deleted", "opened", ...).
+  // the change in the audit trail ("created", "updated", "deleted", "opened", ...); `owners`
+  // are the institutions whose college admins follow the change on the feed.
   void Record(absl::string_view resource_type, absl::string_view resource_name, ChangeKind kind,
-              const google::protobuf::Message& state, absl::string_view action);
+              const google::protobuf::Message& state, absl::string_view action,
+              OwningInstitutions owners);
 
   // For a call that may legitimately change nothing (an import of rows that all exist, a feed
   // event already reflected): Flush then accepts an empty record.
@@ -59,16 +61,27 @@ class ChangeRecorder {
 };
 
 // The tail of most mutations: the use case's result becomes `state` (the response, or for a
-// deletion the last state) via ToProto(result, state) found by argument-dependent lookup, and is
-// recorded for the audit trail and the change feed.
+// deletion the last state) via ToProto(result, state), owned by OwnersOf(result) (both found by
+// argument-dependent lookup, next to the domain type's ToProto), and is recorded for the audit
+// trail and the change feed.
 template <typename T, typename Proto>
 absl::Status RecordChange(const absl::StatusOr<T>& result, absl::string_view collection,
                           ChangeKind kind, absl::string_view action, Proto* state,
                           ChangeRecorder& changes) {
   if (!result.ok()) return result.status();
   ToProto(*result, state);
-  changes.Record(collection, state->name(), kind, *state, action);
+  changes.Record(collection, state->name(), kind, *state, action, OwnersOf(*result));
   return absl::OkStatus();
+}
+
+// Records the change of a domain value that is not the answer (an enrollment a withdrawal
+// promoted, a mobility a programme's closing cancelled): its state is ToProto(value) as a Proto.
+template <typename Proto, typename T>
+void RecordValue(const T& value, absl::string_view collection, ChangeKind kind,
+                 absl::string_view action, ChangeRecorder& changes) {
+  Proto state;
+  ToProto(value, &state);
+  changes.Record(collection, state.name(), kind, state, action, OwnersOf(value));
 }
 
 // The idempotency key of a request: caller, request id, method and a hash of the request.

@@ -140,7 +140,8 @@ absl::Status SqlLedger::PublishChange(const ChangeRecord& record) {
   // so writers share no lock here.
   auto& insert = session_.Prepare(
       "INSERT INTO change_events (at, resource_type, resource_name, change_type, payload,"
-      " request_id, actor) VALUES (UTC_TIMESTAMP(6), ?, ?, ?, ?, ?, ?)");
+      " request_id, actor, owner_institution_1, owner_institution_2)"
+      " VALUES (UTC_TIMESTAMP(6), ?, ?, ?, ?, ?, ?, ?, ?)");
   insert.setString(1, record.resource_type);
   insert.setString(2, record.resource_name);
   insert.setInt(3, static_cast<int>(record.kind));
@@ -148,6 +149,8 @@ absl::Status SqlLedger::PublishChange(const ChangeRecord& record) {
   insert.setBlob(4, &blob);
   insert.setString(5, record.request_id);
   insert.setString(6, record.actor);
+  insert.setInt64(7, record.owners.first);
+  insert.setInt64(8, record.owners.second);
   Session::Update(insert);
   session_.NoteChangePublished();
   return absl::OkStatus();
@@ -206,19 +209,26 @@ absl::Status NumberCommittedChanges(ConnectionPool& pool) {
 }
 
 std::vector<StoredChange> ReadChanges(Session& session, int64_t after_sequence,
-                                      const std::vector<std::string>& resource_types, int limit) {
+                                      const ChangeFilter& filter, int limit) {
   std::string query =
       "SELECT sequence, at, resource_type, resource_name, change_type, payload, request_id,"
-      " actor FROM change_events WHERE sequence > ?";
-  if (!resource_types.empty()) {
-    std::vector<std::string> marks(resource_types.size(), "?");
+      " actor, owner_institution_1, owner_institution_2 FROM change_events WHERE sequence > ?";
+  if (!filter.resource_types.empty()) {
+    std::vector<std::string> marks(filter.resource_types.size(), "?");
     absl::StrAppend(&query, " AND resource_type IN (", absl::StrJoin(marks, ","), ")");
+  }
+  // Institution 0 owns nothing: the unowned events are not any college's.
+  const bool by_owner = filter.owner_institution.has_value() && *filter.owner_institution != 0;
+  if (filter.owner_institution.has_value()) {
+    absl::StrAppend(
+        &query, by_owner ? " AND ? IN (owner_institution_1, owner_institution_2)" : " AND FALSE");
   }
   absl::StrAppend(&query, " ORDER BY sequence LIMIT ?");
   auto& select = session.Prepare(query);
   int index = 1;
   select.setInt64(index++, after_sequence);
-  for (const auto& type : resource_types) select.setString(index++, type);
+  for (const auto& type : filter.resource_types) select.setString(index++, type);
+  if (by_owner) select.setInt64(index++, *filter.owner_institution);
   select.setInt(index, limit);
   auto rows = Session::Query(select);
   std::vector<StoredChange> changes;
@@ -232,6 +242,7 @@ std::vector<StoredChange> ReadChanges(Session& session, int64_t after_sequence,
     change.record.payload = rows->getString(6);
     change.record.request_id = rows->getString(7);
     change.record.actor = rows->getString(8);
+    change.record.owners = {rows->getInt64(9), rows->getInt64(10)};
     changes.push_back(std::move(change));
   }
   return changes;

@@ -41,10 +41,10 @@ int SequenceChanges(Session& session, int limit);
 // hub does this after each commit; tests call it to see the feed as a reader soon will).
 absl::Status NumberCommittedChanges(ConnectionPool& pool);
 
-// Events with sequence > after_sequence, ascending, at most `limit`, only of `resource_types`
-// when not empty. Throws sql::SQLException (call it inside RunInTransaction).
+// Events with sequence > after_sequence that pass `filter`, ascending, at most `limit`. Throws
+// sql::SQLException (call it inside RunInTransaction).
 std::vector<StoredChange> ReadChanges(Session& session, int64_t after_sequence,
-                                      const std::vector<std::string>& resource_types, int limit);
+                                      const ChangeFilter& filter, int limit);
 // The highest sequence handed out (every event up to it is committed).
 int64_t LastChangeSequence(Session& session);
 

@@ -55,6 +55,15 @@ struct ChangeRecord {
   std::string payload;  // serialized google.protobuf.Any of the resource's state
   std::string request_id;
   std::string actor;
+  // A college admin's feed carries the changes to records its institution owns.
+  OwningInstitutions owners;
+};
+
+// Which events a reader of the change feed gets.
+struct ChangeFilter {
+  std::vector<std::string> resource_types;  // only these collections; empty for all
+  // Set for a college admin: only the changes to records this institution owns.
+  std::optional<int64_t> owner_institution;
 };
 
 struct StoredChange {

@@ -55,6 +55,19 @@ struct Page {
   bool more = false;
 };
 
+// The institutions that own a record, as its reads check ownership: a workshop's two colleges
+// (and so its runs, enrollments, certificates and the trainees based there), an institution
+// itself, a programme's two colleges and their mobilities. 0 for none: a change to the
+// catalogue is owned by no college.
+struct OwningInstitutions {
+  int64_t first = 0;
+  int64_t second = 0;
+
+  bool Include(int64_t institution_id) const {
+    return institution_id != 0 && (institution_id == first || institution_id == second);
+  }
+};
+
 }  // namespace luban
 
 #endif  // LUBAN_COMMON_DOMAIN_TYPES_H_

@@ -43,8 +43,7 @@ ChangeFeedHub::~ChangeFeedHub() {
   thread_.join();
 }
 
-absl::StatusOr<FeedBatch> ChangeFeedHub::Read(int64_t after_sequence,
-                                              const std::vector<std::string>& resource_types,
+absl::StatusOr<FeedBatch> ChangeFeedHub::Read(int64_t after_sequence, const ChangeFilter& filter,
                                               int limit, absl::Time deadline) {
   FeedBatch batch;
   if (limit <= 0) return absl::InvalidArgumentError("max_batch_size: must be positive");
@@ -54,7 +53,7 @@ absl::StatusOr<FeedBatch> ChangeFeedHub::Read(int64_t after_sequence,
         return db::Guarded(session, "read the change feed", [&]() -> absl::Status {
           // Head first, in the same snapshot: everything up to it is committed and visible.
           const int64_t head = db::LastChangeSequence(session);
-          batch.changes = db::ReadChanges(session, after_sequence, resource_types, limit);
+          batch.changes = db::ReadChanges(session, after_sequence, filter, limit);
           while (!batch.changes.empty() && batch.changes.back().sequence > head) {
             batch.changes.pop_back();
           }

@@ -51,9 +51,9 @@ class ChangeFeedHub {
   ChangeFeedHub(const ChangeFeedHub&) = delete;
   ChangeFeedHub& operator=(const ChangeFeedHub&) = delete;
 
-  // Reads one batch after `after_sequence` (on the calling thread).
-  absl::StatusOr<FeedBatch> Read(int64_t after_sequence,
-                                 const std::vector<std::string>& resource_types, int limit,
+  // Reads one batch after `after_sequence` (on the calling thread): at most `limit` events that
+  // pass `filter`; last_sequence covers the events examined, filtered out or not.
+  absl::StatusOr<FeedBatch> Read(int64_t after_sequence, const ChangeFilter& filter, int limit,
                                  absl::Time deadline);
 
   // Calls `wake` (on the executor) once the feed's head passes `after_sequence` or the
@@ -129,11 +129,11 @@ using FeedRedaction = std::function<void(luban::common::v1::ChangeEvent*)>;
 template <typename Response>
 class FeedStream final : public grpc::ServerWriteReactor<Response> {
  public:
-  FeedStream(ChangeFeedHub* hub, int64_t after_sequence, std::vector<std::string> types,
-             int batch_size, FeedRedaction redact)
+  FeedStream(ChangeFeedHub* hub, int64_t after_sequence, ChangeFilter filter, int batch_size,
+             FeedRedaction redact)
       : hub_(hub),
         cursor_(after_sequence),
-        types_(std::move(types)),
+        filter_(std::move(filter)),
         batch_size_(batch_size),
         redact_(std::move(redact)) {
     ScheduleFetch();
@@ -192,7 +192,7 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
                               "the server is shutting down; resume from your cursor"));
       return;
     }
-    auto batch = hub_->Read(cursor_, types_, batch_size_, absl::Now() + absl::Seconds(10));
+    auto batch = hub_->Read(cursor_, filter_, batch_size_, absl::Now() + absl::Seconds(10));
     if (!batch.ok()) {
       FinishOnce(grpc::Status(static_cast<grpc::StatusCode>(batch.status().code()),
                               std::string(batch.status().message())));
@@ -239,7 +239,7 @@ class FeedStream final : public grpc::ServerWriteReactor<Response> {
 
   ChangeFeedHub* hub_;
   int64_t cursor_;
-  const std::vector<std::string> types_;
+  const ChangeFilter filter_;
   const int batch_size_;
   const FeedRedaction redact_;
   Response response_;
@@ -284,12 +284,17 @@ grpc::ServerWriteReactor<Response>* ServeWatchChanges(
   }
   if (!status.ok()) return RefuseStream<Response>(status);
   const int batch = request.max_batch_size() == 0 ? 100 : std::min(request.max_batch_size(), 1000);
-  std::vector<std::string> types(request.resource_types().begin(), request.resource_types().end());
+  ChangeFilter filter;
+  filter.resource_types.assign(request.resource_types().begin(), request.resource_types().end());
+  // A college admin follows the changes to its own institution's records, as it reads them.
+  if (!admission->principal.ReadsEverything()) {
+    filter.owner_institution = admission->principal.institution_id;
+  }
   FeedRedaction redact;
   if (!admission->principal.SeesPersonalData()) {
     redact = [](luban::common::v1::ChangeEvent* event) { RedactPersonalData(event); };
   }
-  return new FeedStream<Response>(hub, request.after_sequence(), std::move(types), batch,
+  return new FeedStream<Response>(hub, request.after_sequence(), std::move(filter), batch,
                                   std::move(redact));
 }
 

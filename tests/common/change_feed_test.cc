@@ -66,8 +66,8 @@ class ChangeFeedTest : public luban::testing::DatabaseTest {
         db::RunInTransaction(*pool_, {.context = "publish"}, [&](db::Session& session) {
           return db::Guarded(session, "publish", [&] {
             db::SqlLedger ledger(session);
-            return ledger.PublishChange(ChangeRecord{type, absl::StrCat(type, "/", id),
-                                                     ChangeKind::kCreated, "", "r", "tju-admin"});
+            return ledger.PublishChange(ChangeRecord{
+                type, absl::StrCat(type, "/", id), ChangeKind::kCreated, "", "r", "tju-admin", {}});
           });
         });
     if (status.ok() && number) status = db::NumberCommittedChanges(*pool_);
@@ -108,17 +108,17 @@ TEST_F(ChangeFeedTest, LastSequenceIsWhereTheNextReadResumes) {
   EXPECT_THAT(Sequences(*page), ElementsAre(3, 4));
 
   // Filtered: everything up to the head was examined, even events of other types.
-  auto runs = hub.Read(0, {"courseRuns"}, 10, Soon());
+  auto runs = hub.Read(0, {{"courseRuns"}, std::nullopt}, 10, Soon());
   ASSERT_TRUE(runs.ok()) << runs.status();
   EXPECT_THAT(Sequences(*runs), ElementsAre(2, 4));
   EXPECT_EQ(runs->last_sequence, 5);
 
-  auto first_run = hub.Read(0, {"courseRuns"}, 1, Soon());
+  auto first_run = hub.Read(0, {{"courseRuns"}, std::nullopt}, 1, Soon());
   ASSERT_TRUE(first_run.ok()) << first_run.status();
   EXPECT_THAT(Sequences(*first_run), ElementsAre(2));
   EXPECT_EQ(first_run->last_sequence, 2);
 
-  auto none = hub.Read(0, {"enrollments"}, 10, Soon());
+  auto none = hub.Read(0, {{"enrollments"}, std::nullopt}, 10, Soon());
   ASSERT_TRUE(none.ok()) << none.status();
   EXPECT_TRUE(none->changes.empty());
   EXPECT_EQ(none->last_sequence, 5);
@@ -147,7 +147,7 @@ TEST_F(ChangeFeedTest, UncommittedChangesAreNotRead) {
           absl::Status s = db::Guarded(session, "publish", [&] {
             db::SqlLedger ledger(session);
             return ledger.PublishChange(
-                ChangeRecord{"courseRuns", "courseRuns/2", ChangeKind::kUpdated, "", "r", "a"});
+                ChangeRecord{"courseRuns", "courseRuns/2", ChangeKind::kUpdated, "", "r", "a", {}});
           });
           published.Notify();
           commit.WaitForNotification();
@@ -233,9 +233,13 @@ TEST(FillFeedResponseTest, CopiesEveryField) {
   StoredChange change;
   change.sequence = 7;
   change.time = absl::FromUnixMicros(1668384000123456);
-  change.record =
-      ChangeRecord{"courseRuns", "courseRuns/3", ChangeKind::kDeleted, any.SerializeAsString(),
-                   "req-1",      "tju-admin"};
+  change.record = ChangeRecord{"courseRuns",
+                               "courseRuns/3",
+                               ChangeKind::kDeleted,
+                               any.SerializeAsString(),
+                               "req-1",
+                               "tju-admin",
+                               {}};
   batch.changes.push_back(change);
   batch.last_sequence = 9;
 

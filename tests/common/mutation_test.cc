@@ -105,8 +105,8 @@ TEST(ChangeRecorderTest, AuditsThenPublishesEveryChange) {
   Workshop b;
   b.set_name("workshops/2");
   ChangeRecorder recorder;
-  recorder.Record("workshops", "workshops/1", ChangeKind::kCreated, a, "created");
-  recorder.Record("workshops", "workshops/2", ChangeKind::kUpdated, b, "status:operating");
+  recorder.Record("workshops", "workshops/1", ChangeKind::kCreated, a, "created", {3, 7});
+  recorder.Record("workshops", "workshops/2", ChangeKind::kUpdated, b, "status:operating", {});
 
   RecordingLedger ledger;
   const RequestContext rc = Context("tju-admin", "r-9");
@@ -129,6 +129,9 @@ TEST(ChangeRecorderTest, AuditsThenPublishesEveryChange) {
   EXPECT_EQ(ledger.changes[0].kind, ChangeKind::kCreated);
   EXPECT_EQ(ledger.changes[0].request_id, "r-9");
   EXPECT_EQ(ledger.changes[0].actor, "tju-admin");
+  EXPECT_EQ(ledger.changes[0].owners.first, 3);
+  EXPECT_EQ(ledger.changes[0].owners.second, 7);
+  EXPECT_EQ(ledger.changes[1].owners.first, 0);
   google::protobuf::Any any;
   ASSERT_TRUE(any.ParseFromString(ledger.changes[0].payload));
   Workshop state;

@@ -46,8 +46,22 @@ RequestKey Key(const std::string& request_id, char seed = 'a',
 }
 
 ChangeRecord Change(const std::string& type, const std::string& name,
-                    const std::string& payload = std::string("\x0a\x03\x00\xff", 4)) {
-  return ChangeRecord{type, name, ChangeKind::kUpdated, payload, "req-" + name, "tju-admin"};
+                    const std::string& payload = std::string("\x0a\x03\x00\xff", 4),
+                    OwningInstitutions owners = {}) {
+  return ChangeRecord{type,        name,  ChangeKind::kUpdated, payload, "req-" + name,
+                      "tju-admin", owners};
+}
+
+ChangeFilter OfTypes(std::vector<std::string> types) {
+  ChangeFilter filter;
+  filter.resource_types = std::move(types);
+  return filter;
+}
+
+ChangeFilter OwnedBy(int64_t institution, std::vector<std::string> types = {}) {
+  ChangeFilter filter = OfTypes(std::move(types));
+  filter.owner_institution = institution;
+  return filter;
 }
 
 std::vector<int64_t> Sequences(const std::vector<StoredChange>& changes) {
@@ -110,10 +124,10 @@ class SqlLedgerTest : public luban::testing::DatabaseTest {
     return numbered;
   }
 
-  std::vector<StoredChange> Read(int64_t after, const std::vector<std::string>& types, int limit) {
+  std::vector<StoredChange> Read(int64_t after, const ChangeFilter& filter, int limit) {
     std::vector<StoredChange> changes;
     EXPECT_TRUE(InTx([&](SqlLedger&, Session& session) {
-                  changes = ReadChanges(session, after, types, limit);
+                  changes = ReadChanges(session, after, filter, limit);
                   return absl::OkStatus();
                 }).ok());
     return changes;
@@ -345,13 +359,37 @@ TEST_F(SqlLedgerTest, ReadChangesFiltersByTypeAndLimits) {
   for (const char* type : {"workshops", "courseRuns", "workshops", "courseRuns", "courses"}) {
     ASSERT_TRUE(Publish(Change(type, absl::StrCat(type, "/1"))).ok());
   }
-  EXPECT_THAT(Sequences(Read(0, {"courseRuns"}, 100)), ElementsAre(2, 4));
-  EXPECT_THAT(Sequences(Read(0, {"workshops", "courses"}, 100)), ElementsAre(1, 3, 5));
+  EXPECT_THAT(Sequences(Read(0, OfTypes({"courseRuns"}), 100)), ElementsAre(2, 4));
+  EXPECT_THAT(Sequences(Read(0, OfTypes({"workshops", "courses"}), 100)), ElementsAre(1, 3, 5));
   EXPECT_THAT(Sequences(Read(0, {}, 2)), ElementsAre(1, 2));
   EXPECT_THAT(Sequences(Read(2, {}, 2)), ElementsAre(3, 4));
-  EXPECT_THAT(Sequences(Read(1, {"workshops"}, 1)), ElementsAre(3));
+  EXPECT_THAT(Sequences(Read(1, OfTypes({"workshops"}), 1)), ElementsAre(3));
   EXPECT_TRUE(Read(5, {}, 100).empty());
-  EXPECT_TRUE(Read(0, {"enrollments"}, 100).empty());
+  EXPECT_TRUE(Read(0, OfTypes({"enrollments"}), 100).empty());
+}
+
+// A college admin's feed: the changes to records its institution owns, whichever of the two
+// owners it is; with types, both filters hold.
+TEST_F(SqlLedgerTest, ReadChangesFiltersByOwningInstitution) {
+  const std::string payload("\x0a\x01x", 3);
+  ASSERT_TRUE(Publish(Change("workshops", "workshops/1", payload, {3, 7})).ok());
+  ASSERT_TRUE(Publish(Change("courses", "courses/1", payload, {})).ok());
+  ASSERT_TRUE(Publish(Change("courseRuns", "courseRuns/1", payload, {7, 3})).ok());
+  ASSERT_TRUE(Publish(Change("institutions", "institutions/9", payload, {9, 0})).ok());
+  ASSERT_TRUE(Publish(Change("courseRuns", "courseRuns/2", payload, {5, 9})).ok());
+
+  EXPECT_THAT(Sequences(Read(0, OwnedBy(3), 100)), ElementsAre(1, 3));
+  EXPECT_THAT(Sequences(Read(0, OwnedBy(7), 100)), ElementsAre(1, 3));
+  EXPECT_THAT(Sequences(Read(0, OwnedBy(9), 100)), ElementsAre(4, 5));
+  EXPECT_THAT(Sequences(Read(3, OwnedBy(7), 100)), ElementsAre());
+  EXPECT_THAT(Sequences(Read(0, OwnedBy(9, {"courseRuns"}), 100)), ElementsAre(5));
+  // Owned by nobody: no college reads it, not even as institution 0.
+  EXPECT_THAT(Sequences(Read(0, OwnedBy(0), 100)), ElementsAre());
+  const std::vector<StoredChange> all = Read(0, {}, 100);
+  ASSERT_EQ(all.size(), 5u);
+  EXPECT_EQ(all[0].record.owners.first, 3);
+  EXPECT_EQ(all[0].record.owners.second, 7);
+  EXPECT_EQ(all[1].record.owners.first, 0);
 }
 
 TEST_F(SqlLedgerTest, RolledBackPublishLeavesNoEventAndNoGap) {

@@ -23,6 +23,7 @@
 #include "luban/course/v1/course.grpc.pb.h"
 #include "services/course/api/course_api.h"
 #include "services/course/course_module.h"
+#include "tests/support/feed_names.h"
 #include "tests/support/test_database.h"
 
 namespace luban::course {
@@ -30,6 +31,8 @@ namespace {
 
 namespace pb = ::luban::course::v1;
 using ::grpc::StatusCode;
+using ::luban::testing::FeedNames;
+using ::luban::testing::FeedSequenceOf;
 using ::testing::HasSubstr;
 
 constexpr char kAdminToken[] = "token-network-admin";
@@ -858,13 +861,24 @@ TEST_F(CourseServiceTest, ChangesAreAuditedAndPublishedOnTheFeed) {
   EXPECT_EQ(batch.events(0).change_type(), luban::common::v1::CHANGE_TYPE_UPDATED);
   resume_context.TryCancel();
   resumed->Finish().IgnoreError();
+}
 
-  // College admins do not follow the network's feed.
-  grpc::ClientContext denied_context;
-  denied_context.AddMetadata("authorization", absl::StrCat("Bearer ", kCollegeToken));
-  auto denied = stub_->WatchChanges(&denied_context, pb::WatchChangesRequest());
-  EXPECT_FALSE(denied->Read(&batch));
-  EXPECT_EQ(denied->Finish().error_code(), StatusCode::PERMISSION_DENIED);
+// A college admin's feed carries the changes to its own records: its institution, the workshops
+// it co-founded and their runs; not the catalogue, nor another college's.
+TEST_F(CourseServiceTest, CollegeAdminsFollowTheChangesToTheirOwnRecords) {
+  BuildNetwork();
+  const pb::CourseRun ttu_run = CreateRun(kCollegeToken, tj_.name());
+  const pb::CourseRun enu_run = CreateRun(kOtherCollegeToken, kz_.name());
+  const int64_t last = FeedSequenceOf(*stub_, kAdminToken, enu_run.name());
+  ASSERT_GT(last, 0);
+
+  const std::set<std::string> everything = FeedNames(*stub_, kAdminToken, last);
+  EXPECT_TRUE(everything.contains(course_.name()));
+  EXPECT_TRUE(everything.contains(tianjin_.name()));
+  EXPECT_EQ(FeedNames(*stub_, kCollegeToken, last),
+            (std::set<std::string>{ttu_.name(), tj_.name(), ttu_run.name()}));
+  EXPECT_EQ(FeedNames(*stub_, kOtherCollegeToken, last),
+            (std::set<std::string>{enu_.name(), kz_.name(), enu_run.name()}));
 }
 
 TEST_F(CourseServiceTest, DeleteWorksWhereNothingDepends) {

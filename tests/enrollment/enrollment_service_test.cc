@@ -22,6 +22,7 @@
 #include "services/enrollment/api/enrollment_api.h"
 #include "services/enrollment/enrollment_module.h"
 #include "tests/support/all_at_once.h"
+#include "tests/support/feed_names.h"
 #include "tests/support/test_database.h"
 
 namespace luban::enrollment {
@@ -29,6 +30,9 @@ namespace {
 
 namespace cpb = ::luban::course::v1;
 using ::grpc::StatusCode;
+using ::luban::testing::FeedEvents;
+using ::luban::testing::FeedNames;
+using ::luban::testing::FeedSequenceOf;
 
 constexpr char kAdmin[] = "t-admin";
 constexpr char kCollege[] = "t-college-ttu";  // institutions/2
@@ -798,6 +802,51 @@ TEST_F(EnrollmentServiceTest, ExportsStreamEverythingRedactedInBatches) {
   auto refused = stub_->ExportTrainees(&denied, pb::ExportTraineesRequest());
   EXPECT_FALSE(refused->Read(&batch));
   EXPECT_EQ(refused->Finish().error_code(), StatusCode::PERMISSION_DENIED);
+}
+
+// A college admin's feed carries the changes to its own records, personal data included (it
+// reads them anyway): its trainees, the enrollments in its workshops' runs and the trainees a
+// withdrawal promoted there; not another college's.
+TEST_F(EnrollmentServiceTest, CollegeAdminsFollowTheChangesToTheirOwnRecords) {
+  const pb::Trainee first = Trainee(kCollege, tj_, "A1234567");
+  const pb::Trainee second = Trainee(kCollege, tj_, "A1234568");
+  const pb::Trainee theirs = Trainee(kOther, kz_, "K7654321");
+  const cpb::CourseRun run = Run(tj_, 1);
+  const cpb::CourseRun their_run = Run(kz_, 5);
+  pb::Enrollment enrolled, waitlisted, their_enrollment;
+  ASSERT_TRUE(Enroll(kCollege, first.name(), run.name(), &enrolled).ok());
+  ASSERT_TRUE(Enroll(kCollege, second.name(), run.name(), &waitlisted).ok());
+  ASSERT_TRUE(Enroll(kOther, theirs.name(), their_run.name(), &their_enrollment).ok());
+  pb::WithdrawRequest withdraw;
+  withdraw.set_request_id(Id());
+  withdraw.set_name(enrolled.name());
+  withdraw.set_reason("moved to Khujand");
+  ASSERT_TRUE(Call(&pb::EnrollmentService::Stub::Withdraw, kCollege, withdraw, &enrolled).ok());
+  // Written last: every event before it is on the feed once it is.
+  const pb::Trainee marker = Trainee(kOther, kz_, "K0000001");
+  const int64_t last = FeedSequenceOf(*stub_, kAdmin, marker.name());
+  ASSERT_GT(last, 0);
+
+  EXPECT_EQ(FeedNames(*stub_, kOther, last),
+            (std::set<std::string>{theirs.name(), their_enrollment.name(), marker.name()}));
+  const std::vector<luban::common::v1::ChangeEvent> ours = FeedEvents(*stub_, kCollege, last);
+  std::set<std::string> names;
+  pb::Trainee trainee;
+  pb::Enrollment promoted;
+  for (const auto& event : ours) {
+    names.insert(event.resource_name());
+    if (event.resource_name() == first.name()) {
+      ASSERT_TRUE(event.resource().UnpackTo(&trainee));
+    }
+    if (event.resource_name() == waitlisted.name()) {
+      ASSERT_TRUE(event.resource().UnpackTo(&promoted));
+    }
+  }
+  EXPECT_EQ(names, (std::set<std::string>{first.name(), second.name(), enrolled.name(),
+                                          waitlisted.name()}));
+  EXPECT_EQ(trainee.family_name(), first.family_name());
+  EXPECT_FALSE(trainee.family_name().empty());
+  EXPECT_EQ(promoted.state(), pb::ENROLLMENT_STATE_ENROLLED) << "the promotion, last";
 }
 
 TEST_F(EnrollmentServiceTest, AuditTrailShowsACollegeTheHistoryOfItsOwnRecordsOnly) {

@@ -1,6 +1,7 @@
 // The exchange service end to end: real course, enrollment and exchange services, each in its
 // own ServiceHost over its own MariaDB schema, called through gRPC with each role's token.
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "services/exchange/api/exchange_api.h"
 #include "services/exchange/exchange_module.h"
 #include "tests/support/all_at_once.h"
+#include "tests/support/feed_names.h"
 #include "tests/support/test_database.h"
 
 namespace luban::exchange {
@@ -28,6 +30,8 @@ namespace {
 namespace cpb = ::luban::course::v1;
 namespace epb = ::luban::enrollment::v1;
 using ::grpc::StatusCode;
+using ::luban::testing::FeedNames;
+using ::luban::testing::FeedSequenceOf;
 
 constexpr char kAdmin[] = "x-admin";
 constexpr char kTianjin[] = "x-college-tianjin";  // institutions/1, the Chinese college
@@ -529,6 +533,25 @@ TEST_F(ExchangeServiceTest, ReportersGetMobilitiesWithoutTeachersNames) {
   EXPECT_EQ(mobilities, 3);
   watching.TryCancel();
   feed->Finish();
+}
+
+// A college admin's feed carries the changes to its own programmes and their mobilities, for
+// both parties to a programme; another college's feed has none of them.
+TEST_F(ExchangeServiceTest, CollegeAdminsFollowTheChangesToTheirOwnProgrammes) {
+  const pb::Programme programme = Programme(kTtu, pb::PROGRAMME_KIND_TEACHER_TRAINING, 2);
+  pb::Mobility mobility;
+  ASSERT_TRUE(NominateTeacher(programme.name(), "Муаллими калон", &mobility).ok());
+  ASSERT_TRUE(
+      Step(&pb::ExchangeService::Stub::ApproveMobility, kTianjin, mobility.name(), "", &mobility)
+          .ok());
+  const int64_t last = FeedSequenceOf(*stub_, kAdmin, mobility.name());
+  ASSERT_GT(last, 0);
+  for (const char* token : {kTtu, kTianjin}) {
+    EXPECT_EQ(FeedNames(*stub_, token, last),
+              (std::set<std::string>{programme.name(), mobility.name()}))
+        << token;
+  }
+  EXPECT_EQ(FeedNames(*stub_, kEnu, last), std::set<std::string>{});
 }
 
 TEST_F(ExchangeServiceTest, AuditTrailShowsEachPartyItsOwnProgrammesHistory) {

@@ -203,8 +203,9 @@ auth::MethodPolicy CoursePolicy() {
                              "StartCourseRun", "CompleteCourseRun", "CancelCourseRun"}) {
     policy.Allow(method, {kCollegeAdmin});
   }
-  // Reporting jobs follow the change feed, and the enrollment service (its mirror of the runs).
-  policy.Allow("WatchChanges", {kReporter});
+  // Reporting jobs follow the change feed, the enrollment service (its mirror of the runs), and
+  // a college the changes to its own records (ServeWatchChanges filters by owner).
+  policy.Allow("WatchChanges", {kReporter, kCollegeAdmin});
   policy.AllowServices("WatchChanges", {auth::kEnrollmentService});
   // Who am I: every signed-in caller, the services included (it reveals only their own name).
   policy.Allow("GetCaller", {kCollegeAdmin, kReporter});
@@ -373,11 +374,9 @@ absl::Status CourseApi::UpdateWorkshop(const RequestContext& rc,
   }
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        auto updated = logic_.UpdateWorkshop(tx, rc.principal, target->id, target->version, patch);
-        if (!updated.ok()) return updated.status();
-        ToProto(*updated, response);
-        changes.Record(kWorkshops, response->name(), ChangeKind::kUpdated, *response, "updated");
-        return absl::OkStatus();
+        return RecordChange(
+            logic_.UpdateWorkshop(tx, rc.principal, target->id, target->version, patch), kWorkshops,
+            ChangeKind::kUpdated, "updated", response, changes);
       });
 }
 
@@ -408,13 +407,10 @@ absl::Status CourseApi::ChangeWorkshopStatus(const RequestContext& rc,
   }
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        auto changed =
-            logic_.ChangeWorkshopStatus(tx, rc.principal, target->id, target->version, *status);
-        if (!changed.ok()) return changed.status();
-        ToProto(*changed, response);
-        changes.Record(kWorkshops, response->name(), ChangeKind::kUpdated, *response,
-                       absl::StrCat("status:", WorkshopStatusName(*status)));
-        return absl::OkStatus();
+        return RecordChange(
+            logic_.ChangeWorkshopStatus(tx, rc.principal, target->id, target->version, *status),
+            kWorkshops, ChangeKind::kUpdated, absl::StrCat("status:", WorkshopStatusName(*status)),
+            response, changes);
       });
 }
 
@@ -551,8 +547,8 @@ absl::Status CourseApi::CreateCourseRun(const RequestContext& rc,
   if (!draft.ok()) return draft.status();
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return RecordChange(logic_.CreateCourseRun(tx, rc.principal, *draft), kCourseRuns,
-                            ChangeKind::kCreated, "created", response, changes);
+        return RecordRun(tx, logic_.CreateCourseRun(tx, rc.principal, *draft), ChangeKind::kCreated,
+                         "created", response, changes);
       });
 }
 
@@ -586,11 +582,9 @@ absl::Status CourseApi::UpdateCourseRun(const RequestContext& rc,
   }
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        auto updated = logic_.UpdateCourseRun(tx, rc.principal, target->id, target->version, patch);
-        if (!updated.ok()) return updated.status();
-        ToProto(*updated, response);
-        changes.Record(kCourseRuns, response->name(), ChangeKind::kUpdated, *response, "updated");
-        return absl::OkStatus();
+        return RecordRun(
+            tx, logic_.UpdateCourseRun(tx, rc.principal, target->id, target->version, patch),
+            ChangeKind::kUpdated, "updated", response, changes);
       });
 }
 
@@ -603,8 +597,8 @@ absl::Status CourseApi::DeleteCourseRun(const RequestContext& rc,
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
         pb::CourseRun state;
-        return RecordChange(logic_.DeleteCourseRun(tx, rc.principal, target->id, target->version),
-                            kCourseRuns, ChangeKind::kDeleted, "deleted", &state, changes);
+        return RecordRun(tx, logic_.DeleteCourseRun(tx, rc.principal, target->id, target->version),
+                         ChangeKind::kDeleted, "deleted", &state, changes);
       });
 }
 
@@ -618,12 +612,23 @@ absl::Status CourseApi::Transition(const RequestContext& rc,
   if (!target.ok()) return target.status();
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return RecordChange(logic_.TransitionCourseRun(tx, rc.principal, target->id,
-                                                       target->version, target_status, reason),
-                            kCourseRuns, ChangeKind::kUpdated,
-                            absl::StrCat("status:", RunStatusName(target_status)), response,
-                            changes);
+        return RecordRun(tx,
+                         logic_.TransitionCourseRun(tx, rc.principal, target->id, target->version,
+                                                    target_status, reason),
+                         ChangeKind::kUpdated,
+                         absl::StrCat("status:", RunStatusName(target_status)), response, changes);
       });
+}
+
+absl::Status CourseApi::RecordRun(CourseTx& tx, const absl::StatusOr<CourseRun>& run,
+                                  ChangeKind kind, absl::string_view action, pb::CourseRun* state,
+                                  ChangeRecorder& changes) const {
+  if (!run.ok()) return run.status();
+  auto owners = logic_.RunOwners(tx, *run);
+  if (!owners.ok()) return owners.status();
+  ToProto(*run, state);
+  changes.Record(kCourseRuns, state->name(), kind, *state, action, *owners);
+  return absl::OkStatus();
 }
 
 absl::Status CourseApi::OpenCourseRun(const RequestContext& rc,

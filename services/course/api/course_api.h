@@ -13,6 +13,10 @@
 #include "services/course/domain/course_logic.h"
 #include "services/course/domain/repository.h"
 
+namespace luban {
+class ChangeRecorder;
+}  // namespace luban
+
 namespace luban::course {
 
 namespace pb = ::luban::course::v1;
@@ -96,6 +100,10 @@ class CourseApi {
   absl::Status Transition(const RequestContext& rc, const google::protobuf::Message& request,
                           const std::string& name, const std::string& etag, RunStatus target,
                           const std::string& reason, pb::CourseRun* response);
+  // RecordChange for a run, which its workshop's colleges own.
+  absl::Status RecordRun(CourseTx& tx, const absl::StatusOr<CourseRun>& run, ChangeKind kind,
+                         absl::string_view action, pb::CourseRun* state,
+                         ChangeRecorder& changes) const;
   // Runs a read-only use case in a transaction.
   absl::Status Read(const RequestContext& rc, absl::FunctionRef<absl::Status(CourseTx&)> body);
 

@@ -201,6 +201,13 @@ absl::StatusOr<Workshop> CourseLogic::VisibleWorkshop(CourseTx& tx, const Princi
   return NotFound(kWorkshops, id);
 }
 
+absl::StatusOr<OwningInstitutions> CourseLogic::RunOwners(CourseTx& tx,
+                                                          const CourseRun& run) const {
+  auto workshop = tx.GetWorkshop(run.workshop_id, /*for_update=*/false);
+  if (!workshop.ok()) return workshop.status();
+  return OwnersOf(*workshop);
+}
+
 absl::StatusOr<Workshop> CourseLogic::ManagedWorkshop(CourseTx& tx, const Principal& who,
                                                       int64_t id, bool for_update) const {
   auto workshop = VisibleWorkshop(tx, who, id, for_update);

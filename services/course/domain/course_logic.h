@@ -100,6 +100,8 @@ class CourseLogic {
   absl::StatusOr<CourseRun> TransitionCourseRun(CourseTx& tx, const Principal& who, int64_t id,
                                                 std::optional<int64_t> expected_version,
                                                 RunStatus target, const std::string& reason) const;
+  // The institutions that own a run: its workshop's two colleges.
+  absl::StatusOr<OwningInstitutions> RunOwners(CourseTx& tx, const CourseRun& run) const;
 
   // The audit trail as `who` may read it (common/domain/audit_trail.h): a college admin reads
   // the history of its own institution, of the workshops it co-founded and of their runs (what

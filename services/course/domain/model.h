@@ -74,6 +74,14 @@ struct CourseRun {
   std::string country;  // the workshop's, copied at creation (workshops never move)
 };
 
+// The institutions that own each record (for the change feed, see OwningInstitutions). A run's
+// are its workshop's: CourseLogic::RunOwners reads them.
+inline OwningInstitutions OwnersOf(const Institution& in) { return {in.meta.id, 0}; }
+inline OwningInstitutions OwnersOf(const Workshop& in) {
+  return {in.chinese_institution_id, in.partner_institution_id};
+}
+inline OwningInstitutions OwnersOf(const Course&) { return {}; }  // the network's catalogue
+
 // Filters of the list methods; unset members do not filter.
 struct InstitutionFilter {
   std::string country;

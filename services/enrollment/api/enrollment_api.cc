@@ -120,7 +120,8 @@ auth::MethodPolicy EnrollmentPolicy() {
   for (const char* method : {"ExportTrainees", "ExportEnrollments"}) {
     policy.Allow(method, {kReporter});
   }
-  policy.Allow("WatchChanges", {kReporter});
+  // A college follows the changes to its own records (ServeWatchChanges filters by owner).
+  policy.Allow("WatchChanges", {kReporter, kCollegeAdmin});
   // The audit trail: network admins, and a college its own records' history (data path).
   policy.Allow("ListAuditRecords", {kCollegeAdmin});
   return policy;
@@ -374,7 +375,8 @@ absl::Status EnrollmentApi::ImportTrainees(const RequestContext& rc,
           pb::Trainee state;
           ToProto(*created, &state);
           result->set_trainee(state.name());
-          changes.Record(kTrainees, state.name(), ChangeKind::kCreated, state, "imported");
+          changes.Record(kTrainees, state.name(), ChangeKind::kCreated, state, "imported",
+                         OwnersOf(*created));
         }
         return absl::OkStatus();
       });
@@ -432,9 +434,7 @@ namespace {
 absl::Status RecordEnroll(const SeatChange& change, pb::Enrollment* response,
                           ChangeRecorder& changes) {
   for (const Enrollment& promoted : change.promoted) {
-    pb::Enrollment state;
-    ToProto(promoted, &state);
-    changes.Record(kEnrollments, state.name(), ChangeKind::kUpdated, state, "promoted");
+    RecordValue<pb::Enrollment>(promoted, kEnrollments, ChangeKind::kUpdated, "promoted", changes);
   }
   return RecordChange(
       absl::StatusOr<Enrollment>(change.enrollment), kEnrollments, ChangeKind::kCreated,
@@ -511,9 +511,8 @@ absl::Status EnrollmentApi::Withdraw(const RequestContext& rc, const pb::Withdra
         auto recorded = RecordChange(absl::StatusOr<Enrollment>(change->enrollment), kEnrollments,
                                      ChangeKind::kUpdated, "withdrawn", response, changes);
         for (const Enrollment& promoted : change->promoted) {
-          pb::Enrollment state;
-          ToProto(promoted, &state);
-          changes.Record(kEnrollments, state.name(), ChangeKind::kUpdated, state, "promoted");
+          RecordValue<pb::Enrollment>(promoted, kEnrollments, ChangeKind::kUpdated, "promoted",
+                                      changes);
         }
         return recorded;
       });
@@ -564,10 +563,8 @@ absl::Status EnrollmentApi::Complete(const RequestContext& rc, const pb::Complet
                             request.attendance_percent(), *run, facts);
         if (!result.ok()) return result.status();
         if (result->certificate) {
-          pb::Certificate certificate;
-          ToProto(*result->certificate, &certificate);
-          changes.Record(kCertificates, certificate.name(), ChangeKind::kCreated, certificate,
-                         "issued");
+          RecordValue<pb::Certificate>(*result->certificate, kCertificates, ChangeKind::kCreated,
+                                       "issued", changes);
         }
         return RecordChange(absl::StatusOr<Enrollment>(result->enrollment), kEnrollments,
                             ChangeKind::kUpdated, result->certificate ? "completed" : "failed",
@@ -732,10 +729,9 @@ absl::Status EnrollmentApi::ApplyCourseRunEvent(int64_t sequence, const RunInfo&
     ChangeRecorder changes;
     changes.MarkMayBeUnchanged();
     for (const Enrollment& e : *changed) {
-      pb::Enrollment state;
-      ToProto(e, &state);
-      changes.Record(kEnrollments, state.name(), ChangeKind::kUpdated, state,
-                     e.state == EnrollmentState::kCancelled ? "cancelled" : "promoted");
+      RecordValue<pb::Enrollment>(e, kEnrollments, ChangeKind::kUpdated,
+                                  e.state == EnrollmentState::kCancelled ? "cancelled" : "promoted",
+                                  changes);
     }
     return changes.Flush(tx.ledger(), rc, run);
   });

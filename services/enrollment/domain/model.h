@@ -148,6 +148,15 @@ struct Certificate {
   std::string revoke_reason;
 };
 
+// The institutions that own each record (for the change feed, see OwningInstitutions): its
+// workshop's founders, as the reads check them.
+inline OwningInstitutions OwnersOf(const Owners& owners) {
+  return {owners.chinese_institution_id, owners.partner_institution_id};
+}
+inline OwningInstitutions OwnersOf(const Trainee& in) { return OwnersOf(in.home); }
+inline OwningInstitutions OwnersOf(const Enrollment& in) { return OwnersOf(in.owners); }
+inline OwningInstitutions OwnersOf(const Certificate& in) { return OwnersOf(in.owners); }
+
 // List filters; unset members do not filter. `visible_to_institution` is set for college admins.
 struct TraineeFilter {
   std::optional<int64_t> home_workshop_id;

@@ -135,7 +135,8 @@ auth::MethodPolicy ExchangePolicy() {
   }
   policy.Allow("ExportMobilities", {kReporter});
   // No service calls the exchange service.
-  policy.Allow("WatchChanges", {kReporter});
+  // A college follows the changes to its own records (ServeWatchChanges filters by owner).
+  policy.Allow("WatchChanges", {kReporter, kCollegeAdmin});
   // The audit trail: network admins, and a college its own records' history (data path).
   policy.Allow("ListAuditRecords", {kCollegeAdmin});
   return policy;
@@ -300,9 +301,7 @@ absl::Status ExchangeApi::ChangeProgrammeStatus(const RequestContext& rc,
             logic_.ChangeProgrammeStatus(tx, rc.principal, target->id, target->version, *status);
         if (!change.ok()) return change.status();
         for (const Mobility& m : change->cancelled) {
-          pb::Mobility state;
-          ToProto(m, &state);
-          changes.Record(kMobilities, state.name(), ChangeKind::kUpdated, state, "cancelled");
+          RecordValue<pb::Mobility>(m, kMobilities, ChangeKind::kUpdated, "cancelled", changes);
         }
         return RecordChange(
             absl::StatusOr<Programme>(change->programme), kProgrammes, ChangeKind::kUpdated,

@@ -102,6 +102,15 @@ struct Mobility {
   std::vector<Decision> decisions;
 };
 
+// The institutions that own each record (for the change feed, see OwningInstitutions), as the
+// reads check them: a programme's two colleges, a mobility's sending and receiving ones.
+inline OwningInstitutions OwnersOf(const Programme& in) {
+  return {in.chinese_institution_id, in.partner_institution_id};
+}
+inline OwningInstitutions OwnersOf(const Mobility& in) {
+  return {in.sending_institution_id, in.receiving_institution_id};
+}
+
 struct ProgrammeFilter {
   std::optional<int64_t> institution_id;
   std::string country;

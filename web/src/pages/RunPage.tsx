@@ -6,7 +6,7 @@ import { Link, useParams } from "react-router";
 import { course, enrollment } from "../app/api.js";
 import { useI18n } from "../app/i18n.js";
 import { enrollmentStateKey, traineeName } from "../app/people.js";
-import { POLL_MS, runVersion, useRunChanges } from "../app/runChanges.js";
+import { useRunChanges } from "../app/runChanges.js";
 import { useSession } from "../app/session.js";
 import { isoDate, localized, resourceId } from "../app/text.js";
 import { useCall } from "../app/useCall.js";
@@ -45,8 +45,6 @@ interface RunData {
   enrolled: Row[];
   waitlisted: Row[];
   results: Row[];
-  // runVersion() of what is shown: the change follower compares with it.
-  version: string;
 }
 
 const rowName = (row: Row) => traineeName(row.trainee) || row.enrollment.trainee;
@@ -222,12 +220,11 @@ export function RunPage() {
         enrolled: inState(EnrollmentState.ENROLLED),
         waitlisted,
         results: inState(EnrollmentState.COMPLETED, EnrollmentState.FAILED),
-        version: runVersion(run.etag, enrollments),
       };
     },
     [name],
   );
-  const follow = useRunChanges(name, data?.version, reload);
+  const follow = useRunChanges(name, reload);
   const changed = useCallback(() => reload(), [reload]);
 
   if (error) {
@@ -272,11 +269,7 @@ export function RunPage() {
           {t("run.waitlist")}: {data.waitlisted.length}
         </Text>
         <Text size="sm" c="dimmed" data-testid="follow-mode">
-          {follow === "live"
-            ? t("enroll.live")
-            : follow === "polling"
-              ? t("enroll.polling", { seconds: POLL_MS / 1000 })
-              : ""}
+          {follow === "live" ? t("enroll.live") : ""}
         </Text>
       </Group>
       {withdrawn && (
