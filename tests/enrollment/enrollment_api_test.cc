@@ -24,6 +24,7 @@ namespace {
 
 using ::luban::testing::IsInvalidField;
 using ::luban::testing::ParseText;
+using ::luban::testing::StatusIs;
 using ::testing::HasSubstr;
 
 // The directory's network (fake_course_directory.h): institutions/2 co-founded workshops/1,
@@ -92,31 +93,11 @@ class EnrollmentApiTest : public ::testing::Test {
     return front_.Call(kCollege, &EnrollmentApi::Complete, request, out);
   }
 
-  // `mutate(request_id, response)` once while the course service is up; then again with the same
-  // request_id while it is down, which must answer the first response from the ledger without
-  // asking the course service or changing anything; then with a new request_id, which must ask
-  // it and fail (so the retry's answer did not come from a service that merely still worked).
+  // See luban::testing::ExpectRetryAnsweredFromTheLedger.
   template <typename Response>
   void ExpectRetryAnsweredFromTheLedger(
       const std::function<absl::Status(const std::string&, Response*)>& mutate) {
-    Response first, retried, fresh;
-    const std::string request_id = NextId();
-    ASSERT_TRUE(mutate(request_id, &first).ok());
-    directory_.GoDown();
-    const int asked = directory_.calls();
-    const size_t audited = store_.ledger().audit().size();
-    const size_t claimed = store_.ledger().claims().size();
-
-    const absl::Status retry = mutate(request_id, &retried);
-    ASSERT_TRUE(retry.ok()) << retry;
-    EXPECT_EQ(retried.SerializeAsString(), first.SerializeAsString());
-    EXPECT_EQ(directory_.calls(), asked) << "a retry asked the course service";
-    EXPECT_EQ(store_.ledger().audit().size(), audited);
-    EXPECT_EQ(store_.ledger().claims().size(), claimed);
-
-    EXPECT_EQ(mutate(NextId(), &fresh).code(), absl::StatusCode::kUnavailable);
-    EXPECT_GT(directory_.calls(), asked);
-    directory_.ComeBack();
+    luban::testing::ExpectRetryAnsweredFromTheLedger(store_.ledger(), {&directory_}, mutate);
   }
 
   testing::FakeEnrollmentStore store_;
@@ -297,8 +278,8 @@ TEST_F(EnrollmentApiTest, ARequestIdReusedForAnotherRequestIsRefusedBeforeAsking
   const int asked = directory_.calls();
   request.mutable_trainee()->mutable_identity_document()->set_number("B2000002");
   const absl::Status reused = front_.Call(kCollege, &EnrollmentApi::CreateTrainee, request, &out);
-  EXPECT_EQ(reused.code(), absl::StatusCode::kInvalidArgument) << reused;
-  EXPECT_THAT(reused.message(), HasSubstr("already used for a different request"));
+  EXPECT_THAT(reused,
+              StatusIs(absl::StatusCode::kInvalidArgument, "already used for a different request"));
   EXPECT_EQ(directory_.calls(), asked);
   EXPECT_EQ(store_.data().trainees.size(), 1u);
 }
@@ -340,8 +321,8 @@ TEST_F(EnrollmentApiTest, WithALiveFeedAnUnmirroredRunFallsBackToTheCourseServic
   directory_.GoDown();
   pb::Enrollment enrollment;
   const absl::Status down = Enroll(trainee.name(), "courseRuns/3", &enrollment, "enroll-once");
-  EXPECT_EQ(down.code(), absl::StatusCode::kUnavailable) << down;
-  EXPECT_THAT(down.message(), HasSubstr("the course service is unavailable: courseRuns/3"));
+  EXPECT_THAT(down, StatusIs(absl::StatusCode::kUnavailable,
+                             "the course service is unavailable: courseRuns/3"));
   EXPECT_EQ(directory_.calls("GetRun"), 1);
   EXPECT_TRUE(store_.data().enrollments.empty());
   EXPECT_TRUE(store_.data().run_seats.empty()) << "no mirror of a run the course service did not "
@@ -390,23 +371,29 @@ TEST_F(EnrollmentApiTest, ACourseServiceOutageIsUnavailableNamingThePeerAndWrite
 
   for (grpc::StatusCode code :
        {grpc::StatusCode::UNAVAILABLE, grpc::StatusCode::DEADLINE_EXCEEDED}) {
-    SCOPED_TRACE(absl::StrCat("the course service answers ", static_cast<int>(code)));
+    // What the real client reports: the peer, what was asked, and what the peer answered.
+    const std::string answered = absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
+    SCOPED_TRACE(absl::StrCat("the course service answers ", answered));
     directory_.GoDown(code);
     pb::CreateTraineeRequest create = TraineeRequest("B2000002");
     create.set_request_id(NextId());
     pb::Trainee trainee_out;
     absl::Status status =
         front_.Call(kCollege, &EnrollmentApi::CreateTrainee, create, &trainee_out);
-    EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
-    EXPECT_THAT(status.message(), HasSubstr("the course service is unavailable: workshops/1"));
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnavailable,
+                                 absl::StrCat("the course service is unavailable: workshops/1: ",
+                                              answered)));
 
     pb::Enrollment enrollment_out;
     status = Enroll(trainee.name(), "courseRuns/1", &enrollment_out, NextId());
-    EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
-    EXPECT_THAT(status.message(), HasSubstr("courseRuns/1"));
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnavailable,
+                                 absl::StrCat("the course service is unavailable: courseRuns/1: ",
+                                              answered)));
 
     status = Complete(enrolled.name(), &enrollment_out, NextId());
-    EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnavailable,
+                                 absl::StrCat("the course service is unavailable: courseRuns/3: ",
+                                              answered)));
 
     // An import answers nothing rather than half.
     pb::ImportTraineesRequest import;
@@ -414,7 +401,7 @@ TEST_F(EnrollmentApiTest, ACourseServiceOutageIsUnavailableNamingThePeerAndWrite
     import.set_request_id(NextId());
     pb::ImportTraineesResponse imported;
     status = front_.Call(kCollege, &EnrollmentApi::ImportTrainees, import, &imported);
-    EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnavailable, "the course service"));
     EXPECT_EQ(imported.results_size(), 0);
   }
   EXPECT_EQ(store_.data().trainees.size(), before.trainees.size());
@@ -432,23 +419,21 @@ TEST_F(EnrollmentApiTest, ACourseServiceRefusingOurCredentialIsAFailedPreconditi
   create.set_request_id(NextId());
   pb::Trainee out;
   const absl::Status status = front_.Call(kCollege, &EnrollmentApi::CreateTrainee, create, &out);
-  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
-  EXPECT_THAT(status.message(), HasSubstr("credential is not accepted by the course service"));
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kFailedPrecondition,
+                               "credential is not accepted by the course service"));
 }
 
 TEST_F(EnrollmentApiTest, WhatTheCourseServiceDoesNotKnowIsNotFoundAgainstTheField) {
   const pb::Trainee trainee = AddTrainee("A1000001");
   pb::Enrollment enrollment;
   absl::Status status = Enroll(trainee.name(), "courseRuns/99", &enrollment, NextId());
-  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound) << status;
-  EXPECT_EQ(status.message(), "course_run: courseRuns/99: not found");
+  EXPECT_EQ(status, absl::NotFoundError("course_run: courseRuns/99: not found"));
 
   pb::CreateTraineeRequest create = TraineeRequest("B2000002", "workshops/9");
   create.set_request_id(NextId());
   pb::Trainee out;
   status = front_.Call(kCollege, &EnrollmentApi::CreateTrainee, create, &out);
-  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound) << status;
-  EXPECT_EQ(status.message(), "home_workshop: workshops/9: not found");
+  EXPECT_EQ(status, absl::NotFoundError("home_workshop: workshops/9: not found"));
   EXPECT_EQ(store_.data().trainees.size(), 1u);
 }
 
@@ -501,8 +486,7 @@ TEST_F(EnrollmentApiTest, ReportersMayNotSearchByNameAndCollegesSeeOnlyTheirOwnT
   search.set_name_prefix("Rah");
   pb::ListTraineesResponse found;
   const absl::Status refused = front_.Call(kReporter, &EnrollmentApi::ListTrainees, search, &found);
-  EXPECT_EQ(refused.code(), absl::StatusCode::kPermissionDenied) << refused;
-  EXPECT_THAT(refused.message(), HasSubstr("name_prefix"));
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kPermissionDenied, "name_prefix"));
   ASSERT_TRUE(front_.Call(kCollege, &EnrollmentApi::ListTrainees, search, &found).ok());
   EXPECT_EQ(found.trainees_size(), 1);
 
