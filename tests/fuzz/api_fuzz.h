@@ -51,7 +51,7 @@ namespace luban::fuzz {
 }
 
 // Codes a caller may see for what it sent. INTERNAL and UNKNOWN mean a bug of ours; UNAVAILABLE,
-// DEADLINE_EXCEEDED and CANCELLED cannot come from the in-memory fakes.
+// DEADLINE_EXCEEDED and CANCELLED cannot come from the in-memory fakes (never taken down here).
 inline bool IsCallerCode(absl::StatusCode code) {
   switch (code) {
     case absl::StatusCode::kOk:
