@@ -28,6 +28,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -39,6 +40,7 @@
 #include "google/protobuf/message.h"
 #include "google/protobuf/stubs/logging.h"
 #include "google/protobuf/text_format.h"
+#include "tests/support/api_front.h"
 
 namespace luban::fuzz {
 
@@ -49,7 +51,7 @@ namespace luban::fuzz {
 }
 
 // Codes a caller may see for what it sent. INTERNAL and UNKNOWN mean a bug of ours; UNAVAILABLE,
-// DEADLINE_EXCEEDED and CANCELLED cannot come from the in-memory fakes.
+// DEADLINE_EXCEEDED and CANCELLED cannot come from the in-memory fakes (never taken down here).
 inline bool IsCallerCode(absl::StatusCode code) {
   switch (code) {
     case absl::StatusCode::kOk:
@@ -242,30 +244,21 @@ class MethodTable {
     std::unique_ptr<google::protobuf::Message> request(entry.prototype->New());
     if (!request->ParseFromArray(data + 2, static_cast<int>(size - 2))) return -1;
 
-    RequestContext rc;
-    rc.principal = CallerOf(data[1]);
-    rc.method = absl::StrCat(service_->full_name(), "/", method);
     // As CallRunner does: the method policy first; the Api only sees admitted callers.
-    if (absl::Status admitted = policy_.Authorize(method, rc.principal); !admitted.ok()) {
-      if (admitted.code() != absl::StatusCode::kPermissionDenied &&
-          admitted.code() != absl::StatusCode::kUnauthenticated) {
-        Fail(absl::StrCat(method, ": the policy refused with ", admitted.ToString()));
+    const absl::StatusOr<RequestContext> rc =
+        luban::testing::Admit(policy_, CallerOf(data[1]), method, *request);
+    if (!rc.ok()) {
+      if (rc.status().code() != absl::StatusCode::kPermissionDenied &&
+          rc.status().code() != absl::StatusCode::kUnauthenticated) {
+        Fail(absl::StrCat(method, ": the policy refused with ", rc.status().ToString()));
       }
       return 0;
     }
-    // As CallRunner does: the request's request_id, when it has one, keys the mutation.
-    const google::protobuf::FieldDescriptor* request_id =
-        request->GetDescriptor()->FindFieldByName("request_id");
-    if (request_id != nullptr &&
-        request_id->type() == google::protobuf::FieldDescriptor::TYPE_STRING &&
-        !request_id->is_repeated()) {
-      rc.request_id = request->GetReflection()->GetString(*request, request_id);
-    }
     Env env(data[1]);  // the caller byte's high bits may pick a variant of the service's state
-    const absl::Status status = entry.call(env, rc, *request);
+    const absl::Status status = entry.call(env, *rc, *request);
     static const bool verbose = std::getenv("LUBAN_FUZZ_VERBOSE") != nullptr;
     if (verbose) {
-      std::fprintf(stderr, "[fuzz] %s as %s: %s\n", method.c_str(), rc.principal.name.c_str(),
+      std::fprintf(stderr, "[fuzz] %s as %s: %s\n", method.c_str(), rc->principal.name.c_str(),
                    status.ToString().c_str());
     }
     CheckCallerStatus(method, *request, status);

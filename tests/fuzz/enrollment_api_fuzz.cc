@@ -1,11 +1,11 @@
 // libFuzzer target: every RPC of luban.enrollment.v1.EnrollmentService on caller input, through
-// EnrollmentApi over the in-memory store (tests/enrollment/fake_enrollment_store.h) and an
-// in-memory course directory, seeded with trainees, enrollments and a certificate so that valid
-// requests reach the domain rules. The caller byte's top bit runs the service as with a live
-// course feed (Enroll decides on the mirrored run). ExportTrainees and ExportEnrollments run
-// their request checks (ExportStart) and then the Api's batches to the end; WatchChanges, served
-// by the change feed, has its request checks (CheckWatchChangesRequest) fuzzed instead. Input
-// layout and seeds: api_fuzz.h.
+// EnrollmentApi over the in-memory store (tests/enrollment/fake_enrollment_store.h) and course
+// directory (tests/enrollment/fake_course_directory.h), seeded with trainees, enrollments and a
+// certificate so that valid requests reach the domain rules. The caller byte's top bit runs the
+// service as with a live course feed (Enroll decides on the mirrored run). ExportTrainees and
+// ExportEnrollments run their request checks (ExportStart) and then the Api's batches to the end;
+// WatchChanges, served by the change feed, has its request checks (CheckWatchChangesRequest) fuzzed
+// instead. Input layout and seeds: api_fuzz.h.
 //
 // Properties (abort, so libFuzzer reports the input): no crash or sanitizer report; every status
 // is one a caller may see for what it sent (never INTERNAL/UNKNOWN); every INVALID_ARGUMENT
@@ -13,7 +13,6 @@
 // is covered (a new one without an entry fails at start-up).
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -26,6 +25,7 @@
 #include "luban/course/v1/course.pb.h"
 #include "luban/enrollment/v1/enrollment.pb.h"
 #include "services/enrollment/api/enrollment_api.h"
+#include "tests/enrollment/fake_course_directory.h"
 #include "tests/enrollment/fake_enrollment_store.h"
 #include "tests/fuzz/api_fuzz.h"
 
@@ -38,45 +38,6 @@ const PageTokenCodec& Codec() {
   static const PageTokenCodec* const codec = new PageTokenCodec("fuzzing secret");
   return *codec;
 }
-
-// The course service as the enrollment service sees it: institutions/1 (CN) and /2 (TJ) found
-// workshops/1, /3 (CN) and /4 (KZ) workshops/2; courses/1 and /2; runs 1..4 (see CourseRuns).
-class FakeDirectory final : public CourseDirectory {
- public:
-  FakeDirectory() {
-    runs_[1] = {1, 1, 1, RunStatus::kOpen, 2, 60, 80, "TJ", 2};
-    runs_[2] = {2, 2, 2, RunStatus::kOpen, 10, 50, 70, "KZ", 2};
-    runs_[3] = {3, 1, 1, RunStatus::kOpen, 5, 60, 80, "TJ", 2};
-    runs_[4] = {4, 2, 1, RunStatus::kScheduled, 8, 60, 80, "TJ", 1};
-  }
-
-  absl::StatusOr<RunInfo> GetRun(int64_t run_id, absl::Time) override {
-    auto it = runs_.find(run_id);
-    if (it == runs_.end()) return NotFound(kCourseRuns, run_id);
-    return it->second;
-  }
-  absl::StatusOr<WorkshopInfo> GetWorkshop(int64_t workshop_id, absl::Time) override {
-    if (workshop_id == 1) return WorkshopInfo{{1, 1, 2}, "TJ", {{"tg", "Luban TJ"}}};
-    if (workshop_id == 2) return WorkshopInfo{{2, 3, 4}, "KZ", {{"kk", "Luban KZ"}}};
-    return NotFound(kWorkshops, workshop_id);
-  }
-  absl::StatusOr<InstitutionInfo> GetInstitution(int64_t institution_id, absl::Time) override {
-    if (institution_id < 1 || institution_id > 4) return NotFound("institutions", institution_id);
-    return InstitutionInfo{institution_id, {{"ru", "Institute"}}};
-  }
-  absl::StatusOr<CourseInfo> GetCourse(int64_t course_id, absl::Time) override {
-    if (course_id < 1 || course_id > 2) return NotFound(kCourses, course_id);
-    return CourseInfo{course_id, absl::StrCat("URT-10", course_id), {{"zh", "Rail"}}, "urban rail"};
-  }
-
-  std::map<int64_t, RunInfo>& runs() { return runs_; }
-
- private:
-  static absl::Status NotFound(absl::string_view collection, int64_t id) {
-    return absl::NotFoundError(absl::StrCat(collection, "/", id, ": not found"));
-  }
-  std::map<int64_t, RunInfo> runs_;
-};
 
 // The Api over a fresh store holding trainees/1 and /2 (home workshops/1) and /3 (workshops/2);
 // enrollments/1 (trainees/1 in run 1), /2 (trainees/2 in run 3, completed with certificates/1,
@@ -154,7 +115,7 @@ struct EnrollmentEnv {
   }
 
   testing::FakeEnrollmentStore store;
-  FakeDirectory directory;
+  testing::FakeCourseDirectory directory;
   int issued = 0;
   int seeded = 0;
   EnrollmentApi api;

@@ -1,9 +1,10 @@
 // libFuzzer target: every RPC of luban.exchange.v1.ExchangeService on caller input, through
-// ExchangeApi over the in-memory store (tests/exchange/fake_exchange_store.h) and in-memory
-// course and enrollment peers, seeded with programmes and mobilities so that valid requests
-// reach the domain rules. ExportMobilities runs its request checks (ExportStart) and then the
-// Api's batches to the end; WatchChanges, served by the change feed, has its request checks
-// (CheckWatchChangesRequest) fuzzed instead. Input layout and seeds: api_fuzz.h.
+// ExchangeApi over the in-memory store (tests/exchange/fake_exchange_store.h) and course and
+// enrollment peers (tests/exchange/fake_exchange_peers.h), seeded with programmes and
+// mobilities so that valid requests reach the domain rules. ExportMobilities runs its request
+// checks (ExportStart) and then the Api's batches to the end; WatchChanges, served by the change
+// feed, has its request checks (CheckWatchChangesRequest) fuzzed instead. Input layout and seeds:
+// api_fuzz.h.
 //
 // Properties (abort, so libFuzzer reports the input): no crash or sanitizer report; every status
 // is one a caller may see for what it sent (never INTERNAL/UNKNOWN); every INVALID_ARGUMENT
@@ -20,6 +21,7 @@
 #include "common/server/change_feed.h"
 #include "luban/exchange/v1/exchange.pb.h"
 #include "services/exchange/api/exchange_api.h"
+#include "tests/exchange/fake_exchange_peers.h"
 #include "tests/exchange/fake_exchange_store.h"
 #include "tests/fuzz/api_fuzz.h"
 
@@ -32,55 +34,6 @@ const PageTokenCodec& Codec() {
   static const PageTokenCodec* const codec = new PageTokenCodec("fuzzing secret");
   return *codec;
 }
-
-absl::Status NotFound(absl::string_view collection, int64_t id) {
-  return absl::NotFoundError(absl::StrCat(collection, "/", id, ": not found"));
-}
-
-// The course service: institutions/1 (CN) and /2 (TJ) found workshops/1, /3 (CN) and /4 (KZ)
-// workshops/2; courses/1 and /2; courseRuns/1 and /2 at workshops/1, /3 and /4 at workshops/2.
-class FakeCoursePeer final : public CoursePeer {
- public:
-  absl::StatusOr<InstitutionInfo> GetInstitution(int64_t id, absl::Time) override {
-    switch (id) {
-      case 1:
-      case 3:
-        return InstitutionInfo{id, InstitutionKind::kChineseCollege, "CN"};
-      case 2:
-        return InstitutionInfo{id, InstitutionKind::kLocalPartner, "TJ"};
-      case 4:
-        return InstitutionInfo{id, InstitutionKind::kLocalPartner, "KZ"};
-      default:
-        return NotFound(kInstitutions, id);
-    }
-  }
-  absl::Status CheckCourseRunExists(int64_t id, absl::Time) override {
-    return id >= 1 && id <= 4 ? absl::OkStatus() : NotFound(kCourseRuns, id);
-  }
-  absl::StatusOr<int64_t> GetCourseRunWorkshop(int64_t id, absl::Time) override {
-    if (id < 1 || id > 4) return NotFound(kCourseRuns, id);
-    return id <= 2 ? 1 : 2;
-  }
-  absl::Status CheckCourseExists(int64_t id, absl::Time) override {
-    return id >= 1 && id <= 2 ? absl::OkStatus() : NotFound(kCourses, id);
-  }
-  absl::StatusOr<WorkshopFounders> GetWorkshopFounders(int64_t workshop_id, absl::Time) override {
-    if (workshop_id == 1) return WorkshopFounders{1, 1, 2};
-    if (workshop_id == 2) return WorkshopFounders{2, 3, 4};
-    return NotFound("workshops", workshop_id);
-  }
-};
-
-// The enrollment service: trainees/1 and /2 (workshops/1) are eligible, /3 (workshops/2) is not.
-class FakeEnrollmentPeer final : public EnrollmentPeer {
- public:
-  absl::StatusOr<TraineeStanding> CheckEligibility(int64_t trainee_id, const Requirement&,
-                                                   absl::Time) override {
-    if (trainee_id == 1 || trainee_id == 2) return TraineeStanding{true, "", 1};
-    if (trainee_id == 3) return TraineeStanding{false, "has not completed courses/1", 2};
-    return NotFound(kTrainees, trainee_id);
-  }
-};
 
 // The Api over a fresh store holding programmes/1 (trainees, institutions/1 with /2, quota 2) and
 // /2 (teachers, institutions/3 with /4), both open; mobilities/1 (trainees/1 in programmes/1,
@@ -155,8 +108,8 @@ struct ExchangeEnv {
   }
 
   testing::FakeExchangeStore store;
-  FakeCoursePeer course;
-  FakeEnrollmentPeer enrollment;
+  testing::FakeCoursePeer course;
+  testing::FakeEnrollmentPeer enrollment;
   int seeded = 0;
   ExchangeApi api;
 };
