@@ -1,4 +1,5 @@
-// Every state-changing call runs through RunMutation, which makes it one transaction with:
+// Every state-changing call runs through RunMutation, which refuses a request without a valid
+// request_id and makes the call one transaction with:
 //  - idempotency: the request_id is claimed first; a retry of the same request returns the first
 //    response and changes nothing; the same id with another request is refused;
 //  - the audit trail: one row per change the body records (who, when, what, request id);
@@ -27,6 +28,7 @@
 #include "common/domain/ledger.h"
 #include "common/domain/request_context.h"
 #include "common/domain/store.h"
+#include "common/domain/validation.h"
 #include "google/protobuf/message.h"
 
 namespace luban {
@@ -87,32 +89,12 @@ void RecordValue(const T& value, absl::string_view collection, ChangeKind kind,
 // The idempotency key of a request: caller, request id, method and a hash of the request.
 RequestKey MakeRequestKey(const RequestContext& rc, const google::protobuf::Message& request);
 
-// For a mutation that asks peer services before its transaction: answers a retry of an already
-// committed request from the ledger (`*answered` set) without asking the peers again — they may
-// be down by the time the caller retries.
-template <typename Tx>
-absl::Status AnswerRetry(TransactionalStore<Tx>& store, const RequestContext& rc,
-                         const google::protobuf::Message& request,
-                         google::protobuf::Message* response, bool* answered) {
-  *answered = false;
-  const RequestKey key = MakeRequestKey(rc, request);
-  return store.InTransaction(rc.method, rc.deadline, [&](Tx& tx) -> absl::Status {
-    auto prior = tx.ledger().FindResponse(key);
-    if (!prior.ok()) return prior.status();
-    if (!prior->has_value()) return absl::OkStatus();
-    if (!response->ParseFromString(**prior)) {
-      return absl::InternalError("the stored response of this request_id is unreadable");
-    }
-    *answered = true;
-    return absl::OkStatus();
-  });
-}
-
 template <typename Tx>
 absl::Status RunMutation(TransactionalStore<Tx>& store, const RequestContext& rc,
                          const google::protobuf::Message& request,
                          google::protobuf::Message* response,
                          absl::FunctionRef<absl::Status(Tx&, ChangeRecorder&)> body) {
+  if (auto status = CheckRequestId(rc.request_id); !status.ok()) return status;
   const RequestKey key = MakeRequestKey(rc, request);
   return store.InTransaction(rc.method, rc.deadline, [&](Tx& tx) -> absl::Status {
     response->Clear();
@@ -130,6 +112,53 @@ absl::Status RunMutation(TransactionalStore<Tx>& store, const RequestContext& rc
     return tx.ledger().SaveResponse(key, response->SerializeAsString());
   });
 }
+
+// A mutation that asks peer services before its transaction (a peer call never holds a database
+// connection). A retry of a request already committed is answered from the ledger before any
+// peer is asked again: they may be down by the time the caller retries.
+//
+//   PeerMutation<EnrollmentTx> mutation(store_, rc, request, response);
+//   if (absl::Status answer; mutation.Answered(&answer)) return answer;
+//   ... check the request, ask the peers ...
+//   return mutation.Run([&](EnrollmentTx& tx, ChangeRecorder& changes) { ... });
+template <typename Tx>
+class PeerMutation {
+ public:
+  PeerMutation(TransactionalStore<Tx>& store, const RequestContext& rc,
+               const google::protobuf::Message& request, google::protobuf::Message* response)
+      : store_(store), rc_(rc), request_(request), response_(response) {}
+
+  // True when the call's answer is known before the peers are asked: `*answer` is the refusal of
+  // the request id, a failure to read the ledger, or OK with the first response in `response`.
+  bool Answered(absl::Status* answer) {
+    *answer = CheckRequestId(rc_.request_id);
+    if (!answer->ok()) return true;
+    bool found = false;
+    const RequestKey key = MakeRequestKey(rc_, request_);
+    *answer = store_.InTransaction(rc_.method, rc_.deadline, [&](Tx& tx) -> absl::Status {
+      auto prior = tx.ledger().FindResponse(key);
+      if (!prior.ok()) return prior.status();
+      if (!prior->has_value()) return absl::OkStatus();
+      if (!response_->ParseFromString(**prior)) {
+        return absl::InternalError("the stored response of this request_id is unreadable");
+      }
+      found = true;
+      return absl::OkStatus();
+    });
+    return !answer->ok() || found;
+  }
+
+  // RunMutation, once the peers have answered.
+  absl::Status Run(absl::FunctionRef<absl::Status(Tx&, ChangeRecorder&)> body) {
+    return RunMutation<Tx>(store_, rc_, request_, response_, body);
+  }
+
+ private:
+  TransactionalStore<Tx>& store_;
+  const RequestContext& rc_;
+  const google::protobuf::Message& request_;
+  google::protobuf::Message* response_;
+};
 
 }  // namespace luban
 

@@ -36,8 +36,6 @@ absl::StatusOr<Target> ReadTarget(absl::string_view collection, const std::strin
   return target;
 }
 
-absl::Status CheckMutation(const RequestContext& rc) { return CheckRequestId(rc.request_id); }
-
 absl::Status AsField(absl::string_view field, const absl::Status& status) {
   if (status.code() != absl::StatusCode::kNotFound) return status;
   return absl::NotFoundError(absl::StrCat(field, ": ", status.message()));

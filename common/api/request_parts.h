@@ -38,9 +38,6 @@ struct Target {
 absl::StatusOr<Target> ReadTarget(absl::string_view collection, const std::string& name,
                                   const std::string& etag);
 
-// Every mutation carries a request_id.
-absl::Status CheckMutation(const RequestContext& rc);
-
 // A peer's NOT_FOUND reported against the request field it came from.
 absl::Status AsField(absl::string_view field, const absl::Status& status);
 

@@ -170,6 +170,23 @@ TEST_F(ExchangeApiTest, ARetriedCreateProgrammeIsAnsweredWithoutTheCourseService
   EXPECT_EQ(store_.data().programmes.size(), 1u);
 }
 
+// An update that names a run asks the course service whether it exists; its retry does not.
+TEST_F(ExchangeApiTest, ARetriedUpdateNamingARunIsAnsweredWithoutTheCourseService) {
+  pb::Programme programme;
+  ASSERT_TRUE(CreateProgramme(kPartnerCollege, kStudyVisit, &programme, NextId()).ok());
+  luban::testing::ExpectRetryAnsweredFromTheLedger<pb::Programme>(
+      store_.ledger(), {&course_, &enrollment_},
+      [&](const std::string& request_id, pb::Programme* out) {
+        pb::UpdateProgrammeRequest request;
+        request.mutable_programme()->set_name(programme.name());
+        request.mutable_programme()->set_course_run("courseRuns/2");
+        request.mutable_update_mask()->add_paths("course_run");
+        request.set_request_id(request_id);
+        return front_.Call(kPartnerCollege, &ExchangeApi::UpdateProgramme, request, out);
+      });
+  EXPECT_EQ(store_.data().programmes.begin()->second.course_run_id, 2);
+}
+
 TEST_F(ExchangeApiTest, ARetriedNominationIsAnsweredWithoutEitherPeer) {
   const pb::Programme programme = AddOpenProgramme(kStudyVisit);
   luban::testing::ExpectRetryAnsweredFromTheLedger<pb::Mobility>(

@@ -258,7 +258,6 @@ absl::Status CourseApi::ListInstitutions(const RequestContext& rc,
 absl::Status CourseApi::CreateInstitution(const RequestContext& rc,
                                           const pb::CreateInstitutionRequest& request,
                                           pb::Institution* response) {
-  if (auto s = CheckMutation(rc); !s.ok()) return s;
   auto draft = InstitutionFromProto(request.institution());
   if (!draft.ok()) return draft.status();
   return RunMutation<CourseTx>(
@@ -271,7 +270,6 @@ absl::Status CourseApi::CreateInstitution(const RequestContext& rc,
 absl::Status CourseApi::UpdateInstitution(const RequestContext& rc,
                                           const pb::UpdateInstitutionRequest& request,
                                           pb::Institution* response) {
-  if (auto s = CheckMutation(rc); !s.ok()) return s;
   auto target =
       ReadTarget(kInstitutions, request.institution().name(), request.institution().etag());
   if (!target.ok()) return target.status();
@@ -292,7 +290,6 @@ absl::Status CourseApi::UpdateInstitution(const RequestContext& rc,
 absl::Status CourseApi::DeleteInstitution(const RequestContext& rc,
                                           const pb::DeleteInstitutionRequest& request,
                                           pb::DeleteInstitutionResponse* response) {
-  if (auto s = CheckMutation(rc); !s.ok()) return s;
   auto target = ReadTarget(kInstitutions, request.name(), request.etag());
   if (!target.ok()) return target.status();
   return RunMutation<CourseTx>(
@@ -341,7 +338,6 @@ absl::Status CourseApi::ListWorkshops(const RequestContext& rc,
 absl::Status CourseApi::CreateWorkshop(const RequestContext& rc,
                                        const pb::CreateWorkshopRequest& request,
                                        pb::Workshop* response) {
-  if (auto s = CheckMutation(rc); !s.ok()) return s;
   auto draft = WorkshopFromProto(request.workshop());
   if (!draft.ok()) return draft.status();
   return RunMutation<CourseTx>(
@@ -354,7 +350,6 @@ absl::Status CourseApi::CreateWorkshop(const RequestContext& rc,
 absl::Status CourseApi::UpdateWorkshop(const RequestContext& rc,
                                        const pb::UpdateWorkshopRequest& request,
                                        pb::Workshop* response) {
-  if (auto s = CheckMutation(rc); !s.ok()) return s;
   auto target = ReadTarget(kWorkshops, request.workshop().name(), request.workshop().etag());
   if (!target.ok()) return target.status();
   auto mask = ReadUpdateMask(request.update_mask(),
@@ -383,7 +378,6 @@ absl::Status CourseApi::UpdateWorkshop(const RequestContext& rc,
 absl::Status CourseApi::DeleteWorkshop(const RequestContext& rc,
                                        const pb::DeleteWorkshopRequest& request,
                                        pb::DeleteWorkshopResponse* response) {
-  if (auto s = CheckMutation(rc); !s.ok()) return s;
   auto target = ReadTarget(kWorkshops, request.name(), request.etag());
   if (!target.ok()) return target.status();
   return RunMutation<CourseTx>(
@@ -397,7 +391,6 @@ absl::Status CourseApi::DeleteWorkshop(const RequestContext& rc,
 absl::Status CourseApi::ChangeWorkshopStatus(const RequestContext& rc,
                                              const pb::ChangeWorkshopStatusRequest& request,
                                              pb::Workshop* response) {
-  if (auto s = CheckMutation(rc); !s.ok()) return s;
   auto target = ReadTarget(kWorkshops, request.name(), request.etag());
   if (!target.ok()) return target.status();
   const std::optional<WorkshopStatus> status = WorkshopStatusFromProto(request.status());
@@ -443,7 +436,6 @@ absl::Status CourseApi::ListCourses(const RequestContext& rc, const pb::ListCour
 
 absl::Status CourseApi::CreateCourse(const RequestContext& rc,
                                      const pb::CreateCourseRequest& request, pb::Course* response) {
-  if (auto s = CheckMutation(rc); !s.ok()) return s;
   const Course draft = CourseFromProto(request.course());
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
@@ -454,7 +446,6 @@ absl::Status CourseApi::CreateCourse(const RequestContext& rc,
 
 absl::Status CourseApi::UpdateCourse(const RequestContext& rc,
                                      const pb::UpdateCourseRequest& request, pb::Course* response) {
-  if (auto s = CheckMutation(rc); !s.ok()) return s;
   auto target = ReadTarget(kCourses, request.course().name(), request.course().etag());
   if (!target.ok()) return target.status();
   auto mask = ReadUpdateMask(request.update_mask(), {"titles", "discipline", "hours",
@@ -477,7 +468,6 @@ absl::Status CourseApi::UpdateCourse(const RequestContext& rc,
 absl::Status CourseApi::DeleteCourse(const RequestContext& rc,
                                      const pb::DeleteCourseRequest& request,
                                      pb::DeleteCourseResponse* response) {
-  if (auto s = CheckMutation(rc); !s.ok()) return s;
   auto target = ReadTarget(kCourses, request.name(), request.etag());
   if (!target.ok()) return target.status();
   return RunMutation<CourseTx>(
@@ -542,7 +532,6 @@ absl::Status CourseApi::ListCourseRuns(const RequestContext& rc,
 absl::Status CourseApi::CreateCourseRun(const RequestContext& rc,
                                         const pb::CreateCourseRunRequest& request,
                                         pb::CourseRun* response) {
-  if (auto s = CheckMutation(rc); !s.ok()) return s;
   auto draft = CourseRunFromProto(request.course_run());
   if (!draft.ok()) return draft.status();
   return RunMutation<CourseTx>(
@@ -555,7 +544,6 @@ absl::Status CourseApi::CreateCourseRun(const RequestContext& rc,
 absl::Status CourseApi::UpdateCourseRun(const RequestContext& rc,
                                         const pb::UpdateCourseRunRequest& request,
                                         pb::CourseRun* response) {
-  if (auto s = CheckMutation(rc); !s.ok()) return s;
   const pb::CourseRun& in = request.course_run();
   auto target = ReadTarget(kCourseRuns, in.name(), in.etag());
   if (!target.ok()) return target.status();
@@ -591,7 +579,6 @@ absl::Status CourseApi::UpdateCourseRun(const RequestContext& rc,
 absl::Status CourseApi::DeleteCourseRun(const RequestContext& rc,
                                         const pb::DeleteCourseRunRequest& request,
                                         pb::DeleteCourseRunResponse* response) {
-  if (auto s = CheckMutation(rc); !s.ok()) return s;
   auto target = ReadTarget(kCourseRuns, request.name(), request.etag());
   if (!target.ok()) return target.status();
   return RunMutation<CourseTx>(
@@ -607,7 +594,6 @@ absl::Status CourseApi::Transition(const RequestContext& rc,
                                    const std::string& name, const std::string& etag,
                                    RunStatus target_status, const std::string& reason,
                                    pb::CourseRun* response) {
-  if (auto s = CheckMutation(rc); !s.ok()) return s;
   auto target = ReadTarget(kCourseRuns, name, etag);
   if (!target.ok()) return target.status();
   return RunMutation<CourseTx>(

@@ -219,31 +219,21 @@ absl::Status EnrollmentApi::ListTrainees(const RequestContext& rc,
 absl::Status EnrollmentApi::CreateTrainee(const RequestContext& rc,
                                           const pb::CreateTraineeRequest& request,
                                           pb::Trainee* response) {
-  if (auto s = CheckMutation(rc); !s.ok()) return s;
-  bool answered = false;
-  if (auto s = AnswerRetry<EnrollmentTx>(store_, rc, request, response, &answered);
-      !s.ok() || answered) {
-    return s;  // a retry of a committed request: answered without asking the course service
-  }
+  PeerMutation<EnrollmentTx> mutation(store_, rc, request, response);
+  if (absl::Status answer; mutation.Answered(&answer)) return answer;
   auto draft = TraineeFromProto(rc, request.trainee(), "trainee");
   if (!draft.ok()) return draft.status();
-  return RunMutation<EnrollmentTx>(store_, rc, request, response,
-                                   [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
-                                     return RecordChange(
-                                         logic_.CreateTrainee(tx, rc.principal, *draft), kTrainees,
-                                         ChangeKind::kCreated, "created", response, changes);
-                                   });
+  return mutation.Run([&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
+    return RecordChange(logic_.CreateTrainee(tx, rc.principal, *draft), kTrainees,
+                        ChangeKind::kCreated, "created", response, changes);
+  });
 }
 
 absl::Status EnrollmentApi::UpdateTrainee(const RequestContext& rc,
                                           const pb::UpdateTraineeRequest& request,
                                           pb::Trainee* response) {
-  if (auto s = CheckMutation(rc); !s.ok()) return s;
-  bool answered = false;
-  if (auto s = AnswerRetry<EnrollmentTx>(store_, rc, request, response, &answered);
-      !s.ok() || answered) {
-    return s;  // a retry of a committed request: answered without asking the course service
-  }
+  PeerMutation<EnrollmentTx> mutation(store_, rc, request, response);
+  if (absl::Status answer; mutation.Answered(&answer)) return answer;
   const pb::Trainee& in = request.trainee();
   auto target = ReadTarget(kTrainees, in.name(), in.etag());
   if (!target.ok()) return target.status();
@@ -280,19 +270,15 @@ absl::Status EnrollmentApi::UpdateTrainee(const RequestContext& rc,
     if (!workshop.ok()) return AsField("home_workshop", workshop.status());
     patch.home = workshop->owners;
   }
-  return RunMutation<EnrollmentTx>(
-      store_, rc, request, response,
-      [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return RecordChange(
-            logic_.UpdateTrainee(tx, rc.principal, target->id, target->version, patch), kTrainees,
-            ChangeKind::kUpdated, "updated", response, changes);
-      });
+  return mutation.Run([&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
+    return RecordChange(logic_.UpdateTrainee(tx, rc.principal, target->id, target->version, patch),
+                        kTrainees, ChangeKind::kUpdated, "updated", response, changes);
+  });
 }
 
 absl::Status EnrollmentApi::ArchiveTrainee(const RequestContext& rc,
                                            const pb::ArchiveTraineeRequest& request,
                                            pb::Trainee* response) {
-  if (auto s = CheckMutation(rc); !s.ok()) return s;
   auto target = ReadTarget(kTrainees, request.name(), request.etag());
   if (!target.ok()) return target.status();
   return RunMutation<EnrollmentTx>(
@@ -306,12 +292,8 @@ absl::Status EnrollmentApi::ArchiveTrainee(const RequestContext& rc,
 absl::Status EnrollmentApi::ImportTrainees(const RequestContext& rc,
                                            const pb::ImportTraineesRequest& request,
                                            pb::ImportTraineesResponse* response) {
-  if (auto s = CheckMutation(rc); !s.ok()) return s;
-  bool answered = false;
-  if (auto s = AnswerRetry<EnrollmentTx>(store_, rc, request, response, &answered);
-      !s.ok() || answered) {
-    return s;  // a retry of a committed request: answered without asking the course service
-  }
+  PeerMutation<EnrollmentTx> mutation(store_, rc, request, response);
+  if (absl::Status answer; mutation.Answered(&answer)) return answer;
   if (request.rows().empty() || request.rows_size() > kMaxImportRows) {
     return InvalidField("rows", absl::StrCat("1..", kMaxImportRows, " rows per call"));
   }
@@ -334,52 +316,49 @@ absl::Status EnrollmentApi::ImportTrainees(const RequestContext& rc,
     }
     drafts.push_back(std::move(draft));
   }
-  return RunMutation<EnrollmentTx>(
-      store_, rc, request, response,
-      [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
-        changes.MarkMayBeUnchanged();  // a re-run of a finished import changes nothing
-        for (int i = 0; i < static_cast<int>(drafts.size()); ++i) {
-          pb::ImportTraineesResult* result = response->add_results();
-          result->set_index(i);
-          if (!drafts[i].ok()) {
-            result->set_outcome(pb::IMPORT_OUTCOME_REFUSED);
-            result->set_error_code(absl::StatusCodeToString(drafts[i].status().code()));
-            result->set_error_message(std::string(drafts[i].status().message()));
-            continue;
-          }
-          auto existing = logic_.FindByDocument(tx, *drafts[i]);
-          if (!existing.ok()) return existing.status();
-          if (existing->has_value()) {
-            result->set_outcome(pb::IMPORT_OUTCOME_ALREADY_EXISTED);
-            if (rc.principal.ReadsEverything() ||
-                logic_.MayManage(rc.principal, (*existing)->home)) {
-              result->set_trainee(FormatResourceName(kTrainees, (*existing)->meta.id));
-            }
-            continue;
-          }
-          auto created = logic_.CreateTrainee(tx, rc.principal, *drafts[i]);
-          if (!created.ok()) {
-            if (created.status().code() != absl::StatusCode::kAlreadyExists &&
-                created.status().code() != absl::StatusCode::kInvalidArgument) {
-              return created.status();
-            }
-            // Two rows of the batch with one document: the second finds the first.
-            result->set_outcome(created.status().code() == absl::StatusCode::kAlreadyExists
-                                    ? pb::IMPORT_OUTCOME_ALREADY_EXISTED
-                                    : pb::IMPORT_OUTCOME_REFUSED);
-            result->set_error_code(absl::StatusCodeToString(created.status().code()));
-            result->set_error_message(std::string(created.status().message()));
-            continue;
-          }
-          result->set_outcome(pb::IMPORT_OUTCOME_CREATED);
-          pb::Trainee state;
-          ToProto(*created, &state);
-          result->set_trainee(state.name());
-          changes.Record(kTrainees, state.name(), ChangeKind::kCreated, state, "imported",
-                         OwnersOf(*created));
+  return mutation.Run([&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
+    changes.MarkMayBeUnchanged();  // a re-run of a finished import changes nothing
+    for (int i = 0; i < static_cast<int>(drafts.size()); ++i) {
+      pb::ImportTraineesResult* result = response->add_results();
+      result->set_index(i);
+      if (!drafts[i].ok()) {
+        result->set_outcome(pb::IMPORT_OUTCOME_REFUSED);
+        result->set_error_code(absl::StatusCodeToString(drafts[i].status().code()));
+        result->set_error_message(std::string(drafts[i].status().message()));
+        continue;
+      }
+      auto existing = logic_.FindByDocument(tx, *drafts[i]);
+      if (!existing.ok()) return existing.status();
+      if (existing->has_value()) {
+        result->set_outcome(pb::IMPORT_OUTCOME_ALREADY_EXISTED);
+        if (rc.principal.ReadsEverything() || logic_.MayManage(rc.principal, (*existing)->home)) {
+          result->set_trainee(FormatResourceName(kTrainees, (*existing)->meta.id));
         }
-        return absl::OkStatus();
-      });
+        continue;
+      }
+      auto created = logic_.CreateTrainee(tx, rc.principal, *drafts[i]);
+      if (!created.ok()) {
+        if (created.status().code() != absl::StatusCode::kAlreadyExists &&
+            created.status().code() != absl::StatusCode::kInvalidArgument) {
+          return created.status();
+        }
+        // Two rows of the batch with one document: the second finds the first.
+        result->set_outcome(created.status().code() == absl::StatusCode::kAlreadyExists
+                                ? pb::IMPORT_OUTCOME_ALREADY_EXISTED
+                                : pb::IMPORT_OUTCOME_REFUSED);
+        result->set_error_code(absl::StatusCodeToString(created.status().code()));
+        result->set_error_message(std::string(created.status().message()));
+        continue;
+      }
+      result->set_outcome(pb::IMPORT_OUTCOME_CREATED);
+      pb::Trainee state;
+      ToProto(*created, &state);
+      result->set_trainee(state.name());
+      changes.Record(kTrainees, state.name(), ChangeKind::kCreated, state, "imported",
+                     OwnersOf(*created));
+    }
+    return absl::OkStatus();
+  });
 }
 
 // Enrollments
@@ -446,7 +425,6 @@ absl::Status RecordEnroll(const SeatChange& change, pb::Enrollment* response,
 
 absl::Status EnrollmentApi::Enroll(const RequestContext& rc, const pb::EnrollRequest& request,
                                    pb::Enrollment* response) {
-  if (auto s = CheckMutation(rc); !s.ok()) return s;
   auto trainee = ParseResourceName("trainee", kTrainees, request.trainee());
   if (!trainee.ok()) return trainee.status();
   auto run_id = ParseResourceName("course_run", kCourseRuns, request.course_run());
@@ -470,11 +448,8 @@ absl::Status EnrollmentApi::Enroll(const RequestContext& rc, const pb::EnrollReq
     if (mirrored) return status;
   }
 
-  bool answered = false;
-  if (auto s = AnswerRetry<EnrollmentTx>(store_, rc, request, response, &answered);
-      !s.ok() || answered) {
-    return s;  // a retry of a committed request: answered without asking the course service
-  }
+  PeerMutation<EnrollmentTx> mutation(store_, rc, request, response);
+  if (absl::Status answer; mutation.Answered(&answer)) return answer;
   // Ask the course service first: a peer call never holds a database connection.
   auto run = directory_.GetRun(*run_id, rc.deadline);
   if (!run.ok()) return AsField("course_run", run.status());
@@ -488,18 +463,15 @@ absl::Status EnrollmentApi::Enroll(const RequestContext& rc, const pb::EnrollReq
       !s.ok()) {
     return s;
   }
-  return RunMutation<EnrollmentTx>(store_, rc, request, response,
-                                   [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
-                                     auto change = logic_.Enroll(tx, rc.principal, *trainee, *run,
-                                                                 workshop->owners);
-                                     if (!change.ok()) return change.status();
-                                     return RecordEnroll(*change, response, changes);
-                                   });
+  return mutation.Run([&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
+    auto change = logic_.Enroll(tx, rc.principal, *trainee, *run, workshop->owners);
+    if (!change.ok()) return change.status();
+    return RecordEnroll(*change, response, changes);
+  });
 }
 
 absl::Status EnrollmentApi::Withdraw(const RequestContext& rc, const pb::WithdrawRequest& request,
                                      pb::Enrollment* response) {
-  if (auto s = CheckMutation(rc); !s.ok()) return s;
   auto target = ReadTarget(kEnrollments, request.name(), request.etag());
   if (!target.ok()) return target.status();
   return RunMutation<EnrollmentTx>(
@@ -520,12 +492,8 @@ absl::Status EnrollmentApi::Withdraw(const RequestContext& rc, const pb::Withdra
 
 absl::Status EnrollmentApi::Complete(const RequestContext& rc, const pb::CompleteRequest& request,
                                      pb::Enrollment* response) {
-  if (auto s = CheckMutation(rc); !s.ok()) return s;
-  bool answered = false;
-  if (auto s = AnswerRetry<EnrollmentTx>(store_, rc, request, response, &answered);
-      !s.ok() || answered) {
-    return s;  // a retry of a committed request: answered without asking the course service
-  }
+  PeerMutation<EnrollmentTx> mutation(store_, rc, request, response);
+  if (absl::Status answer; mutation.Answered(&answer)) return answer;
   auto target = ReadTarget(kEnrollments, request.name(), request.etag());
   if (!target.ok()) return target.status();
   // The run's rule and the names a certificate carries come from the course service.
@@ -555,21 +523,18 @@ absl::Status EnrollmentApi::Complete(const RequestContext& rc, const pb::Complet
       directory_.GetInstitution(facts.workshop.owners.partner_institution_id, rc.deadline);
   if (!partner.ok()) return partner.status();
   facts.partner_institution = *std::move(partner);
-  return RunMutation<EnrollmentTx>(
-      store_, rc, request, response,
-      [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
-        auto result =
-            logic_.Complete(tx, rc.principal, target->id, target->version, request.final_score(),
-                            request.attendance_percent(), *run, facts);
-        if (!result.ok()) return result.status();
-        if (result->certificate) {
-          RecordValue<pb::Certificate>(*result->certificate, kCertificates, ChangeKind::kCreated,
-                                       "issued", changes);
-        }
-        return RecordChange(absl::StatusOr<Enrollment>(result->enrollment), kEnrollments,
-                            ChangeKind::kUpdated, result->certificate ? "completed" : "failed",
-                            response, changes);
-      });
+  return mutation.Run([&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
+    auto result = logic_.Complete(tx, rc.principal, target->id, target->version,
+                                  request.final_score(), request.attendance_percent(), *run, facts);
+    if (!result.ok()) return result.status();
+    if (result->certificate) {
+      RecordValue<pb::Certificate>(*result->certificate, kCertificates, ChangeKind::kCreated,
+                                   "issued", changes);
+    }
+    return RecordChange(absl::StatusOr<Enrollment>(result->enrollment), kEnrollments,
+                        ChangeKind::kUpdated, result->certificate ? "completed" : "failed",
+                        response, changes);
+  });
 }
 
 // Certificates
@@ -638,7 +603,6 @@ absl::Status EnrollmentApi::VerifyCertificate(const RequestContext& rc,
 absl::Status EnrollmentApi::RevokeCertificate(const RequestContext& rc,
                                               const pb::RevokeCertificateRequest& request,
                                               pb::Certificate* response) {
-  if (auto s = CheckMutation(rc); !s.ok()) return s;
   auto id = ParseResourceName("name", kCertificates, request.name());
   if (!id.ok()) return id.status();
   return RunMutation<EnrollmentTx>(

@@ -222,12 +222,8 @@ absl::Status ExchangeApi::ListProgrammes(const RequestContext& rc,
 absl::Status ExchangeApi::CreateProgramme(const RequestContext& rc,
                                           const pb::CreateProgrammeRequest& request,
                                           pb::Programme* response) {
-  if (auto s = CheckMutation(rc); !s.ok()) return s;
-  bool answered = false;
-  if (auto s = AnswerRetry<ExchangeTx>(store_, rc, request, response, &answered);
-      !s.ok() || answered) {
-    return s;  // a retry of a committed request: answered without asking the peers
-  }
+  PeerMutation<ExchangeTx> mutation(store_, rc, request, response);
+  if (absl::Status answer; mutation.Answered(&answer)) return answer;
   auto draft = ProgrammeFromProto(request.programme());
   if (!draft.ok()) return draft.status();
   auto chinese = course_.GetInstitution(draft->chinese_institution_id, rc.deadline);
@@ -235,17 +231,17 @@ absl::Status ExchangeApi::CreateProgramme(const RequestContext& rc,
   auto partner = course_.GetInstitution(draft->partner_institution_id, rc.deadline);
   if (!partner.ok()) return AsField("programme.partner_institution", partner.status());
   if (auto s = CheckReferences(rc, *draft); !s.ok()) return s;
-  return RunMutation<ExchangeTx>(
-      store_, rc, request, response, [&](ExchangeTx& tx, ChangeRecorder& changes) {
-        return RecordChange(logic_.CreateProgramme(tx, rc.principal, *draft, *chinese, *partner),
-                            kProgrammes, ChangeKind::kCreated, "created", response, changes);
-      });
+  return mutation.Run([&](ExchangeTx& tx, ChangeRecorder& changes) {
+    return RecordChange(logic_.CreateProgramme(tx, rc.principal, *draft, *chinese, *partner),
+                        kProgrammes, ChangeKind::kCreated, "created", response, changes);
+  });
 }
 
 absl::Status ExchangeApi::UpdateProgramme(const RequestContext& rc,
                                           const pb::UpdateProgrammeRequest& request,
                                           pb::Programme* response) {
-  if (auto s = CheckMutation(rc); !s.ok()) return s;
+  PeerMutation<ExchangeTx> mutation(store_, rc, request, response);
+  if (absl::Status answer; mutation.Answered(&answer)) return answer;
   const pb::Programme& in = request.programme();
   auto target = ReadTarget(kProgrammes, in.name(), in.etag());
   if (!target.ok()) return target.status();
@@ -279,18 +275,16 @@ absl::Status ExchangeApi::UpdateProgramme(const RequestContext& rc,
     references.course_run_id = *run;
   }
   if (auto s = CheckReferences(rc, references); !s.ok()) return s;
-  return RunMutation<ExchangeTx>(
-      store_, rc, request, response, [&](ExchangeTx& tx, ChangeRecorder& changes) {
-        return RecordChange(
-            logic_.UpdateProgramme(tx, rc.principal, target->id, target->version, patch),
-            kProgrammes, ChangeKind::kUpdated, "updated", response, changes);
-      });
+  return mutation.Run([&](ExchangeTx& tx, ChangeRecorder& changes) {
+    return RecordChange(
+        logic_.UpdateProgramme(tx, rc.principal, target->id, target->version, patch), kProgrammes,
+        ChangeKind::kUpdated, "updated", response, changes);
+  });
 }
 
 absl::Status ExchangeApi::ChangeProgrammeStatus(const RequestContext& rc,
                                                 const pb::ChangeProgrammeStatusRequest& request,
                                                 pb::Programme* response) {
-  if (auto s = CheckMutation(rc); !s.ok()) return s;
   auto target = ReadTarget(kProgrammes, request.name(), request.etag());
   if (!target.ok()) return target.status();
   auto status = EnumFromProto<ProgrammeStatus>(request.status(), 1, 5);
@@ -349,12 +343,8 @@ absl::Status ExchangeApi::ListMobilities(const RequestContext& rc,
 
 absl::Status ExchangeApi::Nominate(const RequestContext& rc, const pb::NominateRequest& request,
                                    pb::Mobility* response) {
-  if (auto s = CheckMutation(rc); !s.ok()) return s;
-  bool answered = false;
-  if (auto s = AnswerRetry<ExchangeTx>(store_, rc, request, response, &answered);
-      !s.ok() || answered) {
-    return s;  // a retry of a committed request: answered without asking the peers
-  }
+  PeerMutation<ExchangeTx> mutation(store_, rc, request, response);
+  if (absl::Status answer; mutation.Answered(&answer)) return answer;
   auto programme_id = ParseResourceName("programme", kProgrammes, request.programme());
   if (!programme_id.ok()) return programme_id.status();
   Nominee nominee;
@@ -390,19 +380,16 @@ absl::Status ExchangeApi::Nominate(const RequestContext& rc, const pb::NominateR
     if (!home.ok()) return home.status();
     nominee.home = *home;
   }
-  return RunMutation<ExchangeTx>(
-      store_, rc, request, response, [&](ExchangeTx& tx, ChangeRecorder& changes) {
-        return RecordChange(
-            logic_.Nominate(tx, rc.principal, *programme_id, nominee, request.reason()),
-            kMobilities, ChangeKind::kCreated, "nominated", response, changes);
-      });
+  return mutation.Run([&](ExchangeTx& tx, ChangeRecorder& changes) {
+    return RecordChange(logic_.Nominate(tx, rc.principal, *programme_id, nominee, request.reason()),
+                        kMobilities, ChangeKind::kCreated, "nominated", response, changes);
+  });
 }
 
 absl::Status ExchangeApi::Decide(const RequestContext& rc, const google::protobuf::Message& request,
                                  const std::string& name, const std::string& etag,
                                  MobilityState target_state, const std::string& reason,
                                  pb::Mobility* response) {
-  if (auto s = CheckMutation(rc); !s.ok()) return s;
   auto target = ReadTarget(kMobilities, name, etag);
   if (!target.ok()) return target.status();
   return RunMutation<ExchangeTx>(
