@@ -501,6 +501,32 @@ TEST_F(EnrollmentApiTest, ReportersMayNotSearchByNameAndCollegesSeeOnlyTheirOwnT
   EXPECT_EQ(found.trainees_size(), 0);
 }
 
+// A document number finds its holder however it is written; only admins search by it, a college
+// among its own trainees.
+TEST_F(EnrollmentApiTest, AdminsFindATraineeByDocumentNumber) {
+  const pb::Trainee trainee = AddTrainee("A1000001");
+  AddTrainee("A1000002");
+  pb::ListTraineesRequest search;
+  search.set_document_number("a 100-0001");
+  pb::ListTraineesResponse found;
+  for (const Principal& who : {kCollege, kAdmin}) {
+    ASSERT_TRUE(front_.Call(who, &EnrollmentApi::ListTrainees, search, &found).ok()) << who.name;
+    ASSERT_EQ(found.trainees_size(), 1) << who.name;
+    EXPECT_EQ(found.trainees(0).name(), trainee.name());
+  }
+  ASSERT_TRUE(front_.Call(kOtherCollege, &EnrollmentApi::ListTrainees, search, &found).ok());
+  EXPECT_EQ(found.trainees_size(), 0);
+  EXPECT_THAT(front_.Call(kReporter, &EnrollmentApi::ListTrainees, search, &found),
+              StatusIs(absl::StatusCode::kPermissionDenied, "document_number"));
+  for (const std::string& bad :
+       {std::string("A100#0001"), std::string(" - "), std::string(65, '1')}) {
+    search.set_document_number(bad);
+    EXPECT_TRUE(IsInvalidField(front_.Call(kCollege, &EnrollmentApi::ListTrainees, search, &found),
+                               "document_number"))
+        << bad;
+  }
+}
+
 // ---- validation -------------------------------------------------------------------------------
 
 // A malformed request is refused naming the field before the course service is asked.

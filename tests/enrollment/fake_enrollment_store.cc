@@ -269,6 +269,7 @@ absl::StatusOr<Page<Trainee>> FakeEnrollmentTx::ListTrainees(const TraineeFilter
            (!filter.status.has_value() || t.status == *filter.status) &&
            (prefix.empty() || absl::StartsWith(FoldCase(t.family_name), prefix) ||
             absl::StartsWith(FoldCase(t.family_name_latin), prefix)) &&
+           (filter.document_key.empty() || DocumentKey(t.document.number) == filter.document_key) &&
            IsCoFounded(t.home, filter.visible_to_institution);
   });
 }

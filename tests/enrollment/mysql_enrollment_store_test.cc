@@ -422,6 +422,16 @@ TEST_P(EnrollmentStoreTest, TraineeFilters) {
                 f.home_workshop_id = kKazakh.workshop_id;
               }),
               IsEmpty());
+
+  // Document numbers, by their key: any issuing country.
+  EXPECT_THAT(list([](auto& f) { f.document_key = "K1"; }), ElementsAre(k));
+  EXPECT_THAT(list([](auto& f) { f.document_key = "T2"; }), ElementsAre(h));
+  EXPECT_THAT(list([](auto& f) { f.document_key = "T"; }), IsEmpty());  // whole numbers only
+  EXPECT_THAT(list([](auto& f) {
+                f.document_key = "K1";
+                f.visible_to_institution = 999;
+              }),
+              IsEmpty());
 }
 
 TEST_P(EnrollmentStoreTest, NamePrefixTakesLikeWildcardsLiterally) {

@@ -205,6 +205,16 @@ absl::Status EnrollmentApi::ListTrainees(const RequestContext& rc,
     return absl::PermissionDeniedError("name_prefix: only admins may search trainees by name");
   }
   filter.name_prefix = request.name_prefix();
+  if (!request.document_number().empty()) {
+    if (auto s = CheckDocumentNumber("document_number", request.document_number()); !s.ok()) {
+      return s;
+    }
+    if (!rc.principal.SeesPersonalData()) {
+      return absl::PermissionDeniedError(
+          "document_number: only admins may search trainees by document");
+    }
+    filter.document_key = DocumentKey(request.document_number());
+  }
   return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
     auto rows = logic_.ListTrainees(tx, rc.principal, filter, page->after_id, page->size);
     if (auto s = WritePage(rows, page_tokens_, rc.principal.name, request,

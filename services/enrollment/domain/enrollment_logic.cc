@@ -145,16 +145,8 @@ absl::Status EnrollmentLogic::CheckTrainee(const Trainee& t) const {
   if (auto s = CheckCountryCode("identity_document.country_code", t.document.country); !s.ok()) {
     return s;
   }
-  if (auto s = CheckText("identity_document.number", t.document.number, 1, 64); !s.ok()) {
+  if (auto s = CheckDocumentNumber("identity_document.number", t.document.number); !s.ok()) {
     return s;
-  }
-  for (char c : t.document.number) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != ' ' && c != '-') {
-      return InvalidField("identity_document.number", "letters, digits, spaces and '-' only");
-    }
-  }
-  if (DocumentKey(t.document.number).empty()) {
-    return InvalidField("identity_document.number", "at least one letter or digit");
   }
   return CheckContacts(t.contacts);
 }

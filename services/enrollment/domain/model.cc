@@ -1,6 +1,7 @@
 #include "services/enrollment/domain/model.h"
 
 #include "absl/strings/ascii.h"
+#include "common/domain/validation.h"
 
 namespace luban::enrollment {
 
@@ -12,6 +13,17 @@ std::string DocumentKey(absl::string_view number) {
     }
   }
   return key;
+}
+
+absl::Status CheckDocumentNumber(absl::string_view field, absl::string_view number) {
+  if (auto s = CheckText(field, number, 1, 64); !s.ok()) return s;
+  for (char c : number) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != ' ' && c != '-') {
+      return InvalidField(field, "letters, digits, spaces and '-' only");
+    }
+  }
+  if (DocumentKey(number).empty()) return InvalidField(field, "at least one letter or digit");
+  return absl::OkStatus();
 }
 
 }  // namespace luban::enrollment

@@ -73,6 +73,9 @@ struct Trainee {
 
 // The number as compared for uniqueness: letters and digits only, upper case.
 std::string DocumentKey(absl::string_view number);
+// A document number as written (1..64 characters of letters, digits, spaces and '-', at least
+// one letter or digit): INVALID_ARGUMENT naming `field` otherwise.
+absl::Status CheckDocumentNumber(absl::string_view field, absl::string_view number);
 
 enum class EnrollmentState {
   kWaitlisted = 1,
@@ -163,6 +166,7 @@ struct TraineeFilter {
   std::string citizenship;
   std::optional<TraineeStatus> status;
   std::string name_prefix;
+  std::string document_key;  // DocumentKey of a number; empty for any
   std::optional<int64_t> visible_to_institution;
 };
 

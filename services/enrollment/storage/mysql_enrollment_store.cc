@@ -299,6 +299,7 @@ absl::StatusOr<Page<Trainee>> MySqlEnrollmentTx::ListTrainees(const TraineeFilte
                       " OR family_name_latin COLLATE utf8mb4_general_ci"
                       " LIKE CONCAT(?, '%') ESCAPE '!')");
     }
+    if (!filter.document_key.empty()) absl::StrAppend(&query, " AND doc_key = ?");
     if (filter.visible_to_institution.has_value()) absl::StrAppend(&query, kCoFounded);
     absl::StrAppend(&query, " ORDER BY id LIMIT ?");
     auto& select = session_.Prepare(query);
@@ -311,6 +312,7 @@ absl::StatusOr<Page<Trainee>> MySqlEnrollmentTx::ListTrainees(const TraineeFilte
       const std::string pattern = EscapeLike(filter.name_prefix);
       bind.Text(pattern).Text(pattern);
     }
+    if (!filter.document_key.empty()) bind.Text(filter.document_key);
     if (filter.visible_to_institution.has_value()) {
       bind.Int64(*filter.visible_to_institution).Int64(*filter.visible_to_institution);
     }
