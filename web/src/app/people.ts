@@ -1,5 +1,7 @@
 // Trainees as people look for them and read them: by a name in any script or by the number on
 // their identity document; names in their own script with the Latin beside them.
+import { Code, ConnectError } from "@connectrpc/connect";
+
 import { enrollment } from "./api.js";
 import {
   DocumentType,
@@ -10,20 +12,10 @@ import {
 } from "../gen/luban/enrollment/v1/enrollment_pb.js";
 import type { MessageKey } from "./messages.js";
 
-// A document number as the service compares them: without spaces, case-insensitively.
-export function documentKey(number: string): string {
-  return number.replace(/\s+/g, "").toUpperCase();
-}
-
 // A query with a digit in it may be a document number (names have none).
 export function looksLikeDocument(query: string): boolean {
   return /\d/.test(query);
 }
-
-// ListTrainees filters by a family name's beginning (native or Latin) but not by document: a
-// document number is looked for in the caller's trainees, a page of 1000 at a time, at most this
-// many pages.
-export const DOCUMENT_SCAN_PAGES = 20;
 
 export interface FindOptions {
   activeOnly?: boolean;
@@ -36,23 +28,20 @@ export async function findTrainees(query: string, options: FindOptions = {}): Pr
   const q = query.trim();
   if (q === "") return [];
   const status = options.activeOnly ? TraineeStatus.ACTIVE : TraineeStatus.UNSPECIFIED;
+  // A document number of the caller's trainees (letters and digits, any case, spaces and '-'
+  // ignored); a query the service refuses as a number is no number.
   const byDocument = async (): Promise<Trainee[]> => {
     if (!looksLikeDocument(q)) return [];
-    const wanted = documentKey(q);
-    const found: Trainee[] = [];
-    let pageToken = "";
-    for (let page = 0; page < DOCUMENT_SCAN_PAGES; page++) {
+    try {
       const answer = await enrollment.listTrainees(
-        { pageSize: 1000, pageToken, status },
+        { documentNumber: q, pageSize: 20, status },
         { signal: options.signal },
       );
-      found.push(
-        ...answer.trainees.filter((t) => documentKey(t.identityDocument?.number ?? "") === wanted),
-      );
-      pageToken = answer.nextPageToken;
-      if (pageToken === "") break;
+      return answer.trainees;
+    } catch (error) {
+      if (ConnectError.from(error).code === Code.InvalidArgument) return [];
+      throw error;
     }
-    return found;
   };
   const [documents, names] = await Promise.all([
     byDocument(),
