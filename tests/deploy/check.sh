@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The deployment files' test (ctest: deploy_files): deploy/docker/Dockerfile statically,
+# The deployment files' test (ctest: deploy_files): deploy/docker/Dockerfile statically (the
+# console's stages against web/'s package.json, gateway tsconfig and config.ts too),
 # deploy/compose.yaml through `docker-compose config` with secrets made by scripts/deploy-secrets
 # in a temporary directory, the MariaDB init script's SQL, and every Kubernetes overlay through
 # `kubectl kustomize` and checks of what it renders (tests/deploy/check_deploy.py says which).

@@ -5,11 +5,17 @@
   check_deploy.py compose ROOT RENDERED.yaml SECRETS_DIR INITDB.sql
   check_deploy.py k8s ROOT OVERLAY RENDERED.yaml
 
+The console's gateway is checked against what it reads (web/gateway/config.ts: the names of its
+settings and which are required), its build (web/package.json's engines and scripts, the gateway's
+tsconfig) and the services it calls (their ports; mutual TLS when they require client certificates).
+
 Each prints one line per failed check ("FAIL ...") and ends with a summary line; the exit status
 is 1 when any check failed. Needs PyYAML (Debian's python3-yaml, a dependency of docker-compose).
 """
 
+import json
 import os
+import posixpath
 import re
 import shlex
 import shutil
@@ -26,6 +32,60 @@ LOCAL_ONLY_PACKAGES = {"mariadb-server", "mariadb-client", "sysbench", "docker-c
 # Targets whose directory may not exist yet in a tree under review (name -> directory): accepted
 # while it is missing, checked like every other target as soon as it exists. None at present.
 PENDING_TARGETS: dict = {}
+# The console (web/): its build stage and its image, the only stages that may start from the
+# Node.js project's Debian 12 image (Debian 12's nodejs is too old for it).
+CONSOLE_STAGES = ("console-build", "console")
+NODE_IMAGE = r"node:(\d+)-bookworm-slim(?:@sha256:[0-9a-f]{64})?"
+# What the console's build stage leaves for the image, relative to its WORKDIR (web/).
+CONSOLE_BUILT = {"package.json", "node_modules", "dist", "dist-gateway"}
+# Secrets the console's gateway has no use for: the services' own.
+SERVICE_ONLY_SECRETS = re.compile(r"^(db_.*|credentials|luban-db-.*|luban-credentials|"
+                                  r"luban-page-token-secrets)$")
+
+
+def gateway_settings(root):
+    """(every LUBAN_* variable web/gateway/config.ts reads, those it requires: no fallback)."""
+    with open(os.path.join(root, "web/gateway/config.ts"), encoding="utf-8") as f:
+        text = f.read()
+    read = set(re.findall(r'\b(?:setting|positive)\(env, "(LUBAN_\w+)"', text))
+    read |= set(re.findall(r"\benv\.(LUBAN_\w+)", text))
+    required = set(re.findall(r'\bsetting\(env, "(LUBAN_\w+)"\)', text))
+    return read, required
+
+
+def web_package(root):
+    with open(os.path.join(root, "web/package.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def gateway_main(root):
+    """web/gateway/main.ts as tsc builds it (gateway/tsconfig.json), relative to web/."""
+    with open(os.path.join(root, "web/gateway/tsconfig.json"), encoding="utf-8") as f:
+        options = json.load(f)["compilerOptions"]
+    gateway = os.path.join(root, "web/gateway")
+    root_dir = os.path.normpath(os.path.join(gateway, options.get("rootDir", ".")))
+    out_dir = os.path.normpath(os.path.join(gateway, options["outDir"]))
+    rel = os.path.relpath(os.path.join(gateway, "main.ts"), root_dir)
+    return os.path.relpath(os.path.join(out_dir, rel[:-3] + ".js"), os.path.join(root, "web"))
+
+
+def check_gateway_env(c, where, env, read, required):
+    """The console's environment against web/gateway/config.ts: known names, required ones set,
+    listening on every interface, mutual TLS given whole."""
+    unknown = sorted(k for k in env if k.startswith("LUBAN_") and k not in read)
+    c.check(not unknown, f"{where}: {unknown} are not settings of web/gateway/config.ts")
+    missing = sorted(required - set(env))
+    c.check(not missing, f"{where}: required settings {missing} are not set")
+    c.check(env.get("LUBAN_CONSOLE_HOST") == "0.0.0.0",
+            f"{where}: LUBAN_CONSOLE_HOST is {env.get('LUBAN_CONSOLE_HOST')!r}, not 0.0.0.0 "
+            f"(the gateway would be unreachable from outside its container)")
+    c.check(str(env.get("LUBAN_CONSOLE_PORT", "")).isdigit(), f"{where}: no LUBAN_CONSOLE_PORT")
+    c.check(("LUBAN_TLS_CERT" in env) == ("LUBAN_TLS_KEY" in env),
+            f"{where}: LUBAN_TLS_CERT and LUBAN_TLS_KEY go together")
+    for var in ["LUBAN_COURSE_ADDR", "LUBAN_ENROLLMENT_ADDR", "LUBAN_EXCHANGE_ADDR"]:
+        service = var[len("LUBAN_"):-len("_ADDR")].lower()
+        c.check(env.get(var) == f"{service}:{SERVICES[service]}",
+                f"{where}: {var}={env.get(var)} is not {service}:{SERVICES[service]}")
 
 
 class Checks:
@@ -152,10 +212,11 @@ def check_dockerfile(root):
             parts = args.split()
             image = parts[0]
             name = parts[2] if len(parts) >= 3 and parts[1].upper() == "AS" else f"#{len(order)}"
-            c.check(image in stages or re.fullmatch(r"debian:bookworm(-slim)?", image),
+            c.check(image in stages or re.fullmatch(r"debian:bookworm(-slim)?", image)
+                    or (name in CONSOLE_STAGES and re.fullmatch(NODE_IMAGE, image)),
                     f"stage {name}: FROM {image} is neither an earlier stage nor Debian 12")
             current = {"base": image, "user": None, "copies": [], "runs": [], "env": {},
-                       "entrypoint": None, "expose": []}
+                       "entrypoint": None, "expose": [], "workdir": "/"}
             stages[name] = current
             order.append(name)
         elif current is None:
@@ -173,6 +234,8 @@ def check_dockerfile(root):
             current["entrypoint"] = args
         elif word == "EXPOSE":
             current["expose"] += args.split()
+        elif word == "WORKDIR":
+            current["workdir"] = posixpath.join(current["workdir"], args)
 
     def effective(stage, key):
         while stage in stages:
@@ -191,7 +254,7 @@ def check_dockerfile(root):
             merged.update(env)
         return merged
 
-    for required in ["build", "runtime", *SERVICES, "clients"]:
+    for required in ["build", "runtime", *SERVICES, "clients", *CONSOLE_STAGES]:
         c.check(required in stages, f"no stage named {required}")
     if "build" in stages:
         c.check(stages["build"]["base"] == "debian:bookworm", "the build stage is not debian:bookworm")
@@ -233,6 +296,8 @@ def check_dockerfile(root):
             source = m.group(1)
             c.check(source in stages and order.index(source) < order.index(stage_name),
                     f"stage {stage_name}: COPY --from={source} is not an earlier stage")
+            if source != "build":
+                continue  # the console's: below
             for item in m.group(2).split()[:-1]:
                 name = os.path.basename(item)
                 c.check(name in built, f"stage {stage_name}: copies {item}, which the build "
@@ -295,21 +360,29 @@ def check_dockerfile(root):
     else:
         c.note(f"not Debian 12 ({codename or 'unknown'}): package names not checked with apt-cache")
 
-    # The build context's ignore file keeps secrets and build trees out and the sources in.
+    if all(name in stages for name in CONSOLE_STAGES):
+        check_console_stages(c, root, stages)
+
+    # The build context's ignore file keeps secrets and build trees out and the sources in; the
+    # console is built from its sources, without the host's packages, generated code or builds.
     ignore_path = os.path.join(root, ".dockerignore")
     if c.check(os.path.isfile(ignore_path), ".dockerignore is missing at the repository's root"):
         with open(ignore_path, encoding="utf-8") as f:
             patterns = {line.strip().rstrip("/") for line in f
                         if line.strip() and not line.startswith("#")}
-        for must in [".git", "build", "var", "deploy/secrets"]:
-            c.check(must in patterns, f".dockerignore does not exclude {must}")
-        for args in stages.get("build", {}).get("copies", []):
-            if args.startswith("--from"):
-                continue
-            for src in args.split()[:-1]:
-                src = src.rstrip("/")
-                c.check(src not in patterns, f".dockerignore excludes {src}, which the build copies")
-                c.check(os.path.exists(os.path.join(root, src)), f"COPY {src}: no such path")
+        for must in [".git", "build", "var", "deploy/secrets", "web/node_modules", "web/dist",
+                     "web/dist-gateway", "web/src/gen"]:
+            c.check(must in patterns or (must.endswith("node_modules") and "**/node_modules" in
+                                         patterns), f".dockerignore does not exclude {must}")
+        for stage_name in ["build", "console-build"]:
+            for args in stages.get(stage_name, {}).get("copies", []):
+                if args.startswith("--from"):
+                    continue
+                for src in args.split()[:-1]:
+                    src = src.rstrip("/")
+                    c.check(src not in patterns,
+                            f".dockerignore excludes {src}, which stage {stage_name} copies")
+                    c.check(os.path.exists(os.path.join(root, src)), f"COPY {src}: no such path")
 
     # The build context as the build stage copies it configures with the stage's own cmake
     # command, and the targets it builds exist (ninja's dry run: nothing is compiled).
@@ -347,6 +420,86 @@ def check_dockerfile(root):
                             capture_output=True, text=True, check=False)
     c.check(result.returncode == 0, f"ninja knows not all of {present}: {result.stderr[-1000:]}")
     return c.finish()
+
+
+def check_console_stages(c, root, stages):
+    """The console's build stage and image against web/ (package.json, the gateway's tsconfig and
+    config.ts): Node.js new enough, the lockfile's packages, the build's output, the settings."""
+    package = web_package(root)
+    m = re.search(r">=\s*(\d+)", package.get("engines", {}).get("node", ""))
+    node_major = int(m.group(1)) if m else None
+    c.check(node_major is not None, "web/package.json has no engines.node >= N")
+    build, image = stages["console-build"], stages["console"]
+    for name in CONSOLE_STAGES:
+        m = re.fullmatch(NODE_IMAGE, stages[name]["base"])
+        c.check(m is not None and node_major is not None and int(m.group(1)) >= node_major,
+                f"stage {name}: FROM {stages[name]['base']} is not node:<{node_major} or "
+                f"later>-bookworm-slim (web/package.json's engines.node)")
+    c.check(build["base"] == image["base"], "the console is built and run on different Node images")
+
+    runs = " ".join(build["runs"])
+    c.check(re.search(r"\bnpm ci\b", runs) and not re.search(r"\bnpm (install|i)\b", runs),
+            "stage console-build does not install with npm ci (the committed lockfile)")
+    c.check(re.search(r"\bnpm run build\b", runs), "stage console-build does not run npm run build")
+    c.check(re.search(r"\bnpm prune\b.*--omit=dev", runs),
+            "stage console-build leaves the dev packages (npm prune --omit=dev) for the image")
+    workdir = build["workdir"]
+    copied = {}   # source in the context -> the directory it is copied into
+    for args in build["copies"]:
+        parts = args.split()
+        for src in parts[:-1]:
+            copied[src.rstrip("/")] = posixpath.normpath(posixpath.join(workdir, parts[-1]))
+    c.check(copied.get("web") == posixpath.normpath(workdir),
+            f"stage console-build: web/ is not copied to its WORKDIR {workdir}")
+    for f in ["web/package.json", "web/package-lock.json"]:
+        c.check(f in copied, f"stage console-build does not copy {f} (npm ci needs the lockfile)")
+    # npm run generate reads the contracts from a path relative to web/.
+    m = re.search(r"buf generate (\S+)", package.get("scripts", {}).get("generate", ""))
+    if c.check(m is not None, "web/package.json's generate script runs no buf generate"):
+        want = posixpath.normpath(posixpath.join(workdir, m.group(1)))
+        c.check(copied.get("protos") == want,
+                f"stage console-build: protos/ is not at {want} (npm run generate's {m.group(1)})")
+
+    # The image: only the build's output, a numeric non-root user, node running the gateway.
+    home = image["workdir"].rstrip("/")
+    have = set()
+    for args in image["copies"]:
+        m = re.match(r"--from=(\S+)\s+(.*)", args)
+        if not c.check(m is not None and m.group(1) == "console-build",
+                       f"stage console: COPY {args} is not from console-build"):
+            continue
+        parts = m.group(2).split()
+        for item in parts[:-1]:
+            rel = posixpath.relpath(item.rstrip("/"), workdir)
+            c.check(rel in CONSOLE_BUILT, f"stage console: copies {item}, not one of "
+                                          f"{sorted(CONSOLE_BUILT)} of {workdir}")
+            dest = posixpath.join(home, parts[-1])
+            c.check(posixpath.normpath(dest) in (home, posixpath.join(home, rel)),
+                    f"stage console: {item} is copied to {dest}, not {posixpath.join(home, rel)}")
+            have.add(rel)
+    c.check(CONSOLE_BUILT <= have,
+            f"stage console lacks {sorted(CONSOLE_BUILT - have)} of the build")
+    c.check(package.get("type") != "module" or "package.json" in have,
+            "stage console: without web/package.json (type: module) node cannot load the gateway")
+    c.check(is_nonroot_user(image["user"]),
+            f"stage console: USER is {image['user']!r}, not a numeric non-root uid")
+    main = posixpath.join(home, gateway_main(root))
+    try:
+        entrypoint = json.loads(image["entrypoint"] or "null")
+    except json.JSONDecodeError:
+        entrypoint = image["entrypoint"]
+    c.check(entrypoint == ["node", main],
+            f"stage console: ENTRYPOINT is {image['entrypoint']}, not [\"node\", \"{main}\"]")
+    read, _ = gateway_settings(root)
+    env = image["env"]
+    unknown = sorted(k for k in env if k.startswith("LUBAN_") and k not in read)
+    c.check(not unknown, f"stage console: ENV {unknown} are not settings of web/gateway/config.ts")
+    c.check(env.get("LUBAN_CONSOLE_HOST") == "0.0.0.0",
+            "stage console: LUBAN_CONSOLE_HOST is not 0.0.0.0")
+    c.check(env.get("LUBAN_CONSOLE_PORT") in image["expose"],
+            f"stage console: does not EXPOSE LUBAN_CONSOLE_PORT {env.get('LUBAN_CONSOLE_PORT')}")
+    c.check(env.get("LUBAN_CONSOLE_STATIC") == posixpath.join(home, "dist"),
+            f"stage console: LUBAN_CONSOLE_STATIC is not the copied console {home}/dist")
 
 
 # --- compose ------------------------------------------------------------------------------------
@@ -452,6 +605,8 @@ def check_compose(root, rendered, secrets_dir, initdb_sql):
             c.check(isinstance(spec, dict) and spec.get("condition") == "service_healthy",
                     f"{svc}: depends_on {dep} without condition service_healthy")
 
+    check_compose_console(c, root, services, stages)
+
     report = services.get("report")
     if c.check(report is not None, "no report service"):
         cmd = report.get("command") or []
@@ -478,6 +633,66 @@ def check_compose(root, rendered, secrets_dir, initdb_sql):
                 f"init SQL does not create user luban_{svc} with the secret's password")
     c.check(not re.search(r"\*\.\*", sql), "init SQL grants global rights")
     return c.finish()
+
+
+def published_ports(spec):
+    """(host address, host port, container port) of a compose service's ports, short or long."""
+    out = []
+    for p in spec.get("ports") or []:
+        if isinstance(p, dict):
+            out.append((p.get("host_ip", ""), str(p.get("published", "")), str(p.get("target"))))
+            continue
+        parts = str(p).split("/")[0].split(":")
+        parts = [""] * (3 - len(parts)) + parts
+        out.append((parts[0], parts[1], parts[2]))
+    return out
+
+
+def check_compose_console(c, root, services, stages):
+    """The console's gateway in compose: its image, hardening, settings (web/gateway/config.ts),
+    mutual TLS to the services with the clients' certificate, its port and healthcheck."""
+    s = services.get("console")
+    if not c.check(s is not None, "no console service"):
+        return
+    read, required = gateway_settings(root)
+    env = env_dict(s.get("environment"))
+    own = names(s.get("secrets"))
+    build = s.get("build") or {}
+    c.check(build.get("target") == "console" and "console" in stages,
+            f"console: build target {build.get('target')} is not the Dockerfile's console stage")
+    c.check(str(build.get("dockerfile", "")).endswith("deploy/docker/Dockerfile"),
+            "console: not built from deploy/docker/Dockerfile")
+    c.check(is_nonroot_user(str(s.get("user", ""))),
+            f"console: user {s.get('user')!r} is not non-root")
+    c.check(s.get("read_only") is True, "console: read_only is not true")
+    c.check("ALL" in (s.get("cap_drop") or []), "console: cap_drop lacks ALL")
+    c.check(any("no-new-privileges" in o for o in s.get("security_opt") or []),
+            "console: no no-new-privileges")
+    check_gateway_env(c, "console", env, read, required)
+    # The services require client certificates (LUBAN_TLS_CLIENT_CA): so must the gateway have one.
+    mutual = any("LUBAN_TLS_CLIENT_CA" in env_dict((services.get(svc) or {}).get("environment"))
+                 for svc in SERVICES)
+    for var in ["LUBAN_TLS_CA"] + (["LUBAN_TLS_CERT", "LUBAN_TLS_KEY"] if mutual else []):
+        c.check(secret_path(env.get(var)) in own, f"console: {var} is not a secret it mounts")
+    c.check(secret_path(env.get("LUBAN_TLS_CERT")) not in {f"tls_{svc}_crt" for svc in SERVICES},
+            "console: presents a service's certificate")
+    extra = [n for n in own if SERVICE_ONLY_SECRETS.match(n)]
+    c.check(not extra, f"console: gets the services' secrets {extra}")
+    c.check(not s.get("env_file"), "console: an env_file (the gateway has no secret settings)")
+    port = str(env.get("LUBAN_CONSOLE_PORT", ""))
+    ports = published_ports(s)
+    c.check(len(ports) == 1 and ports[0][2] == port,
+            f"console: publishes {ports}, not one port to LUBAN_CONSOLE_PORT {port}")
+    c.check(all(host not in ("", "0.0.0.0", "::") for host, _, _ in ports),
+            "console: published on every interface by default (plain HTTP, a Secure cookie)")
+    test = " ".join((s.get("healthcheck") or {}).get("test") or [])
+    c.check("/healthz" in test and (f"127.0.0.1:{port}/" in test or
+                                    "process.env.LUBAN_CONSOLE_PORT" in test),
+            "console: the healthcheck does not ask the gateway's /healthz on its port")
+    deps = s.get("depends_on") or {}
+    for svc in SERVICES:
+        c.check((deps.get(svc) or {}).get("condition") == "service_healthy",
+                f"console: does not wait for {svc} to be healthy")
 
 
 # --- Kubernetes ---------------------------------------------------------------------------------
@@ -659,13 +874,15 @@ def check_k8s(root, overlay, rendered):
                 f"at most {connections} pooled connections, over 80% of max_connections {max_conn}")
 
     db_host = {env_of(d["spec"]["template"]["spec"]["containers"][0]).get("LUBAN_DB_HOST")
-               for d in deployments.values()}
+               for name, d in deployments.items() if name in SERVICES}
     c.check(len(db_host) == 1, f"the services use different database hosts {db_host}")
     host = next(iter(db_host))
     if host in services:
         ext = services[host]["spec"]
         c.check(ext.get("type") == "ExternalName" and bool(ext.get("externalName")),
                 f"Service {host} (the database) is not an ExternalName with a name")
+
+    check_k8s_console(c, root, overlay, by_kind, env_of)
 
     cronjobs = by_kind.get("CronJob", {})
     cj = cronjobs.get("luban-report")
@@ -687,6 +904,91 @@ def check_k8s(root, overlay, rendered):
             c.check(claim in by_kind.get("PersistentVolumeClaim", {}) or "emptyDir" in vol,
                     "the report's volume is neither a rendered PVC nor an emptyDir")
     return c.finish()
+
+
+def check_k8s_console(c, root, overlay, by_kind, env_of):
+    """The console's gateway in Kubernetes: settings (web/gateway/config.ts) and the files they
+    name mounted from its own TLS Secret, HTTP probes of /healthz, its Service, and sessions that
+    live in one pod's memory (affinity, no autoscaler, two pods in prod)."""
+    d = by_kind.get("Deployment", {}).get("console")
+    if not c.check(d is not None, "no Deployment console"):
+        return
+    services = by_kind.get("Service", {})
+    spec = d["spec"]["template"]["spec"]
+    ctr = spec["containers"][0]
+    env = env_of(ctr)
+    labels = d["spec"]["template"]["metadata"]["labels"]
+    c.check(all(labels.get(k) == v for k, v in d["spec"]["selector"]["matchLabels"].items()),
+            "Deployment console: selector does not match its pods")
+    read, required = gateway_settings(root)
+    check_gateway_env(c, "console", env, read, required)
+    for var in ["LUBAN_COURSE_ADDR", "LUBAN_ENROLLMENT_ADDR", "LUBAN_EXCHANGE_ADDR"]:
+        host = env.get(var, "").partition(":")[0]
+        c.check(host in services, f"console: {var} names no rendered Service")
+
+    volumes = {v["name"]: v for v in spec.get("volumes") or []}
+    mounts = {vm["mountPath"].rstrip("/"): vm["name"] for vm in ctr.get("volumeMounts") or []}
+
+    def secret_of(path):
+        """The Secret whose volume holds file `path`, or None."""
+        for mount, name in mounts.items():
+            if path.startswith(mount + "/"):
+                return ((volumes.get(name) or {}).get("secret") or {}).get("secretName")
+        return None
+
+    # The services require client certificates (LUBAN_TLS_CLIENT_CA): so must the gateway have one.
+    mutual = any("LUBAN_TLS_CLIENT_CA" in env_of(dep["spec"]["template"]["spec"]["containers"][0])
+                 for name, dep in by_kind.get("Deployment", {}).items() if name in SERVICES)
+    for var in ["LUBAN_TLS_CA"] + (["LUBAN_TLS_CERT", "LUBAN_TLS_KEY"] if mutual else []):
+        c.check(var in env and secret_of(env[var]) is not None,
+                f"console: {var} is not a file of a mounted Secret")
+    secret = secret_of(env.get("LUBAN_TLS_CERT", ""))
+    c.check(secret not in {f"luban-tls-{svc}" for svc in SERVICES},
+            f"console: presents a service's certificate (Secret {secret})")
+    extra = [v["secret"]["secretName"] for v in volumes.values()
+             if "secret" in v and SERVICE_ONLY_SECRETS.match(v["secret"].get("secretName", ""))]
+    extra += [e["valueFrom"]["secretKeyRef"]["name"] for e in ctr.get("env") or []
+              if SERVICE_ONLY_SECRETS.match(
+                  ((e.get("valueFrom") or {}).get("secretKeyRef") or {}).get("name", ""))]
+    c.check(not extra, f"console: gets the services' secrets {extra}")
+
+    ports = {p["name"]: p["containerPort"] for p in ctr.get("ports") or []}
+    c.check(str(ports.get("http")) == str(env.get("LUBAN_CONSOLE_PORT")),
+            f"console: container port http {ports.get('http')} is not LUBAN_CONSOLE_PORT")
+    for probe in ["startupProbe", "readinessProbe", "livenessProbe"]:
+        get = (ctr.get(probe) or {}).get("httpGet") or {}
+        c.check(get.get("path") == "/healthz" and get.get("port") in ("http", ports.get("http")),
+                f"console: {probe} does not GET /healthz on port http")
+    res = ctr.get("resources") or {}
+    for kind, least in [("requests", 64), ("limits", 128)]:
+        memory = (res.get(kind) or {}).get("memory")
+        # Node.js: ~67 MB resident idle, serving the console (docs/console.md).
+        c.check(memory is not None and quantity(memory, True) >= least * 2**20,
+                f"console: {kind}.memory {memory} under {least}Mi")
+
+    s = services.get("console")
+    if c.check(s is not None, "no Service console"):
+        c.check(s["spec"].get("type", "ClusterIP") == "ClusterIP",
+                "Service console is not ClusterIP")
+        c.check(all(labels.get(k) == v for k, v in s["spec"]["selector"].items()),
+                "Service console: selector does not match the Deployment's pods")
+        sp = {p["name"]: p for p in s["spec"]["ports"]}
+        c.check("http" in sp and sp["http"].get("targetPort") in ("http", ports.get("http")),
+                f"Service console: ports are {sorted(sp)}, no http to the container's")
+    replicas = d["spec"].get("replicas", 1)
+    c.check("console" not in by_kind.get("HorizontalPodAutoscaler", {}),
+            "console: an autoscaler (scaling in ends the sessions of the pods it removes)")
+    if replicas > 1 and s is not None:
+        c.check(s["spec"].get("sessionAffinity") == "ClientIP",
+                "Service console: several pods without sessionAffinity ClientIP (a session is in "
+                "one pod's memory)")
+    pdbs = [p for p in by_kind.get("PodDisruptionBudget", {}).values()
+            if all(labels.get(k) == v for k, v in p["spec"]["selector"]["matchLabels"].items())]
+    c.check(len(pdbs) == 1, f"console: {len(pdbs)} PodDisruptionBudgets select its pods")
+    if overlay == "dev":
+        c.check(replicas == 1, f"dev: console has {replicas} replicas, not 1")
+    if overlay == "prod":
+        c.check(replicas >= 2, f"prod: console has {replicas} replica, so no machine may fail")
 
 
 def main(argv):

@@ -19,6 +19,25 @@ async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
 }
 
+// How many different pictures the page's font draws for the characters of `text`: one per
+// distinct character when a font has their glyphs, 1 when every one is the same empty box (no
+// font for the script installed: scripts/test installs one for Chinese).
+async function distinctGlyphs(page: Page, text: string): Promise<number> {
+  return page.evaluate((characters) => {
+    const canvas = document.createElement("canvas");
+    canvas.width = 48;
+    canvas.height = 48;
+    const context = canvas.getContext("2d")!;
+    context.font = `32px ${getComputedStyle(document.body).fontFamily}`;
+    const drawn = [...characters].map((c) => {
+      context.clearRect(0, 0, canvas.width, canvas.height);
+      context.fillText(c, 4, 36);
+      return context.getImageData(0, 0, canvas.width, canvas.height).data.join(",");
+    });
+    return new Set(drawn).size;
+  }, text);
+}
+
 interface CourseRunJson {
   name: string;
   workshop: string;
@@ -128,6 +147,9 @@ test("the language switch changes the page and is remembered", async ({ page }) 
   await expect(page.getByRole("heading", { name: "Потоки курсов" })).toBeVisible();
   await page.getByLabel("Язык").selectOption("zh");
   await expect(page.getByRole("heading", { name: "课程班" })).toBeVisible();
+  // Drawn in glyphs, not boxes (a CJK font is installed).
+  expect(await distinctGlyphs(page, "课程班")).toBe(3);
+  await screenshot(page, "home-college-admin-zh");
   await page.getByLabel("语言").selectOption("en");
 });
 
