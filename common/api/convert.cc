@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/domain/resource_name.h"
+#include "common/domain/status_macros.h"
 #include "common/domain/validation.h"
 
 namespace luban {
@@ -36,9 +37,8 @@ absl::StatusOr<absl::CivilDay> DateFromProto(absl::string_view field,
 absl::StatusOr<std::optional<absl::CivilDay>> OptionalDateFromProto(
     absl::string_view field, const luban::common::v1::Date& date) {
   if (date.year() == 0 && date.month() == 0 && date.day() == 0) return std::nullopt;
-  auto day = DateFromProto(field, date);
-  if (!day.ok()) return day.status();
-  return std::optional<absl::CivilDay>(*day);
+  LUBAN_ASSIGN_OR_RETURN(auto day, DateFromProto(field, date));
+  return std::optional<absl::CivilDay>(day);
 }
 
 void DateToProto(absl::CivilDay day, luban::common::v1::Date* out) {

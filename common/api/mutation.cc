@@ -1,6 +1,7 @@
 #include "common/api/mutation.h"
 
 #include "common/api/paging.h"
+#include "common/domain/status_macros.h"
 #include "google/protobuf/any.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "openssl/sha.h"
@@ -52,12 +53,12 @@ absl::Status ChangeRecorder::Flush(Ledger& ledger, const RequestContext& rc,
                       entry.record.resource_name,
                       entry.action,
                       details};
-    if (auto status = ledger.Audit(audit); !status.ok()) return status;
+    LUBAN_RETURN_IF_ERROR(ledger.Audit(audit));
   }
   for (Entry& entry : entries_) {
     entry.record.request_id = rc.request_id;
     entry.record.actor = rc.principal.name;
-    if (auto status = ledger.PublishChange(entry.record); !status.ok()) return status;
+    LUBAN_RETURN_IF_ERROR(ledger.PublishChange(entry.record));
   }
   return absl::OkStatus();
 }

@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/domain/status_macros.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -48,16 +49,15 @@ absl::StatusOr<PageRequest> ReadPageRequest(const PageTokenCodec& codec, absl::s
   const auto* descriptor = list_request.GetDescriptor();
   const auto* reflection = list_request.GetReflection();
   PageRequest page;
-  auto size = EffectivePageSize(
-      reflection->GetInt32(list_request, descriptor->FindFieldByName("page_size")));
-  if (!size.ok()) return size.status();
-  page.size = *size;
+  LUBAN_ASSIGN_OR_RETURN(auto size, EffectivePageSize(reflection->GetInt32(
+                                        list_request, descriptor->FindFieldByName("page_size"))));
+  page.size = size;
   const std::string token =
       reflection->GetString(list_request, descriptor->FindFieldByName("page_token"));
   if (!token.empty()) {
-    auto position = codec.Decode(token, QueryFingerprint(list_request, caller));
-    if (!position.ok()) return position.status();
-    if (!absl::SimpleAtoi(*position, &page.after_id) || page.after_id < 0) {
+    LUBAN_ASSIGN_OR_RETURN(auto position,
+                           codec.Decode(token, QueryFingerprint(list_request, caller)));
+    if (!absl::SimpleAtoi(position, &page.after_id) || page.after_id < 0) {
       return absl::InvalidArgumentError("page_token: not a page token of this list");
     }
   }

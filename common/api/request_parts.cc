@@ -2,6 +2,7 @@
 
 #include "common/api/convert.h"
 #include "common/domain/resource_name.h"
+#include "common/domain/status_macros.h"
 #include "common/domain/validation.h"
 
 namespace luban {
@@ -10,29 +11,25 @@ absl::StatusOr<std::optional<int64_t>> OptionalResourceName(absl::string_view fi
                                                             absl::string_view collection,
                                                             const std::string& name) {
   if (name.empty()) return std::optional<int64_t>();
-  auto id = ParseResourceName(field, collection, name);
-  if (!id.ok()) return id.status();
-  return std::optional<int64_t>(*id);
+  LUBAN_ASSIGN_OR_RETURN(auto id, ParseResourceName(field, collection, name));
+  return std::optional<int64_t>(id);
 }
 
 absl::StatusOr<std::optional<ResourceId>> OptionalResourceNameIn(
     absl::string_view field, absl::Span<const absl::string_view> collections,
     const std::string& name) {
   if (name.empty()) return std::optional<ResourceId>();
-  auto id = ParseResourceNameIn(field, collections, name);
-  if (!id.ok()) return id.status();
-  return std::optional<ResourceId>(*std::move(id));
+  LUBAN_ASSIGN_OR_RETURN(auto id, ParseResourceNameIn(field, collections, name));
+  return std::optional<ResourceId>(std::move(id));
 }
 
 absl::StatusOr<Target> ReadTarget(absl::string_view collection, const std::string& name,
                                   const std::string& etag) {
   Target target;
-  auto id = ParseResourceName("name", collection, name);
-  if (!id.ok()) return id.status();
-  target.id = *id;
-  auto version = ParseEtag("etag", etag);
-  if (!version.ok()) return version.status();
-  target.version = *version;
+  LUBAN_ASSIGN_OR_RETURN(auto id, ParseResourceName("name", collection, name));
+  target.id = id;
+  LUBAN_ASSIGN_OR_RETURN(auto version, ParseEtag("etag", etag));
+  target.version = version;
   return target;
 }
 
@@ -53,9 +50,8 @@ absl::StatusOr<ExportCursor> ExportStart(const google::protobuf::Timestamp& upda
     cursor.updated_since = TimeFromProto(updated_since);
   }
   if (!after_name.empty()) {
-    auto id = ParseResourceName("after_name", collection, after_name);
-    if (!id.ok()) return id.status();
-    cursor.after_id = *id;
+    LUBAN_ASSIGN_OR_RETURN(auto id, ParseResourceName("after_name", collection, after_name));
+    cursor.after_id = id;
   }
   return cursor;
 }

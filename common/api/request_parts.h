@@ -52,20 +52,23 @@ absl::StatusOr<ExportCursor> ExportStart(const google::protobuf::Timestamp& upda
 void MetaToProto(const Meta& meta, google::protobuf::Timestamp* create_time,
                  google::protobuf::Timestamp* update_time, std::string* etag);
 
-// An enum from its proto value when within [first, last].
+// A domain enum from its proto value: a value the contract names (`is_valid` is the generated
+// <Enum>_IsValid) other than 0 (UNSPECIFIED). Domain enums carry the contract's numbers, which
+// each service asserts where it maps them.
 template <typename Domain, typename Proto>
-std::optional<Domain> EnumFromProto(Proto value, int first, int last) {
+std::optional<Domain> EnumFromProto(Proto value, bool (*is_valid)(int)) {
   const int v = static_cast<int>(value);
-  if (v < first || v > last) return std::nullopt;
+  if (v == 0 || !is_valid(v)) return std::nullopt;
   return static_cast<Domain>(v);
 }
 
-// An optional enum filter: 0 (unspecified) means any; values outside [first, last] are refused.
+// An optional enum filter: 0 (unspecified) means any; values the contract does not name are
+// refused.
 template <typename Domain, typename Proto>
-absl::StatusOr<std::optional<Domain>> EnumFilter(absl::string_view field, Proto value, int first,
-                                                 int last) {
+absl::StatusOr<std::optional<Domain>> EnumFilter(absl::string_view field, Proto value,
+                                                 bool (*is_valid)(int)) {
   if (static_cast<int>(value) == 0) return std::optional<Domain>();
-  auto converted = EnumFromProto<Domain>(value, first, last);
+  auto converted = EnumFromProto<Domain>(value, is_valid);
   if (!converted) {
     return absl::InvalidArgumentError(
         absl::StrCat(field, ": unknown value ", static_cast<int>(value)));

@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "common/db/pool.h"
 #include "common/db/sql_error.h"
+#include "common/domain/status_macros.h"
 #include "cppconn/connection.h"
 #include "cppconn/exception.h"
 #include "cppconn/prepared_statement.h"
@@ -123,9 +124,8 @@ std::vector<std::string> SplitStatements(const std::string& sql) {
 absl::StatusOr<MigrationReport> Migrate(ConnectionPool& pool,
                                         const std::vector<const std::vector<Migration>*>& tracks,
                                         absl::Duration lock_timeout) {
-  auto lease = pool.Borrow(absl::Now() + lock_timeout);
-  if (!lease.ok()) return lease.status();
-  sql::Connection& connection = (*lease)->connection();
+  LUBAN_ASSIGN_OR_RETURN(auto lease, pool.Borrow(absl::Now() + lock_timeout));
+  sql::Connection& connection = (lease)->connection();
   try {
     {
       std::unique_ptr<sql::PreparedStatement> lock(
@@ -141,7 +141,7 @@ absl::StatusOr<MigrationReport> Migrate(ConnectionPool& pool,
     Commit(connection);
     return report;
   } catch (const sql::SQLException& e) {
-    lease->Discard();  // also drops the named lock with the session
+    lease.Discard();  // also drops the named lock with the session
     return SqlErrorToStatus(e, "migrate the schema");
   }
 }

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/db/sql_error.h"
+#include "common/domain/status_macros.h"
 #include "cppconn/connection.h"
 #include "cppconn/exception.h"
 #include "cppconn/prepared_statement.h"
@@ -218,15 +219,14 @@ void ConnectionPool::Return(std::unique_ptr<PooledConnection> connection, bool d
 }
 
 absl::Status ConnectionPool::Ping(absl::Duration timeout) {
-  auto lease = Borrow(absl::Now() + timeout);
-  if (!lease.ok()) return lease.status();
+  LUBAN_ASSIGN_OR_RETURN(auto lease, Borrow(absl::Now() + timeout));
   try {
-    std::unique_ptr<sql::Statement> statement((*lease)->connection().createStatement());
+    std::unique_ptr<sql::Statement> statement((lease)->connection().createStatement());
     statement->execute("DO 1");
-    (*lease)->Touch(absl::Now());
+    (lease)->Touch(absl::Now());
     return absl::OkStatus();
   } catch (const sql::SQLException& e) {
-    lease->Discard();
+    lease.Discard();
     return SqlErrorToStatus(e, "ping the database");
   }
 }

@@ -6,10 +6,6 @@ namespace luban::db {
 
 using Json = nlohmann::json;
 
-absl::Status NotFound(absl::string_view collection, int64_t id) {
-  return absl::NotFoundError(absl::StrCat(FormatResourceName(collection, id), ": not found"));
-}
-
 absl::Status CheckLimit(int limit) {
   if (limit < 1) return absl::InvalidArgumentError("limit: must be at least 1");
   return absl::OkStatus();

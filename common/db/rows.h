@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "common/db/sql_ledger.h"
 #include "common/db/transaction.h"
+#include "common/domain/resource_name.h"
 #include "common/domain/types.h"
 #include "cppconn/datatype.h"
 #include "cppconn/prepared_statement.h"
@@ -23,9 +24,6 @@
 #include "nlohmann/json.hpp"
 
 namespace luban::db {
-
-// NOT_FOUND naming the resource `collection`/`id`.
-absl::Status NotFound(absl::string_view collection, int64_t id);
 
 // INVALID_ARGUMENT unless a list's limit is at least 1.
 absl::Status CheckLimit(int limit);
@@ -61,7 +59,7 @@ template <typename T, typename Reader>
 absl::StatusOr<T> ReadOne(sql::PreparedStatement& statement, absl::string_view collection,
                           int64_t id, Reader read) {
   auto rows = Session::Query(statement);
-  if (!rows->next()) return NotFound(collection, id);
+  if (!rows->next()) return ResourceNotFound(collection, id);
   return read(*rows);
 }
 

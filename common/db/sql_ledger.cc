@@ -7,6 +7,7 @@
 #include "absl/time/civil_time.h"
 #include "common/db/rows.h"
 #include "common/db/sql_error.h"
+#include "common/domain/status_macros.h"
 #include "common/metrics/metrics.h"
 #include "cppconn/exception.h"
 #include "cppconn/prepared_statement.h"
@@ -40,9 +41,8 @@ absl::StatusOr<std::optional<std::string>> SqlLedger::ClaimRequest(const Request
     if (e.getErrorCode() != kErrDuplicateKey) throw;
   }
   // Seen before (and committed: an uncommitted duplicate would have made us wait).
-  auto prior = Stored(key, /*lock=*/true);
-  if (!prior.ok()) return prior.status();
-  if (!prior->has_value()) {
+  LUBAN_ASSIGN_OR_RETURN(auto prior, Stored(key, /*lock=*/true));
+  if (!prior.has_value()) {
     return absl::AbortedError("request_id: a concurrent request with the same id is in flight");
   }
   CountReplay();
@@ -101,7 +101,7 @@ absl::Status SqlLedger::Audit(const AuditRecord& record) {
 
 absl::StatusOr<Page<StoredAuditRecord>> SqlLedger::ListAudit(absl::string_view resource_name,
                                                              int64_t before_id, int limit) {
-  if (auto s = CheckLimit(limit); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   return Guarded(session_, "list audit records", [&]() -> absl::StatusOr<Page<StoredAuditRecord>> {
     // Backwards along audit_log_resource (resource_name, id) for one resource, along the primary
     // key for all: either way no sort, and no row before the page is read.

@@ -6,6 +6,7 @@
 #include "absl/time/clock.h"
 #include "common/db/sql_error.h"
 #include "common/domain/backoff.h"
+#include "common/domain/status_macros.h"
 #include "cppconn/connection.h"
 #include "cppconn/exception.h"
 #include "cppconn/prepared_statement.h"
@@ -54,12 +55,11 @@ absl::Status RunInTransaction(ConnectionPool& pool, const TransactionOptions& op
     return absl::DeadlineExceededError(
         absl::StrCat(options.context, ": the deadline passed before the work started"));
   }
-  auto lease = pool.Borrow(options.deadline);
-  if (!lease.ok()) return lease.status();
+  LUBAN_ASSIGN_OR_RETURN(auto lease, pool.Borrow(options.deadline));
   absl::Status status;
   Backoff backoff(kFirstRetryPause, kLastRetryPause);
   for (int attempt = 1; attempt <= options.max_attempts; ++attempt) {
-    Session session(**lease);
+    Session session(*lease);
     try {
       status = body(session);
       if (status.ok() && absl::Now() + kCommitMargin >= options.deadline) {
@@ -78,11 +78,11 @@ absl::Status RunInTransaction(ConnectionPool& pool, const TransactionOptions& op
     const int code = session.error_code();
     if (IsConnectionError(code)) {
       // The outcome of the transaction is unknown to us; never continue it elsewhere.
-      lease->Discard();
+      lease.Discard();
       return status;
     }
-    if (!RollbackQuietly(**lease)) {
-      lease->Discard();
+    if (!RollbackQuietly(*lease)) {
+      lease.Discard();
       return absl::UnavailableError(
           absl::StrCat(options.context, ": the database connection failed"));
     }

@@ -1,6 +1,7 @@
 #include "common/domain/audit_trail.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/domain/status_macros.h"
 #include "common/domain/validation.h"
 
 namespace luban {
@@ -14,7 +15,7 @@ absl::StatusOr<Page<StoredAuditRecord>> ReadAuditTrail(
       return InvalidField("resource",
                           "required for a college admin: the record whose history to read");
     }
-    if (auto s = college_may_read(*resource); !s.ok()) return s;
+    LUBAN_RETURN_IF_ERROR(college_may_read(*resource));
   } else if (!who.IsNetworkAdmin()) {
     return absl::PermissionDeniedError(
         absl::StrCat("role ", RoleName(who.role), " may not read the audit trail"));

@@ -7,11 +7,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/domain/status_macros.h"
 
 namespace luban {
 
 std::string FormatResourceName(absl::string_view collection, int64_t id) {
   return absl::StrCat(collection, "/", id);
+}
+
+absl::Status ResourceNotFound(absl::string_view collection, int64_t id) {
+  return absl::NotFoundError(absl::StrCat(FormatResourceName(collection, id), ": not found"));
 }
 
 absl::StatusOr<int64_t> ParseResourceName(absl::string_view field, absl::string_view collection,
@@ -46,9 +51,8 @@ absl::StatusOr<ResourceId> ParseResourceNameIn(absl::string_view field,
       slash == absl::string_view::npos ? absl::string_view() : name.substr(0, slash);
   for (absl::string_view candidate : collections) {
     if (candidate != collection) continue;
-    auto id = ParseResourceName(field, candidate, name);
-    if (!id.ok()) return id.status();
-    return ResourceId{std::string(candidate), *id};
+    LUBAN_ASSIGN_OR_RETURN(auto id, ParseResourceName(field, candidate, name));
+    return ResourceId{std::string(candidate), id};
   }
   const std::string expected =
       absl::StrCat("a resource name \"{collection}/{id}\" of ", absl::StrJoin(collections, ", "));

@@ -20,6 +20,10 @@ struct ResourceId {
 
 std::string FormatResourceName(absl::string_view collection, int64_t id);
 
+// NOT_FOUND "<collection>/<id>: not found", as every service answers for a record that does not
+// exist or that the caller may not see.
+absl::Status ResourceNotFound(absl::string_view collection, int64_t id);
+
 // The id of `name` in `collection`. INVALID_ARGUMENT naming `field` when `name` is empty, of
 // another collection or has no positive decimal id.
 absl::StatusOr<int64_t> ParseResourceName(absl::string_view field, absl::string_view collection,

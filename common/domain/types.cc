@@ -4,6 +4,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/domain/status_macros.h"
 #include "common/domain/validation.h"
 
 namespace luban {
@@ -23,9 +24,7 @@ absl::Status CheckLocalizedTexts(absl::string_view field, const std::vector<Loca
       return InvalidField(absl::StrCat(item, ".language_code"),
                           absl::StrCat("language \"", texts[i].language, "\" appears twice"));
     }
-    if (auto s = CheckText(absl::StrCat(item, ".text"), texts[i].text, 1, max_bytes); !s.ok()) {
-      return s;
-    }
+    LUBAN_RETURN_IF_ERROR(CheckText(absl::StrCat(item, ".text"), texts[i].text, 1, max_bytes));
   }
   return absl::OkStatus();
 }

@@ -20,6 +20,17 @@ struct Meta {
   int64_t version = 0;  // bumped by every change; the etag
   absl::Time create_time;
   absl::Time update_time;
+
+  // A new row: version 1, created and updated at `now`.
+  void Stamp(absl::Time now) {
+    version = 1;
+    create_time = update_time = now;
+  }
+  // A changed row: the next version, updated at `now`.
+  void Bump(absl::Time now) {
+    ++version;
+    update_time = now;
+  }
 };
 
 // A position in an export: rows changed after (updated_since, after_id), in that order.

@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/domain/status_macros.h"
 
 namespace luban {
 
@@ -170,7 +171,7 @@ absl::StatusOr<absl::flat_hash_set<std::string>> ParseCountrySet(absl::string_vi
   absl::flat_hash_set<std::string> set;
   for (absl::string_view code : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
     code = absl::StripAsciiWhitespace(code);
-    if (auto status = CheckCountryCode("workshop_countries", code); !status.ok()) return status;
+    LUBAN_RETURN_IF_ERROR(CheckCountryCode("workshop_countries", code));
     set.insert(std::string(code));
   }
   if (set.empty()) return InvalidField("workshop_countries", "at least one country code");

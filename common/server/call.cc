@@ -12,6 +12,7 @@
 #include "common/api/personal_data.h"
 #include "common/api/status.h"
 #include "common/db/pool.h"
+#include "common/domain/status_macros.h"
 #include "common/metrics/metrics.h"
 #include "common/server/logging.h"
 #include "common/server/trace_context.h"
@@ -190,16 +191,15 @@ absl::StatusOr<RequestContext> CallRunner::AdmitCall(grpc::CallbackServerContext
   auto it = metadata.find("authorization");
   if (it != metadata.end()) {
     // A bearer token, when sent, decides (whatever certificate came with it).
-    auto principal =
-        credentials_->Authenticate(absl::string_view(it->second.data(), it->second.size()));
-    if (!principal.ok()) return principal.status();
-    rc.principal = *std::move(principal);
+    LUBAN_ASSIGN_OR_RETURN(auto principal, credentials_->Authenticate(absl::string_view(
+                                               it->second.data(), it->second.size())));
+    rc.principal = std::move(principal);
   } else if (auto service = PeerServicePrincipal(*context); service.ok()) {
     rc.principal = *std::move(service);
   } else {
     rc.principal = Principal{"anonymous", Role::kAnonymous, 0};
   }
-  if (auto status = policy_->Authorize(method, rc.principal); !status.ok()) return status;
+  LUBAN_RETURN_IF_ERROR(policy_->Authorize(method, rc.principal));
   if (database_ != nullptr && !database_->reachable()) {
     return absl::UnavailableError(
         "the database is not answering (health NOT_SERVING); retry with backoff");

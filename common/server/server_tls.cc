@@ -13,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/client/channel.h"
+#include "common/domain/status_macros.h"
 #include "common/server/service_main.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/security/tls_certificate_provider.h"
@@ -70,9 +71,9 @@ absl::Status CheckServerTls(absl::string_view listen, const ServerTls& tls) {
   auto readable = [](const std::string& path, absl::string_view flag) {
     return path.empty() ? absl::OkStatus() : client::ReadPemFile(path, flag).status();
   };
-  if (auto status = readable(tls.cert_file, "--tls_cert"); !status.ok()) return status;
-  if (auto status = readable(tls.key_file, "--tls_key"); !status.ok()) return status;
-  if (auto status = readable(tls.client_ca_file, "--tls_client_ca"); !status.ok()) return status;
+  LUBAN_RETURN_IF_ERROR(readable(tls.cert_file, "--tls_cert"));
+  LUBAN_RETURN_IF_ERROR(readable(tls.key_file, "--tls_key"));
+  LUBAN_RETURN_IF_ERROR(readable(tls.client_ca_file, "--tls_client_ca"));
   return absl::OkStatus();
 }
 

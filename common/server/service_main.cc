@@ -15,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "common/domain/status_macros.h"
 #include "common/metrics/metrics.h"
 #include "common/server/executor.h"
 #include "common/server/logging.h"
@@ -118,7 +119,7 @@ absl::StatusOr<db::MigrationReport> PrepareSchema(db::ConnectionPool& pool, Serv
 absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(ServiceModule& module,
                                                                 HostOptions options,
                                                                 auth::CredentialStore credentials) {
-  if (auto status = CheckServerTls(options.listen, options.tls); !status.ok()) return status;
+  LUBAN_RETURN_IF_ERROR(CheckServerTls(options.listen, options.tls));
   std::unique_ptr<ServiceHost> host(new ServiceHost());
   host->options_ = std::move(options);
   const HostOptions& o = host->options_;
@@ -153,10 +154,9 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(ServiceModule& m
       "Transactions re-run after a deadlock, a lock wait timeout or a changed record", {},
       [pool] { return static_cast<double>(pool->GetStats().conflict_retries); }, host.get(),
       /*counter=*/true);
-  auto migrated = PrepareSchema(*host->pool_, module, o.db_wait);
-  if (!migrated.ok()) return migrated.status();
+  LUBAN_ASSIGN_OR_RETURN(auto migrated, PrepareSchema(*host->pool_, module, o.db_wait));
   spdlog::info("schema {} is current: {} migrations, {} applied now", o.db.database,
-               migrated->current, migrated->applied);
+               migrated.current, migrated.applied);
   host->credentials_ = std::make_unique<auth::CredentialStore>(std::move(credentials));
   std::string secret = o.page_token_secret;
   if (secret.empty()) {
@@ -177,16 +177,14 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(ServiceModule& m
                        host->page_tokens_.get(), host->feed_.get(),     o.peer_tls};
   // Set before CreateService: a host that fails after it still stops what the module started.
   host->module_ = &module;
-  auto service = module.CreateService(env);
-  if (!service.ok()) return service.status();
+  LUBAN_ASSIGN_OR_RETURN(auto service, module.CreateService(env));
 
-  auto server_credentials = MakeServerCredentials(o.tls);
-  if (!server_credentials.ok()) return server_credentials.status();
+  LUBAN_ASSIGN_OR_RETURN(auto server_credentials, MakeServerCredentials(o.tls));
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(o.listen, *server_credentials, &host->port_);
-  builder.RegisterService(*service);
+  builder.AddListeningPort(o.listen, server_credentials, &host->port_);
+  builder.RegisterService(service);
   ApplyServerLimits(builder, o);
   host->server_ = builder.BuildAndStart();
   if (host->server_ == nullptr || host->port_ == 0) {

@@ -1,5 +1,7 @@
 #include "services/course/course_module.h"
 
+#include "common/domain/status_macros.h"
+
 namespace luban::course {
 
 std::vector<const std::vector<db::Migration>*> CourseModule::migrations() const {
@@ -11,7 +13,7 @@ absl::StatusOr<grpc::Service*> CourseModule::CreateService(const ServiceEnv& env
   api_ = std::make_unique<CourseApi>(store_.get(), env.page_tokens, config_);
   service_ = std::make_unique<CourseGrpcService>(api_.get(), env.executor, env.credentials,
                                                  env.feed, env.pool);
-  if (auto status = service_->policy().CheckComplete(); !status.ok()) return status;
+  LUBAN_RETURN_IF_ERROR(service_->policy().CheckComplete());
   return service_.get();
 }
 

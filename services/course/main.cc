@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/flags/flag.h"
+#include "common/domain/status_macros.h"
 #include "common/domain/validation.h"
 #include "common/server/service_main.h"
 #include "services/course/course_module.h"
@@ -13,10 +14,10 @@ ABSL_FLAG(std::string, workshop_countries, "TJ,KZ,UZ,KG,TM",
 int main(int argc, char** argv) {
   return luban::RunService(
       argc, argv, "course", []() -> absl::StatusOr<std::unique_ptr<luban::ServiceModule>> {
-        auto countries = luban::ParseCountrySet(absl::GetFlag(FLAGS_workshop_countries));
-        if (!countries.ok()) return countries.status();
+        LUBAN_ASSIGN_OR_RETURN(auto countries,
+                               luban::ParseCountrySet(absl::GetFlag(FLAGS_workshop_countries)));
         luban::course::CourseConfig config;
-        config.workshop_countries = *std::move(countries);
+        config.workshop_countries = std::move(countries);
         return std::make_unique<luban::course::CourseModule>(std::move(config));
       });
 }

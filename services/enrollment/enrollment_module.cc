@@ -1,6 +1,7 @@
 #include "services/enrollment/enrollment_module.h"
 
 #include "common/client/channel.h"
+#include "common/domain/status_macros.h"
 #include "common/metrics/metrics.h"
 
 namespace luban::enrollment {
@@ -31,12 +32,11 @@ absl::StatusOr<grpc::Service*> EnrollmentModule::CreateService(const ServiceEnv&
         "certificate: --peer_tls_ca with --tls_cert and --tls_key)");
   }
   // The feed stream has no deadline: keepalive notices a peer that vanished.
-  auto channel = client::MakeChannel({.target = options_.course_target,
-                                      .tls = env.peer_tls,
-                                      .fast_reconnect = false,
-                                      .keepalive = absl::Seconds(20)});
-  if (!channel.ok()) return channel.status();
-  course_channel_ = *std::move(channel);
+  LUBAN_ASSIGN_OR_RETURN(auto channel, client::MakeChannel({.target = options_.course_target,
+                                                            .tls = env.peer_tls,
+                                                            .fast_reconnect = false,
+                                                            .keepalive = absl::Seconds(20)}));
+  course_channel_ = std::move(channel);
   store_ = std::make_unique<MySqlEnrollmentStore>(env.pool);
   directory_ = std::make_unique<GrpcCourseDirectory>(course_channel_, options_.service_token,
                                                      options_.directory);
@@ -44,7 +44,7 @@ absl::StatusOr<grpc::Service*> EnrollmentModule::CreateService(const ServiceEnv&
                                          options_.config);
   service_ = std::make_unique<EnrollmentGrpcService>(api_.get(), env.executor, env.credentials,
                                                      env.feed, env.pool);
-  if (auto status = service_->policy().CheckComplete(); !status.ok()) return status;
+  LUBAN_RETURN_IF_ERROR(service_->policy().CheckComplete());
   if (options_.follow_course_feed) {
     consumer_ = std::make_unique<CourseFeedConsumer>(
         course_channel_, options_.service_token, [this] { return api_->CourseFeedCursor(); },

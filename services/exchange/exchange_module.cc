@@ -1,6 +1,7 @@
 #include "services/exchange/exchange_module.h"
 
 #include "common/client/channel.h"
+#include "common/domain/status_macros.h"
 
 namespace luban::exchange {
 
@@ -18,26 +19,26 @@ absl::StatusOr<grpc::Service*> ExchangeModule::CreateService(const ServiceEnv& e
         "service_token: this service's credential for its peers is required (or its "
         "certificate: --peer_tls_ca with --tls_cert and --tls_key)");
   }
-  auto course_channel = client::MakeChannel({.target = options_.course_target,
-                                             .tls = env.peer_tls,
-                                             .fast_reconnect = false,
-                                             .keepalive = absl::ZeroDuration()});
-  if (!course_channel.ok()) return course_channel.status();
-  auto enrollment_channel = client::MakeChannel({.target = options_.enrollment_target,
-                                                 .tls = env.peer_tls,
-                                                 .fast_reconnect = false,
-                                                 .keepalive = absl::ZeroDuration()});
-  if (!enrollment_channel.ok()) return enrollment_channel.status();
+  LUBAN_ASSIGN_OR_RETURN(auto course_channel,
+                         client::MakeChannel({.target = options_.course_target,
+                                              .tls = env.peer_tls,
+                                              .fast_reconnect = false,
+                                              .keepalive = absl::ZeroDuration()}));
+  LUBAN_ASSIGN_OR_RETURN(auto enrollment_channel,
+                         client::MakeChannel({.target = options_.enrollment_target,
+                                              .tls = env.peer_tls,
+                                              .fast_reconnect = false,
+                                              .keepalive = absl::ZeroDuration()}));
   store_ = std::make_unique<MySqlExchangeStore>(env.pool);
-  course_ = std::make_unique<GrpcCoursePeer>(*std::move(course_channel), options_.service_token,
+  course_ = std::make_unique<GrpcCoursePeer>(std::move(course_channel), options_.service_token,
                                              options_.course);
-  enrollment_ = std::make_unique<GrpcEnrollmentPeer>(*std::move(enrollment_channel),
+  enrollment_ = std::make_unique<GrpcEnrollmentPeer>(std::move(enrollment_channel),
                                                      options_.service_token, options_.enrollment);
   api_ = std::make_unique<ExchangeApi>(store_.get(), course_.get(), enrollment_.get(),
                                        env.page_tokens);
   service_ = std::make_unique<ExchangeGrpcService>(api_.get(), env.executor, env.credentials,
                                                    env.feed, env.pool);
-  if (auto status = service_->policy().CheckComplete(); !status.ok()) return status;
+  LUBAN_RETURN_IF_ERROR(service_->policy().CheckComplete());
   return service_.get();
 }
 

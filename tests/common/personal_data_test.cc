@@ -62,6 +62,8 @@ const std::map<std::string, std::string>& NotPersonal() {
       {"luban.enrollment.v1.VerifyCertificateResponse.workshop_names", "a workshop's names"},
       {"luban.enrollment.v1.ListTraineesRequest.name_prefix",
        "a request's search (only those who see personal data may send it)"},
+      {"luban.enrollment.v1.ListTraineesRequest.document_number",
+       "a request's search (only those who see personal data may send it)"},
       {"luban.enrollment.v1.ExportTraineesRequest.after_name", "a resource name to resume at"},
       {"luban.enrollment.v1.ExportEnrollmentsRequest.after_name", "a resource name to resume at"},
       {"luban.exchange.v1.ExportMobilitiesRequest.after_name", "a resource name to resume at"},

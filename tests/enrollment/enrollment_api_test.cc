@@ -56,7 +56,8 @@ class EnrollmentApiTest : public ::testing::Test {
       : api_(&store_, &directory_, &codec_,
              EnrollmentConfig{.certificate_number =
                                   [this] { return absl::StrFormat("LW-TEST-%04d", ++issued_); },
-                              .today = [] { return absl::CivilDay(2027, 6, 1); }}),
+                              .clock = Clock::Stepping(absl::FromCivil(absl::CivilDay(2027, 6, 1),
+                                                                       absl::UTCTimeZone()))}),
         front_(&api_, EnrollmentPolicy()) {}
 
   std::string NextId() { return absl::StrCat("r-", ++requests_); }

@@ -56,7 +56,7 @@ class EnrollmentLogicTest : public ::testing::Test {
 
   EnrollmentConfig Config() {
     EnrollmentConfig config;
-    config.today = [] { return kToday; };
+    config.clock = Clock::Stepping(absl::FromCivil(kToday, absl::UTCTimeZone()));
     config.certificate_number = [this] {
       ++draws_;
       if (!numbers_.empty()) {
@@ -316,7 +316,7 @@ TEST_F(EnrollmentLogicTest, BirthDateLiesBetween1900AndToday) {
   }
   // "Today" is the configured day, not the clock's.
   EnrollmentConfig later;
-  later.today = [] { return absl::CivilDay(2030, 1, 1); };
+  later.clock = Clock::Stepping(absl::FromCivil(absl::CivilDay(2030, 1, 1), absl::UTCTimeZone()));
   Trainee young = MakeTrainee("A1");
   young.birth_date = absl::CivilDay(2029, 5, 5);
   EXPECT_TRUE(EnrollmentLogic(later).CheckTrainee(young).ok());

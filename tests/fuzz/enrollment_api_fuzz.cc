@@ -47,7 +47,8 @@ struct EnrollmentEnv {
       : api(&store, &directory, &Codec(),
             EnrollmentConfig{
                 .certificate_number = [this] { return absl::StrFormat("LW-SEED-%04d", ++issued); },
-                .today = [] { return absl::CivilDay(2027, 6, 1); }}) {
+                .clock = Clock::Stepping(
+                    absl::FromCivil(absl::CivilDay(2027, 6, 1), absl::UTCTimeZone()))}) {
     AddTrainee(2, "workshops/1", "A1000001");
     AddTrainee(2, "workshops/1", "A1000002");
     AddTrainee(4, "workshops/2", "N2000003");

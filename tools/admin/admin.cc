@@ -14,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/domain/status_macros.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/admin/commands.h"
 #include "tools/admin/import.h"
@@ -81,9 +82,7 @@ absl::Status ApplyValues(const Invocation& invocation, Message* request) {
   if (!invocation.positionals.empty() && command.spec->kind != Kind::kImport) {
     const FieldDescriptor* field =
         request->GetDescriptor()->FindFieldByName(command.spec->positional);
-    if (auto s = SetFromText(request, {field}, invocation.positionals[0], collection); !s.ok()) {
-      return s;
-    }
+    LUBAN_RETURN_IF_ERROR(SetFromText(request, {field}, invocation.positionals[0], collection));
   }
   std::set<const FieldDescriptor*> cleared;
   for (const auto& [binding, value] : invocation.values) {
@@ -165,9 +164,8 @@ class Runner {
   // Columns asked for with --columns, else nullptr (the default layout).
   absl::StatusOr<std::unique_ptr<std::vector<Column>>> AskedColumns(const Descriptor* type) const {
     if (invocation_.options.columns.empty()) return nullptr;
-    auto columns = ColumnsFor(type, format_, invocation_.options.columns);
-    if (!columns.ok()) return columns.status();
-    return std::make_unique<std::vector<Column>>(*std::move(columns));
+    LUBAN_ASSIGN_OR_RETURN(auto columns, ColumnsFor(type, format_, invocation_.options.columns));
+    return std::make_unique<std::vector<Column>>(std::move(columns));
   }
 
   int Write(const Message& request, const Message& response) {
@@ -241,11 +239,10 @@ class Runner {
   // Reads --from-json into `resource`; the names of the fields it set go to `fields`.
   absl::Status ReadJson(Message* resource, std::vector<std::string>* fields) const {
     if (invocation_.options.from_json.empty()) return absl::OkStatus();
-    auto text = ReadFile(invocation_.options.from_json);
-    if (!text.ok()) return text.status();
+    LUBAN_ASSIGN_OR_RETURN(auto text, ReadFile(invocation_.options.from_json));
     std::unique_ptr<Message> parsed(resource->New());
     google::protobuf::util::JsonParseOptions options;
-    const auto status = google::protobuf::util::JsonStringToMessage(*text, parsed.get(), options);
+    const auto status = google::protobuf::util::JsonStringToMessage(text, parsed.get(), options);
     if (!status.ok()) {
       return absl::InvalidArgumentError(absl::StrCat("--from-json ", invocation_.options.from_json,
                                                      ": ", std::string(status.message())));

@@ -13,6 +13,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/domain/status_macros.h"
 #include "tools/admin/rpc.h"
 #include "tools/cli/csv.h"
 
@@ -115,9 +116,7 @@ absl::Status ImportColumns::Fill(const std::vector<std::string>& record,
       if (lower == "f") text = "female";
       if (lower == "m") text = "male";
     }
-    if (auto status = SetFromText(trainee, paths_[i], text, "trainees"); !status.ok()) {
-      return status;
-    }
+    LUBAN_RETURN_IF_ERROR(SetFromText(trainee, paths_[i], text, "trainees"));
   }
   return absl::OkStatus();
 }

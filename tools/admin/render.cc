@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "common/domain/status_macros.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/cli/csv.h"
 
@@ -184,9 +185,8 @@ absl::StatusOr<std::vector<Column>> ColumnsFor(const Descriptor* type, Format fo
   if (!spec.empty()) {
     for (absl::string_view part : absl::StrSplit(spec, ',', absl::SkipWhitespace())) {
       part = absl::StripAsciiWhitespace(part);
-      auto path = ResolvePath(type, part);
-      if (!path.ok()) return path.status();
-      columns.push_back({PathName(*path), *std::move(path)});
+      LUBAN_ASSIGN_OR_RETURN(auto path, ResolvePath(type, part));
+      columns.push_back({PathName(path), std::move(path)});
     }
     return columns;
   }
@@ -194,9 +194,8 @@ absl::StatusOr<std::vector<Column>> ColumnsFor(const Descriptor* type, Format fo
     const auto found = TableColumns().find(type->full_name());
     if (found != TableColumns().end()) {
       for (const std::string& name : found->second) {
-        auto path = ResolvePath(type, name);
-        if (!path.ok()) return path.status();
-        columns.push_back({name, *std::move(path)});
+        LUBAN_ASSIGN_OR_RETURN(auto path, ResolvePath(type, name));
+        columns.push_back({name, std::move(path)});
       }
       return columns;
     }

@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "common/api/status.h"
 #include "common/domain/resource_name.h"
+#include "common/domain/status_macros.h"
 #include "luban/course/v1/course.grpc.pb.h"
 #include "luban/enrollment/v1/enrollment.grpc.pb.h"
 #include "tools/bench/closed_loop.h"
@@ -175,9 +176,8 @@ absl::Status OpenWriteRuns(cli::Connections& connections, int count, BenchData* 
   if (count < 1 || data->read_runs.empty()) {
     return absl::InvalidArgumentError("write runs: at least one, and seeded read runs");
   }
-  auto channel = connections.Channel(cli::Service::kCourse);
-  if (!channel.ok()) return channel.status();
-  auto course = cpb::CourseService::NewStub(*channel);
+  LUBAN_ASSIGN_OR_RETURN(auto channel, connections.Channel(cli::Service::kCourse));
+  auto course = cpb::CourseService::NewStub(channel);
   const std::string& token = connections.config().token;
   std::vector<std::string> runs;
   for (int r = 0; r < count; ++r) {
@@ -197,12 +197,10 @@ absl::Status OpenWriteRuns(cli::Connections& connections, int count, BenchData* 
 }
 
 absl::StatusOr<BenchData> Seed(cli::Connections& connections, const SeedOptions& options) {
-  auto course_channel = connections.Channel(cli::Service::kCourse);
-  if (!course_channel.ok()) return course_channel.status();
-  auto enrollment_channel = connections.Channel(cli::Service::kEnrollment);
-  if (!enrollment_channel.ok()) return enrollment_channel.status();
-  auto course = cpb::CourseService::NewStub(*course_channel);
-  auto enrollment = epb::EnrollmentService::NewStub(*enrollment_channel);
+  LUBAN_ASSIGN_OR_RETURN(auto course_channel, connections.Channel(cli::Service::kCourse));
+  LUBAN_ASSIGN_OR_RETURN(auto enrollment_channel, connections.Channel(cli::Service::kEnrollment));
+  auto course = cpb::CourseService::NewStub(course_channel);
+  auto enrollment = epb::EnrollmentService::NewStub(enrollment_channel);
   const std::string& token = connections.config().token;
 
   BenchData data;

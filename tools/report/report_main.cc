@@ -26,6 +26,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/client/channel.h"
+#include "common/domain/status_macros.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/support/status.h"
 #include "luban/course/v1/course.grpc.pb.h"
@@ -223,38 +224,35 @@ void SetCursor(Request& request, const ExportCursor& cursor, absl::Duration over
 // Each export row becomes its compact record (replacing the one of an earlier run), and the
 // export's cursor moves to it.
 absl::Status Apply(const epb::Enrollment& e, Snapshot& snapshot) {
-  auto id = CompactIdOf(e.name(), "enrollments", "enrollment");
-  if (!id.ok()) return id.status();
-  auto run = CompactIdOf(e.course_run(), "courseRuns", "enrollment's course_run");
-  if (!run.ok()) return run.status();
-  auto trainee = CompactIdOf(e.trainee(), "trainees", "enrollment's trainee");
-  if (!trainee.ok()) return trainee.status();
-  snapshot.enrollments.Put({*id, *run, *trainee, static_cast<uint8_t>(e.state()),
+  LUBAN_ASSIGN_OR_RETURN(auto id, CompactIdOf(e.name(), "enrollments", "enrollment"));
+  LUBAN_ASSIGN_OR_RETURN(auto run,
+                         CompactIdOf(e.course_run(), "courseRuns", "enrollment's course_run"));
+  LUBAN_ASSIGN_OR_RETURN(auto trainee,
+                         CompactIdOf(e.trainee(), "trainees", "enrollment's trainee"));
+  snapshot.enrollments.Put({id, run, trainee, static_cast<uint8_t>(e.state()),
                             static_cast<uint8_t>(e.certificate().empty() ? 0 : 1)});
   Advance(snapshot.enrollments_cursor, e);
   return absl::OkStatus();
 }
 
 absl::Status Apply(const xpb::Mobility& m, Snapshot& snapshot) {
-  auto id = CompactIdOf(m.name(), "mobilities", "mobility");
-  if (!id.ok()) return id.status();
-  auto programme = CompactIdOf(m.programme(), "programmes", "mobility's programme");
-  if (!programme.ok()) return programme.status();
+  LUBAN_ASSIGN_OR_RETURN(auto id, CompactIdOf(m.name(), "mobilities", "mobility"));
+  LUBAN_ASSIGN_OR_RETURN(auto programme,
+                         CompactIdOf(m.programme(), "programmes", "mobility's programme"));
   Participant participant = Participant::kUnknown;
   if (m.has_teacher()) participant = Participant::kTeacher;
   if (!m.trainee().empty()) participant = Participant::kTrainee;
   snapshot.mobilities.Put(
-      {*id, *programme, static_cast<uint8_t>(m.state()), static_cast<uint8_t>(participant)});
+      {id, programme, static_cast<uint8_t>(m.state()), static_cast<uint8_t>(participant)});
   Advance(snapshot.mobilities_cursor, m);
   return absl::OkStatus();
 }
 
 absl::Status Apply(const epb::Trainee& t, Snapshot& snapshot) {
-  auto id = CompactIdOf(t.name(), "trainees", "trainee");
-  if (!id.ok()) return id.status();
+  LUBAN_ASSIGN_OR_RETURN(auto id, CompactIdOf(t.name(), "trainees", "trainee"));
   // Reporters see the birth year only; anything outside 1..9999 counts as unknown.
   const int birth_year = t.birth_year() > 0 && t.birth_year() < 10000 ? t.birth_year() : 0;
-  snapshot.trainees.Put({*id, static_cast<int16_t>(birth_year), static_cast<uint8_t>(t.sex())});
+  snapshot.trainees.Put({id, static_cast<int16_t>(birth_year), static_cast<uint8_t>(t.sex())});
   Advance(snapshot.trainees_cursor, t);
   return absl::OkStatus();
 }
@@ -479,7 +477,7 @@ absl::Status WriteOutputs(const std::string& dir, const Figures& figures,
   files["report.json"] = RenderJson(figures, reference, options);
   files["report.html"] = RenderHtml(figures, reference, options);
   for (const auto& [name, contents] : files) {
-    if (auto s = WriteFileAtomically(absl::StrCat(dir, "/", name), contents); !s.ok()) return s;
+    LUBAN_RETURN_IF_ERROR(WriteFileAtomically(absl::StrCat(dir, "/", name), contents));
   }
   return absl::OkStatus();
 }

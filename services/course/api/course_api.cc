@@ -10,6 +10,7 @@
 #include "common/api/paging.h"
 #include "common/api/request_parts.h"
 #include "common/domain/resource_name.h"
+#include "common/domain/status_macros.h"
 #include "common/domain/validation.h"
 #include "luban/course/v1/course.grpc.pb.h"
 
@@ -21,23 +22,20 @@ using Role::kReporter;
 
 // ---- enums ----------------------------------------------------------------------------------
 
-std::optional<InstitutionKind> KindFromProto(pb::InstitutionKind kind) {
-  switch (kind) {
-    case pb::INSTITUTION_KIND_CHINESE_COLLEGE:
-      return InstitutionKind::kChineseCollege;
-    case pb::INSTITUTION_KIND_LOCAL_PARTNER:
-      return InstitutionKind::kLocalPartner;
-    default:
-      return std::nullopt;
-  }
-}
-
-std::optional<WorkshopStatus> WorkshopStatusFromProto(pb::WorkshopStatus status) {
-  if (status < pb::WORKSHOP_STATUS_PLANNED || status > pb::WORKSHOP_STATUS_CLOSED) {
-    return std::nullopt;
-  }
-  return static_cast<WorkshopStatus>(status);
-}
+// The domain's enums carry the contract's numbers: a mapping is a cast (EnumFromProto).
+static_assert(static_cast<int>(InstitutionKind::kChineseCollege) ==
+              pb::INSTITUTION_KIND_CHINESE_COLLEGE);
+static_assert(static_cast<int>(InstitutionKind::kLocalPartner) ==
+              pb::INSTITUTION_KIND_LOCAL_PARTNER);
+static_assert(static_cast<int>(WorkshopStatus::kPlanned) == pb::WORKSHOP_STATUS_PLANNED);
+static_assert(static_cast<int>(WorkshopStatus::kOperating) == pb::WORKSHOP_STATUS_OPERATING);
+static_assert(static_cast<int>(WorkshopStatus::kSuspended) == pb::WORKSHOP_STATUS_SUSPENDED);
+static_assert(static_cast<int>(WorkshopStatus::kClosed) == pb::WORKSHOP_STATUS_CLOSED);
+static_assert(static_cast<int>(RunStatus::kScheduled) == pb::COURSE_RUN_STATUS_SCHEDULED);
+static_assert(static_cast<int>(RunStatus::kOpen) == pb::COURSE_RUN_STATUS_OPEN);
+static_assert(static_cast<int>(RunStatus::kInProgress) == pb::COURSE_RUN_STATUS_IN_PROGRESS);
+static_assert(static_cast<int>(RunStatus::kCompleted) == pb::COURSE_RUN_STATUS_COMPLETED);
+static_assert(static_cast<int>(RunStatus::kCancelled) == pb::COURSE_RUN_STATUS_CANCELLED);
 
 // ---- common request parts -------------------------------------------------------------------
 
@@ -49,7 +47,7 @@ absl::Status OptionalCountry(absl::string_view field, const std::string& code) {
 
 absl::StatusOr<Institution> InstitutionFromProto(const pb::Institution& in) {
   Institution out;
-  auto kind = KindFromProto(in.kind());
+  auto kind = EnumFromProto<InstitutionKind>(in.kind(), pb::InstitutionKind_IsValid);
   if (!kind) {
     return InvalidField("institution.kind", "CHINESE_COLLEGE or LOCAL_PARTNER is required");
   }
@@ -68,17 +66,15 @@ absl::StatusOr<Workshop> WorkshopFromProto(const pb::Workshop& in) {
   out.names = LocalizedFromProto(in.display_names());
   out.country = in.country_code();
   out.city = in.city();
-  auto chinese =
-      ParseResourceName("workshop.chinese_institution", kInstitutions, in.chinese_institution());
-  if (!chinese.ok()) return chinese.status();
-  out.chinese_institution_id = *chinese;
-  auto partner =
-      ParseResourceName("workshop.partner_institution", kInstitutions, in.partner_institution());
-  if (!partner.ok()) return partner.status();
-  out.partner_institution_id = *partner;
-  auto opened = OptionalDateFromProto("workshop.opened_date", in.opened_date());
-  if (!opened.ok()) return opened.status();
-  out.opened_date = *opened;
+  LUBAN_ASSIGN_OR_RETURN(auto chinese, ParseResourceName("workshop.chinese_institution",
+                                                         kInstitutions, in.chinese_institution()));
+  out.chinese_institution_id = chinese;
+  LUBAN_ASSIGN_OR_RETURN(auto partner, ParseResourceName("workshop.partner_institution",
+                                                         kInstitutions, in.partner_institution()));
+  out.partner_institution_id = partner;
+  LUBAN_ASSIGN_OR_RETURN(auto opened,
+                         OptionalDateFromProto("workshop.opened_date", in.opened_date()));
+  out.opened_date = opened;
   out.disciplines.assign(in.disciplines().begin(), in.disciplines().end());
   return out;
 }
@@ -100,18 +96,16 @@ Course CourseFromProto(const pb::Course& in) {
 
 absl::StatusOr<CourseRun> CourseRunFromProto(const pb::CourseRun& in) {
   CourseRun out;
-  auto course = ParseResourceName("course_run.course", kCourses, in.course());
-  if (!course.ok()) return course.status();
-  out.course_id = *course;
-  auto workshop = ParseResourceName("course_run.workshop", kWorkshops, in.workshop());
-  if (!workshop.ok()) return workshop.status();
-  out.workshop_id = *workshop;
-  auto start = DateFromProto("course_run.start_date", in.start_date());
-  if (!start.ok()) return start.status();
-  out.start_date = *start;
-  auto end = DateFromProto("course_run.end_date", in.end_date());
-  if (!end.ok()) return end.status();
-  out.end_date = *end;
+  LUBAN_ASSIGN_OR_RETURN(auto course,
+                         ParseResourceName("course_run.course", kCourses, in.course()));
+  out.course_id = course;
+  LUBAN_ASSIGN_OR_RETURN(auto workshop,
+                         ParseResourceName("course_run.workshop", kWorkshops, in.workshop()));
+  out.workshop_id = workshop;
+  LUBAN_ASSIGN_OR_RETURN(auto start, DateFromProto("course_run.start_date", in.start_date()));
+  out.start_date = start;
+  LUBAN_ASSIGN_OR_RETURN(auto end, DateFromProto("course_run.end_date", in.end_date()));
+  out.end_date = end;
   out.capacity = in.capacity();
   out.language = in.language_code();
   out.pass_score = in.pass_score();
@@ -227,12 +221,10 @@ absl::Status CourseApi::Read(const RequestContext& rc,
 absl::Status CourseApi::GetInstitution(const RequestContext& rc,
                                        const pb::GetInstitutionRequest& request,
                                        pb::Institution* response) {
-  auto id = ParseResourceName("name", kInstitutions, request.name());
-  if (!id.ok()) return id.status();
+  LUBAN_ASSIGN_OR_RETURN(auto id, ParseResourceName("name", kInstitutions, request.name()));
   return Read(rc, [&](CourseTx& tx) -> absl::Status {
-    auto institution = logic_.GetInstitution(tx, *id);
-    if (!institution.ok()) return institution.status();
-    ToProto(*institution, response);
+    LUBAN_ASSIGN_OR_RETURN(auto institution, logic_.GetInstitution(tx, id));
+    ToProto(institution, response);
     return absl::OkStatus();
   });
 }
@@ -240,16 +232,15 @@ absl::Status CourseApi::GetInstitution(const RequestContext& rc,
 absl::Status CourseApi::ListInstitutions(const RequestContext& rc,
                                          const pb::ListInstitutionsRequest& request,
                                          pb::ListInstitutionsResponse* response) {
-  auto page = ReadPageRequest(page_tokens_, rc.principal.name, request);
-  if (!page.ok()) return page.status();
+  LUBAN_ASSIGN_OR_RETURN(auto page, ReadPageRequest(page_tokens_, rc.principal.name, request));
   InstitutionFilter filter;
-  if (auto s = OptionalCountry("country_code", request.country_code()); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(OptionalCountry("country_code", request.country_code()));
   filter.country = request.country_code();
-  auto kind = EnumFilter<InstitutionKind>("kind", request.kind(), 1, 2);
-  if (!kind.ok()) return kind.status();
-  filter.kind = *kind;
+  LUBAN_ASSIGN_OR_RETURN(
+      auto kind, EnumFilter<InstitutionKind>("kind", request.kind(), pb::InstitutionKind_IsValid));
+  filter.kind = kind;
   return Read(rc, [&](CourseTx& tx) -> absl::Status {
-    return WritePage(logic_.ListInstitutions(tx, filter, page->after_id, page->size), page_tokens_,
+    return WritePage(logic_.ListInstitutions(tx, filter, page.after_id, page.size), page_tokens_,
                      rc.principal.name, request, response->mutable_institutions(),
                      response->mutable_next_page_token());
   });
@@ -258,11 +249,10 @@ absl::Status CourseApi::ListInstitutions(const RequestContext& rc,
 absl::Status CourseApi::CreateInstitution(const RequestContext& rc,
                                           const pb::CreateInstitutionRequest& request,
                                           pb::Institution* response) {
-  auto draft = InstitutionFromProto(request.institution());
-  if (!draft.ok()) return draft.status();
+  LUBAN_ASSIGN_OR_RETURN(auto draft, InstitutionFromProto(request.institution()));
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return RecordChange(logic_.CreateInstitution(tx, *draft), kInstitutions,
+        return RecordChange(logic_.CreateInstitution(tx, draft), kInstitutions,
                             ChangeKind::kCreated, "created", response, changes);
       });
 }
@@ -270,19 +260,18 @@ absl::Status CourseApi::CreateInstitution(const RequestContext& rc,
 absl::Status CourseApi::UpdateInstitution(const RequestContext& rc,
                                           const pb::UpdateInstitutionRequest& request,
                                           pb::Institution* response) {
-  auto target =
-      ReadTarget(kInstitutions, request.institution().name(), request.institution().etag());
-  if (!target.ok()) return target.status();
-  auto mask = ReadUpdateMask(request.update_mask(), {"display_names", "city", "website"});
-  if (!mask.ok()) return mask.status();
+  LUBAN_ASSIGN_OR_RETURN(auto target, ReadTarget(kInstitutions, request.institution().name(),
+                                                 request.institution().etag()));
+  LUBAN_ASSIGN_OR_RETURN(
+      auto mask, ReadUpdateMask(request.update_mask(), {"display_names", "city", "website"}));
   InstitutionPatch patch;
   const pb::Institution& in = request.institution();
-  if (mask->contains("display_names")) patch.names = LocalizedFromProto(in.display_names());
-  if (mask->contains("city")) patch.city = in.city();
-  if (mask->contains("website")) patch.website = in.website();
+  if (mask.contains("display_names")) patch.names = LocalizedFromProto(in.display_names());
+  if (mask.contains("city")) patch.city = in.city();
+  if (mask.contains("website")) patch.website = in.website();
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return RecordChange(logic_.UpdateInstitution(tx, target->id, target->version, patch),
+        return RecordChange(logic_.UpdateInstitution(tx, target.id, target.version, patch),
                             kInstitutions, ChangeKind::kUpdated, "updated", response, changes);
       });
 }
@@ -290,13 +279,12 @@ absl::Status CourseApi::UpdateInstitution(const RequestContext& rc,
 absl::Status CourseApi::DeleteInstitution(const RequestContext& rc,
                                           const pb::DeleteInstitutionRequest& request,
                                           pb::DeleteInstitutionResponse* response) {
-  auto target = ReadTarget(kInstitutions, request.name(), request.etag());
-  if (!target.ok()) return target.status();
+  LUBAN_ASSIGN_OR_RETURN(auto target, ReadTarget(kInstitutions, request.name(), request.etag()));
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
         pb::Institution state;
-        return RecordChange(logic_.DeleteInstitution(tx, target->id, target->version),
-                            kInstitutions, ChangeKind::kDeleted, "deleted", &state, changes);
+        return RecordChange(logic_.DeleteInstitution(tx, target.id, target.version), kInstitutions,
+                            ChangeKind::kDeleted, "deleted", &state, changes);
       });
 }
 
@@ -304,12 +292,10 @@ absl::Status CourseApi::DeleteInstitution(const RequestContext& rc,
 
 absl::Status CourseApi::GetWorkshop(const RequestContext& rc, const pb::GetWorkshopRequest& request,
                                     pb::Workshop* response) {
-  auto id = ParseResourceName("name", kWorkshops, request.name());
-  if (!id.ok()) return id.status();
+  LUBAN_ASSIGN_OR_RETURN(auto id, ParseResourceName("name", kWorkshops, request.name()));
   return Read(rc, [&](CourseTx& tx) -> absl::Status {
-    auto workshop = logic_.GetWorkshop(tx, rc.principal, *id);
-    if (!workshop.ok()) return workshop.status();
-    ToProto(*workshop, response);
+    LUBAN_ASSIGN_OR_RETURN(auto workshop, logic_.GetWorkshop(tx, rc.principal, id));
+    ToProto(workshop, response);
     return absl::OkStatus();
   });
 }
@@ -317,19 +303,18 @@ absl::Status CourseApi::GetWorkshop(const RequestContext& rc, const pb::GetWorks
 absl::Status CourseApi::ListWorkshops(const RequestContext& rc,
                                       const pb::ListWorkshopsRequest& request,
                                       pb::ListWorkshopsResponse* response) {
-  auto page = ReadPageRequest(page_tokens_, rc.principal.name, request);
-  if (!page.ok()) return page.status();
+  LUBAN_ASSIGN_OR_RETURN(auto page, ReadPageRequest(page_tokens_, rc.principal.name, request));
   WorkshopFilter filter;
-  if (auto s = OptionalCountry("country_code", request.country_code()); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(OptionalCountry("country_code", request.country_code()));
   filter.country = request.country_code();
-  auto institution = OptionalResourceName("institution", kInstitutions, request.institution());
-  if (!institution.ok()) return institution.status();
-  filter.institution_id = *institution;
-  auto status = EnumFilter<WorkshopStatus>("status", request.status(), 1, 4);
-  if (!status.ok()) return status.status();
-  filter.status = *status;
+  LUBAN_ASSIGN_OR_RETURN(auto institution,
+                         OptionalResourceName("institution", kInstitutions, request.institution()));
+  filter.institution_id = institution;
+  LUBAN_ASSIGN_OR_RETURN(auto status, EnumFilter<WorkshopStatus>("status", request.status(),
+                                                                 pb::WorkshopStatus_IsValid));
+  filter.status = status;
   return Read(rc, [&](CourseTx& tx) -> absl::Status {
-    return WritePage(logic_.ListWorkshops(tx, rc.principal, filter, page->after_id, page->size),
+    return WritePage(logic_.ListWorkshops(tx, rc.principal, filter, page.after_id, page.size),
                      page_tokens_, rc.principal.name, request, response->mutable_workshops(),
                      response->mutable_next_page_token());
   });
@@ -338,11 +323,10 @@ absl::Status CourseApi::ListWorkshops(const RequestContext& rc,
 absl::Status CourseApi::CreateWorkshop(const RequestContext& rc,
                                        const pb::CreateWorkshopRequest& request,
                                        pb::Workshop* response) {
-  auto draft = WorkshopFromProto(request.workshop());
-  if (!draft.ok()) return draft.status();
+  LUBAN_ASSIGN_OR_RETURN(auto draft, WorkshopFromProto(request.workshop()));
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return RecordChange(logic_.CreateWorkshop(tx, *draft), kWorkshops, ChangeKind::kCreated,
+        return RecordChange(logic_.CreateWorkshop(tx, draft), kWorkshops, ChangeKind::kCreated,
                             "created", response, changes);
       });
 }
@@ -350,27 +334,27 @@ absl::Status CourseApi::CreateWorkshop(const RequestContext& rc,
 absl::Status CourseApi::UpdateWorkshop(const RequestContext& rc,
                                        const pb::UpdateWorkshopRequest& request,
                                        pb::Workshop* response) {
-  auto target = ReadTarget(kWorkshops, request.workshop().name(), request.workshop().etag());
-  if (!target.ok()) return target.status();
-  auto mask = ReadUpdateMask(request.update_mask(),
-                             {"display_names", "city", "opened_date", "disciplines"});
-  if (!mask.ok()) return mask.status();
+  LUBAN_ASSIGN_OR_RETURN(
+      auto target, ReadTarget(kWorkshops, request.workshop().name(), request.workshop().etag()));
+  LUBAN_ASSIGN_OR_RETURN(auto mask,
+                         ReadUpdateMask(request.update_mask(),
+                                        {"display_names", "city", "opened_date", "disciplines"}));
   WorkshopPatch patch;
   const pb::Workshop& in = request.workshop();
-  if (mask->contains("display_names")) patch.names = LocalizedFromProto(in.display_names());
-  if (mask->contains("city")) patch.city = in.city();
-  if (mask->contains("opened_date")) {
-    auto opened = OptionalDateFromProto("workshop.opened_date", in.opened_date());
-    if (!opened.ok()) return opened.status();
-    patch.opened_date = *opened;
+  if (mask.contains("display_names")) patch.names = LocalizedFromProto(in.display_names());
+  if (mask.contains("city")) patch.city = in.city();
+  if (mask.contains("opened_date")) {
+    LUBAN_ASSIGN_OR_RETURN(auto opened,
+                           OptionalDateFromProto("workshop.opened_date", in.opened_date()));
+    patch.opened_date = opened;
   }
-  if (mask->contains("disciplines")) {
+  if (mask.contains("disciplines")) {
     patch.disciplines = std::vector<std::string>(in.disciplines().begin(), in.disciplines().end());
   }
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
         return RecordChange(
-            logic_.UpdateWorkshop(tx, rc.principal, target->id, target->version, patch), kWorkshops,
+            logic_.UpdateWorkshop(tx, rc.principal, target.id, target.version, patch), kWorkshops,
             ChangeKind::kUpdated, "updated", response, changes);
       });
 }
@@ -378,12 +362,11 @@ absl::Status CourseApi::UpdateWorkshop(const RequestContext& rc,
 absl::Status CourseApi::DeleteWorkshop(const RequestContext& rc,
                                        const pb::DeleteWorkshopRequest& request,
                                        pb::DeleteWorkshopResponse* response) {
-  auto target = ReadTarget(kWorkshops, request.name(), request.etag());
-  if (!target.ok()) return target.status();
+  LUBAN_ASSIGN_OR_RETURN(auto target, ReadTarget(kWorkshops, request.name(), request.etag()));
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
         pb::Workshop state;
-        return RecordChange(logic_.DeleteWorkshop(tx, target->id, target->version), kWorkshops,
+        return RecordChange(logic_.DeleteWorkshop(tx, target.id, target.version), kWorkshops,
                             ChangeKind::kDeleted, "deleted", &state, changes);
       });
 }
@@ -391,17 +374,15 @@ absl::Status CourseApi::DeleteWorkshop(const RequestContext& rc,
 absl::Status CourseApi::ChangeWorkshopStatus(const RequestContext& rc,
                                              const pb::ChangeWorkshopStatusRequest& request,
                                              pb::Workshop* response) {
-  auto target = ReadTarget(kWorkshops, request.name(), request.etag());
-  if (!target.ok()) return target.status();
-  const std::optional<WorkshopStatus> status = WorkshopStatusFromProto(request.status());
+  LUBAN_ASSIGN_OR_RETURN(auto target, ReadTarget(kWorkshops, request.name(), request.etag()));
+  const std::optional<WorkshopStatus> status =
+      EnumFromProto<WorkshopStatus>(request.status(), pb::WorkshopStatus_IsValid);
   if (!status) return InvalidField("status", "OPERATING, SUSPENDED or CLOSED is required");
-  if (auto s = CheckText("reason", request.reason(), 0, 1000, /*multiline=*/true); !s.ok()) {
-    return s;
-  }
+  LUBAN_RETURN_IF_ERROR(CheckText("reason", request.reason(), 0, 1000, /*multiline=*/true));
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
         return RecordChange(
-            logic_.ChangeWorkshopStatus(tx, rc.principal, target->id, target->version, *status),
+            logic_.ChangeWorkshopStatus(tx, rc.principal, target.id, target.version, *status),
             kWorkshops, ChangeKind::kUpdated, absl::StrCat("status:", WorkshopStatusName(*status)),
             response, changes);
       });
@@ -411,24 +392,21 @@ absl::Status CourseApi::ChangeWorkshopStatus(const RequestContext& rc,
 
 absl::Status CourseApi::GetCourse(const RequestContext& rc, const pb::GetCourseRequest& request,
                                   pb::Course* response) {
-  auto id = ParseResourceName("name", kCourses, request.name());
-  if (!id.ok()) return id.status();
+  LUBAN_ASSIGN_OR_RETURN(auto id, ParseResourceName("name", kCourses, request.name()));
   return Read(rc, [&](CourseTx& tx) -> absl::Status {
-    auto course = logic_.GetCourse(tx, *id);
-    if (!course.ok()) return course.status();
-    ToProto(*course, response);
+    LUBAN_ASSIGN_OR_RETURN(auto course, logic_.GetCourse(tx, id));
+    ToProto(course, response);
     return absl::OkStatus();
   });
 }
 
 absl::Status CourseApi::ListCourses(const RequestContext& rc, const pb::ListCoursesRequest& request,
                                     pb::ListCoursesResponse* response) {
-  auto page = ReadPageRequest(page_tokens_, rc.principal.name, request);
-  if (!page.ok()) return page.status();
-  if (auto s = CheckText("discipline", request.discipline(), 0, 100); !s.ok()) return s;
+  LUBAN_ASSIGN_OR_RETURN(auto page, ReadPageRequest(page_tokens_, rc.principal.name, request));
+  LUBAN_RETURN_IF_ERROR(CheckText("discipline", request.discipline(), 0, 100));
   CourseFilter filter{request.discipline()};
   return Read(rc, [&](CourseTx& tx) -> absl::Status {
-    return WritePage(logic_.ListCourses(tx, filter, page->after_id, page->size), page_tokens_,
+    return WritePage(logic_.ListCourses(tx, filter, page.after_id, page.size), page_tokens_,
                      rc.principal.name, request, response->mutable_courses(),
                      response->mutable_next_page_token());
   });
@@ -446,21 +424,21 @@ absl::Status CourseApi::CreateCourse(const RequestContext& rc,
 
 absl::Status CourseApi::UpdateCourse(const RequestContext& rc,
                                      const pb::UpdateCourseRequest& request, pb::Course* response) {
-  auto target = ReadTarget(kCourses, request.course().name(), request.course().etag());
-  if (!target.ok()) return target.status();
-  auto mask = ReadUpdateMask(request.update_mask(), {"titles", "discipline", "hours",
-                                                     "instruction_languages", "description"});
-  if (!mask.ok()) return mask.status();
+  LUBAN_ASSIGN_OR_RETURN(auto target,
+                         ReadTarget(kCourses, request.course().name(), request.course().etag()));
+  LUBAN_ASSIGN_OR_RETURN(
+      auto mask, ReadUpdateMask(request.update_mask(), {"titles", "discipline", "hours",
+                                                        "instruction_languages", "description"}));
   const Course in = CourseFromProto(request.course());
   CoursePatch patch;
-  if (mask->contains("titles")) patch.titles = in.titles;
-  if (mask->contains("discipline")) patch.discipline = in.discipline;
-  if (mask->contains("hours")) patch.hours = in.hours;
-  if (mask->contains("instruction_languages")) patch.languages = in.languages;
-  if (mask->contains("description")) patch.description = in.description;
+  if (mask.contains("titles")) patch.titles = in.titles;
+  if (mask.contains("discipline")) patch.discipline = in.discipline;
+  if (mask.contains("hours")) patch.hours = in.hours;
+  if (mask.contains("instruction_languages")) patch.languages = in.languages;
+  if (mask.contains("description")) patch.description = in.description;
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return RecordChange(logic_.UpdateCourse(tx, target->id, target->version, patch), kCourses,
+        return RecordChange(logic_.UpdateCourse(tx, target.id, target.version, patch), kCourses,
                             ChangeKind::kUpdated, "updated", response, changes);
       });
 }
@@ -468,12 +446,11 @@ absl::Status CourseApi::UpdateCourse(const RequestContext& rc,
 absl::Status CourseApi::DeleteCourse(const RequestContext& rc,
                                      const pb::DeleteCourseRequest& request,
                                      pb::DeleteCourseResponse* response) {
-  auto target = ReadTarget(kCourses, request.name(), request.etag());
-  if (!target.ok()) return target.status();
+  LUBAN_ASSIGN_OR_RETURN(auto target, ReadTarget(kCourses, request.name(), request.etag()));
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
         pb::Course state;
-        return RecordChange(logic_.DeleteCourse(tx, target->id, target->version), kCourses,
+        return RecordChange(logic_.DeleteCourse(tx, target.id, target.version), kCourses,
                             ChangeKind::kDeleted, "deleted", &state, changes);
       });
 }
@@ -483,12 +460,10 @@ absl::Status CourseApi::DeleteCourse(const RequestContext& rc,
 absl::Status CourseApi::GetCourseRun(const RequestContext& rc,
                                      const pb::GetCourseRunRequest& request,
                                      pb::CourseRun* response) {
-  auto id = ParseResourceName("name", kCourseRuns, request.name());
-  if (!id.ok()) return id.status();
+  LUBAN_ASSIGN_OR_RETURN(auto id, ParseResourceName("name", kCourseRuns, request.name()));
   return Read(rc, [&](CourseTx& tx) -> absl::Status {
-    auto run = logic_.GetCourseRun(tx, rc.principal, *id);
-    if (!run.ok()) return run.status();
-    ToProto(*run, response);
+    LUBAN_ASSIGN_OR_RETURN(auto run, logic_.GetCourseRun(tx, rc.principal, id));
+    ToProto(run, response);
     return absl::OkStatus();
   });
 }
@@ -496,34 +471,31 @@ absl::Status CourseApi::GetCourseRun(const RequestContext& rc,
 absl::Status CourseApi::ListCourseRuns(const RequestContext& rc,
                                        const pb::ListCourseRunsRequest& request,
                                        pb::ListCourseRunsResponse* response) {
-  auto page = ReadPageRequest(page_tokens_, rc.principal.name, request);
-  if (!page.ok()) return page.status();
+  LUBAN_ASSIGN_OR_RETURN(auto page, ReadPageRequest(page_tokens_, rc.principal.name, request));
   CourseRunFilter filter;
-  if (auto s = OptionalCountry("country_code", request.country_code()); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(OptionalCountry("country_code", request.country_code()));
   filter.country = request.country_code();
-  auto workshop = OptionalResourceName("workshop", kWorkshops, request.workshop());
-  if (!workshop.ok()) return workshop.status();
-  filter.workshop_id = *workshop;
-  auto institution = OptionalResourceName("institution", kInstitutions, request.institution());
-  if (!institution.ok()) return institution.status();
-  filter.institution_id = *institution;
-  auto course = OptionalResourceName("course", kCourses, request.course());
-  if (!course.ok()) return course.status();
-  filter.course_id = *course;
-  auto status = EnumFilter<RunStatus>("status", request.status(), 1, 5);
-  if (!status.ok()) return status.status();
-  filter.status = *status;
-  auto from = OptionalDateFromProto("start_date_from", request.start_date_from());
-  if (!from.ok()) return from.status();
-  filter.start_from = *from;
-  auto to = OptionalDateFromProto("start_date_to", request.start_date_to());
-  if (!to.ok()) return to.status();
-  filter.start_to = *to;
+  LUBAN_ASSIGN_OR_RETURN(auto workshop,
+                         OptionalResourceName("workshop", kWorkshops, request.workshop()));
+  filter.workshop_id = workshop;
+  LUBAN_ASSIGN_OR_RETURN(auto institution,
+                         OptionalResourceName("institution", kInstitutions, request.institution()));
+  filter.institution_id = institution;
+  LUBAN_ASSIGN_OR_RETURN(auto course, OptionalResourceName("course", kCourses, request.course()));
+  filter.course_id = course;
+  LUBAN_ASSIGN_OR_RETURN(
+      auto status, EnumFilter<RunStatus>("status", request.status(), pb::CourseRunStatus_IsValid));
+  filter.status = status;
+  LUBAN_ASSIGN_OR_RETURN(auto from,
+                         OptionalDateFromProto("start_date_from", request.start_date_from()));
+  filter.start_from = from;
+  LUBAN_ASSIGN_OR_RETURN(auto to, OptionalDateFromProto("start_date_to", request.start_date_to()));
+  filter.start_to = to;
   if (filter.start_from && filter.start_to && *filter.start_to < *filter.start_from) {
     return InvalidField("start_date_to", "must be on or after start_date_from");
   }
   return Read(rc, [&](CourseTx& tx) -> absl::Status {
-    return WritePage(logic_.ListCourseRuns(tx, rc.principal, filter, page->after_id, page->size),
+    return WritePage(logic_.ListCourseRuns(tx, rc.principal, filter, page.after_id, page.size),
                      page_tokens_, rc.principal.name, request, response->mutable_course_runs(),
                      response->mutable_next_page_token());
   });
@@ -532,11 +504,10 @@ absl::Status CourseApi::ListCourseRuns(const RequestContext& rc,
 absl::Status CourseApi::CreateCourseRun(const RequestContext& rc,
                                         const pb::CreateCourseRunRequest& request,
                                         pb::CourseRun* response) {
-  auto draft = CourseRunFromProto(request.course_run());
-  if (!draft.ok()) return draft.status();
+  LUBAN_ASSIGN_OR_RETURN(auto draft, CourseRunFromProto(request.course_run()));
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return RecordRun(tx, logic_.CreateCourseRun(tx, rc.principal, *draft), ChangeKind::kCreated,
+        return RecordRun(tx, logic_.CreateCourseRun(tx, rc.principal, draft), ChangeKind::kCreated,
                          "created", response, changes);
       });
 }
@@ -545,46 +516,42 @@ absl::Status CourseApi::UpdateCourseRun(const RequestContext& rc,
                                         const pb::UpdateCourseRunRequest& request,
                                         pb::CourseRun* response) {
   const pb::CourseRun& in = request.course_run();
-  auto target = ReadTarget(kCourseRuns, in.name(), in.etag());
-  if (!target.ok()) return target.status();
-  auto mask =
+  LUBAN_ASSIGN_OR_RETURN(auto target, ReadTarget(kCourseRuns, in.name(), in.etag()));
+  LUBAN_ASSIGN_OR_RETURN(
+      auto mask,
       ReadUpdateMask(request.update_mask(), {"start_date", "end_date", "capacity", "language_code",
-                                             "pass_score", "min_attendance_percent"});
-  if (!mask.ok()) return mask.status();
+                                             "pass_score", "min_attendance_percent"}));
   CourseRunPatch patch;
-  if (mask->contains("start_date")) {
-    auto day = DateFromProto("course_run.start_date", in.start_date());
-    if (!day.ok()) return day.status();
-    patch.start_date = *day;
+  if (mask.contains("start_date")) {
+    LUBAN_ASSIGN_OR_RETURN(auto day, DateFromProto("course_run.start_date", in.start_date()));
+    patch.start_date = day;
   }
-  if (mask->contains("end_date")) {
-    auto day = DateFromProto("course_run.end_date", in.end_date());
-    if (!day.ok()) return day.status();
-    patch.end_date = *day;
+  if (mask.contains("end_date")) {
+    LUBAN_ASSIGN_OR_RETURN(auto day, DateFromProto("course_run.end_date", in.end_date()));
+    patch.end_date = day;
   }
-  if (mask->contains("capacity")) patch.capacity = in.capacity();
-  if (mask->contains("language_code")) patch.language = in.language_code();
-  if (mask->contains("pass_score")) patch.pass_score = in.pass_score();
-  if (mask->contains("min_attendance_percent")) {
+  if (mask.contains("capacity")) patch.capacity = in.capacity();
+  if (mask.contains("language_code")) patch.language = in.language_code();
+  if (mask.contains("pass_score")) patch.pass_score = in.pass_score();
+  if (mask.contains("min_attendance_percent")) {
     patch.min_attendance_percent = in.min_attendance_percent();
   }
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return RecordRun(
-            tx, logic_.UpdateCourseRun(tx, rc.principal, target->id, target->version, patch),
-            ChangeKind::kUpdated, "updated", response, changes);
+        return RecordRun(tx,
+                         logic_.UpdateCourseRun(tx, rc.principal, target.id, target.version, patch),
+                         ChangeKind::kUpdated, "updated", response, changes);
       });
 }
 
 absl::Status CourseApi::DeleteCourseRun(const RequestContext& rc,
                                         const pb::DeleteCourseRunRequest& request,
                                         pb::DeleteCourseRunResponse* response) {
-  auto target = ReadTarget(kCourseRuns, request.name(), request.etag());
-  if (!target.ok()) return target.status();
+  LUBAN_ASSIGN_OR_RETURN(auto target, ReadTarget(kCourseRuns, request.name(), request.etag()));
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
         pb::CourseRun state;
-        return RecordRun(tx, logic_.DeleteCourseRun(tx, rc.principal, target->id, target->version),
+        return RecordRun(tx, logic_.DeleteCourseRun(tx, rc.principal, target.id, target.version),
                          ChangeKind::kDeleted, "deleted", &state, changes);
       });
 }
@@ -594,12 +561,11 @@ absl::Status CourseApi::Transition(const RequestContext& rc,
                                    const std::string& name, const std::string& etag,
                                    RunStatus target_status, const std::string& reason,
                                    pb::CourseRun* response) {
-  auto target = ReadTarget(kCourseRuns, name, etag);
-  if (!target.ok()) return target.status();
+  LUBAN_ASSIGN_OR_RETURN(auto target, ReadTarget(kCourseRuns, name, etag));
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
         return RecordRun(tx,
-                         logic_.TransitionCourseRun(tx, rc.principal, target->id, target->version,
+                         logic_.TransitionCourseRun(tx, rc.principal, target.id, target.version,
                                                     target_status, reason),
                          ChangeKind::kUpdated,
                          absl::StrCat("status:", RunStatusName(target_status)), response, changes);
@@ -610,10 +576,9 @@ absl::Status CourseApi::RecordRun(CourseTx& tx, const absl::StatusOr<CourseRun>&
                                   ChangeKind kind, absl::string_view action, pb::CourseRun* state,
                                   ChangeRecorder& changes) const {
   if (!run.ok()) return run.status();
-  auto owners = logic_.RunOwners(tx, *run);
-  if (!owners.ok()) return owners.status();
+  LUBAN_ASSIGN_OR_RETURN(auto owners, logic_.RunOwners(tx, *run));
   ToProto(*run, state);
-  changes.Record(kCourseRuns, state->name(), kind, *state, action, *owners);
+  changes.Record(kCourseRuns, state->name(), kind, *state, action, owners);
   return absl::OkStatus();
 }
 
@@ -655,16 +620,15 @@ absl::Status CourseApi::GetCaller(const RequestContext& rc, const pb::GetCallerR
 absl::Status CourseApi::ListAuditRecords(const RequestContext& rc,
                                          const pb::ListAuditRecordsRequest& request,
                                          pb::ListAuditRecordsResponse* response) {
-  auto page = ReadPageRequest(page_tokens_, rc.principal.name, request);
-  if (!page.ok()) return page.status();
-  auto resource = OptionalResourceNameIn(
-      "resource", {kInstitutions, kWorkshops, kCourses, kCourseRuns}, request.resource());
-  if (!resource.ok()) return resource.status();
+  LUBAN_ASSIGN_OR_RETURN(auto page, ReadPageRequest(page_tokens_, rc.principal.name, request));
+  LUBAN_ASSIGN_OR_RETURN(
+      auto resource,
+      OptionalResourceNameIn("resource", {kInstitutions, kWorkshops, kCourses, kCourseRuns},
+                             request.resource()));
   return Read(rc, [&](CourseTx& tx) -> absl::Status {
-    return WritePage(
-        logic_.ListAuditRecords(tx, rc.principal, *resource, page->after_id, page->size),
-        page_tokens_, rc.principal.name, request, response->mutable_audit_records(),
-        response->mutable_next_page_token());
+    return WritePage(logic_.ListAuditRecords(tx, rc.principal, resource, page.after_id, page.size),
+                     page_tokens_, rc.principal.name, request, response->mutable_audit_records(),
+                     response->mutable_next_page_token());
   });
 }
 

@@ -6,33 +6,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/time/clock.h"
 #include "common/domain/audit_trail.h"
 #include "common/domain/resource_name.h"
+#include "common/domain/status_macros.h"
 #include "common/domain/validation.h"
 
 namespace luban::course {
 namespace {
-
-absl::Status Precondition(absl::string_view what) {
-  return absl::FailedPreconditionError(std::string(what));
-}
-
-absl::Status NotFound(absl::string_view collection, int64_t id) {
-  return absl::NotFoundError(absl::StrCat(FormatResourceName(collection, id), ": not found"));
-}
-
-// New rows: version 1, created and updated now.
-void Stamp(Meta& meta) {
-  meta.version = 1;
-  meta.create_time = meta.update_time = absl::Now();
-}
-
-// A changed row: next version, updated now.
-void Bump(Meta& meta) {
-  ++meta.version;
-  meta.update_time = absl::Now();
-}
 
 absl::Status CheckStrings(absl::string_view field, const std::vector<std::string>& values,
                           size_t max_items, size_t max_bytes) {
@@ -42,7 +22,7 @@ absl::Status CheckStrings(absl::string_view field, const std::vector<std::string
   absl::flat_hash_set<absl::string_view> seen;
   for (size_t i = 0; i < values.size(); ++i) {
     const std::string item = absl::StrCat(field, "[", i, "]");
-    if (auto s = CheckText(item, values[i], 1, max_bytes); !s.ok()) return s;
+    LUBAN_RETURN_IF_ERROR(CheckText(item, values[i], 1, max_bytes));
     if (!seen.insert(values[i]).second) {
       return InvalidField(item, absl::StrCat("\"", values[i], "\" appears twice"));
     }
@@ -104,8 +84,8 @@ absl::string_view RunStatusName(RunStatus status) {
 // Institutions
 
 absl::Status CourseLogic::CheckInstitution(const Institution& institution) const {
-  if (auto s = CheckLocalizedTexts("display_names", institution.names); !s.ok()) return s;
-  if (auto s = CheckCountryCode("country_code", institution.country); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckLocalizedTexts("display_names", institution.names));
+  LUBAN_RETURN_IF_ERROR(CheckCountryCode("country_code", institution.country));
   if (institution.kind == InstitutionKind::kChineseCollege &&
       institution.country != config_.chinese_country) {
     return InvalidField("country_code",
@@ -117,9 +97,9 @@ absl::Status CourseLogic::CheckInstitution(const Institution& institution) const
                         absl::StrCat("a local partner lies in a workshop country (",
                                      absl::StrJoin(config_.workshop_countries, ", "), ")"));
   }
-  if (auto s = CheckText("city", institution.city, 1, 200); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckText("city", institution.city, 1, 200));
   if (!institution.website.empty()) {
-    if (auto s = CheckText("website", institution.website, 1, 500); !s.ok()) return s;
+    LUBAN_RETURN_IF_ERROR(CheckText("website", institution.website, 1, 500));
     if (!absl::StartsWith(institution.website, "https://") &&
         !absl::StartsWith(institution.website, "http://")) {
       return InvalidField("website", "an http:// or https:// address");
@@ -139,41 +119,37 @@ absl::StatusOr<Page<Institution>> CourseLogic::ListInstitutions(CourseTx& tx,
 }
 
 absl::StatusOr<Institution> CourseLogic::CreateInstitution(CourseTx& tx, Institution draft) const {
-  if (auto s = CheckInstitution(draft); !s.ok()) return s;
-  Stamp(draft.meta);
-  auto id = tx.InsertInstitution(draft);
-  if (!id.ok()) return id.status();
-  draft.meta.id = *id;
+  LUBAN_RETURN_IF_ERROR(CheckInstitution(draft));
+  draft.meta.Stamp(config_.clock.Now());
+  LUBAN_ASSIGN_OR_RETURN(auto id, tx.InsertInstitution(draft));
+  draft.meta.id = id;
   return draft;
 }
 
 absl::StatusOr<Institution> CourseLogic::UpdateInstitution(CourseTx& tx, int64_t id,
                                                            std::optional<int64_t> expected_version,
                                                            const InstitutionPatch& patch) const {
-  auto institution =
-      Current(tx.GetInstitution(id, /*for_update=*/true), kInstitutions, id, expected_version);
-  if (!institution.ok()) return institution.status();
-  if (patch.names) institution->names = *patch.names;
-  if (patch.city) institution->city = *patch.city;
-  if (patch.website) institution->website = *patch.website;
-  if (auto s = CheckInstitution(*institution); !s.ok()) return s;
-  Bump(institution->meta);
-  if (auto s = tx.UpdateInstitution(*institution); !s.ok()) return s;
+  LUBAN_ASSIGN_OR_RETURN(auto institution, Current(tx.GetInstitution(id, /*for_update=*/true),
+                                                   kInstitutions, id, expected_version));
+  if (patch.names) institution.names = *patch.names;
+  if (patch.city) institution.city = *patch.city;
+  if (patch.website) institution.website = *patch.website;
+  LUBAN_RETURN_IF_ERROR(CheckInstitution(institution));
+  institution.meta.Bump(config_.clock.Now());
+  LUBAN_RETURN_IF_ERROR(tx.UpdateInstitution(institution));
   return institution;
 }
 
 absl::StatusOr<Institution> CourseLogic::DeleteInstitution(
     CourseTx& tx, int64_t id, std::optional<int64_t> expected_version) const {
-  auto institution =
-      Current(tx.GetInstitution(id, /*for_update=*/true), kInstitutions, id, expected_version);
-  if (!institution.ok()) return institution.status();
-  auto used = tx.InstitutionHasWorkshops(id);
-  if (!used.ok()) return used.status();
-  if (*used) {
-    return Precondition(absl::StrCat(FormatResourceName(kInstitutions, id),
-                                     " co-founded a workshop and cannot be deleted"));
+  LUBAN_ASSIGN_OR_RETURN(auto institution, Current(tx.GetInstitution(id, /*for_update=*/true),
+                                                   kInstitutions, id, expected_version));
+  LUBAN_ASSIGN_OR_RETURN(auto used, tx.InstitutionHasWorkshops(id));
+  if (used) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        FormatResourceName(kInstitutions, id), " co-founded a workshop and cannot be deleted"));
   }
-  if (auto s = tx.DeleteInstitution(id); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(tx.DeleteInstitution(id));
   return institution;
 }
 
@@ -181,37 +157,34 @@ absl::StatusOr<Institution> CourseLogic::DeleteInstitution(
 // Workshops
 
 absl::Status CourseLogic::CheckWorkshop(const Workshop& workshop) const {
-  if (auto s = CheckLocalizedTexts("display_names", workshop.names); !s.ok()) return s;
-  if (auto s = CheckCountryCode("country_code", workshop.country); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckLocalizedTexts("display_names", workshop.names));
+  LUBAN_RETURN_IF_ERROR(CheckCountryCode("country_code", workshop.country));
   if (!config_.workshop_countries.contains(workshop.country)) {
     return InvalidField("country_code",
                         absl::StrCat("workshops lie in one of the workshop countries (",
                                      absl::StrJoin(config_.workshop_countries, ", "), ")"));
   }
-  if (auto s = CheckText("city", workshop.city, 1, 200); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckText("city", workshop.city, 1, 200));
   return CheckStrings("disciplines", workshop.disciplines, 32, 100);
 }
 
 absl::StatusOr<Workshop> CourseLogic::VisibleWorkshop(CourseTx& tx, const Principal& who,
                                                       int64_t id, bool for_update) const {
-  auto workshop = tx.GetWorkshop(id, for_update);
-  if (!workshop.ok()) return workshop.status();
+  LUBAN_ASSIGN_OR_RETURN(auto workshop, tx.GetWorkshop(id, for_update));
   if (who.ReadsEverything()) return workshop;
-  if (who.IsCollegeAdmin() && workshop->CoFoundedBy(who.institution_id)) return workshop;
-  return NotFound(kWorkshops, id);
+  if (who.IsCollegeAdmin() && workshop.CoFoundedBy(who.institution_id)) return workshop;
+  return ResourceNotFound(kWorkshops, id);
 }
 
 absl::StatusOr<OwningInstitutions> CourseLogic::RunOwners(CourseTx& tx,
                                                           const CourseRun& run) const {
-  auto workshop = tx.GetWorkshop(run.workshop_id, /*for_update=*/false);
-  if (!workshop.ok()) return workshop.status();
-  return OwnersOf(*workshop);
+  LUBAN_ASSIGN_OR_RETURN(auto workshop, tx.GetWorkshop(run.workshop_id, /*for_update=*/false));
+  return OwnersOf(workshop);
 }
 
 absl::StatusOr<Workshop> CourseLogic::ManagedWorkshop(CourseTx& tx, const Principal& who,
                                                       int64_t id, bool for_update) const {
-  auto workshop = VisibleWorkshop(tx, who, id, for_update);
-  if (!workshop.ok()) return workshop.status();
+  LUBAN_ASSIGN_OR_RETURN(auto workshop, VisibleWorkshop(tx, who, id, for_update));
   if (who.IsNetworkAdmin() || who.IsCollegeAdmin()) return workshop;
   return absl::PermissionDeniedError(
       absl::StrCat("role ", RoleName(who.role), " may not change workshops"));
@@ -230,7 +203,7 @@ absl::StatusOr<Page<Workshop>> CourseLogic::ListWorkshops(CourseTx& tx, const Pr
 }
 
 absl::StatusOr<Workshop> CourseLogic::CreateWorkshop(CourseTx& tx, Workshop draft) const {
-  if (auto s = CheckWorkshop(draft); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckWorkshop(draft));
   auto chinese = tx.GetInstitution(draft.chinese_institution_id, /*for_update=*/false);
   if (!chinese.ok()) {
     return chinese.status().code() == absl::StatusCode::kNotFound
@@ -255,51 +228,48 @@ absl::StatusOr<Workshop> CourseLogic::CreateWorkshop(CourseTx& tx, Workshop draf
                                      draft.country));
   }
   draft.status = WorkshopStatus::kPlanned;
-  Stamp(draft.meta);
-  auto id = tx.InsertWorkshop(draft);
-  if (!id.ok()) return id.status();
-  draft.meta.id = *id;
+  draft.meta.Stamp(config_.clock.Now());
+  LUBAN_ASSIGN_OR_RETURN(auto id, tx.InsertWorkshop(draft));
+  draft.meta.id = id;
   return draft;
 }
 
 absl::StatusOr<Workshop> CourseLogic::UpdateWorkshop(CourseTx& tx, const Principal& who, int64_t id,
                                                      std::optional<int64_t> expected_version,
                                                      const WorkshopPatch& patch) const {
-  auto workshop = ManagedWorkshop(tx, who, id, /*for_update=*/true);
-  if (!workshop.ok()) return workshop.status();
-  if (auto s = CheckVersion(FormatResourceName(kWorkshops, id), expected_version,
-                            workshop->meta.version);
+  LUBAN_ASSIGN_OR_RETURN(auto workshop, ManagedWorkshop(tx, who, id, /*for_update=*/true));
+  if (auto s =
+          CheckVersion(FormatResourceName(kWorkshops, id), expected_version, workshop.meta.version);
       !s.ok()) {
     return s;
   }
-  if (workshop->status == WorkshopStatus::kClosed) {
-    return Precondition(
+  if (workshop.status == WorkshopStatus::kClosed) {
+    return absl::FailedPreconditionError(
         absl::StrCat(FormatResourceName(kWorkshops, id), " is closed and can no longer change"));
   }
-  if (patch.names) workshop->names = *patch.names;
-  if (patch.city) workshop->city = *patch.city;
-  if (patch.opened_date) workshop->opened_date = *patch.opened_date;
-  if (patch.disciplines) workshop->disciplines = *patch.disciplines;
-  if (auto s = CheckWorkshop(*workshop); !s.ok()) return s;
-  Bump(workshop->meta);
-  if (auto s = tx.UpdateWorkshop(*workshop); !s.ok()) return s;
+  if (patch.names) workshop.names = *patch.names;
+  if (patch.city) workshop.city = *patch.city;
+  if (patch.opened_date) workshop.opened_date = *patch.opened_date;
+  if (patch.disciplines) workshop.disciplines = *patch.disciplines;
+  LUBAN_RETURN_IF_ERROR(CheckWorkshop(workshop));
+  workshop.meta.Bump(config_.clock.Now());
+  LUBAN_RETURN_IF_ERROR(tx.UpdateWorkshop(workshop));
   return workshop;
 }
 
 absl::StatusOr<Workshop> CourseLogic::DeleteWorkshop(
     CourseTx& tx, int64_t id, std::optional<int64_t> expected_version) const {
-  auto workshop =
-      Current(tx.GetWorkshop(id, /*for_update=*/true), kWorkshops, id, expected_version);
-  if (!workshop.ok()) return workshop.status();
+  LUBAN_ASSIGN_OR_RETURN(auto workshop, Current(tx.GetWorkshop(id, /*for_update=*/true), kWorkshops,
+                                                id, expected_version));
   const std::string name = FormatResourceName(kWorkshops, id);
-  if (workshop->status != WorkshopStatus::kPlanned) {
-    return Precondition(absl::StrCat(name, " is ", WorkshopStatusName(workshop->status),
-                                     "; only a planned workshop can be deleted (close it)"));
+  if (workshop.status != WorkshopStatus::kPlanned) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(name, " is ", WorkshopStatusName(workshop.status),
+                     "; only a planned workshop can be deleted (close it)"));
   }
-  auto runs = tx.CountWorkshopRuns(id, /*active_only=*/false);
-  if (!runs.ok()) return runs.status();
-  if (*runs > 0) return Precondition(absl::StrCat(name, " has course runs"));
-  if (auto s = tx.DeleteWorkshop(id); !s.ok()) return s;
+  LUBAN_ASSIGN_OR_RETURN(auto runs, tx.CountWorkshopRuns(id, /*active_only=*/false));
+  if (runs > 0) return absl::FailedPreconditionError(absl::StrCat(name, " has course runs"));
+  LUBAN_RETURN_IF_ERROR(tx.DeleteWorkshop(id));
   return workshop;
 }
 
@@ -307,11 +277,10 @@ absl::StatusOr<Workshop> CourseLogic::ChangeWorkshopStatus(CourseTx& tx, const P
                                                            int64_t id,
                                                            std::optional<int64_t> expected_version,
                                                            WorkshopStatus target) const {
-  auto workshop = ManagedWorkshop(tx, who, id, /*for_update=*/true);
-  if (!workshop.ok()) return workshop.status();
+  LUBAN_ASSIGN_OR_RETURN(auto workshop, ManagedWorkshop(tx, who, id, /*for_update=*/true));
   const std::string name = FormatResourceName(kWorkshops, id);
-  if (auto s = CheckVersion(name, expected_version, workshop->meta.version); !s.ok()) return s;
-  const WorkshopStatus from = workshop->status;
+  LUBAN_RETURN_IF_ERROR(CheckVersion(name, expected_version, workshop.meta.version));
+  const WorkshopStatus from = workshop.status;
   bool allowed = false;
   switch (target) {
     case WorkshopStatus::kOperating:
@@ -328,28 +297,28 @@ absl::StatusOr<Workshop> CourseLogic::ChangeWorkshopStatus(CourseTx& tx, const P
       break;
   }
   if (!allowed) {
-    return Precondition(absl::StrCat(name, " is ", WorkshopStatusName(from), " and cannot become ",
-                                     WorkshopStatusName(target)));
+    return absl::FailedPreconditionError(absl::StrCat(
+        name, " is ", WorkshopStatusName(from), " and cannot become ", WorkshopStatusName(target)));
   }
   if (from == WorkshopStatus::kPlanned && !who.IsNetworkAdmin()) {
     return absl::PermissionDeniedError(
         "only a network admin opens a planned workshop (it starts operating)");
   }
   if (target == WorkshopStatus::kClosed) {
-    auto active = tx.CountWorkshopRuns(id, /*active_only=*/true);
-    if (!active.ok()) return active.status();
-    if (*active > 0) {
-      return Precondition(absl::StrCat(name, " has ", *active,
-                                       " scheduled, open or running course runs; complete or "
-                                       "cancel them before closing it"));
+    LUBAN_ASSIGN_OR_RETURN(auto active, tx.CountWorkshopRuns(id, /*active_only=*/true));
+    if (active > 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(name, " has ", active,
+                       " scheduled, open or running course runs; complete or "
+                       "cancel them before closing it"));
     }
   }
-  workshop->status = target;
-  if (target == WorkshopStatus::kOperating && !workshop->opened_date) {
-    workshop->opened_date = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
+  workshop.status = target;
+  if (target == WorkshopStatus::kOperating && !workshop.opened_date) {
+    workshop.opened_date = config_.clock.Today();
   }
-  Bump(workshop->meta);
-  if (auto s = tx.UpdateWorkshop(*workshop); !s.ok()) return s;
+  workshop.meta.Bump(config_.clock.Now());
+  LUBAN_RETURN_IF_ERROR(tx.UpdateWorkshop(workshop));
   return workshop;
 }
 
@@ -366,8 +335,8 @@ absl::Status CourseLogic::CheckCourse(const Course& course) const {
       return InvalidField("code", "2..32 characters of A-Z, 0-9 and '-'");
     }
   }
-  if (auto s = CheckLocalizedTexts("titles", course.titles); !s.ok()) return s;
-  if (auto s = CheckText("discipline", course.discipline, 1, 100); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckLocalizedTexts("titles", course.titles));
+  LUBAN_RETURN_IF_ERROR(CheckText("discipline", course.discipline, 1, 100));
   if (course.hours < 1 || course.hours > 2000) return InvalidField("hours", "1..2000");
   if (course.languages.empty()) {
     return InvalidField("instruction_languages", "at least one language");
@@ -378,7 +347,7 @@ absl::Status CourseLogic::CheckCourse(const Course& course) const {
   absl::flat_hash_set<absl::string_view> seen;
   for (size_t i = 0; i < course.languages.size(); ++i) {
     const std::string item = absl::StrCat("instruction_languages[", i, "]");
-    if (auto s = CheckLanguageTag(item, course.languages[i]); !s.ok()) return s;
+    LUBAN_RETURN_IF_ERROR(CheckLanguageTag(item, course.languages[i]));
     if (!seen.insert(course.languages[i]).second) return InvalidField(item, "appears twice");
   }
   return CheckText("description", course.description, 0, 4000, /*multiline=*/true);
@@ -394,39 +363,39 @@ absl::StatusOr<Page<Course>> CourseLogic::ListCourses(CourseTx& tx, const Course
 }
 
 absl::StatusOr<Course> CourseLogic::CreateCourse(CourseTx& tx, Course draft) const {
-  if (auto s = CheckCourse(draft); !s.ok()) return s;
-  Stamp(draft.meta);
-  auto id = tx.InsertCourse(draft);
-  if (!id.ok()) return id.status();
-  draft.meta.id = *id;
+  LUBAN_RETURN_IF_ERROR(CheckCourse(draft));
+  draft.meta.Stamp(config_.clock.Now());
+  LUBAN_ASSIGN_OR_RETURN(auto id, tx.InsertCourse(draft));
+  draft.meta.id = id;
   return draft;
 }
 
 absl::StatusOr<Course> CourseLogic::UpdateCourse(CourseTx& tx, int64_t id,
                                                  std::optional<int64_t> expected_version,
                                                  const CoursePatch& patch) const {
-  auto course = Current(tx.GetCourse(id, /*for_update=*/true), kCourses, id, expected_version);
-  if (!course.ok()) return course.status();
-  if (patch.titles) course->titles = *patch.titles;
-  if (patch.discipline) course->discipline = *patch.discipline;
-  if (patch.hours) course->hours = *patch.hours;
-  if (patch.languages) course->languages = *patch.languages;
-  if (patch.description) course->description = *patch.description;
-  if (auto s = CheckCourse(*course); !s.ok()) return s;
-  Bump(course->meta);
-  if (auto s = tx.UpdateCourse(*course); !s.ok()) return s;
+  LUBAN_ASSIGN_OR_RETURN(
+      auto course, Current(tx.GetCourse(id, /*for_update=*/true), kCourses, id, expected_version));
+  if (patch.titles) course.titles = *patch.titles;
+  if (patch.discipline) course.discipline = *patch.discipline;
+  if (patch.hours) course.hours = *patch.hours;
+  if (patch.languages) course.languages = *patch.languages;
+  if (patch.description) course.description = *patch.description;
+  LUBAN_RETURN_IF_ERROR(CheckCourse(course));
+  course.meta.Bump(config_.clock.Now());
+  LUBAN_RETURN_IF_ERROR(tx.UpdateCourse(course));
   return course;
 }
 
 absl::StatusOr<Course> CourseLogic::DeleteCourse(CourseTx& tx, int64_t id,
                                                  std::optional<int64_t> expected_version) const {
-  auto course = Current(tx.GetCourse(id, /*for_update=*/true), kCourses, id, expected_version);
-  if (!course.ok()) return course.status();
+  LUBAN_ASSIGN_OR_RETURN(
+      auto course, Current(tx.GetCourse(id, /*for_update=*/true), kCourses, id, expected_version));
   const std::string name = FormatResourceName(kCourses, id);
-  auto used = tx.CourseHasRuns(id);
-  if (!used.ok()) return used.status();
-  if (*used) return Precondition(absl::StrCat(name, " has course runs and cannot be deleted"));
-  if (auto s = tx.DeleteCourse(id); !s.ok()) return s;
+  LUBAN_ASSIGN_OR_RETURN(auto used, tx.CourseHasRuns(id));
+  if (used)
+    return absl::FailedPreconditionError(
+        absl::StrCat(name, " has course runs and cannot be deleted"));
+  LUBAN_RETURN_IF_ERROR(tx.DeleteCourse(id));
   return course;
 }
 
@@ -438,7 +407,7 @@ absl::Status CourseLogic::CheckCourseRun(const CourseRun& run, const Course& cou
     return InvalidField("end_date", "must be on or after start_date");
   }
   if (run.capacity < 1 || run.capacity > 10000) return InvalidField("capacity", "1..10000 seats");
-  if (auto s = CheckLanguageTag("language_code", run.language); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckLanguageTag("language_code", run.language));
   bool taught = false;
   for (const auto& language : course.languages) taught |= language == run.language;
   if (!taught) {
@@ -455,13 +424,13 @@ absl::Status CourseLogic::CheckCourseRun(const CourseRun& run, const Course& cou
 
 absl::StatusOr<CourseRun> CourseLogic::GetCourseRun(CourseTx& tx, const Principal& who,
                                                     int64_t id) const {
-  auto run = tx.GetCourseRun(id, /*for_update=*/false);
-  if (!run.ok()) return run.status();
+  LUBAN_ASSIGN_OR_RETURN(auto run, tx.GetCourseRun(id, /*for_update=*/false));
   if (who.ReadsEverything()) return run;
-  auto workshop = VisibleWorkshop(tx, who, run->workshop_id, /*for_update=*/false);
+  auto workshop = VisibleWorkshop(tx, who, run.workshop_id, /*for_update=*/false);
   if (!workshop.ok()) {
-    return workshop.status().code() == absl::StatusCode::kNotFound ? NotFound(kCourseRuns, id)
-                                                                   : workshop.status();
+    return workshop.status().code() == absl::StatusCode::kNotFound
+               ? ResourceNotFound(kCourseRuns, id)
+               : workshop.status();
   }
   return run;
 }
@@ -475,15 +444,15 @@ absl::StatusOr<Page<CourseRun>> CourseLogic::ListCourseRuns(CourseTx& tx, const 
 
 absl::StatusOr<CourseRun> CourseLogic::ManagedRun(CourseTx& tx, const Principal& who, int64_t id,
                                                   std::optional<int64_t> expected_version) const {
-  auto run = tx.GetCourseRun(id, /*for_update=*/true);
-  if (!run.ok()) return run.status();
-  auto workshop = ManagedWorkshop(tx, who, run->workshop_id, /*for_update=*/false);
+  LUBAN_ASSIGN_OR_RETURN(auto run, tx.GetCourseRun(id, /*for_update=*/true));
+  auto workshop = ManagedWorkshop(tx, who, run.workshop_id, /*for_update=*/false);
   if (!workshop.ok()) {
-    return workshop.status().code() == absl::StatusCode::kNotFound ? NotFound(kCourseRuns, id)
-                                                                   : workshop.status();
+    return workshop.status().code() == absl::StatusCode::kNotFound
+               ? ResourceNotFound(kCourseRuns, id)
+               : workshop.status();
   }
   if (auto s =
-          CheckVersion(FormatResourceName(kCourseRuns, id), expected_version, run->meta.version);
+          CheckVersion(FormatResourceName(kCourseRuns, id), expected_version, run.meta.version);
       !s.ok()) {
     return s;
   }
@@ -493,23 +462,22 @@ absl::StatusOr<CourseRun> CourseLogic::ManagedRun(CourseTx& tx, const Principal&
 absl::StatusOr<CourseRun> CourseLogic::CreateCourseRun(CourseTx& tx, const Principal& who,
                                                        CourseRun draft) const {
   // A workshop the caller may not see is reported exactly like a missing one.
-  auto workshop = ManagedWorkshop(tx, who, draft.workshop_id, /*for_update=*/true);
-  if (!workshop.ok()) return workshop.status();
-  if (workshop->status != WorkshopStatus::kOperating) {
-    return Precondition(absl::StrCat(FormatResourceName(kWorkshops, draft.workshop_id), " is ",
-                                     WorkshopStatusName(workshop->status),
-                                     "; runs can be scheduled only at an operating workshop"));
+  LUBAN_ASSIGN_OR_RETURN(auto workshop,
+                         ManagedWorkshop(tx, who, draft.workshop_id, /*for_update=*/true));
+  if (workshop.status != WorkshopStatus::kOperating) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(FormatResourceName(kWorkshops, draft.workshop_id), " is ",
+                     WorkshopStatusName(workshop.status),
+                     "; runs can be scheduled only at an operating workshop"));
   }
-  auto course = tx.GetCourse(draft.course_id, /*for_update=*/false);
-  if (!course.ok()) return course.status();
-  if (auto s = CheckCourseRun(draft, *course); !s.ok()) return s;
+  LUBAN_ASSIGN_OR_RETURN(auto course, tx.GetCourse(draft.course_id, /*for_update=*/false));
+  LUBAN_RETURN_IF_ERROR(CheckCourseRun(draft, course));
   draft.status = RunStatus::kScheduled;
   draft.cancel_reason.clear();
-  draft.country = workshop->country;
-  Stamp(draft.meta);
-  auto id = tx.InsertCourseRun(draft);
-  if (!id.ok()) return id.status();
-  draft.meta.id = *id;
+  draft.country = workshop.country;
+  draft.meta.Stamp(config_.clock.Now());
+  LUBAN_ASSIGN_OR_RETURN(auto id, tx.InsertCourseRun(draft));
+  draft.meta.id = id;
   return draft;
 }
 
@@ -517,43 +485,41 @@ absl::StatusOr<CourseRun> CourseLogic::UpdateCourseRun(CourseTx& tx, const Princ
                                                        int64_t id,
                                                        std::optional<int64_t> expected_version,
                                                        const CourseRunPatch& patch) const {
-  auto run = ManagedRun(tx, who, id, expected_version);
-  if (!run.ok()) return run.status();
+  LUBAN_ASSIGN_OR_RETURN(auto run, ManagedRun(tx, who, id, expected_version));
   const std::string name = FormatResourceName(kCourseRuns, id);
-  if (run->status != RunStatus::kScheduled && run->status != RunStatus::kOpen) {
-    return Precondition(absl::StrCat(name, " is ", RunStatusName(run->status),
-                                     "; only scheduled or open runs can change"));
+  if (run.status != RunStatus::kScheduled && run.status != RunStatus::kOpen) {
+    return absl::FailedPreconditionError(absl::StrCat(name, " is ", RunStatusName(run.status),
+                                                      "; only scheduled or open runs can change"));
   }
-  if (patch.capacity && run->status == RunStatus::kOpen && *patch.capacity < run->capacity) {
-    return Precondition(absl::StrCat(name,
-                                     " is open for enrollment; its capacity can grow but "
-                                     "not shrink below ",
-                                     run->capacity));
+  if (patch.capacity && run.status == RunStatus::kOpen && *patch.capacity < run.capacity) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(name,
+                     " is open for enrollment; its capacity can grow but "
+                     "not shrink below ",
+                     run.capacity));
   }
-  if (patch.start_date) run->start_date = *patch.start_date;
-  if (patch.end_date) run->end_date = *patch.end_date;
-  if (patch.capacity) run->capacity = *patch.capacity;
-  if (patch.language) run->language = *patch.language;
-  if (patch.pass_score) run->pass_score = *patch.pass_score;
-  if (patch.min_attendance_percent) run->min_attendance_percent = *patch.min_attendance_percent;
-  auto course = tx.GetCourse(run->course_id, /*for_update=*/false);
-  if (!course.ok()) return course.status();
-  if (auto s = CheckCourseRun(*run, *course); !s.ok()) return s;
-  Bump(run->meta);
-  if (auto s = tx.UpdateCourseRun(*run); !s.ok()) return s;
+  if (patch.start_date) run.start_date = *patch.start_date;
+  if (patch.end_date) run.end_date = *patch.end_date;
+  if (patch.capacity) run.capacity = *patch.capacity;
+  if (patch.language) run.language = *patch.language;
+  if (patch.pass_score) run.pass_score = *patch.pass_score;
+  if (patch.min_attendance_percent) run.min_attendance_percent = *patch.min_attendance_percent;
+  LUBAN_ASSIGN_OR_RETURN(auto course, tx.GetCourse(run.course_id, /*for_update=*/false));
+  LUBAN_RETURN_IF_ERROR(CheckCourseRun(run, course));
+  run.meta.Bump(config_.clock.Now());
+  LUBAN_RETURN_IF_ERROR(tx.UpdateCourseRun(run));
   return run;
 }
 
 absl::StatusOr<CourseRun> CourseLogic::DeleteCourseRun(
     CourseTx& tx, const Principal& who, int64_t id, std::optional<int64_t> expected_version) const {
-  auto run = ManagedRun(tx, who, id, expected_version);
-  if (!run.ok()) return run.status();
-  if (run->status != RunStatus::kScheduled) {
-    return Precondition(absl::StrCat(FormatResourceName(kCourseRuns, id), " is ",
-                                     RunStatusName(run->status),
-                                     "; only a scheduled run can be deleted (cancel it)"));
+  LUBAN_ASSIGN_OR_RETURN(auto run, ManagedRun(tx, who, id, expected_version));
+  if (run.status != RunStatus::kScheduled) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(FormatResourceName(kCourseRuns, id), " is ", RunStatusName(run.status),
+                     "; only a scheduled run can be deleted (cancel it)"));
   }
-  if (auto s = tx.DeleteCourseRun(id); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(tx.DeleteCourseRun(id));
   return run;
 }
 
@@ -563,11 +529,10 @@ absl::StatusOr<CourseRun> CourseLogic::TransitionCourseRun(CourseTx& tx, const P
                                                            RunStatus target,
                                                            const std::string& reason) const {
   if (target == RunStatus::kCancelled) {
-    if (auto s = CheckText("reason", reason, 1, 1000, /*multiline=*/true); !s.ok()) return s;
+    LUBAN_RETURN_IF_ERROR(CheckText("reason", reason, 1, 1000, /*multiline=*/true));
   }
-  auto run = ManagedRun(tx, who, id, expected_version);
-  if (!run.ok()) return run.status();
-  const RunStatus from = run->status;
+  LUBAN_ASSIGN_OR_RETURN(auto run, ManagedRun(tx, who, id, expected_version));
+  const RunStatus from = run.status;
   bool allowed = false;
   switch (target) {
     case RunStatus::kOpen:
@@ -588,22 +553,21 @@ absl::StatusOr<CourseRun> CourseLogic::TransitionCourseRun(CourseTx& tx, const P
   }
   const std::string name = FormatResourceName(kCourseRuns, id);
   if (!allowed) {
-    return Precondition(absl::StrCat(name, " is ", RunStatusName(from), " and cannot become ",
-                                     RunStatusName(target)));
+    return absl::FailedPreconditionError(absl::StrCat(
+        name, " is ", RunStatusName(from), " and cannot become ", RunStatusName(target)));
   }
   if (target == RunStatus::kOpen) {
-    auto workshop = tx.GetWorkshop(run->workshop_id, /*for_update=*/false);
-    if (!workshop.ok()) return workshop.status();
-    if (workshop->status != WorkshopStatus::kOperating) {
-      return Precondition(absl::StrCat(FormatResourceName(kWorkshops, run->workshop_id), " is ",
-                                       WorkshopStatusName(workshop->status),
-                                       "; runs open only at an operating workshop"));
+    LUBAN_ASSIGN_OR_RETURN(auto workshop, tx.GetWorkshop(run.workshop_id, /*for_update=*/false));
+    if (workshop.status != WorkshopStatus::kOperating) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          FormatResourceName(kWorkshops, run.workshop_id), " is ",
+          WorkshopStatusName(workshop.status), "; runs open only at an operating workshop"));
     }
   }
-  run->status = target;
-  if (target == RunStatus::kCancelled) run->cancel_reason = reason;
-  Bump(run->meta);
-  if (auto s = tx.UpdateCourseRun(*run); !s.ok()) return s;
+  run.status = target;
+  if (target == RunStatus::kCancelled) run.cancel_reason = reason;
+  run.meta.Bump(config_.clock.Now());
+  LUBAN_RETURN_IF_ERROR(tx.UpdateCourseRun(run));
   return run;
 }
 
@@ -617,7 +581,7 @@ absl::StatusOr<Page<StoredAuditRecord>> CourseLogic::ListAuditRecords(
       tx.ledger(), who, resource, before_id, limit, [&](const ResourceId& record) -> absl::Status {
         if (record.collection == kInstitutions) {
           // Anyone reads an institution; its history is its own admins'.
-          if (record.id != who.institution_id) return NotFound(kInstitutions, record.id);
+          if (record.id != who.institution_id) return ResourceNotFound(kInstitutions, record.id);
           return GetInstitution(tx, record.id).status();
         }
         if (record.collection == kWorkshops) return GetWorkshop(tx, who, record.id).status();

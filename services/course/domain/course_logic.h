@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/domain/clock.h"
 #include "common/domain/ledger.h"
 #include "common/domain/request_context.h"
 #include "common/domain/resource_name.h"
@@ -33,6 +34,8 @@ struct CourseConfig {
   absl::flat_hash_set<std::string> workshop_countries = {"TJ", "KZ", "UZ", "KG", "TM"};
   // The country of Chinese colleges.
   std::string chinese_country = "CN";
+  // Creation and update times, a workshop's opening day.
+  Clock clock;
 };
 
 class CourseLogic {

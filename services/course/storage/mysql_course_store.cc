@@ -9,6 +9,7 @@
 #include "common/db/rows.h"
 #include "common/db/sql_error.h"
 #include "common/domain/resource_name.h"
+#include "common/domain/status_macros.h"
 #include "cppconn/datatype.h"
 #include "cppconn/exception.h"
 #include "cppconn/prepared_statement.h"
@@ -26,7 +27,6 @@ using db::DumpJson;
 using db::EncodeTexts;
 using db::GetText;
 using db::Malformed;
-using db::NotFound;
 using db::ParseDay;
 using db::ReadBool;
 using db::ReadMeta;
@@ -71,9 +71,8 @@ absl::StatusOr<Institution> ReadInstitution(sql::ResultSet& row) {
   ReadMeta(row, &institution.meta);
   institution.kind = static_cast<InstitutionKind>(row.getInt(5));
   institution.country = GetText(row, 6);
-  auto names = DecodeTexts("institutions.names", GetText(row, 7));
-  if (!names.ok()) return names.status();
-  institution.names = *std::move(names);
+  LUBAN_ASSIGN_OR_RETURN(auto names, DecodeTexts("institutions.names", GetText(row, 7)));
+  institution.names = std::move(names);
   institution.city = GetText(row, 8);
   institution.website = GetText(row, 9);
   return institution;
@@ -82,22 +81,20 @@ absl::StatusOr<Institution> ReadInstitution(sql::ResultSet& row) {
 absl::StatusOr<Workshop> ReadWorkshop(sql::ResultSet& row) {
   Workshop workshop;
   ReadMeta(row, &workshop.meta);
-  auto names = DecodeTexts("workshops.names", GetText(row, 5));
-  if (!names.ok()) return names.status();
-  workshop.names = *std::move(names);
+  LUBAN_ASSIGN_OR_RETURN(auto names, DecodeTexts("workshops.names", GetText(row, 5)));
+  workshop.names = std::move(names);
   workshop.country = GetText(row, 6);
   workshop.city = GetText(row, 7);
   workshop.chinese_institution_id = row.getInt64(8);
   workshop.partner_institution_id = row.getInt64(9);
   workshop.status = static_cast<WorkshopStatus>(row.getInt(10));
   if (!row.isNull(11)) {
-    auto opened = ParseDay("workshops.opened_date", GetText(row, 11));
-    if (!opened.ok()) return opened.status();
-    workshop.opened_date = *opened;
+    LUBAN_ASSIGN_OR_RETURN(auto opened, ParseDay("workshops.opened_date", GetText(row, 11)));
+    workshop.opened_date = opened;
   }
-  auto disciplines = DecodeStrings("workshops.disciplines", GetText(row, 12));
-  if (!disciplines.ok()) return disciplines.status();
-  workshop.disciplines = *std::move(disciplines);
+  LUBAN_ASSIGN_OR_RETURN(auto disciplines,
+                         DecodeStrings("workshops.disciplines", GetText(row, 12)));
+  workshop.disciplines = std::move(disciplines);
   return workshop;
 }
 
@@ -105,14 +102,12 @@ absl::StatusOr<Course> ReadCourse(sql::ResultSet& row) {
   Course course;
   ReadMeta(row, &course.meta);
   course.code = GetText(row, 5);
-  auto titles = DecodeTexts("courses.titles", GetText(row, 6));
-  if (!titles.ok()) return titles.status();
-  course.titles = *std::move(titles);
+  LUBAN_ASSIGN_OR_RETURN(auto titles, DecodeTexts("courses.titles", GetText(row, 6)));
+  course.titles = std::move(titles);
   course.discipline = GetText(row, 7);
   course.hours = row.getInt(8);
-  auto languages = DecodeStrings("courses.languages", GetText(row, 9));
-  if (!languages.ok()) return languages.status();
-  course.languages = *std::move(languages);
+  LUBAN_ASSIGN_OR_RETURN(auto languages, DecodeStrings("courses.languages", GetText(row, 9)));
+  course.languages = std::move(languages);
   course.description = GetText(row, 10);
   return course;
 }
@@ -122,12 +117,10 @@ absl::StatusOr<CourseRun> ReadCourseRun(sql::ResultSet& row) {
   ReadMeta(row, &run.meta);
   run.course_id = row.getInt64(5);
   run.workshop_id = row.getInt64(6);
-  auto start = ParseDay("course_runs.start_date", GetText(row, 7));
-  if (!start.ok()) return start.status();
-  run.start_date = *start;
-  auto end = ParseDay("course_runs.end_date", GetText(row, 8));
-  if (!end.ok()) return end.status();
-  run.end_date = *end;
+  LUBAN_ASSIGN_OR_RETURN(auto start, ParseDay("course_runs.start_date", GetText(row, 7)));
+  run.start_date = start;
+  LUBAN_ASSIGN_OR_RETURN(auto end, ParseDay("course_runs.end_date", GetText(row, 8)));
+  run.end_date = end;
   run.capacity = row.getInt(9);
   run.language = GetText(row, 10);
   run.status = static_cast<RunStatus>(row.getInt(11));
@@ -148,7 +141,7 @@ absl::Status MySqlCourseTx::CheckExists(absl::string_view table, absl::string_vi
                                         int64_t id) {
   auto& select = session_.Prepare(absl::StrCat("SELECT 1 FROM ", table, " WHERE id = ?"));
   select.setInt64(1, id);
-  if (!ReadBool(select)) return NotFound(collection, id);
+  if (!ReadBool(select)) return ResourceNotFound(collection, id);
   return absl::OkStatus();
 }
 
@@ -166,7 +159,7 @@ absl::StatusOr<Institution> MySqlCourseTx::GetInstitution(int64_t id, bool for_u
 
 absl::StatusOr<Page<Institution>> MySqlCourseTx::ListInstitutions(const InstitutionFilter& filter,
                                                                   int64_t after_id, int limit) {
-  if (auto s = CheckLimit(limit); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   return db::Guarded(session_, "list institutions", [&]() -> absl::StatusOr<Page<Institution>> {
     std::string query =
         absl::StrCat("SELECT ", kInstitutionColumns, " FROM institutions WHERE id > ?");
@@ -185,8 +178,7 @@ absl::StatusOr<Page<Institution>> MySqlCourseTx::ListInstitutions(const Institut
 
 absl::StatusOr<int64_t> MySqlCourseTx::InsertInstitution(const Institution& institution) {
   return db::Guarded(session_, "insert institution", [&]() -> absl::StatusOr<int64_t> {
-    auto names = EncodeTexts("names", institution.names);
-    if (!names.ok()) return names.status();
+    LUBAN_ASSIGN_OR_RETURN(auto names, EncodeTexts("names", institution.names));
     auto& insert = session_.Prepare(
         "INSERT INTO institutions (version, create_time, update_time, kind, country, names, city,"
         " website) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
@@ -196,7 +188,7 @@ absl::StatusOr<int64_t> MySqlCourseTx::InsertInstitution(const Institution& inst
         .Time(institution.meta.update_time)
         .Int(static_cast<int>(institution.kind))
         .Text(institution.country)
-        .Text(*names)
+        .Text(names)
         .Text(institution.city)
         .Text(institution.website);
     return db::Session::InsertReturningId(insert);
@@ -229,7 +221,7 @@ absl::Status MySqlCourseTx::DeleteInstitution(int64_t id) {
     auto& remove = session_.Prepare("DELETE FROM institutions WHERE id = ?");
     remove.setInt64(1, id);
     try {
-      if (db::Session::Update(remove) == 0) return NotFound(kInstitutions, id);
+      if (db::Session::Update(remove) == 0) return ResourceNotFound(kInstitutions, id);
     } catch (const sql::SQLException& e) {
       if (e.getErrorCode() != db::kErrRowIsReferenced) throw;
       return absl::FailedPreconditionError(
@@ -263,7 +255,7 @@ absl::StatusOr<Workshop> MySqlCourseTx::GetWorkshop(int64_t id, bool for_update)
 
 absl::StatusOr<Page<Workshop>> MySqlCourseTx::ListWorkshops(const WorkshopFilter& filter,
                                                             int64_t after_id, int limit) {
-  if (auto s = CheckLimit(limit); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   return db::Guarded(session_, "list workshops", [&]() -> absl::StatusOr<Page<Workshop>> {
     constexpr char kCoFounded[] = " AND (chinese_institution_id = ? OR partner_institution_id = ?)";
     std::string query = absl::StrCat("SELECT ", kWorkshopColumns, " FROM workshops WHERE id > ?");
@@ -303,10 +295,8 @@ absl::Status MissingCourseOrWorkshop() {
 
 absl::StatusOr<int64_t> MySqlCourseTx::InsertWorkshop(const Workshop& workshop) {
   return db::Guarded(session_, "insert workshop", [&]() -> absl::StatusOr<int64_t> {
-    auto names = EncodeTexts("names", workshop.names);
-    if (!names.ok()) return names.status();
-    auto disciplines = EncodeStrings("disciplines", workshop.disciplines);
-    if (!disciplines.ok()) return disciplines.status();
+    LUBAN_ASSIGN_OR_RETURN(auto names, EncodeTexts("names", workshop.names));
+    LUBAN_ASSIGN_OR_RETURN(auto disciplines, EncodeStrings("disciplines", workshop.disciplines));
     auto& insert = session_.Prepare(
         "INSERT INTO workshops (version, create_time, update_time, names, country, city,"
         " chinese_institution_id, partner_institution_id, status, opened_date, disciplines)"
@@ -315,14 +305,14 @@ absl::StatusOr<int64_t> MySqlCourseTx::InsertWorkshop(const Workshop& workshop) 
         .Int64(workshop.meta.version)
         .Time(workshop.meta.create_time)
         .Time(workshop.meta.update_time)
-        .Text(*names)
+        .Text(names)
         .Text(workshop.country)
         .Text(workshop.city)
         .Int64(workshop.chinese_institution_id)
         .Int64(workshop.partner_institution_id)
         .Int(static_cast<int>(workshop.status))
         .OptionalDay(workshop.opened_date)
-        .Text(*disciplines);
+        .Text(disciplines);
     int64_t id = 0;
     try {
       id = db::Session::InsertReturningId(insert);
@@ -371,7 +361,7 @@ absl::Status MySqlCourseTx::DeleteWorkshop(int64_t id) {
     auto& remove = session_.Prepare("DELETE FROM workshops WHERE id = ?");
     remove.setInt64(1, id);
     try {
-      if (db::Session::Update(remove) == 0) return NotFound(kWorkshops, id);
+      if (db::Session::Update(remove) == 0) return ResourceNotFound(kWorkshops, id);
     } catch (const sql::SQLException& e) {
       if (e.getErrorCode() != db::kErrRowIsReferenced) throw;
       return absl::FailedPreconditionError(
@@ -412,7 +402,7 @@ absl::StatusOr<Course> MySqlCourseTx::GetCourse(int64_t id, bool for_update) {
 
 absl::StatusOr<Page<Course>> MySqlCourseTx::ListCourses(const CourseFilter& filter,
                                                         int64_t after_id, int limit) {
-  if (auto s = CheckLimit(limit); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   return db::Guarded(session_, "list courses", [&]() -> absl::StatusOr<Page<Course>> {
     std::string query = absl::StrCat("SELECT ", kCourseColumns, " FROM courses WHERE id > ?");
     if (!filter.discipline.empty()) absl::StrAppend(&query, " AND discipline = ?");
@@ -428,10 +418,8 @@ absl::StatusOr<Page<Course>> MySqlCourseTx::ListCourses(const CourseFilter& filt
 
 absl::StatusOr<int64_t> MySqlCourseTx::InsertCourse(const Course& course) {
   return db::Guarded(session_, "insert course", [&]() -> absl::StatusOr<int64_t> {
-    auto titles = EncodeTexts("titles", course.titles);
-    if (!titles.ok()) return titles.status();
-    auto languages = EncodeStrings("languages", course.languages);
-    if (!languages.ok()) return languages.status();
+    LUBAN_ASSIGN_OR_RETURN(auto titles, EncodeTexts("titles", course.titles));
+    LUBAN_ASSIGN_OR_RETURN(auto languages, EncodeStrings("languages", course.languages));
     auto& insert = session_.Prepare(
         "INSERT INTO courses (version, create_time, update_time, code, titles, discipline, hours,"
         " languages, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
@@ -440,10 +428,10 @@ absl::StatusOr<int64_t> MySqlCourseTx::InsertCourse(const Course& course) {
         .Time(course.meta.create_time)
         .Time(course.meta.update_time)
         .Text(course.code)
-        .Text(*titles)
+        .Text(titles)
         .Text(course.discipline)
         .Int(course.hours)
-        .Text(*languages)
+        .Text(languages)
         .Text(course.description);
     int64_t id = 0;
     try {
@@ -491,7 +479,7 @@ absl::Status MySqlCourseTx::DeleteCourse(int64_t id) {
     auto& remove = session_.Prepare("DELETE FROM courses WHERE id = ?");
     remove.setInt64(1, id);
     try {
-      if (db::Session::Update(remove) == 0) return NotFound(kCourses, id);
+      if (db::Session::Update(remove) == 0) return ResourceNotFound(kCourses, id);
     } catch (const sql::SQLException& e) {
       if (e.getErrorCode() != db::kErrRowIsReferenced) throw;
       return absl::FailedPreconditionError(
@@ -524,7 +512,7 @@ absl::StatusOr<CourseRun> MySqlCourseTx::GetCourseRun(int64_t id, bool for_updat
 
 absl::StatusOr<Page<CourseRun>> MySqlCourseTx::ListCourseRuns(const CourseRunFilter& filter,
                                                               int64_t after_id, int limit) {
-  if (auto s = CheckLimit(limit); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   return db::Guarded(session_, "list course runs", [&]() -> absl::StatusOr<Page<CourseRun>> {
     // Institutions reach runs through the run's workshop.
     constexpr char kCoFounded[] =
@@ -630,7 +618,7 @@ absl::Status MySqlCourseTx::DeleteCourseRun(int64_t id) {
   return db::Guarded(session_, "delete course run", [&]() -> absl::Status {
     auto& remove = session_.Prepare("DELETE FROM course_runs WHERE id = ?");
     remove.setInt64(1, id);
-    if (db::Session::Update(remove) == 0) return NotFound(kCourseRuns, id);
+    if (db::Session::Update(remove) == 0) return ResourceNotFound(kCourseRuns, id);
     return absl::OkStatus();
   });
 }

@@ -10,6 +10,7 @@
 #include "common/api/paging.h"
 #include "common/api/request_parts.h"
 #include "common/domain/resource_name.h"
+#include "common/domain/status_macros.h"
 #include "common/domain/types.h"
 #include "common/domain/validation.h"
 #include "luban/enrollment/v1/enrollment.grpc.pb.h"
@@ -21,6 +22,29 @@ using Role::kCollegeAdmin;
 using Role::kReporter;
 
 // ---- enums ----------------------------------------------------------------------------------
+
+// The domain's enums carry the contract's numbers: a mapping is a cast (EnumFromProto).
+static_assert(static_cast<int>(Sex::kUnspecified) == pb::SEX_UNSPECIFIED);
+static_assert(static_cast<int>(Sex::kFemale) == pb::SEX_FEMALE);
+static_assert(static_cast<int>(Sex::kMale) == pb::SEX_MALE);
+static_assert(static_cast<int>(DocumentType::kPassport) == pb::DOCUMENT_TYPE_PASSPORT);
+static_assert(static_cast<int>(DocumentType::kNationalId) == pb::DOCUMENT_TYPE_NATIONAL_ID);
+static_assert(static_cast<int>(DocumentType::kResidencePermit) ==
+              pb::DOCUMENT_TYPE_RESIDENCE_PERMIT);
+static_assert(static_cast<int>(DocumentType::kBirthCertificate) ==
+              pb::DOCUMENT_TYPE_BIRTH_CERTIFICATE);
+static_assert(static_cast<int>(TraineeStatus::kActive) == pb::TRAINEE_STATUS_ACTIVE);
+static_assert(static_cast<int>(TraineeStatus::kArchived) == pb::TRAINEE_STATUS_ARCHIVED);
+static_assert(static_cast<int>(EnrollmentState::kWaitlisted) == pb::ENROLLMENT_STATE_WAITLISTED);
+static_assert(static_cast<int>(EnrollmentState::kEnrolled) == pb::ENROLLMENT_STATE_ENROLLED);
+static_assert(static_cast<int>(EnrollmentState::kCompleted) == pb::ENROLLMENT_STATE_COMPLETED);
+static_assert(static_cast<int>(EnrollmentState::kFailed) == pb::ENROLLMENT_STATE_FAILED);
+static_assert(static_cast<int>(EnrollmentState::kWithdrawn) == pb::ENROLLMENT_STATE_WITHDRAWN);
+static_assert(static_cast<int>(EnrollmentState::kCancelled) == pb::ENROLLMENT_STATE_CANCELLED);
+static_assert(static_cast<int>(CertificateStatus::kValid) == pb::CERTIFICATE_STATUS_VALID);
+static_assert(static_cast<int>(CertificateStatus::kRevoked) == pb::CERTIFICATE_STATUS_REVOKED);
+
+// ---- mappings -------------------------------------------------------------------------------
 
 void ContactsFromProto(const pb::Contacts& in, Contacts* out) {
   out->email = in.email();
@@ -143,15 +167,15 @@ absl::StatusOr<Trainee> EnrollmentApi::TraineeFromProto(const RequestContext& rc
   out.family_name_latin = in.family_name_latin();
   out.given_name_latin = in.given_name_latin();
   out.sex = static_cast<Sex>(in.sex());
-  if (in.sex() < pb::SEX_UNSPECIFIED || in.sex() > pb::SEX_MALE) {
+  if (!pb::Sex_IsValid(in.sex())) {
     return InvalidField(absl::StrCat(field, ".sex"), "FEMALE, MALE or unspecified");
   }
-  auto birth = DateFromProto(absl::StrCat(field, ".birth_date"), in.birth_date());
-  if (!birth.ok()) return birth.status();
-  out.birth_date = *birth;
+  LUBAN_ASSIGN_OR_RETURN(auto birth,
+                         DateFromProto(absl::StrCat(field, ".birth_date"), in.birth_date()));
+  out.birth_date = birth;
   out.citizenship = in.citizenship();
   out.document.country = in.identity_document().country_code();
-  auto type = EnumFromProto<DocumentType>(in.identity_document().type(), 1, 4);
+  auto type = EnumFromProto<DocumentType>(in.identity_document().type(), pb::DocumentType_IsValid);
   if (!type) {
     return InvalidField(absl::StrCat(field, ".identity_document.type"),
                         "PASSPORT, NATIONAL_ID, RESIDENCE_PERMIT or BIRTH_CERTIFICATE");
@@ -159,10 +183,9 @@ absl::StatusOr<Trainee> EnrollmentApi::TraineeFromProto(const RequestContext& rc
   out.document.type = *type;
   out.document.number = in.identity_document().number();
   ContactsFromProto(in.contacts(), &out.contacts);
-  auto workshop_id =
-      ParseResourceName(absl::StrCat(field, ".home_workshop"), kWorkshops, in.home_workshop());
-  if (!workshop_id.ok()) return workshop_id.status();
-  auto workshop = directory_.GetWorkshop(*workshop_id, rc.deadline);
+  LUBAN_ASSIGN_OR_RETURN(auto workshop_id, ParseResourceName(absl::StrCat(field, ".home_workshop"),
+                                                             kWorkshops, in.home_workshop()));
+  auto workshop = directory_.GetWorkshop(workshop_id, rc.deadline);
   if (!workshop.ok()) return AsField("home_workshop", workshop.status());
   out.home = workshop->owners;
   return out;
@@ -173,12 +196,10 @@ absl::StatusOr<Trainee> EnrollmentApi::TraineeFromProto(const RequestContext& rc
 absl::Status EnrollmentApi::GetTrainee(const RequestContext& rc,
                                        const pb::GetTraineeRequest& request,
                                        pb::Trainee* response) {
-  auto id = ParseResourceName("name", kTrainees, request.name());
-  if (!id.ok()) return id.status();
+  LUBAN_ASSIGN_OR_RETURN(auto id, ParseResourceName("name", kTrainees, request.name()));
   return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
-    auto trainee = logic_.GetTrainee(tx, rc.principal, *id);
-    if (!trainee.ok()) return trainee.status();
-    ToProto(*trainee, response);
+    LUBAN_ASSIGN_OR_RETURN(auto trainee, logic_.GetTrainee(tx, rc.principal, id));
+    ToProto(trainee, response);
     return absl::OkStatus();
   });
 }
@@ -186,29 +207,26 @@ absl::Status EnrollmentApi::GetTrainee(const RequestContext& rc,
 absl::Status EnrollmentApi::ListTrainees(const RequestContext& rc,
                                          const pb::ListTraineesRequest& request,
                                          pb::ListTraineesResponse* response) {
-  auto page = ReadPageRequest(page_tokens_, rc.principal.name, request);
-  if (!page.ok()) return page.status();
+  LUBAN_ASSIGN_OR_RETURN(auto page, ReadPageRequest(page_tokens_, rc.principal.name, request));
   TraineeFilter filter;
-  auto workshop = OptionalResourceName("home_workshop", kWorkshops, request.home_workshop());
-  if (!workshop.ok()) return workshop.status();
-  filter.home_workshop_id = *workshop;
+  LUBAN_ASSIGN_OR_RETURN(
+      auto workshop, OptionalResourceName("home_workshop", kWorkshops, request.home_workshop()));
+  filter.home_workshop_id = workshop;
   if (!request.citizenship().empty()) {
-    if (auto s = CheckCountryCode("citizenship", request.citizenship()); !s.ok()) return s;
+    LUBAN_RETURN_IF_ERROR(CheckCountryCode("citizenship", request.citizenship()));
   }
   filter.citizenship = request.citizenship();
-  auto status = EnumFilter<TraineeStatus>("status", request.status(), 1, 2);
-  if (!status.ok()) return status.status();
-  filter.status = *status;
-  if (auto s = CheckText("name_prefix", request.name_prefix(), 0, 100); !s.ok()) return s;
+  LUBAN_ASSIGN_OR_RETURN(auto status, EnumFilter<TraineeStatus>("status", request.status(),
+                                                                pb::TraineeStatus_IsValid));
+  filter.status = status;
+  LUBAN_RETURN_IF_ERROR(CheckText("name_prefix", request.name_prefix(), 0, 100));
   // Searching by name is searching personal data.
   if (!request.name_prefix().empty() && !rc.principal.SeesPersonalData()) {
     return absl::PermissionDeniedError("name_prefix: only admins may search trainees by name");
   }
   filter.name_prefix = request.name_prefix();
   if (!request.document_number().empty()) {
-    if (auto s = CheckDocumentNumber("document_number", request.document_number()); !s.ok()) {
-      return s;
-    }
+    LUBAN_RETURN_IF_ERROR(CheckDocumentNumber("document_number", request.document_number()));
     if (!rc.principal.SeesPersonalData()) {
       return absl::PermissionDeniedError(
           "document_number: only admins may search trainees by document");
@@ -216,7 +234,7 @@ absl::Status EnrollmentApi::ListTrainees(const RequestContext& rc,
     filter.document_key = DocumentKey(request.document_number());
   }
   return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
-    auto rows = logic_.ListTrainees(tx, rc.principal, filter, page->after_id, page->size);
+    auto rows = logic_.ListTrainees(tx, rc.principal, filter, page.after_id, page.size);
     if (auto s = WritePage(rows, page_tokens_, rc.principal.name, request,
                            response->mutable_trainees(), response->mutable_next_page_token());
         !s.ok()) {
@@ -231,10 +249,9 @@ absl::Status EnrollmentApi::CreateTrainee(const RequestContext& rc,
                                           pb::Trainee* response) {
   PeerMutation<EnrollmentTx> mutation(store_, rc, request, response);
   if (absl::Status answer; mutation.Answered(&answer)) return answer;
-  auto draft = TraineeFromProto(rc, request.trainee(), "trainee");
-  if (!draft.ok()) return draft.status();
+  LUBAN_ASSIGN_OR_RETURN(auto draft, TraineeFromProto(rc, request.trainee(), "trainee"));
   return mutation.Run([&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
-    return RecordChange(logic_.CreateTrainee(tx, rc.principal, *draft), kTrainees,
+    return RecordChange(logic_.CreateTrainee(tx, rc.principal, draft), kTrainees,
                         ChangeKind::kCreated, "created", response, changes);
   });
 }
@@ -245,43 +262,42 @@ absl::Status EnrollmentApi::UpdateTrainee(const RequestContext& rc,
   PeerMutation<EnrollmentTx> mutation(store_, rc, request, response);
   if (absl::Status answer; mutation.Answered(&answer)) return answer;
   const pb::Trainee& in = request.trainee();
-  auto target = ReadTarget(kTrainees, in.name(), in.etag());
-  if (!target.ok()) return target.status();
-  auto mask = ReadUpdateMask(request.update_mask(),
-                             {"family_name", "given_name", "family_name_latin", "given_name_latin",
-                              "sex", "birth_date", "citizenship", "contacts", "home_workshop"});
-  if (!mask.ok()) return mask.status();
+  LUBAN_ASSIGN_OR_RETURN(auto target, ReadTarget(kTrainees, in.name(), in.etag()));
+  LUBAN_ASSIGN_OR_RETURN(
+      auto mask,
+      ReadUpdateMask(request.update_mask(),
+                     {"family_name", "given_name", "family_name_latin", "given_name_latin", "sex",
+                      "birth_date", "citizenship", "contacts", "home_workshop"}));
   TraineePatch patch;
-  if (mask->contains("family_name")) patch.family_name = in.family_name();
-  if (mask->contains("given_name")) patch.given_name = in.given_name();
-  if (mask->contains("family_name_latin")) patch.family_name_latin = in.family_name_latin();
-  if (mask->contains("given_name_latin")) patch.given_name_latin = in.given_name_latin();
-  if (mask->contains("sex")) {
-    if (in.sex() < pb::SEX_UNSPECIFIED || in.sex() > pb::SEX_MALE) {
+  if (mask.contains("family_name")) patch.family_name = in.family_name();
+  if (mask.contains("given_name")) patch.given_name = in.given_name();
+  if (mask.contains("family_name_latin")) patch.family_name_latin = in.family_name_latin();
+  if (mask.contains("given_name_latin")) patch.given_name_latin = in.given_name_latin();
+  if (mask.contains("sex")) {
+    if (!pb::Sex_IsValid(in.sex())) {
       return InvalidField("trainee.sex", "FEMALE, MALE or unspecified");
     }
     patch.sex = static_cast<Sex>(in.sex());
   }
-  if (mask->contains("birth_date")) {
-    auto day = DateFromProto("trainee.birth_date", in.birth_date());
-    if (!day.ok()) return day.status();
-    patch.birth_date = *day;
+  if (mask.contains("birth_date")) {
+    LUBAN_ASSIGN_OR_RETURN(auto day, DateFromProto("trainee.birth_date", in.birth_date()));
+    patch.birth_date = day;
   }
-  if (mask->contains("citizenship")) patch.citizenship = in.citizenship();
-  if (mask->contains("contacts")) {
+  if (mask.contains("citizenship")) patch.citizenship = in.citizenship();
+  if (mask.contains("contacts")) {
     Contacts contacts;
     ContactsFromProto(in.contacts(), &contacts);
     patch.contacts = contacts;
   }
-  if (mask->contains("home_workshop")) {
-    auto workshop_id = ParseResourceName("trainee.home_workshop", kWorkshops, in.home_workshop());
-    if (!workshop_id.ok()) return workshop_id.status();
-    auto workshop = directory_.GetWorkshop(*workshop_id, rc.deadline);
+  if (mask.contains("home_workshop")) {
+    LUBAN_ASSIGN_OR_RETURN(auto workshop_id, ParseResourceName("trainee.home_workshop", kWorkshops,
+                                                               in.home_workshop()));
+    auto workshop = directory_.GetWorkshop(workshop_id, rc.deadline);
     if (!workshop.ok()) return AsField("home_workshop", workshop.status());
     patch.home = workshop->owners;
   }
   return mutation.Run([&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
-    return RecordChange(logic_.UpdateTrainee(tx, rc.principal, target->id, target->version, patch),
+    return RecordChange(logic_.UpdateTrainee(tx, rc.principal, target.id, target.version, patch),
                         kTrainees, ChangeKind::kUpdated, "updated", response, changes);
   });
 }
@@ -289,12 +305,11 @@ absl::Status EnrollmentApi::UpdateTrainee(const RequestContext& rc,
 absl::Status EnrollmentApi::ArchiveTrainee(const RequestContext& rc,
                                            const pb::ArchiveTraineeRequest& request,
                                            pb::Trainee* response) {
-  auto target = ReadTarget(kTrainees, request.name(), request.etag());
-  if (!target.ok()) return target.status();
+  LUBAN_ASSIGN_OR_RETURN(auto target, ReadTarget(kTrainees, request.name(), request.etag()));
   return RunMutation<EnrollmentTx>(
       store_, rc, request, response,
       [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return RecordChange(logic_.ArchiveTrainee(tx, rc.principal, target->id, target->version),
+        return RecordChange(logic_.ArchiveTrainee(tx, rc.principal, target.id, target.version),
                             kTrainees, ChangeKind::kUpdated, "archived", response, changes);
       });
 }
@@ -337,12 +352,11 @@ absl::Status EnrollmentApi::ImportTrainees(const RequestContext& rc,
         result->set_error_message(std::string(drafts[i].status().message()));
         continue;
       }
-      auto existing = logic_.FindByDocument(tx, *drafts[i]);
-      if (!existing.ok()) return existing.status();
-      if (existing->has_value()) {
+      LUBAN_ASSIGN_OR_RETURN(auto existing, logic_.FindByDocument(tx, *drafts[i]));
+      if (existing.has_value()) {
         result->set_outcome(pb::IMPORT_OUTCOME_ALREADY_EXISTED);
-        if (rc.principal.ReadsEverything() || logic_.MayManage(rc.principal, (*existing)->home)) {
-          result->set_trainee(FormatResourceName(kTrainees, (*existing)->meta.id));
+        if (rc.principal.ReadsEverything() || logic_.MayManage(rc.principal, (existing)->home)) {
+          result->set_trainee(FormatResourceName(kTrainees, (existing)->meta.id));
         }
         continue;
       }
@@ -376,12 +390,10 @@ absl::Status EnrollmentApi::ImportTrainees(const RequestContext& rc,
 absl::Status EnrollmentApi::GetEnrollment(const RequestContext& rc,
                                           const pb::GetEnrollmentRequest& request,
                                           pb::Enrollment* response) {
-  auto id = ParseResourceName("name", kEnrollments, request.name());
-  if (!id.ok()) return id.status();
+  LUBAN_ASSIGN_OR_RETURN(auto id, ParseResourceName("name", kEnrollments, request.name()));
   return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
-    auto enrollment = logic_.GetEnrollment(tx, rc.principal, *id);
-    if (!enrollment.ok()) return enrollment.status();
-    ToProto(*enrollment, response);
+    LUBAN_ASSIGN_OR_RETURN(auto enrollment, logic_.GetEnrollment(tx, rc.principal, id));
+    ToProto(enrollment, response);
     return absl::OkStatus();
   });
 }
@@ -389,29 +401,27 @@ absl::Status EnrollmentApi::GetEnrollment(const RequestContext& rc,
 absl::Status EnrollmentApi::ListEnrollments(const RequestContext& rc,
                                             const pb::ListEnrollmentsRequest& request,
                                             pb::ListEnrollmentsResponse* response) {
-  auto page = ReadPageRequest(page_tokens_, rc.principal.name, request);
-  if (!page.ok()) return page.status();
+  LUBAN_ASSIGN_OR_RETURN(auto page, ReadPageRequest(page_tokens_, rc.principal.name, request));
   EnrollmentFilter filter;
-  auto run = OptionalResourceName("course_run", kCourseRuns, request.course_run());
-  if (!run.ok()) return run.status();
-  filter.run_id = *run;
-  auto trainee = OptionalResourceName("trainee", kTrainees, request.trainee());
-  if (!trainee.ok()) return trainee.status();
-  filter.trainee_id = *trainee;
-  auto workshop = OptionalResourceName("workshop", kWorkshops, request.workshop());
-  if (!workshop.ok()) return workshop.status();
-  filter.workshop_id = *workshop;
-  auto state = EnumFilter<EnrollmentState>("state", request.state(), 1, 6);
-  if (!state.ok()) return state.status();
-  filter.state = *state;
-  auto from = OptionalDateFromProto("enrolled_from", request.enrolled_from());
-  if (!from.ok()) return from.status();
-  filter.enrolled_from = *from;
-  auto to = OptionalDateFromProto("enrolled_to", request.enrolled_to());
-  if (!to.ok()) return to.status();
-  filter.enrolled_to = *to;
+  LUBAN_ASSIGN_OR_RETURN(auto run,
+                         OptionalResourceName("course_run", kCourseRuns, request.course_run()));
+  filter.run_id = run;
+  LUBAN_ASSIGN_OR_RETURN(auto trainee,
+                         OptionalResourceName("trainee", kTrainees, request.trainee()));
+  filter.trainee_id = trainee;
+  LUBAN_ASSIGN_OR_RETURN(auto workshop,
+                         OptionalResourceName("workshop", kWorkshops, request.workshop()));
+  filter.workshop_id = workshop;
+  LUBAN_ASSIGN_OR_RETURN(auto state, EnumFilter<EnrollmentState>("state", request.state(),
+                                                                 pb::EnrollmentState_IsValid));
+  filter.state = state;
+  LUBAN_ASSIGN_OR_RETURN(auto from,
+                         OptionalDateFromProto("enrolled_from", request.enrolled_from()));
+  filter.enrolled_from = from;
+  LUBAN_ASSIGN_OR_RETURN(auto to, OptionalDateFromProto("enrolled_to", request.enrolled_to()));
+  filter.enrolled_to = to;
   return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
-    return WritePage(logic_.ListEnrollments(tx, rc.principal, filter, page->after_id, page->size),
+    return WritePage(logic_.ListEnrollments(tx, rc.principal, filter, page.after_id, page.size),
                      page_tokens_, rc.principal.name, request, response->mutable_enrollments(),
                      response->mutable_next_page_token());
   });
@@ -435,10 +445,9 @@ absl::Status RecordEnroll(const SeatChange& change, pb::Enrollment* response,
 
 absl::Status EnrollmentApi::Enroll(const RequestContext& rc, const pb::EnrollRequest& request,
                                    pb::Enrollment* response) {
-  auto trainee = ParseResourceName("trainee", kTrainees, request.trainee());
-  if (!trainee.ok()) return trainee.status();
-  auto run_id = ParseResourceName("course_run", kCourseRuns, request.course_run());
-  if (!run_id.ok()) return run_id.status();
+  LUBAN_ASSIGN_OR_RETURN(auto trainee, ParseResourceName("trainee", kTrainees, request.trainee()));
+  LUBAN_ASSIGN_OR_RETURN(auto run_id,
+                         ParseResourceName("course_run", kCourseRuns, request.course_run()));
 
   // The hot path: one transaction on the run as mirrored here, while the feed is live.
   if (feed_live_ && feed_live_()) {
@@ -447,13 +456,13 @@ absl::Status EnrollmentApi::Enroll(const RequestContext& rc, const pb::EnrollReq
         store_, rc, request, response,
         [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
           mirrored = true;
-          auto change = logic_.EnrollOnMirror(tx, rc.principal, *trainee, *run_id);
-          if (!change.ok()) return change.status();
-          if (!change->has_value()) {
+          LUBAN_ASSIGN_OR_RETURN(auto change,
+                                 logic_.EnrollOnMirror(tx, rc.principal, trainee, run_id));
+          if (!change.has_value()) {
             mirrored = false;  // the run's first enrollment: rolled back, asked below
             return absl::AbortedError("no mirror of the run yet");
           }
-          return RecordEnroll(**change, response, changes);
+          return RecordEnroll(*change, response, changes);
         });
     if (mirrored) return status;
   }
@@ -461,38 +470,35 @@ absl::Status EnrollmentApi::Enroll(const RequestContext& rc, const pb::EnrollReq
   PeerMutation<EnrollmentTx> mutation(store_, rc, request, response);
   if (absl::Status answer; mutation.Answered(&answer)) return answer;
   // Ask the course service first: a peer call never holds a database connection.
-  auto run = directory_.GetRun(*run_id, rc.deadline);
+  auto run = directory_.GetRun(run_id, rc.deadline);
   if (!run.ok()) return AsField("course_run", run.status());
-  auto workshop = directory_.GetWorkshop(run->workshop_id, rc.deadline);
-  if (!workshop.ok()) return workshop.status();
+  LUBAN_ASSIGN_OR_RETURN(auto workshop, directory_.GetWorkshop(run->workshop_id, rc.deadline));
   if (auto s = store_.InTransaction(rc.method, rc.deadline,
                                     [&](EnrollmentTx& tx) -> absl::Status {
                                       return logic_.MirrorRun(tx, rc.principal, *run,
-                                                              workshop->owners);
+                                                              workshop.owners);
                                     });
       !s.ok()) {
     return s;
   }
   return mutation.Run([&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
-    auto change = logic_.Enroll(tx, rc.principal, *trainee, *run, workshop->owners);
-    if (!change.ok()) return change.status();
-    return RecordEnroll(*change, response, changes);
+    LUBAN_ASSIGN_OR_RETURN(auto change,
+                           logic_.Enroll(tx, rc.principal, trainee, *run, workshop.owners));
+    return RecordEnroll(change, response, changes);
   });
 }
 
 absl::Status EnrollmentApi::Withdraw(const RequestContext& rc, const pb::WithdrawRequest& request,
                                      pb::Enrollment* response) {
-  auto target = ReadTarget(kEnrollments, request.name(), request.etag());
-  if (!target.ok()) return target.status();
+  LUBAN_ASSIGN_OR_RETURN(auto target, ReadTarget(kEnrollments, request.name(), request.etag()));
   return RunMutation<EnrollmentTx>(
       store_, rc, request, response,
       [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
-        auto change =
-            logic_.Withdraw(tx, rc.principal, target->id, target->version, request.reason());
-        if (!change.ok()) return change.status();
-        auto recorded = RecordChange(absl::StatusOr<Enrollment>(change->enrollment), kEnrollments,
+        LUBAN_ASSIGN_OR_RETURN(auto change, logic_.Withdraw(tx, rc.principal, target.id,
+                                                            target.version, request.reason()));
+        auto recorded = RecordChange(absl::StatusOr<Enrollment>(change.enrollment), kEnrollments,
                                      ChangeKind::kUpdated, "withdrawn", response, changes);
-        for (const Enrollment& promoted : change->promoted) {
+        for (const Enrollment& promoted : change.promoted) {
           RecordValue<pb::Enrollment>(promoted, kEnrollments, ChangeKind::kUpdated, "promoted",
                                       changes);
         }
@@ -504,46 +510,42 @@ absl::Status EnrollmentApi::Complete(const RequestContext& rc, const pb::Complet
                                      pb::Enrollment* response) {
   PeerMutation<EnrollmentTx> mutation(store_, rc, request, response);
   if (absl::Status answer; mutation.Answered(&answer)) return answer;
-  auto target = ReadTarget(kEnrollments, request.name(), request.etag());
-  if (!target.ok()) return target.status();
+  LUBAN_ASSIGN_OR_RETURN(auto target, ReadTarget(kEnrollments, request.name(), request.etag()));
   // The run's rule and the names a certificate carries come from the course service.
   absl::StatusOr<Enrollment> enrollment = absl::UnknownError("not read");
   if (auto s = Read(rc,
                     [&](EnrollmentTx& tx) -> absl::Status {
-                      enrollment = logic_.GetEnrollment(tx, rc.principal, target->id);
+                      enrollment = logic_.GetEnrollment(tx, rc.principal, target.id);
                       return enrollment.status();
                     });
       !s.ok()) {
     return s;
   }
-  auto run = directory_.GetRun(enrollment->run_id, rc.deadline);
-  if (!run.ok()) return run.status();
+  LUBAN_ASSIGN_OR_RETURN(auto run, directory_.GetRun(enrollment->run_id, rc.deadline));
   CertificateFacts facts;
-  auto course = directory_.GetCourse(run->course_id, rc.deadline);
-  if (!course.ok()) return course.status();
-  facts.course = *std::move(course);
-  auto workshop = directory_.GetWorkshop(run->workshop_id, rc.deadline);
-  if (!workshop.ok()) return workshop.status();
-  facts.workshop = *std::move(workshop);
-  auto chinese =
-      directory_.GetInstitution(facts.workshop.owners.chinese_institution_id, rc.deadline);
-  if (!chinese.ok()) return chinese.status();
-  facts.chinese_institution = *std::move(chinese);
-  auto partner =
-      directory_.GetInstitution(facts.workshop.owners.partner_institution_id, rc.deadline);
-  if (!partner.ok()) return partner.status();
-  facts.partner_institution = *std::move(partner);
+  LUBAN_ASSIGN_OR_RETURN(auto course, directory_.GetCourse(run.course_id, rc.deadline));
+  facts.course = std::move(course);
+  LUBAN_ASSIGN_OR_RETURN(auto workshop, directory_.GetWorkshop(run.workshop_id, rc.deadline));
+  facts.workshop = std::move(workshop);
+  LUBAN_ASSIGN_OR_RETURN(
+      auto chinese,
+      directory_.GetInstitution(facts.workshop.owners.chinese_institution_id, rc.deadline));
+  facts.chinese_institution = std::move(chinese);
+  LUBAN_ASSIGN_OR_RETURN(
+      auto partner,
+      directory_.GetInstitution(facts.workshop.owners.partner_institution_id, rc.deadline));
+  facts.partner_institution = std::move(partner);
   return mutation.Run([&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
-    auto result = logic_.Complete(tx, rc.principal, target->id, target->version,
-                                  request.final_score(), request.attendance_percent(), *run, facts);
-    if (!result.ok()) return result.status();
-    if (result->certificate) {
-      RecordValue<pb::Certificate>(*result->certificate, kCertificates, ChangeKind::kCreated,
+    LUBAN_ASSIGN_OR_RETURN(auto result, logic_.Complete(tx, rc.principal, target.id, target.version,
+                                                        request.final_score(),
+                                                        request.attendance_percent(), run, facts));
+    if (result.certificate) {
+      RecordValue<pb::Certificate>(*result.certificate, kCertificates, ChangeKind::kCreated,
                                    "issued", changes);
     }
-    return RecordChange(absl::StatusOr<Enrollment>(result->enrollment), kEnrollments,
-                        ChangeKind::kUpdated, result->certificate ? "completed" : "failed",
-                        response, changes);
+    return RecordChange(absl::StatusOr<Enrollment>(result.enrollment), kEnrollments,
+                        ChangeKind::kUpdated, result.certificate ? "completed" : "failed", response,
+                        changes);
   });
 }
 
@@ -552,12 +554,10 @@ absl::Status EnrollmentApi::Complete(const RequestContext& rc, const pb::Complet
 absl::Status EnrollmentApi::GetCertificate(const RequestContext& rc,
                                            const pb::GetCertificateRequest& request,
                                            pb::Certificate* response) {
-  auto id = ParseResourceName("name", kCertificates, request.name());
-  if (!id.ok()) return id.status();
+  LUBAN_ASSIGN_OR_RETURN(auto id, ParseResourceName("name", kCertificates, request.name()));
   return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
-    auto certificate = logic_.GetCertificate(tx, rc.principal, *id);
-    if (!certificate.ok()) return certificate.status();
-    ToProto(*certificate, response);
+    LUBAN_ASSIGN_OR_RETURN(auto certificate, logic_.GetCertificate(tx, rc.principal, id));
+    ToProto(certificate, response);
     return absl::OkStatus();
   });
 }
@@ -565,17 +565,16 @@ absl::Status EnrollmentApi::GetCertificate(const RequestContext& rc,
 absl::Status EnrollmentApi::ListCertificates(const RequestContext& rc,
                                              const pb::ListCertificatesRequest& request,
                                              pb::ListCertificatesResponse* response) {
-  auto page = ReadPageRequest(page_tokens_, rc.principal.name, request);
-  if (!page.ok()) return page.status();
+  LUBAN_ASSIGN_OR_RETURN(auto page, ReadPageRequest(page_tokens_, rc.principal.name, request));
   CertificateFilter filter;
-  auto trainee = OptionalResourceName("trainee", kTrainees, request.trainee());
-  if (!trainee.ok()) return trainee.status();
-  filter.trainee_id = *trainee;
-  auto workshop = OptionalResourceName("workshop", kWorkshops, request.workshop());
-  if (!workshop.ok()) return workshop.status();
-  filter.workshop_id = *workshop;
+  LUBAN_ASSIGN_OR_RETURN(auto trainee,
+                         OptionalResourceName("trainee", kTrainees, request.trainee()));
+  filter.trainee_id = trainee;
+  LUBAN_ASSIGN_OR_RETURN(auto workshop,
+                         OptionalResourceName("workshop", kWorkshops, request.workshop()));
+  filter.workshop_id = workshop;
   return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
-    auto rows = logic_.ListCertificates(tx, rc.principal, filter, page->after_id, page->size);
+    auto rows = logic_.ListCertificates(tx, rc.principal, filter, page.after_id, page.size);
     if (auto s = WritePage(rows, page_tokens_, rc.principal.name, request,
                            response->mutable_certificates(), response->mutable_next_page_token());
         !s.ok()) {
@@ -592,16 +591,15 @@ absl::Status EnrollmentApi::VerifyCertificate(const RequestContext& rc,
     return InvalidField("number", "the number printed on the certificate, e.g. LW-XXXX-XXXX");
   }
   return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
-    auto verification = logic_.VerifyCertificate(tx, request.number());
-    if (!verification.ok()) return verification.status();
+    LUBAN_ASSIGN_OR_RETURN(auto verification, logic_.VerifyCertificate(tx, request.number()));
     response->Clear();
-    if (!verification->certificate) {
+    if (!verification.certificate) {
       response->set_status(pb::CERTIFICATE_STATUS_UNKNOWN);
       return absl::OkStatus();
     }
-    const Certificate& c = *verification->certificate;
+    const Certificate& c = *verification.certificate;
     response->set_status(static_cast<pb::CertificateStatus>(c.status));
-    response->set_holder_masked_name(verification->holder_masked_name);
+    response->set_holder_masked_name(verification.holder_masked_name);
     response->set_course_code(c.course_code);
     LocalizedToProto(c.course_titles, response->mutable_course_titles());
     LocalizedToProto(c.workshop_names, response->mutable_workshop_names());
@@ -613,12 +611,11 @@ absl::Status EnrollmentApi::VerifyCertificate(const RequestContext& rc,
 absl::Status EnrollmentApi::RevokeCertificate(const RequestContext& rc,
                                               const pb::RevokeCertificateRequest& request,
                                               pb::Certificate* response) {
-  auto id = ParseResourceName("name", kCertificates, request.name());
-  if (!id.ok()) return id.status();
+  LUBAN_ASSIGN_OR_RETURN(auto id, ParseResourceName("name", kCertificates, request.name()));
   return RunMutation<EnrollmentTx>(
       store_, rc, request, response,
       [&](EnrollmentTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return RecordChange(logic_.RevokeCertificate(tx, *id, request.reason()), kCertificates,
+        return RecordChange(logic_.RevokeCertificate(tx, id, request.reason()), kCertificates,
                             ChangeKind::kUpdated, "revoked", response, changes);
       });
 }
@@ -626,13 +623,12 @@ absl::Status EnrollmentApi::RevokeCertificate(const RequestContext& rc,
 absl::Status EnrollmentApi::CheckEligibility(const RequestContext& rc,
                                              const pb::CheckEligibilityRequest& request,
                                              pb::CheckEligibilityResponse* response) {
-  auto trainee = ParseResourceName("trainee", kTrainees, request.trainee());
-  if (!trainee.ok()) return trainee.status();
+  LUBAN_ASSIGN_OR_RETURN(auto trainee, ParseResourceName("trainee", kTrainees, request.trainee()));
   Requirement requirement;
-  auto course = OptionalResourceName("requirement.completed_course", kCourses,
-                                     request.requirement().completed_course());
-  if (!course.ok()) return course.status();
-  requirement.completed_course_id = *course;
+  LUBAN_ASSIGN_OR_RETURN(auto course,
+                         OptionalResourceName("requirement.completed_course", kCourses,
+                                              request.requirement().completed_course()));
+  requirement.completed_course_id = course;
   if (auto s = CheckText("requirement.certificate_discipline",
                          request.requirement().certificate_discipline(), 0, 100);
       !s.ok()) {
@@ -640,7 +636,7 @@ absl::Status EnrollmentApi::CheckEligibility(const RequestContext& rc,
   }
   requirement.certificate_discipline = request.requirement().certificate_discipline();
   return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
-    auto eligibility = logic_.CheckEligibility(tx, *trainee, requirement);
+    auto eligibility = logic_.CheckEligibility(tx, trainee, requirement);
     if (!eligibility.ok()) return AsField("trainee", eligibility.status());
     response->set_eligible(eligibility->eligible);
     response->set_reason(eligibility->reason);
@@ -654,11 +650,10 @@ absl::Status EnrollmentApi::CheckEligibility(const RequestContext& rc,
 absl::Status EnrollmentApi::ExportTraineesBatch(const RequestContext& rc, ExportCursor& cursor,
                                                 pb::ExportTraineesResponse* batch) {
   return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
-    auto rows = tx.ExportTrainees(cursor, kExportBatch);
-    if (!rows.ok()) return rows.status();
+    LUBAN_ASSIGN_OR_RETURN(auto rows, tx.ExportTrainees(cursor, kExportBatch));
     batch->Clear();
-    for (const Trainee& t : *rows) ToProto(t, batch->add_trainees());
-    if (!rows->empty()) cursor = {rows->back().meta.update_time, rows->back().meta.id};
+    for (const Trainee& t : rows) ToProto(t, batch->add_trainees());
+    if (!rows.empty()) cursor = {rows.back().meta.update_time, rows.back().meta.id};
     return absl::OkStatus();
   });
 }
@@ -666,11 +661,10 @@ absl::Status EnrollmentApi::ExportTraineesBatch(const RequestContext& rc, Export
 absl::Status EnrollmentApi::ExportEnrollmentsBatch(const RequestContext& rc, ExportCursor& cursor,
                                                    pb::ExportEnrollmentsResponse* batch) {
   return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
-    auto rows = tx.ExportEnrollments(cursor, kExportBatch);
-    if (!rows.ok()) return rows.status();
+    LUBAN_ASSIGN_OR_RETURN(auto rows, tx.ExportEnrollments(cursor, kExportBatch));
     batch->Clear();
-    for (const Enrollment& e : *rows) ToProto(e, batch->add_enrollments());
-    if (!rows->empty()) cursor = {rows->back().meta.update_time, rows->back().meta.id};
+    for (const Enrollment& e : rows) ToProto(e, batch->add_enrollments());
+    if (!rows.empty()) cursor = {rows.back().meta.update_time, rows.back().meta.id};
     return absl::OkStatus();
   });
 }
@@ -679,13 +673,13 @@ absl::Status EnrollmentApi::ExportEnrollmentsBatch(const RequestContext& rc, Exp
 
 absl::StatusOr<int64_t> EnrollmentApi::CourseFeedCursor() {
   int64_t cursor = 0;
-  auto status = store_.InTransaction("read the course feed cursor", absl::Now() + absl::Seconds(10),
-                                     [&](EnrollmentTx& tx) -> absl::Status {
-                                       auto stored = tx.GetFeedCursor(EnrollmentLogic::kCourseFeed);
-                                       if (!stored.ok()) return stored.status();
-                                       cursor = *stored;
-                                       return absl::OkStatus();
-                                     });
+  auto status = store_.InTransaction(
+      "read the course feed cursor", absl::Now() + absl::Seconds(10),
+      [&](EnrollmentTx& tx) -> absl::Status {
+        LUBAN_ASSIGN_OR_RETURN(auto stored, tx.GetFeedCursor(EnrollmentLogic::kCourseFeed));
+        cursor = stored;
+        return absl::OkStatus();
+      });
   if (!status.ok()) return status;
   return cursor;
 }
@@ -698,11 +692,10 @@ absl::Status EnrollmentApi::ApplyCourseRunEvent(int64_t sequence, const RunInfo&
   rc.request_id = absl::StrCat("course-feed-", sequence);
   rc.deadline = absl::Now() + absl::Seconds(30);
   return store_.InTransaction(rc.method, rc.deadline, [&](EnrollmentTx& tx) -> absl::Status {
-    auto changed = logic_.ApplyRunEvent(tx, sequence, info);
-    if (!changed.ok()) return changed.status();
+    LUBAN_ASSIGN_OR_RETURN(auto changed, logic_.ApplyRunEvent(tx, sequence, info));
     ChangeRecorder changes;
     changes.MarkMayBeUnchanged();
-    for (const Enrollment& e : *changed) {
+    for (const Enrollment& e : changed) {
       RecordValue<pb::Enrollment>(e, kEnrollments, ChangeKind::kUpdated,
                                   e.state == EnrollmentState::kCancelled ? "cancelled" : "promoted",
                                   changes);
@@ -714,16 +707,14 @@ absl::Status EnrollmentApi::ApplyCourseRunEvent(int64_t sequence, const RunInfo&
 absl::Status EnrollmentApi::ListAuditRecords(const RequestContext& rc,
                                              const pb::ListAuditRecordsRequest& request,
                                              pb::ListAuditRecordsResponse* response) {
-  auto page = ReadPageRequest(page_tokens_, rc.principal.name, request);
-  if (!page.ok()) return page.status();
-  auto resource = OptionalResourceNameIn("resource", {kTrainees, kEnrollments, kCertificates},
-                                         request.resource());
-  if (!resource.ok()) return resource.status();
+  LUBAN_ASSIGN_OR_RETURN(auto page, ReadPageRequest(page_tokens_, rc.principal.name, request));
+  LUBAN_ASSIGN_OR_RETURN(
+      auto resource, OptionalResourceNameIn("resource", {kTrainees, kEnrollments, kCertificates},
+                                            request.resource()));
   return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
-    return WritePage(
-        logic_.ListAuditRecords(tx, rc.principal, *resource, page->after_id, page->size),
-        page_tokens_, rc.principal.name, request, response->mutable_audit_records(),
-        response->mutable_next_page_token());
+    return WritePage(logic_.ListAuditRecords(tx, rc.principal, resource, page.after_id, page.size),
+                     page_tokens_, rc.principal.name, request, response->mutable_audit_records(),
+                     response->mutable_next_page_token());
   });
 }
 

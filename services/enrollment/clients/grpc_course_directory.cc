@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/api/convert.h"
+#include "common/domain/status_macros.h"
 #include "common/domain/types.h"
 
 namespace luban::enrollment {
@@ -39,19 +40,17 @@ absl::StatusOr<RunStatus> RunStatusFromProto(pb::CourseRunStatus status) {
 
 absl::StatusOr<RunInfo> RunInfoFromProto(const pb::CourseRun& run) {
   RunInfo info;
-  auto id = ParsePeerName(kCourseService, "course run name", kCourseRuns, run.name());
-  if (!id.ok()) return id.status();
-  auto course = ParsePeerName(kCourseService, "course run's course", kCourses, run.course());
-  if (!course.ok()) return course.status();
-  auto workshop =
-      ParsePeerName(kCourseService, "course run's workshop", kWorkshops, run.workshop());
-  if (!workshop.ok()) return workshop.status();
-  auto status = RunStatusFromProto(run.status());
-  if (!status.ok()) return status.status();
-  info.id = *id;
-  info.course_id = *course;
-  info.workshop_id = *workshop;
-  info.status = *status;
+  LUBAN_ASSIGN_OR_RETURN(auto id,
+                         ParsePeerName(kCourseService, "course run name", kCourseRuns, run.name()));
+  LUBAN_ASSIGN_OR_RETURN(
+      auto course, ParsePeerName(kCourseService, "course run's course", kCourses, run.course()));
+  LUBAN_ASSIGN_OR_RETURN(auto workshop, ParsePeerName(kCourseService, "course run's workshop",
+                                                      kWorkshops, run.workshop()));
+  LUBAN_ASSIGN_OR_RETURN(auto status, RunStatusFromProto(run.status()));
+  info.id = id;
+  info.course_id = course;
+  info.workshop_id = workshop;
+  info.status = status;
   info.capacity = run.capacity();
   info.pass_score = run.pass_score();
   info.min_attendance_percent = run.min_attendance_percent();
@@ -62,17 +61,17 @@ absl::StatusOr<RunInfo> RunInfoFromProto(const pb::CourseRun& run) {
 
 absl::StatusOr<WorkshopInfo> WorkshopInfoFromProto(const pb::Workshop& workshop) {
   WorkshopInfo info;
-  auto id = ParsePeerName(kCourseService, "workshop name", kWorkshops, workshop.name());
-  if (!id.ok()) return id.status();
-  auto chinese = ParsePeerName(kCourseService, "workshop's chinese_institution", kInstitutions,
-                               workshop.chinese_institution());
-  if (!chinese.ok()) return chinese.status();
-  auto partner = ParsePeerName(kCourseService, "workshop's partner_institution", kInstitutions,
-                               workshop.partner_institution());
-  if (!partner.ok()) return partner.status();
-  info.owners.workshop_id = *id;
-  info.owners.chinese_institution_id = *chinese;
-  info.owners.partner_institution_id = *partner;
+  LUBAN_ASSIGN_OR_RETURN(
+      auto id, ParsePeerName(kCourseService, "workshop name", kWorkshops, workshop.name()));
+  LUBAN_ASSIGN_OR_RETURN(
+      auto chinese, ParsePeerName(kCourseService, "workshop's chinese_institution", kInstitutions,
+                                  workshop.chinese_institution()));
+  LUBAN_ASSIGN_OR_RETURN(
+      auto partner, ParsePeerName(kCourseService, "workshop's partner_institution", kInstitutions,
+                                  workshop.partner_institution()));
+  info.owners.workshop_id = id;
+  info.owners.chinese_institution_id = chinese;
+  info.owners.partner_institution_id = partner;
   info.country = workshop.country_code();
   info.names = LocalizedFromProto(workshop.display_names());
   return info;
@@ -80,18 +79,18 @@ absl::StatusOr<WorkshopInfo> WorkshopInfoFromProto(const pb::Workshop& workshop)
 
 absl::StatusOr<InstitutionInfo> InstitutionInfoFromProto(const pb::Institution& institution) {
   InstitutionInfo info;
-  auto id = ParsePeerName(kCourseService, "institution name", kInstitutions, institution.name());
-  if (!id.ok()) return id.status();
-  info.id = *id;
+  LUBAN_ASSIGN_OR_RETURN(auto id, ParsePeerName(kCourseService, "institution name", kInstitutions,
+                                                institution.name()));
+  info.id = id;
   info.names = LocalizedFromProto(institution.display_names());
   return info;
 }
 
 absl::StatusOr<CourseInfo> CourseInfoFromProto(const pb::Course& course) {
   CourseInfo info;
-  auto id = ParsePeerName(kCourseService, "course name", kCourses, course.name());
-  if (!id.ok()) return id.status();
-  info.id = *id;
+  LUBAN_ASSIGN_OR_RETURN(auto id,
+                         ParsePeerName(kCourseService, "course name", kCourses, course.name()));
+  info.id = id;
   info.code = course.code();
   info.titles = LocalizedFromProto(course.titles());
   info.discipline = course.discipline();
@@ -108,19 +107,17 @@ GrpcCourseDirectory::GrpcCourseDirectory(std::shared_ptr<grpc::Channel> channel,
       courses_(options_.cache_capacity, options_.cache_ttl) {}
 
 absl::StatusOr<RunInfo> GrpcCourseDirectory::GetRun(int64_t run_id, absl::Time deadline) {
-  auto run =
-      course_.Get(*stub_, &pb::CourseService::Stub::GetCourseRun, kCourseRuns, run_id, deadline);
-  if (!run.ok()) return run.status();
-  return RunInfoFromProto(*run);
+  LUBAN_ASSIGN_OR_RETURN(auto run, course_.Get(*stub_, &pb::CourseService::Stub::GetCourseRun,
+                                               kCourseRuns, run_id, deadline));
+  return RunInfoFromProto(run);
 }
 
 absl::StatusOr<WorkshopInfo> GrpcCourseDirectory::GetWorkshop(int64_t workshop_id,
                                                               absl::Time deadline) {
   if (auto cached = workshops_.Get(workshop_id, options_.clock())) return *std::move(cached);
-  auto workshop =
-      course_.Get(*stub_, &pb::CourseService::Stub::GetWorkshop, kWorkshops, workshop_id, deadline);
-  if (!workshop.ok()) return workshop.status();
-  auto info = WorkshopInfoFromProto(*workshop);
+  LUBAN_ASSIGN_OR_RETURN(auto workshop, course_.Get(*stub_, &pb::CourseService::Stub::GetWorkshop,
+                                                    kWorkshops, workshop_id, deadline));
+  auto info = WorkshopInfoFromProto(workshop);
   if (info.ok()) workshops_.Put(workshop_id, *info, options_.clock());
   return info;
 }
@@ -130,20 +127,19 @@ absl::StatusOr<InstitutionInfo> GrpcCourseDirectory::GetInstitution(int64_t inst
   if (auto cached = institutions_.Get(institution_id, options_.clock())) {
     return *std::move(cached);
   }
-  auto institution = course_.Get(*stub_, &pb::CourseService::Stub::GetInstitution, kInstitutions,
-                                 institution_id, deadline);
-  if (!institution.ok()) return institution.status();
-  auto info = InstitutionInfoFromProto(*institution);
+  LUBAN_ASSIGN_OR_RETURN(
+      auto institution, course_.Get(*stub_, &pb::CourseService::Stub::GetInstitution, kInstitutions,
+                                    institution_id, deadline));
+  auto info = InstitutionInfoFromProto(institution);
   if (info.ok()) institutions_.Put(institution_id, *info, options_.clock());
   return info;
 }
 
 absl::StatusOr<CourseInfo> GrpcCourseDirectory::GetCourse(int64_t course_id, absl::Time deadline) {
   if (auto cached = courses_.Get(course_id, options_.clock())) return *std::move(cached);
-  auto course =
-      course_.Get(*stub_, &pb::CourseService::Stub::GetCourse, kCourses, course_id, deadline);
-  if (!course.ok()) return course.status();
-  auto info = CourseInfoFromProto(*course);
+  LUBAN_ASSIGN_OR_RETURN(auto course, course_.Get(*stub_, &pb::CourseService::Stub::GetCourse,
+                                                  kCourses, course_id, deadline));
+  auto info = CourseInfoFromProto(course);
   if (info.ok()) courses_.Put(course_id, *info, options_.clock());
   return info;
 }

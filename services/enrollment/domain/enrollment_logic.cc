@@ -4,32 +4,14 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "common/domain/audit_trail.h"
 #include "common/domain/random.h"
 #include "common/domain/resource_name.h"
+#include "common/domain/status_macros.h"
 #include "common/domain/validation.h"
 
 namespace luban::enrollment {
 namespace {
-
-absl::Status NotFound(absl::string_view collection, int64_t id) {
-  return absl::NotFoundError(absl::StrCat(FormatResourceName(collection, id), ": not found"));
-}
-
-absl::Status Precondition(absl::string_view what) {
-  return absl::FailedPreconditionError(std::string(what));
-}
-
-void Stamp(Meta& meta) {
-  meta.version = 1;
-  meta.create_time = meta.update_time = absl::Now();
-}
-
-void Bump(Meta& meta) {
-  ++meta.version;
-  meta.update_time = absl::Now();
-}
 
 template <typename T>
 absl::Status CheckExpected(const T& row, absl::string_view collection,
@@ -39,7 +21,7 @@ absl::Status CheckExpected(const T& row, absl::string_view collection,
 }
 
 absl::Status CheckLatinName(absl::string_view field, absl::string_view value) {
-  if (auto s = CheckText(field, value, 1, 100); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckText(field, value, 1, 100));
   for (char ch : value) {
     const auto c = static_cast<unsigned char>(ch);
     if (!(absl::ascii_isalpha(c) || c == ' ' || c == '-' || c == '\'' || c == '.')) {
@@ -51,7 +33,7 @@ absl::Status CheckLatinName(absl::string_view field, absl::string_view value) {
 
 absl::Status CheckContacts(const Contacts& contacts) {
   if (!contacts.email.empty()) {
-    if (auto s = CheckText("contacts.email", contacts.email, 3, 254); !s.ok()) return s;
+    LUBAN_RETURN_IF_ERROR(CheckText("contacts.email", contacts.email, 3, 254));
     const size_t at = contacts.email.find('@');
     if (at == std::string::npos || at == 0 || at + 1 == contacts.email.size() ||
         contacts.email.find(' ') != std::string::npos) {
@@ -121,9 +103,6 @@ EnrollmentLogic::EnrollmentLogic(EnrollmentConfig config) : config_(std::move(co
   if (!config_.certificate_number) {
     config_.certificate_number = [] { return absl::StrCat("LW-", RandomCode(5)); };
   }
-  if (!config_.today) {
-    config_.today = [] { return absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()); };
-  }
 }
 
 bool EnrollmentLogic::MayManage(const Principal& who, const Owners& owners) const {
@@ -134,29 +113,24 @@ bool EnrollmentLogic::MayManage(const Principal& who, const Owners& owners) cons
 // Trainees
 
 absl::Status EnrollmentLogic::CheckTrainee(const Trainee& t) const {
-  if (auto s = CheckText("family_name", t.family_name, 1, 100); !s.ok()) return s;
-  if (auto s = CheckText("given_name", t.given_name, 1, 100); !s.ok()) return s;
-  if (auto s = CheckLatinName("family_name_latin", t.family_name_latin); !s.ok()) return s;
-  if (auto s = CheckLatinName("given_name_latin", t.given_name_latin); !s.ok()) return s;
-  if (t.birth_date.year() < 1900 || t.birth_date > config_.today()) {
+  LUBAN_RETURN_IF_ERROR(CheckText("family_name", t.family_name, 1, 100));
+  LUBAN_RETURN_IF_ERROR(CheckText("given_name", t.given_name, 1, 100));
+  LUBAN_RETURN_IF_ERROR(CheckLatinName("family_name_latin", t.family_name_latin));
+  LUBAN_RETURN_IF_ERROR(CheckLatinName("given_name_latin", t.given_name_latin));
+  if (t.birth_date.year() < 1900 || t.birth_date > config_.clock.Today()) {
     return InvalidField("birth_date", "a day between 1900-01-01 and today");
   }
-  if (auto s = CheckCountryCode("citizenship", t.citizenship); !s.ok()) return s;
-  if (auto s = CheckCountryCode("identity_document.country_code", t.document.country); !s.ok()) {
-    return s;
-  }
-  if (auto s = CheckDocumentNumber("identity_document.number", t.document.number); !s.ok()) {
-    return s;
-  }
+  LUBAN_RETURN_IF_ERROR(CheckCountryCode("citizenship", t.citizenship));
+  LUBAN_RETURN_IF_ERROR(CheckCountryCode("identity_document.country_code", t.document.country));
+  LUBAN_RETURN_IF_ERROR(CheckDocumentNumber("identity_document.number", t.document.number));
   return CheckContacts(t.contacts);
 }
 
 absl::StatusOr<Trainee> EnrollmentLogic::VisibleTrainee(EnrollmentTx& tx, const Principal& who,
                                                         int64_t id, bool for_update) const {
-  auto trainee = tx.GetTrainee(id, for_update);
-  if (!trainee.ok()) return trainee.status();
-  if (who.ReadsEverything() || MayManage(who, trainee->home)) return trainee;
-  return NotFound(kTrainees, id);
+  LUBAN_ASSIGN_OR_RETURN(auto trainee, tx.GetTrainee(id, for_update));
+  if (who.ReadsEverything() || MayManage(who, trainee.home)) return trainee;
+  return ResourceNotFound(kTrainees, id);
 }
 
 absl::StatusOr<Trainee> EnrollmentLogic::GetTrainee(EnrollmentTx& tx, const Principal& who,
@@ -182,11 +156,10 @@ absl::StatusOr<Trainee> EnrollmentLogic::CreateTrainee(EnrollmentTx& tx, const P
     return absl::NotFoundError(absl::StrCat(
         "home_workshop: ", FormatResourceName(kWorkshops, draft.home.workshop_id), ": not found"));
   }
-  if (auto s = CheckTrainee(draft); !s.ok()) return s;
-  auto existing = FindByDocument(tx, draft);
-  if (!existing.ok()) return existing.status();
-  if (existing->has_value()) {
-    const Trainee& other = **existing;
+  LUBAN_RETURN_IF_ERROR(CheckTrainee(draft));
+  LUBAN_ASSIGN_OR_RETURN(auto existing, FindByDocument(tx, draft));
+  if (existing.has_value()) {
+    const Trainee& other = *existing;
     const bool visible = who.ReadsEverything() || MayManage(who, other.home);
     return absl::AlreadyExistsError(
         absl::StrCat("identity_document: a trainee with this document already exists",
@@ -194,10 +167,9 @@ absl::StatusOr<Trainee> EnrollmentLogic::CreateTrainee(EnrollmentTx& tx, const P
                              : std::string(" (registered at another college's workshop)")));
   }
   draft.status = TraineeStatus::kActive;
-  Stamp(draft.meta);
-  auto id = tx.InsertTrainee(draft);
-  if (!id.ok()) return id.status();
-  draft.meta.id = *id;
+  draft.meta.Stamp(config_.clock.Now());
+  LUBAN_ASSIGN_OR_RETURN(auto id, tx.InsertTrainee(draft));
+  draft.meta.id = id;
   return draft;
 }
 
@@ -205,15 +177,15 @@ absl::StatusOr<Trainee> EnrollmentLogic::UpdateTrainee(EnrollmentTx& tx, const P
                                                        int64_t id,
                                                        std::optional<int64_t> expected_version,
                                                        const TraineePatch& patch) const {
-  auto trainee = VisibleTrainee(tx, who, id, /*for_update=*/true);
-  if (!trainee.ok()) return trainee.status();
-  if (!MayManage(who, trainee->home)) {
+  LUBAN_ASSIGN_OR_RETURN(auto trainee, VisibleTrainee(tx, who, id, /*for_update=*/true));
+  if (!MayManage(who, trainee.home)) {
     return absl::PermissionDeniedError(
         absl::StrCat("role ", RoleName(who.role), " may not change trainees"));
   }
-  if (auto s = CheckExpected(*trainee, kTrainees, expected_version); !s.ok()) return s;
-  if (trainee->status == TraineeStatus::kArchived) {
-    return Precondition(absl::StrCat(FormatResourceName(kTrainees, id), " is archived"));
+  LUBAN_RETURN_IF_ERROR(CheckExpected(trainee, kTrainees, expected_version));
+  if (trainee.status == TraineeStatus::kArchived) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(FormatResourceName(kTrainees, id), " is archived"));
   }
   if (patch.home) {
     if (!MayManage(who, *patch.home)) {
@@ -221,45 +193,43 @@ absl::StatusOr<Trainee> EnrollmentLogic::UpdateTrainee(EnrollmentTx& tx, const P
           absl::StrCat("home_workshop: ", FormatResourceName(kWorkshops, patch.home->workshop_id),
                        ": not found"));
     }
-    trainee->home = *patch.home;
+    trainee.home = *patch.home;
   }
-  if (patch.family_name) trainee->family_name = *patch.family_name;
-  if (patch.given_name) trainee->given_name = *patch.given_name;
-  if (patch.family_name_latin) trainee->family_name_latin = *patch.family_name_latin;
-  if (patch.given_name_latin) trainee->given_name_latin = *patch.given_name_latin;
-  if (patch.sex) trainee->sex = *patch.sex;
-  if (patch.birth_date) trainee->birth_date = *patch.birth_date;
-  if (patch.citizenship) trainee->citizenship = *patch.citizenship;
-  if (patch.contacts) trainee->contacts = *patch.contacts;
-  if (auto s = CheckTrainee(*trainee); !s.ok()) return s;
-  Bump(trainee->meta);
-  if (auto s = tx.UpdateTrainee(*trainee); !s.ok()) return s;
+  if (patch.family_name) trainee.family_name = *patch.family_name;
+  if (patch.given_name) trainee.given_name = *patch.given_name;
+  if (patch.family_name_latin) trainee.family_name_latin = *patch.family_name_latin;
+  if (patch.given_name_latin) trainee.given_name_latin = *patch.given_name_latin;
+  if (patch.sex) trainee.sex = *patch.sex;
+  if (patch.birth_date) trainee.birth_date = *patch.birth_date;
+  if (patch.citizenship) trainee.citizenship = *patch.citizenship;
+  if (patch.contacts) trainee.contacts = *patch.contacts;
+  LUBAN_RETURN_IF_ERROR(CheckTrainee(trainee));
+  trainee.meta.Bump(config_.clock.Now());
+  LUBAN_RETURN_IF_ERROR(tx.UpdateTrainee(trainee));
   return trainee;
 }
 
 absl::StatusOr<Trainee> EnrollmentLogic::ArchiveTrainee(
     EnrollmentTx& tx, const Principal& who, int64_t id,
     std::optional<int64_t> expected_version) const {
-  auto trainee = VisibleTrainee(tx, who, id, /*for_update=*/true);
-  if (!trainee.ok()) return trainee.status();
-  if (!MayManage(who, trainee->home)) {
+  LUBAN_ASSIGN_OR_RETURN(auto trainee, VisibleTrainee(tx, who, id, /*for_update=*/true));
+  if (!MayManage(who, trainee.home)) {
     return absl::PermissionDeniedError(
         absl::StrCat("role ", RoleName(who.role), " may not change trainees"));
   }
-  if (auto s = CheckExpected(*trainee, kTrainees, expected_version); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckExpected(trainee, kTrainees, expected_version));
   const std::string name = FormatResourceName(kTrainees, id);
-  if (trainee->status == TraineeStatus::kArchived) {
-    return Precondition(absl::StrCat(name, " is already archived"));
+  if (trainee.status == TraineeStatus::kArchived) {
+    return absl::FailedPreconditionError(absl::StrCat(name, " is already archived"));
   }
-  auto open = tx.CountOpenEnrollments(id);
-  if (!open.ok()) return open.status();
-  if (*open > 0) {
-    return Precondition(
-        absl::StrCat(name, " holds ", *open, " open enrollments; withdraw them before archiving"));
+  LUBAN_ASSIGN_OR_RETURN(auto open, tx.CountOpenEnrollments(id));
+  if (open > 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(name, " holds ", open, " open enrollments; withdraw them before archiving"));
   }
-  trainee->status = TraineeStatus::kArchived;
-  Bump(trainee->meta);
-  if (auto s = tx.UpdateTrainee(*trainee); !s.ok()) return s;
+  trainee.status = TraineeStatus::kArchived;
+  trainee.meta.Bump(config_.clock.Now());
+  LUBAN_RETURN_IF_ERROR(tx.UpdateTrainee(trainee));
   return trainee;
 }
 
@@ -269,9 +239,9 @@ absl::StatusOr<Trainee> EnrollmentLogic::ArchiveTrainee(
 absl::Status EnrollmentLogic::WithPosition(EnrollmentTx& tx, Enrollment& enrollment) const {
   enrollment.waitlist_position = 0;
   if (enrollment.state != EnrollmentState::kWaitlisted) return absl::OkStatus();
-  auto position = tx.WaitlistPosition(enrollment.run_id, enrollment.waitlist_seq);
-  if (!position.ok()) return position.status();
-  enrollment.waitlist_position = *position;
+  LUBAN_ASSIGN_OR_RETURN(auto position,
+                         tx.WaitlistPosition(enrollment.run_id, enrollment.waitlist_seq));
+  enrollment.waitlist_position = position;
   return absl::OkStatus();
 }
 
@@ -280,13 +250,13 @@ absl::Status EnrollmentLogic::Promote(EnrollmentTx& tx, RunSeats& seats,
   if (seats.status == RunStatus::kCancelled || seats.enrolled >= seats.capacity) {
     return absl::OkStatus();
   }
-  auto waiting = tx.FirstWaitlisted(seats.run_id, seats.capacity - seats.enrolled);
-  if (!waiting.ok()) return waiting.status();
-  for (Enrollment& next : *waiting) {
+  LUBAN_ASSIGN_OR_RETURN(auto waiting,
+                         tx.FirstWaitlisted(seats.run_id, seats.capacity - seats.enrolled));
+  for (Enrollment& next : waiting) {
     next.state = EnrollmentState::kEnrolled;
     next.waitlist_position = 0;
-    Bump(next.meta);
-    if (auto s = tx.UpdateEnrollment(next); !s.ok()) return s;
+    next.meta.Bump(config_.clock.Now());
+    LUBAN_RETURN_IF_ERROR(tx.UpdateEnrollment(next));
     ++seats.enrolled;
     promoted.push_back(std::move(next));
   }
@@ -299,7 +269,7 @@ absl::Status EnrollmentLogic::CheckRunForEnroll(const Principal& who, const std:
     return absl::NotFoundError(absl::StrCat("course_run: ", run_name, ": not found"));
   }
   if (status != RunStatus::kOpen) {
-    return Precondition(absl::StrCat(run_name, " is not open for enrollment"));
+    return absl::FailedPreconditionError(absl::StrCat(run_name, " is not open for enrollment"));
   }
   return absl::OkStatus();
 }
@@ -326,7 +296,7 @@ absl::StatusOr<SeatChange> EnrollmentLogic::Enroll(EnrollmentTx& tx, const Princ
                                                    int64_t trainee_id, const RunInfo& run,
                                                    const Owners& owners) const {
   const std::string run_name = FormatResourceName(kCourseRuns, run.id);
-  if (auto s = CheckRunForEnroll(who, run_name, run.status, owners); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckRunForEnroll(who, run_name, run.status, owners));
 
   // The run's seat row, locked: from here on this run's seats are ours until commit.
   auto seats = tx.GetRunSeats(run.id, /*for_update=*/true);
@@ -344,12 +314,12 @@ absl::StatusOr<SeatChange> EnrollmentLogic::Enroll(EnrollmentTx& tx, const Princ
     seats->run_version = std::max(seats->run_version, run.version);
     if (run.capacity > seats->capacity) {
       seats->capacity = run.capacity;
-      if (auto s = Promote(tx, *seats, change.promoted); !s.ok()) return s;
+      LUBAN_RETURN_IF_ERROR(Promote(tx, *seats, change.promoted));
     }
   } else if (auto s = CheckRunForEnroll(who, run_name, seats->status, seats->owners); !s.ok()) {
     return s;  // the feed knows a newer state than the answer (it raced a change)
   }
-  if (auto s = EnrollIntoSeats(tx, who, trainee_id, *seats, change); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(EnrollIntoSeats(tx, who, trainee_id, *seats, change));
   return change;
 }
 
@@ -361,9 +331,9 @@ absl::StatusOr<std::optional<SeatChange>> EnrollmentLogic::EnrollOnMirror(Enroll
   if (seats.status().code() == absl::StatusCode::kNotFound) return std::optional<SeatChange>();
   if (!seats.ok()) return seats.status();
   const std::string run_name = FormatResourceName(kCourseRuns, run_id);
-  if (auto s = CheckRunForEnroll(who, run_name, seats->status, seats->owners); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckRunForEnroll(who, run_name, seats->status, seats->owners));
   SeatChange change;
-  if (auto s = EnrollIntoSeats(tx, who, trainee_id, *seats, change); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(EnrollIntoSeats(tx, who, trainee_id, *seats, change));
   return std::optional<SeatChange>(std::move(change));
 }
 
@@ -378,15 +348,14 @@ absl::Status EnrollmentLogic::EnrollIntoSeats(EnrollmentTx& tx, const Principal&
                : trainee.status();
   }
   if (trainee->status != TraineeStatus::kActive) {
-    return Precondition(
+    return absl::FailedPreconditionError(
         absl::StrCat(FormatResourceName(kTrainees, trainee_id), " is archived and cannot enroll"));
   }
-  auto existing = tx.FindOpenEnrollment(trainee_id, seats.run_id);
-  if (!existing.ok()) return existing.status();
-  if (existing->has_value()) {
+  LUBAN_ASSIGN_OR_RETURN(auto existing, tx.FindOpenEnrollment(trainee_id, seats.run_id));
+  if (existing.has_value()) {
     return absl::AlreadyExistsError(absl::StrCat(
         FormatResourceName(kTrainees, trainee_id), " already holds an open enrollment (",
-        FormatResourceName(kEnrollments, (*existing)->meta.id), ") in ",
+        FormatResourceName(kEnrollments, (existing)->meta.id), ") in ",
         FormatResourceName(kCourseRuns, seats.run_id)));
   }
   Enrollment& enrollment = change.enrollment;
@@ -394,7 +363,7 @@ absl::Status EnrollmentLogic::EnrollIntoSeats(EnrollmentTx& tx, const Principal&
   enrollment.run_id = seats.run_id;
   enrollment.course_id = seats.course_id;
   enrollment.owners = seats.owners;
-  enrollment.enroll_time = absl::Now();
+  enrollment.enroll_time = config_.clock.Now();
   if (seats.enrolled < seats.capacity) {
     enrollment.state = EnrollmentState::kEnrolled;
     ++seats.enrolled;
@@ -402,23 +371,21 @@ absl::Status EnrollmentLogic::EnrollIntoSeats(EnrollmentTx& tx, const Principal&
     enrollment.state = EnrollmentState::kWaitlisted;
     enrollment.waitlist_seq = seats.next_waitlist_seq++;
   }
-  Stamp(enrollment.meta);
-  auto id = tx.InsertEnrollment(enrollment);
-  if (!id.ok()) return id.status();
-  enrollment.meta.id = *id;
-  if (auto s = tx.UpdateRunSeats(seats); !s.ok()) return s;
+  enrollment.meta.Stamp(config_.clock.Now());
+  LUBAN_ASSIGN_OR_RETURN(auto id, tx.InsertEnrollment(enrollment));
+  enrollment.meta.id = id;
+  LUBAN_RETURN_IF_ERROR(tx.UpdateRunSeats(seats));
   return WithPosition(tx, enrollment);
 }
 
 absl::StatusOr<Enrollment> EnrollmentLogic::VisibleEnrollment(EnrollmentTx& tx,
                                                               const Principal& who, int64_t id,
                                                               bool for_update) const {
-  auto enrollment = tx.GetEnrollment(id, for_update);
-  if (!enrollment.ok()) return enrollment.status();
-  if (!who.ReadsEverything() && !MayManage(who, enrollment->owners)) {
-    return NotFound(kEnrollments, id);
+  LUBAN_ASSIGN_OR_RETURN(auto enrollment, tx.GetEnrollment(id, for_update));
+  if (!who.ReadsEverything() && !MayManage(who, enrollment.owners)) {
+    return ResourceNotFound(kEnrollments, id);
   }
-  if (auto s = WithPosition(tx, *enrollment); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(WithPosition(tx, enrollment));
   return enrollment;
 }
 
@@ -433,10 +400,9 @@ absl::StatusOr<Page<Enrollment>> EnrollmentLogic::ListEnrollments(EnrollmentTx& 
                                                                   int64_t after_id,
                                                                   int limit) const {
   if (!who.ReadsEverything()) filter.visible_to_institution = who.institution_id;
-  auto page = tx.ListEnrollments(filter, after_id, limit);
-  if (!page.ok()) return page.status();
-  for (Enrollment& e : page->items) {
-    if (auto s = WithPosition(tx, e); !s.ok()) return s;
+  LUBAN_ASSIGN_OR_RETURN(auto page, tx.ListEnrollments(filter, after_id, limit));
+  for (Enrollment& e : page.items) {
+    LUBAN_RETURN_IF_ERROR(WithPosition(tx, e));
   }
   return page;
 }
@@ -445,37 +411,34 @@ absl::StatusOr<SeatChange> EnrollmentLogic::Withdraw(EnrollmentTx& tx, const Pri
                                                      int64_t id,
                                                      std::optional<int64_t> expected_version,
                                                      const std::string& reason) const {
-  if (auto s = CheckText("reason", reason, 0, 1000, /*multiline=*/true); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckText("reason", reason, 0, 1000, /*multiline=*/true));
   // Seats first, then the enrollment: the lock order of every seat change.
-  auto peek = VisibleEnrollment(tx, who, id, /*for_update=*/false);
-  if (!peek.ok()) return peek.status();
-  if (!MayManage(who, peek->owners)) {
+  LUBAN_ASSIGN_OR_RETURN(auto peek, VisibleEnrollment(tx, who, id, /*for_update=*/false));
+  if (!MayManage(who, peek.owners)) {
     return absl::PermissionDeniedError(
         absl::StrCat("role ", RoleName(who.role), " may not change enrollments"));
   }
-  auto seats = tx.GetRunSeats(peek->run_id, /*for_update=*/true);
-  if (!seats.ok()) return seats.status();
-  auto enrollment = tx.GetEnrollment(id, /*for_update=*/true);
-  if (!enrollment.ok()) return enrollment.status();
-  if (auto s = CheckExpected(*enrollment, kEnrollments, expected_version); !s.ok()) return s;
-  if (!IsOpen(enrollment->state)) {
-    return Precondition(absl::StrCat(FormatResourceName(kEnrollments, id), " is ",
-                                     EnrollmentStateName(enrollment->state),
-                                     "; only a waitlisted or enrolled trainee can withdraw"));
+  LUBAN_ASSIGN_OR_RETURN(auto seats, tx.GetRunSeats(peek.run_id, /*for_update=*/true));
+  LUBAN_ASSIGN_OR_RETURN(auto enrollment, tx.GetEnrollment(id, /*for_update=*/true));
+  LUBAN_RETURN_IF_ERROR(CheckExpected(enrollment, kEnrollments, expected_version));
+  if (!IsOpen(enrollment.state)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        FormatResourceName(kEnrollments, id), " is ", EnrollmentStateName(enrollment.state),
+        "; only a waitlisted or enrolled trainee can withdraw"));
   }
   SeatChange change;
-  const bool held_seat = enrollment->state == EnrollmentState::kEnrolled;
-  enrollment->state = EnrollmentState::kWithdrawn;
-  enrollment->reason = reason;
-  enrollment->waitlist_position = 0;
-  Bump(enrollment->meta);
-  if (auto s = tx.UpdateEnrollment(*enrollment); !s.ok()) return s;
+  const bool held_seat = enrollment.state == EnrollmentState::kEnrolled;
+  enrollment.state = EnrollmentState::kWithdrawn;
+  enrollment.reason = reason;
+  enrollment.waitlist_position = 0;
+  enrollment.meta.Bump(config_.clock.Now());
+  LUBAN_RETURN_IF_ERROR(tx.UpdateEnrollment(enrollment));
   if (held_seat) {
-    --seats->enrolled;
-    if (auto s = Promote(tx, *seats, change.promoted); !s.ok()) return s;
-    if (auto s = tx.UpdateRunSeats(*seats); !s.ok()) return s;
+    --seats.enrolled;
+    LUBAN_RETURN_IF_ERROR(Promote(tx, seats, change.promoted));
+    LUBAN_RETURN_IF_ERROR(tx.UpdateRunSeats(seats));
   }
-  change.enrollment = *std::move(enrollment);
+  change.enrollment = std::move(enrollment);
   return change;
 }
 
@@ -489,49 +452,49 @@ absl::StatusOr<CompletionResult> EnrollmentLogic::Complete(EnrollmentTx& tx, con
   if (attendance_percent < 0 || attendance_percent > 100) {
     return InvalidField("attendance_percent", "0..100");
   }
-  auto enrollment = VisibleEnrollment(tx, who, id, /*for_update=*/true);
-  if (!enrollment.ok()) return enrollment.status();
-  if (!MayManage(who, enrollment->owners)) {
+  LUBAN_ASSIGN_OR_RETURN(auto enrollment, VisibleEnrollment(tx, who, id, /*for_update=*/true));
+  if (!MayManage(who, enrollment.owners)) {
     return absl::PermissionDeniedError(
         absl::StrCat("role ", RoleName(who.role), " may not change enrollments"));
   }
-  if (auto s = CheckExpected(*enrollment, kEnrollments, expected_version); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckExpected(enrollment, kEnrollments, expected_version));
   const std::string name = FormatResourceName(kEnrollments, id);
-  if (enrollment->state != EnrollmentState::kEnrolled) {
-    return Precondition(absl::StrCat(name, " is ", EnrollmentStateName(enrollment->state),
-                                     "; only an enrolled trainee completes a run"));
+  if (enrollment.state != EnrollmentState::kEnrolled) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(name, " is ", EnrollmentStateName(enrollment.state),
+                     "; only an enrolled trainee completes a run"));
   }
   if (run.status != RunStatus::kInProgress && run.status != RunStatus::kCompleted) {
-    return Precondition(absl::StrCat(FormatResourceName(kCourseRuns, run.id),
-                                     " has not started; record results once it runs"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        FormatResourceName(kCourseRuns, run.id), " has not started; record results once it runs"));
   }
   CompletionResult result;
   const bool passed =
       final_score >= run.pass_score && attendance_percent >= run.min_attendance_percent;
-  enrollment->final_score = final_score;
-  enrollment->attendance_percent = attendance_percent;
-  enrollment->state = passed ? EnrollmentState::kCompleted : EnrollmentState::kFailed;
+  enrollment.final_score = final_score;
+  enrollment.attendance_percent = attendance_percent;
+  enrollment.state = passed ? EnrollmentState::kCompleted : EnrollmentState::kFailed;
   if (passed) {
-    auto trainee = tx.GetTrainee(enrollment->trainee_id, /*for_update=*/false);
-    if (!trainee.ok()) return trainee.status();
+    LUBAN_ASSIGN_OR_RETURN(auto trainee,
+                           tx.GetTrainee(enrollment.trainee_id, /*for_update=*/false));
     Certificate certificate;
-    certificate.trainee_id = trainee->meta.id;
+    certificate.trainee_id = trainee.meta.id;
     certificate.enrollment_id = id;
-    certificate.holder_name = absl::StrCat(trainee->given_name, " ", trainee->family_name);
+    certificate.holder_name = absl::StrCat(trainee.given_name, " ", trainee.family_name);
     certificate.holder_name_latin =
-        absl::StrCat(trainee->given_name_latin, " ", trainee->family_name_latin);
+        absl::StrCat(trainee.given_name_latin, " ", trainee.family_name_latin);
     certificate.course_code = facts.course.code;
     certificate.course_titles = facts.course.titles;
     certificate.discipline = facts.course.discipline;
-    certificate.owners = enrollment->owners;
+    certificate.owners = enrollment.owners;
     certificate.workshop_names = facts.workshop.names;
     certificate.chinese_institution_names = facts.chinese_institution.names;
     certificate.partner_institution_names = facts.partner_institution.names;
     certificate.final_score = final_score;
     certificate.attendance_percent = attendance_percent;
-    certificate.issue_date = config_.today();
+    certificate.issue_date = config_.clock.Today();
     certificate.status = CertificateStatus::kValid;
-    Stamp(certificate.meta);
+    certificate.meta.Stamp(config_.clock.Now());
     // 100 random bits make a collision all but impossible; a few draws make it impossible.
     absl::StatusOr<int64_t> certificate_id = absl::UnknownError("not drawn");
     for (int attempt = 0; attempt < 4; ++attempt) {
@@ -541,12 +504,12 @@ absl::StatusOr<CompletionResult> EnrollmentLogic::Complete(EnrollmentTx& tx, con
     }
     if (!certificate_id.ok()) return certificate_id.status();
     certificate.meta.id = *certificate_id;
-    enrollment->certificate_id = *certificate_id;
+    enrollment.certificate_id = *certificate_id;
     result.certificate = std::move(certificate);
   }
-  Bump(enrollment->meta);
-  if (auto s = tx.UpdateEnrollment(*enrollment); !s.ok()) return s;
-  result.enrollment = *std::move(enrollment);
+  enrollment.meta.Bump(config_.clock.Now());
+  LUBAN_RETURN_IF_ERROR(tx.UpdateEnrollment(enrollment));
+  result.enrollment = std::move(enrollment);
   return result;
 }
 
@@ -554,9 +517,8 @@ absl::StatusOr<std::vector<Enrollment>> EnrollmentLogic::ApplyRunEvent(Enrollmen
                                                                        int64_t sequence,
                                                                        const RunInfo& run) const {
   std::vector<Enrollment> changed;
-  auto cursor = tx.GetFeedCursor(kCourseFeed);
-  if (!cursor.ok()) return cursor.status();
-  if (sequence <= *cursor) return changed;  // applied before: nothing twice
+  LUBAN_ASSIGN_OR_RETURN(auto cursor, tx.GetFeedCursor(kCourseFeed));
+  if (sequence <= cursor) return changed;  // applied before: nothing twice
   auto seats = tx.GetRunSeats(run.id, /*for_update=*/true);
   if (seats.ok() && run.version != 0 && run.version < seats->run_version) {
     // An older state than the row already reflects (the course service answered an Enroll with
@@ -567,27 +529,26 @@ absl::StatusOr<std::vector<Enrollment>> EnrollmentLogic::ApplyRunEvent(Enrollmen
     seats->pass_score = run.pass_score;
     seats->min_attendance_percent = run.min_attendance_percent;
     if (run.status == RunStatus::kCancelled) {
-      auto open = tx.OpenEnrollmentsOfRun(run.id);
-      if (!open.ok()) return open.status();
-      for (Enrollment& e : *open) {
+      LUBAN_ASSIGN_OR_RETURN(auto open, tx.OpenEnrollmentsOfRun(run.id));
+      for (Enrollment& e : open) {
         if (e.state == EnrollmentState::kEnrolled) --seats->enrolled;
         e.state = EnrollmentState::kCancelled;
         e.reason = "the course run was cancelled";
         e.waitlist_position = 0;
-        Bump(e.meta);
-        if (auto s = tx.UpdateEnrollment(e); !s.ok()) return s;
+        e.meta.Bump(config_.clock.Now());
+        LUBAN_RETURN_IF_ERROR(tx.UpdateEnrollment(e));
         changed.push_back(std::move(e));
       }
     } else if (run.capacity > seats->capacity) {
       seats->capacity = run.capacity;
-      if (auto s = Promote(tx, *seats, changed); !s.ok()) return s;
+      LUBAN_RETURN_IF_ERROR(Promote(tx, *seats, changed));
     }
-    if (auto s = tx.UpdateRunSeats(*seats); !s.ok()) return s;
+    LUBAN_RETURN_IF_ERROR(tx.UpdateRunSeats(*seats));
   } else if (seats.status().code() != absl::StatusCode::kNotFound) {
     return seats.status();
   }
   // A run nobody enrolled in yet needs no local state: its first Enroll asks the course service.
-  if (auto s = tx.PutFeedCursor(kCourseFeed, sequence); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(tx.PutFeedCursor(kCourseFeed, sequence));
   return changed;
 }
 
@@ -596,10 +557,9 @@ absl::StatusOr<std::vector<Enrollment>> EnrollmentLogic::ApplyRunEvent(Enrollmen
 
 absl::StatusOr<Certificate> EnrollmentLogic::GetCertificate(EnrollmentTx& tx, const Principal& who,
                                                             int64_t id) const {
-  auto certificate = tx.GetCertificate(id, /*for_update=*/false);
-  if (!certificate.ok()) return certificate.status();
-  if (!who.ReadsEverything() && !MayManage(who, certificate->owners)) {
-    return NotFound(kCertificates, id);
+  LUBAN_ASSIGN_OR_RETURN(auto certificate, tx.GetCertificate(id, /*for_update=*/false));
+  if (!who.ReadsEverything() && !MayManage(who, certificate.owners)) {
+    return ResourceNotFound(kCertificates, id);
   }
   return certificate;
 }
@@ -619,51 +579,50 @@ absl::StatusOr<Verification> EnrollmentLogic::VerifyCertificate(EnrollmentTx& tx
   auto certificate = tx.GetCertificateByNumber(number);
   if (certificate.status().code() == absl::StatusCode::kNotFound) return verification;
   if (!certificate.ok()) return certificate.status();
-  auto trainee = tx.GetTrainee(certificate->trainee_id, /*for_update=*/false);
-  if (!trainee.ok()) return trainee.status();
-  verification.holder_masked_name = MaskName(trainee->given_name_latin, trainee->family_name_latin);
+  LUBAN_ASSIGN_OR_RETURN(auto trainee,
+                         tx.GetTrainee(certificate->trainee_id, /*for_update=*/false));
+  verification.holder_masked_name = MaskName(trainee.given_name_latin, trainee.family_name_latin);
   verification.certificate = *std::move(certificate);
   return verification;
 }
 
 absl::StatusOr<Certificate> EnrollmentLogic::RevokeCertificate(EnrollmentTx& tx, int64_t id,
                                                                const std::string& reason) const {
-  if (auto s = CheckText("reason", reason, 1, 1000, /*multiline=*/true); !s.ok()) return s;
-  auto certificate = tx.GetCertificate(id, /*for_update=*/true);
-  if (!certificate.ok()) return certificate.status();
-  if (certificate->status != CertificateStatus::kValid) {
-    return Precondition(absl::StrCat(FormatResourceName(kCertificates, id), " is already revoked"));
+  LUBAN_RETURN_IF_ERROR(CheckText("reason", reason, 1, 1000, /*multiline=*/true));
+  LUBAN_ASSIGN_OR_RETURN(auto certificate, tx.GetCertificate(id, /*for_update=*/true));
+  if (certificate.status != CertificateStatus::kValid) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(FormatResourceName(kCertificates, id), " is already revoked"));
   }
-  certificate->status = CertificateStatus::kRevoked;
-  certificate->revoke_reason = reason;
-  Bump(certificate->meta);
-  if (auto s = tx.UpdateCertificate(*certificate); !s.ok()) return s;
+  certificate.status = CertificateStatus::kRevoked;
+  certificate.revoke_reason = reason;
+  certificate.meta.Bump(config_.clock.Now());
+  LUBAN_RETURN_IF_ERROR(tx.UpdateCertificate(certificate));
   return certificate;
 }
 
 absl::StatusOr<Eligibility> EnrollmentLogic::CheckEligibility(
     EnrollmentTx& tx, int64_t trainee_id, const Requirement& requirement) const {
-  auto trainee = tx.GetTrainee(trainee_id, /*for_update=*/false);
-  if (!trainee.ok()) return trainee.status();
+  LUBAN_ASSIGN_OR_RETURN(auto trainee, tx.GetTrainee(trainee_id, /*for_update=*/false));
   Eligibility result;
-  result.home_workshop_id = trainee->home.workshop_id;
-  if (trainee->status != TraineeStatus::kActive) {
+  result.home_workshop_id = trainee.home.workshop_id;
+  if (trainee.status != TraineeStatus::kActive) {
     result.reason = "the trainee is archived";
     return result;
   }
   if (requirement.completed_course_id) {
-    auto completed = tx.HasCompletedCourse(trainee_id, *requirement.completed_course_id);
-    if (!completed.ok()) return completed.status();
-    if (!*completed) {
+    LUBAN_ASSIGN_OR_RETURN(auto completed,
+                           tx.HasCompletedCourse(trainee_id, *requirement.completed_course_id));
+    if (!completed) {
       result.reason = absl::StrCat("the trainee has not completed ",
                                    FormatResourceName(kCourses, *requirement.completed_course_id));
       return result;
     }
   }
   if (!requirement.certificate_discipline.empty()) {
-    auto certified = tx.HasValidCertificate(trainee_id, requirement.certificate_discipline);
-    if (!certified.ok()) return certified.status();
-    if (!*certified) {
+    LUBAN_ASSIGN_OR_RETURN(auto certified,
+                           tx.HasValidCertificate(trainee_id, requirement.certificate_discipline));
+    if (!certified) {
       result.reason = absl::StrCat("the trainee holds no valid certificate in \"",
                                    requirement.certificate_discipline, "\"");
       return result;

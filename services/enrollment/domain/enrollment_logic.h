@@ -25,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "common/domain/clock.h"
 #include "common/domain/ledger.h"
 #include "common/domain/request_context.h"
 #include "common/domain/resource_name.h"
@@ -38,8 +39,8 @@ namespace luban::enrollment {
 struct EnrollmentConfig {
   // Draws certificate numbers; the default is 100 random bits in Crockford base 32.
   std::function<std::string()> certificate_number = nullptr;
-  // Today, for issue dates and birth-date checks (tests pin it).
-  std::function<absl::CivilDay()> today = nullptr;
+  // Creation and update times, enrollment times, and today for issue dates and birth-date checks.
+  Clock clock;
 };
 
 // An enrollment that changed, and the waitlisted ones it let in.

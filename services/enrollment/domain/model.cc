@@ -1,6 +1,7 @@
 #include "services/enrollment/domain/model.h"
 
 #include "absl/strings/ascii.h"
+#include "common/domain/status_macros.h"
 #include "common/domain/validation.h"
 
 namespace luban::enrollment {
@@ -16,7 +17,7 @@ std::string DocumentKey(absl::string_view number) {
 }
 
 absl::Status CheckDocumentNumber(absl::string_view field, absl::string_view number) {
-  if (auto s = CheckText(field, number, 1, 64); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckText(field, number, 1, 64));
   for (char c : number) {
     if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != ' ' && c != '-') {
       return InvalidField(field, "letters, digits, spaces and '-' only");

@@ -9,6 +9,7 @@
 #include "common/db/rows.h"
 #include "common/db/sql_error.h"
 #include "common/domain/resource_name.h"
+#include "common/domain/status_macros.h"
 #include "cppconn/datatype.h"
 #include "cppconn/exception.h"
 #include "cppconn/prepared_statement.h"
@@ -22,7 +23,6 @@ using db::DecodeTexts;
 using db::EncodeTexts;
 using db::Export;
 using db::GetText;
-using db::NotFound;
 using db::ParseDay;
 using db::ReadAll;
 using db::ReadBool;
@@ -92,18 +92,17 @@ struct CertificateTexts {
 
 absl::StatusOr<CertificateTexts> EncodeCertificateTexts(const Certificate& certificate) {
   CertificateTexts texts;
-  auto course_titles = EncodeTexts("course_titles", certificate.course_titles);
-  if (!course_titles.ok()) return course_titles.status();
-  texts.course_titles = *std::move(course_titles);
-  auto workshop = EncodeTexts("workshop_names", certificate.workshop_names);
-  if (!workshop.ok()) return workshop.status();
-  texts.workshop_names = *std::move(workshop);
-  auto chinese = EncodeTexts("chinese_institution_names", certificate.chinese_institution_names);
-  if (!chinese.ok()) return chinese.status();
-  texts.chinese_institution_names = *std::move(chinese);
-  auto partner = EncodeTexts("partner_institution_names", certificate.partner_institution_names);
-  if (!partner.ok()) return partner.status();
-  texts.partner_institution_names = *std::move(partner);
+  LUBAN_ASSIGN_OR_RETURN(auto course_titles,
+                         EncodeTexts("course_titles", certificate.course_titles));
+  texts.course_titles = std::move(course_titles);
+  LUBAN_ASSIGN_OR_RETURN(auto workshop, EncodeTexts("workshop_names", certificate.workshop_names));
+  texts.workshop_names = std::move(workshop);
+  LUBAN_ASSIGN_OR_RETURN(auto chinese, EncodeTexts("chinese_institution_names",
+                                                   certificate.chinese_institution_names));
+  texts.chinese_institution_names = std::move(chinese);
+  LUBAN_ASSIGN_OR_RETURN(auto partner, EncodeTexts("partner_institution_names",
+                                                   certificate.partner_institution_names));
+  texts.partner_institution_names = std::move(partner);
   return texts;
 }
 
@@ -115,9 +114,8 @@ absl::StatusOr<Trainee> ReadTrainee(sql::ResultSet& row) {
   trainee.family_name_latin = GetText(row, 7);
   trainee.given_name_latin = GetText(row, 8);
   trainee.sex = static_cast<Sex>(row.getInt(9));
-  auto birth = ParseDay("trainees.birth_date", GetText(row, 10));
-  if (!birth.ok()) return birth.status();
-  trainee.birth_date = *birth;
+  LUBAN_ASSIGN_OR_RETURN(auto birth, ParseDay("trainees.birth_date", GetText(row, 10)));
+  trainee.birth_date = birth;
   trainee.citizenship = GetText(row, 11);
   trainee.document.country = GetText(row, 12);
   trainee.document.type = static_cast<DocumentType>(row.getInt(13));
@@ -177,27 +175,25 @@ absl::StatusOr<Certificate> ReadCertificate(sql::ResultSet& row) {
   certificate.holder_name = GetText(row, 8);
   certificate.holder_name_latin = GetText(row, 9);
   certificate.course_code = GetText(row, 10);
-  auto titles = DecodeTexts("certificates.course_titles", GetText(row, 11));
-  if (!titles.ok()) return titles.status();
-  certificate.course_titles = *std::move(titles);
+  LUBAN_ASSIGN_OR_RETURN(auto titles, DecodeTexts("certificates.course_titles", GetText(row, 11)));
+  certificate.course_titles = std::move(titles);
   certificate.discipline = GetText(row, 12);
   certificate.owners.workshop_id = row.getInt64(13);
   certificate.owners.chinese_institution_id = row.getInt64(14);
   certificate.owners.partner_institution_id = row.getInt64(15);
-  auto workshop = DecodeTexts("certificates.workshop_names", GetText(row, 16));
-  if (!workshop.ok()) return workshop.status();
-  certificate.workshop_names = *std::move(workshop);
-  auto chinese = DecodeTexts("certificates.chinese_institution_names", GetText(row, 17));
-  if (!chinese.ok()) return chinese.status();
-  certificate.chinese_institution_names = *std::move(chinese);
-  auto partner = DecodeTexts("certificates.partner_institution_names", GetText(row, 18));
-  if (!partner.ok()) return partner.status();
-  certificate.partner_institution_names = *std::move(partner);
+  LUBAN_ASSIGN_OR_RETURN(auto workshop,
+                         DecodeTexts("certificates.workshop_names", GetText(row, 16)));
+  certificate.workshop_names = std::move(workshop);
+  LUBAN_ASSIGN_OR_RETURN(auto chinese,
+                         DecodeTexts("certificates.chinese_institution_names", GetText(row, 17)));
+  certificate.chinese_institution_names = std::move(chinese);
+  LUBAN_ASSIGN_OR_RETURN(auto partner,
+                         DecodeTexts("certificates.partner_institution_names", GetText(row, 18)));
+  certificate.partner_institution_names = std::move(partner);
   certificate.final_score = row.getInt(19);
   certificate.attendance_percent = row.getInt(20);
-  auto issued = ParseDay("certificates.issue_date", GetText(row, 21));
-  if (!issued.ok()) return issued.status();
-  certificate.issue_date = *issued;
+  LUBAN_ASSIGN_OR_RETURN(auto issued, ParseDay("certificates.issue_date", GetText(row, 21)));
+  certificate.issue_date = issued;
   certificate.status = static_cast<CertificateStatus>(row.getInt(22));
   certificate.revoke_reason = GetText(row, 23);
   return certificate;
@@ -208,9 +204,8 @@ template <typename T, typename Reader>
 absl::StatusOr<std::optional<T>> ReadOptional(sql::PreparedStatement& statement, Reader read) {
   auto rows = db::Session::Query(statement);
   if (!rows->next()) return std::optional<T>();
-  auto item = read(*rows);
-  if (!item.ok()) return item.status();
-  return std::optional<T>(*std::move(item));
+  LUBAN_ASSIGN_OR_RETURN(auto item, read(*rows));
+  return std::optional<T>(std::move(item));
 }
 
 int64_t ReadCount(sql::PreparedStatement& statement) {
@@ -257,7 +252,7 @@ absl::Status MySqlEnrollmentTx::CheckExists(absl::string_view table, absl::strin
   auto& select =
       session_.Prepare(absl::StrCat("SELECT 1 FROM ", table, " WHERE ", key_column, " = ?"));
   select.setInt64(1, id);
-  if (!ReadBool(select)) return NotFound(collection, id);
+  if (!ReadBool(select)) return ResourceNotFound(collection, id);
   return absl::OkStatus();
 }
 
@@ -286,7 +281,7 @@ absl::StatusOr<std::optional<Trainee>> MySqlEnrollmentTx::FindTraineeByDocument(
 
 absl::StatusOr<Page<Trainee>> MySqlEnrollmentTx::ListTrainees(const TraineeFilter& filter,
                                                               int64_t after_id, int limit) {
-  if (auto s = CheckLimit(limit); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   return db::Guarded(session_, "list trainees", [&]() -> absl::StatusOr<Page<Trainee>> {
     std::string query = absl::StrCat("SELECT ", kTraineeColumns, " FROM trainees WHERE id > ?");
     if (filter.home_workshop_id.has_value()) absl::StrAppend(&query, " AND home_workshop_id = ?");
@@ -401,7 +396,7 @@ absl::Status MySqlEnrollmentTx::UpdateTrainee(const Trainee& trainee) {
 
 absl::StatusOr<std::vector<Trainee>> MySqlEnrollmentTx::ExportTrainees(const ExportCursor& cursor,
                                                                        int limit) {
-  if (auto s = CheckLimit(limit); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   return db::Guarded(session_, "export trainees", [&]() -> absl::StatusOr<std::vector<Trainee>> {
     return Export<Trainee>(session_, "trainees", kTraineeColumns, cursor, limit, ReadTrainee);
   });
@@ -515,7 +510,7 @@ absl::StatusOr<int64_t> MySqlEnrollmentTx::CountOpenEnrollments(int64_t trainee_
 
 absl::StatusOr<std::vector<Enrollment>> MySqlEnrollmentTx::FirstWaitlisted(int64_t run_id,
                                                                            int limit) {
-  if (auto s = CheckLimit(limit); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   return db::Guarded(
       session_, "find first waitlisted", [&]() -> absl::StatusOr<std::vector<Enrollment>> {
         auto& select =
@@ -558,7 +553,7 @@ absl::StatusOr<int> MySqlEnrollmentTx::WaitlistPosition(int64_t run_id, int64_t 
 
 absl::StatusOr<Page<Enrollment>> MySqlEnrollmentTx::ListEnrollments(const EnrollmentFilter& filter,
                                                                     int64_t after_id, int limit) {
-  if (auto s = CheckLimit(limit); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   return db::Guarded(session_, "list enrollments", [&]() -> absl::StatusOr<Page<Enrollment>> {
     std::string query =
         absl::StrCat("SELECT ", kEnrollmentColumns, " FROM enrollments WHERE id > ?");
@@ -662,7 +657,7 @@ absl::Status MySqlEnrollmentTx::UpdateEnrollment(const Enrollment& enrollment) {
 
 absl::StatusOr<std::vector<Enrollment>> MySqlEnrollmentTx::ExportEnrollments(
     const ExportCursor& cursor, int limit) {
-  if (auto s = CheckLimit(limit); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   return db::Guarded(session_, "export enrollments",
                      [&]() -> absl::StatusOr<std::vector<Enrollment>> {
                        return Export<Enrollment>(session_, "enrollments", kEnrollmentColumns,
@@ -709,7 +704,7 @@ absl::StatusOr<Certificate> MySqlEnrollmentTx::GetCertificateByNumber(const std:
 
 absl::StatusOr<Page<Certificate>> MySqlEnrollmentTx::ListCertificates(
     const CertificateFilter& filter, int64_t after_id, int limit) {
-  if (auto s = CheckLimit(limit); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   return db::Guarded(session_, "list certificates", [&]() -> absl::StatusOr<Page<Certificate>> {
     std::string query =
         absl::StrCat("SELECT ", kCertificateColumns, " FROM certificates WHERE id > ?");
@@ -732,8 +727,7 @@ absl::StatusOr<Page<Certificate>> MySqlEnrollmentTx::ListCertificates(
 
 absl::StatusOr<int64_t> MySqlEnrollmentTx::InsertCertificate(const Certificate& certificate) {
   return db::Guarded(session_, "insert certificate", [&]() -> absl::StatusOr<int64_t> {
-    auto texts = EncodeCertificateTexts(certificate);
-    if (!texts.ok()) return texts.status();
+    LUBAN_ASSIGN_OR_RETURN(auto texts, EncodeCertificateTexts(certificate));
     auto& insert = session_.Prepare(
         "INSERT INTO certificates (version, create_time, update_time, number, trainee_id,"
         " enrollment_id, holder_name, holder_name_latin, course_code, course_titles, discipline,"
@@ -751,12 +745,12 @@ absl::StatusOr<int64_t> MySqlEnrollmentTx::InsertCertificate(const Certificate& 
         .Text(certificate.holder_name)
         .Text(certificate.holder_name_latin)
         .Text(certificate.course_code)
-        .Text(texts->course_titles)
+        .Text(texts.course_titles)
         .Text(certificate.discipline)
         .OwnerIds(certificate.owners)
-        .Text(texts->workshop_names)
-        .Text(texts->chinese_institution_names)
-        .Text(texts->partner_institution_names)
+        .Text(texts.workshop_names)
+        .Text(texts.chinese_institution_names)
+        .Text(texts.partner_institution_names)
         .Int(certificate.final_score)
         .Int(certificate.attendance_percent)
         .Day(certificate.issue_date)
@@ -777,8 +771,7 @@ absl::StatusOr<int64_t> MySqlEnrollmentTx::InsertCertificate(const Certificate& 
 
 absl::Status MySqlEnrollmentTx::UpdateCertificate(const Certificate& certificate) {
   return db::Guarded(session_, "update certificate", [&]() -> absl::Status {
-    auto texts = EncodeCertificateTexts(certificate);
-    if (!texts.ok()) return texts.status();
+    LUBAN_ASSIGN_OR_RETURN(auto texts, EncodeCertificateTexts(certificate));
     auto& update = session_.Prepare(
         "UPDATE certificates SET number = ?, trainee_id = ?, enrollment_id = ?, holder_name = ?,"
         " holder_name_latin = ?, course_code = ?, course_titles = ?, discipline = ?,"
@@ -793,12 +786,12 @@ absl::Status MySqlEnrollmentTx::UpdateCertificate(const Certificate& certificate
         .Text(certificate.holder_name)
         .Text(certificate.holder_name_latin)
         .Text(certificate.course_code)
-        .Text(texts->course_titles)
+        .Text(texts.course_titles)
         .Text(certificate.discipline)
         .OwnerIds(certificate.owners)
-        .Text(texts->workshop_names)
-        .Text(texts->chinese_institution_names)
-        .Text(texts->partner_institution_names)
+        .Text(texts.workshop_names)
+        .Text(texts.chinese_institution_names)
+        .Text(texts.partner_institution_names)
         .Int(certificate.final_score)
         .Int(certificate.attendance_percent)
         .Day(certificate.issue_date)

@@ -10,6 +10,7 @@
 #include "common/api/paging.h"
 #include "common/api/request_parts.h"
 #include "common/domain/resource_name.h"
+#include "common/domain/status_macros.h"
 #include "common/domain/validation.h"
 #include "luban/exchange/v1/exchange.grpc.pb.h"
 
@@ -19,12 +20,34 @@ namespace {
 using Role::kCollegeAdmin;
 using Role::kReporter;
 
+// The domain's enums carry the contract's numbers: a mapping is a cast (EnumFromProto).
+static_assert(static_cast<int>(ProgrammeKind::kTraineeStudyVisit) ==
+              pb::PROGRAMME_KIND_TRAINEE_STUDY_VISIT);
+static_assert(static_cast<int>(ProgrammeKind::kTeacherTraining) ==
+              pb::PROGRAMME_KIND_TEACHER_TRAINING);
+static_assert(static_cast<int>(ProgrammeKind::kTechnicalExchange) ==
+              pb::PROGRAMME_KIND_TECHNICAL_EXCHANGE);
+static_assert(static_cast<int>(ProgrammeKind::kSkillsCompetition) ==
+              pb::PROGRAMME_KIND_SKILLS_COMPETITION);
+static_assert(static_cast<int>(Direction::kToChina) == pb::DIRECTION_TO_CHINA);
+static_assert(static_cast<int>(Direction::kToPartnerCountry) == pb::DIRECTION_TO_PARTNER_COUNTRY);
+static_assert(static_cast<int>(ProgrammeStatus::kPlanned) == pb::PROGRAMME_STATUS_PLANNED);
+static_assert(static_cast<int>(ProgrammeStatus::kOpen) == pb::PROGRAMME_STATUS_OPEN);
+static_assert(static_cast<int>(ProgrammeStatus::kClosed) == pb::PROGRAMME_STATUS_CLOSED);
+static_assert(static_cast<int>(ProgrammeStatus::kCompleted) == pb::PROGRAMME_STATUS_COMPLETED);
+static_assert(static_cast<int>(ProgrammeStatus::kCancelled) == pb::PROGRAMME_STATUS_CANCELLED);
+static_assert(static_cast<int>(MobilityState::kNominated) == pb::MOBILITY_STATE_NOMINATED);
+static_assert(static_cast<int>(MobilityState::kApproved) == pb::MOBILITY_STATE_APPROVED);
+static_assert(static_cast<int>(MobilityState::kRejected) == pb::MOBILITY_STATE_REJECTED);
+static_assert(static_cast<int>(MobilityState::kDeparted) == pb::MOBILITY_STATE_DEPARTED);
+static_assert(static_cast<int>(MobilityState::kReturned) == pb::MOBILITY_STATE_RETURNED);
+static_assert(static_cast<int>(MobilityState::kCancelled) == pb::MOBILITY_STATE_CANCELLED);
+
 absl::StatusOr<Requirement> RequirementFromProto(const pb::Requirement& in) {
   Requirement out;
-  auto course =
-      OptionalResourceName("requirement.completed_course", kCourses, in.completed_course());
-  if (!course.ok()) return course.status();
-  out.completed_course_id = *course;
+  LUBAN_ASSIGN_OR_RETURN(auto course, OptionalResourceName("requirement.completed_course", kCourses,
+                                                           in.completed_course()));
+  out.completed_course_id = course;
   out.certificate_discipline = in.certificate_discipline();
   return out;
 }
@@ -39,37 +62,32 @@ void RequirementToProto(const Requirement& in, pb::Requirement* out) {
 absl::StatusOr<Programme> ProgrammeFromProto(const pb::Programme& in) {
   Programme out;
   out.titles = LocalizedFromProto(in.titles());
-  auto chinese =
-      ParseResourceName("programme.chinese_institution", kInstitutions, in.chinese_institution());
-  if (!chinese.ok()) return chinese.status();
-  out.chinese_institution_id = *chinese;
-  auto partner =
-      ParseResourceName("programme.partner_institution", kInstitutions, in.partner_institution());
-  if (!partner.ok()) return partner.status();
-  out.partner_institution_id = *partner;
-  auto kind = EnumFromProto<ProgrammeKind>(in.kind(), 1, 4);
+  LUBAN_ASSIGN_OR_RETURN(auto chinese, ParseResourceName("programme.chinese_institution",
+                                                         kInstitutions, in.chinese_institution()));
+  out.chinese_institution_id = chinese;
+  LUBAN_ASSIGN_OR_RETURN(auto partner, ParseResourceName("programme.partner_institution",
+                                                         kInstitutions, in.partner_institution()));
+  out.partner_institution_id = partner;
+  auto kind = EnumFromProto<ProgrammeKind>(in.kind(), pb::ProgrammeKind_IsValid);
   if (!kind) {
     return InvalidField("programme.kind",
                         "TRAINEE_STUDY_VISIT, TEACHER_TRAINING, "
                         "TECHNICAL_EXCHANGE or SKILLS_COMPETITION");
   }
   out.kind = *kind;
-  auto direction = EnumFromProto<Direction>(in.direction(), 1, 2);
+  auto direction = EnumFromProto<Direction>(in.direction(), pb::Direction_IsValid);
   if (!direction) return InvalidField("programme.direction", "TO_CHINA or TO_PARTNER_COUNTRY");
   out.direction = *direction;
-  auto start = DateFromProto("programme.start_date", in.start_date());
-  if (!start.ok()) return start.status();
-  out.start_date = *start;
-  auto end = DateFromProto("programme.end_date", in.end_date());
-  if (!end.ok()) return end.status();
-  out.end_date = *end;
+  LUBAN_ASSIGN_OR_RETURN(auto start, DateFromProto("programme.start_date", in.start_date()));
+  out.start_date = start;
+  LUBAN_ASSIGN_OR_RETURN(auto end, DateFromProto("programme.end_date", in.end_date()));
+  out.end_date = end;
   out.quota = in.quota();
-  auto requirement = RequirementFromProto(in.requirement());
-  if (!requirement.ok()) return requirement.status();
-  out.requirement = *requirement;
-  auto run = OptionalResourceName("programme.course_run", kCourseRuns, in.course_run());
-  if (!run.ok()) return run.status();
-  out.course_run_id = *run;
+  LUBAN_ASSIGN_OR_RETURN(auto requirement, RequirementFromProto(in.requirement()));
+  out.requirement = requirement;
+  LUBAN_ASSIGN_OR_RETURN(
+      auto run, OptionalResourceName("programme.course_run", kCourseRuns, in.course_run()));
+  out.course_run_id = run;
   return out;
 }
 
@@ -161,10 +179,9 @@ absl::Status ExchangeApi::CheckReferences(const RequestContext& rc, const Progra
     if (!rc.principal.ReadsEverything()) {
       // A college ties its programmes to runs it may see: another college's run is answered
       // exactly like a missing one, or the answer would tell that it exists.
-      auto founders = course_.GetWorkshopFounders(*workshop, rc.deadline);
-      if (!founders.ok()) return founders.status();
-      if (founders->chinese_institution_id != rc.principal.institution_id &&
-          founders->partner_institution_id != rc.principal.institution_id) {
+      LUBAN_ASSIGN_OR_RETURN(auto founders, course_.GetWorkshopFounders(*workshop, rc.deadline));
+      if (founders.chinese_institution_id != rc.principal.institution_id &&
+          founders.partner_institution_id != rc.principal.institution_id) {
         return AsField("course_run", absl::NotFoundError(absl::StrCat(
                                          FormatResourceName(kCourseRuns, run_id), ": not found")));
       }
@@ -176,12 +193,10 @@ absl::Status ExchangeApi::CheckReferences(const RequestContext& rc, const Progra
 absl::Status ExchangeApi::GetProgramme(const RequestContext& rc,
                                        const pb::GetProgrammeRequest& request,
                                        pb::Programme* response) {
-  auto id = ParseResourceName("name", kProgrammes, request.name());
-  if (!id.ok()) return id.status();
+  LUBAN_ASSIGN_OR_RETURN(auto id, ParseResourceName("name", kProgrammes, request.name()));
   return Read(rc, [&](ExchangeTx& tx) -> absl::Status {
-    auto programme = logic_.GetProgramme(tx, rc.principal, *id);
-    if (!programme.ok()) return programme.status();
-    ToProto(*programme, response);
+    LUBAN_ASSIGN_OR_RETURN(auto programme, logic_.GetProgramme(tx, rc.principal, id));
+    ToProto(programme, response);
     return absl::OkStatus();
   });
 }
@@ -189,31 +204,30 @@ absl::Status ExchangeApi::GetProgramme(const RequestContext& rc,
 absl::Status ExchangeApi::ListProgrammes(const RequestContext& rc,
                                          const pb::ListProgrammesRequest& request,
                                          pb::ListProgrammesResponse* response) {
-  auto page = ReadPageRequest(page_tokens_, rc.principal.name, request);
-  if (!page.ok()) return page.status();
+  LUBAN_ASSIGN_OR_RETURN(auto page, ReadPageRequest(page_tokens_, rc.principal.name, request));
   ProgrammeFilter filter;
-  auto institution = OptionalResourceName("institution", kInstitutions, request.institution());
-  if (!institution.ok()) return institution.status();
-  filter.institution_id = *institution;
+  LUBAN_ASSIGN_OR_RETURN(auto institution,
+                         OptionalResourceName("institution", kInstitutions, request.institution()));
+  filter.institution_id = institution;
   if (!request.country_code().empty()) {
-    if (auto s = CheckCountryCode("country_code", request.country_code()); !s.ok()) return s;
+    LUBAN_RETURN_IF_ERROR(CheckCountryCode("country_code", request.country_code()));
   }
   filter.country = request.country_code();
-  auto kind = EnumFilter<ProgrammeKind>("kind", request.kind(), 1, 4);
-  if (!kind.ok()) return kind.status();
-  filter.kind = *kind;
-  auto direction = EnumFilter<Direction>("direction", request.direction(), 1, 2);
-  if (!direction.ok()) return direction.status();
-  filter.direction = *direction;
+  LUBAN_ASSIGN_OR_RETURN(
+      auto kind, EnumFilter<ProgrammeKind>("kind", request.kind(), pb::ProgrammeKind_IsValid));
+  filter.kind = kind;
+  LUBAN_ASSIGN_OR_RETURN(auto direction, EnumFilter<Direction>("direction", request.direction(),
+                                                               pb::Direction_IsValid));
+  filter.direction = direction;
   if (request.year() != 0) {
     if (request.year() < 1900 || request.year() > 9999) return InvalidField("year", "1900..9999");
     filter.year = request.year();
   }
-  auto status = EnumFilter<ProgrammeStatus>("status", request.status(), 1, 5);
-  if (!status.ok()) return status.status();
-  filter.status = *status;
+  LUBAN_ASSIGN_OR_RETURN(auto status, EnumFilter<ProgrammeStatus>("status", request.status(),
+                                                                  pb::ProgrammeStatus_IsValid));
+  filter.status = status;
   return Read(rc, [&](ExchangeTx& tx) -> absl::Status {
-    return WritePage(logic_.ListProgrammes(tx, rc.principal, filter, page->after_id, page->size),
+    return WritePage(logic_.ListProgrammes(tx, rc.principal, filter, page.after_id, page.size),
                      page_tokens_, rc.principal.name, request, response->mutable_programmes(),
                      response->mutable_next_page_token());
   });
@@ -224,15 +238,14 @@ absl::Status ExchangeApi::CreateProgramme(const RequestContext& rc,
                                           pb::Programme* response) {
   PeerMutation<ExchangeTx> mutation(store_, rc, request, response);
   if (absl::Status answer; mutation.Answered(&answer)) return answer;
-  auto draft = ProgrammeFromProto(request.programme());
-  if (!draft.ok()) return draft.status();
-  auto chinese = course_.GetInstitution(draft->chinese_institution_id, rc.deadline);
+  LUBAN_ASSIGN_OR_RETURN(auto draft, ProgrammeFromProto(request.programme()));
+  auto chinese = course_.GetInstitution(draft.chinese_institution_id, rc.deadline);
   if (!chinese.ok()) return AsField("programme.chinese_institution", chinese.status());
-  auto partner = course_.GetInstitution(draft->partner_institution_id, rc.deadline);
+  auto partner = course_.GetInstitution(draft.partner_institution_id, rc.deadline);
   if (!partner.ok()) return AsField("programme.partner_institution", partner.status());
-  if (auto s = CheckReferences(rc, *draft); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckReferences(rc, draft));
   return mutation.Run([&](ExchangeTx& tx, ChangeRecorder& changes) {
-    return RecordChange(logic_.CreateProgramme(tx, rc.principal, *draft, *chinese, *partner),
+    return RecordChange(logic_.CreateProgramme(tx, rc.principal, draft, *chinese, *partner),
                         kProgrammes, ChangeKind::kCreated, "created", response, changes);
   });
 }
@@ -243,62 +256,56 @@ absl::Status ExchangeApi::UpdateProgramme(const RequestContext& rc,
   PeerMutation<ExchangeTx> mutation(store_, rc, request, response);
   if (absl::Status answer; mutation.Answered(&answer)) return answer;
   const pb::Programme& in = request.programme();
-  auto target = ReadTarget(kProgrammes, in.name(), in.etag());
-  if (!target.ok()) return target.status();
-  auto mask = ReadUpdateMask(request.update_mask(), {"titles", "start_date", "end_date", "quota",
-                                                     "requirement", "course_run"});
-  if (!mask.ok()) return mask.status();
+  LUBAN_ASSIGN_OR_RETURN(auto target, ReadTarget(kProgrammes, in.name(), in.etag()));
+  LUBAN_ASSIGN_OR_RETURN(
+      auto mask, ReadUpdateMask(request.update_mask(), {"titles", "start_date", "end_date", "quota",
+                                                        "requirement", "course_run"}));
   ProgrammePatch patch;
   Programme references;  // what the course service must know, checked before the transaction
-  if (mask->contains("titles")) patch.titles = LocalizedFromProto(in.titles());
-  if (mask->contains("start_date")) {
-    auto day = DateFromProto("programme.start_date", in.start_date());
-    if (!day.ok()) return day.status();
-    patch.start_date = *day;
+  if (mask.contains("titles")) patch.titles = LocalizedFromProto(in.titles());
+  if (mask.contains("start_date")) {
+    LUBAN_ASSIGN_OR_RETURN(auto day, DateFromProto("programme.start_date", in.start_date()));
+    patch.start_date = day;
   }
-  if (mask->contains("end_date")) {
-    auto day = DateFromProto("programme.end_date", in.end_date());
-    if (!day.ok()) return day.status();
-    patch.end_date = *day;
+  if (mask.contains("end_date")) {
+    LUBAN_ASSIGN_OR_RETURN(auto day, DateFromProto("programme.end_date", in.end_date()));
+    patch.end_date = day;
   }
-  if (mask->contains("quota")) patch.quota = in.quota();
-  if (mask->contains("requirement")) {
-    auto requirement = RequirementFromProto(in.requirement());
-    if (!requirement.ok()) return requirement.status();
-    patch.requirement = *requirement;
-    references.requirement = *requirement;
+  if (mask.contains("quota")) patch.quota = in.quota();
+  if (mask.contains("requirement")) {
+    LUBAN_ASSIGN_OR_RETURN(auto requirement, RequirementFromProto(in.requirement()));
+    patch.requirement = requirement;
+    references.requirement = requirement;
   }
-  if (mask->contains("course_run")) {
-    auto run = OptionalResourceName("programme.course_run", kCourseRuns, in.course_run());
-    if (!run.ok()) return run.status();
-    patch.course_run_id = *run;
-    references.course_run_id = *run;
+  if (mask.contains("course_run")) {
+    LUBAN_ASSIGN_OR_RETURN(
+        auto run, OptionalResourceName("programme.course_run", kCourseRuns, in.course_run()));
+    patch.course_run_id = run;
+    references.course_run_id = run;
   }
-  if (auto s = CheckReferences(rc, references); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckReferences(rc, references));
   return mutation.Run([&](ExchangeTx& tx, ChangeRecorder& changes) {
-    return RecordChange(
-        logic_.UpdateProgramme(tx, rc.principal, target->id, target->version, patch), kProgrammes,
-        ChangeKind::kUpdated, "updated", response, changes);
+    return RecordChange(logic_.UpdateProgramme(tx, rc.principal, target.id, target.version, patch),
+                        kProgrammes, ChangeKind::kUpdated, "updated", response, changes);
   });
 }
 
 absl::Status ExchangeApi::ChangeProgrammeStatus(const RequestContext& rc,
                                                 const pb::ChangeProgrammeStatusRequest& request,
                                                 pb::Programme* response) {
-  auto target = ReadTarget(kProgrammes, request.name(), request.etag());
-  if (!target.ok()) return target.status();
-  auto status = EnumFromProto<ProgrammeStatus>(request.status(), 1, 5);
+  LUBAN_ASSIGN_OR_RETURN(auto target, ReadTarget(kProgrammes, request.name(), request.etag()));
+  auto status = EnumFromProto<ProgrammeStatus>(request.status(), pb::ProgrammeStatus_IsValid);
   if (!status) return InvalidField("status", "OPEN, CLOSED, COMPLETED or CANCELLED");
   return RunMutation<ExchangeTx>(
       store_, rc, request, response, [&](ExchangeTx& tx, ChangeRecorder& changes) -> absl::Status {
-        auto change =
-            logic_.ChangeProgrammeStatus(tx, rc.principal, target->id, target->version, *status);
-        if (!change.ok()) return change.status();
-        for (const Mobility& m : change->cancelled) {
+        LUBAN_ASSIGN_OR_RETURN(
+            auto change,
+            logic_.ChangeProgrammeStatus(tx, rc.principal, target.id, target.version, *status));
+        for (const Mobility& m : change.cancelled) {
           RecordValue<pb::Mobility>(m, kMobilities, ChangeKind::kUpdated, "cancelled", changes);
         }
         return RecordChange(
-            absl::StatusOr<Programme>(change->programme), kProgrammes, ChangeKind::kUpdated,
+            absl::StatusOr<Programme>(change.programme), kProgrammes, ChangeKind::kUpdated,
             absl::StrCat("status:", ProgrammeStatusName(*status)), response, changes);
       });
 }
@@ -306,12 +313,10 @@ absl::Status ExchangeApi::ChangeProgrammeStatus(const RequestContext& rc,
 absl::Status ExchangeApi::GetMobility(const RequestContext& rc,
                                       const pb::GetMobilityRequest& request,
                                       pb::Mobility* response) {
-  auto id = ParseResourceName("name", kMobilities, request.name());
-  if (!id.ok()) return id.status();
+  LUBAN_ASSIGN_OR_RETURN(auto id, ParseResourceName("name", kMobilities, request.name()));
   return Read(rc, [&](ExchangeTx& tx) -> absl::Status {
-    auto mobility = logic_.GetMobility(tx, rc.principal, *id);
-    if (!mobility.ok()) return mobility.status();
-    ToProto(*mobility, response);
+    LUBAN_ASSIGN_OR_RETURN(auto mobility, logic_.GetMobility(tx, rc.principal, id));
+    ToProto(mobility, response);
     return absl::OkStatus();
   });
 }
@@ -319,23 +324,22 @@ absl::Status ExchangeApi::GetMobility(const RequestContext& rc,
 absl::Status ExchangeApi::ListMobilities(const RequestContext& rc,
                                          const pb::ListMobilitiesRequest& request,
                                          pb::ListMobilitiesResponse* response) {
-  auto page = ReadPageRequest(page_tokens_, rc.principal.name, request);
-  if (!page.ok()) return page.status();
+  LUBAN_ASSIGN_OR_RETURN(auto page, ReadPageRequest(page_tokens_, rc.principal.name, request));
   MobilityFilter filter;
-  auto programme = OptionalResourceName("programme", kProgrammes, request.programme());
-  if (!programme.ok()) return programme.status();
-  filter.programme_id = *programme;
-  auto institution = OptionalResourceName("institution", kInstitutions, request.institution());
-  if (!institution.ok()) return institution.status();
-  filter.institution_id = *institution;
-  auto state = EnumFilter<MobilityState>("state", request.state(), 1, 6);
-  if (!state.ok()) return state.status();
-  filter.state = *state;
-  auto trainee = OptionalResourceName("trainee", kTrainees, request.trainee());
-  if (!trainee.ok()) return trainee.status();
-  filter.trainee_id = *trainee;
+  LUBAN_ASSIGN_OR_RETURN(auto programme,
+                         OptionalResourceName("programme", kProgrammes, request.programme()));
+  filter.programme_id = programme;
+  LUBAN_ASSIGN_OR_RETURN(auto institution,
+                         OptionalResourceName("institution", kInstitutions, request.institution()));
+  filter.institution_id = institution;
+  LUBAN_ASSIGN_OR_RETURN(
+      auto state, EnumFilter<MobilityState>("state", request.state(), pb::MobilityState_IsValid));
+  filter.state = state;
+  LUBAN_ASSIGN_OR_RETURN(auto trainee,
+                         OptionalResourceName("trainee", kTrainees, request.trainee()));
+  filter.trainee_id = trainee;
   return Read(rc, [&](ExchangeTx& tx) -> absl::Status {
-    return WritePage(logic_.ListMobilities(tx, rc.principal, filter, page->after_id, page->size),
+    return WritePage(logic_.ListMobilities(tx, rc.principal, filter, page.after_id, page.size),
                      page_tokens_, rc.principal.name, request, response->mutable_mobilities(),
                      response->mutable_next_page_token());
   });
@@ -345,17 +349,17 @@ absl::Status ExchangeApi::Nominate(const RequestContext& rc, const pb::NominateR
                                    pb::Mobility* response) {
   PeerMutation<ExchangeTx> mutation(store_, rc, request, response);
   if (absl::Status answer; mutation.Answered(&answer)) return answer;
-  auto programme_id = ParseResourceName("programme", kProgrammes, request.programme());
-  if (!programme_id.ok()) return programme_id.status();
+  LUBAN_ASSIGN_OR_RETURN(auto programme_id,
+                         ParseResourceName("programme", kProgrammes, request.programme()));
   Nominee nominee;
   switch (request.participant_case()) {
     case pb::NominateRequest::kTeacher:
       nominee.teacher = TeacherFromProto(request.teacher());
       break;
     case pb::NominateRequest::kTrainee: {
-      auto trainee = ParseResourceName("trainee", kTrainees, request.trainee());
-      if (!trainee.ok()) return trainee.status();
-      nominee.trainee_id = *trainee;
+      LUBAN_ASSIGN_OR_RETURN(auto trainee,
+                             ParseResourceName("trainee", kTrainees, request.trainee()));
+      nominee.trainee_id = trainee;
       break;
     }
     default:
@@ -366,7 +370,7 @@ absl::Status ExchangeApi::Nominate(const RequestContext& rc, const pb::NominateR
     absl::StatusOr<Programme> programme = absl::UnknownError("not read");
     if (auto s = Read(rc,
                       [&](ExchangeTx& tx) -> absl::Status {
-                        programme = logic_.GetProgramme(tx, rc.principal, *programme_id);
+                        programme = logic_.GetProgramme(tx, rc.principal, programme_id);
                         return programme.status();
                       });
         !s.ok()) {
@@ -376,12 +380,12 @@ absl::Status ExchangeApi::Nominate(const RequestContext& rc, const pb::NominateR
         enrollment_.CheckEligibility(*nominee.trainee_id, programme->requirement, rc.deadline);
     if (!standing.ok()) return AsField("trainee", standing.status());
     nominee.standing = *standing;
-    auto home = course_.GetWorkshopFounders(standing->home_workshop_id, rc.deadline);
-    if (!home.ok()) return home.status();
-    nominee.home = *home;
+    LUBAN_ASSIGN_OR_RETURN(auto home,
+                           course_.GetWorkshopFounders(standing->home_workshop_id, rc.deadline));
+    nominee.home = home;
   }
   return mutation.Run([&](ExchangeTx& tx, ChangeRecorder& changes) {
-    return RecordChange(logic_.Nominate(tx, rc.principal, *programme_id, nominee, request.reason()),
+    return RecordChange(logic_.Nominate(tx, rc.principal, programme_id, nominee, request.reason()),
                         kMobilities, ChangeKind::kCreated, "nominated", response, changes);
   });
 }
@@ -390,12 +394,11 @@ absl::Status ExchangeApi::Decide(const RequestContext& rc, const google::protobu
                                  const std::string& name, const std::string& etag,
                                  MobilityState target_state, const std::string& reason,
                                  pb::Mobility* response) {
-  auto target = ReadTarget(kMobilities, name, etag);
-  if (!target.ok()) return target.status();
+  LUBAN_ASSIGN_OR_RETURN(auto target, ReadTarget(kMobilities, name, etag));
   return RunMutation<ExchangeTx>(
       store_, rc, request, response, [&](ExchangeTx& tx, ChangeRecorder& changes) {
         return RecordChange(
-            logic_.Decide(tx, rc.principal, target->id, target->version, target_state, reason),
+            logic_.Decide(tx, rc.principal, target.id, target.version, target_state, reason),
             kMobilities, ChangeKind::kUpdated, MobilityStateName(target_state), response, changes);
       });
 }
@@ -445,11 +448,10 @@ absl::Status ExchangeApi::CancelMobility(const RequestContext& rc,
 absl::Status ExchangeApi::ExportMobilitiesBatch(const RequestContext& rc, ExportCursor& cursor,
                                                 pb::ExportMobilitiesResponse* batch) {
   return Read(rc, [&](ExchangeTx& tx) -> absl::Status {
-    auto rows = tx.ExportMobilities(cursor, kExportBatch);
-    if (!rows.ok()) return rows.status();
+    LUBAN_ASSIGN_OR_RETURN(auto rows, tx.ExportMobilities(cursor, kExportBatch));
     batch->Clear();
-    for (const Mobility& m : *rows) ToProto(m, batch->add_mobilities());
-    if (!rows->empty()) cursor = {rows->back().meta.update_time, rows->back().meta.id};
+    for (const Mobility& m : rows) ToProto(m, batch->add_mobilities());
+    if (!rows.empty()) cursor = {rows.back().meta.update_time, rows.back().meta.id};
     return absl::OkStatus();
   });
 }
@@ -457,16 +459,14 @@ absl::Status ExchangeApi::ExportMobilitiesBatch(const RequestContext& rc, Export
 absl::Status ExchangeApi::ListAuditRecords(const RequestContext& rc,
                                            const pb::ListAuditRecordsRequest& request,
                                            pb::ListAuditRecordsResponse* response) {
-  auto page = ReadPageRequest(page_tokens_, rc.principal.name, request);
-  if (!page.ok()) return page.status();
-  auto resource =
-      OptionalResourceNameIn("resource", {kProgrammes, kMobilities}, request.resource());
-  if (!resource.ok()) return resource.status();
+  LUBAN_ASSIGN_OR_RETURN(auto page, ReadPageRequest(page_tokens_, rc.principal.name, request));
+  LUBAN_ASSIGN_OR_RETURN(
+      auto resource,
+      OptionalResourceNameIn("resource", {kProgrammes, kMobilities}, request.resource()));
   return Read(rc, [&](ExchangeTx& tx) -> absl::Status {
-    return WritePage(
-        logic_.ListAuditRecords(tx, rc.principal, *resource, page->after_id, page->size),
-        page_tokens_, rc.principal.name, request, response->mutable_audit_records(),
-        response->mutable_next_page_token());
+    return WritePage(logic_.ListAuditRecords(tx, rc.principal, resource, page.after_id, page.size),
+                     page_tokens_, rc.principal.name, request, response->mutable_audit_records(),
+                     response->mutable_next_page_token());
   });
 }
 

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/domain/status_macros.h"
 
 namespace luban::exchange {
 namespace {
@@ -16,10 +17,10 @@ constexpr char kCourseService[] = "the course service";
 constexpr char kCourseWorkshops[] = "workshops";
 
 absl::StatusOr<InstitutionInfo> InstitutionFromProto(const pb::Institution& institution) {
-  auto id = ParsePeerName(kCourseService, "institution name", kInstitutions, institution.name());
-  if (!id.ok()) return id.status();
+  LUBAN_ASSIGN_OR_RETURN(auto id, ParsePeerName(kCourseService, "institution name", kInstitutions,
+                                                institution.name()));
   InstitutionInfo info;
-  info.id = *id;
+  info.id = id;
   switch (institution.kind()) {
     case pb::INSTITUTION_KIND_CHINESE_COLLEGE:
       info.kind = InstitutionKind::kChineseCollege;
@@ -37,18 +38,18 @@ absl::StatusOr<InstitutionInfo> InstitutionFromProto(const pb::Institution& inst
 }
 
 absl::StatusOr<WorkshopFounders> FoundersFromProto(const pb::Workshop& workshop) {
-  auto id = ParsePeerName(kCourseService, "workshop name", kCourseWorkshops, workshop.name());
-  if (!id.ok()) return id.status();
-  auto chinese = ParsePeerName(kCourseService, "workshop's chinese_institution", kInstitutions,
-                               workshop.chinese_institution());
-  if (!chinese.ok()) return chinese.status();
-  auto partner = ParsePeerName(kCourseService, "workshop's partner_institution", kInstitutions,
-                               workshop.partner_institution());
-  if (!partner.ok()) return partner.status();
+  LUBAN_ASSIGN_OR_RETURN(
+      auto id, ParsePeerName(kCourseService, "workshop name", kCourseWorkshops, workshop.name()));
+  LUBAN_ASSIGN_OR_RETURN(
+      auto chinese, ParsePeerName(kCourseService, "workshop's chinese_institution", kInstitutions,
+                                  workshop.chinese_institution()));
+  LUBAN_ASSIGN_OR_RETURN(
+      auto partner, ParsePeerName(kCourseService, "workshop's partner_institution", kInstitutions,
+                                  workshop.partner_institution()));
   WorkshopFounders founders;
-  founders.workshop_id = *id;
-  founders.chinese_institution_id = *chinese;
-  founders.partner_institution_id = *partner;
+  founders.workshop_id = id;
+  founders.chinese_institution_id = chinese;
+  founders.partner_institution_id = partner;
   return founders;
 }
 
@@ -64,10 +65,10 @@ GrpcCoursePeer::GrpcCoursePeer(std::shared_ptr<grpc::Channel> channel, std::stri
 
 absl::StatusOr<InstitutionInfo> GrpcCoursePeer::GetInstitution(int64_t id, absl::Time deadline) {
   if (auto cached = institutions_.Get(id, options_.clock())) return *std::move(cached);
-  auto institution =
-      course_.Get(*stub_, &pb::CourseService::Stub::GetInstitution, kInstitutions, id, deadline);
-  if (!institution.ok()) return institution.status();
-  auto info = InstitutionFromProto(*institution);
+  LUBAN_ASSIGN_OR_RETURN(
+      auto institution,
+      course_.Get(*stub_, &pb::CourseService::Stub::GetInstitution, kInstitutions, id, deadline));
+  auto info = InstitutionFromProto(institution);
   if (info.ok()) institutions_.Put(id, *info, options_.clock());
   return info;
 }
@@ -78,9 +79,9 @@ absl::Status GrpcCoursePeer::CheckCourseRunExists(int64_t id, absl::Time deadlin
 }
 
 absl::StatusOr<int64_t> GrpcCoursePeer::GetCourseRunWorkshop(int64_t id, absl::Time deadline) {
-  auto run = course_.Get(*stub_, &pb::CourseService::Stub::GetCourseRun, kCourseRuns, id, deadline);
-  if (!run.ok()) return run.status();
-  return ParsePeerName(kCourseService, "course run's workshop", kCourseWorkshops, run->workshop());
+  LUBAN_ASSIGN_OR_RETURN(auto run, course_.Get(*stub_, &pb::CourseService::Stub::GetCourseRun,
+                                               kCourseRuns, id, deadline));
+  return ParsePeerName(kCourseService, "course run's workshop", kCourseWorkshops, run.workshop());
 }
 
 absl::Status GrpcCoursePeer::CheckCourseExists(int64_t id, absl::Time deadline) {
@@ -90,10 +91,9 @@ absl::Status GrpcCoursePeer::CheckCourseExists(int64_t id, absl::Time deadline) 
 absl::StatusOr<WorkshopFounders> GrpcCoursePeer::GetWorkshopFounders(int64_t workshop_id,
                                                                      absl::Time deadline) {
   if (auto cached = founders_.Get(workshop_id, options_.clock())) return *std::move(cached);
-  auto workshop = course_.Get(*stub_, &pb::CourseService::Stub::GetWorkshop, kCourseWorkshops,
-                              workshop_id, deadline);
-  if (!workshop.ok()) return workshop.status();
-  auto founders = FoundersFromProto(*workshop);
+  LUBAN_ASSIGN_OR_RETURN(auto workshop, course_.Get(*stub_, &pb::CourseService::Stub::GetWorkshop,
+                                                    kCourseWorkshops, workshop_id, deadline));
+  auto founders = FoundersFromProto(workshop);
   if (founders.ok()) founders_.Put(workshop_id, *founders, options_.clock());
   return founders;
 }

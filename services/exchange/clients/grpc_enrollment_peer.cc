@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "common/domain/resource_name.h"
+#include "common/domain/status_macros.h"
 
 namespace luban::exchange {
 namespace {
@@ -36,13 +37,13 @@ absl::StatusOr<TraineeStanding> GrpcEnrollmentPeer::CheckEligibility(int64_t tra
   const absl::Status status = enrollment_.Call(
       *stub_, &pb::EnrollmentService::Stub::CheckEligibility, name, request, &response, deadline);
   if (!status.ok()) return status;
-  auto home = client::ParsePeerName(kEnrollmentService, "eligibility's home_workshop",
-                                    kCourseWorkshops, response.home_workshop());
-  if (!home.ok()) return home.status();
+  LUBAN_ASSIGN_OR_RETURN(auto home,
+                         client::ParsePeerName(kEnrollmentService, "eligibility's home_workshop",
+                                               kCourseWorkshops, response.home_workshop()));
   TraineeStanding standing;
   standing.eligible = response.eligible();
   standing.reason = response.reason();
-  standing.home_workshop_id = *home;
+  standing.home_workshop_id = home;
   return standing;
 }
 

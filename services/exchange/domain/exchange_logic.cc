@@ -3,31 +3,13 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "common/domain/audit_trail.h"
 #include "common/domain/resource_name.h"
+#include "common/domain/status_macros.h"
 #include "common/domain/validation.h"
 
 namespace luban::exchange {
 namespace {
-
-absl::Status NotFound(absl::string_view collection, int64_t id) {
-  return absl::NotFoundError(absl::StrCat(FormatResourceName(collection, id), ": not found"));
-}
-
-absl::Status Precondition(absl::string_view what) {
-  return absl::FailedPreconditionError(std::string(what));
-}
-
-void Stamp(Meta& meta) {
-  meta.version = 1;
-  meta.create_time = meta.update_time = absl::Now();
-}
-
-void Bump(Meta& meta) {
-  ++meta.version;
-  meta.update_time = absl::Now();
-}
 
 bool TakesTeachers(ProgrammeKind kind) {
   return kind == ProgrammeKind::kTeacherTraining || kind == ProgrammeKind::kTechnicalExchange;
@@ -100,13 +82,14 @@ absl::string_view ProgrammeStatusName(ProgrammeStatus status) {
 }
 
 absl::Status ExchangeLogic::CheckProgramme(const Programme& p) const {
-  if (auto s = CheckLocalizedTexts("titles", p.titles); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckLocalizedTexts("titles", p.titles));
   if (p.end_date < p.start_date) return InvalidField("end_date", "must be on or after start_date");
   if (p.quota < 1 || p.quota > 1000) return InvalidField("quota", "1..1000 places");
   if (p.quota < p.approved_count) {
-    return Precondition(absl::StrCat("quota: ", p.approved_count,
-                                     " mobilities are already approved; the quota cannot be "
-                                     "lower"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("quota: ", p.approved_count,
+                     " mobilities are already approved; the quota cannot be "
+                     "lower"));
   }
   if (p.requirement.completed_course_id && !p.requirement.certificate_discipline.empty()) {
     return InvalidField("requirement", "a completed course or a certificate discipline, not both");
@@ -123,12 +106,11 @@ absl::Status ExchangeLogic::CheckProgramme(const Programme& p) const {
 
 absl::StatusOr<Programme> ExchangeLogic::VisibleProgramme(ExchangeTx& tx, const Principal& who,
                                                           int64_t id, bool for_update) const {
-  auto programme = tx.GetProgramme(id, for_update);
-  if (!programme.ok()) return programme.status();
-  if (who.ReadsEverything() || (who.IsCollegeAdmin() && programme->Involves(who.institution_id))) {
+  LUBAN_ASSIGN_OR_RETURN(auto programme, tx.GetProgramme(id, for_update));
+  if (who.ReadsEverything() || (who.IsCollegeAdmin() && programme.Involves(who.institution_id))) {
     return programme;
   }
-  return NotFound(kProgrammes, id);
+  return ResourceNotFound(kProgrammes, id);
 }
 
 absl::StatusOr<Programme> ExchangeLogic::GetProgramme(ExchangeTx& tx, const Principal& who,
@@ -160,11 +142,10 @@ absl::StatusOr<Programme> ExchangeLogic::CreateProgramme(ExchangeTx& tx, const P
   draft.partner_country = partner.country;
   draft.approved_count = 0;
   draft.status = ProgrammeStatus::kPlanned;
-  if (auto s = CheckProgramme(draft); !s.ok()) return s;
-  Stamp(draft.meta);
-  auto id = tx.InsertProgramme(draft);
-  if (!id.ok()) return id.status();
-  draft.meta.id = *id;
+  LUBAN_RETURN_IF_ERROR(CheckProgramme(draft));
+  draft.meta.Stamp(config_.clock.Now());
+  LUBAN_ASSIGN_OR_RETURN(auto id, tx.InsertProgramme(draft));
+  draft.meta.id = id;
   return draft;
 }
 
@@ -172,43 +153,41 @@ absl::StatusOr<Programme> ExchangeLogic::UpdateProgramme(ExchangeTx& tx, const P
                                                          int64_t id,
                                                          std::optional<int64_t> expected_version,
                                                          const ProgrammePatch& patch) const {
-  auto programme = VisibleProgramme(tx, who, id, /*for_update=*/true);
-  if (!programme.ok()) return programme.status();
+  LUBAN_ASSIGN_OR_RETURN(auto programme, VisibleProgramme(tx, who, id, /*for_update=*/true));
   const std::string name = FormatResourceName(kProgrammes, id);
   if (!who.IsNetworkAdmin() && !who.IsCollegeAdmin()) {
     return absl::PermissionDeniedError(
         absl::StrCat("role ", RoleName(who.role), " may not change programmes"));
   }
-  if (auto s = CheckVersion(name, expected_version, programme->meta.version); !s.ok()) return s;
-  if (programme->status == ProgrammeStatus::kCompleted ||
-      programme->status == ProgrammeStatus::kCancelled) {
-    return Precondition(absl::StrCat(name, " is ", ProgrammeStatusName(programme->status),
-                                     " and can no longer change"));
+  LUBAN_RETURN_IF_ERROR(CheckVersion(name, expected_version, programme.meta.version));
+  if (programme.status == ProgrammeStatus::kCompleted ||
+      programme.status == ProgrammeStatus::kCancelled) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        name, " is ", ProgrammeStatusName(programme.status), " and can no longer change"));
   }
-  if (patch.titles) programme->titles = *patch.titles;
-  if (patch.start_date) programme->start_date = *patch.start_date;
-  if (patch.end_date) programme->end_date = *patch.end_date;
-  if (patch.quota) programme->quota = *patch.quota;
-  if (patch.requirement) programme->requirement = *patch.requirement;
-  if (patch.course_run_id) programme->course_run_id = *patch.course_run_id;
-  if (auto s = CheckProgramme(*programme); !s.ok()) return s;
-  Bump(programme->meta);
-  if (auto s = tx.UpdateProgramme(*programme); !s.ok()) return s;
+  if (patch.titles) programme.titles = *patch.titles;
+  if (patch.start_date) programme.start_date = *patch.start_date;
+  if (patch.end_date) programme.end_date = *patch.end_date;
+  if (patch.quota) programme.quota = *patch.quota;
+  if (patch.requirement) programme.requirement = *patch.requirement;
+  if (patch.course_run_id) programme.course_run_id = *patch.course_run_id;
+  LUBAN_RETURN_IF_ERROR(CheckProgramme(programme));
+  programme.meta.Bump(config_.clock.Now());
+  LUBAN_RETURN_IF_ERROR(tx.UpdateProgramme(programme));
   return programme;
 }
 
 absl::StatusOr<ProgrammeChange> ExchangeLogic::ChangeProgrammeStatus(
     ExchangeTx& tx, const Principal& who, int64_t id, std::optional<int64_t> expected_version,
     ProgrammeStatus target) const {
-  auto programme = VisibleProgramme(tx, who, id, /*for_update=*/true);
-  if (!programme.ok()) return programme.status();
+  LUBAN_ASSIGN_OR_RETURN(auto programme, VisibleProgramme(tx, who, id, /*for_update=*/true));
   const std::string name = FormatResourceName(kProgrammes, id);
   if (!who.IsNetworkAdmin() && !who.IsCollegeAdmin()) {
     return absl::PermissionDeniedError(
         absl::StrCat("role ", RoleName(who.role), " may not change programmes"));
   }
-  if (auto s = CheckVersion(name, expected_version, programme->meta.version); !s.ok()) return s;
-  const ProgrammeStatus from = programme->status;
+  LUBAN_RETURN_IF_ERROR(CheckVersion(name, expected_version, programme.meta.version));
+  const ProgrammeStatus from = programme.status;
   bool allowed = false;
   switch (target) {
     case ProgrammeStatus::kOpen:
@@ -229,8 +208,9 @@ absl::StatusOr<ProgrammeChange> ExchangeLogic::ChangeProgrammeStatus(
       break;
   }
   if (!allowed) {
-    return Precondition(absl::StrCat(name, " is ", ProgrammeStatusName(from), " and cannot become ",
-                                     ProgrammeStatusName(target)));
+    return absl::FailedPreconditionError(absl::StrCat(name, " is ", ProgrammeStatusName(from),
+                                                      " and cannot become ",
+                                                      ProgrammeStatusName(target)));
   }
   ProgrammeChange change;
   if (target == ProgrammeStatus::kCancelled) {
@@ -239,42 +219,40 @@ absl::StatusOr<ProgrammeChange> ExchangeLogic::ChangeProgrammeStatus(
     filter.programme_id = id;
     int64_t after = 0;
     while (true) {
-      auto page = tx.ListMobilities(filter, after, 500);
-      if (!page.ok()) return page.status();
-      for (Mobility& m : page->items) {
+      LUBAN_ASSIGN_OR_RETURN(auto page, tx.ListMobilities(filter, after, 500));
+      for (Mobility& m : page.items) {
         after = m.meta.id;
         if (m.state != MobilityState::kNominated && m.state != MobilityState::kApproved) continue;
         if (m.state == MobilityState::kApproved) {
-          if (auto s = tx.ReleaseQuotaPlace(id); !s.ok()) return s;
-          --programme->approved_count;
+          LUBAN_RETURN_IF_ERROR(tx.ReleaseQuotaPlace(id));
+          --programme.approved_count;
         }
         m.state = MobilityState::kCancelled;
-        m.decisions.push_back(
-            {MobilityState::kCancelled, who.name, absl::Now(), "the programme was cancelled"});
-        Bump(m.meta);
-        if (auto s = tx.UpdateMobility(m); !s.ok()) return s;
+        m.decisions.push_back({MobilityState::kCancelled, who.name, config_.clock.Now(),
+                               "the programme was cancelled"});
+        m.meta.Bump(config_.clock.Now());
+        LUBAN_RETURN_IF_ERROR(tx.UpdateMobility(m));
         change.cancelled.push_back(std::move(m));
       }
-      if (!page->more) break;
+      if (!page.more) break;
     }
   }
-  programme->status = target;
-  Bump(programme->meta);
-  if (auto s = tx.UpdateProgramme(*programme); !s.ok()) return s;
-  change.programme = *std::move(programme);
+  programme.status = target;
+  programme.meta.Bump(config_.clock.Now());
+  LUBAN_RETURN_IF_ERROR(tx.UpdateProgramme(programme));
+  change.programme = std::move(programme);
   return change;
 }
 
 absl::StatusOr<Mobility> ExchangeLogic::GetMobility(ExchangeTx& tx, const Principal& who,
                                                     int64_t id) const {
-  auto mobility = tx.GetMobility(id, /*for_update=*/false);
-  if (!mobility.ok()) return mobility.status();
+  LUBAN_ASSIGN_OR_RETURN(auto mobility, tx.GetMobility(id, /*for_update=*/false));
   if (who.ReadsEverything() ||
-      (who.IsCollegeAdmin() && (who.institution_id == mobility->sending_institution_id ||
-                                who.institution_id == mobility->receiving_institution_id))) {
+      (who.IsCollegeAdmin() && (who.institution_id == mobility.sending_institution_id ||
+                                who.institution_id == mobility.receiving_institution_id))) {
     return mobility;
   }
-  return NotFound(kMobilities, id);
+  return ResourceNotFound(kMobilities, id);
 }
 
 absl::StatusOr<Page<Mobility>> ExchangeLogic::ListMobilities(ExchangeTx& tx, const Principal& who,
@@ -287,7 +265,7 @@ absl::StatusOr<Page<Mobility>> ExchangeLogic::ListMobilities(ExchangeTx& tx, con
 absl::StatusOr<Mobility> ExchangeLogic::Nominate(ExchangeTx& tx, const Principal& who,
                                                  int64_t programme_id, const Nominee& nominee,
                                                  const std::string& reason) const {
-  if (auto s = CheckText("reason", reason, 0, 1000, /*multiline=*/true); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckText("reason", reason, 0, 1000, /*multiline=*/true));
   auto programme = VisibleProgramme(tx, who, programme_id, /*for_update=*/false);
   if (!programme.ok()) {
     return programme.status().code() == absl::StatusCode::kNotFound
@@ -300,9 +278,9 @@ absl::StatusOr<Mobility> ExchangeLogic::Nominate(ExchangeTx& tx, const Principal
         "only an admin of the sending institution nominates participants");
   }
   if (programme->status != ProgrammeStatus::kOpen) {
-    return Precondition(absl::StrCat(FormatResourceName(kProgrammes, programme_id), " is ",
-                                     ProgrammeStatusName(programme->status),
-                                     "; nominations are taken while it is open"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        FormatResourceName(kProgrammes, programme_id), " is ",
+        ProgrammeStatusName(programme->status), "; nominations are taken while it is open"));
   }
   Mobility mobility;
   mobility.programme_id = programme_id;
@@ -313,11 +291,9 @@ absl::StatusOr<Mobility> ExchangeLogic::Nominate(ExchangeTx& tx, const Principal
       return InvalidField("participant", "this programme takes teachers, not trainees");
     }
     const Teacher& t = *nominee.teacher;
-    if (auto s = CheckText("teacher.full_name", t.full_name, 1, 200); !s.ok()) return s;
-    if (auto s = CheckText("teacher.full_name_latin", t.full_name_latin, 1, 200); !s.ok()) {
-      return s;
-    }
-    if (auto s = CheckText("teacher.position", t.position, 0, 200); !s.ok()) return s;
+    LUBAN_RETURN_IF_ERROR(CheckText("teacher.full_name", t.full_name, 1, 200));
+    LUBAN_RETURN_IF_ERROR(CheckText("teacher.full_name_latin", t.full_name_latin, 1, 200));
+    LUBAN_RETURN_IF_ERROR(CheckText("teacher.position", t.position, 0, 200));
     mobility.teacher = t;
   } else {
     if (!nominee.trainee_id) {
@@ -332,26 +308,25 @@ absl::StatusOr<Mobility> ExchangeLogic::Nominate(ExchangeTx& tx, const Principal
       if (!who.IsNetworkAdmin()) {
         return absl::NotFoundError(absl::StrCat("trainee: ", trainee, ": not found"));
       }
-      return Precondition(
+      return absl::FailedPreconditionError(
           absl::StrCat(trainee, " is not registered at a workshop of the sending institution"));
     }
     if (!nominee.standing.eligible) {
-      return Precondition(absl::StrCat(trainee, " is not eligible: ", nominee.standing.reason));
+      return absl::FailedPreconditionError(
+          absl::StrCat(trainee, " is not eligible: ", nominee.standing.reason));
     }
-    auto open = tx.HasOpenMobility(programme_id, *nominee.trainee_id);
-    if (!open.ok()) return open.status();
-    if (*open) {
+    LUBAN_ASSIGN_OR_RETURN(auto open, tx.HasOpenMobility(programme_id, *nominee.trainee_id));
+    if (open) {
       return absl::AlreadyExistsError(absl::StrCat(trainee, " is already nominated in ",
                                                    FormatResourceName(kProgrammes, programme_id)));
     }
     mobility.trainee_id = nominee.trainee_id;
   }
   mobility.state = MobilityState::kNominated;
-  mobility.decisions.push_back({MobilityState::kNominated, who.name, absl::Now(), reason});
-  Stamp(mobility.meta);
-  auto id = tx.InsertMobility(mobility);
-  if (!id.ok()) return id.status();
-  mobility.meta.id = *id;
+  mobility.decisions.push_back({MobilityState::kNominated, who.name, config_.clock.Now(), reason});
+  mobility.meta.Stamp(config_.clock.Now());
+  LUBAN_ASSIGN_OR_RETURN(auto id, tx.InsertMobility(mobility));
+  mobility.meta.id = id;
   return mobility;
 }
 
@@ -371,7 +346,7 @@ absl::StatusOr<Mobility> ExchangeLogic::Decide(ExchangeTx& tx, const Principal& 
   mobility = tx.GetMobility(id, /*for_update=*/true);
   if (!mobility.ok()) return mobility.status();
   const std::string name = FormatResourceName(kMobilities, id);
-  if (auto s = CheckVersion(name, expected_version, mobility->meta.version); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckVersion(name, expected_version, mobility->meta.version));
   const bool sending = ActsFor(who, mobility->sending_institution_id);
   const bool receiving = ActsFor(who, mobility->receiving_institution_id);
   if ((step->side == Step::kSending && !sending) ||
@@ -384,32 +359,33 @@ absl::StatusOr<Mobility> ExchangeLogic::Decide(ExchangeTx& tx, const Principal& 
   bool from_ok = false;
   for (MobilityState from : step->from) from_ok |= mobility->state == from;
   if (!from_ok) {
-    return Precondition(absl::StrCat(name, " is ", MobilityStateName(mobility->state),
-                                     " and cannot become ", MobilityStateName(target)));
+    return absl::FailedPreconditionError(
+        absl::StrCat(name, " is ", MobilityStateName(mobility->state), " and cannot become ",
+                     MobilityStateName(target)));
   }
   if (target == MobilityState::kApproved) {
-    auto programme = tx.GetProgramme(mobility->programme_id, /*for_update=*/false);
-    if (!programme.ok()) return programme.status();
-    if (programme->status != ProgrammeStatus::kOpen &&
-        programme->status != ProgrammeStatus::kClosed) {
-      return Precondition(absl::StrCat(FormatResourceName(kProgrammes, programme->meta.id), " is ",
-                                       ProgrammeStatusName(programme->status)));
+    LUBAN_ASSIGN_OR_RETURN(auto programme,
+                           tx.GetProgramme(mobility->programme_id, /*for_update=*/false));
+    if (programme.status != ProgrammeStatus::kOpen &&
+        programme.status != ProgrammeStatus::kClosed) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(FormatResourceName(kProgrammes, programme.meta.id), " is ",
+                       ProgrammeStatusName(programme.status)));
     }
-    auto placed = tx.TakeQuotaPlace(mobility->programme_id);
-    if (!placed.ok()) return placed.status();
-    if (!*placed) {
-      return Precondition(absl::StrCat("the quota of ",
-                                       FormatResourceName(kProgrammes, programme->meta.id),
-                                       " is full (", programme->quota, " places)"));
+    LUBAN_ASSIGN_OR_RETURN(auto placed, tx.TakeQuotaPlace(mobility->programme_id));
+    if (!placed) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the quota of ", FormatResourceName(kProgrammes, programme.meta.id),
+                       " is full (", programme.quota, " places)"));
     }
   }
   if (target == MobilityState::kCancelled && HoldsQuota(mobility->state)) {
-    if (auto s = tx.ReleaseQuotaPlace(mobility->programme_id); !s.ok()) return s;
+    LUBAN_RETURN_IF_ERROR(tx.ReleaseQuotaPlace(mobility->programme_id));
   }
   mobility->state = target;
-  mobility->decisions.push_back({target, who.name, absl::Now(), reason});
-  Bump(mobility->meta);
-  if (auto s = tx.UpdateMobility(*mobility); !s.ok()) return s;
+  mobility->decisions.push_back({target, who.name, config_.clock.Now(), reason});
+  mobility->meta.Bump(config_.clock.Now());
+  LUBAN_RETURN_IF_ERROR(tx.UpdateMobility(*mobility));
   return mobility;
 }
 

@@ -16,11 +16,13 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/domain/clock.h"
 #include "common/domain/ledger.h"
 #include "common/domain/request_context.h"
 #include "common/domain/resource_name.h"
@@ -45,8 +47,15 @@ struct ProgrammeChange {
   std::vector<Mobility> cancelled;
 };
 
+struct ExchangeConfig {
+  // Creation and update times, the times of a mobility's decisions.
+  Clock clock;
+};
+
 class ExchangeLogic {
  public:
+  explicit ExchangeLogic(ExchangeConfig config = {}) : config_(std::move(config)) {}
+
   absl::StatusOr<Programme> GetProgramme(ExchangeTx& tx, const Principal& who, int64_t id) const;
   absl::StatusOr<Page<Programme>> ListProgrammes(ExchangeTx& tx, const Principal& who,
                                                  ProgrammeFilter filter, int64_t after_id,
@@ -87,6 +96,8 @@ class ExchangeLogic {
   absl::StatusOr<Programme> VisibleProgramme(ExchangeTx& tx, const Principal& who, int64_t id,
                                              bool for_update) const;
   absl::Status CheckProgramme(const Programme& programme) const;
+
+  ExchangeConfig config_;
 };
 
 absl::string_view MobilityStateName(MobilityState state);

@@ -11,6 +11,7 @@
 #include "common/db/rows.h"
 #include "common/db/sql_error.h"
 #include "common/domain/resource_name.h"
+#include "common/domain/status_macros.h"
 #include "cppconn/datatype.h"
 #include "cppconn/exception.h"
 #include "cppconn/prepared_statement.h"
@@ -28,7 +29,6 @@ using db::EncodeTexts;
 using db::Export;
 using db::GetText;
 using db::Malformed;
-using db::NotFound;
 using db::ParseDay;
 using db::ReadBool;
 using db::ReadMeta;
@@ -145,20 +145,17 @@ absl::StatusOr<std::vector<Decision>> DecodeDecisions(const std::string& text) {
 absl::StatusOr<Programme> ReadProgramme(sql::ResultSet& row) {
   Programme programme;
   ReadMeta(row, &programme.meta);
-  auto titles = DecodeTexts("programmes.titles", GetText(row, 5));
-  if (!titles.ok()) return titles.status();
-  programme.titles = *std::move(titles);
+  LUBAN_ASSIGN_OR_RETURN(auto titles, DecodeTexts("programmes.titles", GetText(row, 5)));
+  programme.titles = std::move(titles);
   programme.chinese_institution_id = row.getInt64(6);
   programme.partner_institution_id = row.getInt64(7);
   programme.partner_country = GetText(row, 8);
   programme.kind = static_cast<ProgrammeKind>(row.getInt(9));
   programme.direction = static_cast<Direction>(row.getInt(10));
-  auto start = ParseDay("programmes.start_date", GetText(row, 11));
-  if (!start.ok()) return start.status();
-  programme.start_date = *start;
-  auto end = ParseDay("programmes.end_date", GetText(row, 12));
-  if (!end.ok()) return end.status();
-  programme.end_date = *end;
+  LUBAN_ASSIGN_OR_RETURN(auto start, ParseDay("programmes.start_date", GetText(row, 11)));
+  programme.start_date = start;
+  LUBAN_ASSIGN_OR_RETURN(auto end, ParseDay("programmes.end_date", GetText(row, 12)));
+  programme.end_date = end;
   programme.quota = row.getInt(13);
   programme.approved_count = row.getInt(14);
   programme.requirement.completed_course_id = GetOptionalId(row, 15);
@@ -179,9 +176,8 @@ absl::StatusOr<Mobility> ReadMobility(sql::ResultSet& row) {
   mobility.sending_institution_id = row.getInt64(10);
   mobility.receiving_institution_id = row.getInt64(11);
   mobility.state = static_cast<MobilityState>(row.getInt(12));
-  auto decisions = DecodeDecisions(GetText(row, 13));
-  if (!decisions.ok()) return decisions.status();
-  mobility.decisions = *std::move(decisions);
+  LUBAN_ASSIGN_OR_RETURN(auto decisions, DecodeDecisions(GetText(row, 13)));
+  mobility.decisions = std::move(decisions);
   return mobility;
 }
 
@@ -208,7 +204,7 @@ absl::Status MySqlExchangeTx::CheckExists(absl::string_view table, absl::string_
                                           int64_t id) {
   auto& select = session_.Prepare(absl::StrCat("SELECT 1 FROM ", table, " WHERE id = ?"));
   select.setInt64(1, id);
-  if (!ReadBool(select)) return NotFound(collection, id);
+  if (!ReadBool(select)) return ResourceNotFound(collection, id);
   return absl::OkStatus();
 }
 
@@ -226,7 +222,7 @@ absl::StatusOr<Programme> MySqlExchangeTx::GetProgramme(int64_t id, bool for_upd
 
 absl::StatusOr<Page<Programme>> MySqlExchangeTx::ListProgrammes(const ProgrammeFilter& filter,
                                                                 int64_t after_id, int limit) {
-  if (auto s = CheckLimit(limit); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   // No stored date lies outside DATE's range, whose years have four digits.
   if (filter.year.has_value() && (*filter.year < kMinYear || *filter.year > kMaxYear)) {
     return Page<Programme>();
@@ -265,8 +261,7 @@ absl::StatusOr<Page<Programme>> MySqlExchangeTx::ListProgrammes(const ProgrammeF
 
 absl::StatusOr<int64_t> MySqlExchangeTx::InsertProgramme(const Programme& programme) {
   return db::Guarded(session_, "insert programme", [&]() -> absl::StatusOr<int64_t> {
-    auto titles = EncodeTexts("titles", programme.titles);
-    if (!titles.ok()) return titles.status();
+    LUBAN_ASSIGN_OR_RETURN(auto titles, EncodeTexts("titles", programme.titles));
     auto& insert = session_.Prepare(
         "INSERT INTO programmes (version, create_time, update_time, titles,"
         " chinese_institution_id, partner_institution_id, partner_country, kind, direction,"
@@ -277,7 +272,7 @@ absl::StatusOr<int64_t> MySqlExchangeTx::InsertProgramme(const Programme& progra
         .Int64(programme.meta.version)
         .Time(programme.meta.create_time)
         .Time(programme.meta.update_time)
-        .Text(*titles)
+        .Text(titles)
         .Int64(programme.chinese_institution_id)
         .Int64(programme.partner_institution_id)
         .Text(programme.partner_country)
@@ -349,7 +344,7 @@ absl::StatusOr<bool> MySqlExchangeTx::TakeQuotaPlace(int64_t programme_id) {
         " WHERE id = ? AND approved_count < quota");
     update.setInt64(1, programme_id);
     if (db::Session::Update(update) > 0) return true;
-    if (auto s = CheckExists("programmes", kProgrammes, programme_id); !s.ok()) return s;
+    LUBAN_RETURN_IF_ERROR(CheckExists("programmes", kProgrammes, programme_id));
     return false;
   });
 }
@@ -379,7 +374,7 @@ absl::StatusOr<Mobility> MySqlExchangeTx::GetMobility(int64_t id, bool for_updat
 
 absl::StatusOr<Page<Mobility>> MySqlExchangeTx::ListMobilities(const MobilityFilter& filter,
                                                                int64_t after_id, int limit) {
-  if (auto s = CheckLimit(limit); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   return db::Guarded(session_, "list mobilities", [&]() -> absl::StatusOr<Page<Mobility>> {
     std::string query = absl::StrCat("SELECT ", kMobilityColumns, " FROM mobilities WHERE id > ?");
     if (filter.programme_id.has_value()) absl::StrAppend(&query, " AND programme_id = ?");
@@ -422,8 +417,7 @@ absl::StatusOr<bool> MySqlExchangeTx::HasOpenMobility(int64_t programme_id, int6
 
 absl::StatusOr<int64_t> MySqlExchangeTx::InsertMobility(const Mobility& mobility) {
   return db::Guarded(session_, "insert mobility", [&]() -> absl::StatusOr<int64_t> {
-    auto decisions = EncodeDecisions(mobility.decisions);
-    if (!decisions.ok()) return decisions.status();
+    LUBAN_ASSIGN_OR_RETURN(auto decisions, EncodeDecisions(mobility.decisions));
     auto& insert = session_.Prepare(
         "INSERT INTO mobilities (version, create_time, update_time, programme_id, trainee_id,"
         " teacher_full_name, teacher_full_name_latin, teacher_position, sending_institution_id,"
@@ -439,7 +433,7 @@ absl::StatusOr<int64_t> MySqlExchangeTx::InsertMobility(const Mobility& mobility
         .Int64(mobility.sending_institution_id)
         .Int64(mobility.receiving_institution_id)
         .Int(static_cast<int>(mobility.state))
-        .Text(*decisions);
+        .Text(decisions);
     int64_t id = 0;
     try {
       id = db::Session::InsertReturningId(insert);
@@ -488,7 +482,7 @@ absl::Status MySqlExchangeTx::UpdateMobility(const Mobility& mobility) {
 
 absl::StatusOr<std::vector<Mobility>> MySqlExchangeTx::ExportMobilities(const ExportCursor& cursor,
                                                                         int limit) {
-  if (auto s = CheckLimit(limit); !s.ok()) return s;
+  LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   return db::Guarded(session_, "export mobilities", [&]() -> absl::StatusOr<std::vector<Mobility>> {
     return Export<Mobility>(session_, "mobilities", kMobilityColumns, cursor, limit, ReadMobility);
   });
