@@ -15,11 +15,11 @@
 #include "absl/status/statusor.h"
 
 // Returns the status `expr` evaluates to from the enclosing function unless it is OK.
-#define LUBAN_RETURN_IF_ERROR(expr)                                          \
-  do {                                                                       \
-    if (::absl::Status luban_status_ = (expr); !luban_status_.ok()) {        \
-      return luban_status_;                                                  \
-    }                                                                        \
+#define LUBAN_RETURN_IF_ERROR(expr)                                   \
+  do {                                                                \
+    if (::absl::Status luban_status_ = (expr); !luban_status_.ok()) { \
+      return luban_status_;                                           \
+    }                                                                 \
   } while (false)
 
 // Declares `lhs` (e.g. `auto run`, `const Trainee trainee`) with the value of the StatusOr that

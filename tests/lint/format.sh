@@ -12,7 +12,8 @@ files=()
 while IFS= read -r -d '' f; do files+=("$f"); done < <(git ls-files -z -- '*.cc' '*.h')
 ((${#files[@]} > 0)) || { echo "no C++ files found (not a git checkout?)" >&2; exit 1; }
 if ! clang-format --dry-run --Werror "${files[@]}" 2>/tmp/luban-format.$$; then
-  grep -o '^[^:]*' /tmp/luban-format.$$ | sort -u | sed 's/^/not formatted: /' >&2
+  grep -oE '^[^ :]+:[0-9]+:[0-9]+: error' /tmp/luban-format.$$ | cut -d: -f1 | sort -u |
+    sed 's/^/not formatted: /' >&2
   head -n 40 /tmp/luban-format.$$ >&2
   rm -f /tmp/luban-format.$$
   exit 1
