@@ -1,4 +1,4 @@
-// The network admin's, exchanges', history and reporting journeys (issue 18) in a real browser
+// The network admin's, exchanges', history and reporting journeys in a real browser
 // against the running suite. Each test makes the records it works on, so they run in any order.
 import { readFile } from "node:fs/promises";
 

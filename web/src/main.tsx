@@ -1,7 +1,7 @@
 import "@mantine/core/styles.css";
 
 import { type CSSVariablesResolver, createTheme, Loader, MantineProvider } from "@mantine/core";
-import { StrictMode, type ReactNode } from "react";
+import { type ComponentType, lazy, StrictMode, type ReactNode } from "react";
 import { createRoot } from "react-dom/client";
 import { createBrowserRouter, RouterProvider } from "react-router";
 
@@ -10,27 +10,36 @@ import { SessionProvider, useSession } from "./app/session.js";
 import { Layout } from "./components/Layout.js";
 import { Home } from "./pages/Home.js";
 import { NotFound } from "./pages/NotFound.js";
-import { RunPage } from "./pages/RunPage.js";
 import { SignIn } from "./pages/SignIn.js";
 import { Verify } from "./pages/Verify.js";
-// The college admin's journeys (trainees, import, certificates).
-import { CertificatePage } from "./pages/CertificatePage.js";
-import { ImportPage } from "./pages/ImportPage.js";
-import { EditTrainee, NewTrainee } from "./pages/TraineeForm.js";
-import { TraineePage } from "./pages/TraineePage.js";
-import { TraineesPage } from "./pages/TraineesPage.js";
-// Issue 18, network admin, exchanges, history, reporting:
 import { ADMINS, NETWORK_ADMIN, REPORTING, RoleOnly } from "./components/RoleOnly.js";
-import { AdminHome } from "./pages/admin/AdminHome.js";
-import { Courses } from "./pages/admin/Courses.js";
-import { Institutions } from "./pages/admin/Institutions.js";
-import { RunAdmin, Runs } from "./pages/admin/Runs.js";
-import { Workshops } from "./pages/admin/Workshops.js";
-import { Dashboard } from "./pages/Dashboard.js";
-import { MobilityPage, Mobilities } from "./pages/exchange/Mobilities.js";
-import { ProgrammePage } from "./pages/exchange/ProgrammePage.js";
-import { Programmes } from "./pages/exchange/Programmes.js";
-import { History } from "./pages/History.js";
+
+// The pages a first visit opens (sign-in, home, the public check) come with the console; every
+// other page's code loads when it is first opened, so a first load does not wait for it.
+function later<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) {
+  return lazy(() => load().then((module) => ({ default: module[name] })));
+}
+const RunPage = later(() => import("./pages/RunPage.js"), "RunPage");
+// The college admin's journeys (trainees, import, certificates).
+const CertificatePage = later(() => import("./pages/CertificatePage.js"), "CertificatePage");
+const ImportPage = later(() => import("./pages/ImportPage.js"), "ImportPage");
+const NewTrainee = later(() => import("./pages/TraineeForm.js"), "NewTrainee");
+const EditTrainee = later(() => import("./pages/TraineeForm.js"), "EditTrainee");
+const TraineePage = later(() => import("./pages/TraineePage.js"), "TraineePage");
+const TraineesPage = later(() => import("./pages/TraineesPage.js"), "TraineesPage");
+// The network admin's pages, exchanges, history, reporting.
+const AdminHome = later(() => import("./pages/admin/AdminHome.js"), "AdminHome");
+const Courses = later(() => import("./pages/admin/Courses.js"), "Courses");
+const Institutions = later(() => import("./pages/admin/Institutions.js"), "Institutions");
+const Runs = later(() => import("./pages/admin/Runs.js"), "Runs");
+const RunAdmin = later(() => import("./pages/admin/Runs.js"), "RunAdmin");
+const Workshops = later(() => import("./pages/admin/Workshops.js"), "Workshops");
+const Dashboard = later(() => import("./pages/Dashboard.js"), "Dashboard");
+const Mobilities = later(() => import("./pages/exchange/Mobilities.js"), "Mobilities");
+const MobilityPage = later(() => import("./pages/exchange/Mobilities.js"), "MobilityPage");
+const ProgrammePage = later(() => import("./pages/exchange/ProgrammePage.js"), "ProgrammePage");
+const Programmes = later(() => import("./pages/exchange/Programmes.js"), "Programmes");
+const History = later(() => import("./pages/History.js"), "History");
 
 // Text at WCAG AA contrast (4.5:1) on white: links and the primary colour a shade darker than
 // Mantine's default, dimmed text and light variants' text (alerts, badges) darker still.
@@ -72,7 +81,7 @@ const router = createBrowserRouter([
       { path: "/trainees/:id", element: <SignedIn><TraineePage /></SignedIn> },
       { path: "/trainees/:id/edit", element: <SignedIn><EditTrainee /></SignedIn> },
       { path: "/certificates/:id", element: <SignedIn><CertificatePage /></SignedIn> },
-      // Issue 18: the network admin's pages, exchanges, history, the reporting dashboard.
+      // The network admin's pages, exchanges, history, the reporting dashboard.
       ...(
         [
           ["/admin", NETWORK_ADMIN, <AdminHome />],

@@ -202,7 +202,7 @@ const en = {
   "cert.reasonHelp": "Kept with the certificate. Anyone checking it will see that it is revoked.",
   "cert.close": "Close",
   "cert.revokeSubmit": "Revoke the certificate",
-  // Issue 18: the network admin's pages, exchanges, history, the reporting dashboard.
+  // The network admin's pages, exchanges, history, the reporting dashboard.
   "admin.nav": "Administration",
   "admin.title": "Network administration",
   "admin.pages": "Your pages",
@@ -640,7 +640,7 @@ const ru: Messages = {
   "cert.reasonHelp": "Сохраняется вместе с сертификатом. При проверке будет видно, что он отозван.",
   "cert.close": "Закрыть",
   "cert.revokeSubmit": "Отозвать сертификат",
-  // Issue 18: the network admin's pages, exchanges, history, the reporting dashboard.
+  // The network admin's pages, exchanges, history, the reporting dashboard.
   "admin.nav": "Администрирование",
   "admin.title": "Администрирование сети",
   "admin.pages": "Ваши разделы",
@@ -1074,7 +1074,7 @@ const zh: Messages = {
   "cert.reasonHelp": "将随证书保存。任何人查验时都会看到该证书已撤销。",
   "cert.close": "关闭",
   "cert.revokeSubmit": "撤销证书",
-  // Issue 18: the network admin's pages, exchanges, history, the reporting dashboard.
+  // The network admin's pages, exchanges, history, the reporting dashboard.
   "admin.nav": "管理",
   "admin.title": "网络管理",
   "admin.pages": "您的页面",

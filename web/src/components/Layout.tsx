@@ -1,4 +1,5 @@
-import { AppShell, Anchor, Button, Group, NativeSelect, Text, Title } from "@mantine/core";
+import { AppShell, Anchor, Button, Group, Loader, NativeSelect, Text, Title } from "@mantine/core";
+import { Suspense } from "react";
 import { Link, Outlet } from "react-router";
 
 import { useI18n } from "../app/i18n.js";
@@ -63,7 +64,9 @@ export function Layout() {
         </Group>
       </AppShell.Header>
       <AppShell.Main>
-        <Outlet />
+        <Suspense fallback={<Loader />}>
+          <Outlet />
+        </Suspense>
       </AppShell.Main>
     </AppShell>
   );

@@ -307,7 +307,7 @@ export function RunPage() {
           reload();
         }}
       />
-      {/* Issue 18: the run's history from the course service's audit trail. */}
+      {/* The run's history from the course service's audit trail. */}
       {manages && <HistoryPanel service="course" resource={data.run.name} />}
     </Stack>
   );

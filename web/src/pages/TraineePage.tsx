@@ -232,7 +232,7 @@ export function TraineePage() {
           </Table.Tbody>
         </Table>
       )}
-      {/* Issue 18: the trainee's history from the enrollment service's audit trail. */}
+      {/* The trainee's history from the enrollment service's audit trail. */}
       {manages && <HistoryPanel service="enrollment" resource={trainee.name} />}
     </Stack>
   );
