@@ -79,6 +79,20 @@ struct OwningInstitutions {
   }
 };
 
+// A workshop (the course service's) and the two colleges that founded it, whose college admins
+// see what happens there. Workshops never change founders, so the other services' rows keep a
+// copy for filtering.
+struct WorkshopFounders {
+  int64_t workshop_id = 0;
+  int64_t chinese_institution_id = 0;
+  int64_t partner_institution_id = 0;
+
+  OwningInstitutions institutions() const {
+    return {chinese_institution_id, partner_institution_id};
+  }
+  bool Include(int64_t institution_id) const { return institutions().Include(institution_id); }
+};
+
 }  // namespace luban
 
 #endif  // LUBAN_COMMON_DOMAIN_TYPES_H_

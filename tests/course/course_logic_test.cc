@@ -96,7 +96,10 @@ class CourseLogicTest : public ::testing::Test {
   }
 
   absl::StatusOr<CourseRun> CreateRun(const Principal& who, const CourseRun& run) {
-    return InTx<CourseRun>([&](CourseTx& tx) { return logic_.CreateCourseRun(tx, who, run); });
+    auto created =
+        InTx<ChangedRun>([&](CourseTx& tx) { return logic_.CreateCourseRun(tx, who, run); });
+    if (!created.ok()) return created.status();
+    return created->run;
   }
 
   int64_t AddRun(RunStatus status) {
@@ -243,7 +246,7 @@ TEST_F(CourseLogicTest, CourseRunTransitions) {
   for (S from : all) {
     for (S to : all) {
       const int64_t id = AddRun(from);
-      auto moved = InTx<CourseRun>([&](CourseTx& tx) {
+      auto moved = InTx<ChangedRun>([&](CourseTx& tx) {
         return logic_.TransitionCourseRun(tx, kAdmin, id, std::nullopt, to, "reason");
       });
       const bool expect_ok =
@@ -251,6 +254,10 @@ TEST_F(CourseLogicTest, CourseRunTransitions) {
       EXPECT_EQ(moved.ok(), expect_ok)
           << RunStatusName(from) << " -> " << RunStatusName(to) << ": " << moved.status();
       EXPECT_EQ(store_.data().course_runs.at(id).status, expect_ok ? to : from);
+      if (moved.ok()) {  // owned, for its change event, by its workshop's founders
+        EXPECT_EQ(moved->owners.first, chinese_);
+        EXPECT_EQ(moved->owners.second, partner_);
+      }
       if (!expect_ok) {
         EXPECT_EQ(moved.status().code(), absl::StatusCode::kFailedPrecondition);
       }
@@ -277,7 +284,7 @@ TEST_F(CourseLogicTest, RunsAreScheduledOnlyAtOperatingWorkshops) {
   auto run = CreateRun(kAdmin, MakeRun(course, workshop));
   ASSERT_TRUE(run.ok());
   store_.data().workshops.at(workshop).status = WorkshopStatus::kSuspended;
-  EXPECT_EQ(InTx<CourseRun>([&](CourseTx& tx) {
+  EXPECT_EQ(InTx<ChangedRun>([&](CourseTx& tx) {
               return logic_.TransitionCourseRun(tx, kAdmin, run->meta.id, std::nullopt,
                                                 RunStatus::kOpen, "");
             })
@@ -315,7 +322,7 @@ TEST_F(CourseLogicTest, CapacityOfAnOpenRunOnlyGrows) {
   auto update = [&](int capacity) {
     CourseRunPatch patch;
     patch.capacity = capacity;
-    return InTx<CourseRun>(
+    return InTx<ChangedRun>(
         [&](CourseTx& tx) { return logic_.UpdateCourseRun(tx, kAdmin, id, std::nullopt, patch); });
   };
   EXPECT_EQ(update(19).status().code(), absl::StatusCode::kFailedPrecondition);
@@ -324,11 +331,11 @@ TEST_F(CourseLogicTest, CapacityOfAnOpenRunOnlyGrows) {
   const int64_t scheduled = AddRun(RunStatus::kScheduled);
   CourseRunPatch patch;
   patch.capacity = 5;
-  EXPECT_TRUE(InTx<CourseRun>([&](CourseTx& tx) {
+  EXPECT_TRUE(InTx<ChangedRun>([&](CourseTx& tx) {
                 return logic_.UpdateCourseRun(tx, kAdmin, scheduled, std::nullopt, patch);
               }).ok());
   const int64_t running = AddRun(RunStatus::kInProgress);
-  EXPECT_EQ(InTx<CourseRun>([&](CourseTx& tx) {
+  EXPECT_EQ(InTx<ChangedRun>([&](CourseTx& tx) {
               return logic_.UpdateCourseRun(tx, kAdmin, running, std::nullopt, patch);
             })
                 .status()
@@ -341,11 +348,11 @@ TEST_F(CourseLogicTest, StaleVersionIsAborted) {
   const int64_t version = store_.data().course_runs.at(id).meta.version;
   CourseRunPatch patch;
   patch.capacity = 30;
-  auto stale = InTx<CourseRun>(
+  auto stale = InTx<ChangedRun>(
       [&](CourseTx& tx) { return logic_.UpdateCourseRun(tx, kAdmin, id, version + 1, patch); });
   EXPECT_EQ(stale.status().code(), absl::StatusCode::kAborted);
   EXPECT_EQ(store_.data().course_runs.at(id).capacity, 20);
-  EXPECT_TRUE(InTx<CourseRun>([&](CourseTx& tx) {
+  EXPECT_TRUE(InTx<ChangedRun>([&](CourseTx& tx) {
                 return logic_.UpdateCourseRun(tx, kAdmin, id, version, patch);
               }).ok());
 }

@@ -32,8 +32,8 @@ constexpr int64_t kTianjinCollege = 11;
 constexpr int64_t kTajikTechnical = 21;
 constexpr int64_t kOtherChinese = 12;
 constexpr int64_t kKazakhPartner = 31;
-const Owners kHome{1, kTianjinCollege, kTajikTechnical};
-const Owners kAway{2, kOtherChinese, kKazakhPartner};
+const WorkshopFounders kHome{1, kTianjinCollege, kTajikTechnical};
+const WorkshopFounders kAway{2, kOtherChinese, kKazakhPartner};
 
 constexpr int64_t kRun = 501;
 constexpr int64_t kCourse = 7;
@@ -82,7 +82,7 @@ class EnrollmentLogicTest : public ::testing::Test {
     return result;
   }
 
-  static Trainee MakeTrainee(const std::string& number, const Owners& home = kHome) {
+  static Trainee MakeTrainee(const std::string& number, const WorkshopFounders& home = kHome) {
     Trainee t;
     t.family_name = "Саидов";
     t.given_name = "Рустам";
@@ -101,7 +101,7 @@ class EnrollmentLogicTest : public ::testing::Test {
     return InTx([&](EnrollmentTx& tx) { return logic_.CreateTrainee(tx, who, draft); });
   }
 
-  int64_t AddTrainee(const Owners& home = kHome) {
+  int64_t AddTrainee(const WorkshopFounders& home = kHome) {
     auto created =
         CreateTrainee(kAdmin, MakeTrainee(absl::StrCat("A", 1000000 + ++trainees_), home));
     EXPECT_TRUE(created.ok()) << created.status();
@@ -115,7 +115,7 @@ class EnrollmentLogicTest : public ::testing::Test {
   }
 
   static RunInfo MakeRun(int capacity, RunStatus status = RunStatus::kOpen, int64_t id = kRun,
-                         const Owners& owners = kHome) {
+                         const WorkshopFounders& owners = kHome) {
     RunInfo run;
     run.id = id;
     run.course_id = kCourse;
@@ -128,14 +128,15 @@ class EnrollmentLogicTest : public ::testing::Test {
     return run;
   }
 
-  absl::Status MirrorRun(const Principal& who, const RunInfo& run, const Owners& owners = kHome) {
+  absl::Status MirrorRun(const Principal& who, const RunInfo& run,
+                         const WorkshopFounders& owners = kHome) {
     return store_.InTransaction("test", absl::InfiniteFuture(), [&](EnrollmentTx& tx) {
       return logic_.MirrorRun(tx, who, run, owners);
     });
   }
 
   absl::StatusOr<SeatChange> Enroll(const Principal& who, int64_t trainee, const RunInfo& run,
-                                    const Owners& owners = kHome) {
+                                    const WorkshopFounders& owners = kHome) {
     return InTx([&](EnrollmentTx& tx) -> absl::StatusOr<SeatChange> {
       if (auto s = logic_.MirrorRun(tx, who, run, owners); !s.ok()) return s;
       return logic_.Enroll(tx, who, trainee, run, owners);
@@ -148,7 +149,7 @@ class EnrollmentLogicTest : public ::testing::Test {
   }
 
   // Enrolls as the network admin and returns the enrollment's id.
-  int64_t EnrollId(int64_t trainee, const RunInfo& run, const Owners& owners = kHome) {
+  int64_t EnrollId(int64_t trainee, const RunInfo& run, const WorkshopFounders& owners = kHome) {
     auto enrolled = Enroll(kAdmin, trainee, run, owners);
     EXPECT_TRUE(enrolled.ok()) << enrolled.status();
     return enrolled.ok() ? enrolled->enrollment.meta.id : 0;

@@ -157,7 +157,7 @@ void AppendUtf8(char32_t c, std::string* out) {
   }
 }
 
-bool IsCoFounded(const Owners& owners, const std::optional<int64_t>& institution) {
+bool IsCoFounded(const WorkshopFounders& owners, const std::optional<int64_t>& institution) {
   return !institution.has_value() || owners.Include(*institution);
 }
 

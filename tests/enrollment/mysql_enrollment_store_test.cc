@@ -56,17 +56,17 @@ const absl::Time kCreated = absl::FromUnixMicros(1'700'000'000'123'456);
 const absl::Time kUpdated = absl::FromUnixMicros(1'700'100'000'654'321);
 
 // Three workshops: two of one Chinese college (in Tajikistan and Kazakhstan), one of another.
-constexpr Owners kTajik{11, 101, 201};
-constexpr Owners kKazakh{12, 101, 202};
-constexpr Owners kUzbek{13, 102, 203};
+constexpr WorkshopFounders kTajik{11, 101, 201};
+constexpr WorkshopFounders kKazakh{12, 101, 202};
+constexpr WorkshopFounders kUzbek{13, 102, 203};
 
 absl::Time Utc(int year, int month, int day, int hour = 0, int minute = 0, int second = 0) {
   return absl::FromCivil(absl::CivilSecond(year, month, day, hour, minute, second),
                          absl::UTCTimeZone());
 }
 
-Trainee MakeTrainee(std::string family_latin, std::string document_number, Owners home = kTajik,
-                    std::string document_country = "TJ") {
+Trainee MakeTrainee(std::string family_latin, std::string document_number,
+                    WorkshopFounders home = kTajik, std::string document_country = "TJ") {
   Trainee trainee;
   trainee.meta.version = 1;
   trainee.meta.create_time = kCreated;
@@ -87,7 +87,7 @@ Trainee MakeTrainee(std::string family_latin, std::string document_number, Owner
   return trainee;
 }
 
-RunSeats MakeSeats(int64_t run_id, Owners owners = kTajik, int capacity = 2) {
+RunSeats MakeSeats(int64_t run_id, WorkshopFounders owners = kTajik, int capacity = 2) {
   RunSeats seats;
   seats.run_id = run_id;
   seats.course_id = 501;
@@ -103,7 +103,7 @@ RunSeats MakeSeats(int64_t run_id, Owners owners = kTajik, int capacity = 2) {
 
 Enrollment MakeEnrollment(int64_t trainee_id, int64_t run_id,
                           EnrollmentState state = EnrollmentState::kEnrolled,
-                          int64_t waitlist_seq = 0, Owners owners = kTajik) {
+                          int64_t waitlist_seq = 0, WorkshopFounders owners = kTajik) {
   Enrollment enrollment;
   enrollment.meta.version = 1;
   enrollment.meta.create_time = kCreated;
@@ -119,7 +119,8 @@ Enrollment MakeEnrollment(int64_t trainee_id, int64_t run_id,
 }
 
 Certificate MakeCertificate(std::string number, int64_t trainee_id, int64_t enrollment_id,
-                            Owners owners = kTajik, std::string discipline = "surveying") {
+                            WorkshopFounders owners = kTajik,
+                            std::string discipline = "surveying") {
   Certificate certificate;
   certificate.meta.version = 1;
   certificate.meta.create_time = kCreated;
@@ -143,7 +144,7 @@ Certificate MakeCertificate(std::string number, int64_t trainee_id, int64_t enro
   return certificate;
 }
 
-void ExpectOwnersEq(const Owners& actual, const Owners& expected) {
+void ExpectOwnersEq(const WorkshopFounders& actual, const WorkshopFounders& expected) {
   EXPECT_EQ(actual.workshop_id, expected.workshop_id);
   EXPECT_EQ(actual.chinese_institution_id, expected.chinese_institution_id);
   EXPECT_EQ(actual.partner_institution_id, expected.partner_institution_id);
@@ -754,7 +755,7 @@ TEST_P(EnrollmentStoreTest, EnrollmentFilters) {
   AddSeats(MakeSeats(7, kTajik));
   AddSeats(MakeSeats(8, kKazakh));
   AddSeats(MakeSeats(9, kUzbek));
-  auto add = [&](int64_t trainee, int64_t run, Owners owners, EnrollmentState state,
+  auto add = [&](int64_t trainee, int64_t run, WorkshopFounders owners, EnrollmentState state,
                  absl::Time enroll_time) {
     Enrollment e = MakeEnrollment(trainee, run, state, 0, owners);
     e.enroll_time = enroll_time;

@@ -507,7 +507,7 @@ absl::Status CourseApi::CreateCourseRun(const RequestContext& rc,
   LUBAN_ASSIGN_OR_RETURN(auto draft, CourseRunFromProto(request.course_run()));
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return RecordRun(tx, logic_.CreateCourseRun(tx, rc.principal, draft), ChangeKind::kCreated,
+        return RecordRun(logic_.CreateCourseRun(tx, rc.principal, draft), ChangeKind::kCreated,
                          "created", response, changes);
       });
 }
@@ -538,8 +538,7 @@ absl::Status CourseApi::UpdateCourseRun(const RequestContext& rc,
   }
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return RecordRun(tx,
-                         logic_.UpdateCourseRun(tx, rc.principal, target.id, target.version, patch),
+        return RecordRun(logic_.UpdateCourseRun(tx, rc.principal, target.id, target.version, patch),
                          ChangeKind::kUpdated, "updated", response, changes);
       });
 }
@@ -551,7 +550,7 @@ absl::Status CourseApi::DeleteCourseRun(const RequestContext& rc,
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
         pb::CourseRun state;
-        return RecordRun(tx, logic_.DeleteCourseRun(tx, rc.principal, target.id, target.version),
+        return RecordRun(logic_.DeleteCourseRun(tx, rc.principal, target.id, target.version),
                          ChangeKind::kDeleted, "deleted", &state, changes);
       });
 }
@@ -564,21 +563,19 @@ absl::Status CourseApi::Transition(const RequestContext& rc,
   LUBAN_ASSIGN_OR_RETURN(auto target, ReadTarget(kCourseRuns, name, etag));
   return RunMutation<CourseTx>(
       store_, rc, request, response, [&](CourseTx& tx, ChangeRecorder& changes) -> absl::Status {
-        return RecordRun(tx,
-                         logic_.TransitionCourseRun(tx, rc.principal, target.id, target.version,
+        return RecordRun(logic_.TransitionCourseRun(tx, rc.principal, target.id, target.version,
                                                     target_status, reason),
                          ChangeKind::kUpdated,
                          absl::StrCat("status:", RunStatusName(target_status)), response, changes);
       });
 }
 
-absl::Status CourseApi::RecordRun(CourseTx& tx, const absl::StatusOr<CourseRun>& run,
-                                  ChangeKind kind, absl::string_view action, pb::CourseRun* state,
+absl::Status CourseApi::RecordRun(const absl::StatusOr<ChangedRun>& changed, ChangeKind kind,
+                                  absl::string_view action, pb::CourseRun* state,
                                   ChangeRecorder& changes) const {
-  if (!run.ok()) return run.status();
-  LUBAN_ASSIGN_OR_RETURN(auto owners, logic_.RunOwners(tx, *run));
-  ToProto(*run, state);
-  changes.Record(kCourseRuns, state->name(), kind, *state, action, owners);
+  if (!changed.ok()) return changed.status();
+  ToProto(changed->run, state);
+  changes.Record(kCourseRuns, state->name(), kind, *state, action, changed->owners);
   return absl::OkStatus();
 }
 

@@ -101,7 +101,7 @@ class CourseApi {
                           const std::string& name, const std::string& etag, RunStatus target,
                           const std::string& reason, pb::CourseRun* response);
   // RecordChange for a run, which its workshop's colleges own.
-  absl::Status RecordRun(CourseTx& tx, const absl::StatusOr<CourseRun>& run, ChangeKind kind,
+  absl::Status RecordRun(const absl::StatusOr<ChangedRun>& changed, ChangeKind kind,
                          absl::string_view action, pb::CourseRun* state,
                          ChangeRecorder& changes) const;
   // Runs a read-only use case in a transaction.

@@ -176,12 +176,6 @@ absl::StatusOr<Workshop> CourseLogic::VisibleWorkshop(CourseTx& tx, const Princi
   return ResourceNotFound(kWorkshops, id);
 }
 
-absl::StatusOr<OwningInstitutions> CourseLogic::RunOwners(CourseTx& tx,
-                                                          const CourseRun& run) const {
-  LUBAN_ASSIGN_OR_RETURN(auto workshop, tx.GetWorkshop(run.workshop_id, /*for_update=*/false));
-  return OwnersOf(workshop);
-}
-
 absl::StatusOr<Workshop> CourseLogic::ManagedWorkshop(CourseTx& tx, const Principal& who,
                                                       int64_t id, bool for_update) const {
   LUBAN_ASSIGN_OR_RETURN(auto workshop, VisibleWorkshop(tx, who, id, for_update));
@@ -442,8 +436,8 @@ absl::StatusOr<Page<CourseRun>> CourseLogic::ListCourseRuns(CourseTx& tx, const 
   return tx.ListCourseRuns(filter, after_id, limit);
 }
 
-absl::StatusOr<CourseRun> CourseLogic::ManagedRun(CourseTx& tx, const Principal& who, int64_t id,
-                                                  std::optional<int64_t> expected_version) const {
+absl::StatusOr<ChangedRun> CourseLogic::ManagedRun(CourseTx& tx, const Principal& who, int64_t id,
+                                                   std::optional<int64_t> expected_version) const {
   LUBAN_ASSIGN_OR_RETURN(auto run, tx.GetCourseRun(id, /*for_update=*/true));
   auto workshop = ManagedWorkshop(tx, who, run.workshop_id, /*for_update=*/false);
   if (!workshop.ok()) {
@@ -456,11 +450,11 @@ absl::StatusOr<CourseRun> CourseLogic::ManagedRun(CourseTx& tx, const Principal&
       !s.ok()) {
     return s;
   }
-  return run;
+  return ChangedRun{std::move(run), OwnersOf(*workshop)};
 }
 
-absl::StatusOr<CourseRun> CourseLogic::CreateCourseRun(CourseTx& tx, const Principal& who,
-                                                       CourseRun draft) const {
+absl::StatusOr<ChangedRun> CourseLogic::CreateCourseRun(CourseTx& tx, const Principal& who,
+                                                        CourseRun draft) const {
   // A workshop the caller may not see is reported exactly like a missing one.
   LUBAN_ASSIGN_OR_RETURN(auto workshop,
                          ManagedWorkshop(tx, who, draft.workshop_id, /*for_update=*/true));
@@ -478,14 +472,15 @@ absl::StatusOr<CourseRun> CourseLogic::CreateCourseRun(CourseTx& tx, const Princ
   draft.meta.Stamp(config_.clock.Now());
   LUBAN_ASSIGN_OR_RETURN(auto id, tx.InsertCourseRun(draft));
   draft.meta.id = id;
-  return draft;
+  return ChangedRun{std::move(draft), OwnersOf(workshop)};
 }
 
-absl::StatusOr<CourseRun> CourseLogic::UpdateCourseRun(CourseTx& tx, const Principal& who,
-                                                       int64_t id,
-                                                       std::optional<int64_t> expected_version,
-                                                       const CourseRunPatch& patch) const {
-  LUBAN_ASSIGN_OR_RETURN(auto run, ManagedRun(tx, who, id, expected_version));
+absl::StatusOr<ChangedRun> CourseLogic::UpdateCourseRun(CourseTx& tx, const Principal& who,
+                                                        int64_t id,
+                                                        std::optional<int64_t> expected_version,
+                                                        const CourseRunPatch& patch) const {
+  LUBAN_ASSIGN_OR_RETURN(ChangedRun changed, ManagedRun(tx, who, id, expected_version));
+  CourseRun& run = changed.run;
   const std::string name = FormatResourceName(kCourseRuns, id);
   if (run.status != RunStatus::kScheduled && run.status != RunStatus::kOpen) {
     return absl::FailedPreconditionError(absl::StrCat(name, " is ", RunStatusName(run.status),
@@ -508,30 +503,32 @@ absl::StatusOr<CourseRun> CourseLogic::UpdateCourseRun(CourseTx& tx, const Princ
   LUBAN_RETURN_IF_ERROR(CheckCourseRun(run, course));
   run.meta.Bump(config_.clock.Now());
   LUBAN_RETURN_IF_ERROR(tx.UpdateCourseRun(run));
-  return run;
+  return changed;
 }
 
-absl::StatusOr<CourseRun> CourseLogic::DeleteCourseRun(
+absl::StatusOr<ChangedRun> CourseLogic::DeleteCourseRun(
     CourseTx& tx, const Principal& who, int64_t id, std::optional<int64_t> expected_version) const {
-  LUBAN_ASSIGN_OR_RETURN(auto run, ManagedRun(tx, who, id, expected_version));
+  LUBAN_ASSIGN_OR_RETURN(ChangedRun changed, ManagedRun(tx, who, id, expected_version));
+  CourseRun& run = changed.run;
   if (run.status != RunStatus::kScheduled) {
     return absl::FailedPreconditionError(
         absl::StrCat(FormatResourceName(kCourseRuns, id), " is ", RunStatusName(run.status),
                      "; only a scheduled run can be deleted (cancel it)"));
   }
   LUBAN_RETURN_IF_ERROR(tx.DeleteCourseRun(id));
-  return run;
+  return changed;
 }
 
-absl::StatusOr<CourseRun> CourseLogic::TransitionCourseRun(CourseTx& tx, const Principal& who,
-                                                           int64_t id,
-                                                           std::optional<int64_t> expected_version,
-                                                           RunStatus target,
-                                                           const std::string& reason) const {
+absl::StatusOr<ChangedRun> CourseLogic::TransitionCourseRun(CourseTx& tx, const Principal& who,
+                                                            int64_t id,
+                                                            std::optional<int64_t> expected_version,
+                                                            RunStatus target,
+                                                            const std::string& reason) const {
   if (target == RunStatus::kCancelled) {
     LUBAN_RETURN_IF_ERROR(CheckText("reason", reason, 1, 1000, /*multiline=*/true));
   }
-  LUBAN_ASSIGN_OR_RETURN(auto run, ManagedRun(tx, who, id, expected_version));
+  LUBAN_ASSIGN_OR_RETURN(ChangedRun changed, ManagedRun(tx, who, id, expected_version));
+  CourseRun& run = changed.run;
   const RunStatus from = run.status;
   bool allowed = false;
   switch (target) {
@@ -568,7 +565,7 @@ absl::StatusOr<CourseRun> CourseLogic::TransitionCourseRun(CourseTx& tx, const P
   if (target == RunStatus::kCancelled) run.cancel_reason = reason;
   run.meta.Bump(config_.clock.Now());
   LUBAN_RETURN_IF_ERROR(tx.UpdateCourseRun(run));
-  return run;
+  return changed;
 }
 
 // ---------------------------------------------------------------------------------------------

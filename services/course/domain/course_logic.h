@@ -90,21 +90,19 @@ class CourseLogic {
                                                  CourseRunFilter filter, int64_t after_id,
                                                  int limit) const;
   // At an operating workshop the caller may manage, in one of the course's languages.
-  absl::StatusOr<CourseRun> CreateCourseRun(CourseTx& tx, const Principal& who,
-                                            CourseRun draft) const;
+  absl::StatusOr<ChangedRun> CreateCourseRun(CourseTx& tx, const Principal& who,
+                                             CourseRun draft) const;
   // While scheduled or open; once open, capacity may grow but not shrink (seats may be taken).
-  absl::StatusOr<CourseRun> UpdateCourseRun(CourseTx& tx, const Principal& who, int64_t id,
-                                            std::optional<int64_t> expected_version,
-                                            const CourseRunPatch& patch) const;
-  absl::StatusOr<CourseRun> DeleteCourseRun(CourseTx& tx, const Principal& who, int64_t id,
-                                            std::optional<int64_t> expected_version) const;
+  absl::StatusOr<ChangedRun> UpdateCourseRun(CourseTx& tx, const Principal& who, int64_t id,
+                                             std::optional<int64_t> expected_version,
+                                             const CourseRunPatch& patch) const;
+  absl::StatusOr<ChangedRun> DeleteCourseRun(CourseTx& tx, const Principal& who, int64_t id,
+                                             std::optional<int64_t> expected_version) const;
   // scheduled -> open (at an operating workshop) -> in progress -> completed; scheduled, open
   // or in progress -> cancelled (with a reason). Anything else: FAILED_PRECONDITION.
-  absl::StatusOr<CourseRun> TransitionCourseRun(CourseTx& tx, const Principal& who, int64_t id,
-                                                std::optional<int64_t> expected_version,
-                                                RunStatus target, const std::string& reason) const;
-  // The institutions that own a run: its workshop's two colleges.
-  absl::StatusOr<OwningInstitutions> RunOwners(CourseTx& tx, const CourseRun& run) const;
+  absl::StatusOr<ChangedRun> TransitionCourseRun(CourseTx& tx, const Principal& who, int64_t id,
+                                                 std::optional<int64_t> expected_version,
+                                                 RunStatus target, const std::string& reason) const;
 
   // The audit trail as `who` may read it (common/domain/audit_trail.h): a college admin reads
   // the history of its own institution, of the workshops it co-founded and of their runs (what
@@ -127,8 +125,8 @@ class CourseLogic {
   // The workshop if `who` may change it: network admins, and college admins of its founders.
   absl::StatusOr<Workshop> ManagedWorkshop(CourseTx& tx, const Principal& who, int64_t id,
                                            bool for_update) const;
-  absl::StatusOr<CourseRun> ManagedRun(CourseTx& tx, const Principal& who, int64_t id,
-                                       std::optional<int64_t> expected_version) const;
+  absl::StatusOr<ChangedRun> ManagedRun(CourseTx& tx, const Principal& who, int64_t id,
+                                        std::optional<int64_t> expected_version) const;
 
   CourseConfig config_;
 };

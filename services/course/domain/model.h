@@ -75,12 +75,20 @@ struct CourseRun {
 };
 
 // The institutions that own each record (for the change feed, see OwningInstitutions). A run's
-// are its workshop's: CourseLogic::RunOwners reads them.
+// are its workshop's: see ChangedRun.
 inline OwningInstitutions OwnersOf(const Institution& in) { return {in.meta.id, 0}; }
 inline OwningInstitutions OwnersOf(const Workshop& in) {
   return {in.chinese_institution_id, in.partner_institution_id};
 }
 inline OwningInstitutions OwnersOf(const Course&) { return {}; }  // the network's catalogue
+
+// A run as a mutation left it, with the institutions that own it: its workshop's two colleges,
+// which the mutation read for its own checks anyway.
+struct ChangedRun {
+  CourseRun run;
+  OwningInstitutions owners;
+};
+inline OwningInstitutions OwnersOf(const ChangedRun& in) { return in.owners; }
 
 // Filters of the list methods; unset members do not filter.
 struct InstitutionFilter {

@@ -6,6 +6,7 @@
 #include "common/api/convert.h"
 #include "common/domain/status_macros.h"
 #include "common/domain/types.h"
+#include "services/course/client/workshop_founders.h"
 
 namespace luban::enrollment {
 namespace {
@@ -61,17 +62,7 @@ absl::StatusOr<RunInfo> RunInfoFromProto(const pb::CourseRun& run) {
 
 absl::StatusOr<WorkshopInfo> WorkshopInfoFromProto(const pb::Workshop& workshop) {
   WorkshopInfo info;
-  LUBAN_ASSIGN_OR_RETURN(
-      auto id, ParsePeerName(kCourseService, "workshop name", kWorkshops, workshop.name()));
-  LUBAN_ASSIGN_OR_RETURN(
-      auto chinese, ParsePeerName(kCourseService, "workshop's chinese_institution", kInstitutions,
-                                  workshop.chinese_institution()));
-  LUBAN_ASSIGN_OR_RETURN(
-      auto partner, ParsePeerName(kCourseService, "workshop's partner_institution", kInstitutions,
-                                  workshop.partner_institution()));
-  info.owners.workshop_id = id;
-  info.owners.chinese_institution_id = chinese;
-  info.owners.partner_institution_id = partner;
+  LUBAN_ASSIGN_OR_RETURN(info.owners, course::WorkshopFoundersFromProto(workshop));
   info.country = workshop.country_code();
   info.names = LocalizedFromProto(workshop.display_names());
   return info;

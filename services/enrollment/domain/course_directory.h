@@ -32,7 +32,7 @@ struct RunInfo {
 };
 
 struct WorkshopInfo {
-  Owners owners;  // workshop id and founders
+  WorkshopFounders owners;  // workshop id and founders
   std::string country;
   std::vector<LocalizedText> names;
 };

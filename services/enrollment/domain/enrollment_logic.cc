@@ -105,7 +105,7 @@ EnrollmentLogic::EnrollmentLogic(EnrollmentConfig config) : config_(std::move(co
   }
 }
 
-bool EnrollmentLogic::MayManage(const Principal& who, const Owners& owners) const {
+bool EnrollmentLogic::MayManage(const Principal& who, const WorkshopFounders& owners) const {
   return who.IsNetworkAdmin() || (who.IsCollegeAdmin() && owners.Include(who.institution_id));
 }
 
@@ -264,7 +264,8 @@ absl::Status EnrollmentLogic::Promote(EnrollmentTx& tx, RunSeats& seats,
 }
 
 absl::Status EnrollmentLogic::CheckRunForEnroll(const Principal& who, const std::string& run_name,
-                                                RunStatus status, const Owners& owners) const {
+                                                RunStatus status,
+                                                const WorkshopFounders& owners) const {
   if (!who.IsNetworkAdmin() && !MayManage(who, owners)) {
     return absl::NotFoundError(absl::StrCat("course_run: ", run_name, ": not found"));
   }
@@ -275,7 +276,7 @@ absl::Status EnrollmentLogic::CheckRunForEnroll(const Principal& who, const std:
 }
 
 absl::Status EnrollmentLogic::MirrorRun(EnrollmentTx& tx, const Principal& who, const RunInfo& run,
-                                        const Owners& owners) const {
+                                        const WorkshopFounders& owners) const {
   if (auto s = CheckRunForEnroll(who, FormatResourceName(kCourseRuns, run.id), run.status, owners);
       !s.ok()) {
     return s;  // a refused call writes nothing
@@ -294,7 +295,7 @@ absl::Status EnrollmentLogic::MirrorRun(EnrollmentTx& tx, const Principal& who, 
 
 absl::StatusOr<SeatChange> EnrollmentLogic::Enroll(EnrollmentTx& tx, const Principal& who,
                                                    int64_t trainee_id, const RunInfo& run,
-                                                   const Owners& owners) const {
+                                                   const WorkshopFounders& owners) const {
   const std::string run_name = FormatResourceName(kCourseRuns, run.id);
   LUBAN_RETURN_IF_ERROR(CheckRunForEnroll(who, run_name, run.status, owners));
 

@@ -105,7 +105,7 @@ class EnrollmentLogic {
                                          std::optional<int64_t> expected_version) const;
   // Checks a draft's fields (used by Create and by imports before any write).
   absl::Status CheckTrainee(const Trainee& trainee) const;
-  bool MayManage(const Principal& who, const Owners& owners) const;
+  bool MayManage(const Principal& who, const WorkshopFounders& owners) const;
 
   // Enrollments. `run` is the run as the course service has it now, `owners` its workshop's.
   //
@@ -117,11 +117,11 @@ class EnrollmentLogic {
   // many new runs at once.) Refused (NOT_FOUND, FAILED_PRECONDITION) without writing when the
   // caller may not enroll into the run.
   absl::Status MirrorRun(EnrollmentTx& tx, const Principal& who, const RunInfo& run,
-                         const Owners& owners) const;
+                         const WorkshopFounders& owners) const;
   // Enroll on the mirrored run, brought up to `run` when that is newer. INTERNAL without a
   // mirror (MirrorRun first).
   absl::StatusOr<SeatChange> Enroll(EnrollmentTx& tx, const Principal& who, int64_t trainee_id,
-                                    const RunInfo& run, const Owners& owners) const;
+                                    const RunInfo& run, const WorkshopFounders& owners) const;
   // Enroll on the run as this service mirrors it (its seat row, kept current by the course
   // service's feed: status, capacity, owners), without asking the course service. nullopt when
   // there is no mirror yet (the run's first enrollment): then ask, MirrorRun, Enroll. The seat rule
@@ -186,7 +186,7 @@ class EnrollmentLogic {
   absl::Status WithPosition(EnrollmentTx& tx, Enrollment& enrollment) const;
   // Enroll's checks of the run that come before anything about the trainee.
   absl::Status CheckRunForEnroll(const Principal& who, const std::string& run_name,
-                                 RunStatus status, const Owners& owners) const;
+                                 RunStatus status, const WorkshopFounders& owners) const;
   // Enroll's tail, with the run's seat row locked: the trainee (locked), one open enrollment per
   // run, then a seat or a waitlist place. Fills change.enrollment; updates `seats`.
   absl::Status EnrollIntoSeats(EnrollmentTx& tx, const Principal& who, int64_t trainee_id,

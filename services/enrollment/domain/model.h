@@ -22,19 +22,6 @@ inline constexpr char kWorkshops[] = "workshops";
 inline constexpr char kCourseRuns[] = "courseRuns";
 inline constexpr char kCourses[] = "courses";
 
-// The founders of a workshop: whose college admins see what happens there. Workshops never
-// change founders, so rows keep a copy for filtering.
-struct Owners {
-  int64_t workshop_id = 0;
-  int64_t chinese_institution_id = 0;
-  int64_t partner_institution_id = 0;
-
-  bool Include(int64_t institution_id) const {
-    return institution_id != 0 &&
-           (institution_id == chinese_institution_id || institution_id == partner_institution_id);
-  }
-};
-
 enum class Sex { kUnspecified = 0, kFemale = 1, kMale = 2 };
 enum class DocumentType {
   kPassport = 1,
@@ -67,7 +54,7 @@ struct Trainee {
   std::string citizenship;
   IdentityDocument document;
   Contacts contacts;
-  Owners home;  // home workshop and its founders
+  WorkshopFounders home;  // home workshop and its founders
   TraineeStatus status = TraineeStatus::kActive;
 };
 
@@ -95,7 +82,7 @@ struct Enrollment {
   int64_t trainee_id = 0;
   int64_t run_id = 0;
   int64_t course_id = 0;
-  Owners owners;  // the run's workshop and its founders
+  WorkshopFounders owners;  // the run's workshop and its founders
   EnrollmentState state = EnrollmentState::kWaitlisted;
   // Order in the run's waitlist (ascending); kept after promotion for the record.
   int64_t waitlist_seq = 0;
@@ -115,7 +102,7 @@ enum class RunStatus { kScheduled = 1, kOpen = 2, kInProgress = 3, kCompleted = 
 struct RunSeats {
   int64_t run_id = 0;
   int64_t course_id = 0;
-  Owners owners;
+  WorkshopFounders owners;
   RunStatus status = RunStatus::kOpen;
   int capacity = 0;
   int enrolled = 0;  // seats taken (enrolled, completed or failed trainees)
@@ -140,7 +127,7 @@ struct Certificate {
   std::string course_code;
   std::vector<LocalizedText> course_titles;
   std::string discipline;
-  Owners owners;
+  WorkshopFounders owners;
   std::vector<LocalizedText> workshop_names;
   std::vector<LocalizedText> chinese_institution_names;
   std::vector<LocalizedText> partner_institution_names;
@@ -153,9 +140,7 @@ struct Certificate {
 
 // The institutions that own each record (for the change feed, see OwningInstitutions): its
 // workshop's founders, as the reads check them.
-inline OwningInstitutions OwnersOf(const Owners& owners) {
-  return {owners.chinese_institution_id, owners.partner_institution_id};
-}
+inline OwningInstitutions OwnersOf(const WorkshopFounders& owners) { return owners.institutions(); }
 inline OwningInstitutions OwnersOf(const Trainee& in) { return OwnersOf(in.home); }
 inline OwningInstitutions OwnersOf(const Enrollment& in) { return OwnersOf(in.owners); }
 inline OwningInstitutions OwnersOf(const Certificate& in) { return OwnersOf(in.owners); }
@@ -195,7 +180,7 @@ struct TraineePatch {
   std::optional<absl::CivilDay> birth_date;
   std::optional<std::string> citizenship;
   std::optional<Contacts> contacts;
-  std::optional<Owners> home;  // resolved by the caller from the course service
+  std::optional<WorkshopFounders> home;  // resolved by the caller from the course service
 };
 
 }  // namespace luban::enrollment

@@ -222,7 +222,7 @@ class Binder : public db::BasicBinder<Binder> {
     if (value == 0) return Null(sql::DataType::BIGINT);
     return Int64(value);
   }
-  Binder& OwnerIds(const Owners& owners) {
+  Binder& OwnerIds(const WorkshopFounders& owners) {
     return Int64(owners.workshop_id)
         .Int64(owners.chinese_institution_id)
         .Int64(owners.partner_institution_id);

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/domain/status_macros.h"
+#include "services/course/client/workshop_founders.h"
 
 namespace luban::exchange {
 namespace {
@@ -35,22 +36,6 @@ absl::StatusOr<InstitutionInfo> InstitutionFromProto(const pb::Institution& inst
   }
   info.country = institution.country_code();
   return info;
-}
-
-absl::StatusOr<WorkshopFounders> FoundersFromProto(const pb::Workshop& workshop) {
-  LUBAN_ASSIGN_OR_RETURN(
-      auto id, ParsePeerName(kCourseService, "workshop name", kCourseWorkshops, workshop.name()));
-  LUBAN_ASSIGN_OR_RETURN(
-      auto chinese, ParsePeerName(kCourseService, "workshop's chinese_institution", kInstitutions,
-                                  workshop.chinese_institution()));
-  LUBAN_ASSIGN_OR_RETURN(
-      auto partner, ParsePeerName(kCourseService, "workshop's partner_institution", kInstitutions,
-                                  workshop.partner_institution()));
-  WorkshopFounders founders;
-  founders.workshop_id = id;
-  founders.chinese_institution_id = chinese;
-  founders.partner_institution_id = partner;
-  return founders;
 }
 
 }  // namespace
@@ -93,7 +78,7 @@ absl::StatusOr<WorkshopFounders> GrpcCoursePeer::GetWorkshopFounders(int64_t wor
   if (auto cached = founders_.Get(workshop_id, options_.clock())) return *std::move(cached);
   LUBAN_ASSIGN_OR_RETURN(auto workshop, course_.Get(*stub_, &pb::CourseService::Stub::GetWorkshop,
                                                     kCourseWorkshops, workshop_id, deadline));
-  auto founders = FoundersFromProto(workshop);
+  auto founders = course::WorkshopFoundersFromProto(workshop);
   if (founders.ok()) founders_.Put(workshop_id, *founders, options_.clock());
   return founders;
 }

@@ -22,12 +22,6 @@ struct InstitutionInfo {
   std::string country;
 };
 
-struct WorkshopFounders {
-  int64_t workshop_id = 0;
-  int64_t chinese_institution_id = 0;
-  int64_t partner_institution_id = 0;
-};
-
 class CoursePeer {
  public:
   virtual ~CoursePeer() = default;
