@@ -1,13 +1,21 @@
 #include "common/db/migrations.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
 #include <map>
+#include <memory>
+#include <string>
 #include <utility>
 
+#include "absl/random/random.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "common/db/pool.h"
 #include "common/db/sql_error.h"
 #include "common/domain/status_macros.h"
@@ -38,8 +46,119 @@ struct Applied {
   std::string checksum;
 };
 
+// The migration lock: a lease in a row of its own. Replicas starting together on different
+// Galera nodes must not both migrate, and Galera replicates no GET_LOCK (nor table locks); a
+// written row it does certify, so the second of two racing takers fails at COMMIT (1213) where
+// one server would make it wait on the row. A migrator that dies leaves the lease to expire.
+class MigrationLock {
+ public:
+  MigrationLock(sql::Connection& connection, absl::Duration lease)
+      : connection_(connection),
+        lease_seconds_(std::max<int64_t>(1, absl::ToInt64Seconds(lease))),
+        holder_(absl::StrCat(Hostname(), ":", getpid(), ":", absl::Uniform<uint32_t>(bits_))) {}
+
+  // Takes the lease, waiting for another holder's to end or expire until `deadline`:
+  // UNAVAILABLE naming the holder then. Throws sql::SQLException on other errors.
+  absl::Status Acquire(absl::Time deadline) {
+    Execute(connection_,
+            "CREATE TABLE IF NOT EXISTS schema_migration_lock ("
+            " id TINYINT NOT NULL PRIMARY KEY, holder VARCHAR(255) NOT NULL,"
+            " expires_at DATETIME(6) NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
+    try {
+      Execute(connection_,
+              "INSERT IGNORE INTO schema_migration_lock (id, holder, expires_at)"
+              " VALUES (1, '', '1970-01-01')");
+      Commit(connection_);
+    } catch (const sql::SQLException& e) {
+      // Another node's migrator inserted the row first: it is there.
+      if (!IsRetryableTransactionError(e.getErrorCode())) throw;
+      Rollback(connection_);
+    }
+    absl::Duration pause = absl::Milliseconds(50);
+    while (true) {
+      if (TryTake()) return absl::OkStatus();
+      if (absl::Now() + pause >= deadline) {
+        return absl::UnavailableError(
+            absl::StrCat("another process holds the migration lock (", CurrentHolder(), ")"));
+      }
+      absl::SleepFor(pause);  // a back-off between attempts, not a synchronisation
+      pause = std::min(pause * 2, absl::Seconds(1));
+    }
+  }
+
+  // Extends the lease (before each migration, so that a long run does not lose it); ABORTED
+  // when it expired and another process took it.
+  absl::Status Renew() {
+    if (Update("UPDATE schema_migration_lock SET expires_at = UTC_TIMESTAMP(6) + INTERVAL ? SECOND"
+               " WHERE id = 1 AND holder = ?")) {
+      return absl::OkStatus();
+    }
+    return absl::AbortedError(
+        absl::StrCat("the migration lock's lease expired and ", CurrentHolder(), " took it"));
+  }
+
+  void Release() {
+    std::unique_ptr<sql::PreparedStatement> free(connection_.prepareStatement(
+        "UPDATE schema_migration_lock SET holder = '', expires_at = '1970-01-01'"
+        " WHERE id = 1 AND holder = ?"));
+    free->setString(1, holder_);
+    free->executeUpdate();
+    Commit(connection_);
+  }
+
+ private:
+  static std::string Hostname() {
+    char name[256] = {};
+    if (gethostname(name, sizeof(name) - 1) != 0) return "unknown-host";
+    return name;
+  }
+
+  bool TryTake() {
+    try {
+      return Update(
+          "UPDATE schema_migration_lock SET expires_at = UTC_TIMESTAMP(6) + INTERVAL ? SECOND,"
+          " holder = ? WHERE id = 1 AND (holder = '' OR expires_at < UTC_TIMESTAMP(6))");
+    } catch (const sql::SQLException& e) {
+      // Another node's taker won the certification (or the row's lock): try again.
+      if (!IsRetryableTransactionError(e.getErrorCode())) throw;
+      Rollback(connection_);
+      return false;
+    }
+  }
+
+  // Runs `statement` (parameters: the lease's seconds, the holder) and commits; whether it
+  // changed the row.
+  bool Update(const char* statement) {
+    std::unique_ptr<sql::PreparedStatement> update(connection_.prepareStatement(statement));
+    update->setInt64(1, lease_seconds_);
+    update->setString(2, holder_);
+    const int changed = update->executeUpdate();
+    Commit(connection_);
+    return changed == 1;
+  }
+
+  std::string CurrentHolder() {
+    std::unique_ptr<sql::Statement> s(connection_.createStatement());
+    std::unique_ptr<sql::ResultSet> row(
+        s->executeQuery("SELECT holder, expires_at FROM schema_migration_lock WHERE id = 1"));
+    std::string holder = "nobody";
+    if (row->next()) {
+      holder = absl::StrCat(std::string(row->getString(1)), ", lease until ",
+                            std::string(row->getString(2)), " UTC");
+    }
+    Commit(connection_);
+    return holder;
+  }
+
+  sql::Connection& connection_;
+  const int64_t lease_seconds_;
+  absl::BitGen bits_;
+  const std::string holder_;
+};
+
 absl::StatusOr<MigrationReport> MigrateLocked(
-    sql::Connection& connection, const std::vector<const std::vector<Migration>*>& tracks) {
+    sql::Connection& connection, const std::vector<const std::vector<Migration>*>& tracks,
+    MigrationLock& lock) {
   Execute(connection,
           "CREATE TABLE IF NOT EXISTS schema_migrations ("
           " track VARCHAR(64) NOT NULL, version INT NOT NULL, name VARCHAR(255) NOT NULL,"
@@ -81,6 +200,7 @@ absl::StatusOr<MigrationReport> MigrateLocked(
   MigrationReport report;
   for (const auto& [key, migration] : known) {  // ordered by track, then version
     if (applied.contains(key)) continue;
+    LUBAN_RETURN_IF_ERROR(lock.Renew());
     for (const std::string& statement : SplitStatements(migration->sql)) {
       Execute(connection, statement);
     }
@@ -123,25 +243,18 @@ std::vector<std::string> SplitStatements(const std::string& sql) {
 
 absl::StatusOr<MigrationReport> Migrate(ConnectionPool& pool,
                                         const std::vector<const std::vector<Migration>*>& tracks,
-                                        absl::Duration lock_timeout) {
-  LUBAN_ASSIGN_OR_RETURN(auto lease, pool.Borrow(absl::Now() + lock_timeout));
-  sql::Connection& connection = (lease)->connection();
+                                        absl::Duration lock_timeout, absl::Duration lock_lease) {
+  const absl::Time deadline = absl::Now() + lock_timeout;
+  LUBAN_ASSIGN_OR_RETURN(auto lease, pool.Borrow(deadline));
+  sql::Connection& connection = lease->connection();
+  MigrationLock lock(connection, lock_lease);
   try {
-    {
-      std::unique_ptr<sql::PreparedStatement> lock(
-          connection.prepareStatement("SELECT GET_LOCK(CONCAT(DATABASE(), '.migrations'), ?)"));
-      lock->setInt(1, static_cast<int>(absl::ToInt64Seconds(lock_timeout)));
-      std::unique_ptr<sql::ResultSet> got(lock->executeQuery());
-      if (!got->next() || got->getInt(1) != 1) {
-        return absl::UnavailableError("another process holds the migration lock");
-      }
-    }
-    auto report = MigrateLocked(connection, tracks);
-    Execute(connection, "DO RELEASE_LOCK(CONCAT(DATABASE(), '.migrations'))");
-    Commit(connection);
+    LUBAN_RETURN_IF_ERROR(lock.Acquire(deadline));
+    auto report = MigrateLocked(connection, tracks, lock);
+    lock.Release();
     return report;
   } catch (const sql::SQLException& e) {
-    lease.Discard();  // also drops the named lock with the session
+    lease.Discard();
     return SqlErrorToStatus(e, "migrate the schema");
   }
 }

@@ -5,7 +5,10 @@
 // and the service's own ("course", ...). Per track, versions apply in ascending order, each
 // once; re-running does nothing. A schema holding a version this binary does not know (a newer
 // release migrated it) is refused with FAILED_PRECONDITION, as is an applied migration whose text
-// has since changed. Concurrent migrators (replicas starting together) serialise on a named lock.
+// has since changed. Concurrent migrators (replicas starting together, on one server or on
+// different nodes of a Galera cluster) serialise on a lease written in `schema_migration_lock`:
+// the others wait for it until `lock_timeout` (then UNAVAILABLE), and a migrator that died leaves
+// it to expire after `lock_lease`, which each migration renews.
 #ifndef LUBAN_COMMON_DB_MIGRATIONS_H_
 #define LUBAN_COMMON_DB_MIGRATIONS_H_
 
@@ -38,7 +41,8 @@ struct MigrationReport {
 // Brings the schema up to date with `migrations` (any mix of tracks).
 absl::StatusOr<MigrationReport> Migrate(ConnectionPool& pool,
                                         const std::vector<const std::vector<Migration>*>& tracks,
-                                        absl::Duration lock_timeout = absl::Seconds(60));
+                                        absl::Duration lock_timeout = absl::Seconds(60),
+                                        absl::Duration lock_lease = absl::Seconds(30));
 
 // Splits a migration's text into statements (exposed for tests).
 std::vector<std::string> SplitStatements(const std::string& sql);

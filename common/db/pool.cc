@@ -1,13 +1,20 @@
 #include "common/db/pool.h"
 
+#include <string>
 #include <utility>
+#include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/db/sql_error.h"
 #include "common/domain/status_macros.h"
 #include "cppconn/connection.h"
 #include "cppconn/exception.h"
 #include "cppconn/prepared_statement.h"
+#include "cppconn/resultset.h"
 #include "cppconn/statement.h"
 #include "mysql_driver.h"
 
@@ -23,6 +30,12 @@ class ThreadRegistration {
 };
 
 void EnsureThreadRegistered() { thread_local ThreadRegistration registration; }
+
+// Whether a SHOW statement's one row says ON (false for no row: not a Galera server).
+bool ShowsOn(sql::Statement& statement, const char* show) {
+  std::unique_ptr<sql::ResultSet> row(statement.executeQuery(show));
+  return row->next() && std::string(row->getString(2)) == "ON";
+}
 
 int Seconds(absl::Duration d) {
   const int64_t s = absl::ToInt64Seconds(absl::Ceil(d, absl::Seconds(1)));
@@ -46,8 +59,8 @@ void Rollback(sql::Connection& connection) {
   statement->execute("ROLLBACK");
 }
 
-PooledConnection::PooledConnection(std::unique_ptr<sql::Connection> connection)
-    : connection_(std::move(connection)), last_used_(absl::Now()) {}
+PooledConnection::PooledConnection(std::unique_ptr<sql::Connection> connection, int host)
+    : connection_(std::move(connection)), host_(host), last_used_(absl::Now()) {}
 
 PooledConnection::~PooledConnection() {
   statements_.clear();  // statements before their connection
@@ -105,12 +118,66 @@ ConnectionPool::~ConnectionPool() {
   idle_.clear();
 }
 
+absl::StatusOr<std::vector<DbHost>> ParseDbHosts(absl::string_view list, int default_port) {
+  std::vector<DbHost> hosts;
+  for (absl::string_view entry : absl::StrSplit(list, ',')) {
+    entry = absl::StripAsciiWhitespace(entry);
+    DbHost host{std::string(entry), default_port};
+    if (const size_t colon = entry.rfind(':'); colon != absl::string_view::npos) {
+      host.host = std::string(entry.substr(0, colon));
+      if (!absl::SimpleAtoi(entry.substr(colon + 1), &host.port) || host.port < 1 ||
+          host.port > 65535) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("database host '", entry, "': the port must be a number from 1 to 65535"));
+      }
+    }
+    if (host.host.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "database hosts '", list, "': each entry is host or host:port, comma-separated"));
+    }
+    hosts.push_back(std::move(host));
+  }
+  return hosts;
+}
+
 absl::StatusOr<std::unique_ptr<PooledConnection>> ConnectionPool::Open(
     absl::Duration connect_timeout, absl::Duration io_timeout) {
+  const int count = static_cast<int>(config_.hosts.size());
+  const int start = current_host();
+  std::vector<std::string> refusals;
+  for (int i = 0; i < count; ++i) {
+    const int host = (start + i) % count;
+    auto opened = OpenOn(host, connect_timeout, io_timeout);
+    if (opened.ok()) {
+      int expected = start;
+      if (host != start &&
+          current_host_.compare_exchange_strong(expected, host, std::memory_order_acq_rel)) {
+        failovers_.fetch_add(1, std::memory_order_relaxed);
+      }
+      return opened;
+    }
+    if (!absl::IsUnavailable(opened.status())) return opened.status();
+    refusals.emplace_back(opened.status().message());
+  }
+  return absl::UnavailableError(absl::StrJoin(refusals, "; "));
+}
+
+void ConnectionPool::MoveOnFrom(int host) {
+  int expected = host;
+  const int next = (host + 1) % static_cast<int>(config_.hosts.size());
+  if (next != host &&
+      current_host_.compare_exchange_strong(expected, next, std::memory_order_acq_rel)) {
+    failovers_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+absl::StatusOr<std::unique_ptr<PooledConnection>> ConnectionPool::OpenOn(
+    int host, absl::Duration connect_timeout, absl::Duration io_timeout) {
   EnsureThreadRegistered();
+  const DbHost& where = config_.hosts[static_cast<size_t>(host)];
   sql::ConnectOptionsMap options;
-  options["hostName"] = sql::SQLString(config_.host);
-  options["port"] = config_.port;
+  options["hostName"] = sql::SQLString(where.host);
+  options["port"] = where.port;
   options["userName"] = sql::SQLString(config_.user);
   options["password"] = sql::SQLString(config_.password);
   if (!config_.database.empty()) options["schema"] = sql::SQLString(config_.database);
@@ -123,20 +190,33 @@ absl::StatusOr<std::unique_ptr<PooledConnection>> ConnectionPool::Open(
     std::unique_ptr<sql::Connection> connection(Driver()->connect(options));
     {
       std::unique_ptr<sql::Statement> statement(connection->createStatement());
+      // A Galera node outside the primary component accepts connections and SHOW but refuses
+      // every other query (1047): not a node to use now. Reads on a Galera node wait until it
+      // has applied what the cluster committed before them (wsrep_sync_wait), so that a read
+      // through another node sees the caller's acknowledged writes.
+      std::string galera;
+      if (ShowsOn(*statement, "SHOW VARIABLES LIKE 'wsrep_on'")) {
+        if (!ShowsOn(*statement, "SHOW STATUS LIKE 'wsrep_ready'")) {
+          return absl::UnavailableError(
+              absl::StrCat("database ", where.host, ":", where.port,
+                           " is a Galera node outside the cluster's primary component"));
+        }
+        galera = "wsrep_sync_wait = 1, ";
+      }
       // Byte-exact UTF-8 in any script, UTC timestamps, strict input checks, and transactions:
       // autocommit is turned off here, where a failure throws (setAutoCommit() ignores one, as
       // commit() does), and last, so that opening a connection leaves no transaction to commit.
-      statement->execute(
-          "SET NAMES utf8mb4 COLLATE utf8mb4_bin, time_zone = '+00:00', "
+      statement->execute(absl::StrCat(
+          "SET NAMES utf8mb4 COLLATE utf8mb4_bin, time_zone = '+00:00', ", galera,
           "sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
-          "NO_ENGINE_SUBSTITUTION', autocommit = 0");
+          "NO_ENGINE_SUBSTITUTION', autocommit = 0"));
     }
     connection->setAutoCommit(false);  // the connector's own record of it
-    return std::make_unique<PooledConnection>(std::move(connection));
+    return std::make_unique<PooledConnection>(std::move(connection), host);
   } catch (const sql::SQLException& e) {
     if (IsConnectionError(e.getErrorCode()) || e.getErrorCode() == 0) {
-      return absl::UnavailableError(absl::StrCat("database ", config_.host, ":", config_.port,
-                                                 " is unreachable: ", e.what()));
+      return absl::UnavailableError(
+          absl::StrCat("database ", where.host, ":", where.port, " is unreachable: ", e.what()));
     }
     return SqlErrorToStatus(e, "connect to the database");
   }
@@ -187,6 +267,10 @@ absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Borrow(absl::Time deadline
       }
       return Lease(this, *std::move(opened));
     }
+    if (candidate->host() != current_host()) {  // the pool moved to another node
+      Return(std::move(candidate), /*discard=*/true);
+      continue;
+    }
     if (absl::Now() - candidate->last_used() < config_.validate_after_idle) {
       return Lease(this, std::move(candidate));
     }
@@ -206,16 +290,31 @@ absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Borrow(absl::Time deadline
 }
 
 void ConnectionPool::Return(std::unique_ptr<PooledConnection> connection, bool discard) {
-  if (discard) {
-    connection.reset();  // close outside the lock
+  if (!discard) {
+    connection->Touch(absl::Now());
     absl::MutexLock lock(&mu_);
-    --open_;
-    ++discarded_;
+    idle_.push_back(std::move(connection));
     return;
   }
-  connection->Touch(absl::Now());
-  absl::MutexLock lock(&mu_);
-  idle_.push_back(std::move(connection));
+  // The idle connections to the same host went through whatever broke this one: they are
+  // dropped too, rather than lent to fail a call each.
+  const int host = connection->host();
+  std::deque<std::unique_ptr<PooledConnection>> dropped;
+  dropped.push_back(std::move(connection));
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto it = idle_.begin(); it != idle_.end();) {
+      if ((*it)->host() == host) {
+        dropped.push_back(std::move(*it));
+        it = idle_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    open_ -= static_cast<int>(dropped.size());
+    discarded_ += static_cast<int64_t>(dropped.size());
+  }
+  // Closed outside the lock.
 }
 
 absl::Status ConnectionPool::Ping(absl::Duration timeout) {
@@ -234,22 +333,32 @@ absl::Status ConnectionPool::Ping(absl::Duration timeout) {
 absl::Status ConnectionPool::Probe(absl::Duration timeout) {
   EnsureThreadRegistered();
   absl::MutexLock lock(&probe_mu_);
+  // The probe checks the host new connections go to.
+  if (probe_ != nullptr && probe_->host() != current_host()) probe_.reset();
   absl::Status status;
-  if (probe_ == nullptr) {
-    auto opened = Open(timeout, timeout);
-    if (opened.ok()) {
-      probe_ = *std::move(opened);
-    } else {
-      status = opened.status();
-    }
-  }
+  bool try_next = probe_ == nullptr;
   if (probe_ != nullptr) {
     try {
       std::unique_ptr<sql::Statement> statement(probe_->connection().createStatement());
       statement->execute("DO 1");
     } catch (const sql::SQLException& e) {
-      probe_.reset();
       status = SqlErrorToStatus(e, "probe the database");
+      // Another node may answer (at once: a cluster stays of use while one does); one host is
+      // reopened at the next probe.
+      if (config_.hosts.size() > 1) {
+        MoveOnFrom(probe_->host());
+        try_next = true;
+      }
+      probe_.reset();
+    }
+  }
+  if (try_next) {
+    auto opened = Open(timeout, timeout);
+    if (opened.ok()) {
+      probe_ = *std::move(opened);
+      status = absl::OkStatus();
+    } else {
+      status = opened.status();
     }
   }
   reachable_.store(status.ok(), std::memory_order_release);
@@ -269,8 +378,12 @@ absl::Status ConnectionPool::Probe(absl::Duration timeout) {
 
 ConnectionPool::Stats ConnectionPool::GetStats() const {
   absl::MutexLock lock(&mu_);
-  return Stats{open_, static_cast<int>(idle_.size()), waits_, discarded_,
-               conflict_retries_.load(std::memory_order_relaxed)};
+  return Stats{open_,
+               static_cast<int>(idle_.size()),
+               waits_,
+               discarded_,
+               conflict_retries_.load(std::memory_order_relaxed),
+               failovers_.load(std::memory_order_relaxed)};
 }
 
 void ConnectionPool::SetChangesCommittedListener(std::function<void()> listener) {

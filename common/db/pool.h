@@ -8,7 +8,11 @@
 //  - connections idle longer than `validate_after_idle` are pinged before they are lent;
 //  - every connection has connect/read/write timeouts, so a hung server costs a bounded wait;
 //  - while the last Probe() failed, Borrow fails at once as UNAVAILABLE: calls in an outage or a
-//    hang of the database fail fast instead of each waiting out the I/O timeout.
+//    hang of the database fail fast instead of each waiting out the I/O timeout;
+//  - with several hosts (the nodes of a Galera cluster), connections go to one node at a time,
+//    the first listed while it answers; a node that cannot be reached, or that answers but is not
+//    part of the cluster's primary component (it refuses queries, error 1047), makes the pool move
+//    to the next, and the idle connections to the old node are dropped as they come up.
 // Connections run with autocommit off, utf8mb4 with a binary collation (byte-exact text), UTC and
 // strict SQL mode, at MariaDB's default REPEATABLE READ; a lease holds one transaction at a time
 // (see transaction.h).
@@ -21,6 +25,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
@@ -37,9 +42,19 @@ class PreparedStatement;
 
 namespace luban::db {
 
-struct DbConfig {
-  std::string host = "127.0.0.1";
+struct DbHost {
+  std::string host;
   int port = 3306;
+};
+
+// "host[:port],host[:port]..." (a port-less host takes `default_port`); INVALID_ARGUMENT naming
+// the entry that does not parse.
+absl::StatusOr<std::vector<DbHost>> ParseDbHosts(absl::string_view list, int default_port);
+
+struct DbConfig {
+  // One MariaDB server, or the nodes of a Galera cluster in order of preference (each replica of
+  // a service lists its own node first).
+  std::vector<DbHost> hosts = {{"127.0.0.1", 3306}};
   std::string user;
   std::string password;
   std::string database;
@@ -68,12 +83,14 @@ void Rollback(sql::Connection& connection);
 // One physical connection with its cache of prepared statements.
 class PooledConnection {
  public:
-  explicit PooledConnection(std::unique_ptr<sql::Connection> connection);
+  PooledConnection(std::unique_ptr<sql::Connection> connection, int host);
   ~PooledConnection();
   PooledConnection(const PooledConnection&) = delete;
   PooledConnection& operator=(const PooledConnection&) = delete;
 
   sql::Connection& connection() { return *connection_; }
+  // The index of the host (DbConfig::hosts) it is connected to.
+  int host() const { return host_; }
   // A prepared statement for `query`, prepared once per connection and reused (parameters
   // cleared). Throws sql::SQLException like the connector.
   sql::PreparedStatement& Prepare(absl::string_view query);
@@ -83,6 +100,7 @@ class PooledConnection {
 
  private:
   std::unique_ptr<sql::Connection> connection_;
+  int host_;
   absl::flat_hash_map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
   absl::Time last_used_;
 };
@@ -95,6 +113,7 @@ class ConnectionPool {
     int64_t waits = 0;             // borrows that had to wait for a free connection
     int64_t discarded = 0;         // connections dropped after an error or failed validation
     int64_t conflict_retries = 0;  // transactions re-run after a deadlock, lock wait or 1020
+    int64_t failovers = 0;         // moves to another host (see DbConfig::hosts)
   };
 
   // A borrowed connection; returns to the pool when destroyed unless Discard() was called.
@@ -143,6 +162,8 @@ class ConnectionPool {
   bool reachable() const { return reachable_.load(std::memory_order_acquire); }
 
   Stats GetStats() const;
+  // The host new connections go to (an index into config().hosts).
+  int current_host() const { return current_host_.load(std::memory_order_acquire); }
   // RunInTransaction re-runs a transaction after a conflict (counted in Stats).
   void NoteConflictRetry() { conflict_retries_.fetch_add(1, std::memory_order_relaxed); }
   const DbConfig& config() const { return config_; }
@@ -154,9 +175,14 @@ class ConnectionPool {
   void ChangesCommitted() const;
 
  private:
+  // A connection to the current host, or to the next that answers (which becomes current).
   absl::StatusOr<std::unique_ptr<PooledConnection>> Open(absl::Duration connect_timeout,
                                                          absl::Duration io_timeout);
+  absl::StatusOr<std::unique_ptr<PooledConnection>> OpenOn(int host, absl::Duration connect_timeout,
+                                                           absl::Duration io_timeout);
   void Return(std::unique_ptr<PooledConnection> connection, bool discard);
+  // Makes the host after `host` the current one, unless another thread moved on already.
+  void MoveOnFrom(int host);
 
   const DbConfig config_;
   mutable absl::Mutex mu_;
@@ -165,6 +191,8 @@ class ConnectionPool {
   int64_t waits_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t discarded_ ABSL_GUARDED_BY(mu_) = 0;
   std::atomic<bool> reachable_{true};
+  std::atomic<int> current_host_{0};
+  std::atomic<int64_t> failovers_{0};
   std::atomic<int64_t> conflict_retries_{0};
   absl::Mutex probe_mu_;
   std::unique_ptr<PooledConnection> probe_ ABSL_GUARDED_BY(probe_mu_);

@@ -13,6 +13,7 @@ bool IsConnectionError(int error_code) {
     case 2013:
     case 2026:
     case 2055:
+    case kErrNodeNotReady:
       return true;
     default:
       return false;

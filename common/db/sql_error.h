@@ -20,11 +20,15 @@ inline constexpr int kErrRowIsReferenced = 1451;
 inline constexpr int kErrNoReferencedRow = 1452;
 inline constexpr int kErrQueryInterrupted = 1317;
 inline constexpr int kErrStatementTimeout = 1969;  // MariaDB max_statement_time.
+// A Galera node outside the primary component: "WSREP has not yet prepared node for
+// application use" (ER_UNKNOWN_COM_ERROR).
+inline constexpr int kErrNodeNotReady = 1047;
 
 // True for client errors meaning the connection is gone or unusable (2002 can't connect via
 // socket, 2003 can't connect, 2006 server has gone away, 2013 lost connection during query,
-// 2055 lost connection at reading/writing, 2026 SSL error). A connection that raised one must be
-// discarded, never reused, and the call fails as UNAVAILABLE.
+// 2055 lost connection at reading/writing, 2026 SSL error), and for a Galera node that left the
+// primary component (1047): it refuses every query until it rejoins. A connection that raised
+// one must be discarded, never reused, and the call fails as UNAVAILABLE.
 bool IsConnectionError(int error_code);
 
 // True for errors after which the whole transaction may be retried from the start.

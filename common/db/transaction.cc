@@ -76,6 +76,13 @@ absl::Status RunInTransaction(ConnectionPool& pool, const TransactionOptions& op
       status = session.Fail(e, options.context);
     }
     const int code = session.error_code();
+    if (code == kErrNodeNotReady && attempt < options.max_attempts) {
+      // The Galera node left the primary component: a node outside it commits nothing, so the
+      // transaction runs again on a new connection, which the pool opens on a node in it.
+      lease.Discard();
+      LUBAN_ASSIGN_OR_RETURN(lease, pool.Borrow(options.deadline));
+      continue;
+    }
     if (IsConnectionError(code)) {
       // The outcome of the transaction is unknown to us; never continue it elsewhere.
       lease.Discard();

@@ -13,10 +13,12 @@
 // wait timeouts and error 1020 re-run the *whole* body on the same connection after a rollback
 // and a jittered, growing pause (so a body must not keep state from a failed attempt, except
 // what it resets at its start); each re-run counts in the pool's Stats::conflict_retries. Only
-// when the attempts or the deadline run out does the caller see ABORTED. A
-// connection error, in the body or in the COMMIT itself, discards the connection and fails the
-// call as UNAVAILABLE: the outcome of a commit that lost its connection is unknown, and only the
-// caller's retry with the same request_id can settle it.
+// when the attempts or the deadline run out does the caller see ABORTED. On a Galera cluster a
+// certification conflict surfaces as a deadlock at COMMIT and is re-run alike; a node that left
+// the primary component (1047) committed nothing, so the body re-runs on a new connection, to a
+// node in it (see pool.h). A connection error, in the body or in the COMMIT itself, discards the
+// connection and fails the call as UNAVAILABLE: the outcome of a commit that lost its connection
+// is unknown, and only the caller's retry with the same request_id can settle it.
 #ifndef LUBAN_COMMON_DB_TRANSACTION_H_
 #define LUBAN_COMMON_DB_TRANSACTION_H_
 

@@ -34,6 +34,11 @@ void ChangeFeedHub::StreamEnded() {
   --open_streams_;
 }
 
+int ChangeFeedHub::open_streams() const {
+  absl::MutexLock lock(&mu_);
+  return open_streams_;
+}
+
 ChangeFeedHub::~ChangeFeedHub() {
   pool_->SetChangesCommittedListener(nullptr);
   {

@@ -67,6 +67,7 @@ class ChangeFeedHub {
   // StreamEnded exactly once.
   bool TryOpenStream();
   void StreamEnded();
+  int open_streams() const;
   static constexpr int kMaxStreams = 1024;
 
   // Ends every stream promptly (UNAVAILABLE: resume from your cursor) instead of letting them

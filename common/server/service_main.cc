@@ -42,8 +42,11 @@ ABSL_FLAG(std::string, peer_tls_ca, "",
           "present --tls_cert/--tls_key as this service's client certificate");
 ABSL_FLAG(absl::Duration, tls_refresh_interval, absl::Seconds(60),
           "how often the server's TLS files are read again (at least 1s)");
-ABSL_FLAG(std::string, db_host, "127.0.0.1", "MariaDB/MySQL host");
-ABSL_FLAG(int, db_port, 3306, "MariaDB/MySQL port");
+ABSL_FLAG(std::string, db_host, "127.0.0.1",
+          "MariaDB/MySQL host, or the nodes of a Galera cluster as host[:port],host[:port]... in "
+          "order of preference (this replica's own node first): the service moves to the next "
+          "when one cannot be reached or leaves the cluster's primary component");
+ABSL_FLAG(int, db_port, 3306, "port of the --db_host entries that name none");
 ABSL_FLAG(std::string, db_user, "", "database user (the service's own, with rights on its schema)");
 ABSL_FLAG(std::string, db_password, "",
           "database password (prefer LUBAN_DB_PASSWORD or --db_password_file)");
@@ -154,6 +157,15 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(ServiceModule& m
       "Transactions re-run after a deadlock, a lock wait timeout or a changed record", {},
       [pool] { return static_cast<double>(pool->GetStats().conflict_retries); }, host.get(),
       /*counter=*/true);
+  registry.AddCallbackGauge(
+      "luban_db_failovers_total",
+      "Moves to the next database host (--db_host) after one could not be reached or left the "
+      "Galera cluster's primary component",
+      {}, [pool] { return static_cast<double>(pool->GetStats().failovers); }, host.get(),
+      /*counter=*/true);
+  registry.AddCallbackGauge(
+      "luban_db_host", "The database host new connections go to (its place in --db_host)", {},
+      [pool] { return static_cast<double>(pool->current_host()); }, host.get());
   LUBAN_ASSIGN_OR_RETURN(auto migrated, PrepareSchema(*host->pool_, module, o.db_wait));
   spdlog::info("schema {} is current: {} migrations, {} applied now", o.db.database,
                migrated.current, migrated.applied);
@@ -173,6 +185,9 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(ServiceModule& m
       "luban_executor_queued", "Calls waiting for an executor thread", {},
       [executor = host->executor_.get()] { return static_cast<double>(executor->queued()); },
       host.get());
+  registry.AddCallbackGauge(
+      "luban_feed_streams_open", "WatchChanges streams open now", {},
+      [feed = host->feed_.get()] { return static_cast<double>(feed->open_streams()); }, host.get());
   const ServiceEnv env{host->pool_.get(),        host->executor_.get(), host->credentials_.get(),
                        host->page_tokens_.get(), host->feed_.get(),     o.peer_tls};
   // Set before CreateService: a host that fails after it still stops what the module started.
@@ -297,8 +312,12 @@ int RunService(int argc, char** argv, absl::string_view name, const ModuleFactor
     options.peer_tls.cert_file = options.tls.cert_file;
     options.peer_tls.key_file = options.tls.key_file;
   }
-  options.db.host = absl::GetFlag(FLAGS_db_host);
-  options.db.port = absl::GetFlag(FLAGS_db_port);
+  auto db_hosts = db::ParseDbHosts(absl::GetFlag(FLAGS_db_host), absl::GetFlag(FLAGS_db_port));
+  if (!db_hosts.ok()) {
+    spdlog::critical("--db_host: {}", std::string(db_hosts.status().message()));
+    return 2;
+  }
+  options.db.hosts = *std::move(db_hosts);
   options.db.user = absl::GetFlag(FLAGS_db_user);
   options.db.password = *password;
   options.db.database = absl::GetFlag(FLAGS_db_name);

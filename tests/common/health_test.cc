@@ -177,11 +177,10 @@ class HealthTest : public testing::DatabaseTest {
     DatabaseTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
     db::DbConfig config = Config(4);
-    auto proxy = testing::TcpProxy::Start(config.host, config.port);
+    auto proxy = testing::TcpProxy::Start(config.hosts[0].host, config.hosts[0].port);
     ASSERT_TRUE(proxy.ok()) << proxy.status();
     proxy_ = *std::move(proxy);
-    config.host = "127.0.0.1";
-    config.port = proxy_->port();
+    config.hosts = {{"127.0.0.1", proxy_->port()}};
     config.connect_timeout = absl::Seconds(1);
     config.io_timeout = absl::Seconds(2);
     config.borrow_timeout = absl::Seconds(1);

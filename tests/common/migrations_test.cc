@@ -217,5 +217,35 @@ TEST_F(MigrateTest, ConcurrentMigratorsApplyEachMigrationOnce) {
   EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM widgets"), 1);
 }
 
+// The lock is a lease written in a row (Galera replicates no GET_LOCK): a migrator that died
+// holding it leaves it to expire, and the next one takes it over.
+TEST_F(MigrateTest, ALeaseLeftByAMigratorThatDiedIsTakenOverOnceExpired) {
+  ConnectionPool pool(Config(1));
+  ASSERT_TRUE(Migrate(pool, {&PlatformMigrations(), &TestTrackV1()}).ok());
+  ASSERT_TRUE(db().Execute("UPDATE schema_migration_lock SET holder = 'dead-host:7:1',"
+                           " expires_at = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND WHERE id = 1")
+                  .ok());
+  auto report = Migrate(pool, {&PlatformMigrations(), &TestTrackV2()}, absl::Seconds(5));
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->applied, 1);
+  EXPECT_EQ(*db().QueryValue("SELECT holder FROM schema_migration_lock WHERE id = 1"), "");
+}
+
+TEST_F(MigrateTest, ALiveLeaseMakesOthersWaitUntilTheirTimeoutAndApplyNothing) {
+  ConnectionPool pool(Config(1));
+  ASSERT_TRUE(Migrate(pool, {&PlatformMigrations(), &TestTrackV1()}).ok());
+  ASSERT_TRUE(db().Execute("UPDATE schema_migration_lock SET holder = 'replica-b:42:7',"
+                           " expires_at = UTC_TIMESTAMP(6) + INTERVAL 1 HOUR WHERE id = 1")
+                  .ok());
+  auto refused = Migrate(pool, {&PlatformMigrations(), &TestTrackV2()}, absl::Milliseconds(300));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
+  EXPECT_THAT(std::string(refused.status().message()), ::testing::HasSubstr("replica-b:42:7"));
+  EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM schema_migrations WHERE track = 'test'"), 1);
+  EXPECT_EQ(*db().QueryInt(absl::StrCat("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                                        "TABLE_NAME = 'gadgets' AND TABLE_SCHEMA = '",
+                                        db().schema(), "'")),
+            0);
+}
+
 }  // namespace
 }  // namespace luban::db

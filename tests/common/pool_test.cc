@@ -227,7 +227,7 @@ TEST_F(PoolTest, PingDetectsAKilledConnection) {
 
 TEST_F(PoolTest, UnreachableDatabaseIsUnavailable) {
   DbConfig config = Config(2);
-  config.port = ClosedPort();
+  config.hosts[0].port = ClosedPort();
   ConnectionPool pool(config);
   auto lease = pool.Borrow();
   EXPECT_EQ(lease.status().code(), absl::StatusCode::kUnavailable) << lease.status();
@@ -236,10 +236,10 @@ TEST_F(PoolTest, UnreachableDatabaseIsUnavailable) {
 }
 
 TEST_F(PoolTest, AFailedProbeMakesBorrowFailFastUntilAProbeSucceeds) {
-  auto proxy = luban::testing::TcpProxy::Start("127.0.0.1", Config().port);
+  auto proxy = luban::testing::TcpProxy::Start("127.0.0.1", Config().hosts[0].port);
   ASSERT_TRUE(proxy.ok()) << proxy.status();
   DbConfig config = Config(2);
-  config.port = (*proxy)->port();
+  config.hosts[0].port = (*proxy)->port();
   ConnectionPool pool(config);
   EXPECT_TRUE(pool.reachable());  // before any probe
   ASSERT_TRUE(pool.Probe(absl::Seconds(1)).ok());
@@ -275,6 +275,87 @@ TEST_F(PoolTest, DiscardedLeaseFreesItsSlot) {
   auto next = pool.Borrow();
   ASSERT_TRUE(next.ok()) << next.status();
   EXPECT_NE(ConnectionId(**next), id);
+}
+
+TEST(ParseDbHostsTest, ReadsHostsWithAndWithoutPorts) {
+  auto hosts = ParseDbHosts("db-0.luban:3307, db-1.luban ,10.0.0.7:3308", 3306);
+  ASSERT_TRUE(hosts.ok()) << hosts.status();
+  ASSERT_EQ(hosts->size(), 3u);
+  EXPECT_EQ((*hosts)[0].host, "db-0.luban");
+  EXPECT_EQ((*hosts)[0].port, 3307);
+  EXPECT_EQ((*hosts)[1].host, "db-1.luban");
+  EXPECT_EQ((*hosts)[1].port, 3306);
+  EXPECT_EQ((*hosts)[2].host, "10.0.0.7");
+  EXPECT_EQ((*hosts)[2].port, 3308);
+}
+
+TEST(ParseDbHostsTest, RefusesEntriesThatDoNotParseNamingThem) {
+  for (const char* list : {"", "db-0,", ":3306", "db-0:port", "db-0:0", "db-0:65536"}) {
+    auto hosts = ParseDbHosts(list, 3306);
+    EXPECT_EQ(hosts.status().code(), absl::StatusCode::kInvalidArgument) << list;
+  }
+  EXPECT_THAT(std::string(ParseDbHosts("a:1,b:x", 3306).status().message()), HasSubstr("'b:x'"));
+}
+
+// Several hosts (a Galera cluster's nodes): the pool uses one at a time and moves on when it
+// cannot be reached.
+TEST_F(PoolTest, AnUnreachableFirstHostIsPassedOverForTheNext) {
+  DbConfig config = Config(2);
+  config.hosts.insert(config.hosts.begin(), DbHost{"127.0.0.1", ClosedPort()});
+  ConnectionPool pool(config);
+  auto lease = pool.Borrow();
+  ASSERT_TRUE(lease.ok()) << lease.status();
+  EXPECT_EQ((*lease)->host(), 1);
+  EXPECT_EQ(pool.current_host(), 1);
+  EXPECT_EQ(pool.GetStats().failovers, 1);
+  EXPECT_GT(ConnectionId(**lease), 0);
+}
+
+TEST_F(PoolTest, WhenItsHostGoesThePoolMovesOnAndDropsTheIdleConnectionsToIt) {
+  auto proxy = luban::testing::TcpProxy::Start("127.0.0.1", Config().hosts[0].port);
+  ASSERT_TRUE(proxy.ok()) << proxy.status();
+  DbConfig config = Config(3);
+  config.hosts.insert(config.hosts.begin(), DbHost{"127.0.0.1", (*proxy)->port()});
+  ConnectionPool pool(config);
+  {
+    auto a = pool.Borrow();
+    auto b = pool.Borrow();
+    ASSERT_TRUE(a.ok() && b.ok());
+    EXPECT_EQ((*a)->host(), 0);
+    EXPECT_EQ((*b)->host(), 0);
+  }
+  ASSERT_EQ(pool.GetStats().idle, 2);
+
+  (*proxy)->Block();
+  // The probe finds host 0 gone and the next answering: the service stays of use.
+  EXPECT_TRUE(pool.Probe(absl::Seconds(1)).ok());
+  EXPECT_TRUE(pool.reachable());
+  EXPECT_EQ(pool.current_host(), 1);
+  EXPECT_EQ(pool.GetStats().failovers, 1);
+  // Calls get connections to host 1; the idle ones to host 0 are dropped, never lent.
+  auto lease = pool.Borrow();
+  ASSERT_TRUE(lease.ok()) << lease.status();
+  EXPECT_EQ((*lease)->host(), 1);
+  EXPECT_GT(ConnectionId(**lease), 0);
+  EXPECT_EQ(pool.GetStats().discarded, 2);
+  EXPECT_EQ(pool.GetStats().idle, 0);
+}
+
+TEST_F(PoolTest, ADiscardedConnectionTakesTheIdleOnesToItsHostWithIt) {
+  DbConfig config = Config(3);
+  ConnectionPool pool(config);
+  auto a = pool.Borrow();
+  ASSERT_TRUE(a.ok()) << a.status();
+  {
+    auto b = pool.Borrow();
+    auto c = pool.Borrow();
+    ASSERT_TRUE(b.ok() && c.ok());
+  }
+  ASSERT_EQ(pool.GetStats().idle, 2);
+  a->Discard();  // e.g. its server went away under it: the idle ones went too
+  EXPECT_EQ(pool.GetStats().discarded, 3);
+  EXPECT_EQ(pool.GetStats().open, 0);
+  EXPECT_EQ(pool.GetStats().idle, 0);
 }
 
 }  // namespace

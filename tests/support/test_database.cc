@@ -13,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "common/db/sql_error.h"
@@ -85,8 +86,11 @@ absl::StatusOr<TestServer> TestServerFromEnv() {
 
 std::vector<std::string> ServiceDbEnvironment(const db::DbConfig& config, int pool_size,
                                               absl::string_view wait) {
-  return {absl::StrCat("LUBAN_DB_HOST=", config.host),
-          absl::StrCat("LUBAN_DB_PORT=", config.port),
+  std::vector<std::string> hosts;
+  for (const db::DbHost& host : config.hosts) {
+    hosts.push_back(absl::StrCat(host.host, ":", host.port));
+  }
+  return {absl::StrCat("LUBAN_DB_HOST=", absl::StrJoin(hosts, ",")),
           absl::StrCat("LUBAN_DB_USER=", config.user),
           absl::StrCat("LUBAN_DB_PASSWORD=", config.password),
           absl::StrCat("LUBAN_DB_NAME=", config.database),
@@ -211,8 +215,7 @@ TestDatabase::~TestDatabase() {
 
 db::DbConfig TestDatabase::Config() const {
   db::DbConfig config;
-  config.host = server_.host;
-  config.port = server_.port;
+  config.hosts = {{server_.host, server_.port}};
   config.user = user_;
   config.password = password_;
   config.database = schema_;
