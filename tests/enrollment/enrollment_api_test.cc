@@ -528,6 +528,43 @@ TEST_F(EnrollmentApiTest, AdminsFindATraineeByDocumentNumber) {
   }
 }
 
+// A run's page reads its trainees and their certificates with one call each.
+TEST_F(EnrollmentApiTest, TraineesAndCertificatesAreListedByCourseRun) {
+  const pb::Trainee waiting = AddTrainee("A1000001");
+  const pb::Trainee completing = AddTrainee("A1000002");
+  AddTrainee("A1000003");  // in no run
+  pb::Enrollment enrolled;
+  ASSERT_TRUE(Enroll(waiting.name(), "courseRuns/1", &enrolled, NextId()).ok());
+  ASSERT_TRUE(Enroll(completing.name(), "courseRuns/3", &enrolled, NextId()).ok());
+  pb::Enrollment completed;
+  ASSERT_TRUE(Complete(enrolled.name(), &completed, NextId()).ok());
+  ASSERT_FALSE(completed.certificate().empty());
+
+  pb::ListTraineesRequest trainees;
+  trainees.set_course_run("courseRuns/3");
+  pb::ListTraineesResponse in_run;
+  ASSERT_TRUE(front_.Call(kCollege, &EnrollmentApi::ListTrainees, trainees, &in_run).ok());
+  ASSERT_EQ(in_run.trainees_size(), 1);
+  EXPECT_EQ(in_run.trainees(0).name(), completing.name());
+  pb::ListCertificatesRequest certificates;
+  certificates.set_course_run("courseRuns/3");
+  pb::ListCertificatesResponse issued;
+  ASSERT_TRUE(front_.Call(kCollege, &EnrollmentApi::ListCertificates, certificates, &issued).ok());
+  ASSERT_EQ(issued.certificates_size(), 1);
+  EXPECT_EQ(issued.certificates(0).name(), completed.certificate());
+  certificates.set_course_run("courseRuns/1");
+  ASSERT_TRUE(front_.Call(kCollege, &EnrollmentApi::ListCertificates, certificates, &issued).ok());
+  EXPECT_EQ(issued.certificates_size(), 0);
+
+  trainees.set_course_run("runs/3");
+  EXPECT_TRUE(IsInvalidField(front_.Call(kCollege, &EnrollmentApi::ListTrainees, trainees, &in_run),
+                             "course_run"));
+  certificates.set_course_run("courseRuns/x");
+  EXPECT_TRUE(
+      IsInvalidField(front_.Call(kCollege, &EnrollmentApi::ListCertificates, certificates, &issued),
+                     "course_run"));
+}
+
 // ---- validation -------------------------------------------------------------------------------
 
 // A malformed request is refused naming the field before the course service is asked.

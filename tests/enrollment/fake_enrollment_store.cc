@@ -270,6 +270,12 @@ absl::StatusOr<Page<Trainee>> FakeEnrollmentTx::ListTrainees(const TraineeFilter
            (prefix.empty() || absl::StartsWith(FoldCase(t.family_name), prefix) ||
             absl::StartsWith(FoldCase(t.family_name_latin), prefix)) &&
            (filter.document_key.empty() || DocumentKey(t.document.number) == filter.document_key) &&
+           (!filter.run_id.has_value() ||
+            std::any_of(data_.enrollments.begin(), data_.enrollments.end(),
+                        [&](const auto& e) {
+                          return e.second.trainee_id == t.meta.id &&
+                                 e.second.run_id == *filter.run_id;
+                        })) &&
            IsCoFounded(t.home, filter.visible_to_institution);
   });
 }
@@ -437,6 +443,9 @@ absl::StatusOr<Page<Certificate>> FakeEnrollmentTx::ListCertificates(
   return ListAfter(data_.certificates, after_id, limit, [&](const Certificate& c) {
     return (!filter.trainee_id.has_value() || c.trainee_id == *filter.trainee_id) &&
            (!filter.workshop_id.has_value() || c.owners.workshop_id == *filter.workshop_id) &&
+           (!filter.run_id.has_value() ||
+            (data_.enrollments.contains(c.enrollment_id) &&
+             data_.enrollments.at(c.enrollment_id).run_id == *filter.run_id)) &&
            IsCoFounded(c.owners, filter.visible_to_institution);
   });
 }

@@ -794,6 +794,18 @@ TEST_P(EnrollmentStoreTest, EnrollmentFilters) {
                 f.visible_to_institution = 202;
               }),
               ElementsAre(e2));
+  // The trainees of a run: any state, each once.
+  auto trainees_of = [&](int64_t run, std::optional<int64_t> visible_to = std::nullopt) {
+    TraineeFilter filter;
+    filter.run_id = run;
+    filter.visible_to_institution = visible_to;
+    return ListTraineeIds(filter);
+  };
+  EXPECT_THAT(trainees_of(8), ElementsAre(t1, t2));
+  EXPECT_THAT(trainees_of(7), ElementsAre(t1));
+  EXPECT_THAT(trainees_of(9), ElementsAre(t2));
+  EXPECT_THAT(trainees_of(10), IsEmpty());
+  EXPECT_THAT(trainees_of(8, 202), ElementsAre(t2));  // t1's home is another college's
 
   // Keyset paging through a filtered list.
   EnrollmentFilter of_101;
@@ -948,6 +960,14 @@ TEST_P(EnrollmentStoreTest, CertificateFiltersAndValidity) {
   EXPECT_THAT(list([](auto& f) { f.visible_to_institution = 201; }), ElementsAre(c1));
   EXPECT_THAT(list([](auto& f) { f.visible_to_institution = 101; }), ElementsAre(c1, c2, c3));
   EXPECT_THAT(list([](auto& f) { f.visible_to_institution = 102; }), IsEmpty());
+  EXPECT_THAT(list([](auto& f) { f.run_id = 8; }), ElementsAre(c2, c3));
+  EXPECT_THAT(list([](auto& f) { f.run_id = 7; }), ElementsAre(c1));
+  EXPECT_THAT(list([](auto& f) { f.run_id = 9; }), IsEmpty());
+  EXPECT_THAT(list([&](auto& f) {
+                f.run_id = 8;
+                f.trainee_id = t2;
+              }),
+              ElementsAre(c2));
   auto page =
       Read<Page<Certificate>>([&](EnrollmentTx& tx) { return tx.ListCertificates({}, c1, 1); });
   ASSERT_TRUE(page.ok()) << page.status();

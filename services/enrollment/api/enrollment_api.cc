@@ -233,6 +233,8 @@ absl::Status EnrollmentApi::ListTrainees(const RequestContext& rc,
     }
     filter.document_key = DocumentKey(request.document_number());
   }
+  LUBAN_ASSIGN_OR_RETURN(filter.run_id,
+                         OptionalResourceName("course_run", kCourseRuns, request.course_run()));
   return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
     auto rows = logic_.ListTrainees(tx, rc.principal, filter, page.after_id, page.size);
     if (auto s = WritePage(rows, page_tokens_, rc.principal.name, request,
@@ -573,6 +575,8 @@ absl::Status EnrollmentApi::ListCertificates(const RequestContext& rc,
   LUBAN_ASSIGN_OR_RETURN(auto workshop,
                          OptionalResourceName("workshop", kWorkshops, request.workshop()));
   filter.workshop_id = workshop;
+  LUBAN_ASSIGN_OR_RETURN(filter.run_id,
+                         OptionalResourceName("course_run", kCourseRuns, request.course_run()));
   return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
     auto rows = logic_.ListCertificates(tx, rc.principal, filter, page.after_id, page.size);
     if (auto s = WritePage(rows, page_tokens_, rc.principal.name, request,

@@ -151,7 +151,8 @@ struct TraineeFilter {
   std::string citizenship;
   std::optional<TraineeStatus> status;
   std::string name_prefix;
-  std::string document_key;  // DocumentKey of a number; empty for any
+  std::string document_key;       // DocumentKey of a number; empty for any
+  std::optional<int64_t> run_id;  // with an enrollment (any state) in this run
   std::optional<int64_t> visible_to_institution;
 };
 
@@ -168,6 +169,7 @@ struct EnrollmentFilter {
 struct CertificateFilter {
   std::optional<int64_t> trainee_id;
   std::optional<int64_t> workshop_id;
+  std::optional<int64_t> run_id;  // issued for an enrollment in this run
   std::optional<int64_t> visible_to_institution;
 };
 

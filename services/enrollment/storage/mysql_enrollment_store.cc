@@ -295,6 +295,9 @@ absl::StatusOr<Page<Trainee>> MySqlEnrollmentTx::ListTrainees(const TraineeFilte
                       " LIKE CONCAT(?, '%') ESCAPE '!')");
     }
     if (!filter.document_key.empty()) absl::StrAppend(&query, " AND doc_key = ?");
+    if (filter.run_id.has_value()) {
+      absl::StrAppend(&query, " AND id IN (SELECT trainee_id FROM enrollments WHERE run_id = ?)");
+    }
     if (filter.visible_to_institution.has_value()) absl::StrAppend(&query, kCoFounded);
     absl::StrAppend(&query, " ORDER BY id LIMIT ?");
     auto& select = session_.Prepare(query);
@@ -308,6 +311,7 @@ absl::StatusOr<Page<Trainee>> MySqlEnrollmentTx::ListTrainees(const TraineeFilte
       bind.Text(pattern).Text(pattern);
     }
     if (!filter.document_key.empty()) bind.Text(filter.document_key);
+    if (filter.run_id.has_value()) bind.Int64(*filter.run_id);
     if (filter.visible_to_institution.has_value()) {
       bind.Int64(*filter.visible_to_institution).Int64(*filter.visible_to_institution);
     }
@@ -710,6 +714,10 @@ absl::StatusOr<Page<Certificate>> MySqlEnrollmentTx::ListCertificates(
         absl::StrCat("SELECT ", kCertificateColumns, " FROM certificates WHERE id > ?");
     if (filter.trainee_id.has_value()) absl::StrAppend(&query, " AND trainee_id = ?");
     if (filter.workshop_id.has_value()) absl::StrAppend(&query, " AND workshop_id = ?");
+    if (filter.run_id.has_value()) {
+      absl::StrAppend(&query,
+                      " AND enrollment_id IN (SELECT id FROM enrollments WHERE run_id = ?)");
+    }
     if (filter.visible_to_institution.has_value()) absl::StrAppend(&query, kCoFounded);
     absl::StrAppend(&query, " ORDER BY id LIMIT ?");
     auto& select = session_.Prepare(query);
@@ -717,6 +725,7 @@ absl::StatusOr<Page<Certificate>> MySqlEnrollmentTx::ListCertificates(
     bind.Int64(after_id);
     if (filter.trainee_id.has_value()) bind.Int64(*filter.trainee_id);
     if (filter.workshop_id.has_value()) bind.Int64(*filter.workshop_id);
+    if (filter.run_id.has_value()) bind.Int64(*filter.run_id);
     if (filter.visible_to_institution.has_value()) {
       bind.Int64(*filter.visible_to_institution).Int64(*filter.visible_to_institution);
     }

@@ -1,11 +1,12 @@
 import { Alert, Anchor, Badge, Button, Group, Loader, Stack, Table, Text, Title } from "@mantine/core";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { useCallback, useRef, useState } from "react";
+import { useCallback, useState } from "react";
 import { Link, useParams } from "react-router";
 
 import { course, enrollment } from "../app/api.js";
 import { useI18n } from "../app/i18n.js";
 import { enrollmentStateKey, traineeName } from "../app/people.js";
+import { listAll } from "../app/reference.js";
 import { useRunChanges } from "../app/runChanges.js";
 import { useSession } from "../app/session.js";
 import { isoDate, localized, resourceId } from "../app/text.js";
@@ -49,33 +50,24 @@ interface RunData {
 
 const rowName = (row: Row) => traineeName(row.trainee) || row.enrollment.trainee;
 
-async function allEnrollments(run: string, signal: AbortSignal): Promise<Enrollment[]> {
-  const out: Enrollment[] = [];
-  let pageToken = "";
-  do {
-    const page = await enrollment.listEnrollments(
-      { courseRun: run, pageSize: 1000, pageToken },
-      { signal },
-    );
-    out.push(...page.enrollments);
-    pageToken = page.nextPageToken;
-  } while (pageToken !== "");
-  return out;
-}
-
-// Trainees and certificates change rarely while a run's page is open: each is read once.
-type Cache<T> = Map<string, Promise<T | undefined>>;
-
-function cached<T>(cache: Cache<T>, name: string, read: () => Promise<T>): Promise<T | undefined> {
-  let found = cache.get(name);
-  if (found === undefined) {
-    found = read().catch(() => {
-      cache.delete(name);
-      return undefined;
-    });
-    cache.set(name, found);
-  }
-  return found;
+// A run's enrollments, their trainees and the certificates issued for it: one list call each
+// (every page of it), however many trainees the run has.
+async function runPeople(run: string, signal: AbortSignal) {
+  const filter = { courseRun: run, pageSize: 1000 };
+  return Promise.all([
+    listAll(async (pageToken) => {
+      const r = await enrollment.listEnrollments({ ...filter, pageToken }, { signal });
+      return { items: r.enrollments, nextPageToken: r.nextPageToken };
+    }),
+    listAll(async (pageToken) => {
+      const r = await enrollment.listTrainees({ ...filter, pageToken }, { signal });
+      return { items: r.trainees, nextPageToken: r.nextPageToken };
+    }),
+    listAll(async (pageToken) => {
+      const r = await enrollment.listCertificates({ ...filter, pageToken }, { signal });
+      return { items: r.certificates, nextPageToken: r.nextPageToken };
+    }),
+  ]);
 }
 
 function People({
@@ -184,29 +176,23 @@ export function RunPage() {
   const { caller } = useSession();
   const { id } = useParams();
   const name = `courseRuns/${id ?? ""}`;
-  const trainees = useRef<Cache<Trainee>>(new Map());
-  const certificates = useRef<Cache<Certificate>>(new Map());
   const [withdrawing, setWithdrawing] = useState<WithdrawTarget | null>(null);
   const [withdrawn, setWithdrawn] = useState<WithdrawTarget | null>(null);
   const { data, error, loading, reload } = useCall<RunData>(
     async (signal) => {
       const run = await course.getCourseRun({ name }, { signal });
-      const [c, workshop, enrollments] = await Promise.all([
+      const [c, workshop, [enrollments, trainees, certificates]] = await Promise.all([
         course.getCourse({ name: run.course }, { signal }),
         course.getWorkshop({ name: run.workshop }, { signal }),
-        allEnrollments(name, signal),
+        runPeople(name, signal),
       ]);
-      const rows = await Promise.all(
-        enrollments.map(async (e): Promise<Row> => {
-          const [trainee, certificate] = await Promise.all([
-            cached(trainees.current, e.trainee, () => enrollment.getTrainee({ name: e.trainee })),
-            e.certificate === ""
-              ? undefined
-              : cached(certificates.current, e.certificate, () =>
-                  enrollment.getCertificate({ name: e.certificate }),
-                ),
-          ]);
-          return { enrollment: e, trainee, certificate };
+      const traineeOf = new Map(trainees.map((t) => [t.name, t]));
+      const certificateOf = new Map(certificates.map((c) => [c.name, c]));
+      const rows = enrollments.map(
+        (e): Row => ({
+          enrollment: e,
+          trainee: traineeOf.get(e.trainee),
+          certificate: certificateOf.get(e.certificate),
         }),
       );
       const inState = (...states: EnrollmentState[]) =>
