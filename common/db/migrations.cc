@@ -97,13 +97,15 @@ class MigrationLock {
         absl::StrCat("the migration lock's lease expired and ", CurrentHolder(), " took it"));
   }
 
-  void Release() {
-    std::unique_ptr<sql::PreparedStatement> free(connection_.prepareStatement(
+  void Release() { ReleaseOn(connection_); }
+  // Releases the lease over another connection (after this one failed).
+  void ReleaseOn(sql::Connection& connection) {
+    std::unique_ptr<sql::PreparedStatement> free(connection.prepareStatement(
         "UPDATE schema_migration_lock SET holder = '', expires_at = '1970-01-01'"
         " WHERE id = 1 AND holder = ?"));
     free->setString(1, holder_);
     free->executeUpdate();
-    Commit(connection_);
+    Commit(connection);
   }
 
  private:
@@ -255,6 +257,15 @@ absl::StatusOr<MigrationReport> Migrate(ConnectionPool& pool,
     return report;
   } catch (const sql::SQLException& e) {
     lease.Discard();
+    // The next migrator (this service restarted, or another replica) should not wait for the
+    // lease to expire: free it now if the database still answers.
+    if (auto again = pool.Borrow(absl::Now() + absl::Seconds(2)); again.ok()) {
+      try {
+        lock.ReleaseOn((*again)->connection());
+      } catch (const sql::SQLException&) {
+        again->Discard();  // it expires instead
+      }
+    }
     return SqlErrorToStatus(e, "migrate the schema");
   }
 }

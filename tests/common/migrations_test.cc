@@ -197,6 +197,12 @@ TEST_F(MigrateTest, AFailingMigrationIsNotRecorded) {
   // The platform track, applied before the broken one, stays recorded.
   EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM schema_migrations WHERE track = 'platform'"),
             static_cast<int64_t>(PlatformMigrations().size()));
+  // The failed migrator freed its lease: the next one (a restart, the fixed release) need not
+  // wait for it to expire.
+  EXPECT_EQ(*db().QueryValue("SELECT holder FROM schema_migration_lock WHERE id = 1"), "");
+  auto fixed = Migrate(pool, {&PlatformMigrations(), &TestTrackV1()}, absl::Seconds(1));
+  ASSERT_TRUE(fixed.ok()) << fixed.status();
+  EXPECT_EQ(fixed->applied, 1);
 }
 
 TEST_F(MigrateTest, ConcurrentMigratorsApplyEachMigrationOnce) {

@@ -934,5 +934,9 @@ TEST_F(MySqlCourseStoreTest, FailedBodyLeavesTablesUnchanged) {
   EXPECT_EQ(after, before);
 }
 
+TEST_F(MySqlCourseStoreTest, EveryTableIsInnoDbWithAPrimaryKeyAsGaleraNeeds) {
+  EXPECT_EQ(TablesGaleraCannotReplicate(), "");
+}
+
 }  // namespace
 }  // namespace luban::course

@@ -1443,5 +1443,9 @@ TEST_F(MySqlEnrollmentStoreTest, FailedBodyLeavesTablesUnchanged) {
   EXPECT_EQ(checksums(), before);
 }
 
+TEST_F(MySqlEnrollmentStoreTest, EveryTableIsInnoDbWithAPrimaryKeyAsGaleraNeeds) {
+  EXPECT_EQ(TablesGaleraCannotReplicate(), "");
+}
+
 }  // namespace
 }  // namespace luban::enrollment

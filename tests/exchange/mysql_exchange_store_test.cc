@@ -1273,5 +1273,9 @@ TEST_F(MySqlExchangeStoreTest, FailedBodyLeavesTablesUnchanged) {
   EXPECT_EQ(checksums(), before);
 }
 
+TEST_F(MySqlExchangeStoreTest, EveryTableIsInnoDbWithAPrimaryKeyAsGaleraNeeds) {
+  EXPECT_EQ(TablesGaleraCannotReplicate(), "");
+}
+
 }  // namespace
 }  // namespace luban::exchange

@@ -50,6 +50,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -231,6 +232,23 @@ class MySqlStoreTest : public DatabaseTest {
   // Runs `body` as one transaction named `context`, with a minute to finish.
   absl::Status Run(absl::string_view context, const std::function<absl::Status(Tx&)>& body) {
     return store_->InTransaction(context, absl::Now() + absl::Seconds(60), body);
+  }
+
+  // Galera replicates InnoDB tables only and certifies a change by its rows' primary keys: the
+  // migrated schema's tables that are not InnoDB or have no primary key, comma-separated.
+  std::string TablesGaleraCannotReplicate() {
+    const std::string in_schema =
+        absl::StrCat(" FROM information_schema.TABLES t WHERE t.TABLE_SCHEMA = '", db().schema(),
+                     "' AND t.TABLE_TYPE = 'BASE TABLE'");
+    auto tables = db().QueryInt(absl::StrCat("SELECT COUNT(*)", in_schema));
+    EXPECT_GT(tables.value_or(0), 0) << tables.status();
+    auto refused = db().QueryValue(absl::StrCat(
+        "SELECT IFNULL(GROUP_CONCAT(t.TABLE_NAME ORDER BY t.TABLE_NAME), '')", in_schema,
+        " AND (t.ENGINE <> 'InnoDB' OR NOT EXISTS (SELECT 1 FROM"
+        " information_schema.TABLE_CONSTRAINTS c WHERE c.TABLE_SCHEMA = t.TABLE_SCHEMA"
+        " AND c.TABLE_NAME = t.TABLE_NAME AND c.CONSTRAINT_TYPE = 'PRIMARY KEY'))"));
+    EXPECT_TRUE(refused.ok()) << refused.status();
+    return refused.value_or("?");
   }
 
  private:

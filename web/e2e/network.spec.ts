@@ -131,11 +131,13 @@ async function openProgramme(baseURL: string, quota: number): Promise<ProgrammeJ
 }
 
 // Pages through a list (its "Next" button) until `row` shows: new records may be on a later page.
+// Each page is looked at once it has loaded (the list's table says aria-busy="false").
 async function findRow(page: Page, row: Locator): Promise<void> {
-  await expect(page.getByRole("table").first()).toBeVisible();
-  for (let i = 0; i < 50 && !(await row.isVisible()); i++) {
+  const list = page.locator("main table[aria-busy]").first();
+  for (let i = 0; i < 50; i++) {
+    await expect(list).toHaveAttribute("aria-busy", "false");
+    if (await row.isVisible()) return;
     await page.getByRole("button", { name: "Next" }).click();
-    await page.waitForLoadState("networkidle");
   }
   await expect(row).toBeVisible();
 }

@@ -14,24 +14,34 @@ export interface Loaded<T> {
 
 export function useCall<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]): Loaded<T> {
   const { lost } = useSession();
-  const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({
-    loading: true,
-  });
+  const [state, setState] = useState<{
+    data?: T;
+    error?: unknown;
+    loading: boolean;
+    loaded?: unknown[]; // the inputs the state is of
+  }>({ loading: true });
   const [attempt, setAttempt] = useState(0);
+  const inputs = [...deps, attempt];
   useEffect(() => {
     const abort = new AbortController();
-    setState((s) => ({ data: s.data, loading: true }));
+    setState((s) => ({ data: s.data, loading: true, loaded: inputs }));
     load(abort.signal).then(
-      (data) => !abort.signal.aborted && setState({ data, loading: false }),
+      (data) => !abort.signal.aborted && setState({ data, loading: false, loaded: inputs }),
       (error: unknown) => {
         if (abort.signal.aborted) return;
         if (isUnauthenticated(error)) lost();
-        setState({ error, loading: false });
+        setState({ error, loading: false, loaded: inputs });
       },
     );
     return () => abort.abort();
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [...deps, attempt]);
+  }, inputs);
   const reload = useCallback(() => setAttempt((n) => n + 1), []);
-  return { data: state.data, error: state.error, loading: state.loading, reload };
+  // Loading from the very render whose inputs changed (before the effect starts the call), so
+  // that nothing reads the previous inputs' data as current.
+  const stale =
+    state.loaded === undefined ||
+    state.loaded.length !== inputs.length ||
+    state.loaded.some((value, i) => !Object.is(value, inputs[i]));
+  return { data: state.data, error: state.error, loading: state.loading || stale, reload };
 }

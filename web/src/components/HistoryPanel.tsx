@@ -44,7 +44,7 @@ export function HistoryPanel({
       {pages.data && records.length === 0 && <Text c="dimmed">{t("history.none")}</Text>}
       {records.length > 0 && (
         <Table.ScrollContainer minWidth={720}>
-          <Table striped>
+          <Table aria-busy={pages.loading} striped>
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>{t("history.when")}</Table.Th>

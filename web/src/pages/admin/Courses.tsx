@@ -161,7 +161,7 @@ export function Courses() {
       {pages.loading && !pages.data && <Loader aria-label={t("common.loading")} />}
       {pages.data && (
         <Table.ScrollContainer minWidth={720}>
-          <Table striped highlightOnHover>
+          <Table aria-busy={pages.loading} striped highlightOnHover>
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>{t("admin.code")}</Table.Th>

@@ -278,7 +278,7 @@ export function Workshops() {
       {pages.loading && !pages.data && <Loader aria-label={t("common.loading")} />}
       {pages.data && (
         <Table.ScrollContainer minWidth={900}>
-          <Table striped highlightOnHover>
+          <Table aria-busy={pages.loading} striped highlightOnHover>
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>{t("admin.name")}</Table.Th>

@@ -98,7 +98,7 @@ export function Mobilities() {
       {pages.data && pages.data.items.length === 0 && <Text>{t("mobility.none")}</Text>}
       {pages.data && pages.data.items.length > 0 && (
         <Table.ScrollContainer minWidth={900}>
-          <Table striped highlightOnHover>
+          <Table aria-busy={pages.loading} striped highlightOnHover>
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>{t("mobility.participant")}</Table.Th>

@@ -73,7 +73,7 @@ function ProgrammeMobilities({
       {pages.data && pages.data.items.length === 0 && <Text c="dimmed">{t("mobility.none")}</Text>}
       {pages.data && pages.data.items.length > 0 && (
         <Table.ScrollContainer minWidth={720}>
-          <Table striped>
+          <Table aria-busy={pages.loading} striped>
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>{t("mobility.participant")}</Table.Th>

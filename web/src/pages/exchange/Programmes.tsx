@@ -95,7 +95,7 @@ export function Programmes() {
       {pages.data && pages.data.items.length === 0 && <Text>{t("programme.none")}</Text>}
       {pages.data && pages.data.items.length > 0 && (
         <Table.ScrollContainer minWidth={900}>
-          <Table striped highlightOnHover>
+          <Table aria-busy={pages.loading} striped highlightOnHover>
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>{t("programme.name")}</Table.Th>
