@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/functional/function_ref.h"
 #include "absl/random/random.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -64,16 +65,14 @@ class MigrationLock {
             "CREATE TABLE IF NOT EXISTS schema_migration_lock ("
             " id TINYINT NOT NULL PRIMARY KEY, holder VARCHAR(255) NOT NULL,"
             " expires_at DATETIME(6) NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
-    try {
+    // Lost to another node's migrator, the row is there all the same.
+    UnlessConflict([&] {
       Execute(connection_,
               "INSERT IGNORE INTO schema_migration_lock (id, holder, expires_at)"
               " VALUES (1, '', '1970-01-01')");
       Commit(connection_);
-    } catch (const sql::SQLException& e) {
-      // Another node's migrator inserted the row first: it is there.
-      if (!IsRetryableTransactionError(e.getErrorCode())) throw;
-      Rollback(connection_);
-    }
+      return true;
+    });
     absl::Duration pause = absl::Milliseconds(50);
     while (true) {
       if (TryTake()) return absl::OkStatus();
@@ -116,12 +115,20 @@ class MigrationLock {
   }
 
   bool TryTake() {
-    try {
+    return UnlessConflict([&] {
       return Update(
           "UPDATE schema_migration_lock SET expires_at = UTC_TIMESTAMP(6) + INTERVAL ? SECOND,"
           " holder = ? WHERE id = 1 AND (holder = '' OR expires_at < UTC_TIMESTAMP(6))");
+    });
+  }
+
+  // What `write` returns, or false (rolled back) when another writer of the row won it: another
+  // node's at COMMIT (Galera's certification), or a deadlock on one server. Throws on other
+  // errors.
+  bool UnlessConflict(absl::FunctionRef<bool()> write) {
+    try {
+      return write();
     } catch (const sql::SQLException& e) {
-      // Another node's taker won the certification (or the row's lock): try again.
       if (!IsRetryableTransactionError(e.getErrorCode())) throw;
       Rollback(connection_);
       return false;

@@ -1,5 +1,6 @@
 #include "common/db/pool.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -149,11 +150,7 @@ absl::StatusOr<std::unique_ptr<PooledConnection>> ConnectionPool::Open(
     const int host = (start + i) % count;
     auto opened = OpenOn(host, connect_timeout, io_timeout);
     if (opened.ok()) {
-      int expected = start;
-      if (host != start &&
-          current_host_.compare_exchange_strong(expected, host, std::memory_order_acq_rel)) {
-        failovers_.fetch_add(1, std::memory_order_relaxed);
-      }
+      SwitchHost(start, host);
       return opened;
     }
     if (!absl::IsUnavailable(opened.status())) return opened.status();
@@ -162,11 +159,8 @@ absl::StatusOr<std::unique_ptr<PooledConnection>> ConnectionPool::Open(
   return absl::UnavailableError(absl::StrJoin(refusals, "; "));
 }
 
-void ConnectionPool::MoveOnFrom(int host) {
-  int expected = host;
-  const int next = (host + 1) % static_cast<int>(config_.hosts.size());
-  if (next != host &&
-      current_host_.compare_exchange_strong(expected, next, std::memory_order_acq_rel)) {
+void ConnectionPool::SwitchHost(int from, int to) {
+  if (from != to && current_host_.compare_exchange_strong(from, to, std::memory_order_acq_rel)) {
     failovers_.fetch_add(1, std::memory_order_relaxed);
   }
 }
@@ -299,12 +293,16 @@ void ConnectionPool::Return(std::unique_ptr<PooledConnection> connection, bool d
   // The idle connections to the same host went through whatever broke this one: they are
   // dropped too, rather than lent to fail a call each.
   const int host = connection->host();
+  Drop(std::move(connection), host);
+}
+
+void ConnectionPool::Drop(std::unique_ptr<PooledConnection> broken, std::optional<int> host) {
   std::deque<std::unique_ptr<PooledConnection>> dropped;
-  dropped.push_back(std::move(connection));
+  if (broken != nullptr) dropped.push_back(std::move(broken));
   {
     absl::MutexLock lock(&mu_);
     for (auto it = idle_.begin(); it != idle_.end();) {
-      if ((*it)->host() == host) {
+      if (!host.has_value() || (*it)->host() == *host) {
         dropped.push_back(std::move(*it));
         it = idle_.erase(it);
       } else {
@@ -314,7 +312,7 @@ void ConnectionPool::Return(std::unique_ptr<PooledConnection> connection, bool d
     open_ -= static_cast<int>(dropped.size());
     discarded_ += static_cast<int64_t>(dropped.size());
   }
-  // Closed outside the lock.
+  // Closed here, outside the lock.
 }
 
 absl::Status ConnectionPool::Ping(absl::Duration timeout) {
@@ -346,7 +344,7 @@ absl::Status ConnectionPool::Probe(absl::Duration timeout) {
       // Another node may answer (at once: a cluster stays of use while one does); one host is
       // reopened at the next probe.
       if (config_.hosts.size() > 1) {
-        MoveOnFrom(probe_->host());
+        SwitchHost(probe_->host(), (probe_->host() + 1) % static_cast<int>(config_.hosts.size()));
         try_next = true;
       }
       probe_.reset();
@@ -365,13 +363,7 @@ absl::Status ConnectionPool::Probe(absl::Duration timeout) {
   if (!status.ok()) {
     // The idle connections went through the same outage: drop them rather than lend them
     // broken once the database is back.
-    std::deque<std::unique_ptr<PooledConnection>> dropped;
-    {
-      absl::MutexLock pool_lock(&mu_);
-      dropped.swap(idle_);
-      open_ -= static_cast<int>(dropped.size());
-      discarded_ += static_cast<int64_t>(dropped.size());
-    }
+    Drop(nullptr, std::nullopt);
   }
   return status;
 }

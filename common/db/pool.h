@@ -24,6 +24,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -181,8 +182,12 @@ class ConnectionPool {
   absl::StatusOr<std::unique_ptr<PooledConnection>> OpenOn(int host, absl::Duration connect_timeout,
                                                            absl::Duration io_timeout);
   void Return(std::unique_ptr<PooledConnection> connection, bool discard);
-  // Makes the host after `host` the current one, unless another thread moved on already.
-  void MoveOnFrom(int host);
+  // Makes `to` the current host if `from` still is (another thread may have moved on already),
+  // counting a failover.
+  void SwitchHost(int from, int to);
+  // Closes `broken` (may be null) and the idle connections to `host` (all without one), outside
+  // the lock, counting them as discarded.
+  void Drop(std::unique_ptr<PooledConnection> broken, std::optional<int> host);
 
   const DbConfig config_;
   mutable absl::Mutex mu_;

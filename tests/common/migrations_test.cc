@@ -85,6 +85,16 @@ const std::vector<Migration>& TestTrackV2() {
 
 class MigrateTest : public luban::testing::DatabaseTest {
  protected:
+  // Migrates the platform and test track 1 over `pool`, then hands the migration lock's lease
+  // to `holder` until `expires_at` (an SQL expression), as another migrator would hold it.
+  void MigrateThenLeaveLease(ConnectionPool& pool, const std::string& holder,
+                             const std::string& expires_at) {
+    ASSERT_TRUE(Migrate(pool, {&PlatformMigrations(), &TestTrackV1()}).ok());
+    ASSERT_TRUE(db().Execute(absl::StrCat("UPDATE schema_migration_lock SET holder = '", holder,
+                                          "', expires_at = ", expires_at, " WHERE id = 1"))
+                    .ok());
+  }
+
   int64_t TableCount() {
     return *db().QueryInt(
         absl::StrCat("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '",
@@ -227,10 +237,8 @@ TEST_F(MigrateTest, ConcurrentMigratorsApplyEachMigrationOnce) {
 // holding it leaves it to expire, and the next one takes it over.
 TEST_F(MigrateTest, ALeaseLeftByAMigratorThatDiedIsTakenOverOnceExpired) {
   ConnectionPool pool(Config(1));
-  ASSERT_TRUE(Migrate(pool, {&PlatformMigrations(), &TestTrackV1()}).ok());
-  ASSERT_TRUE(db().Execute("UPDATE schema_migration_lock SET holder = 'dead-host:7:1',"
-                           " expires_at = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND WHERE id = 1")
-                  .ok());
+  MigrateThenLeaveLease(pool, "dead-host:7:1", "UTC_TIMESTAMP(6) - INTERVAL 1 SECOND");
+  ASSERT_FALSE(HasFatalFailure());
   auto report = Migrate(pool, {&PlatformMigrations(), &TestTrackV2()}, absl::Seconds(5));
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->applied, 1);
@@ -239,10 +247,8 @@ TEST_F(MigrateTest, ALeaseLeftByAMigratorThatDiedIsTakenOverOnceExpired) {
 
 TEST_F(MigrateTest, ALiveLeaseMakesOthersWaitUntilTheirTimeoutAndApplyNothing) {
   ConnectionPool pool(Config(1));
-  ASSERT_TRUE(Migrate(pool, {&PlatformMigrations(), &TestTrackV1()}).ok());
-  ASSERT_TRUE(db().Execute("UPDATE schema_migration_lock SET holder = 'replica-b:42:7',"
-                           " expires_at = UTC_TIMESTAMP(6) + INTERVAL 1 HOUR WHERE id = 1")
-                  .ok());
+  MigrateThenLeaveLease(pool, "replica-b:42:7", "UTC_TIMESTAMP(6) + INTERVAL 1 HOUR");
+  ASSERT_FALSE(HasFatalFailure());
   auto refused = Migrate(pool, {&PlatformMigrations(), &TestTrackV2()}, absl::Milliseconds(300));
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
   EXPECT_THAT(std::string(refused.status().message()), ::testing::HasSubstr("replica-b:42:7"));
