@@ -199,6 +199,9 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(ServiceModule& m
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(o.listen, server_credentials, &host->port_);
+  // Without this gRPC binds with SO_REUSEPORT, and a second process started on a port in use
+  // would share its calls instead of failing.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.RegisterService(service);
   ApplyServerLimits(builder, o);
   host->server_ = builder.BuildAndStart();

@@ -193,23 +193,23 @@ port_in_use() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# Prints a TCP port free on 127.0.0.1 (a candidate: the caller retries if it is taken meanwhile).
+# Prints a TCP port free on 127.0.0.1 and not among the arguments (a candidate: the caller retries
+# if it is taken meanwhile). Two picks in a row can be the same free port: a caller picking several
+# passes those it has.
 free_port() {
-  local port
-  if command -v python3 >/dev/null 2>&1 &&
-    port="$(python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()' 2>/dev/null)" &&
-    [[ "$port" =~ ^[0-9]+$ ]]; then
+  local port i
+  for ((i = 0; i < 100; i++)); do
+    if command -v python3 >/dev/null 2>&1; then
+      port="$(python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()' 2>/dev/null)"
+    else
+      port=$((20000 + RANDOM % 30000))
+      port_in_use "$port" && continue
+    fi
+    [[ "$port" =~ ^[0-9]+$ ]] || continue
+    [[ " $* " == *" $port "* ]] && continue
     printf '%s\n' "$port"
     return 0
-  fi
-  local i
-  for ((i = 0; i < 100; i++)); do
-    port=$((20000 + RANDOM % 30000))
-    if ! port_in_use "$port"; then
-      printf '%s\n' "$port"
-      return 0
-    fi
   done
   die "found no free TCP port on 127.0.0.1"
 }

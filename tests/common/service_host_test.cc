@@ -142,5 +142,21 @@ TEST_F(ServiceHostTest, AStartThatFailsAfterTheModuleWasCreatedStopsIt) {
   close(taken);
 }
 
+TEST_F(ServiceHostTest, ASecondHostOnAPortInUseFailsInsteadOfSharingIt) {
+  // gRPC binds with SO_REUSEPORT unless told not to: two hosts on one port would both start and
+  // split the port's calls between them.
+  BackgroundModule first_module;
+  auto first = ServiceHost::Start(first_module, Options(), *auth::CredentialStore::Parse(""));
+  ASSERT_TRUE(first.ok()) << first.status();
+
+  BackgroundModule second_module;
+  HostOptions options = Options();
+  options.listen = absl::StrCat("127.0.0.1:", (*first)->port());
+  auto second = ServiceHost::Start(second_module, options, *auth::CredentialStore::Parse(""));
+  ASSERT_FALSE(second.ok()) << "a second host listens on port " << (*first)->port();
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable) << second.status();
+  (*first)->Shutdown();
+}
+
 }  // namespace
 }  // namespace luban

@@ -18,8 +18,9 @@
 
 namespace luban::testing {
 
-// A loopback port that was free a moment ago (bound to port 0, then closed). Another process
-// could take it before the child binds it; on the tests' scale that is acceptable.
+// A loopback port that was free a moment ago (bound to port 0, then closed), never the same one
+// twice in a process. Another process could take it before the child binds it; the services do
+// not share ports (no SO_REUSEPORT), so that fails the child's start rather than splitting calls.
 int FreePort();
 
 // The whole contents of a file ("" if it cannot be read).
