@@ -36,7 +36,10 @@ struct TlsFiles {
 };
 
 struct ChannelOptions {
-  // "host:port" (or any gRPC target URI).
+  // "host:port"; several replicas as "ip:port,ip:port" (IP addresses: a name that stands for
+  // several replicas is given once, and resolves to all of them); or any gRPC target URI. Calls
+  // are spread over every address the target yields, round robin, passing over those that do
+  // not answer.
   std::string target;
   TlsFiles tls;
   // Retry connecting promptly (pauses of 100..200 ms) instead of gRPC's backoff of seconds: for
@@ -48,9 +51,14 @@ struct ChannelOptions {
   absl::Duration keepalive = absl::ZeroDuration();
 };
 
-// INVALID_ARGUMENT for an empty target or a cert without its key (naming the setting);
+// INVALID_ARGUMENT for an empty target, a list of addresses that are not all "ip:port" of one IP
+// version, or a cert without its key (naming the setting);
 // FAILED_PRECONDITION when a TLS file cannot be read (naming the file and the reason).
 absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const ChannelOptions& options);
+
+// The gRPC target URI for a ChannelOptions::target: "ip:port,ip:port" becomes gRPC's
+// "ipv4:ip:port,ip:port" (or "ipv6:"); anything else is returned as it is. Errors as MakeChannel's.
+absl::StatusOr<std::string> GrpcTarget(absl::string_view target);
 
 // The contents of the PEM file at `path`; FAILED_PRECONDITION naming `what` ("CA", "client
 // key"...) and the file when it cannot be read or holds no PEM block.

@@ -185,9 +185,11 @@ absl::StatusOr<std::unique_ptr<PooledConnection>> ConnectionPool::OpenOn(
     {
       std::unique_ptr<sql::Statement> statement(connection->createStatement());
       // A Galera node outside the primary component accepts connections and SHOW but refuses
-      // every other query (1047): not a node to use now. Reads on a Galera node wait until it
-      // has applied what the cluster committed before them (wsrep_sync_wait), so that a read
-      // through another node sees the caller's acknowledged writes.
+      // every other query (1047): not a node to use now. A transaction on a Galera node first
+      // waits until the node has applied what the cluster committed before it, so that a call
+      // through another node sees the caller's acknowledged writes: wsrep_sync_wait makes only
+      // a transaction's first statement wait, and only when the mask names its kind, so the
+      // mask names them all (reads 1, updates and deletes 2, inserts 4).
       std::string galera;
       if (ShowsOn(*statement, "SHOW VARIABLES LIKE 'wsrep_on'")) {
         if (!ShowsOn(*statement, "SHOW STATUS LIKE 'wsrep_ready'")) {
@@ -195,7 +197,7 @@ absl::StatusOr<std::unique_ptr<PooledConnection>> ConnectionPool::OpenOn(
               absl::StrCat("database ", where.host, ":", where.port,
                            " is a Galera node outside the cluster's primary component"));
         }
-        galera = "wsrep_sync_wait = 1, ";
+        galera = "wsrep_sync_wait = 7, ";
       }
       // Byte-exact UTF-8 in any script, UTC timestamps, strict input checks, and transactions:
       // autocommit is turned off here, where a failure throws (setAutoCommit() ignores one, as

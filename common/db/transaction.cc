@@ -32,13 +32,15 @@ int64_t Session::InsertReturningId(sql::PreparedStatement& statement) {
 
 namespace {
 
-// Rolls back, reporting whether the connection is still usable.
-bool RollbackQuietly(PooledConnection& connection) {
+// Rolls back; the error of a ROLLBACK that failed (0 when it did not). Only a connection error
+// leaves the connection unusable: Galera reports a transaction it aborted for a replicated one
+// (a brute-force abort) on the next statement, ROLLBACK included, which rolls back all the same.
+int RollbackQuietly(PooledConnection& connection) {
   try {
     Rollback(connection.connection());
-    return true;
-  } catch (const sql::SQLException&) {
-    return false;
+    return 0;
+  } catch (const sql::SQLException& e) {
+    return e.getErrorCode() != 0 ? e.getErrorCode() : 2013;
   }
 }
 
@@ -88,10 +90,10 @@ absl::Status RunInTransaction(ConnectionPool& pool, const TransactionOptions& op
       lease.Discard();
       return status;
     }
-    if (!RollbackQuietly(*lease)) {
+    if (const int rollback = RollbackQuietly(*lease); IsConnectionError(rollback)) {
       lease.Discard();
-      return absl::UnavailableError(
-          absl::StrCat(options.context, ": the database connection failed"));
+      return absl::UnavailableError(absl::StrCat(
+          options.context, ": the database connection failed (after: ", status.message(), ")"));
     }
     if (!IsRetryableTransactionError(code) || attempt == options.max_attempts) return status;
     // Jittered: the transactions that collided start again at different moments instead of

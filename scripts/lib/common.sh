@@ -14,6 +14,7 @@ LUBAN_PACKAGES=(
   prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   mariadb-server mariadb-client sysbench
+  galera-4 mariadb-backup socat  # the Galera cluster (dev up --ha, its tests), its state transfer
   clang libclang-rt-14-dev libfuzzer-14-dev  # clang's sanitizer runtimes are only Recommended
   docker-compose  # tests/deploy validates deploy/compose.yaml with it
   clang-format shellcheck  # the format and shellcheck tests

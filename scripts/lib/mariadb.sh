@@ -4,6 +4,9 @@
 # Sourced after common.sh.
 
 LUBAN_MY_CNF="$LUBAN_ROOT/deploy/mariadb/my.cnf"
+# The option file mdb_start gives mariadbd (a Galera node's own file, from galera.sh, includes
+# my.cnf); mdb_init always initialises with my.cnf alone.
+MDB_DEFAULTS_FILE="$LUBAN_MY_CNF"
 
 # mariadbd refuses to run as root unless told to.
 mdb_user_args() {
@@ -60,7 +63,7 @@ mdb_start() {
   shift 6
   local user_args
   mapfile -t user_args < <(mdb_user_args)
-  local cmd=(mariadbd --defaults-file="$LUBAN_MY_CNF" --datadir="$datadir" --socket="$socket"
+  local cmd=(mariadbd --defaults-file="$MDB_DEFAULTS_FILE" --datadir="$datadir" --socket="$socket"
     --port="$port" --bind-address=127.0.0.1 --skip-networking=0 --pid-file="$pidfile"
     --log-error="$logfile" "${user_args[@]}" "$@")
   mkdir -p -- "$(dirname -- "$pidfile")" "$(dirname -- "$logfile")" "$(dirname -- "$socket")"

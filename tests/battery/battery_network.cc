@@ -49,6 +49,11 @@ absl::StatusOr<std::unique_ptr<BatteryNetwork>> BatteryNetwork::Start(const std:
   LocalSuite::Options suite_options;
   suite_options.pool_size = options.pool_size;
   suite_options.service_env = options.service_env;
+  suite_options.replicas = options.replicas;
+  if (options.cluster != nullptr) {
+    suite_options.server = options.cluster->server(0);
+    suite_options.db_hosts = options.cluster->Hosts(0);
+  }
   if (options.private_database) {
     auto database = PrivateMariaDb::Start(absl::StrCat(dir, "/mariadb"));
     if (!database.ok()) return database.status();

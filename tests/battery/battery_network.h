@@ -19,6 +19,7 @@
 #include "luban/course/v1/course.grpc.pb.h"
 #include "luban/enrollment/v1/enrollment.grpc.pb.h"
 #include "luban/exchange/v1/exchange.grpc.pb.h"
+#include "tests/support/galera_cluster.h"
 #include "tests/support/local_suite.h"
 #include "tests/support/private_mariadb.h"
 #include "tests/support/tcp_proxy.h"
@@ -42,6 +43,11 @@ class BatteryNetwork {
     int pool_size = 4;
     // Extra "LUBAN_<FLAG>=value" settings for every service.
     std::vector<std::string> service_env;
+    // The services' schemas on this Galera cluster (the test's; it outlives the network), each
+    // replica starting at a node of its own.
+    GaleraCluster* cluster = nullptr;
+    // Processes of each service (LocalSuite::Options::replicas).
+    int replicas = 1;
   };
 
   static absl::StatusOr<std::unique_ptr<BatteryNetwork>> Start(const std::string& dir,

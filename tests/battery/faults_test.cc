@@ -36,6 +36,7 @@
 #include "gtest/gtest.h"
 #include "tests/battery/battery_network.h"
 #include "tests/battery/battery_report.h"
+#include "tests/battery/write_load.h"
 #include "tests/support/tcp_proxy.h"
 
 namespace luban::testing {
@@ -46,159 +47,6 @@ using ::grpc::health::v1::HealthCheckResponse;
 constexpr int kCourse = 0;
 constexpr int kEnrollment = 1;
 constexpr int kExchange = 2;
-
-// How long `addr`'s health took to become `want`, watched with Health/Watch (no polling).
-absl::StatusOr<absl::Duration> AwaitHealth(LocalSuite& suite, const std::string& addr,
-                                           HealthCheckResponse::ServingStatus want,
-                                           absl::Duration timeout) {
-  auto channel = suite.Channel(addr);
-  if (!channel.ok()) return channel.status();
-  auto stub = grpc::health::v1::Health::NewStub(*channel);
-  const absl::Time start = absl::Now();
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(start + timeout));
-  auto reader = stub->Watch(&context, {});
-  HealthCheckResponse response;
-  while (reader->Read(&response)) {
-    if (response.status() == want) {
-      context.TryCancel();
-      reader->Finish();  // CANCELLED: we ended it
-      return absl::Now() - start;
-    }
-  }
-  grpc::Status status = reader->Finish();
-  return absl::DeadlineExceededError(
-      absl::StrCat(addr, " did not report ", HealthCheckResponse::ServingStatus_Name(want), " in ",
-                   absl::FormatDuration(timeout), ": ", status.error_message()));
-}
-
-// Enrollments of `trainees` into `run` from `threads` threads, each with its own request_id,
-// retried with the same request_id until acknowledged (a client that does what the API asks of
-// it). Records what every attempt answered.
-class EnrollLoad {
- public:
-  EnrollLoad(BatteryNetwork& network, std::string run, std::vector<std::string> trainees,
-             std::string tag)
-      : network_(network),
-        run_(std::move(run)),
-        trainees_(std::move(trainees)),
-        tag_(std::move(tag)),
-        answers_(trainees_.size()) {}
-  ~EnrollLoad() { Stop(); }
-
-  // A new run with `writes` seats and `writes` new trainees of its workshop, one write each.
-  static absl::StatusOr<std::unique_ptr<EnrollLoad>> Prepare(BatteryNetwork& network, int writes,
-                                                             const std::string& tag) {
-    auto run = network.CreateRun(writes, tag);
-    if (!run.ok()) return run.status();
-    auto trainees = network.CreateTrainees(writes, tag);
-    if (!trainees.ok()) return trainees.status();
-    return std::make_unique<EnrollLoad>(network, run->name(), *std::move(trainees), tag);
-  }
-  const std::string& run() const { return run_; }
-
-  void Start(int threads) {
-    for (int t = 0; t < threads; ++t) threads_.emplace_back([this] { Work(); });
-  }
-
-  // Waits until `count` writes are acknowledged.
-  bool AwaitAcknowledged(int count, absl::Duration timeout) {
-    absl::MutexLock lock(&mu_);
-    auto reached = [this, count]()
-                       ABSL_SHARED_LOCKS_REQUIRED(mu_) { return acknowledged_ >= count; };
-    return mu_.AwaitWithTimeout(absl::Condition(&reached), timeout);
-  }
-  bool AwaitAll(absl::Duration timeout) {
-    return AwaitAcknowledged(static_cast<int>(trainees_.size()), timeout);
-  }
-  // Ends the load (what is not acknowledged stays so) and joins.
-  void Stop() {
-    stopping_ = true;
-    for (std::thread& thread : threads_) thread.join();
-    threads_.clear();
-  }
-
-  int acknowledged() const {
-    absl::MutexLock lock(&mu_);
-    return acknowledged_;
-  }
-  // The enrollment each trainee was acknowledged with ("" if none).
-  const std::vector<std::string>& answers() const { return answers_; }
-  std::map<grpc::StatusCode, int> codes() const {
-    absl::MutexLock lock(&mu_);
-    return codes_;
-  }
-  // "code: message" of the first failure of each code.
-  std::string Failures() const {
-    absl::MutexLock lock(&mu_);
-    std::string text;
-    for (const auto& [code, message] : messages_) absl::StrAppend(&text, "\n", code, ": ", message);
-    return text;
-  }
-  int attempts() const {
-    absl::MutexLock lock(&mu_);
-    int total = 0;
-    for (const auto& [code, count] : codes_) total += count;
-    return total;
-  }
-  // Calls that were in flight at `when` and answered OK.
-  int OkAcross(absl::Time when) const {
-    absl::MutexLock lock(&mu_);
-    int count = 0;
-    for (const auto& [start, end] : ok_spans_) count += start < when && end > when;
-    return count;
-  }
-
- private:
-  void Work() {
-    for (int i = next_++; i < static_cast<int>(trainees_.size()) && !stopping_; i = next_++) {
-      enrollment_pb::EnrollRequest enroll;
-      enroll.set_trainee(trainees_[i]);
-      enroll.set_course_run(run_);
-      enroll.set_request_id(absl::StrCat("load-", tag_, "-", i));
-      while (!stopping_) {
-        enrollment_pb::Enrollment answer;
-        const absl::Time start = absl::Now();
-        grpc::Status status =
-            network_.enrollment().Enroll(network_.Context(absl::Seconds(5)).get(), enroll, &answer);
-        const absl::Time end = absl::Now();
-        {
-          absl::MutexLock lock(&mu_);
-          if (++codes_[status.error_code()] == 1 && !status.ok()) {
-            messages_[status.error_code()] = status.error_message();
-          }
-          if (status.ok()) {
-            answers_[i] = answer.name();
-            ++acknowledged_;
-            ok_spans_.emplace_back(start, end);
-          }
-        }
-        if (status.ok()) break;
-        absl::SleepFor(absl::Milliseconds(50));  // client backoff: the service or database is away
-      }
-    }
-  }
-
-  BatteryNetwork& network_;
-  const std::string run_;
-  const std::vector<std::string> trainees_;
-  const std::string tag_;
-  std::vector<std::string> answers_;  // by index; each written by one thread, read after Stop
-  std::atomic<int> next_{0};
-  std::atomic<bool> stopping_{false};
-  std::vector<std::thread> threads_;
-  mutable absl::Mutex mu_;
-  int acknowledged_ ABSL_GUARDED_BY(mu_) = 0;
-  std::map<grpc::StatusCode, int> codes_ ABSL_GUARDED_BY(mu_);
-  std::map<grpc::StatusCode, std::string> messages_ ABSL_GUARDED_BY(mu_);  // the first of each
-  std::vector<std::pair<absl::Time, absl::Time>> ok_spans_ ABSL_GUARDED_BY(mu_);
-};
-
-std::string Codes(const std::map<grpc::StatusCode, int>& codes) {
-  std::string text;
-  for (const auto& [code, count] : codes) absl::StrAppend(&text, " ", code, ":", count);
-  return text;
-}
 
 class FaultsTest : public ::testing::Test {
  protected:
@@ -216,78 +64,6 @@ class FaultsTest : public ::testing::Test {
   }
 
   LocalSuite& suite() { return network_->suite(); }
-
-  // Every acknowledged enrollment of the load is stored, once per trainee, and its run's seat
-  // counter agrees with the rows: what a crash must not break.
-  void ExpectAcknowledgedWritesStored(const EnrollLoad& load, absl::string_view section) {
-    auto stored = network_->EnrollmentsOf(load.run());
-    ASSERT_TRUE(stored.ok()) << stored.status();
-    std::map<std::string, int> per_trainee;
-    std::set<std::string> names;
-    for (const auto& enrollment : *stored) {
-      ++per_trainee[enrollment.trainee()];
-      names.insert(enrollment.name());
-    }
-    int found = 0;
-    for (const std::string& answer : load.answers()) {
-      if (answer.empty()) continue;
-      EXPECT_TRUE(names.contains(answer))
-          << answer << " was acknowledged but is not stored; in the database: "
-          << suite()
-                 .enrollment_db()
-                 .QueryValue(absl::StrCat(
-                     "SELECT CONCAT_WS(' ', COUNT(*), MIN(trainee_id), MIN(run_id), MIN(state)) "
-                     "FROM enrollments WHERE id = ",
-                     answer.substr(answer.find('/') + 1)))
-                 .value_or("?")
-          << "; MariaDB's log:\n"
-          << (network_->database() != nullptr ? network_->database()->Log() : "");
-      found += names.contains(answer);
-    }
-    int duplicates = 0;
-    for (const auto& [trainee, count] : per_trainee) duplicates += count - 1;
-    EXPECT_EQ(duplicates, 0);
-    auto inconsistent = network_->InconsistentRunSeats();
-    ASSERT_TRUE(inconsistent.ok()) << inconsistent.status();
-    EXPECT_EQ(*inconsistent, 0) << "run_seats.enrolled disagrees with the enrollments";
-    RecordFigure(section, "writes acknowledged", int64_t{load.acknowledged()});
-    RecordFigure(section, "acknowledged writes found in the database", int64_t{found});
-    RecordFigure(section, "enrollments stored twice", int64_t{duplicates});
-    RecordFigure(section, "runs whose seat counter disagrees with its rows", *inconsistent);
-    RecordFigure(section, "Enroll attempts (retries with the same request_id included)",
-                 int64_t{load.attempts()});
-  }
-
-  // Waits until the enrollment service has applied every event of the course feed: the course's
-  // events are all numbered, the enrollment's cursor is the course's head, and `run`'s mirror
-  // agrees with the course's run.
-  void ExpectFeedCaughtUp(const std::string& run_name, absl::string_view section) {
-    int64_t run_id = 0;
-    ASSERT_TRUE(absl::SimpleAtoi(run_name.substr(run_name.find('/') + 1), &run_id)) << run_name;
-    const absl::Time give_up = absl::Now() + absl::Seconds(60);
-    std::string last;
-    while (true) {
-      auto unnumbered =
-          suite().course_db().QueryInt("SELECT COUNT(*) FROM change_events WHERE sequence IS NULL");
-      auto head = suite().course_db().QueryInt("SELECT last_sequence FROM change_feed_head");
-      auto cursor = suite().enrollment_db().QueryInt("SELECT MAX(last_sequence) FROM feed_cursors");
-      auto source = suite().course_db().QueryValue(absl::StrCat(
-          "SELECT CONCAT(capacity, '/', version) FROM course_runs WHERE id = ", run_id));
-      auto mirror = suite().enrollment_db().QueryValue(absl::StrCat(
-          "SELECT CONCAT(capacity, '/', run_version) FROM run_seats WHERE run_id = ", run_id));
-      ASSERT_TRUE(unnumbered.ok() && head.ok() && cursor.ok() && source.ok() && mirror.ok())
-          << unnumbered.status() << head.status() << cursor.status() << source.status()
-          << mirror.status();
-      last = absl::StrCat("unnumbered ", *unnumbered, ", head ", *head, ", cursor ", *cursor,
-                          ", run ", *source, ", mirror ", *mirror);
-      if (*unnumbered == 0 && *head == *cursor && *source == *mirror) {
-        RecordFigure(section, "course feed events, all applied by the enrollment service", *head);
-        return;
-      }
-      ASSERT_LT(absl::Now(), give_up) << "the feed did not catch up: " << last;
-      absl::SleepFor(absl::Milliseconds(50));  // a poll interval, not a synchronisation
-    }
-  }
 
   std::string dir_;
   std::unique_ptr<BatteryNetwork> network_;
@@ -424,7 +200,7 @@ TEST_F(FaultsTest, KillingTheServicesMidWriteLosesNoAcknowledgedWrite) {
   load.Stop();
   EXPECT_GT(load.codes()[grpc::StatusCode::UNAVAILABLE], 0)
       << "the load never met the killed service:" << Codes(load.codes());
-  ExpectAcknowledgedWritesStored(load, kSection);
+  ExpectAcknowledgedWritesStored(*network_, load, kSection);
   RecordFigure(kSection, "acknowledged when the enrollment service was killed", int64_t{at_kill});
   RecordFigure(kSection, "kill -9 injected", int64_t{1});
 
@@ -466,7 +242,7 @@ TEST_F(FaultsTest, KillingTheServicesMidWriteLosesNoAcknowledgedWrite) {
   ASSERT_TRUE(suite().Restart(kCourse).ok()) << suite().Logs();
   updater.join();
   ASSERT_EQ(acknowledged_updates, updates);
-  ExpectFeedCaughtUp(load.run(), kSection);
+  ExpectFeedCaughtUp(*network_, load.run(), kSection);
   auto mirrored = suite().enrollment_db().QueryInt(
       absl::StrCat("SELECT capacity FROM run_seats WHERE run_id = ",
                    load.run().substr(load.run().find('/') + 1)));
@@ -529,8 +305,8 @@ TEST_F(FaultsTest, KillingMariaDbMidWriteLosesNoAcknowledgedWrite) {
        {&suite().course_db(), &suite().enrollment_db(), &suite().exchange_db()}) {
     ASSERT_TRUE(db->Reconnect().ok());
   }
-  ExpectAcknowledgedWritesStored(load, kSection);
-  ExpectFeedCaughtUp(load.run(), kSection);
+  ExpectAcknowledgedWritesStored(*network_, load, kSection);
+  ExpectFeedCaughtUp(*network_, load.run(), kSection);
   RecordFigure(kSection, "acknowledged when MariaDB was killed", absl::StrJoin(at_kill, ", "));
   RecordFigure(kSection, "kill -9 injected (every second one into a hung server)", int64_t{kills});
   RecordFigure(kSection, "seconds from a kill until enrollment's health said NOT_SERVING (slowest)",
@@ -566,7 +342,7 @@ TEST_F(FaultsTest, ACommitLostWithItsConnectionIsNeverAcknowledged) {
   EXPECT_EQ(network_->database_proxy()->cut_requests(), cuts);
   EXPECT_GT(load.codes()[grpc::StatusCode::UNAVAILABLE], 0)
       << "no Enroll met a cut COMMIT:" << Codes(load.codes());
-  ExpectAcknowledgedWritesStored(load, kSection);
+  ExpectAcknowledgedWritesStored(*network_, load, kSection);
   RecordFigure(kSection, "COMMITs cut with their connection",
                network_->database_proxy()->cut_requests());
   RecordFigure(kSection, "Enroll calls answered UNAVAILABLE (then retried)",
@@ -907,7 +683,7 @@ TEST_F(FaultsTest, SigtermUnderLoadDrainsTheCallsInFlightAndExitsCleanly) {
   }
   EXPECT_EQ(other, 0) << Codes(codes) << load.Failures();
   EXPECT_GE(in_flight_ok, 1) << "no call was in flight at the signal";
-  ExpectAcknowledgedWritesStored(load, kSection);
+  ExpectAcknowledgedWritesStored(*network_, load, kSection);
   RecordFigure(kSection, "SIGTERM sent", int64_t{1});
   RecordFigure(kSection, "calls in flight at the signal that finished OK", int64_t{in_flight_ok});
   RecordFigure(kSection, "calls refused while it stopped (UNAVAILABLE)",

@@ -114,7 +114,7 @@ if command -v kubectl >/dev/null 2>&1; then
       fail "kubectl kustomize deploy/k8s/overlays/$o"
     fi
   done
-  for o in dev prod; do
+  for o in dev prod ha; do
     [[ " ${overlays[*]} " == *" $o "* ]] || fail "no overlay $o"
   done
 else

@@ -28,6 +28,7 @@ SERVICES = {"course": 50051, "enrollment": 50052, "exchange": 50053}
 CLIENT_BINARIES = {"luban-admin", "luban-report", "luban-probe", "luban-demo-seed"}
 # Packages of LUBAN_PACKAGES that only the local bring-up and the tests need, not the image build.
 LOCAL_ONLY_PACKAGES = {"mariadb-server", "mariadb-client", "sysbench", "docker-compose", "openssl",
+                       "galera-4", "mariadb-backup", "socat",
                        "clang", "libclang-rt-14-dev", "libfuzzer-14-dev", "clang-format", "shellcheck"}
 # Targets whose directory may not exist yet in a tree under review (name -> directory): accepted
 # while it is missing, checked like every other target as soon as it exists. None at present.
@@ -734,6 +735,13 @@ def check_k8s(root, overlay, rendered):
     def pod_specs():
         for name, d in deployments.items():
             yield f"Deployment/{name}", d["spec"]["template"]["spec"]
+        for name, ss in by_kind.get("StatefulSet", {}).items():
+            # Its claims' templates are its pods' volumes too.
+            spec = dict(ss["spec"]["template"]["spec"])
+            spec["volumes"] = (spec.get("volumes") or []) + [
+                {"name": t["metadata"]["name"], "persistentVolumeClaim": {}}
+                for t in ss["spec"].get("volumeClaimTemplates") or []]
+            yield f"StatefulSet/{name}", spec
         for name, cj in by_kind.get("CronJob", {}).items():
             yield f"CronJob/{name}", cj["spec"]["jobTemplate"]["spec"]["template"]["spec"]
 
@@ -745,6 +753,10 @@ def check_k8s(root, overlay, rendered):
         for v in volumes.values():
             if "secret" in v:
                 c.check(bool(v["secret"].get("secretName")), f"{where}: secret volume {v['name']} has no name")
+            for source in (v.get("projected") or {}).get("sources") or []:
+                if "secret" in source:
+                    c.check(bool(source["secret"].get("name")),
+                            f"{where}: a secret of projected volume {v['name']} has no name")
         for ctr in (spec.get("initContainers") or []) + spec["containers"]:
             cw = f"{where}/{ctr['name']}"
             sc = ctr.get("securityContext") or {}
@@ -882,6 +894,10 @@ def check_k8s(root, overlay, rendered):
         c.check(ext.get("type") == "ExternalName" and bool(ext.get("externalName")),
                 f"Service {host} (the database) is not an ExternalName with a name")
 
+    check_k8s_peers(c, root, overlay, by_kind, env_of)
+    check_k8s_database(c, root, by_kind, env_of)
+    if overlay == "ha":
+        check_k8s_ha(c, by_kind)
     check_k8s_console(c, root, overlay, by_kind, env_of)
 
     cronjobs = by_kind.get("CronJob", {})
@@ -904,6 +920,234 @@ def check_k8s(root, overlay, rendered):
             c.check(claim in by_kind.get("PersistentVolumeClaim", {}) or "emptyDir" in vol,
                     "the report's volume is neither a rendered PVC nor an emptyDir")
     return c.finish()
+
+
+def selects(selector, labels):
+    """Whether a matchLabels selector (or a Service's plain one) selects pods with `labels`."""
+    selector = selector or {}
+    selector = selector.get("matchLabels", selector) if isinstance(selector, dict) else {}
+    return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
+
+
+def on_hostname(terms, labels):
+    """Whether one of the affinity or spread terms keeps pods with `labels` apart per node."""
+    return any(t.get("topologyKey") == "kubernetes.io/hostname" and selects(t.get("labelSelector"), labels)
+               for t in terms or [])
+
+
+def cert_names(root, service):
+    """The DNS names scripts/tls-certs gives a service's certificate (LUBAN_CERT_DOMAIN's aside)."""
+    with open(os.path.join(root, "scripts/tls-certs"), encoding="utf-8") as f:
+        m = re.search(r"^subjectAltName=(.*)$", f.read(), re.M)
+    if not m:
+        return set()
+    names = {n.replace("$name", service) for n in re.findall(r"DNS:([\w.$-]+)", m.group(1))}
+    return {n for n in names if "$" not in n}
+
+
+def cnf_settings(text):
+    """{(group, option): value} of a MariaDB option file; '-' and '_' alike in option names."""
+    out, group = {}, None
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line[0] in "#;":
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            group = line[1:-1].strip()
+            continue
+        key, eq, value = line.partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        out[(group, key.strip().lower().replace("-", "_"))] = value if eq else None
+    return out
+
+
+def shell_commands(text):
+    """A shell script's lines without comments and blank lines."""
+    return [line.rstrip() for line in text.splitlines()
+            if line.strip() and not line.strip().startswith("#")]
+
+
+def check_k8s_peers(c, root, overlay, by_kind, env_of):
+    """The services' peer targets (LUBAN_COURSE_TARGET, LUBAN_ENROLLMENT_TARGET): a rendered Service
+    of the peer's pods and its gRPC port, under a name the peer's certificate carries (the callers
+    check it: scripts/tls-certs). In ha: dns:/// and a headless Service, so that gRPC's round_robin
+    reaches every replica."""
+    deployments = by_kind.get("Deployment", {})
+    services = by_kind.get("Service", {})
+    for svc in SERVICES:
+        d = deployments.get(svc)
+        if d is None:
+            continue
+        env = env_of(d["spec"]["template"]["spec"]["containers"][0])
+        for var in ["LUBAN_COURSE_TARGET", "LUBAN_ENROLLMENT_TARGET"]:
+            if var not in env:
+                continue
+            peer = var[len("LUBAN_"):-len("_TARGET")].lower()
+            m = re.fullmatch(r"(dns:///)?([\w.-]+):(\d+)", env[var])
+            if not c.check(m is not None, f"{svc}: {var}={env[var]} is not [dns:///]host:port"):
+                continue
+            host, port = m.group(2), int(m.group(3))
+            c.check(host in cert_names(root, peer),
+                    f"{svc}: {var} dials {host}, a name {peer}'s certificate does not carry "
+                    f"({sorted(cert_names(root, peer))}, scripts/tls-certs)")
+            s = services.get(host)
+            peer_pods = (deployments.get(peer) or {}).get("spec", {}).get("template", {}) \
+                .get("metadata", {}).get("labels", {})
+            if not c.check(s is not None, f"{svc}: {var} names no rendered Service {host}"):
+                continue
+            c.check(selects(s["spec"].get("selector"), peer_pods),
+                    f"{svc}: {var}: Service {host} does not select {peer}'s pods")
+            grpc = [p for p in s["spec"].get("ports") or []
+                    if p.get("port") == port and p.get("targetPort") == "grpc"]
+            c.check(port == SERVICES[peer] and grpc,
+                    f"{svc}: {var}: Service {host} has no port {port} to {peer}'s grpc")
+            if overlay == "ha":
+                c.check(m.group(1) is not None and s["spec"].get("clusterIP") == "None",
+                        f"ha: {svc}: {var} is not dns:/// and a headless Service (one connection "
+                        f"through a ClusterIP reaches one replica)")
+
+
+def check_k8s_database(c, root, by_kind, env_of):
+    """A database run in the cluster (a StatefulSet of the mariadb image: a Galera cluster): its
+    Services, budget, spread, volumes and readiness; its settings and first-start SQL the same as
+    deploy/mariadb's (the overlay holds copies: kustomize reads no file outside it); the services'
+    LUBAN_DB_HOST listing every member; the services' password Secrets given to it."""
+    statefulsets = by_kind.get("StatefulSet", {})
+    services = by_kind.get("Service", {})
+    configmaps = by_kind.get("ConfigMap", {})
+    deployments = by_kind.get("Deployment", {})
+    with open(os.path.join(root, "deploy/compose.yaml"), encoding="utf-8") as f:
+        db_image = ((yaml.safe_load(f).get("services") or {}).get("mariadb") or {}).get("image")
+    for name, ss in statefulsets.items():
+        where = f"StatefulSet/{name}"
+        spec = ss["spec"]
+        pod = spec["template"]["spec"]
+        labels = spec["template"]["metadata"]["labels"]
+        c.check(selects(spec["selector"], labels), f"{where}: selector does not match its pods")
+        replicas = spec.get("replicas", 1)
+        headless = services.get(spec.get("serviceName", ""))
+        if c.check(headless is not None,
+                   f"{where}: serviceName {spec.get('serviceName')} is not a Service"):
+            c.check(headless["spec"].get("clusterIP") == "None"
+                    and headless["spec"].get("publishNotReadyAddresses") is True,
+                    f"{where}: Service {headless['metadata']['name']} is not headless with "
+                    f"publishNotReadyAddresses (members find each other while they start)")
+            c.check(selects(headless["spec"].get("selector"), labels),
+                    f"{where}: Service {headless['metadata']['name']} does not select its pods")
+        pdbs = [p for p in by_kind.get("PodDisruptionBudget", {}).values()
+                if selects(p["spec"].get("selector"), labels)]
+        if c.check(len(pdbs) == 1, f"{where}: {len(pdbs)} PodDisruptionBudgets select its pods"):
+            budget = pdbs[0]["spec"]
+            least = budget.get("minAvailable")
+            c.check(budget.get("maxUnavailable") == 1 or (isinstance(least, int) and least >= replicas - 1),
+                    f"{where}: its budget lets more than one member go")
+        anti = (pod.get("affinity") or {}).get("podAntiAffinity") or {}
+        c.check(on_hostname(anti.get("requiredDuringSchedulingIgnoredDuringExecution"), labels),
+                f"{where}: no required anti-affinity on kubernetes.io/hostname (members on one node)")
+        claims = {t["metadata"]["name"] for t in spec.get("volumeClaimTemplates") or []}
+        c.check(bool(claims), f"{where}: no volumeClaimTemplates")
+        ctr = pod["containers"][0]
+        mounts = {vm["mountPath"].rstrip("/"): vm["name"] for vm in ctr.get("volumeMounts") or []}
+        volumes = {v["name"]: v for v in pod.get("volumes") or []}
+        image = ctr.get("image", "")
+        if not image.startswith("mariadb:"):
+            continue
+        # --- a MariaDB (Galera) cluster ---
+        c.check(image == db_image, f"{where}: image {image} is not compose's {db_image}")
+        c.check(replicas >= 3 and replicas % 2 == 1, f"{where}: {replicas} members (an odd number, "
+                                                     f"3 or more, keeps a quorum after a loss)")
+        c.check(spec.get("podManagementPolicy", "OrderedReady") == "OrderedReady",
+                f"{where}: podManagementPolicy is not OrderedReady")
+        c.check(mounts.get("/var/lib/mysql") in claims, f"{where}: /var/lib/mysql is not a claim")
+        probe = json.dumps((ctr.get("readinessProbe") or {}).get("exec") or {})
+        c.check("wsrep_ready" in probe and "Synced" in probe,
+                f"{where}: the readiness probe does not check wsrep_ready and Synced")
+        files = {}   # file name -> (text, mode) of the ConfigMaps it mounts, by mount path
+        for path, vm_name in mounts.items():
+            cm = (volumes.get(vm_name) or {}).get("configMap")
+            if cm and cm.get("name") in configmaps:
+                for key, text in (configmaps[cm["name"]].get("data") or {}).items():
+                    files[f"{path}/{key}"] = (text, cm.get("defaultMode", 0o644))
+        by_base = {}
+        for path, item in files.items():
+            by_base.setdefault(os.path.basename(path), []).append((path, item))
+        for base in ["my.cnf", "galera.cnf"]:
+            with open(os.path.join(root, "deploy/mariadb", base), encoding="utf-8") as f:
+                want = cnf_settings(f.read())
+            found = by_base.get(base, [])
+            if c.check(len(found) == 1, f"{where}: mounts {len(found)} ConfigMap files {base}"):
+                have = cnf_settings(found[0][1][0])
+                diff = sorted(set(have.items()) ^ set(want.items()))
+                c.check(not diff, f"{where}: {base} differs from deploy/mariadb/{base}: {diff}")
+        init = os.path.join(root, "deploy/mariadb/initdb/10-luban-schemas.sh")
+        with open(init, encoding="utf-8") as f:
+            want = shell_commands(f.read())
+        path = "/docker-entrypoint-initdb.d/10-luban-schemas.sh"
+        if c.check(path in files, f"{where}: no {path} (the schemas and users)"):
+            c.check(shell_commands(files[path][0]) == want,
+                    f"{where}: {path} differs from deploy/mariadb/initdb/10-luban-schemas.sh")
+            c.check(files[path][1] & 0o111 == 0,
+                    f"{where}: {path} is executable (the entry point must source it)")
+        secrets = set()
+        for v in volumes.values():
+            if "secret" in v:
+                secrets.add(v["secret"].get("secretName"))
+            for source in (v.get("projected") or {}).get("sources") or []:
+                if "secret" in source:
+                    secrets.add(source["secret"].get("name"))
+        members = [f"{name}-{i}.{spec.get('serviceName')}" for i in range(replicas)]
+        ports = {p["name"]: p.get("port")
+                 for p in (headless or {}).get("spec", {}).get("ports") or []}
+        for svc in SERVICES:
+            d = deployments.get(svc)
+            if d is None:
+                continue
+            env = env_of(d["spec"]["template"]["spec"]["containers"][0])
+            hosts = []
+            for entry in env.get("LUBAN_DB_HOST", "").split(","):
+                host, _, port = entry.strip().partition(":")
+                hosts.append(host)
+                port = port or env.get("LUBAN_DB_PORT", "3306")
+                c.check(port.isdigit() and int(port) == ports.get("mysql"),
+                        f"{svc}: database host {entry} is not at {name}'s mysql port")
+            listed = [m for m in members if any(h == m or h.startswith(m + ".") for h in hosts)]
+            c.check(listed == members and len(hosts) == len(members),
+                    f"{svc}: LUBAN_DB_HOST {env.get('LUBAN_DB_HOST')} does not list the members "
+                    f"{members}")
+            own = {v["secret"]["secretName"]
+                   for v in d["spec"]["template"]["spec"].get("volumes") or []
+                   if "secret" in v and v["secret"].get("secretName", "").startswith("luban-db-")}
+            c.check(own <= secrets, f"{where}: does not get {sorted(own - secrets)}, the password "
+                                    f"Secret of {svc}'s user")
+
+
+def check_k8s_ha(c, by_kind):
+    """The ha overlay: the database in the namespace; two replicas at least of each service and of
+    the console, spread over nodes (required anti-affinity, or preferred and a spread constraint)."""
+    deployments = by_kind.get("Deployment", {})
+    hpas = by_kind.get("HorizontalPodAutoscaler", {})
+    images = [ss["spec"]["template"]["spec"]["containers"][0].get("image", "")
+              for ss in by_kind.get("StatefulSet", {}).values()]
+    c.check(any(i.startswith("mariadb:") for i in images), "ha: no database StatefulSet")
+    for name in [*SERVICES, "console"]:
+        d = deployments.get(name)
+        if d is None:
+            continue
+        hpa = hpas.get(name)
+        least = hpa["spec"]["minReplicas"] if hpa is not None else d["spec"].get("replicas", 1)
+        c.check(least >= 2, f"ha: {name} may run {least} replica")
+        spec = d["spec"]["template"]["spec"]
+        labels = d["spec"]["template"]["metadata"]["labels"]
+        anti = (spec.get("affinity") or {}).get("podAntiAffinity") or {}
+        required = on_hostname(anti.get("requiredDuringSchedulingIgnoredDuringExecution"), labels)
+        preferred = on_hostname([t.get("podAffinityTerm") or {} for t in
+                                 anti.get("preferredDuringSchedulingIgnoredDuringExecution") or []], labels)
+        spread = on_hostname(spec.get("topologySpreadConstraints"), labels)
+        c.check(required or (preferred and spread),
+                f"ha: {name} has neither required anti-affinity on kubernetes.io/hostname nor "
+                f"preferred anti-affinity with a spread constraint over nodes")
 
 
 def check_k8s_console(c, root, overlay, by_kind, env_of):

@@ -1,6 +1,7 @@
 // The whole suite as processes for end-to-end tests: luban-course, luban-enrollment and
 // luban-exchange started from their binaries on the test MariaDB (each its own fresh schema and
-// user), on free loopback ports, with a credentials file holding one token per role.
+// user), on free loopback ports, with a credentials file holding one token per role; optionally
+// several replicas of each service, over the nodes of a Galera cluster.
 //
 //   auto suite = LocalSuite::Start(dir);         // dir: a test temp directory
 //   ASSERT_TRUE(suite.ok()) << suite.status();
@@ -59,6 +60,13 @@ class LocalSuite {
     std::optional<TestServer> server;
     // Database connections (and executor threads) of each service.
     int pool_size = 4;
+    // Processes of each service, all on the same schema; clients and peers are given every
+    // replica's address (course_addr() etc.).
+    int replicas = 1;
+    // The database's nodes (e.g. GaleraCluster::Hosts(0)); the k-th process of the suite
+    // (course's replicas first, then enrollment's, then exchange's) tries them from node
+    // k % size on. Empty: the server's own address.
+    std::vector<db::DbHost> db_hosts;
   };
 
   // Starts the three services in `dir` (logs there) and waits until each is SERVING.
@@ -70,14 +78,21 @@ class LocalSuite {
   // Stops the services (SIGTERM, then SIGKILL after 10 s) and drops the schemas.
   ~LocalSuite();
 
-  std::string course_addr() const;
-  std::string enrollment_addr() const;
-  std::string exchange_addr() const;
+  // Every replica of the service, "127.0.0.1:port[,127.0.0.1:port]" (what MakeChannel takes).
+  std::string course_addr() const { return addr(0); }
+  std::string enrollment_addr() const { return addr(1); }
+  std::string exchange_addr() const { return addr(2); }
+  // Service 0, 1, 2 (course, enrollment, exchange): every replica's address, or one replica's.
+  std::string addr(int service) const;
+  std::string addr(int service, int replica) const;
+  int replicas() const { return replicas_; }
   // The bearer token of `caller` ("" for kAnonymous).
   std::string Token(Caller caller) const;
   // The /metrics port of luban-course, luban-enrollment, luban-exchange (0, 1, 2); 0 without
   // Options::metrics.
-  int metrics_port(int service) const { return metrics_ports_[service]; }
+  int metrics_port(int service, int replica = 0) const {
+    return metrics_ports_[Instance(service, replica)];
+  }
   // With Options::tls, the directory of the CA and the certificates ("" without).
   const std::string& tls_dir() const { return tls_dir_; }
   // A channel to a service's address (TLS with Options::tls), reconnecting promptly.
@@ -93,32 +108,41 @@ class LocalSuite {
   TestDatabase& enrollment_db() { return *databases_[1]; }
   TestDatabase& exchange_db() { return *databases_[2]; }
 
-  // Fault injection, per service: luban-course, luban-enrollment, luban-exchange (0, 1, 2).
-  ChildProcess& process(int service) { return services_[service]; }
+  // Fault injection, per replica of a service: luban-course, luban-enrollment, luban-exchange
+  // (0, 1, 2).
+  ChildProcess& process(int service, int replica = 0) {
+    return processes_[Instance(service, replica)];
+  }
   // SIGKILL, and waits until the process is gone.
-  void Kill(int service);
-  // Starts the service again with the same settings and port (stopping it first with SIGTERM
+  void Kill(int service, int replica = 0);
+  // Starts the replica again with the same settings and port (stopping it first with SIGTERM
   // if it still runs) and waits until it is SERVING.
-  absl::Status Restart(int service);
+  absl::Status Restart(int service, int replica = 0);
 
-  // Each service's logs so far (for failure messages).
+  // Each process's logs so far (for failure messages).
   std::string Logs() const;
-  // What luban-course, luban-enrollment, luban-exchange (0, 1, 2) wrote to stderr so far.
-  std::string Errors(int service) const { return services_[service].Errors(); }
+  // What a replica of luban-course, luban-enrollment, luban-exchange (0, 1, 2) wrote to stderr.
+  std::string Errors(int service, int replica = 0) const {
+    return processes_[Instance(service, replica)].Errors();
+  }
 
  private:
   LocalSuite() = default;
-  // Spawns service `service` with environments_[service] and waits until it is SERVING.
-  absl::Status Launch(int service);
+  int Instance(int service, int replica) const { return service * replicas_ + replica; }
+  std::string InstanceName(int instance) const;
+  // Spawns process `instance` with environments_[instance] and waits until it is SERVING.
+  absl::Status Launch(int instance);
 
   std::string dir_;
   std::string tls_dir_;
+  int replicas_ = 1;
   std::unique_ptr<TestDatabase> databases_[3];
-  ChildProcess services_[3];
-  std::vector<std::string> environments_[3];
-  int launches_[3] = {0, 0, 0};
-  int ports_[3] = {0, 0, 0};
-  int metrics_ports_[3] = {0, 0, 0};
+  // By instance: service * replicas + replica.
+  std::vector<ChildProcess> processes_;
+  std::vector<std::vector<std::string>> environments_;
+  std::vector<int> launches_;
+  std::vector<int> ports_;
+  std::vector<int> metrics_ports_;
 };
 
 }  // namespace luban::testing

@@ -17,9 +17,11 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "tests/support/child_process.h"
 #include "tests/support/test_database.h"
 
@@ -27,8 +29,27 @@ namespace luban::testing {
 
 class PrivateMariaDb {
  public:
+  struct Options {
+    // The option file mariadbd reads ("" for deploy/mariadb/my.cnf; a Galera node's includes it).
+    std::string defaults_file;
+    // Root's password, over TCP and over the socket ("" for one of the test's own).
+    std::string admin_password;
+    // A port of its own ("" picks a free one).
+    int port = 0;
+    // mariadbd arguments of the first start only (e.g. --wsrep-new-cluster).
+    std::vector<std::string> first_start_args;
+    // False for a node that joins a Galera cluster: its accounts come from the donor's data.
+    bool set_up_root = true;
+    // How long a start may take (a joining Galera node first copies a donor's data).
+    absl::Duration start_timeout = absl::Seconds(120);
+  };
+
   // Initialises "<dir>/data" and starts the server; returns once it answers over TCP.
-  static absl::StatusOr<std::unique_ptr<PrivateMariaDb>> Start(const std::string& dir);
+  static absl::StatusOr<std::unique_ptr<PrivateMariaDb>> Start(const std::string& dir,
+                                                               Options options);
+  static absl::StatusOr<std::unique_ptr<PrivateMariaDb>> Start(const std::string& dir) {
+    return Start(dir, Options());
+  }
   // Stops the server (SIGCONT first if paused, then SIGTERM; SIGKILL after 60 s).
   ~PrivateMariaDb();
   PrivateMariaDb(const PrivateMariaDb&) = delete;
@@ -37,10 +58,14 @@ class PrivateMariaDb {
   // Where its root account is: for TestDatabase::Create(server()).
   const TestServer& server() const { return server_; }
   pid_t pid() const { return process_.pid(); }
+  // Started, not killed since, and not paused.
+  bool running() const { return process_.running() && !paused_; }
 
   // SIGKILL, and waits until the process is gone. A paused server is killed without resuming:
   // whatever it had received but not processed (a COMMIT, say) is never processed.
   void Kill();
+  // SIGTERM (a clean shutdown), and waits until the process is gone.
+  void Stop();
   // Starts the server again on the same data and port (crash recovery included); returns once
   // it answers.
   absl::Status Restart();
@@ -56,6 +81,7 @@ class PrivateMariaDb {
   absl::Status Launch();
 
   std::string dir_;
+  Options options_;
   TestServer server_;
   ChildProcess process_;
   bool paused_ = false;

@@ -21,6 +21,7 @@
 #include "cppconn/driver.h"
 #include "cppconn/exception.h"
 #include "cppconn/resultset.h"
+#include "cppconn/resultset_metadata.h"
 #include "cppconn/statement.h"
 
 namespace luban::testing {
@@ -125,6 +126,27 @@ absl::StatusOr<std::unique_ptr<sql::Connection>> ConnectAdmin(const TestServer& 
 }
 
 }  // namespace
+
+absl::StatusOr<std::vector<std::vector<std::string>>> AdminQuery(const TestServer& server,
+                                                                 absl::string_view query) {
+  auto admin = ConnectAdmin(server);
+  if (!admin.ok()) return admin.status();
+  try {
+    std::unique_ptr<sql::Statement> s((*admin)->createStatement());
+    std::unique_ptr<sql::ResultSet> rows(s->executeQuery(std::string(query)));
+    const int columns = static_cast<int>(rows->getMetaData()->getColumnCount());
+    std::vector<std::vector<std::string>> out;
+    while (rows->next()) {
+      std::vector<std::string>& row = out.emplace_back();
+      for (int c = 1; c <= columns; ++c) {
+        row.push_back(rows->isNull(c) ? std::string() : std::string(rows->getString(c)));
+      }
+    }
+    return out;
+  } catch (const sql::SQLException& e) {
+    return ToStatus(e, query);
+  }
+}
 
 absl::StatusOr<std::unique_ptr<TestDatabase>> TestDatabase::Create() {
   auto server = TestServerFromEnv();

@@ -50,6 +50,11 @@ absl::StatusOr<TestServer> TestServerFromEnv();
 std::vector<std::string> ServiceDbEnvironment(const db::DbConfig& config, int pool_size,
                                               absl::string_view wait);
 
+// The rows of `query`, run as `server`'s admin on a connection opened for it and closed after,
+// each row's columns as text (NULL as ""). UNAVAILABLE when the server cannot be reached.
+absl::StatusOr<std::vector<std::vector<std::string>>> AdminQuery(const TestServer& server,
+                                                                 absl::string_view query);
+
 // True when CI=true: tests that cannot run must fail rather than skip.
 bool RunningInCi();
 

@@ -1,6 +1,8 @@
 // The gateway's settings, from its environment (the suite's own names where they exist).
 import { readFileSync } from "node:fs";
 
+import { addressList } from "./balance.js";
+
 export interface BackendTls {
   ca: Buffer;
   cert?: Buffer;
@@ -12,10 +14,10 @@ export interface GatewayConfig {
   port: number;
   // The built console (vite's output).
   staticDir: string;
-  // "host:port" of each service.
-  course: string;
-  enrollment: string;
-  exchange: string;
+  // "host:port" of each service's replicas (one or more).
+  course: string[];
+  enrollment: string[];
+  exchange: string[];
   // TLS to the services (their CA; a client certificate for mutual TLS), or none for plaintext.
   tls?: BackendTls;
   // A session ends after this long without a call, and at the latest after sessionMaxSeconds.
@@ -66,9 +68,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv, defaultStaticDir: string):
     host: setting(env, "LUBAN_CONSOLE_HOST", "127.0.0.1"),
     port,
     staticDir: setting(env, "LUBAN_CONSOLE_STATIC", defaultStaticDir),
-    course: setting(env, "LUBAN_COURSE_ADDR"),
-    enrollment: setting(env, "LUBAN_ENROLLMENT_ADDR"),
-    exchange: setting(env, "LUBAN_EXCHANGE_ADDR"),
+    course: addressList("LUBAN_COURSE_ADDR", setting(env, "LUBAN_COURSE_ADDR")),
+    enrollment: addressList("LUBAN_ENROLLMENT_ADDR", setting(env, "LUBAN_ENROLLMENT_ADDR")),
+    exchange: addressList("LUBAN_EXCHANGE_ADDR", setting(env, "LUBAN_EXCHANGE_ADDR")),
     tls,
     sessionIdleSeconds: positive(env, "LUBAN_CONSOLE_SESSION_IDLE_SECONDS", 30 * 60),
     sessionMaxSeconds: positive(env, "LUBAN_CONSOLE_SESSION_MAX_SECONDS", 12 * 60 * 60),

@@ -65,6 +65,19 @@ describe("configFromEnv", () => {
     expect(config.staticDir).toBe("/srv/console");
     expect(config.tls).toBeUndefined();
     expect(config.sessionIdleSeconds).toBe(1800);
+    expect(config.course).toEqual(["localhost:50051"]);
+  });
+  it("takes several replicas of a service", () => {
+    const config = configFromEnv(
+      { ...services, LUBAN_COURSE_ADDR: "10.0.0.1:50051, 10.0.0.2:50051,[::1]:50051" },
+      "/",
+    );
+    expect(config.course).toEqual(["10.0.0.1:50051", "10.0.0.2:50051", "[::1]:50051"]);
+    for (const bad of ["course", "course:", "course:0", "a:1,", "a:1,,b:2", "a b:1", "a:70000"]) {
+      expect(() => configFromEnv({ ...services, LUBAN_COURSE_ADDR: bad }, "/")).toThrow(
+        `LUBAN_COURSE_ADDR=${bad}: `,
+      );
+    }
   });
   it("names the setting that is missing or wrong", () => {
     expect(() => configFromEnv({}, "/")).toThrow("LUBAN_COURSE_ADDR is not set");

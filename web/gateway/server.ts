@@ -18,6 +18,7 @@ import { CourseService } from "../src/gen/luban/course/v1/course_pb.js";
 import { CallerSchema } from "../src/gen/luban/common/v1/types_pb.js";
 import { EnrollmentService } from "../src/gen/luban/enrollment/v1/enrollment_pb.js";
 import { ExchangeService } from "../src/gen/luban/exchange/v1/exchange_pb.js";
+import { balancedTransport } from "./balance.js";
 import type { GatewayConfig } from "./config.js";
 import { forwardService } from "./forward.js";
 import { SessionStore, cookieValue } from "./sessions.js";
@@ -60,13 +61,18 @@ function callerJson(caller: Parameters<typeof toJson<typeof CallerSchema>>[1]) {
   };
 }
 
-function transportTo(address: string, config: GatewayConfig): Transport {
-  return createGrpcTransport({
-    baseUrl: `${config.tls ? "https" : "http"}://${address}`,
-    nodeOptions: config.tls
-      ? { ca: config.tls.ca, cert: config.tls.cert, key: config.tls.key }
-      : undefined,
-  });
+// One service's replicas (balance.ts).
+function transportTo(addresses: string[], config: GatewayConfig): Transport {
+  return balancedTransport(
+    addresses.map((address) =>
+      createGrpcTransport({
+        baseUrl: `${config.tls ? "https" : "http"}://${address}`,
+        nodeOptions: config.tls
+          ? { ca: config.tls.ca, cert: config.tls.cert, key: config.tls.key }
+          : undefined,
+      }),
+    ),
+  );
 }
 
 function securityHeaders(response: http.ServerResponse): void {

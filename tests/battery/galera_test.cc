@@ -1,0 +1,300 @@
+// The suite on a three-node MariaDB Galera cluster with two replicas of every service (the
+// battery): each replica starts at a node of its own and fails over to the others, and clients
+// spread their calls over both replicas. Under a write load that reaches every replica and node:
+//  - races for the last seats and quota places never overbook;
+//  - kill -9 of a node, and SIGSTOP of one (it leaves the primary component): every acknowledged
+//    write is there, counters agree with rows, the node rejoins and all three hold the same rows;
+//  - kill -9 of a service replica: its callers move to the other, nothing is lost;
+//  - a rolling restart of every replica and every node: every write acknowledged in the end.
+// One cluster serves every test of the file (it takes about a minute to form); each test has its
+// own schemas on it.
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "tests/battery/battery_network.h"
+#include "tests/battery/battery_report.h"
+#include "tests/battery/races.h"
+#include "tests/battery/write_load.h"
+#include "tests/support/galera_cluster.h"
+
+namespace luban::testing {
+namespace {
+
+constexpr int kCourse = 0;
+constexpr int kEnrollment = 1;
+constexpr int kReplicas = 2;
+
+class GaleraTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (!TestServerFromEnv().ok()) return;  // SetUp skips (or fails under CI)
+    cluster_dir_ = new std::string(MakeTempDir("luban-galera"));
+    auto cluster = GaleraCluster::Start(*cluster_dir_);
+    if (!cluster.ok()) {
+      cluster_error_ = new std::string(cluster.status().ToString());
+      return;
+    }
+    cluster_ = cluster->release();
+  }
+  static void TearDownTestSuite() {
+    delete cluster_;
+    cluster_ = nullptr;
+    if (cluster_dir_ != nullptr) std::filesystem::remove_all(*cluster_dir_);
+    delete cluster_dir_;
+    cluster_dir_ = nullptr;
+    delete cluster_error_;
+    cluster_error_ = nullptr;
+  }
+
+  void SetUp() override {
+    LUBAN_REQUIRE_TEST_DATABASE();
+    ASSERT_NE(cluster_, nullptr) << "the Galera cluster did not start: "
+                                 << (cluster_error_ != nullptr ? *cluster_error_ : "");
+    // A test that failed half-way may have left a node down.
+    for (int i = 0; i < cluster_->size(); ++i) {
+      if (!cluster_->node(i).running()) {
+        ASSERT_TRUE(cluster_->Rejoin(i).ok());
+      }
+    }
+    dir_ = MakeTempDir("luban-galera-suite");
+    ASSERT_FALSE(dir_.empty()) << std::strerror(errno);
+    BatteryNetwork::Options options;
+    options.cluster = cluster_;
+    options.replicas = kReplicas;
+    options.pool_size = 8;
+    auto network = BatteryNetwork::Start(dir_, options);
+    ASSERT_TRUE(network.ok()) << network.status();
+    network_ = *std::move(network);
+  }
+  void TearDown() override {
+    network_.reset();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  GaleraCluster& cluster() { return *cluster_; }
+  LocalSuite& suite() { return network_->suite(); }
+
+  // Every node synced, and holding the same rows as node 0 in every table of the three schemas.
+  void ExpectNodesConverged(absl::string_view section) {
+    ASSERT_TRUE(cluster().AwaitSynced().ok());
+    int tables_compared = 0;
+    for (TestDatabase* db :
+         {&suite().course_db(), &suite().enrollment_db(), &suite().exchange_db()}) {
+      auto first = cluster().Checksums(0, db->schema());
+      ASSERT_TRUE(first.ok()) << first.status();
+      for (int i = 1; i < cluster().size(); ++i) {
+        auto other = cluster().Checksums(i, db->schema());
+        ASSERT_TRUE(other.ok()) << other.status();
+        EXPECT_EQ(*other, *first) << "node " << i << " differs from node 0 in " << db->schema();
+      }
+      tables_compared += static_cast<int>(std::count(first->begin(), first->end(), '='));
+    }
+    RecordFigure(section, "tables whose checksums are equal on all three nodes",
+                 int64_t{tables_compared});
+  }
+
+  // A write load over both enrollment replicas, `writes` enrollments acknowledged in the end.
+  std::unique_ptr<EnrollLoad> StartLoad(int writes, const std::string& tag) {
+    auto prepared = EnrollLoad::Prepare(*network_, writes, tag);
+    EXPECT_TRUE(prepared.ok()) << prepared.status();
+    if (!prepared.ok()) return nullptr;
+    (*prepared)->Start(8);
+    return *std::move(prepared);
+  }
+
+  static GaleraCluster* cluster_;
+  static std::string* cluster_dir_;
+  static std::string* cluster_error_;
+  std::string dir_;
+  std::unique_ptr<BatteryNetwork> network_;
+};
+
+GaleraCluster* GaleraTest::cluster_ = nullptr;
+std::string* GaleraTest::cluster_dir_ = nullptr;
+std::string* GaleraTest::cluster_error_ = nullptr;
+
+TEST_F(GaleraTest, RacesThroughBothReplicasAndEveryNodeNeverOverbook) {
+  constexpr char kSection[] = "Galera: races through two replicas on three nodes";
+  RaceForTheLastSeats(*network_, kSection);
+  RaceForTheLastPlaces(*network_, kSection);
+  ExpectNodesConverged(kSection);
+}
+
+// Each run is created through one course replica and opened at once through the other (the
+// channel takes the replicas in turn), on another node, in a transaction whose first statement
+// writes: the node must have applied the creation before that transaction reads the run.
+TEST_F(GaleraTest, AWriteThroughOneReplicaIsSeenByTheNextCallThroughTheOther) {
+  constexpr char kSection[] = "Galera: read-your-writes across replicas and nodes";
+  // From several threads at once: the more the nodes have to apply, the longer a node lags.
+  const int threads = 8;
+  const int runs = BatteryScale(120, 600);
+  std::atomic<int> next{0};
+  std::atomic<int> opened{0};
+  absl::Mutex mu;
+  std::string first_failure;
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      for (int i = next++; i < runs; i = next++) {
+        auto run = network_->CreateRun(3, absl::StrCat("ryw-", i));
+        if (run.ok() && run->status() == course_pb::COURSE_RUN_STATUS_OPEN) {
+          ++opened;
+          continue;
+        }
+        absl::MutexLock lock(&mu);
+        if (first_failure.empty()) first_failure = run.status().ToString();
+      }
+    });
+  }
+  for (std::thread& thread : pool) thread.join();
+  EXPECT_EQ(opened.load(), runs) << first_failure;
+  RecordFigure(kSection, "runs created through one replica and opened through the other",
+               int64_t{runs});
+  RecordFigure(kSection, "of them not found (or not opened) by the second call",
+               int64_t{runs - opened.load()});
+}
+
+TEST_F(GaleraTest, KillingANodeUnderWriteLoadLosesNothingAndTheNodeRejoins) {
+  constexpr char kSection[] = "Galera: kill -9 of a node under write load";
+  const int writes = BatteryScale(120, 1200);
+  std::unique_ptr<EnrollLoad> load = StartLoad(writes, "nodekill");
+  ASSERT_NE(load, nullptr);
+  ASSERT_TRUE(load->AwaitAcknowledged(writes / 3, absl::Seconds(120))) << Codes(load->codes());
+  // Node 2 is the first node of enrollment's first replica (and of exchange's second).
+  cluster().node(2).Kill();
+  const int at_kill = load->acknowledged();
+  ASSERT_TRUE(load->AwaitAcknowledged(2 * writes / 3, absl::Seconds(120)))
+      << "the writes stopped with a node down: " << load->acknowledged() << Codes(load->codes())
+      << load->Failures();
+  const int while_down = load->acknowledged() - at_kill;
+  ASSERT_TRUE(cluster().Rejoin(2).ok());
+  ASSERT_TRUE(load->AwaitAll(absl::Seconds(180))) << load->acknowledged() << Codes(load->codes());
+  load->Stop();
+  ExpectAcknowledgedWritesStored(*network_, *load, kSection);
+  ExpectFeedCaughtUp(*network_, load->run(), kSection);
+  ExpectNodesConverged(kSection);
+  RecordFigure(kSection, "acknowledged when the node was killed", int64_t{at_kill});
+  RecordFigure(kSection, "acknowledged while it was down", int64_t{while_down});
+}
+
+TEST_F(GaleraTest, APausedNodeLeavesTheClusterAndTheWritesGoOnWithoutIt) {
+  constexpr char kSection[] = "Galera: SIGSTOP of a node under write load";
+  const int writes = BatteryScale(120, 1200);
+  std::unique_ptr<EnrollLoad> load = StartLoad(writes, "nodestop");
+  ASSERT_NE(load, nullptr);
+  ASSERT_TRUE(load->AwaitAcknowledged(writes / 3, absl::Seconds(120))) << Codes(load->codes());
+  // Node 1 is the first node of course's second replica and of exchange's first.
+  cluster().node(1).Pause();
+  const absl::Time paused = absl::Now();
+  const int at_pause = load->acknowledged();
+  ASSERT_TRUE(load->AwaitAcknowledged(2 * writes / 3, absl::Seconds(120)))
+      << "the writes stopped with a node hung: " << load->acknowledged() << Codes(load->codes())
+      << load->Failures();
+  const absl::Duration resumed_after = absl::Now() - paused;
+  // The other two went on as the primary component without it.
+  auto state = cluster().State(0);
+  ASSERT_TRUE(state.ok()) << state.status();
+  EXPECT_EQ(*state, "Synced 2 Primary");
+  cluster().node(1).Resume();
+  ASSERT_TRUE(cluster().AwaitSynced().ok());
+  ASSERT_TRUE(load->AwaitAll(absl::Seconds(180))) << load->acknowledged() << Codes(load->codes());
+  load->Stop();
+  ExpectAcknowledgedWritesStored(*network_, *load, kSection);
+  ExpectFeedCaughtUp(*network_, load->run(), kSection);
+  ExpectNodesConverged(kSection);
+  RecordFigure(kSection, "acknowledged when the node was paused", int64_t{at_pause});
+  RecordFigure(kSection, "seconds until a third of the writes more were acknowledged without it",
+               absl::ToDoubleSeconds(resumed_after));
+}
+
+TEST_F(GaleraTest, KillingAServiceReplicaMovesItsCallersToTheOther) {
+  constexpr char kSection[] = "Galera: kill -9 of a service replica under write load";
+  const int writes = BatteryScale(120, 1200);
+  std::unique_ptr<EnrollLoad> load = StartLoad(writes, "replicakill");
+  ASSERT_NE(load, nullptr);
+  ASSERT_TRUE(load->AwaitAcknowledged(writes / 3, absl::Seconds(120))) << Codes(load->codes());
+  // One replica of enrollment (the load's service) and one of course (whose change feed the
+  // enrollment replicas follow) die; neither is started again until the load is done.
+  suite().Kill(kEnrollment, 0);
+  suite().Kill(kCourse, 0);
+  const int at_kill = load->acknowledged();
+  ASSERT_TRUE(load->AwaitAll(absl::Seconds(180)))
+      << "the load did not finish on the remaining replicas: " << load->acknowledged()
+      << Codes(load->codes()) << load->Failures();
+  load->Stop();
+  // A change made now reaches the enrollment replicas through the course replica left.
+  course_pb::UpdateCourseRunRequest update;
+  update.mutable_course_run()->set_name(load->run());
+  update.mutable_course_run()->set_capacity(writes + 7);
+  update.mutable_update_mask()->add_paths("capacity");
+  update.set_request_id("replicakill-update");
+  course_pb::CourseRun updated;
+  grpc::Status status =
+      network_->course().UpdateCourseRun(network_->Context().get(), update, &updated);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ExpectAcknowledgedWritesStored(*network_, *load, kSection);
+  ExpectFeedCaughtUp(*network_, load->run(), kSection);
+  ASSERT_TRUE(suite().Restart(kEnrollment, 0).ok()) << suite().Logs();
+  ASSERT_TRUE(suite().Restart(kCourse, 0).ok()) << suite().Logs();
+  RecordFigure(kSection, "acknowledged when the replicas were killed", int64_t{at_kill});
+  RecordFigure(kSection, "calls answered UNAVAILABLE, then retried to success",
+               int64_t{load->codes()[grpc::StatusCode::UNAVAILABLE]});
+}
+
+TEST_F(GaleraTest, ARollingRestartOfEveryReplicaAndNodeLosesNoWrite) {
+  constexpr char kSection[] = "Galera: rolling restart of every replica and node under load";
+  const int writes = BatteryScale(240, 2400);
+  std::unique_ptr<EnrollLoad> load = StartLoad(writes, "rolling");
+  ASSERT_NE(load, nullptr);
+  ASSERT_TRUE(load->AwaitAcknowledged(writes / 8, absl::Seconds(120))) << Codes(load->codes());
+  int restarts = 0;
+  for (int service = 0; service < 3; ++service) {
+    for (int replica = 0; replica < kReplicas; ++replica) {
+      // SIGTERM: the replica drains, says NOT_SERVING, and its callers move to the other.
+      ASSERT_TRUE(suite().Restart(service, replica).ok()) << suite().Logs();
+      ++restarts;
+    }
+  }
+  // Node 0 last: the test's own checks read through it.
+  for (int node = cluster().size() - 1; node >= 0; --node) {
+    cluster().node(node).Stop();
+    ASSERT_TRUE(cluster().Rejoin(node).ok());
+    ++restarts;
+  }
+  for (TestDatabase* db :
+       {&suite().course_db(), &suite().enrollment_db(), &suite().exchange_db()}) {
+    ASSERT_TRUE(db->Reconnect().ok());
+  }
+  ASSERT_TRUE(load->AwaitAll(absl::Seconds(240)))
+      << load->acknowledged() << Codes(load->codes()) << load->Failures();
+  load->Stop();
+  // Every failed attempt was retried with its request id until it succeeded; none was refused.
+  for (const auto& [code, count] : load->codes()) {
+    EXPECT_TRUE(code == grpc::StatusCode::OK || code == grpc::StatusCode::UNAVAILABLE ||
+                code == grpc::StatusCode::DEADLINE_EXCEEDED || code == grpc::StatusCode::ABORTED)
+        << count << " calls answered " << code << load->Failures();
+  }
+  ExpectAcknowledgedWritesStored(*network_, *load, kSection);
+  ExpectFeedCaughtUp(*network_, load->run(), kSection);
+  ExpectNodesConverged(kSection);
+  int64_t failed = 0;
+  for (const auto& [code, count] : load->codes()) {
+    if (code != grpc::StatusCode::OK) failed += count;
+  }
+  RecordFigure(kSection, "replicas and nodes restarted one at a time", int64_t{restarts});
+  RecordFigure(kSection, "failed attempts, each retried to success", failed);
+}
+
+}  // namespace
+}  // namespace luban::testing
