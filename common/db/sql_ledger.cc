@@ -80,7 +80,15 @@ absl::Status SqlLedger::SaveResponse(const RequestKey& key, absl::string_view re
   update.setBlob(1, &blob);
   update.setString(2, key.actor);
   update.setString(3, key.request_id);
-  Session::Update(update);
+  if (Session::Update(update) != 1) {
+    // The claim this transaction inserted first is gone: the transaction was rolled back under
+    // it (on a Galera node, a brute-force abort that the connector failed to report) and what
+    // ran since is a new transaction holding only the later statements. Never commit that:
+    // re-run the whole transaction, as after a deadlock.
+    throw sql::SQLException(
+        "the transaction was rolled back before its end (its request's claim is gone)", "40001",
+        kErrDeadlock);
+  }
   return absl::OkStatus();
 }
 

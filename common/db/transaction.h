@@ -98,9 +98,11 @@ struct TransactionOptions {
   // Nothing starts after this time, nothing commits within kCommitMargin of it (the work is
   // rolled back as DEADLINE_EXCEEDED), and no retry is attempted past it.
   absl::Time deadline = absl::InfiniteFuture();
-  // Attempts in all, counting the first, on deadlock/lock-timeout/1020. Ten attempts pause
-  // about 0.5 s in all: a burst of transactions contending for the same rows drains within it.
-  int max_attempts = 10;
+  // Attempts in all, counting the first, on deadlock/lock-timeout/1020. Thirty attempts pause
+  // about 2.5 s in all: on a Galera cluster, transactions on different nodes that write the same
+  // rows (a run's last seats) abort each other at certification in bursts, which drain within it
+  // (ten, half a second, left calls ABORTED in the battery's races).
+  int max_attempts = 30;
 };
 
 absl::Status RunInTransaction(ConnectionPool& pool, const TransactionOptions& options,

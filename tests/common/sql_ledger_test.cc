@@ -231,6 +231,25 @@ INSTANTIATE_TEST_SUITE_P(FirstCommitsOrNot, ConcurrentClaimTest, ::testing::Bool
                            return param_info.param ? "FirstCommits" : "FirstRollsBack";
                          });
 
+// A transaction rolled back under its body (on a Galera node, a brute-force abort the connector
+// may not report) runs its later statements in a new transaction without its claim: saving the
+// response then finds no claim, and the whole transaction runs again instead of committing the
+// rest.
+TEST_F(SqlLedgerTest, SavingAResponseWithoutItsClaimReRunsTheTransaction) {
+  int attempts = 0;
+  const absl::Status status = InTx([&](SqlLedger& ledger, Session& session) -> absl::Status {
+    ++attempts;
+    auto claimed = ledger.ClaimRequest(Key("cut"));
+    if (!claimed.ok()) return claimed.status();
+    if (attempts == 1) Rollback(session.connection());  // the claim is gone
+    return ledger.SaveResponse(Key("cut"), "answer");
+  });
+  EXPECT_TRUE(status.ok()) << status;
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(*db().QueryValue("SELECT response FROM idempotency_keys WHERE request_id = 'cut'"),
+            "answer");
+}
+
 TEST_F(SqlLedgerTest, AuditWritesARow) {
   const AuditRecord record{"tju-admin",
                            "college_admin",

@@ -311,5 +311,32 @@ TEST_F(TransactionTest, PersistentLockWaitTimeoutIsAborted) {
   EXPECT_EQ(*db().QueryInt("SELECT n FROM items WHERE id = 1"), 0);
 }
 
+// A locking read that gives up waiting for its row fails the transaction: it must never read as
+// "no such row" and let the transaction go on. (Connector/C++ 1.1 does not check the error of a
+// prepared statement's stored result; this error comes before any, and is reported.)
+TEST_F(TransactionTest, ALockingReadThatTimesOutFailsInsteadOfReadingNoRow) {
+  ASSERT_TRUE(db().Execute("INSERT INTO items (id, label) VALUES (1, 'a')").ok());
+  ASSERT_TRUE(db().Execute("START TRANSACTION").ok());
+  ASSERT_TRUE(db().Execute("SELECT * FROM items WHERE id = 1 FOR UPDATE").ok());
+  ConnectionPool pool(Config(1));
+  bool read_a_row = false;
+  bool went_on = false;
+  const absl::Status status =
+      RunInTransaction(pool, {.context = "blocked", .max_attempts = 1}, [&](Session& session) {
+        return Guarded(session, "read locked row", [&]() -> absl::Status {
+          Session::Update(session.Prepare("SET SESSION innodb_lock_wait_timeout = 1"));
+          auto rows =
+              Session::Query(session.Prepare("SELECT label FROM items WHERE id = 1 FOR UPDATE"));
+          read_a_row = rows->next();
+          went_on = true;
+          return absl::OkStatus();
+        });
+      });
+  ASSERT_TRUE(db().Execute("ROLLBACK").ok());
+  EXPECT_EQ(status.code(), absl::StatusCode::kAborted) << status;
+  EXPECT_FALSE(went_on) << "the read that timed out came back as a result with"
+                        << (read_a_row ? "" : " no") << " row";
+}
+
 }  // namespace
 }  // namespace luban::db
