@@ -64,7 +64,8 @@ class GaleraTest : public ::testing::Test {
     // A test that failed half-way may have left a node down.
     for (int i = 0; i < cluster_->size(); ++i) {
       if (!cluster_->node(i).running()) {
-        ASSERT_TRUE(cluster_->Rejoin(i).ok());
+        const absl::Status rejoined = cluster_->Rejoin(i);
+        ASSERT_TRUE(rejoined.ok()) << "node " << i << ": " << rejoined;
       }
     }
     dir_ = MakeTempDir("luban-galera-suite");
@@ -178,7 +179,8 @@ TEST_F(GaleraTest, KillingANodeUnderWriteLoadLosesNothingAndTheNodeRejoins) {
       << "the writes stopped with a node down: " << load->acknowledged() << Codes(load->codes())
       << load->Failures();
   const int while_down = load->acknowledged() - at_kill;
-  ASSERT_TRUE(cluster().Rejoin(2).ok());
+  const absl::Status rejoined = cluster().Rejoin(2);
+  ASSERT_TRUE(rejoined.ok()) << rejoined;
   ASSERT_TRUE(load->AwaitAll(absl::Seconds(180))) << load->acknowledged() << Codes(load->codes());
   load->Stop();
   ExpectAcknowledgedWritesStored(*network_, *load, kSection);
@@ -207,7 +209,8 @@ TEST_F(GaleraTest, APausedNodeLeavesTheClusterAndTheWritesGoOnWithoutIt) {
   ASSERT_TRUE(state.ok()) << state.status();
   EXPECT_EQ(*state, "Synced 2 Primary");
   cluster().node(1).Resume();
-  ASSERT_TRUE(cluster().AwaitSynced().ok());
+  const absl::Status synced = cluster().AwaitSynced();
+  ASSERT_TRUE(synced.ok()) << synced;
   ASSERT_TRUE(load->AwaitAll(absl::Seconds(180))) << load->acknowledged() << Codes(load->codes());
   load->Stop();
   ExpectAcknowledgedWritesStored(*network_, *load, kSection);
@@ -269,7 +272,8 @@ TEST_F(GaleraTest, ARollingRestartOfEveryReplicaAndNodeLosesNoWrite) {
   // Node 0 last: the test's own checks read through it.
   for (int node = cluster().size() - 1; node >= 0; --node) {
     cluster().node(node).Stop();
-    ASSERT_TRUE(cluster().Rejoin(node).ok());
+    const absl::Status rejoined = cluster().Rejoin(node);
+    ASSERT_TRUE(rejoined.ok()) << "node " << node << ": " << rejoined;
     ++restarts;
   }
   for (TestDatabase* db :
