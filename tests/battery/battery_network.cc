@@ -20,7 +20,8 @@ absl::Status Failed(const grpc::Status& status, absl::string_view what) {
                       absl::StrCat(what, ": ", status.error_message()));
 }
 
-// Runs `work(i)` for i in [0, count) on `threads` threads; the first error wins.
+}  // namespace
+
 absl::Status InParallel(int count, int threads, const std::function<absl::Status(int)>& work) {
   std::atomic<int> next{0};
   absl::Mutex mu;
@@ -40,8 +41,6 @@ absl::Status InParallel(int count, int threads, const std::function<absl::Status
   for (std::thread& thread : pool) thread.join();
   return first;
 }
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<BatteryNetwork>> BatteryNetwork::Start(const std::string& dir,
                                                                       Options options) {

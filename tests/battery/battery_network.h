@@ -9,6 +9,7 @@
 #ifndef LUBAN_TESTS_BATTERY_BATTERY_NETWORK_H_
 #define LUBAN_TESTS_BATTERY_BATTERY_NETWORK_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +30,9 @@ namespace luban::testing {
 namespace course_pb = ::luban::course::v1;
 namespace enrollment_pb = ::luban::enrollment::v1;
 namespace exchange_pb = ::luban::exchange::v1;
+
+// Runs `work(i)` for i in [0, count) on `threads` threads; the first error wins.
+absl::Status InParallel(int count, int threads, const std::function<absl::Status(int)>& work);
 
 class BatteryNetwork {
  public:

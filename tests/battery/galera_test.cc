@@ -15,11 +15,8 @@
 #include <filesystem>
 #include <memory>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "tests/battery/battery_network.h"
@@ -138,28 +135,19 @@ TEST_F(GaleraTest, RacesThroughBothReplicasAndEveryNodeNeverOverbook) {
 TEST_F(GaleraTest, AWriteThroughOneReplicaIsSeenByTheNextCallThroughTheOther) {
   constexpr char kSection[] = "Galera: read-your-writes across replicas and nodes";
   // From several threads at once: the more the nodes have to apply, the longer a node lags.
-  const int threads = 8;
   const int runs = BatteryScale(120, 600);
-  std::atomic<int> next{0};
   std::atomic<int> opened{0};
-  absl::Mutex mu;
-  std::string first_failure;
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) {
-    pool.emplace_back([&] {
-      for (int i = next++; i < runs; i = next++) {
-        auto run = network_->CreateRun(3, absl::StrCat("ryw-", i));
-        if (run.ok() && run->status() == course_pb::COURSE_RUN_STATUS_OPEN) {
-          ++opened;
-          continue;
-        }
-        absl::MutexLock lock(&mu);
-        if (first_failure.empty()) first_failure = run.status().ToString();
-      }
-    });
-  }
-  for (std::thread& thread : pool) thread.join();
-  EXPECT_EQ(opened.load(), runs) << first_failure;
+  const absl::Status status = InParallel(runs, 8, [&](int i) -> absl::Status {
+    auto run = network_->CreateRun(3, absl::StrCat("ryw-", i));
+    if (!run.ok()) return run.status();
+    if (run->status() != course_pb::COURSE_RUN_STATUS_OPEN) {
+      return absl::InternalError(absl::StrCat(run->name(), " was not opened"));
+    }
+    ++opened;
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(status.ok()) << status;
+  EXPECT_EQ(opened.load(), runs);
   RecordFigure(kSection, "runs created through one replica and opened through the other",
                int64_t{runs});
   RecordFigure(kSection, "of them not found (or not opened) by the second call",
