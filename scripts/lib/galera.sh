@@ -33,6 +33,21 @@ galera_seqno() {
   sed -n 's/^seqno:[[:space:]]*//p' "$1/grastate.dat" 2>/dev/null
 }
 
+# galera_recover_position CNF DATADIR LOG: the position (uuid:seqno) of the last transaction
+# committed in DATADIR, which `mariadbd --wsrep-recover` reads from InnoDB (and exits), as Debian's
+# galera_recovery does for systemd; nothing when it finds none. For a node that crashed (its
+# grastate.dat says seqno -1): started with --wsrep-start-position=<it>, the node receives only
+# what it missed (IST) instead of a copy of a donor's whole data, and its seqno says how far its
+# data goes.
+galera_recover_position() {
+  local cnf="$1" datadir="$2" log_file="$3" user_args
+  mapfile -t user_args < <(mdb_user_args)
+  rm -f -- "$log_file"
+  mariadbd --defaults-file="$cnf" --datadir="$datadir" --wsrep-recover --log-error="$log_file" \
+    "${user_args[@]}" </dev/null >/dev/null 2>&1 || return 0
+  sed -n 's/.*WSREP: Recovered position: \([0-9a-f-]*:-\{0,1\}[0-9]*\).*/\1/p' "$log_file" | tail -n 1
+}
+
 # galera_safe_to_bootstrap DATADIR: true when the node was the last of its cluster to stop, so a
 # new cluster started from its data loses nothing.
 galera_safe_to_bootstrap() {

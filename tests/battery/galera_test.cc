@@ -15,14 +15,19 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/db/migrations.h"
+#include "common/db/pool.h"
 #include "gtest/gtest.h"
+#include "services/enrollment/storage/mysql_enrollment_store.h"
 #include "tests/battery/battery_network.h"
 #include "tests/battery/battery_report.h"
 #include "tests/battery/races.h"
 #include "tests/battery/write_load.h"
+#include "tests/support/all_at_once.h"
 #include "tests/support/galera_cluster.h"
 
 namespace luban::testing {
@@ -129,6 +134,45 @@ TEST_F(GaleraTest, RacesThroughBothReplicasAndEveryNodeNeverOverbook) {
   ExpectNodesConverged(kSection);
 }
 
+// Replicas of a service starting together, each at a node of its own, migrate one new schema: the
+// lease row they race for is certified like any write, so each migration is applied once.
+TEST_F(GaleraTest, MigratorsStartingTogetherOnEveryNodeApplyEachMigrationOnce) {
+  constexpr char kSection[] = "Galera: migrators starting together on every node";
+  auto schema = TestDatabase::Create(cluster().server(0));
+  ASSERT_TRUE(schema.ok()) << schema.status();
+  std::vector<std::unique_ptr<db::ConnectionPool>> pools;
+  for (int node = 0; node < cluster().size(); ++node) {
+    db::DbConfig config = (*schema)->Config();
+    config.hosts = cluster().Hosts(node);
+    config.pool_size = 1;
+    pools.push_back(std::make_unique<db::ConnectionPool>(config));
+  }
+  const std::vector<const std::vector<db::Migration>*> tracks = {
+      &db::PlatformMigrations(), &enrollment::EnrollmentMigrations()};
+  std::vector<absl::StatusOr<db::MigrationReport>> reports(pools.size(),
+                                                           absl::UnknownError("did not run"));
+  RunAllAtOnce(static_cast<int>(pools.size()),
+               [&](int node) { reports[node] = db::Migrate(*pools[node], tracks); });
+  const int total = static_cast<int>(tracks[0]->size() + tracks[1]->size());
+  int applied = 0;
+  for (int node = 0; node < cluster().size(); ++node) {
+    ASSERT_TRUE(reports[node].ok()) << "node " << node << ": " << reports[node].status();
+    EXPECT_EQ(reports[node]->current, total) << "node " << node;
+    applied += reports[node]->applied;
+  }
+  EXPECT_EQ(applied, total);
+  ASSERT_TRUE(cluster().AwaitSynced().ok());
+  for (int node = 0; node < cluster().size(); ++node) {
+    auto recorded = AdminQuery(
+        cluster().server(node),
+        absl::StrCat("SELECT COUNT(*) FROM `", (*schema)->schema(), "`.schema_migrations"));
+    ASSERT_TRUE(recorded.ok()) << recorded.status();
+    EXPECT_EQ(recorded->front().front(), absl::StrCat(total)) << "node " << node;
+  }
+  RecordFigure(kSection, "migrators, one per node", int64_t{cluster().size()});
+  RecordFigure(kSection, "migrations applied in all (each once)", int64_t{applied});
+}
+
 // Each run is created through one course replica and opened at once through the other (the
 // channel takes the replicas in turn), on another node, in a transaction whose first statement
 // writes: the node must have applied the creation before that transaction reads the run.
@@ -154,6 +198,46 @@ TEST_F(GaleraTest, AWriteThroughOneReplicaIsSeenByTheNextCallThroughTheOther) {
                int64_t{runs - opened.load()});
 }
 
+// What the cluster costs in writes against one server, on the same machine in the same run: the
+// same enrollment load (8 callers, each enrollment its own transaction with its ledger, audit and
+// feed rows) through two replicas on three nodes, then through one replica on the one server
+// scripts/test started. Figures for docs/operations.md, no assertion on them: only that every
+// write was acknowledged both times.
+TEST_F(GaleraTest, WriteThroughputAndLatencyAgainstOneServer) {
+  constexpr char kSection[] = "Galera: writes against one server (same machine, same run)";
+  const int writes = BatteryScale(240, 2000);
+  auto measure = [&](BatteryNetwork& network, const std::string& setup, const std::string& tag) {
+    auto prepared = EnrollLoad::Prepare(network, writes, tag);
+    ASSERT_TRUE(prepared.ok()) << prepared.status();
+    EnrollLoad& load = **prepared;
+    const absl::Time start = absl::Now();
+    load.Start(8);
+    ASSERT_TRUE(load.AwaitAll(absl::Seconds(300))) << load.acknowledged() << Codes(load.codes());
+    const absl::Duration took = absl::Now() - start;
+    load.Stop();
+    const std::vector<absl::Duration> latencies = load.OkLatencies();
+    ASSERT_EQ(latencies.size(), static_cast<size_t>(writes));
+    auto percentile = [&](int p) {
+      return absl::ToDoubleMilliseconds(latencies[(latencies.size() - 1) * p / 100]);
+    };
+    RecordFigure(kSection, absl::StrCat(setup, ": enrollments per second"),
+                 writes / absl::ToDoubleSeconds(took));
+    RecordFigure(kSection, absl::StrCat(setup, ": median ms per enrollment"), percentile(50));
+    RecordFigure(kSection, absl::StrCat(setup, ": 99th percentile ms"), percentile(99));
+  };
+  measure(*network_, "three Galera nodes, two replicas each", "scale-galera");
+  const std::string single_dir = MakeTempDir("luban-galera-single");
+  {
+    BatteryNetwork::Options options;
+    options.pool_size = 8;
+    auto single = BatteryNetwork::Start(single_dir, options);
+    ASSERT_TRUE(single.ok()) << single.status();
+    measure(**single, "one server, one replica each", "scale-single");
+  }
+  std::filesystem::remove_all(single_dir);
+  RecordFigure(kSection, "enrollments per measurement", int64_t{writes});
+}
+
 TEST_F(GaleraTest, KillingANodeUnderWriteLoadLosesNothingAndTheNodeRejoins) {
   constexpr char kSection[] = "Galera: kill -9 of a node under write load";
   const int writes = BatteryScale(120, 1200);
@@ -169,6 +253,9 @@ TEST_F(GaleraTest, KillingANodeUnderWriteLoadLosesNothingAndTheNodeRejoins) {
   const int while_down = load->acknowledged() - at_kill;
   const absl::Status rejoined = cluster().Rejoin(2);
   ASSERT_TRUE(rejoined.ok()) << rejoined;
+  // It came back with what it had, and received only what it missed.
+  const bool incremental = cluster().LastTransfer(2) == GaleraCluster::Transfer::kIncremental;
+  EXPECT_TRUE(incremental) << cluster().node(2).LogSinceStart();
   ASSERT_TRUE(load->AwaitAll(absl::Seconds(180))) << load->acknowledged() << Codes(load->codes());
   load->Stop();
   ExpectAcknowledgedWritesStored(*network_, *load, kSection);
@@ -176,6 +263,8 @@ TEST_F(GaleraTest, KillingANodeUnderWriteLoadLosesNothingAndTheNodeRejoins) {
   ExpectNodesConverged(kSection);
   RecordFigure(kSection, "acknowledged when the node was killed", int64_t{at_kill});
   RecordFigure(kSection, "acknowledged while it was down", int64_t{while_down});
+  RecordFigure(kSection, "how the node caught up",
+               incremental ? "the writes it missed (IST)" : "a copy of a donor's data (SST)");
 }
 
 TEST_F(GaleraTest, APausedNodeLeavesTheClusterAndTheWritesGoOnWithoutIt) {
@@ -250,6 +339,7 @@ TEST_F(GaleraTest, ARollingRestartOfEveryReplicaAndNodeLosesNoWrite) {
   ASSERT_NE(load, nullptr);
   ASSERT_TRUE(load->AwaitAcknowledged(writes / 8, absl::Seconds(120))) << Codes(load->codes());
   int restarts = 0;
+  int incremental = 0;
   for (int service = 0; service < 3; ++service) {
     for (int replica = 0; replica < kReplicas; ++replica) {
       // SIGTERM: the replica drains, says NOT_SERVING, and its callers move to the other.
@@ -262,6 +352,10 @@ TEST_F(GaleraTest, ARollingRestartOfEveryReplicaAndNodeLosesNoWrite) {
     cluster().node(node).Stop();
     const absl::Status rejoined = cluster().Rejoin(node);
     ASSERT_TRUE(rejoined.ok()) << "node " << node << ": " << rejoined;
+    // Writes it missed while down arrive incrementally; never a copy of a donor's whole data.
+    const GaleraCluster::Transfer transfer = cluster().LastTransfer(node);
+    EXPECT_NE(transfer, GaleraCluster::Transfer::kFull) << cluster().node(node).LogSinceStart();
+    if (transfer == GaleraCluster::Transfer::kIncremental) ++incremental;
     ++restarts;
   }
   for (TestDatabase* db :
@@ -285,6 +379,8 @@ TEST_F(GaleraTest, ARollingRestartOfEveryReplicaAndNodeLosesNoWrite) {
     if (code != grpc::StatusCode::OK) failed += count;
   }
   RecordFigure(kSection, "replicas and nodes restarted one at a time", int64_t{restarts});
+  RecordFigure(kSection, "nodes that caught up by incremental transfer (the others missed nothing)",
+               int64_t{incremental});
   RecordFigure(kSection, "failed attempts, each retried to success", failed);
 }
 

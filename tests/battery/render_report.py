@@ -51,6 +51,35 @@ SECTIONS = [
      "flight finish, a clean exit; the load completes after a restart."),
     ("Limits",
      "Oversized messages and metadata, huge page sizes, many repeated elements, many streams."),
+    ("Galera: races through two replicas on three nodes",
+     "The races above on a three-node MariaDB Galera cluster with two replicas of every service, "
+     "each replica at a node of its own: the racing writes reach different replicas and nodes, "
+     "then every node must hold the same rows (table checksums)."),
+    ("Galera: migrators starting together on every node",
+     "Three migrators of one new schema, one per node, released together: the lease row they "
+     "race for is certified like any write, so each migration is applied once."),
+    ("Galera: read-your-writes across replicas and nodes",
+     "Each run created through one course replica and opened at once through the other, on "
+     "another node: the second call must find what the first acknowledged."),
+    ("Galera: writes against one server (same machine, same run)",
+     "The same Enroll load (8 callers) through two replicas on the three-node cluster, then "
+     "through one replica on one MariaDB server, on the same machine in the same run: what "
+     "synchronous replication costs per write. Figures only; nothing is asserted on them."),
+    ("Galera: kill -9 of a node under write load",
+     "A node killed in the middle of an Enroll load spread over both replicas and all nodes: the "
+     "writes go on through the other two; the node is started again with the position recovered "
+     "from its data and must catch up by incremental transfer (IST); every acknowledged write "
+     "stored, the feed complete, the three nodes' tables equal."),
+    ("Galera: SIGSTOP of a node under write load",
+     "A node hung (SIGSTOP) under the load: the other two evict it and go on as the primary "
+     "component; resumed, it rejoins and converges."),
+    ("Galera: kill -9 of a service replica under write load",
+     "One replica of the enrollment service and one of the course service killed under the "
+     "load: callers move to the other replica, the enrollment replicas follow the course feed "
+     "through the course replica left."),
+    ("Galera: rolling restart of every replica and node under load",
+     "Every service replica, then every node, restarted one at a time under the load: no call "
+     "fails except those retried to success, no node takes a full copy (SST)."),
 ]
 
 

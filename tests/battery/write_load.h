@@ -3,6 +3,7 @@
 #ifndef LUBAN_TESTS_BATTERY_WRITE_LOAD_H_
 #define LUBAN_TESTS_BATTERY_WRITE_LOAD_H_
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <memory>
@@ -95,6 +96,15 @@ class EnrollLoad {
     int total = 0;
     for (const auto& [code, count] : codes_) total += count;
     return total;
+  }
+  // How long each acknowledged call took (its last attempt), shortest first.
+  std::vector<absl::Duration> OkLatencies() const {
+    absl::MutexLock lock(&mu_);
+    std::vector<absl::Duration> latencies;
+    latencies.reserve(ok_spans_.size());
+    for (const auto& [start, end] : ok_spans_) latencies.push_back(end - start);
+    std::sort(latencies.begin(), latencies.end());
+    return latencies;
   }
   // Calls that were in flight at `when` and answered OK.
   int OkAcross(absl::Time when) const {

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <utility>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -106,8 +108,36 @@ std::vector<db::DbHost> GaleraCluster::Hosts(int first) const {
 }
 
 absl::Status GaleraCluster::Rejoin(int i) {
-  if (absl::Status restarted = nodes_[i]->Restart(); !restarted.ok()) return restarted;
+  PrivateMariaDb& node = *nodes_[i];
+  std::vector<std::string> args;
+  // A node that stopped cleanly wrote its position to grastate.dat; a crashed one left -1 there.
+  const std::string state = ReadWholeFile(absl::StrCat(node.dir(), "/data/grastate.dat"));
+  const size_t seqno = state.find("seqno:");
+  if (seqno != std::string::npos &&
+      absl::StartsWith(absl::StripLeadingAsciiWhitespace(state.substr(seqno + 6)), "-1")) {
+    auto log = node.RunOnce({"--wsrep-recover"}, "wsrep-recover");
+    if (!log.ok()) return log.status();
+    const std::string kRecovered = "WSREP: Recovered position: ";
+    const size_t at = log->find(kRecovered);
+    if (at == std::string::npos) {
+      return absl::InternalError(
+          absl::StrCat("Galera node ", i, ": no position recovered:\n", *log));
+    }
+    const size_t from = at + kRecovered.size();
+    const std::string position = log->substr(from, log->find_first_of(" \n", from) - from);
+    args.push_back(absl::StrCat("--wsrep-start-position=", position));
+  }
+  if (absl::Status restarted = node.Restart(args); !restarted.ok()) return restarted;
   return AwaitSynced();
+}
+
+GaleraCluster::Transfer GaleraCluster::LastTransfer(int i) const {
+  // What the state transfer script of galera.cnf's wsrep_sst_method says on the joiner (the
+  // server logs "SST received" either way).
+  const std::string log = nodes_[i]->LogSinceStart();
+  if (absl::StrContains(log, "mariabackup SST completed on joiner")) return Transfer::kFull;
+  if (absl::StrContains(log, "mariabackup IST completed on joiner")) return Transfer::kIncremental;
+  return Transfer::kNone;
 }
 
 absl::StatusOr<std::string> GaleraCluster::State(int i) const {

@@ -38,9 +38,18 @@ class GaleraCluster {
   // Every node's address, starting at node `first` and going round: a replica's --db_host.
   std::vector<db::DbHost> Hosts(int first) const;
 
-  // Starts node i again on its data after Kill(): it rejoins, receiving what it missed (IST),
-  // and this returns once the whole cluster is synced again.
+  // Starts node i again on its data after Kill() or Stop(): it rejoins, receiving what it
+  // missed, and this returns once the whole cluster is synced again. After a crash (Kill()) it
+  // first recovers the position of its last committed write (mariadbd --wsrep-recover), as
+  // Debian's galera_recovery does for systemd: without it a crashed node knows no position and
+  // takes a copy of a donor's whole data.
   absl::Status Rejoin(int i);
+
+  // How node i caught up with the cluster when it last started: kIncremental when it received
+  // only the writes it missed (IST, from a donor's write-set cache), kFull when it took a copy of
+  // a donor's whole data (SST, by mariabackup), kNone when it did neither (it started the cluster).
+  enum class Transfer { kNone, kIncremental, kFull };
+  Transfer LastTransfer(int i) const;
 
   // "<state> <cluster size> <component>" of node i, e.g. "Synced 3 Primary"; an error when the
   // node does not answer.

@@ -73,21 +73,27 @@ absl::StatusOr<std::unique_ptr<PrivateMariaDb>> PrivateMariaDb::Start(const std:
   return db;
 }
 
-absl::Status PrivateMariaDb::Launch() {
-  std::vector<std::string> args = With(
-      {"/usr/sbin/mariadbd", absl::StrCat("--defaults-file=", options_.defaults_file),
-       absl::StrCat("--datadir=", dir_, "/data"), absl::StrCat("--tmpdir=", dir_, "/tmp"),
-       absl::StrCat("--socket=", dir_, "/mysqld.sock"), absl::StrCat("--port=", server_.port),
-       "--bind-address=127.0.0.1", "--skip-networking=0",
-       absl::StrCat("--pid-file=", dir_, "/mariadbd.pid"),
-       absl::StrCat("--log-error=", dir_, "/mariadbd.log"), "--innodb-flush-log-at-trx-commit=1"},
-      UserArgs());
+std::vector<std::string> PrivateMariaDb::ServerArgs(const std::string& log_file) const {
+  std::vector<std::string> args =
+      With({"/usr/sbin/mariadbd", absl::StrCat("--defaults-file=", options_.defaults_file),
+            absl::StrCat("--datadir=", dir_, "/data"), absl::StrCat("--tmpdir=", dir_, "/tmp"),
+            absl::StrCat("--socket=", dir_, "/mysqld.sock"), absl::StrCat("--port=", server_.port),
+            "--bind-address=127.0.0.1", "--skip-networking=0",
+            absl::StrCat("--pid-file=", dir_, "/mariadbd.pid"),
+            absl::StrCat("--log-error=", log_file), "--innodb-flush-log-at-trx-commit=1"},
+           UserArgs());
   // Smaller than my.cnf's: tests start several servers at once. (A Galera node's option file
   // says it instead: a state transfer hands the command line to mariadb-backup, which refuses
   // this option.)
   if (options_.defaults_file == LUBAN_MY_CNF) args.push_back("--innodb-buffer-pool-size=64M");
+  return args;
+}
+
+absl::Status PrivateMariaDb::Launch(const std::vector<std::string>& extra) {
+  std::vector<std::string> args = With(ServerArgs(absl::StrCat(dir_, "/mariadbd.log")), extra);
   if (launches_ == 0) args = With(std::move(args), options_.first_start_args);
   ++launches_;
+  log_size_at_start_ = Log().size();
   process_ =
       ChildProcess::Spawn(args, CleanEnvironment(), dir_, absl::StrCat("mariadbd.", launches_));
   if (process_.pid() <= 0) return absl::InternalError("cannot start mariadbd");
@@ -129,7 +135,20 @@ void PrivateMariaDb::Stop() {
   if (!process_.AwaitExit(absl::Seconds(60)).has_value()) Kill();
 }
 
-absl::Status PrivateMariaDb::Restart() { return Launch(); }
+absl::Status PrivateMariaDb::Restart(const std::vector<std::string>& args) { return Launch(args); }
+
+absl::StatusOr<std::string> PrivateMariaDb::RunOnce(const std::vector<std::string>& args,
+                                                    const std::string& tag) {
+  const std::string log_file = absl::StrCat(dir_, "/", tag, ".log");
+  std::filesystem::remove(log_file);
+  RunResult run =
+      RunToEnd(With(ServerArgs(log_file), args), CleanEnvironment(), dir_, tag, absl::Seconds(120));
+  std::string log = ReadWholeFile(log_file);
+  if (run.exit_code != 0) {
+    return absl::InternalError(absl::StrCat("mariadbd ", tag, " failed:\n", run.err, log));
+  }
+  return log;
+}
 
 void PrivateMariaDb::Pause() {
   process_.Signal(SIGSTOP);
@@ -143,6 +162,11 @@ void PrivateMariaDb::Resume() {
 
 std::string PrivateMariaDb::Log() const {
   return ReadWholeFile(absl::StrCat(dir_, "/mariadbd.log"));
+}
+
+std::string PrivateMariaDb::LogSinceStart() const {
+  std::string log = Log();
+  return log.size() >= log_size_at_start_ ? log.substr(log_size_at_start_) : log;
 }
 
 }  // namespace luban::testing

@@ -57,6 +57,8 @@ class PrivateMariaDb {
 
   // Where its root account is: for TestDatabase::Create(server()).
   const TestServer& server() const { return server_; }
+  // Its directory (the data in "<dir>/data").
+  const std::string& dir() const { return dir_; }
   pid_t pid() const { return process_.pid(); }
   // Started, not killed since, and not paused.
   bool running() const { return process_.running() && !paused_; }
@@ -67,18 +69,25 @@ class PrivateMariaDb {
   // SIGTERM (a clean shutdown), and waits until the process is gone.
   void Stop();
   // Starts the server again on the same data and port (crash recovery included); returns once
-  // it answers.
-  absl::Status Restart();
+  // it answers. `args`: mariadbd arguments of this start only.
+  absl::Status Restart(const std::vector<std::string>& args = {});
+  // Runs mariadbd (stopped) on its data with `args` to the end, its error log going to
+  // "<dir>/<tag>.log", and returns that log: for one-off runs such as --wsrep-recover.
+  absl::StatusOr<std::string> RunOnce(const std::vector<std::string>& args, const std::string& tag);
   // SIGSTOP / SIGCONT: the server hangs (connections stay open, nothing answers) and resumes.
   void Pause();
   void Resume();
 
   // Its error log so far (for failure messages).
   std::string Log() const;
+  // What it logged since it was last started.
+  std::string LogSinceStart() const;
 
  private:
   PrivateMariaDb() = default;
-  absl::Status Launch();
+  absl::Status Launch(const std::vector<std::string>& args = {});
+  // mariadbd's command line on this server's data, port and files, logging to `log_file`.
+  std::vector<std::string> ServerArgs(const std::string& log_file) const;
 
   std::string dir_;
   Options options_;
@@ -86,6 +95,7 @@ class PrivateMariaDb {
   ChildProcess process_;
   bool paused_ = false;
   int launches_ = 0;
+  size_t log_size_at_start_ = 0;
 };
 
 }  // namespace luban::testing

@@ -14,7 +14,7 @@
 #   1. Choose the member to start from: the one whose /var/lib/mysql/data/grastate.dat says
 #      safe_to_bootstrap: 1 (it left last and cleanly, e.g. galera-0 after a scale to 0), else the
 #      one with the highest seqno (where it says -1, `mariadbd --wsrep-recover` run in the waiting
-#      container logs the recovered position).
+#      container logs the recovered position; a member started after a crash does this itself).
 #   2. kubectl -n luban exec galera-N -- touch /var/lib/mysql/luban-bootstrap
 #      That member sets safe_to_bootstrap: 1 and starts a new cluster from its data; the others
 #      join it. For a member other than galera-0, docs/operations.md ("The ha overlay") says how to
@@ -121,4 +121,21 @@ done
 rm -f -- "$waiting"
 trap - TERM INT
 
-exec docker-entrypoint.sh mariadbd "${new_cluster[@]}"
+# A member that crashed (grastate.dat says seqno -1) first reads the position of its last committed
+# transaction from InnoDB (mariadbd --wsrep-recover, as Debian's galera_recovery does for systemd):
+# started with it, it receives only what it missed (IST) instead of a copy of a donor's whole data.
+start_position=()
+if [[ -d "$datadir/mysql" &&
+      "$(sed -n 's/^seqno:[[:space:]]*//p' "$datadir/grastate.dat" 2>/dev/null)" == -1 ]]; then
+  recover_log=/run/mysqld/luban-wsrep-recover.log
+  if mariadbd --wsrep-recover --log-error="$recover_log" </dev/null >/dev/null 2>&1; then
+    position="$(sed -n 's/.*WSREP: Recovered position: \([0-9a-f-]*:-\{0,1\}[0-9]*\).*/\1/p' \
+      "$recover_log" | tail -n 1)"
+    if [[ -n "$position" ]]; then
+      log "this member did not stop cleanly: its data goes to $position"
+      start_position=(--wsrep-start-position="$position")
+    fi
+  fi
+fi
+
+exec docker-entrypoint.sh mariadbd "${new_cluster[@]}" "${start_position[@]}"
