@@ -37,6 +37,19 @@ constexpr int kCourse = 0;
 constexpr int kEnrollment = 1;
 constexpr int kReplicas = 2;
 
+// How a node caught up, for the report.
+const char* CaughtUpBy(GaleraCluster::Transfer transfer) {
+  switch (transfer) {
+    case GaleraCluster::Transfer::kIncremental:
+      return "the writes it missed (IST)";
+    case GaleraCluster::Transfer::kFull:
+      return "a copy of a donor's whole data (SST)";
+    case GaleraCluster::Transfer::kNone:
+      break;
+  }
+  return "replication alone, no transfer";
+}
+
 class GaleraTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -254,8 +267,8 @@ TEST_F(GaleraTest, KillingANodeUnderWriteLoadLosesNothingAndTheNodeRejoins) {
   const absl::Status rejoined = cluster().Rejoin(2);
   ASSERT_TRUE(rejoined.ok()) << rejoined;
   // It came back with what it had, and received only what it missed.
-  const bool incremental = cluster().LastTransfer(2) == GaleraCluster::Transfer::kIncremental;
-  EXPECT_TRUE(incremental) << cluster().node(2).LogSinceStart();
+  const GaleraCluster::Transfer transfer = cluster().LastTransfer(2);
+  EXPECT_EQ(transfer, GaleraCluster::Transfer::kIncremental) << cluster().node(2).LogSinceStart();
   ASSERT_TRUE(load->AwaitAll(absl::Seconds(180))) << load->acknowledged() << Codes(load->codes());
   load->Stop();
   ExpectAcknowledgedWritesStored(*network_, *load, kSection);
@@ -263,8 +276,7 @@ TEST_F(GaleraTest, KillingANodeUnderWriteLoadLosesNothingAndTheNodeRejoins) {
   ExpectNodesConverged(kSection);
   RecordFigure(kSection, "acknowledged when the node was killed", int64_t{at_kill});
   RecordFigure(kSection, "acknowledged while it was down", int64_t{while_down});
-  RecordFigure(kSection, "how the node caught up",
-               incremental ? "the writes it missed (IST)" : "a copy of a donor's data (SST)");
+  RecordFigure(kSection, "how the node caught up", CaughtUpBy(transfer));
 }
 
 TEST_F(GaleraTest, APausedNodeLeavesTheClusterAndTheWritesGoOnWithoutIt) {
@@ -285,9 +297,14 @@ TEST_F(GaleraTest, APausedNodeLeavesTheClusterAndTheWritesGoOnWithoutIt) {
   auto state = cluster().State(0);
   ASSERT_TRUE(state.ok()) << state.status();
   EXPECT_EQ(*state, "Synced 2 Primary");
+  const size_t logged_before = cluster().node(1).Log().size();
   cluster().node(1).Resume();
   const absl::Status synced = cluster().AwaitSynced();
   ASSERT_TRUE(synced.ok()) << synced;
+  // Back in the primary component, it received what it missed; never a copy of a donor's data.
+  const std::string since_resumed = cluster().node(1).Log().substr(logged_before);
+  const GaleraCluster::Transfer transfer = GaleraCluster::TransferIn(since_resumed);
+  EXPECT_NE(transfer, GaleraCluster::Transfer::kFull) << since_resumed;
   ASSERT_TRUE(load->AwaitAll(absl::Seconds(180))) << load->acknowledged() << Codes(load->codes());
   load->Stop();
   ExpectAcknowledgedWritesStored(*network_, *load, kSection);
@@ -296,6 +313,7 @@ TEST_F(GaleraTest, APausedNodeLeavesTheClusterAndTheWritesGoOnWithoutIt) {
   RecordFigure(kSection, "acknowledged when the node was paused", int64_t{at_pause});
   RecordFigure(kSection, "seconds until a third of the writes more were acknowledged without it",
                absl::ToDoubleSeconds(resumed_after));
+  RecordFigure(kSection, "how the node caught up when resumed", CaughtUpBy(transfer));
 }
 
 TEST_F(GaleraTest, KillingAServiceReplicaMovesItsCallersToTheOther) {

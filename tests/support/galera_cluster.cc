@@ -132,9 +132,12 @@ absl::Status GaleraCluster::Rejoin(int i) {
 }
 
 GaleraCluster::Transfer GaleraCluster::LastTransfer(int i) const {
+  return TransferIn(nodes_[i]->LogSinceStart());
+}
+
+GaleraCluster::Transfer GaleraCluster::TransferIn(absl::string_view log) {
   // What the state transfer script of galera.cnf's wsrep_sst_method says on the joiner (the
   // server logs "SST received" either way).
-  const std::string log = nodes_[i]->LogSinceStart();
   if (absl::StrContains(log, "mariabackup SST completed on joiner")) return Transfer::kFull;
   if (absl::StrContains(log, "mariabackup IST completed on joiner")) return Transfer::kIncremental;
   return Transfer::kNone;

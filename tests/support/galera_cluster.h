@@ -16,6 +16,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/db/pool.h"
 #include "tests/support/private_mariadb.h"
@@ -50,6 +51,8 @@ class GaleraCluster {
   // a donor's whole data (SST, by mariabackup), kNone when it did neither (it started the cluster).
   enum class Transfer { kNone, kIncremental, kFull };
   Transfer LastTransfer(int i) const;
+  // The same from what a node logged (e.g. since it was resumed).
+  static Transfer TransferIn(absl::string_view log);
 
   // "<state> <cluster size> <component>" of node i, e.g. "Synced 3 Primary"; an error when the
   // node does not answer.
