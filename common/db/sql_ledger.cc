@@ -80,15 +80,8 @@ absl::Status SqlLedger::SaveResponse(const RequestKey& key, absl::string_view re
   update.setBlob(1, &blob);
   update.setString(2, key.actor);
   update.setString(3, key.request_id);
-  if (Session::Update(update) != 1) {
-    // The claim this transaction inserted first is gone: the transaction was rolled back under
-    // it (on a Galera node, a brute-force abort that the connector failed to report) and what
-    // ran since is a new transaction holding only the later statements. Never commit that:
-    // re-run the whole transaction, as after a deadlock.
-    throw sql::SQLException(
-        "the transaction was rolled back before its end (its request's claim is gone)", "40001",
-        kErrDeadlock);
-  }
+  // The claim this transaction inserted first.
+  Session::UpdateTheRowItHeld(update, "its request's claim");
   return absl::OkStatus();
 }
 
@@ -193,9 +186,13 @@ int SequenceChanges(Session& session, int limit) {
   if (Session::Update(number) != static_cast<int64_t>(ids.size())) {
     throw sql::SQLException("the change feed's events changed while being numbered", "HY000", 0);
   }
-  auto& advance = session.Prepare("UPDATE change_feed_head SET last_sequence = ? WHERE id = 1");
+  // The head moves only from where this transaction read it under lock (else, numbers given twice
+  // and the head set back).
+  auto& advance = session.Prepare(
+      "UPDATE change_feed_head SET last_sequence = ? WHERE id = 1 AND last_sequence = ?");
   advance.setInt64(1, head + static_cast<int64_t>(ids.size()));
-  Session::Update(advance);
+  advance.setInt64(2, head);
+  Session::UpdateTheRowItHeld(advance, "the change feed's head as it read it");
   return static_cast<int>(ids.size());
 }
 

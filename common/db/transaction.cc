@@ -21,6 +21,14 @@ std::unique_ptr<sql::ResultSet> Session::Query(sql::PreparedStatement& statement
 
 int64_t Session::Update(sql::PreparedStatement& statement) { return statement.executeUpdate(); }
 
+void Session::UpdateTheRowItHeld(sql::PreparedStatement& statement, absl::string_view what) {
+  if (Update(statement) != 1) {
+    throw sql::SQLException(
+        absl::StrCat("the transaction was rolled back before its end (", what, " is gone)"),
+        "40001", kErrDeadlock);
+  }
+}
+
 int64_t Session::InsertReturningId(sql::PreparedStatement& statement) {
   auto result = Query(statement);
   if (!result->next()) {

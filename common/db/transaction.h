@@ -50,6 +50,14 @@ class Session {
   static std::unique_ptr<sql::ResultSet> Query(sql::PreparedStatement& statement);
   // Executes a prepared update; returns the affected rows.
   static int64_t Update(sql::PreparedStatement& statement);
+  // Executes a prepared update that must change exactly one row written or read earlier in this
+  // transaction (a claim it inserted, a row it read under lock): when it changes none, the
+  // transaction was rolled back under it and what ran since is a new transaction holding only
+  // the later statements (on a Galera node, a brute-force abort by a conflicting transaction
+  // applied from another node, which the connector does not always report). That must never
+  // commit: it throws a deadlock (1213), so the whole transaction runs again. `what` names the
+  // row in the error.
+  static void UpdateTheRowItHeld(sql::PreparedStatement& statement, absl::string_view what);
   // Executes a prepared "INSERT ... RETURNING id" and returns the new row's id: one round trip
   // (a separate SELECT LAST_INSERT_ID() would be a second).
   static int64_t InsertReturningId(sql::PreparedStatement& statement);

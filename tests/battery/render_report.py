@@ -62,9 +62,10 @@ SECTIONS = [
      "Each run created through one course replica and opened at once through the other, on "
      "another node: the second call must find what the first acknowledged."),
     ("Galera: writes against one server (same machine, same run)",
-     "The same Enroll load (8 callers) through two replicas on the three-node cluster, then "
-     "through one replica on one MariaDB server, on the same machine in the same run: what "
-     "synchronous replication costs per write. Figures only; nothing is asserted on them."),
+     "The same Enroll load (8 callers) through two replicas on the three-node cluster and "
+     "through one replica on one MariaDB server, on the same machine in the same run, in "
+     "interleaved rounds (medians): what synchronous replication costs per write. Figures only; "
+     "nothing is asserted on them."),
     ("Galera: kill -9 of a node under write load",
      "A node killed in the middle of an Enroll load spread over both replicas and all nodes: the "
      "writes go on through the other two; the node is started again with the position recovered "

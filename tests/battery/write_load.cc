@@ -1,8 +1,12 @@
 #include "tests/battery/write_load.h"
 
 #include <set>
+#include <string>
+#include <vector>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "tests/battery/battery_report.h"
 
@@ -119,6 +123,37 @@ void ExpectFeedCaughtUp(BatteryNetwork& network, const std::string& run_name,
     ASSERT_LT(absl::Now(), give_up) << "the feed did not catch up: " << last;
     absl::SleepFor(absl::Milliseconds(50));  // a poll interval, not a synchronisation
   }
+}
+
+void ExpectFeedsDense(BatteryNetwork& network, absl::string_view section) {
+  LocalSuite& suite = network.suite();
+  int64_t events = 0;
+  for (TestDatabase* db : {&suite.course_db(), &suite.enrollment_db(), &suite.exchange_db()}) {
+    const absl::Time give_up = absl::Now() + absl::Seconds(60);
+    while (true) {
+      auto unnumbered = db->QueryInt("SELECT COUNT(*) FROM change_events WHERE sequence IS NULL");
+      ASSERT_TRUE(unnumbered.ok()) << unnumbered.status();
+      if (*unnumbered == 0) break;
+      ASSERT_LT(absl::Now(), give_up)
+          << *unnumbered << " events of " << db->schema() << " still unnumbered";
+      absl::SleepFor(absl::Milliseconds(50));  // a poll interval, not a synchronisation
+    }
+    auto shape = db->QueryValue(
+        "SELECT CONCAT(COUNT(*), ' ', COUNT(DISTINCT sequence), ' ', IFNULL(MIN(sequence), 1), ' ',"
+        " IFNULL(MAX(sequence), 0)) FROM change_events");
+    ASSERT_TRUE(shape.ok()) << shape.status();
+    auto head = db->QueryInt("SELECT last_sequence FROM change_feed_head");
+    ASSERT_TRUE(head.ok()) << head.status();
+    // "count distinct first last": dense when count = distinct = last and first = 1.
+    std::vector<std::string> parts = absl::StrSplit(*shape, ' ');
+    ASSERT_EQ(parts.size(), 4u) << *shape;
+    EXPECT_EQ(parts[0], parts[1]) << db->schema() << ": a number given twice (" << *shape << ")";
+    EXPECT_EQ(parts[2], "1") << db->schema() << ": the feed does not start at 1 (" << *shape << ")";
+    EXPECT_EQ(parts[3], parts[0]) << db->schema() << ": numbers missing (" << *shape << ")";
+    EXPECT_EQ(parts[3], absl::StrCat(*head)) << db->schema() << ": the head is elsewhere";
+    events += *head;
+  }
+  RecordFigure(section, "change events of the three feeds, numbered 1..N without a gap", events);
 }
 
 }  // namespace luban::testing

@@ -173,6 +173,11 @@ void ExpectAcknowledgedWritesStored(BatteryNetwork& network, const EnrollLoad& l
 void ExpectFeedCaughtUp(BatteryNetwork& network, const std::string& run_name,
                         absl::string_view section);
 
+// Waits until every change event of the three services is numbered, then checks that each
+// feed is dense: its events carry the numbers 1..N, none missing or repeated (what two replicas
+// writing through different nodes must not break).
+void ExpectFeedsDense(BatteryNetwork& network, absl::string_view section);
+
 }  // namespace luban::testing
 
 #endif  // LUBAN_TESTS_BATTERY_WRITE_LOAD_H_

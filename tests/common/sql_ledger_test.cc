@@ -510,6 +510,39 @@ TEST_F(SqlLedgerTest, SequencerNumbersLargeBacklogsInBatches) {
   EXPECT_EQ(changes[2].record.resource_name, "trainees/1000");
 }
 
+// On a Galera node, the statements after a silently rolled-back part of the sequencer's
+// transaction run without the head's lock while another node's sequencer moves the head: the
+// advance must not number from a head that is no longer there. Here a trigger moves the head once
+// while the events are numbered, as that other sequencer would: the transaction re-runs (the
+// move is rolled back with it) and numbers the events once, densely.
+TEST_F(SqlLedgerTest, TheSequencerRerunsWhenTheHeadMovedUnderIt) {
+  ASSERT_TRUE(InTx([&](SqlLedger& ledger, Session&) -> absl::Status {
+                for (int i = 0; i < 3; ++i) {
+                  auto s = ledger.PublishChange(Change("trainees", absl::StrCat("trainees/", i)));
+                  if (!s.ok()) return s;
+                }
+                return absl::OkStatus();
+              }).ok());
+  ASSERT_TRUE(db().Execute("CREATE TRIGGER move_head BEFORE UPDATE ON change_events FOR EACH ROW"
+                           " IF @head_moved IS NULL THEN SET @head_moved = 1;"
+                           " UPDATE change_feed_head SET last_sequence = last_sequence + 10"
+                           " WHERE id = 1; END IF")
+                  .ok());
+  int attempts = 0;
+  int numbered = 0;
+  const absl::Status status = InTx([&](SqlLedger&, Session& session) -> absl::Status {
+    ++attempts;
+    numbered = SequenceChanges(session, 1000);
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(status.ok()) << status;
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(numbered, 3);
+  EXPECT_EQ(*db().QueryValue("SELECT GROUP_CONCAT(sequence ORDER BY id) FROM change_events"),
+            "1,2,3");
+  EXPECT_EQ(*db().QueryInt("SELECT last_sequence FROM change_feed_head"), 3);
+}
+
 TEST(SqlTimeTest, FormatsAndParsesMicroseconds) {
   const absl::Time time = absl::FromUnixMicros(1668384000123456);  // 2022-11-14 00:00:00.123456
   EXPECT_EQ(FormatSqlTime(time), "2022-11-14 00:00:00.123456");
