@@ -1,23 +1,45 @@
 import "@mantine/core/styles.css";
 
 import { type CSSVariablesResolver, createTheme, Loader, MantineProvider } from "@mantine/core";
-import { type ComponentType, lazy, StrictMode, type ReactNode } from "react";
+import { type ComponentType, lazy, StrictMode, type ReactNode, useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";
-import { createBrowserRouter, RouterProvider } from "react-router";
+import { createBrowserRouter, type Params, type RouteObject, RouterProvider } from "react-router";
 
 import { I18nProvider } from "./app/i18n.js";
-import { SessionProvider, useSession } from "./app/session.js";
+import { askSession, type Caller, type Role, SessionProvider, useSession } from "./app/session.js";
+import { dropPrefetched } from "./app/useCall.js";
 import { Layout } from "./components/Layout.js";
-import { Home } from "./pages/Home.js";
+import { Home, prefetchHome } from "./pages/Home.js";
 import { NotFound } from "./pages/NotFound.js";
 import { SignIn } from "./pages/SignIn.js";
 import { Verify } from "./pages/Verify.js";
 import { ADMINS, NETWORK_ADMIN, REPORTING, RoleOnly } from "./components/RoleOnly.js";
 
 // The pages a first visit opens (sign-in, home, the public check) come with the console; every
-// other page's code loads when it is first opened, so a first load does not wait for it.
-function later<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) {
-  return lazy(() => load().then((module) => ({ default: module[name] })));
+// other page's code loads when it is first opened, so a first load does not wait for it. A page
+// opened by its URL has its code fetched at start-up (`preload`, below), alongside the session's
+// answer, and renders at once in the first render instead of suspending it.
+// What a page module may export besides its page: its first calls, to start before its first
+// render.
+type Prefetch = (params: Params, caller: Caller) => void;
+type Later = ComponentType & { preload: () => Promise<{ prefetch?: Prefetch }> };
+function later<K extends string>(
+  load: () => Promise<Record<K, ComponentType> & { prefetch?: Prefetch }>,
+  name: K,
+): Later {
+  let loaded: ComponentType | undefined;
+  const preload = () =>
+    load().then((module) => {
+      loaded = module[name];
+      return module;
+    });
+  const Lazy = lazy<ComponentType>(() => preload().then((module) => ({ default: module[name] })));
+  const Page = () => {
+    // Chosen once per mount: switching from Lazy to the loaded page would remount it.
+    const [Loaded] = useState(() => loaded);
+    return Loaded ? <Loaded /> : <Lazy />;
+  };
+  return Object.assign(Page, { preload });
 }
 const RunPage = later(() => import("./pages/RunPage.js"), "RunPage");
 // The college admin's journeys (trainees, import, certificates).
@@ -68,43 +90,55 @@ function SignedIn({ children }: { children: ReactNode }) {
   return children;
 }
 
+// A route of a page for signed-in users (of `roles` only, when given). Its handle says how to
+// start the page before the first render: its code, and its first calls.
+interface Opening {
+  code?: () => Promise<{ prefetch?: Prefetch }>;
+  prefetch?: Prefetch;
+}
+function signedIn(
+  path: string,
+  Page: ComponentType,
+  roles?: readonly Role[],
+  prefetch?: Prefetch,
+): RouteObject {
+  const page = <Page />;
+  const handle: Opening = { code: "preload" in Page ? (Page as Later).preload : undefined, prefetch };
+  return {
+    path,
+    element: (
+      <SignedIn>{roles ? <RoleOnly roles={[...roles]}>{page}</RoleOnly> : page}</SignedIn>
+    ),
+    handle,
+  };
+}
+
 const router = createBrowserRouter([
   {
     element: <Layout />,
     children: [
-      { path: "/", element: <SignedIn><Home /></SignedIn> },
-      { path: "/runs/:id", element: <SignedIn><RunPage /></SignedIn> },
+      signedIn("/", Home, undefined, prefetchHome),
+      signedIn("/runs/:id", RunPage),
       // The college admin's journeys: trainees, their import, certificates.
-      { path: "/trainees", element: <SignedIn><TraineesPage /></SignedIn> },
-      { path: "/trainees/new", element: <SignedIn><NewTrainee /></SignedIn> },
-      { path: "/trainees/import", element: <SignedIn><ImportPage /></SignedIn> },
-      { path: "/trainees/:id", element: <SignedIn><TraineePage /></SignedIn> },
-      { path: "/trainees/:id/edit", element: <SignedIn><EditTrainee /></SignedIn> },
-      { path: "/certificates/:id", element: <SignedIn><CertificatePage /></SignedIn> },
+      signedIn("/trainees", TraineesPage),
+      signedIn("/trainees/new", NewTrainee),
+      signedIn("/trainees/import", ImportPage),
+      signedIn("/trainees/:id", TraineePage),
+      signedIn("/trainees/:id/edit", EditTrainee),
+      signedIn("/certificates/:id", CertificatePage),
       // The network admin's pages, exchanges, history, the reporting dashboard.
-      ...(
-        [
-          ["/admin", NETWORK_ADMIN, <AdminHome />],
-          ["/admin/institutions", NETWORK_ADMIN, <Institutions />],
-          ["/admin/workshops", NETWORK_ADMIN, <Workshops />],
-          ["/admin/courses", NETWORK_ADMIN, <Courses />],
-          ["/admin/runs", NETWORK_ADMIN, <Runs />],
-          ["/admin/runs/:id", NETWORK_ADMIN, <RunAdmin />],
-          ["/programmes", ADMINS, <Programmes />],
-          ["/programmes/:id", ADMINS, <ProgrammePage />],
-          ["/mobilities", ADMINS, <Mobilities />],
-          ["/mobilities/:id", ADMINS, <MobilityPage />],
-          ["/history", ADMINS, <History />],
-          ["/dashboard", REPORTING, <Dashboard />],
-        ] as const
-      ).map(([path, roles, page]) => ({
-        path,
-        element: (
-          <SignedIn>
-            <RoleOnly roles={[...roles]}>{page}</RoleOnly>
-          </SignedIn>
-        ),
-      })),
+      signedIn("/admin", AdminHome, NETWORK_ADMIN),
+      signedIn("/admin/institutions", Institutions, NETWORK_ADMIN),
+      signedIn("/admin/workshops", Workshops, NETWORK_ADMIN),
+      signedIn("/admin/courses", Courses, NETWORK_ADMIN),
+      signedIn("/admin/runs", Runs, NETWORK_ADMIN),
+      signedIn("/admin/runs/:id", RunAdmin, NETWORK_ADMIN),
+      signedIn("/programmes", Programmes, ADMINS),
+      signedIn("/programmes/:id", ProgrammePage, ADMINS),
+      signedIn("/mobilities", Mobilities, ADMINS),
+      signedIn("/mobilities/:id", MobilityPage, ADMINS),
+      signedIn("/history", History, ADMINS),
+      signedIn("/dashboard", Dashboard, REPORTING),
       { path: "/verify", element: <Verify /> },
       { path: "/verify/:number", element: <Verify /> },
       { path: "*", element: <NotFound /> },
@@ -112,14 +146,31 @@ const router = createBrowserRouter([
   },
 ]);
 
-createRoot(document.getElementById("root")!).render(
-  <StrictMode>
-    <MantineProvider theme={theme} cssVariablesResolver={contrast}>
-      <I18nProvider>
-        <SessionProvider>
-          <RouterProvider router={router} />
-        </SessionProvider>
-      </I18nProvider>
-    </MantineProvider>
-  </StrictMode>,
-);
+// The loads the opened page did not take: dropped once it has rendered (its own started then).
+function Started({ children }: { children: ReactNode }) {
+  useEffect(dropPrefetched, []);
+  return children;
+}
+
+// At start-up, at once: the session's answer (already on its way: index.html preloads it) and
+// the opened page's code; then its first calls, and the first render, which draws that page for
+// its caller while the calls are on their way.
+const opened = router.state.matches.at(-1);
+const opening = opened?.route.handle as Opening | undefined;
+void Promise.all([askSession(), opening?.code?.().catch(() => undefined)]).then(([caller, code]) => {
+  const prefetch = opening?.prefetch ?? code?.prefetch;
+  if (caller && opened && prefetch) prefetch(opened.params, caller);
+  createRoot(document.getElementById("root")!).render(
+    <StrictMode>
+      <MantineProvider theme={theme} cssVariablesResolver={contrast}>
+        <I18nProvider>
+          <SessionProvider initial={caller}>
+            <Started>
+              <RouterProvider router={router} />
+            </Started>
+          </SessionProvider>
+        </I18nProvider>
+      </MantineProvider>
+    </StrictMode>,
+  );
+});

@@ -43,7 +43,7 @@ import {
 } from "../app/reference.js";
 import { useSession } from "../app/session.js";
 import { localized } from "../app/text.js";
-import { useCall } from "../app/useCall.js";
+import { prefetch as prefetchCall, useCall } from "../app/useCall.js";
 import { BarChart } from "../components/BarChart.js";
 import { ErrorNotice } from "../components/ErrorNotice.js";
 import { Direction, MobilityState, ProgrammeKind } from "../gen/luban/exchange/v1/exchange_pb.js";
@@ -65,16 +65,17 @@ const STATE_KEYS: Record<(typeof STATE_NAMES)[number], MessageKey> = {
 };
 const SEX_KEYS: MessageKey[] = ["dashboard.sexUnspecified", "dashboard.female", "dashboard.male"];
 
-// Everything luban-report reads: the three exports (enrollments, then mobilities, then trainees:
-// every trainee an enrollment names existed before it) and the reference lists.
+// Everything luban-report reads, in two rounds of calls at once: the enrollment and mobility
+// exports, then the trainees' export and the reference lists, so that every trainee, run,
+// workshop or programme an enrollment or a mobility names existed before it was read (as
+// luban-report reads them: exports first).
 async function load(signal: AbortSignal): Promise<DashboardData> {
-  const enrollments = await exportAll(
-    enrollment.exportEnrollments({}, { signal }),
-    (b) => b.enrollments,
-  );
-  const mobilities = await exportAll(exchange.exportMobilities({}, { signal }), (b) => b.mobilities);
-  const trainees = await exportAll(enrollment.exportTrainees({}, { signal }), (b) => b.trainees);
-  const [institutions, workshops, courses, runs, programmes] = await Promise.all([
+  const [enrollments, mobilities] = await Promise.all([
+    exportAll(enrollment.exportEnrollments({}, { signal }), (b) => b.enrollments),
+    exportAll(exchange.exportMobilities({}, { signal }), (b) => b.mobilities),
+  ]);
+  const [trainees, institutions, workshops, courses, runs, programmes] = await Promise.all([
+    exportAll(enrollment.exportTrainees({}, { signal }), (b) => b.trainees),
     allInstitutions(signal),
     allWorkshops(signal),
     allCourses(signal),
@@ -82,6 +83,11 @@ async function load(signal: AbortSignal): Promise<DashboardData> {
     allProgrammes(signal),
   ]);
   return { institutions, workshops, courses, runs, programmes, enrollments, trainees, mobilities };
+}
+
+// The page's calls, started before its first render (main.tsx).
+export function prefetch(): void {
+  prefetchCall("dashboard", load);
 }
 
 function Tile({ label, value }: { label: string; value: string | number }) {
@@ -183,7 +189,7 @@ const PARTICIPANTS_PAGE = 20;
 export function Dashboard() {
   const { t, language } = useI18n();
   const { caller } = useSession();
-  const { data, error, reload } = useCall(load, []);
+  const { data, error, reload } = useCall(load, [], "dashboard");
   const [year, setYear] = useState<number | null>(null);
   const [country, setCountry] = useState<string | null>(null);
   const [participantsPage, setParticipantsPage] = useState(0);
