@@ -5,7 +5,8 @@ import { type ComponentType, lazy, StrictMode, type ReactNode, useEffect, useSta
 import { createRoot } from "react-dom/client";
 import { createBrowserRouter, type Params, type RouteObject, RouterProvider } from "react-router";
 
-import { I18nProvider } from "./app/i18n.js";
+import { I18nProvider, pageLanguage } from "./app/i18n.js";
+import { loadMessages } from "./app/messages.js";
 import { askSession, type Caller, type Role, SessionProvider, useSession } from "./app/session.js";
 import { dropPrefetched } from "./app/useCall.js";
 import { Layout } from "./components/Layout.js";
@@ -152,12 +153,16 @@ function Started({ children }: { children: ReactNode }) {
   return children;
 }
 
-// At start-up, at once: the session's answer (already on its way: index.html preloads it) and
-// the opened page's code; then its first calls, and the first render, which draws that page for
+// At start-up, at once: the session's answer (already on its way: index.html preloads it), the
+// opened page's code and the page language's messages; then its first calls, and the first render, which draws that page for
 // its caller while the calls are on their way.
 const opened = router.state.matches.at(-1);
 const opening = opened?.route.handle as Opening | undefined;
-void Promise.all([askSession(), opening?.code?.().catch(() => undefined)]).then(([caller, code]) => {
+void Promise.all([
+  askSession(),
+  opening?.code?.().catch(() => undefined),
+  loadMessages(pageLanguage()).catch(() => undefined), // (English, if they fail to load)
+]).then(([caller, code]) => {
   const prefetch = opening?.prefetch ?? code?.prefetch;
   if (caller && opened && prefetch) prefetch(opened.params, caller);
   createRoot(document.getElementById("root")!).render(
