@@ -20,46 +20,55 @@ import { ADMINS, NETWORK_ADMIN, REPORTING, RoleOnly } from "./components/RoleOnl
 // other page's code loads when it is first opened, so a first load does not wait for it. A page
 // opened by its URL has its code fetched at start-up (`preload`, below), alongside the session's
 // answer, and renders at once in the first render instead of suspending it.
-// What a page module may export besides its page: its first calls, to start before its first
+
+// What a page module may export besides its pages: its first calls, to start before its first
 // render.
 type Prefetch = (params: Params, caller: Caller) => void;
-type Later = ComponentType & { preload: () => Promise<{ prefetch?: Prefetch }> };
+type PageModule = { prefetch?: Prefetch };
+type Later = ComponentType & { preload: () => Promise<PageModule> };
+// The page modules loaded so far, by their loader: a module's other pages (a run's list and its
+// page) then render without suspending too.
+const loadedModules = new Map<() => Promise<PageModule>, PageModule>();
 function later<K extends string>(
-  load: () => Promise<Record<K, ComponentType> & { prefetch?: Prefetch }>,
+  load: () => Promise<Record<K, ComponentType> & PageModule>,
   name: K,
 ): Later {
-  let loaded: ComponentType | undefined;
   const preload = () =>
     load().then((module) => {
-      loaded = module[name];
+      loadedModules.set(load, module);
       return module;
     });
   const Lazy = lazy<ComponentType>(() => preload().then((module) => ({ default: module[name] })));
   const Page = () => {
     // Chosen once per mount: switching from Lazy to the loaded page would remount it.
-    const [Loaded] = useState(() => loaded);
+    const [Loaded] = useState<ComponentType | undefined>(
+      () => (loadedModules.get(load) as Record<string, ComponentType> | undefined)?.[name],
+    );
     return Loaded ? <Loaded /> : <Lazy />;
   };
   return Object.assign(Page, { preload });
 }
+const traineeForm = () => import("./pages/TraineeForm.js");
+const runs = () => import("./pages/admin/Runs.js");
+const mobilities = () => import("./pages/exchange/Mobilities.js");
 const RunPage = later(() => import("./pages/RunPage.js"), "RunPage");
 // The college admin's journeys (trainees, import, certificates).
 const CertificatePage = later(() => import("./pages/CertificatePage.js"), "CertificatePage");
 const ImportPage = later(() => import("./pages/ImportPage.js"), "ImportPage");
-const NewTrainee = later(() => import("./pages/TraineeForm.js"), "NewTrainee");
-const EditTrainee = later(() => import("./pages/TraineeForm.js"), "EditTrainee");
+const NewTrainee = later(traineeForm, "NewTrainee");
+const EditTrainee = later(traineeForm, "EditTrainee");
 const TraineePage = later(() => import("./pages/TraineePage.js"), "TraineePage");
 const TraineesPage = later(() => import("./pages/TraineesPage.js"), "TraineesPage");
 // The network admin's pages, exchanges, history, reporting.
 const AdminHome = later(() => import("./pages/admin/AdminHome.js"), "AdminHome");
 const Courses = later(() => import("./pages/admin/Courses.js"), "Courses");
 const Institutions = later(() => import("./pages/admin/Institutions.js"), "Institutions");
-const Runs = later(() => import("./pages/admin/Runs.js"), "Runs");
-const RunAdmin = later(() => import("./pages/admin/Runs.js"), "RunAdmin");
+const Runs = later(runs, "Runs");
+const RunAdmin = later(runs, "RunAdmin");
 const Workshops = later(() => import("./pages/admin/Workshops.js"), "Workshops");
 const Dashboard = later(() => import("./pages/Dashboard.js"), "Dashboard");
-const Mobilities = later(() => import("./pages/exchange/Mobilities.js"), "Mobilities");
-const MobilityPage = later(() => import("./pages/exchange/Mobilities.js"), "MobilityPage");
+const Mobilities = later(mobilities, "Mobilities");
+const MobilityPage = later(mobilities, "MobilityPage");
 const ProgrammePage = later(() => import("./pages/exchange/ProgrammePage.js"), "ProgrammePage");
 const Programmes = later(() => import("./pages/exchange/Programmes.js"), "Programmes");
 const History = later(() => import("./pages/History.js"), "History");
@@ -94,7 +103,7 @@ function SignedIn({ children }: { children: ReactNode }) {
 // A route of a page for signed-in users (of `roles` only, when given). Its handle says how to
 // start the page before the first render: its code, and its first calls.
 interface Opening {
-  code?: () => Promise<{ prefetch?: Prefetch }>;
+  code?: () => Promise<PageModule>;
   prefetch?: Prefetch;
 }
 function signedIn(
@@ -104,7 +113,10 @@ function signedIn(
   prefetch?: Prefetch,
 ): RouteObject {
   const page = <Page />;
-  const handle: Opening = { code: "preload" in Page ? (Page as Later).preload : undefined, prefetch };
+  const handle: Opening = {
+    code: "preload" in Page ? (Page as Later).preload : undefined,
+    prefetch,
+  };
   return {
     path,
     element: (
@@ -154,8 +166,8 @@ function Started({ children }: { children: ReactNode }) {
 }
 
 // At start-up, at once: the session's answer (already on its way: index.html preloads it), the
-// opened page's code and the page language's messages; then its first calls, and the first render, which draws that page for
-// its caller while the calls are on their way.
+// opened page's code and the page language's messages; then the page's first calls, and the first
+// render, which draws that page for its caller while the calls are on their way.
 const opened = router.state.matches.at(-1);
 const opening = opened?.route.handle as Opening | undefined;
 void Promise.all([

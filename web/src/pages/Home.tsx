@@ -42,7 +42,10 @@ function homeData(institution: string) {
   return async (signal: AbortSignal): Promise<HomeData> => {
     const [workshops, runs, courses, seats] = await Promise.all([
       course.listWorkshops({ institution, pageSize: 200 }, { signal }),
-      course.listCourseRuns({ institution, status: CourseRunStatus.OPEN, pageSize: 200 }, { signal }),
+      course.listCourseRuns(
+        { institution, status: CourseRunStatus.OPEN, pageSize: 200 },
+        { signal },
+      ),
       course.listCourses({ pageSize: 1000 }, { signal }),
       occupancies(signal),
     ]);
