@@ -15,7 +15,12 @@ export default defineConfig({
           groups: [
             // What every page needs, in three files the browser fetches and compiles at once
             // rather than one of 690 kB: React and its router; Mantine, protobuf and Connect.
-            { name: "react", test: /node_modules[\\/](react|react-dom|react-router|scheduler)[\\/]/, tags: ["$initial"], priority: 2 },
+            {
+              name: "react",
+              test: /node_modules[\\/](react|react-dom|react-router|scheduler)[\\/]/,
+              tags: ["$initial"],
+              priority: 2,
+            },
             { name: "libs", test: /node_modules[\\/]/, tags: ["$initial"], priority: 1 },
             { name: "console", tags: ["$initial"], priority: 1 },
             // The code two lazy pages or more share, in one file: a page's first load fetches
