@@ -6,24 +6,27 @@ import { describe, expect, it } from "vitest";
 import { DateSchema, LocalizedStringSchema } from "../gen/luban/common/v1/types_pb.js";
 import { showError } from "./errors.js";
 import { initialLanguage } from "./i18n.js";
-import { MESSAGES, translate } from "./messages.js";
+import { en, loadMessages, translate } from "./messages.js";
+import { ru } from "./messages/ru.js";
+import { zh } from "./messages/zh.js";
 import { isoDate, localized, resourceId } from "./text.js";
 
 describe("messages", () => {
   const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
   it("say the same things with the same placeholders in every language", () => {
-    for (const [key, english] of Object.entries(MESSAGES.en)) {
-      for (const language of ["ru", "zh"] as const) {
-        const text = MESSAGES[language][key as keyof typeof MESSAGES.en];
+    for (const [key, english] of Object.entries(en)) {
+      for (const [language, messages] of Object.entries({ ru, zh })) {
+        const text = messages[key as keyof typeof en];
         expect(text, `${language} ${key}`).not.toBe("");
         expect(placeholders(text), `${language} ${key}`).toEqual(placeholders(english));
       }
     }
   });
 
-  it("fill placeholders and leave unknown ones visible", () => {
+  it("fill placeholders and leave unknown ones visible", async () => {
     expect(translate("en", "app.title")).toBe("Luban Workshops");
+    await loadMessages("zh");
     expect(translate("zh", "app.title")).toBe("鲁班工坊");
   });
 });

@@ -48,11 +48,17 @@ export function rowsOf(names: readonly LocalizedString[]): NameRow[] {
 }
 
 // A moment in the page's language and the browser's time zone; "" when unset.
+// One formatter per language: making one takes milliseconds, and a history has many rows.
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function formatTime(time: Timestamp | undefined, language: string): string {
   if (!time) return "";
-  return new Intl.DateTimeFormat(language, { dateStyle: "medium", timeStyle: "medium" }).format(
-    timestampDate(time),
-  );
+  let format = timeFormats.get(language);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat(language, { dateStyle: "medium", timeStyle: "medium" });
+    timeFormats.set(language, format);
+  }
+  return format.format(timestampDate(time));
 }
 
 // The whole number in an input, or undefined.

@@ -1,5 +1,6 @@
-// Seats taken and waitlist length of a course run, counted from its enrollments.
+// Seats taken and waitlist length of course runs, counted from their enrollments.
 import { enrollment } from "./api.js";
+import { listAll } from "./reference.js";
 import { EnrollmentState } from "../gen/luban/enrollment/v1/enrollment_pb.js";
 
 export interface Occupancy {
@@ -7,24 +8,34 @@ export interface Occupancy {
   waitlisted: number;
 }
 
-async function count(run: string, state: EnrollmentState, signal: AbortSignal): Promise<number> {
-  let total = 0;
-  let pageToken = "";
-  do {
+// The enrollments in `state` the caller may read, every page.
+function inState(state: EnrollmentState, signal: AbortSignal) {
+  return listAll(async (pageToken) => {
     const page = await enrollment.listEnrollments(
-      { courseRun: run, state, pageSize: 1000, pageToken },
+      { state, pageSize: 1000, pageToken },
       { signal },
     );
-    total += page.enrollments.length;
-    pageToken = page.nextPageToken;
-  } while (pageToken !== "");
-  return total;
+    return { items: page.enrollments, nextPageToken: page.nextPageToken };
+  });
 }
 
-export async function occupancy(run: string, signal: AbortSignal): Promise<Occupancy> {
+// The occupancy of every run the caller may read, as a lookup by the run's resource name. Two
+// list calls for all the runs (the enrolled and the waitlisted enrollments the caller may read,
+// which are every enrollment of a run it may read) rather than two per run, and with no need to
+// know the runs first: a home page reads them alongside its runs. What they read is bounded by the
+// seats and waitlists of the runs under way, not by the network's history.
+export async function occupancies(signal: AbortSignal): Promise<(run: string) => Occupancy> {
   const [enrolled, waitlisted] = await Promise.all([
-    count(run, EnrollmentState.ENROLLED, signal),
-    count(run, EnrollmentState.WAITLISTED, signal),
+    inState(EnrollmentState.ENROLLED, signal),
+    inState(EnrollmentState.WAITLISTED, signal),
   ]);
-  return { enrolled, waitlisted };
+  const counts = new Map<string, Occupancy>();
+  const of = (run: string) => {
+    let c = counts.get(run);
+    if (c === undefined) counts.set(run, (c = { enrolled: 0, waitlisted: 0 }));
+    return c;
+  };
+  for (const e of enrolled) of(e.courseRun).enrolled++;
+  for (const e of waitlisted) of(e.courseRun).waitlisted++;
+  return (run) => counts.get(run) ?? { enrolled: 0, waitlisted: 0 };
 }

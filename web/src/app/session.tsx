@@ -25,20 +25,37 @@ interface SessionState {
 
 const SessionContext = createContext<SessionState | null>(null);
 
-export function SessionProvider({ children }: { children: ReactNode }) {
-  const [caller, setCaller] = useState<Caller | null | undefined>(undefined);
+let asked: Promise<Caller | null> | undefined;
+
+// Who is signed in, asked once per page load: main.tsx asks before the first render (index.html
+// has the browser fetch the answer while the scripts load), so a page renders once, for its
+// caller, instead of first as "loading".
+export function askSession(): Promise<Caller | null> {
+  asked ??= fetch("/session", { credentials: "same-origin" })
+    .then(async (response) => (response.ok ? ((await response.json()) as Caller) : null))
+    .catch(() => null);
+  return asked;
+}
+
+// `initial`: the caller askSession() found, when known before the first render.
+export function SessionProvider({
+  children,
+  initial,
+}: {
+  children: ReactNode;
+  initial?: Caller | null;
+}) {
+  const [caller, setCaller] = useState<Caller | null | undefined>(initial);
   const [expired, setExpired] = useState(false);
 
   useEffect(() => {
+    if (initial !== undefined) return;
     let live = true;
-    fetch("/session", { credentials: "same-origin" })
-      .then(async (response) => (response.ok ? ((await response.json()) as Caller) : null))
-      .catch(() => null)
-      .then((found) => live && setCaller(found));
+    void askSession().then((found) => live && setCaller(found));
     return () => {
       live = false;
     };
-  }, []);
+  }, [initial]);
 
   const signIn = useCallback(async (token: string): Promise<SignInResult> => {
     const response = await fetch("/session", {

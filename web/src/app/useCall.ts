@@ -1,6 +1,6 @@
 // Loads what a page shows with the services' calls, and says when it fails: the session is over
 // (UNAUTHENTICATED: back to sign-in), or an error to show with a retry.
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useLayoutEffect, useState } from "react";
 
 import { isUnauthenticated } from "./errors.js";
 import { useSession } from "./session.js";
@@ -12,7 +12,31 @@ export interface Loaded<T> {
   reload: () => void;
 }
 
-export function useCall<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]): Loaded<T> {
+// Loads started before the first render (main.tsx, for the page a visit opens): the page's
+// useCall with the same key takes its load instead of starting it again, so the page's calls go
+// out while React renders it.
+const early = new Map<string, { result: Promise<unknown>; abort: AbortController }>();
+
+export function prefetch<T>(key: string, load: (signal: AbortSignal) => Promise<T>): void {
+  const abort = new AbortController();
+  const result = load(abort.signal);
+  result.catch(() => undefined); // its error is the page's to show, if it takes it
+  early.set(key, { result, abort });
+}
+
+// Drops the loads no page took (main.tsx, once the first render is done): a page opened later
+// loads afresh.
+export function dropPrefetched(): void {
+  for (const { abort } of early.values()) abort.abort();
+  early.clear();
+}
+
+// `key` names the load for prefetch(): the page's and its inputs.
+export function useCall<T>(
+  load: (signal: AbortSignal) => Promise<T>,
+  deps: unknown[],
+  key?: string,
+): Loaded<T> {
   const { lost } = useSession();
   const [state, setState] = useState<{
     data?: T;
@@ -22,10 +46,15 @@ export function useCall<T>(load: (signal: AbortSignal) => Promise<T>, deps: unkn
   }>({ loading: true });
   const [attempt, setAttempt] = useState(0);
   const inputs = [...deps, attempt];
-  useEffect(() => {
-    const abort = new AbortController();
-    setState((s) => ({ data: s.data, loading: true, loaded: inputs }));
-    load(abort.signal).then(
+  // Started before the browser paints what rendered (a layout effect), so that the calls are on
+  // their way while it lays out and paints the page's frame rather than after.
+  useLayoutEffect(() => {
+    const taken = key === undefined ? undefined : early.get(key);
+    if (taken) early.delete(key!);
+    const abort = taken?.abort ?? new AbortController();
+    // (Nothing to change on the first load: no re-render before the paint for it.)
+    setState((s) => (s.loaded === undefined ? s : { data: s.data, loading: true, loaded: inputs }));
+    ((taken?.result as Promise<T> | undefined) ?? load(abort.signal)).then(
       (data) => !abort.signal.aborted && setState({ data, loading: false, loaded: inputs }),
       (error: unknown) => {
         if (abort.signal.aborted) return;

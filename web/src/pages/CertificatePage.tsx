@@ -18,7 +18,7 @@ import { Link, useParams } from "react-router";
 
 import { enrollment } from "../app/api.js";
 import { isUnauthenticated } from "../app/errors.js";
-import { useI18n } from "../app/i18n.js";
+import { useI18n, useMessages } from "../app/i18n.js";
 import { type Language, LANGUAGES, translate } from "../app/messages.js";
 import { useRequestIds } from "../app/requestIds.js";
 import { useSession } from "../app/session.js";
@@ -150,6 +150,8 @@ export function CertificatePage() {
     (signal) => enrollment.getCertificate({ name }, { signal }),
     [name],
   );
+  // Both sides' words: Chinese and the second language's (each loaded when first needed).
+  const words = useMessages("zh", second);
   if (error) {
     const code = ConnectError.from(error).code;
     if (code === Code.NotFound || code === Code.PermissionDenied || code === Code.InvalidArgument) {
@@ -157,7 +159,7 @@ export function CertificatePage() {
     }
     return <ErrorNotice error={error} onRetry={reload} />;
   }
-  if (loading && !data) return <Loader aria-label={t("common.loading")} />;
+  if ((loading && !data) || !words) return <Loader aria-label={t("common.loading")} />;
   if (!data) return null;
   const revoked = data.status === CertificateStatus.REVOKED;
   const verifyUrl = `${window.location.origin}/verify/${encodeURIComponent(data.number)}`;

@@ -1,15 +1,15 @@
 import { Anchor, Badge, Loader, Stack, Table, Text, Title } from "@mantine/core";
-import { Link } from "react-router";
+import { Link, type Params } from "react-router";
 
 import { course } from "../app/api.js";
 import { useI18n } from "../app/i18n.js";
 import type { MessageKey } from "../app/messages.js";
-import { occupancy, type Occupancy } from "../app/occupancy.js";
-import { useSession } from "../app/session.js";
+import { occupancies, type Occupancy } from "../app/occupancy.js";
+import { type Caller, useSession } from "../app/session.js";
 import { isoDate, localized, resourceId } from "../app/text.js";
-import { useCall } from "../app/useCall.js";
+import { prefetch, useCall } from "../app/useCall.js";
 import { ErrorNotice } from "../components/ErrorNotice.js";
-import { RoleLinks } from "./admin/AdminHome.js";
+import { RoleLinks } from "../components/RoleLinks.js";
 import {
   type Course,
   type CourseRun,
@@ -37,6 +37,35 @@ interface HomeData {
   runs: { run: CourseRun; course?: Course; seats: Occupancy }[];
 }
 
+// What the home page shows: a college's workshops and open runs with their seats.
+function homeData(institution: string) {
+  return async (signal: AbortSignal): Promise<HomeData> => {
+    const [workshops, runs, courses, seats] = await Promise.all([
+      course.listWorkshops({ institution, pageSize: 200 }, { signal }),
+      course.listCourseRuns(
+        { institution, status: CourseRunStatus.OPEN, pageSize: 200 },
+        { signal },
+      ),
+      course.listCourses({ pageSize: 1000 }, { signal }),
+      occupancies(signal),
+    ]);
+    const byName = new Map(courses.courses.map((c) => [c.name, c]));
+    return {
+      workshops: workshops.workshops,
+      runs: runs.courseRuns.map((run) => ({
+        run,
+        course: byName.get(run.course),
+        seats: seats(run.name),
+      })),
+    };
+  };
+}
+
+// The home page's calls, started before its first render (main.tsx).
+export function prefetchHome(_params: Params, caller: Caller): void {
+  prefetch(`home:${caller.institution}`, homeData(caller.institution));
+}
+
 // A college's workshops and open course runs (a network admin: the network's), with seats taken
 // of capacity and the waitlist's length.
 export function Home() {
@@ -44,23 +73,9 @@ export function Home() {
   const { caller } = useSession();
   const institution = caller?.institution ?? "";
   const { data, error, loading, reload } = useCall<HomeData>(
-    async (signal) => {
-      const [workshops, runs, courses] = await Promise.all([
-        course.listWorkshops({ institution, pageSize: 200 }, { signal }),
-        course.listCourseRuns(
-          { institution, status: CourseRunStatus.OPEN, pageSize: 200 },
-          { signal },
-        ),
-        course.listCourses({ pageSize: 1000 }, { signal }),
-      ]);
-      const byName = new Map(courses.courses.map((c) => [c.name, c]));
-      const seats = await Promise.all(runs.courseRuns.map((r) => occupancy(r.name, signal)));
-      return {
-        workshops: workshops.workshops,
-        runs: runs.courseRuns.map((run, i) => ({ run, course: byName.get(run.course), seats: seats[i] })),
-      };
-    },
+    homeData(institution),
     [institution],
+    `home:${institution}`,
   );
   if (error) return <ErrorNotice error={error} onRetry={reload} />;
   if (loading && !data) return <Loader aria-label={t("common.loading")} />;
