@@ -136,10 +136,14 @@ GaleraCluster::Transfer GaleraCluster::LastTransfer(int i) const {
 }
 
 GaleraCluster::Transfer GaleraCluster::TransferIn(absl::string_view log) {
-  // What the state transfer script of galera.cnf's wsrep_sst_method says on the joiner (the
-  // server logs "SST received" either way).
+  // At a start, what the state transfer script of galera.cnf's wsrep_sst_method says on the
+  // joiner (the server logs "SST received" either way); a node that rejoins without a restart
+  // (resumed after SIGSTOP) receives the writes it missed without the script.
   if (absl::StrContains(log, "mariabackup SST completed on joiner")) return Transfer::kFull;
-  if (absl::StrContains(log, "mariabackup IST completed on joiner")) return Transfer::kIncremental;
+  if (absl::StrContains(log, "mariabackup IST completed on joiner") ||
+      absl::StrContains(log, "WSREP: Receiving IST: ")) {
+    return Transfer::kIncremental;
+  }
   return Transfer::kNone;
 }
 
