@@ -1,6 +1,7 @@
 // The enrollment service end to end: a real course service and a real enrollment service, each
 // in its own ServiceHost over its own MariaDB schema, called through gRPC with each role's token.
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <set>
 #include <string>
@@ -140,7 +141,7 @@ class EnrollmentServiceTest : public luban::testing::DatabaseTest {
     r.mutable_institution()->set_city("Душанбе");
     auto* n = r.mutable_institution()->add_display_names();
     n->set_language_code("ru");
-    n->set_text(absl::StrCat("Институт ", counter_));
+    n->set_text(absl::StrCat("Институт ", counter_.load()));
     return CourseCall(&cpb::CourseService::Stub::CreateInstitution, r).name();
   }
 
@@ -303,7 +304,9 @@ class EnrollmentServiceTest : public luban::testing::DatabaseTest {
   std::unique_ptr<cpb::CourseService::Stub> course_;
   std::unique_ptr<pb::EnrollmentService::Stub> stub_;
   std::string tj_, kz_, course_name_;
-  int counter_ = 0;
+  // Atomic: the race tests ask for ids from many threads at once (a plain int gave two of them
+  // one id, which the service rightly refused as reused).
+  std::atomic<int> counter_ = 0;
 };
 
 TEST(EnrollmentPolicyTest, EveryMethodHasARuleAndOnlyVerificationIsPublic) {

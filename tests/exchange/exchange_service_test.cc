@@ -1,5 +1,6 @@
 // The exchange service end to end: real course, enrollment and exchange services, each in its
 // own ServiceHost over its own MariaDB schema, called through gRPC with each role's token.
+#include <atomic>
 #include <memory>
 #include <set>
 #include <string>
@@ -156,7 +157,7 @@ class ExchangeServiceTest : public luban::testing::DatabaseTest {
     r.mutable_institution()->set_city("Душанбе");
     auto* n = r.mutable_institution()->add_display_names();
     n->set_language_code("ru");
-    n->set_text(absl::StrCat("Институт ", counter_));
+    n->set_text(absl::StrCat("Институт ", counter_.load()));
     return Must(*course_, &cpb::CourseService::Stub::CreateInstitution, kAdmin, r).name();
   }
 
@@ -264,7 +265,8 @@ class ExchangeServiceTest : public luban::testing::DatabaseTest {
   std::unique_ptr<epb::EnrollmentService::Stub> enrollment_;
   std::unique_ptr<pb::ExchangeService::Stub> stub_;
   std::string tianjin_, ttu_, rail_, enu_, workshop_;
-  int counter_ = 0;
+  // Atomic: the race tests ask for ids from many threads at once.
+  std::atomic<int> counter_ = 0;
 };
 
 TEST(ExchangePolicyTest, EveryMethodHasARuleAndNoneIsPublic) {
