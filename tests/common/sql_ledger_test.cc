@@ -18,6 +18,7 @@
 #include "common/db/migrations.h"
 #include "common/db/pool.h"
 #include "common/db/transaction.h"
+#include "common/domain/status_macros.h"
 #include "cppconn/prepared_statement.h"
 #include "cppconn/resultset.h"
 #include "gmock/gmock.h"
@@ -110,6 +111,18 @@ class SqlLedgerTest : public luban::testing::DatabaseTest {
     auto status = InTx([&](SqlLedger& ledger, Session&) { return ledger.PublishChange(record); });
     if (status.ok()) Sequence();
     return status;
+  }
+
+  // Publishes changes to trainees/0 .. trainees/<n - 1> in one transaction, leaving them
+  // unnumbered.
+  absl::Status PublishUnnumbered(int n) {
+    return InTx([&](SqlLedger& ledger, Session&) -> absl::Status {
+      for (int i = 0; i < n; ++i) {
+        LUBAN_RETURN_IF_ERROR(
+            ledger.PublishChange(Change("trainees", absl::StrCat("trainees/", i))));
+      }
+      return absl::OkStatus();
+    });
   }
 
   // Runs the feed's sequencer once; a lock wait of a second fails it (it must never wait).
@@ -492,13 +505,7 @@ TEST_F(SqlLedgerTest, WritersNeitherWaitForEachOtherNorForTheSequencer) {
 }
 
 TEST_F(SqlLedgerTest, SequencerNumbersLargeBacklogsInBatches) {
-  ASSERT_TRUE(InTx([&](SqlLedger& ledger, Session&) -> absl::Status {
-                for (int i = 0; i < 1500; ++i) {
-                  auto s = ledger.PublishChange(Change("trainees", absl::StrCat("trainees/", i)));
-                  if (!s.ok()) return s;
-                }
-                return absl::OkStatus();
-              }).ok());
+  ASSERT_TRUE(PublishUnnumbered(1500).ok());
   EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM change_events WHERE sequence IS NULL"), 1500);
   EXPECT_EQ(Sequence(), 1000);
   EXPECT_EQ(Sequence(), 500);
@@ -516,13 +523,7 @@ TEST_F(SqlLedgerTest, SequencerNumbersLargeBacklogsInBatches) {
 // while the events are numbered, as that other sequencer would: the transaction re-runs (the
 // move is rolled back with it) and numbers the events once, densely.
 TEST_F(SqlLedgerTest, TheSequencerRerunsWhenTheHeadMovedUnderIt) {
-  ASSERT_TRUE(InTx([&](SqlLedger& ledger, Session&) -> absl::Status {
-                for (int i = 0; i < 3; ++i) {
-                  auto s = ledger.PublishChange(Change("trainees", absl::StrCat("trainees/", i)));
-                  if (!s.ok()) return s;
-                }
-                return absl::OkStatus();
-              }).ok());
+  ASSERT_TRUE(PublishUnnumbered(3).ok());
   ASSERT_TRUE(db().Execute("CREATE TRIGGER move_head BEFORE UPDATE ON change_events FOR EACH ROW"
                            " IF @head_moved IS NULL THEN SET @head_moved = 1;"
                            " UPDATE change_feed_head SET last_sequence = last_sequence + 10"
