@@ -7,7 +7,7 @@
 #include "absl/time/clock.h"
 #include "common/domain/backoff.h"
 #include "common/domain/resource_name.h"
-#include "common/server/trace_context.h"
+#include "common/domain/trace_context.h"
 
 namespace luban::client {
 

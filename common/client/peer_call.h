@@ -12,7 +12,7 @@
 //
 // Each call carries the caller's own credential ("authorization: Bearer <token>", role service,
 // or the channel's client certificate), the trace id of the call the thread works for (a W3C
-// `traceparent` with a new span id; see common/server/trace_context.h) and gets one deadline,
+// `traceparent` with a new span id; see common/domain/trace_context.h) and gets one deadline,
 // the earlier of the caller's and now + `call_timeout`. Attempts that fail with UNAVAILABLE
 // are retried after a jittered, doubling backoff while time remains; nothing else is retried.
 // So use it for reads and other calls that cannot change anything twice.

@@ -13,9 +13,9 @@
 #include "common/api/status.h"
 #include "common/db/pool.h"
 #include "common/domain/status_macros.h"
+#include "common/domain/trace_context.h"
 #include "common/metrics/metrics.h"
 #include "common/server/logging.h"
-#include "common/server/trace_context.h"
 #include "google/protobuf/descriptor.h"
 #include "grpcpp/security/auth_context.h"
 

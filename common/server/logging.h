@@ -7,7 +7,7 @@
 //   principal   the caller's name ("anonymous" without a credential)
 //   code        the gRPC status code's name, "OK", "NOT_FOUND"...
 //   latency_ms  from admission to the end of the work
-//   trace_id    the W3C trace id (trace_context.h)
+//   trace_id    the W3C trace id (common/domain/trace_context.h)
 //   request_id  the idempotency key, when the request has one
 //   error       the status message, when not OK
 #ifndef LUBAN_COMMON_SERVER_LOGGING_H_

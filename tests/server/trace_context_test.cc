@@ -1,5 +1,5 @@
 // W3C traceparent parsing and the thread's current trace id.
-#include "common/server/trace_context.h"
+#include "common/domain/trace_context.h"
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"

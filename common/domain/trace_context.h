@@ -3,8 +3,8 @@
 // ("00-<32 hex trace id>-<16 hex parent span id>-<2 hex flags>"), or gets a new one; the
 // CallRunner makes it the current trace of the thread running the call's work, and PeerCaller
 // sends it on to the peers with a new span id.
-#ifndef LUBAN_COMMON_SERVER_TRACE_CONTEXT_H_
-#define LUBAN_COMMON_SERVER_TRACE_CONTEXT_H_
+#ifndef LUBAN_COMMON_DOMAIN_TRACE_CONTEXT_H_
+#define LUBAN_COMMON_DOMAIN_TRACE_CONTEXT_H_
 
 #include <optional>
 #include <string>
@@ -41,4 +41,4 @@ class ScopedTraceId {
 
 }  // namespace luban::trace
 
-#endif  // LUBAN_COMMON_SERVER_TRACE_CONTEXT_H_
+#endif  // LUBAN_COMMON_DOMAIN_TRACE_CONTEXT_H_

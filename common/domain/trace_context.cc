@@ -1,4 +1,4 @@
-#include "common/server/trace_context.h"
+#include "common/domain/trace_context.h"
 
 #include <cstdint>
 #include <utility>

@@ -1,0 +1,101 @@
+# The layers the build enforces (docs/contributing.md, "Where things go").
+#
+#   luban_layer(<target> FORBID <targets...>)
+#
+# records that nothing <target> links, directly or through any library it links, may be one of
+# FORBID: the domain libraries and their tests link no gRPC, protobuf, MySQL or prometheus; the
+# stores no gRPC; the Api no database. luban_check_layers(), called once after every target is
+# defined, walks each recorded target's link closure and stops the configure naming the path to a
+# forbidden library. tests/lint/layering.py checks the same rules on the #include lines (a header
+# can bring a layer in without a link).
+
+# The libraries each layer may not link, named once for the CMakeLists that use them.
+set(LUBAN_NO_RPC gRPC::grpc++ gRPC::grpc protobuf::libprotobuf)
+set(LUBAN_NO_DATABASE MySQLCppConn::MySQLCppConn luban_db)
+set(LUBAN_NO_METRICS prometheus-cpp::core prometheus-cpp::pull luban_metrics)
+set(LUBAN_NO_SERVER luban_server)
+
+function(luban_layer target)
+  cmake_parse_arguments(ARG "" "" "FORBID" ${ARGN})
+  if(NOT ARG_FORBID)
+    message(FATAL_ERROR "luban_layer(${target}): FORBID is required")
+  endif()
+  string(REPLACE ";" "," forbid "${ARG_FORBID}")
+  set_property(GLOBAL APPEND PROPERTY LUBAN_LAYERS "${target}=${forbid}")
+endfunction()
+
+# The link-time dependencies of `item` as written ($<LINK_ONLY:x> unwrapped; other generator
+# expressions and plain flags skipped): what a static library's users link along with it.
+function(_luban_layer_deps item out)
+  set(deps "")
+  if(TARGET "${item}")
+    get_target_property(aliased "${item}" ALIASED_TARGET)
+    if(aliased)
+      set(item "${aliased}")
+    endif()
+    get_target_property(iface "${item}" INTERFACE_LINK_LIBRARIES)
+    if(iface)
+      list(APPEND deps ${iface})
+    endif()
+  endif()
+  set(clean "")
+  foreach(dep IN LISTS deps)
+    if(dep MATCHES "^\\$<LINK_ONLY:([^>]+)>$")
+      set(dep "${CMAKE_MATCH_1}")
+    endif()
+    if(dep MATCHES "^\\$<" OR dep MATCHES "^-")
+      continue()
+    endif()
+    list(APPEND clean "${dep}")
+  endforeach()
+  set(${out} "${clean}" PARENT_SCOPE)
+endfunction()
+
+function(luban_check_layers)
+  get_property(layers GLOBAL PROPERTY LUBAN_LAYERS)
+  foreach(entry IN LISTS layers)
+    string(REGEX MATCH "^([^=]+)=(.*)$" _ "${entry}")
+    string(REPLACE "," ";" forbid "${CMAKE_MATCH_2}")
+    _luban_check_layer("${CMAKE_MATCH_1}" "${forbid}")
+  endforeach()
+endfunction()
+
+# Breadth-first over `target`'s link closure, remembering how each library was reached (in
+# variables of this call's scope).
+function(_luban_check_layer target forbid)
+  if(NOT TARGET "${target}")
+    message(FATAL_ERROR "luban_layer: no target ${target}")
+  endif()
+  get_target_property(direct "${target}" LINK_LIBRARIES)
+  if(NOT direct)
+    set(direct "")
+  endif()
+  set(queue "")
+  foreach(dep IN LISTS direct)
+    if(NOT dep MATCHES "^\\$<" AND NOT dep MATCHES "^-")
+      list(APPEND queue "${dep}")
+      string(MAKE_C_IDENTIFIER "via_${dep}" key)
+      set(${key} "${target} -> ${dep}")
+    endif()
+  endforeach()
+  set(seen "")
+  while(queue)
+    list(POP_FRONT queue dep)
+    if(dep IN_LIST seen)
+      continue()
+    endif()
+    list(APPEND seen "${dep}")
+    string(MAKE_C_IDENTIFIER "via_${dep}" key)
+    if(dep IN_LIST forbid)
+      message(FATAL_ERROR "layering: ${target} may not link ${dep}, but does: ${${key}}")
+    endif()
+    _luban_layer_deps("${dep}" next)
+    foreach(n IN LISTS next)
+      string(MAKE_C_IDENTIFIER "via_${n}" next_key)
+      if(NOT DEFINED ${next_key})
+        set(${next_key} "${${key}} -> ${n}")
+      endif()
+      list(APPEND queue "${n}")
+    endforeach()
+  endwhile()
+endfunction()
