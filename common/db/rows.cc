@@ -1,5 +1,8 @@
 #include "common/db/rows.h"
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/domain/resource_name.h"
 
 namespace luban::db {
@@ -71,6 +74,83 @@ void ReadMeta(sql::ResultSet& row, Meta* meta) {
   meta->create_time = ParseSqlTime(GetText(row, 3));
   meta->update_time = ParseSqlTime(GetText(row, 4));
 }
+
+absl::CivilDay Row::Day() { return Decoded(ParseDay); }
+
+std::vector<LocalizedText> Row::Texts() { return Decoded(DecodeTexts); }
+
+std::optional<int64_t> Row::OptionalInt64() {
+  if (IsNull()) {
+    ++next_;
+    return std::nullopt;
+  }
+  return Int64();
+}
+
+std::optional<absl::CivilDay> Row::OptionalDay() {
+  if (IsNull()) {
+    ++next_;
+    return std::nullopt;
+  }
+  return Day();
+}
+
+namespace internal {
+
+TableSql BuildTableSql(absl::string_view table, absl::string_view alias, bool meta,
+                       absl::Span<const ColumnShape> columns) {
+  const std::string prefix = alias.empty() ? "" : absl::StrCat(alias, ".");
+  std::vector<std::string> selected;  // unqualified
+  std::vector<std::string> inserted;
+  std::vector<std::string> updated;
+  std::vector<std::string> keys;
+  if (meta) {
+    selected = {"id", "version", "create_time", "update_time"};
+    inserted = {"version", "create_time", "update_time"};
+    keys = {"id"};
+  }
+  TableSql sql;
+  sql.first.reserve(columns.size());
+  for (const ColumnShape& column : columns) {
+    std::vector<std::string> names;
+    for (absl::string_view name : absl::StrSplit(column.names, ',', absl::SkipWhitespace())) {
+      names.emplace_back(absl::StripAsciiWhitespace(name));
+    }
+    sql.first.push_back(column.read ? static_cast<uint32_t>(selected.size() + 1) : 0);
+    if (column.read) selected.insert(selected.end(), names.begin(), names.end());
+    if (!column.written) continue;
+    inserted.insert(inserted.end(), names.begin(), names.end());
+    if (column.write == Write::kAlways) updated.insert(updated.end(), names.begin(), names.end());
+    if (column.write == Write::kKey) keys.insert(keys.end(), names.begin(), names.end());
+  }
+  if (meta) updated.insert(updated.end(), {"version", "update_time"});
+
+  const auto qualified = [&](std::string* out, const std::string& name) {
+    absl::StrAppend(out, prefix, name);
+  };
+  const auto assigned = [](std::string* out, const std::string& name) {
+    absl::StrAppend(out, name, " = ?");
+  };
+  const auto key_assigned = [&](std::string* out, const std::string& name) {
+    absl::StrAppend(out, prefix, name, " = ?");
+  };
+  sql.select = absl::StrCat("SELECT ", absl::StrJoin(selected, ", ", qualified), " FROM ", table,
+                            alias.empty() ? "" : " ", alias);
+  sql.select_by_key[0] =
+      absl::StrCat(sql.select, " WHERE ", absl::StrJoin(keys, " AND ", key_assigned));
+  sql.select_by_key[1] = absl::StrCat(sql.select_by_key[0], " FOR UPDATE");
+  std::string marks;
+  for (size_t i = 0; i < inserted.size(); ++i) absl::StrAppend(&marks, i == 0 ? "?" : ", ?");
+  sql.insert = absl::StrCat("INSERT INTO ", table, " (", absl::StrJoin(inserted, ", "),
+                            ") VALUES (", marks, ")", meta ? " RETURNING id" : "");
+  sql.update = absl::StrCat("UPDATE ", table, " SET ", absl::StrJoin(updated, ", ", assigned),
+                            " WHERE ", absl::StrJoin(keys, " AND ", assigned));
+  sql.names.reserve(selected.size());
+  for (const std::string& name : selected) sql.names.push_back(absl::StrCat(table, ".", name));
+  return sql;
+}
+
+}  // namespace internal
 
 bool ReadBool(sql::PreparedStatement& statement) {
   auto rows = Session::Query(statement);

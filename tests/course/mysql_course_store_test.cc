@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -932,6 +933,61 @@ TEST_F(MySqlCourseStoreTest, FailedBodyLeavesTablesUnchanged) {
     after.push_back(*checksum);
   }
   EXPECT_EQ(after, before);
+}
+
+// JSON columns both ways: a value that cannot be encoded is refused naming the field, and
+// nothing is written; a stored value of the wrong shape is INTERNAL naming its table and column,
+// the first one in column order.
+TEST_F(MySqlCourseStoreTest, JsonColumnsThatDoNotEncodeOrParseNameTheColumn) {
+  const auto run = [&](absl::FunctionRef<absl::Status(CourseTx&)> body) {
+    return store().InTransaction("json", absl::InfiniteFuture(), body);
+  };
+  auto before = db().TableChecksum("courses");
+  ASSERT_TRUE(before.ok()) << before.status();
+  Course bad = MakeCourse("JSON-1");
+  bad.titles = {{"en", "\xff"}};
+  absl::Status status = run([&](CourseTx& tx) { return tx.InsertCourse(bad).status(); });
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  EXPECT_THAT(std::string(status.message()), HasSubstr("titles: text must be valid UTF-8"));
+  auto after = db().TableChecksum("courses");
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(*after, *before);
+
+  Course course = MakeCourse("JSON-1");
+  ASSERT_TRUE(run([&](CourseTx& tx) -> absl::Status {
+                auto id = tx.InsertCourse(course);
+                if (!id.ok()) return id.status();
+                course.meta.id = *id;
+                return absl::OkStatus();
+              }).ok());
+  Course changed = course;
+  changed.meta.version = 2;
+  changed.languages = {"\xff"};
+  status = run([&](CourseTx& tx) { return tx.UpdateCourse(changed); });
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  EXPECT_THAT(std::string(status.message()), HasSubstr("languages: text must be valid UTF-8"));
+  auto version =
+      db().QueryInt(absl::StrCat("SELECT version FROM courses WHERE id = ", course.meta.id));
+  ASSERT_TRUE(version.ok()) << version.status();
+  EXPECT_EQ(*version, 1);
+
+  const auto read = [&] {
+    return run([&](CourseTx& tx) { return tx.GetCourse(course.meta.id, false).status(); });
+  };
+  ASSERT_TRUE(db().Execute(absl::StrCat("UPDATE courses SET titles = '{}', languages = '[1]'"
+                                        " WHERE id = ",
+                                        course.meta.id))
+                  .ok());
+  status = read();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInternal) << status;
+  EXPECT_THAT(std::string(status.message()), HasSubstr("courses.titles: stored JSON is malformed"));
+  ASSERT_TRUE(
+      db().Execute(absl::StrCat("UPDATE courses SET titles = '[]' WHERE id = ", course.meta.id))
+          .ok());
+  status = read();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInternal) << status;
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("courses.languages: stored JSON is malformed"));
 }
 
 TEST_F(MySqlCourseStoreTest, EveryTableIsInnoDbWithAPrimaryKeyAsGaleraNeeds) {

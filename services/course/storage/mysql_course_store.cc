@@ -22,31 +22,11 @@ namespace {
 using Json = nlohmann::json;
 using db::Binder;
 using db::CheckLimit;
-using db::DecodeTexts;
 using db::DumpJson;
-using db::EncodeTexts;
-using db::GetText;
 using db::Malformed;
-using db::ParseDay;
 using db::ReadBool;
-using db::ReadMeta;
 using db::ReadOne;
 using db::ReadPage;
-
-// Columns in the order the Read* functions expect them. Course runs are read through the alias
-// `r` because their lists may join workshops.
-constexpr char kInstitutionColumns[] =
-    "id, version, create_time, update_time, kind, country, names, city, website";
-constexpr char kWorkshopColumns[] =
-    "id, version, create_time, update_time, names, country, city, chinese_institution_id,"
-    " partner_institution_id, status, opened_date, disciplines";
-constexpr char kCourseColumns[] =
-    "id, version, create_time, update_time, code, titles, discipline, hours, languages,"
-    " description";
-constexpr char kCourseRunColumns[] =
-    "r.id, r.version, r.create_time, r.update_time, r.course_id, r.workshop_id, r.start_date,"
-    " r.end_date, r.capacity, r.language, r.status, r.pass_score, r.min_attendance_percent,"
-    " r.cancel_reason, r.country";
 
 absl::StatusOr<std::string> EncodeStrings(absl::string_view field,
                                           const std::vector<std::string>& values) {
@@ -66,69 +46,101 @@ absl::StatusOr<std::vector<std::string>> DecodeStrings(absl::string_view column,
   return values;
 }
 
-absl::StatusOr<Institution> ReadInstitution(sql::ResultSet& row) {
-  Institution institution;
-  ReadMeta(row, &institution.meta);
-  institution.kind = static_cast<InstitutionKind>(row.getInt(5));
-  institution.country = GetText(row, 6);
-  LUBAN_ASSIGN_OR_RETURN(auto names, DecodeTexts("institutions.names", GetText(row, 7)));
-  institution.names = std::move(names);
-  institution.city = GetText(row, 8);
-  institution.website = GetText(row, 9);
-  return institution;
+// Each table's columns, named once next to how they bind (`b`, the binder) and read (`r`, the
+// row) an entity `x`; see db::Columns. Course runs are selected through the alias `r` because
+// their lists may join workshops.
+const db::Columns<Institution>& InstitutionColumns() {
+  static const auto* const columns = new db::Columns<Institution>(
+      "institutions",
+      {
+          {"kind", [](auto& b, auto& x) { b.Int(static_cast<int>(x.kind)); },
+           [](auto& r, auto& x) { x.kind = static_cast<InstitutionKind>(r.Int()); }},
+          {"country", [](auto& b, auto& x) { b.Text(x.country); },
+           [](auto& r, auto& x) { x.country = r.Text(); }},
+          {"names", [](auto& b, auto& x) { b.Texts("names", x.names); },
+           [](auto& r, auto& x) { x.names = r.Texts(); }},
+          {"city", [](auto& b, auto& x) { b.Text(x.city); },
+           [](auto& r, auto& x) { x.city = r.Text(); }},
+          {"website", [](auto& b, auto& x) { b.Text(x.website); },
+           [](auto& r, auto& x) { x.website = r.Text(); }},
+      });
+  return *columns;
 }
 
-absl::StatusOr<Workshop> ReadWorkshop(sql::ResultSet& row) {
-  Workshop workshop;
-  ReadMeta(row, &workshop.meta);
-  LUBAN_ASSIGN_OR_RETURN(auto names, DecodeTexts("workshops.names", GetText(row, 5)));
-  workshop.names = std::move(names);
-  workshop.country = GetText(row, 6);
-  workshop.city = GetText(row, 7);
-  workshop.chinese_institution_id = row.getInt64(8);
-  workshop.partner_institution_id = row.getInt64(9);
-  workshop.status = static_cast<WorkshopStatus>(row.getInt(10));
-  if (!row.isNull(11)) {
-    LUBAN_ASSIGN_OR_RETURN(auto opened, ParseDay("workshops.opened_date", GetText(row, 11)));
-    workshop.opened_date = opened;
-  }
-  LUBAN_ASSIGN_OR_RETURN(auto disciplines,
-                         DecodeStrings("workshops.disciplines", GetText(row, 12)));
-  workshop.disciplines = std::move(disciplines);
-  return workshop;
+const db::Columns<Workshop>& WorkshopColumns() {
+  static const auto* const columns = new db::Columns<Workshop>(
+      "workshops",
+      {
+          {"names", [](auto& b, auto& x) { b.Texts("names", x.names); },
+           [](auto& r, auto& x) { x.names = r.Texts(); }},
+          {"country", [](auto& b, auto& x) { b.Text(x.country); },
+           [](auto& r, auto& x) { x.country = r.Text(); }},
+          {"city", [](auto& b, auto& x) { b.Text(x.city); },
+           [](auto& r, auto& x) { x.city = r.Text(); }},
+          {"chinese_institution_id", [](auto& b, auto& x) { b.Int64(x.chinese_institution_id); },
+           [](auto& r, auto& x) { x.chinese_institution_id = r.Int64(); }},
+          {"partner_institution_id", [](auto& b, auto& x) { b.Int64(x.partner_institution_id); },
+           [](auto& r, auto& x) { x.partner_institution_id = r.Int64(); }},
+          {"status", [](auto& b, auto& x) { b.Int(static_cast<int>(x.status)); },
+           [](auto& r, auto& x) { x.status = static_cast<WorkshopStatus>(r.Int()); }},
+          {"opened_date", [](auto& b, auto& x) { b.OptionalDay(x.opened_date); },
+           [](auto& r, auto& x) { x.opened_date = r.OptionalDay(); }},
+          {"disciplines",
+           [](auto& b, auto& x) { b.Encoded(EncodeStrings("disciplines", x.disciplines)); },
+           [](auto& r, auto& x) { x.disciplines = r.Decoded(DecodeStrings); }},
+      });
+  return *columns;
 }
 
-absl::StatusOr<Course> ReadCourse(sql::ResultSet& row) {
-  Course course;
-  ReadMeta(row, &course.meta);
-  course.code = GetText(row, 5);
-  LUBAN_ASSIGN_OR_RETURN(auto titles, DecodeTexts("courses.titles", GetText(row, 6)));
-  course.titles = std::move(titles);
-  course.discipline = GetText(row, 7);
-  course.hours = row.getInt(8);
-  LUBAN_ASSIGN_OR_RETURN(auto languages, DecodeStrings("courses.languages", GetText(row, 9)));
-  course.languages = std::move(languages);
-  course.description = GetText(row, 10);
-  return course;
+const db::Columns<Course>& CourseColumns() {
+  static const auto* const columns = new db::Columns<Course>(
+      "courses", {
+                     {"code", [](auto& b, auto& x) { b.Text(x.code); },
+                      [](auto& r, auto& x) { x.code = r.Text(); }},
+                     {"titles", [](auto& b, auto& x) { b.Texts("titles", x.titles); },
+                      [](auto& r, auto& x) { x.titles = r.Texts(); }},
+                     {"discipline", [](auto& b, auto& x) { b.Text(x.discipline); },
+                      [](auto& r, auto& x) { x.discipline = r.Text(); }},
+                     {"hours", [](auto& b, auto& x) { b.Int(x.hours); },
+                      [](auto& r, auto& x) { x.hours = r.Int(); }},
+                     {"languages",
+                      [](auto& b, auto& x) { b.Encoded(EncodeStrings("languages", x.languages)); },
+                      [](auto& r, auto& x) { x.languages = r.Decoded(DecodeStrings); }},
+                     {"description", [](auto& b, auto& x) { b.Text(x.description); },
+                      [](auto& r, auto& x) { x.description = r.Text(); }},
+                 });
+  return *columns;
 }
 
-absl::StatusOr<CourseRun> ReadCourseRun(sql::ResultSet& row) {
-  CourseRun run;
-  ReadMeta(row, &run.meta);
-  run.course_id = row.getInt64(5);
-  run.workshop_id = row.getInt64(6);
-  LUBAN_ASSIGN_OR_RETURN(auto start, ParseDay("course_runs.start_date", GetText(row, 7)));
-  run.start_date = start;
-  LUBAN_ASSIGN_OR_RETURN(auto end, ParseDay("course_runs.end_date", GetText(row, 8)));
-  run.end_date = end;
-  run.capacity = row.getInt(9);
-  run.language = GetText(row, 10);
-  run.status = static_cast<RunStatus>(row.getInt(11));
-  run.pass_score = row.getInt(12);
-  run.min_attendance_percent = row.getInt(13);
-  run.cancel_reason = GetText(row, 14);
-  run.country = GetText(row, 15);
-  return run;
+const db::Columns<CourseRun>& CourseRunColumns() {
+  static const auto* const columns = new db::Columns<CourseRun>(
+      "course_runs",
+      {
+          {"course_id", [](auto& b, auto& x) { b.Int64(x.course_id); },
+           [](auto& r, auto& x) { x.course_id = r.Int64(); }},
+          {"workshop_id", [](auto& b, auto& x) { b.Int64(x.workshop_id); },
+           [](auto& r, auto& x) { x.workshop_id = r.Int64(); }},
+          {"start_date", [](auto& b, auto& x) { b.Day(x.start_date); },
+           [](auto& r, auto& x) { x.start_date = r.Day(); }},
+          {"end_date", [](auto& b, auto& x) { b.Day(x.end_date); },
+           [](auto& r, auto& x) { x.end_date = r.Day(); }},
+          {"capacity", [](auto& b, auto& x) { b.Int(x.capacity); },
+           [](auto& r, auto& x) { x.capacity = r.Int(); }},
+          {"language", [](auto& b, auto& x) { b.Text(x.language); },
+           [](auto& r, auto& x) { x.language = r.Text(); }},
+          {"status", [](auto& b, auto& x) { b.Int(static_cast<int>(x.status)); },
+           [](auto& r, auto& x) { x.status = static_cast<RunStatus>(r.Int()); }},
+          {"pass_score", [](auto& b, auto& x) { b.Int(x.pass_score); },
+           [](auto& r, auto& x) { x.pass_score = r.Int(); }},
+          {"min_attendance_percent", [](auto& b, auto& x) { b.Int(x.min_attendance_percent); },
+           [](auto& r, auto& x) { x.min_attendance_percent = r.Int(); }},
+          {"cancel_reason", [](auto& b, auto& x) { b.Text(x.cancel_reason); },
+           [](auto& r, auto& x) { x.cancel_reason = r.Text(); }},
+          {"country", [](auto& b, auto& x) { b.Text(x.country); },
+           [](auto& r, auto& x) { x.country = r.Text(); }},
+      },
+      "r");
+  return *columns;
 }
 
 std::string CourseCodeTaken(const std::string& code) {
@@ -149,11 +161,9 @@ absl::Status MySqlCourseTx::CheckExists(absl::string_view table, absl::string_vi
 
 absl::StatusOr<Institution> MySqlCourseTx::GetInstitution(int64_t id, bool for_update) {
   return db::Guarded(session_, "get institution", [&]() -> absl::StatusOr<Institution> {
-    auto& select = session_.Prepare(absl::StrCat("SELECT ", kInstitutionColumns,
-                                                 " FROM institutions WHERE id = ?",
-                                                 for_update ? " FOR UPDATE" : ""));
+    auto& select = session_.Prepare(InstitutionColumns().SelectByKeySql(for_update));
     select.setInt64(1, id);
-    return ReadOne<Institution>(select, kInstitutions, id, ReadInstitution);
+    return ReadOne<Institution>(select, kInstitutions, id, InstitutionColumns());
   });
 }
 
@@ -161,8 +171,7 @@ absl::StatusOr<Page<Institution>> MySqlCourseTx::ListInstitutions(const Institut
                                                                   int64_t after_id, int limit) {
   LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   return db::Guarded(session_, "list institutions", [&]() -> absl::StatusOr<Page<Institution>> {
-    std::string query =
-        absl::StrCat("SELECT ", kInstitutionColumns, " FROM institutions WHERE id > ?");
+    std::string query = absl::StrCat(InstitutionColumns().SelectSql(), " WHERE id > ?");
     if (!filter.country.empty()) absl::StrAppend(&query, " AND country = ?");
     if (filter.kind.has_value()) absl::StrAppend(&query, " AND kind = ?");
     absl::StrAppend(&query, " ORDER BY id LIMIT ?");
@@ -172,45 +181,22 @@ absl::StatusOr<Page<Institution>> MySqlCourseTx::ListInstitutions(const Institut
     if (!filter.country.empty()) bind.Text(filter.country);
     if (filter.kind.has_value()) bind.Int(static_cast<int>(*filter.kind));
     bind.Int64(int64_t{limit} + 1);
-    return ReadPage<Institution>(select, limit, ReadInstitution);
+    return ReadPage<Institution>(select, limit, InstitutionColumns());
   });
 }
 
 absl::StatusOr<int64_t> MySqlCourseTx::InsertInstitution(const Institution& institution) {
   return db::Guarded(session_, "insert institution", [&]() -> absl::StatusOr<int64_t> {
-    LUBAN_ASSIGN_OR_RETURN(auto names, EncodeTexts("names", institution.names));
-    auto& insert = session_.Prepare(
-        "INSERT INTO institutions (version, create_time, update_time, kind, country, names, city,"
-        " website) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
-    Binder(insert)
-        .Int64(institution.meta.version)
-        .Time(institution.meta.create_time)
-        .Time(institution.meta.update_time)
-        .Int(static_cast<int>(institution.kind))
-        .Text(institution.country)
-        .Text(names)
-        .Text(institution.city)
-        .Text(institution.website);
+    auto& insert = session_.Prepare(InstitutionColumns().InsertSql());
+    LUBAN_RETURN_IF_ERROR(InstitutionColumns().BindInsert(insert, institution));
     return db::Session::InsertReturningId(insert);
   });
 }
 
 absl::Status MySqlCourseTx::UpdateInstitution(const Institution& institution) {
   return db::Guarded(session_, "update institution", [&]() -> absl::Status {
-    auto names = EncodeTexts("names", institution.names);
-    if (!names.ok()) return names.status();
-    auto& update = session_.Prepare(
-        "UPDATE institutions SET kind = ?, country = ?, names = ?, city = ?, website = ?,"
-        " version = ?, update_time = ? WHERE id = ?");
-    Binder(update)
-        .Int(static_cast<int>(institution.kind))
-        .Text(institution.country)
-        .Text(*names)
-        .Text(institution.city)
-        .Text(institution.website)
-        .Int64(institution.meta.version)
-        .Time(institution.meta.update_time)
-        .Int64(institution.meta.id);
+    auto& update = session_.Prepare(InstitutionColumns().UpdateSql());
+    LUBAN_RETURN_IF_ERROR(InstitutionColumns().BindUpdate(update, institution));
     if (db::Session::Update(update) > 0) return absl::OkStatus();
     return CheckExists("institutions", kInstitutions, institution.meta.id);
   });
@@ -245,11 +231,9 @@ absl::StatusOr<bool> MySqlCourseTx::InstitutionHasWorkshops(int64_t id) {
 
 absl::StatusOr<Workshop> MySqlCourseTx::GetWorkshop(int64_t id, bool for_update) {
   return db::Guarded(session_, "get workshop", [&]() -> absl::StatusOr<Workshop> {
-    auto& select =
-        session_.Prepare(absl::StrCat("SELECT ", kWorkshopColumns, " FROM workshops WHERE id = ?",
-                                      for_update ? " FOR UPDATE" : ""));
+    auto& select = session_.Prepare(WorkshopColumns().SelectByKeySql(for_update));
     select.setInt64(1, id);
-    return ReadOne<Workshop>(select, kWorkshops, id, ReadWorkshop);
+    return ReadOne<Workshop>(select, kWorkshops, id, WorkshopColumns());
   });
 }
 
@@ -258,7 +242,7 @@ absl::StatusOr<Page<Workshop>> MySqlCourseTx::ListWorkshops(const WorkshopFilter
   LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   return db::Guarded(session_, "list workshops", [&]() -> absl::StatusOr<Page<Workshop>> {
     constexpr char kCoFounded[] = " AND (chinese_institution_id = ? OR partner_institution_id = ?)";
-    std::string query = absl::StrCat("SELECT ", kWorkshopColumns, " FROM workshops WHERE id > ?");
+    std::string query = absl::StrCat(WorkshopColumns().SelectSql(), " WHERE id > ?");
     if (!filter.country.empty()) absl::StrAppend(&query, " AND country = ?");
     if (filter.status.has_value()) absl::StrAppend(&query, " AND status = ?");
     if (filter.institution_id.has_value()) absl::StrAppend(&query, kCoFounded);
@@ -276,7 +260,7 @@ absl::StatusOr<Page<Workshop>> MySqlCourseTx::ListWorkshops(const WorkshopFilter
       bind.Int64(*filter.visible_to_institution).Int64(*filter.visible_to_institution);
     }
     bind.Int64(int64_t{limit} + 1);
-    return ReadPage<Workshop>(select, limit, ReadWorkshop);
+    return ReadPage<Workshop>(select, limit, WorkshopColumns());
   });
 }
 
@@ -295,24 +279,8 @@ absl::Status MissingCourseOrWorkshop() {
 
 absl::StatusOr<int64_t> MySqlCourseTx::InsertWorkshop(const Workshop& workshop) {
   return db::Guarded(session_, "insert workshop", [&]() -> absl::StatusOr<int64_t> {
-    LUBAN_ASSIGN_OR_RETURN(auto names, EncodeTexts("names", workshop.names));
-    LUBAN_ASSIGN_OR_RETURN(auto disciplines, EncodeStrings("disciplines", workshop.disciplines));
-    auto& insert = session_.Prepare(
-        "INSERT INTO workshops (version, create_time, update_time, names, country, city,"
-        " chinese_institution_id, partner_institution_id, status, opened_date, disciplines)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
-    Binder(insert)
-        .Int64(workshop.meta.version)
-        .Time(workshop.meta.create_time)
-        .Time(workshop.meta.update_time)
-        .Text(names)
-        .Text(workshop.country)
-        .Text(workshop.city)
-        .Int64(workshop.chinese_institution_id)
-        .Int64(workshop.partner_institution_id)
-        .Int(static_cast<int>(workshop.status))
-        .OptionalDay(workshop.opened_date)
-        .Text(disciplines);
+    auto& insert = session_.Prepare(WorkshopColumns().InsertSql());
+    LUBAN_RETURN_IF_ERROR(WorkshopColumns().BindInsert(insert, workshop));
     int64_t id = 0;
     try {
       id = db::Session::InsertReturningId(insert);
@@ -326,26 +294,8 @@ absl::StatusOr<int64_t> MySqlCourseTx::InsertWorkshop(const Workshop& workshop) 
 
 absl::Status MySqlCourseTx::UpdateWorkshop(const Workshop& workshop) {
   return db::Guarded(session_, "update workshop", [&]() -> absl::Status {
-    auto names = EncodeTexts("names", workshop.names);
-    if (!names.ok()) return names.status();
-    auto disciplines = EncodeStrings("disciplines", workshop.disciplines);
-    if (!disciplines.ok()) return disciplines.status();
-    auto& update = session_.Prepare(
-        "UPDATE workshops SET names = ?, country = ?, city = ?, chinese_institution_id = ?,"
-        " partner_institution_id = ?, status = ?, opened_date = ?, disciplines = ?, version = ?,"
-        " update_time = ? WHERE id = ?");
-    Binder(update)
-        .Text(*names)
-        .Text(workshop.country)
-        .Text(workshop.city)
-        .Int64(workshop.chinese_institution_id)
-        .Int64(workshop.partner_institution_id)
-        .Int(static_cast<int>(workshop.status))
-        .OptionalDay(workshop.opened_date)
-        .Text(*disciplines)
-        .Int64(workshop.meta.version)
-        .Time(workshop.meta.update_time)
-        .Int64(workshop.meta.id);
+    auto& update = session_.Prepare(WorkshopColumns().UpdateSql());
+    LUBAN_RETURN_IF_ERROR(WorkshopColumns().BindUpdate(update, workshop));
     try {
       if (db::Session::Update(update) > 0) return absl::OkStatus();
     } catch (const sql::SQLException& e) {
@@ -393,10 +343,9 @@ absl::StatusOr<int64_t> MySqlCourseTx::CountWorkshopRuns(int64_t workshop_id, bo
 
 absl::StatusOr<Course> MySqlCourseTx::GetCourse(int64_t id, bool for_update) {
   return db::Guarded(session_, "get course", [&]() -> absl::StatusOr<Course> {
-    auto& select = session_.Prepare(absl::StrCat(
-        "SELECT ", kCourseColumns, " FROM courses WHERE id = ?", for_update ? " FOR UPDATE" : ""));
+    auto& select = session_.Prepare(CourseColumns().SelectByKeySql(for_update));
     select.setInt64(1, id);
-    return ReadOne<Course>(select, kCourses, id, ReadCourse);
+    return ReadOne<Course>(select, kCourses, id, CourseColumns());
   });
 }
 
@@ -404,7 +353,7 @@ absl::StatusOr<Page<Course>> MySqlCourseTx::ListCourses(const CourseFilter& filt
                                                         int64_t after_id, int limit) {
   LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   return db::Guarded(session_, "list courses", [&]() -> absl::StatusOr<Page<Course>> {
-    std::string query = absl::StrCat("SELECT ", kCourseColumns, " FROM courses WHERE id > ?");
+    std::string query = absl::StrCat(CourseColumns().SelectSql(), " WHERE id > ?");
     if (!filter.discipline.empty()) absl::StrAppend(&query, " AND discipline = ?");
     absl::StrAppend(&query, " ORDER BY id LIMIT ?");
     auto& select = session_.Prepare(query);
@@ -412,27 +361,14 @@ absl::StatusOr<Page<Course>> MySqlCourseTx::ListCourses(const CourseFilter& filt
     bind.Int64(after_id);
     if (!filter.discipline.empty()) bind.Text(filter.discipline);
     bind.Int64(int64_t{limit} + 1);
-    return ReadPage<Course>(select, limit, ReadCourse);
+    return ReadPage<Course>(select, limit, CourseColumns());
   });
 }
 
 absl::StatusOr<int64_t> MySqlCourseTx::InsertCourse(const Course& course) {
   return db::Guarded(session_, "insert course", [&]() -> absl::StatusOr<int64_t> {
-    LUBAN_ASSIGN_OR_RETURN(auto titles, EncodeTexts("titles", course.titles));
-    LUBAN_ASSIGN_OR_RETURN(auto languages, EncodeStrings("languages", course.languages));
-    auto& insert = session_.Prepare(
-        "INSERT INTO courses (version, create_time, update_time, code, titles, discipline, hours,"
-        " languages, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
-    Binder(insert)
-        .Int64(course.meta.version)
-        .Time(course.meta.create_time)
-        .Time(course.meta.update_time)
-        .Text(course.code)
-        .Text(titles)
-        .Text(course.discipline)
-        .Int(course.hours)
-        .Text(languages)
-        .Text(course.description);
+    auto& insert = session_.Prepare(CourseColumns().InsertSql());
+    LUBAN_RETURN_IF_ERROR(CourseColumns().BindInsert(insert, course));
     int64_t id = 0;
     try {
       id = db::Session::InsertReturningId(insert);
@@ -447,23 +383,8 @@ absl::StatusOr<int64_t> MySqlCourseTx::InsertCourse(const Course& course) {
 
 absl::Status MySqlCourseTx::UpdateCourse(const Course& course) {
   return db::Guarded(session_, "update course", [&]() -> absl::Status {
-    auto titles = EncodeTexts("titles", course.titles);
-    if (!titles.ok()) return titles.status();
-    auto languages = EncodeStrings("languages", course.languages);
-    if (!languages.ok()) return languages.status();
-    auto& update = session_.Prepare(
-        "UPDATE courses SET code = ?, titles = ?, discipline = ?, hours = ?, languages = ?,"
-        " description = ?, version = ?, update_time = ? WHERE id = ?");
-    Binder(update)
-        .Text(course.code)
-        .Text(*titles)
-        .Text(course.discipline)
-        .Int(course.hours)
-        .Text(*languages)
-        .Text(course.description)
-        .Int64(course.meta.version)
-        .Time(course.meta.update_time)
-        .Int64(course.meta.id);
+    auto& update = session_.Prepare(CourseColumns().UpdateSql());
+    LUBAN_RETURN_IF_ERROR(CourseColumns().BindUpdate(update, course));
     try {
       if (db::Session::Update(update) > 0) return absl::OkStatus();
     } catch (const sql::SQLException& e) {
@@ -502,11 +423,9 @@ absl::StatusOr<bool> MySqlCourseTx::CourseHasRuns(int64_t id) {
 
 absl::StatusOr<CourseRun> MySqlCourseTx::GetCourseRun(int64_t id, bool for_update) {
   return db::Guarded(session_, "get course run", [&]() -> absl::StatusOr<CourseRun> {
-    auto& select = session_.Prepare(absl::StrCat("SELECT ", kCourseRunColumns,
-                                                 " FROM course_runs r WHERE r.id = ?",
-                                                 for_update ? " FOR UPDATE" : ""));
+    auto& select = session_.Prepare(CourseRunColumns().SelectByKeySql(for_update));
     select.setInt64(1, id);
-    return ReadOne<CourseRun>(select, kCourseRuns, id, ReadCourseRun);
+    return ReadOne<CourseRun>(select, kCourseRuns, id, CourseRunColumns());
   });
 }
 
@@ -519,7 +438,7 @@ absl::StatusOr<Page<CourseRun>> MySqlCourseTx::ListCourseRuns(const CourseRunFil
         " AND (w.chinese_institution_id = ? OR w.partner_institution_id = ?)";
     const bool by_institution =
         filter.institution_id.has_value() || filter.visible_to_institution.has_value();
-    std::string query = absl::StrCat("SELECT ", kCourseRunColumns, " FROM course_runs r");
+    std::string query = CourseRunColumns().SelectSql();
     if (by_institution) absl::StrAppend(&query, " JOIN workshops w ON w.id = r.workshop_id");
     absl::StrAppend(&query, " WHERE r.id > ?");
     if (!filter.country.empty()) absl::StrAppend(&query, " AND r.country = ?");
@@ -547,31 +466,14 @@ absl::StatusOr<Page<CourseRun>> MySqlCourseTx::ListCourseRuns(const CourseRunFil
       bind.Int64(*filter.visible_to_institution).Int64(*filter.visible_to_institution);
     }
     bind.Int64(int64_t{limit} + 1);
-    return ReadPage<CourseRun>(select, limit, ReadCourseRun);
+    return ReadPage<CourseRun>(select, limit, CourseRunColumns());
   });
 }
 
 absl::StatusOr<int64_t> MySqlCourseTx::InsertCourseRun(const CourseRun& run) {
   return db::Guarded(session_, "insert course run", [&]() -> absl::StatusOr<int64_t> {
-    auto& insert = session_.Prepare(
-        "INSERT INTO course_runs (version, create_time, update_time, course_id, workshop_id,"
-        " start_date, end_date, capacity, language, status, pass_score, min_attendance_percent,"
-        " cancel_reason, country) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
-    Binder(insert)
-        .Int64(run.meta.version)
-        .Time(run.meta.create_time)
-        .Time(run.meta.update_time)
-        .Int64(run.course_id)
-        .Int64(run.workshop_id)
-        .Day(run.start_date)
-        .Day(run.end_date)
-        .Int(run.capacity)
-        .Text(run.language)
-        .Int(static_cast<int>(run.status))
-        .Int(run.pass_score)
-        .Int(run.min_attendance_percent)
-        .Text(run.cancel_reason)
-        .Text(run.country);
+    auto& insert = session_.Prepare(CourseRunColumns().InsertSql());
+    LUBAN_RETURN_IF_ERROR(CourseRunColumns().BindInsert(insert, run));
     int64_t id = 0;
     try {
       id = db::Session::InsertReturningId(insert);
@@ -585,25 +487,8 @@ absl::StatusOr<int64_t> MySqlCourseTx::InsertCourseRun(const CourseRun& run) {
 
 absl::Status MySqlCourseTx::UpdateCourseRun(const CourseRun& run) {
   return db::Guarded(session_, "update course run", [&]() -> absl::Status {
-    auto& update = session_.Prepare(
-        "UPDATE course_runs SET course_id = ?, workshop_id = ?, start_date = ?, end_date = ?,"
-        " capacity = ?, language = ?, status = ?, pass_score = ?, min_attendance_percent = ?,"
-        " cancel_reason = ?, country = ?, version = ?, update_time = ? WHERE id = ?");
-    Binder(update)
-        .Int64(run.course_id)
-        .Int64(run.workshop_id)
-        .Day(run.start_date)
-        .Day(run.end_date)
-        .Int(run.capacity)
-        .Text(run.language)
-        .Int(static_cast<int>(run.status))
-        .Int(run.pass_score)
-        .Int(run.min_attendance_percent)
-        .Text(run.cancel_reason)
-        .Text(run.country)
-        .Int64(run.meta.version)
-        .Time(run.meta.update_time)
-        .Int64(run.meta.id);
+    auto& update = session_.Prepare(CourseRunColumns().UpdateSql());
+    LUBAN_RETURN_IF_ERROR(CourseRunColumns().BindUpdate(update, run));
     try {
       if (db::Session::Update(update) > 0) return absl::OkStatus();
     } catch (const sql::SQLException& e) {

@@ -19,38 +19,14 @@ namespace luban::enrollment {
 namespace {
 
 using db::CheckLimit;
-using db::DecodeTexts;
-using db::EncodeTexts;
 using db::Export;
-using db::GetText;
-using db::ParseDay;
 using db::ReadAll;
 using db::ReadBool;
-using db::ReadMeta;
 using db::ReadOne;
 using db::ReadPage;
 
 // MariaDB's ER_CONSTRAINT_FAILED: a CHECK constraint refused the row.
 constexpr int kErrConstraintFailed = 4025;
-
-// Columns in the order the Read* functions expect them.
-constexpr char kTraineeColumns[] =
-    "id, version, create_time, update_time, family_name, given_name, family_name_latin,"
-    " given_name_latin, sex, birth_date, citizenship, doc_country, doc_type, doc_number, email,"
-    " phone, address, home_workshop_id, chinese_institution_id, partner_institution_id, status";
-constexpr char kRunSeatsColumns[] =
-    "run_id, course_id, workshop_id, chinese_institution_id, partner_institution_id, status,"
-    " capacity, enrolled, next_waitlist_seq, pass_score, min_attendance_percent, run_version";
-constexpr char kEnrollmentColumns[] =
-    "id, version, create_time, update_time, trainee_id, run_id, course_id, workshop_id,"
-    " chinese_institution_id, partner_institution_id, state, waitlist_seq, final_score,"
-    " attendance_percent, certificate_id, reason, enroll_time";
-constexpr char kCertificateColumns[] =
-    "id, version, create_time, update_time, number, trainee_id, enrollment_id, holder_name,"
-    " holder_name_latin, course_code, course_titles, discipline, workshop_id,"
-    " chinese_institution_id, partner_institution_id, workshop_names, chinese_institution_names,"
-    " partner_institution_names, final_score, attendance_percent, issue_date, status,"
-    " revoke_reason";
 
 // Rows a college admin may see: those of workshops its institution co-founded.
 constexpr char kCoFounded[] = " AND (chinese_institution_id = ? OR partner_institution_id = ?)";
@@ -82,126 +58,10 @@ absl::Status SeatsOutOfRange(int64_t run_id) {
                                           ": enrolled seats must stay within 0..capacity"));
 }
 
-// The certificate's localized lists, encoded in column order.
-struct CertificateTexts {
-  std::string course_titles;
-  std::string workshop_names;
-  std::string chinese_institution_names;
-  std::string partner_institution_names;
-};
-
-absl::StatusOr<CertificateTexts> EncodeCertificateTexts(const Certificate& certificate) {
-  CertificateTexts texts;
-  LUBAN_ASSIGN_OR_RETURN(auto course_titles,
-                         EncodeTexts("course_titles", certificate.course_titles));
-  texts.course_titles = std::move(course_titles);
-  LUBAN_ASSIGN_OR_RETURN(auto workshop, EncodeTexts("workshop_names", certificate.workshop_names));
-  texts.workshop_names = std::move(workshop);
-  LUBAN_ASSIGN_OR_RETURN(auto chinese, EncodeTexts("chinese_institution_names",
-                                                   certificate.chinese_institution_names));
-  texts.chinese_institution_names = std::move(chinese);
-  LUBAN_ASSIGN_OR_RETURN(auto partner, EncodeTexts("partner_institution_names",
-                                                   certificate.partner_institution_names));
-  texts.partner_institution_names = std::move(partner);
-  return texts;
-}
-
-absl::StatusOr<Trainee> ReadTrainee(sql::ResultSet& row) {
-  Trainee trainee;
-  ReadMeta(row, &trainee.meta);
-  trainee.family_name = GetText(row, 5);
-  trainee.given_name = GetText(row, 6);
-  trainee.family_name_latin = GetText(row, 7);
-  trainee.given_name_latin = GetText(row, 8);
-  trainee.sex = static_cast<Sex>(row.getInt(9));
-  LUBAN_ASSIGN_OR_RETURN(auto birth, ParseDay("trainees.birth_date", GetText(row, 10)));
-  trainee.birth_date = birth;
-  trainee.citizenship = GetText(row, 11);
-  trainee.document.country = GetText(row, 12);
-  trainee.document.type = static_cast<DocumentType>(row.getInt(13));
-  trainee.document.number = GetText(row, 14);
-  trainee.contacts.email = GetText(row, 15);
-  trainee.contacts.phone = GetText(row, 16);
-  trainee.contacts.address = GetText(row, 17);
-  trainee.home.workshop_id = row.getInt64(18);
-  trainee.home.chinese_institution_id = row.getInt64(19);
-  trainee.home.partner_institution_id = row.getInt64(20);
-  trainee.status = static_cast<TraineeStatus>(row.getInt(21));
-  return trainee;
-}
-
-absl::StatusOr<RunSeats> ReadRunSeats(sql::ResultSet& row) {
-  RunSeats seats;
-  seats.run_id = row.getInt64(1);
-  seats.course_id = row.getInt64(2);
-  seats.owners.workshop_id = row.getInt64(3);
-  seats.owners.chinese_institution_id = row.getInt64(4);
-  seats.owners.partner_institution_id = row.getInt64(5);
-  seats.status = static_cast<RunStatus>(row.getInt(6));
-  seats.capacity = row.getInt(7);
-  seats.enrolled = row.getInt(8);
-  seats.next_waitlist_seq = row.getInt64(9);
-  seats.pass_score = row.getInt(10);
-  seats.min_attendance_percent = row.getInt(11);
-  seats.run_version = row.getInt64(12);
-  return seats;
-}
-
-absl::StatusOr<Enrollment> ReadEnrollment(sql::ResultSet& row) {
-  Enrollment enrollment;
-  ReadMeta(row, &enrollment.meta);
-  enrollment.trainee_id = row.getInt64(5);
-  enrollment.run_id = row.getInt64(6);
-  enrollment.course_id = row.getInt64(7);
-  enrollment.owners.workshop_id = row.getInt64(8);
-  enrollment.owners.chinese_institution_id = row.getInt64(9);
-  enrollment.owners.partner_institution_id = row.getInt64(10);
-  enrollment.state = static_cast<EnrollmentState>(row.getInt(11));
-  enrollment.waitlist_seq = row.getInt64(12);
-  enrollment.final_score = row.getInt(13);
-  enrollment.attendance_percent = row.getInt(14);
-  enrollment.certificate_id = row.isNull(15) ? 0 : row.getInt64(15);
-  enrollment.reason = GetText(row, 16);
-  enrollment.enroll_time = db::ParseSqlTime(GetText(row, 17));
-  return enrollment;
-}
-
-absl::StatusOr<Certificate> ReadCertificate(sql::ResultSet& row) {
-  Certificate certificate;
-  ReadMeta(row, &certificate.meta);
-  certificate.number = GetText(row, 5);
-  certificate.trainee_id = row.getInt64(6);
-  certificate.enrollment_id = row.getInt64(7);
-  certificate.holder_name = GetText(row, 8);
-  certificate.holder_name_latin = GetText(row, 9);
-  certificate.course_code = GetText(row, 10);
-  LUBAN_ASSIGN_OR_RETURN(auto titles, DecodeTexts("certificates.course_titles", GetText(row, 11)));
-  certificate.course_titles = std::move(titles);
-  certificate.discipline = GetText(row, 12);
-  certificate.owners.workshop_id = row.getInt64(13);
-  certificate.owners.chinese_institution_id = row.getInt64(14);
-  certificate.owners.partner_institution_id = row.getInt64(15);
-  LUBAN_ASSIGN_OR_RETURN(auto workshop,
-                         DecodeTexts("certificates.workshop_names", GetText(row, 16)));
-  certificate.workshop_names = std::move(workshop);
-  LUBAN_ASSIGN_OR_RETURN(auto chinese,
-                         DecodeTexts("certificates.chinese_institution_names", GetText(row, 17)));
-  certificate.chinese_institution_names = std::move(chinese);
-  LUBAN_ASSIGN_OR_RETURN(auto partner,
-                         DecodeTexts("certificates.partner_institution_names", GetText(row, 18)));
-  certificate.partner_institution_names = std::move(partner);
-  certificate.final_score = row.getInt(19);
-  certificate.attendance_percent = row.getInt(20);
-  LUBAN_ASSIGN_OR_RETURN(auto issued, ParseDay("certificates.issue_date", GetText(row, 21)));
-  certificate.issue_date = issued;
-  certificate.status = static_cast<CertificateStatus>(row.getInt(22));
-  certificate.revoke_reason = GetText(row, 23);
-  return certificate;
-}
-
 // The single row `statement` selects, if any.
 template <typename T, typename Reader>
-absl::StatusOr<std::optional<T>> ReadOptional(sql::PreparedStatement& statement, Reader read) {
+absl::StatusOr<std::optional<T>> ReadOptional(sql::PreparedStatement& statement,
+                                              const Reader& read) {
   auto rows = db::Session::Query(statement);
   if (!rows->next()) return std::optional<T>();
   LUBAN_ASSIGN_OR_RETURN(auto item, read(*rows));
@@ -228,6 +88,168 @@ class Binder : public db::BasicBinder<Binder> {
         .Int64(owners.partner_institution_id);
   }
 };
+
+// A row's owners, in the order Binder::OwnerIds binds them.
+WorkshopFounders ReadOwners(db::Row& row) {
+  WorkshopFounders owners;
+  owners.workshop_id = row.Int64();
+  owners.chinese_institution_id = row.Int64();
+  owners.partner_institution_id = row.Int64();
+  return owners;
+}
+
+// Each table's columns, named once next to how they bind (`b`, the binder) and read (`r`, the
+// row) an entity `x`; see db::Columns.
+const db::Columns<Trainee, Binder>& TraineeColumns() {
+  static const auto* const columns = new db::Columns<Trainee, Binder>(
+      "trainees",
+      {
+          {"family_name", [](auto& b, auto& x) { b.Text(x.family_name); },
+           [](auto& r, auto& x) { x.family_name = r.Text(); }},
+          {"given_name", [](auto& b, auto& x) { b.Text(x.given_name); },
+           [](auto& r, auto& x) { x.given_name = r.Text(); }},
+          {"family_name_latin", [](auto& b, auto& x) { b.Text(x.family_name_latin); },
+           [](auto& r, auto& x) { x.family_name_latin = r.Text(); }},
+          {"given_name_latin", [](auto& b, auto& x) { b.Text(x.given_name_latin); },
+           [](auto& r, auto& x) { x.given_name_latin = r.Text(); }},
+          {"sex", [](auto& b, auto& x) { b.Int(static_cast<int>(x.sex)); },
+           [](auto& r, auto& x) { x.sex = static_cast<Sex>(r.Int()); }},
+          {"birth_date", [](auto& b, auto& x) { b.Day(x.birth_date); },
+           [](auto& r, auto& x) { x.birth_date = r.Day(); }},
+          {"citizenship", [](auto& b, auto& x) { b.Text(x.citizenship); },
+           [](auto& r, auto& x) { x.citizenship = r.Text(); }},
+          {"doc_country", [](auto& b, auto& x) { b.Text(x.document.country); },
+           [](auto& r, auto& x) { x.document.country = r.Text(); }},
+          {"doc_type", [](auto& b, auto& x) { b.Int(static_cast<int>(x.document.type)); },
+           [](auto& r, auto& x) { x.document.type = static_cast<DocumentType>(r.Int()); }},
+          {"doc_number", [](auto& b, auto& x) { b.Text(x.document.number); },
+           [](auto& r, auto& x) { x.document.number = r.Text(); }},
+          // Derived from the number, for lookups; never read back.
+          {"doc_key", [](auto& b, auto& x) { b.Text(DocumentKey(x.document.number)); }},
+          {"email", [](auto& b, auto& x) { b.Text(x.contacts.email); },
+           [](auto& r, auto& x) { x.contacts.email = r.Text(); }},
+          {"phone", [](auto& b, auto& x) { b.Text(x.contacts.phone); },
+           [](auto& r, auto& x) { x.contacts.phone = r.Text(); }},
+          {"address", [](auto& b, auto& x) { b.Text(x.contacts.address); },
+           [](auto& r, auto& x) { x.contacts.address = r.Text(); }},
+          {"home_workshop_id, chinese_institution_id, partner_institution_id",
+           [](auto& b, auto& x) { b.OwnerIds(x.home); },
+           [](auto& r, auto& x) { x.home = ReadOwners(r); }},
+          {"status", [](auto& b, auto& x) { b.Int(static_cast<int>(x.status)); },
+           [](auto& r, auto& x) { x.status = static_cast<TraineeStatus>(r.Int()); }},
+      });
+  return *columns;
+}
+
+// The enrollment service's copy of a course run, keyed by the run's id.
+const db::Columns<RunSeats, Binder>& RunSeatsColumns() {
+  static const auto* const columns = new db::Columns<RunSeats, Binder>(
+      "run_seats",
+      {
+          {"run_id", [](auto& b, auto& x) { b.Int64(x.run_id); },
+           [](auto& r, auto& x) { x.run_id = r.Int64(); }, db::Write::kKey},
+          {"course_id", [](auto& b, auto& x) { b.Int64(x.course_id); },
+           [](auto& r, auto& x) { x.course_id = r.Int64(); }},
+          {"workshop_id, chinese_institution_id, partner_institution_id",
+           [](auto& b, auto& x) { b.OwnerIds(x.owners); },
+           [](auto& r, auto& x) { x.owners = ReadOwners(r); }},
+          {"status", [](auto& b, auto& x) { b.Int(static_cast<int>(x.status)); },
+           [](auto& r, auto& x) { x.status = static_cast<RunStatus>(r.Int()); }},
+          {"capacity", [](auto& b, auto& x) { b.Int(x.capacity); },
+           [](auto& r, auto& x) { x.capacity = r.Int(); }},
+          {"enrolled", [](auto& b, auto& x) { b.Int(x.enrolled); },
+           [](auto& r, auto& x) { x.enrolled = r.Int(); }},
+          {"next_waitlist_seq", [](auto& b, auto& x) { b.Int64(x.next_waitlist_seq); },
+           [](auto& r, auto& x) { x.next_waitlist_seq = r.Int64(); }},
+          {"pass_score", [](auto& b, auto& x) { b.Int(x.pass_score); },
+           [](auto& r, auto& x) { x.pass_score = r.Int(); }},
+          {"min_attendance_percent", [](auto& b, auto& x) { b.Int(x.min_attendance_percent); },
+           [](auto& r, auto& x) { x.min_attendance_percent = r.Int(); }},
+          {"run_version", [](auto& b, auto& x) { b.Int64(x.run_version); },
+           [](auto& r, auto& x) { x.run_version = r.Int64(); }},
+      });
+  return *columns;
+}
+
+const db::Columns<Enrollment, Binder>& EnrollmentColumns() {
+  static const auto* const columns = new db::Columns<Enrollment, Binder>(
+      "enrollments",
+      {
+          {"trainee_id", [](auto& b, auto& x) { b.Int64(x.trainee_id); },
+           [](auto& r, auto& x) { x.trainee_id = r.Int64(); }},
+          {"run_id", [](auto& b, auto& x) { b.Int64(x.run_id); },
+           [](auto& r, auto& x) { x.run_id = r.Int64(); }},
+          {"course_id", [](auto& b, auto& x) { b.Int64(x.course_id); },
+           [](auto& r, auto& x) { x.course_id = r.Int64(); }},
+          {"workshop_id, chinese_institution_id, partner_institution_id",
+           [](auto& b, auto& x) { b.OwnerIds(x.owners); },
+           [](auto& r, auto& x) { x.owners = ReadOwners(r); }},
+          {"state", [](auto& b, auto& x) { b.Int(static_cast<int>(x.state)); },
+           [](auto& r, auto& x) { x.state = static_cast<EnrollmentState>(r.Int()); }},
+          {"waitlist_seq", [](auto& b, auto& x) { b.Int64(x.waitlist_seq); },
+           [](auto& r, auto& x) { x.waitlist_seq = r.Int64(); }},
+          {"final_score", [](auto& b, auto& x) { b.Int(x.final_score); },
+           [](auto& r, auto& x) { x.final_score = r.Int(); }},
+          {"attendance_percent", [](auto& b, auto& x) { b.Int(x.attendance_percent); },
+           [](auto& r, auto& x) { x.attendance_percent = r.Int(); }},
+          {"certificate_id", [](auto& b, auto& x) { b.OptionalId(x.certificate_id); },
+           [](auto& r, auto& x) { x.certificate_id = r.IsNull() ? 0 : r.Int64(); }},
+          {"reason", [](auto& b, auto& x) { b.Text(x.reason); },
+           [](auto& r, auto& x) { x.reason = r.Text(); }},
+          {"enroll_time", [](auto& b, auto& x) { b.Time(x.enroll_time); },
+           [](auto& r, auto& x) { x.enroll_time = r.Time(); }},
+      });
+  return *columns;
+}
+
+const db::Columns<Certificate, Binder>& CertificateColumns() {
+  static const auto* const columns = new db::Columns<Certificate, Binder>(
+      "certificates",
+      {
+          {"number", [](auto& b, auto& x) { b.Text(x.number); },
+           [](auto& r, auto& x) { x.number = r.Text(); }},
+          {"trainee_id", [](auto& b, auto& x) { b.Int64(x.trainee_id); },
+           [](auto& r, auto& x) { x.trainee_id = r.Int64(); }},
+          {"enrollment_id", [](auto& b, auto& x) { b.Int64(x.enrollment_id); },
+           [](auto& r, auto& x) { x.enrollment_id = r.Int64(); }},
+          {"holder_name", [](auto& b, auto& x) { b.Text(x.holder_name); },
+           [](auto& r, auto& x) { x.holder_name = r.Text(); }},
+          {"holder_name_latin", [](auto& b, auto& x) { b.Text(x.holder_name_latin); },
+           [](auto& r, auto& x) { x.holder_name_latin = r.Text(); }},
+          {"course_code", [](auto& b, auto& x) { b.Text(x.course_code); },
+           [](auto& r, auto& x) { x.course_code = r.Text(); }},
+          {"course_titles", [](auto& b, auto& x) { b.Texts("course_titles", x.course_titles); },
+           [](auto& r, auto& x) { x.course_titles = r.Texts(); }},
+          {"discipline", [](auto& b, auto& x) { b.Text(x.discipline); },
+           [](auto& r, auto& x) { x.discipline = r.Text(); }},
+          {"workshop_id, chinese_institution_id, partner_institution_id",
+           [](auto& b, auto& x) { b.OwnerIds(x.owners); },
+           [](auto& r, auto& x) { x.owners = ReadOwners(r); }},
+          {"workshop_names", [](auto& b, auto& x) { b.Texts("workshop_names", x.workshop_names); },
+           [](auto& r, auto& x) { x.workshop_names = r.Texts(); }},
+          {"chinese_institution_names",
+           [](auto& b, auto& x) {
+             b.Texts("chinese_institution_names", x.chinese_institution_names);
+           },
+           [](auto& r, auto& x) { x.chinese_institution_names = r.Texts(); }},
+          {"partner_institution_names",
+           [](auto& b, auto& x) {
+             b.Texts("partner_institution_names", x.partner_institution_names);
+           },
+           [](auto& r, auto& x) { x.partner_institution_names = r.Texts(); }},
+          {"final_score", [](auto& b, auto& x) { b.Int(x.final_score); },
+           [](auto& r, auto& x) { x.final_score = r.Int(); }},
+          {"attendance_percent", [](auto& b, auto& x) { b.Int(x.attendance_percent); },
+           [](auto& r, auto& x) { x.attendance_percent = r.Int(); }},
+          {"issue_date", [](auto& b, auto& x) { b.Day(x.issue_date); },
+           [](auto& r, auto& x) { x.issue_date = r.Day(); }},
+          {"status", [](auto& b, auto& x) { b.Int(static_cast<int>(x.status)); },
+           [](auto& r, auto& x) { x.status = static_cast<CertificateStatus>(r.Int()); }},
+          {"revoke_reason", [](auto& b, auto& x) { b.Text(x.revoke_reason); },
+           [](auto& r, auto& x) { x.revoke_reason = r.Text(); }},
+      });
+  return *columns;
+}
 
 // A name prefix as a LIKE pattern's literal part, with '!' as the escape character.
 std::string EscapeLike(absl::string_view prefix) {
@@ -260,11 +282,9 @@ absl::Status MySqlEnrollmentTx::CheckExists(absl::string_view table, absl::strin
 
 absl::StatusOr<Trainee> MySqlEnrollmentTx::GetTrainee(int64_t id, bool for_update) {
   return db::Guarded(session_, "get trainee", [&]() -> absl::StatusOr<Trainee> {
-    auto& select =
-        session_.Prepare(absl::StrCat("SELECT ", kTraineeColumns, " FROM trainees WHERE id = ?",
-                                      for_update ? " FOR UPDATE" : ""));
+    auto& select = session_.Prepare(TraineeColumns().SelectByKeySql(for_update));
     select.setInt64(1, id);
-    return ReadOne<Trainee>(select, kTrainees, id, ReadTrainee);
+    return ReadOne<Trainee>(select, kTrainees, id, TraineeColumns());
   });
 }
 
@@ -272,10 +292,11 @@ absl::StatusOr<std::optional<Trainee>> MySqlEnrollmentTx::FindTraineeByDocument(
     const std::string& country, const std::string& document_key) {
   return db::Guarded(
       session_, "find trainee by document", [&]() -> absl::StatusOr<std::optional<Trainee>> {
-        auto& select = session_.Prepare(absl::StrCat(
-            "SELECT ", kTraineeColumns, " FROM trainees WHERE doc_country = ? AND doc_key = ?"));
+        static const std::string* const kSelect = new std::string(
+            absl::StrCat(TraineeColumns().SelectSql(), " WHERE doc_country = ? AND doc_key = ?"));
+        auto& select = session_.Prepare(*kSelect);
         Binder(select).Text(country).Text(document_key);
-        return ReadOptional<Trainee>(select, ReadTrainee);
+        return ReadOptional<Trainee>(select, TraineeColumns());
       });
 }
 
@@ -283,7 +304,7 @@ absl::StatusOr<Page<Trainee>> MySqlEnrollmentTx::ListTrainees(const TraineeFilte
                                                               int64_t after_id, int limit) {
   LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   return db::Guarded(session_, "list trainees", [&]() -> absl::StatusOr<Page<Trainee>> {
-    std::string query = absl::StrCat("SELECT ", kTraineeColumns, " FROM trainees WHERE id > ?");
+    std::string query = absl::StrCat(TraineeColumns().SelectSql(), " WHERE id > ?");
     if (filter.home_workshop_id.has_value()) absl::StrAppend(&query, " AND home_workshop_id = ?");
     if (!filter.citizenship.empty()) absl::StrAppend(&query, " AND citizenship = ?");
     if (filter.status.has_value()) absl::StrAppend(&query, " AND status = ?");
@@ -316,38 +337,14 @@ absl::StatusOr<Page<Trainee>> MySqlEnrollmentTx::ListTrainees(const TraineeFilte
       bind.Int64(*filter.visible_to_institution).Int64(*filter.visible_to_institution);
     }
     bind.Int64(int64_t{limit} + 1);
-    return ReadPage<Trainee>(select, limit, ReadTrainee);
+    return ReadPage<Trainee>(select, limit, TraineeColumns());
   });
 }
 
 absl::StatusOr<int64_t> MySqlEnrollmentTx::InsertTrainee(const Trainee& trainee) {
   return db::Guarded(session_, "insert trainee", [&]() -> absl::StatusOr<int64_t> {
-    auto& insert = session_.Prepare(
-        "INSERT INTO trainees (version, create_time, update_time, family_name, given_name,"
-        " family_name_latin, given_name_latin, sex, birth_date, citizenship, doc_country,"
-        " doc_type, doc_number, doc_key, email, phone, address, home_workshop_id,"
-        " chinese_institution_id, partner_institution_id, status)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
-    Binder(insert)
-        .Int64(trainee.meta.version)
-        .Time(trainee.meta.create_time)
-        .Time(trainee.meta.update_time)
-        .Text(trainee.family_name)
-        .Text(trainee.given_name)
-        .Text(trainee.family_name_latin)
-        .Text(trainee.given_name_latin)
-        .Int(static_cast<int>(trainee.sex))
-        .Day(trainee.birth_date)
-        .Text(trainee.citizenship)
-        .Text(trainee.document.country)
-        .Int(static_cast<int>(trainee.document.type))
-        .Text(trainee.document.number)
-        .Text(DocumentKey(trainee.document.number))
-        .Text(trainee.contacts.email)
-        .Text(trainee.contacts.phone)
-        .Text(trainee.contacts.address)
-        .OwnerIds(trainee.home)
-        .Int(static_cast<int>(trainee.status));
+    auto& insert = session_.Prepare(TraineeColumns().InsertSql());
+    LUBAN_RETURN_IF_ERROR(TraineeColumns().BindInsert(insert, trainee));
     int64_t id = 0;
     try {
       id = db::Session::InsertReturningId(insert);
@@ -362,32 +359,8 @@ absl::StatusOr<int64_t> MySqlEnrollmentTx::InsertTrainee(const Trainee& trainee)
 
 absl::Status MySqlEnrollmentTx::UpdateTrainee(const Trainee& trainee) {
   return db::Guarded(session_, "update trainee", [&]() -> absl::Status {
-    auto& update = session_.Prepare(
-        "UPDATE trainees SET family_name = ?, given_name = ?, family_name_latin = ?,"
-        " given_name_latin = ?, sex = ?, birth_date = ?, citizenship = ?, doc_country = ?,"
-        " doc_type = ?, doc_number = ?, doc_key = ?, email = ?, phone = ?, address = ?,"
-        " home_workshop_id = ?, chinese_institution_id = ?, partner_institution_id = ?,"
-        " status = ?, version = ?, update_time = ? WHERE id = ?");
-    Binder(update)
-        .Text(trainee.family_name)
-        .Text(trainee.given_name)
-        .Text(trainee.family_name_latin)
-        .Text(trainee.given_name_latin)
-        .Int(static_cast<int>(trainee.sex))
-        .Day(trainee.birth_date)
-        .Text(trainee.citizenship)
-        .Text(trainee.document.country)
-        .Int(static_cast<int>(trainee.document.type))
-        .Text(trainee.document.number)
-        .Text(DocumentKey(trainee.document.number))
-        .Text(trainee.contacts.email)
-        .Text(trainee.contacts.phone)
-        .Text(trainee.contacts.address)
-        .OwnerIds(trainee.home)
-        .Int(static_cast<int>(trainee.status))
-        .Int64(trainee.meta.version)
-        .Time(trainee.meta.update_time)
-        .Int64(trainee.meta.id);
+    auto& update = session_.Prepare(TraineeColumns().UpdateSql());
+    LUBAN_RETURN_IF_ERROR(TraineeColumns().BindUpdate(update, trainee));
     try {
       if (db::Session::Update(update) > 0) return absl::OkStatus();
     } catch (const sql::SQLException& e) {
@@ -402,7 +375,7 @@ absl::StatusOr<std::vector<Trainee>> MySqlEnrollmentTx::ExportTrainees(const Exp
                                                                        int limit) {
   LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   return db::Guarded(session_, "export trainees", [&]() -> absl::StatusOr<std::vector<Trainee>> {
-    return Export<Trainee>(session_, "trainees", kTraineeColumns, cursor, limit, ReadTrainee);
+    return Export(session_, TraineeColumns(), cursor, limit);
   });
 }
 
@@ -410,33 +383,19 @@ absl::StatusOr<std::vector<Trainee>> MySqlEnrollmentTx::ExportTrainees(const Exp
 
 absl::StatusOr<RunSeats> MySqlEnrollmentTx::GetRunSeats(int64_t run_id, bool for_update) {
   return db::Guarded(session_, "get run seats", [&]() -> absl::StatusOr<RunSeats> {
-    auto& select = session_.Prepare(absl::StrCat("SELECT ", kRunSeatsColumns,
-                                                 " FROM run_seats WHERE run_id = ?",
-                                                 for_update ? " FOR UPDATE" : ""));
+    auto& select = session_.Prepare(RunSeatsColumns().SelectByKeySql(for_update));
     select.setInt64(1, run_id);
-    return ReadOne<RunSeats>(select, kCourseRuns, run_id, ReadRunSeats);
+    return ReadOne<RunSeats>(select, kCourseRuns, run_id, RunSeatsColumns());
   });
 }
 
 absl::Status MySqlEnrollmentTx::InsertRunSeatsIfAbsent(const RunSeats& seats) {
   return db::Guarded(session_, "insert run seats", [&]() -> absl::Status {
     // Not INSERT IGNORE, which would also swallow every other error; a duplicate changes nothing.
-    auto& insert = session_.Prepare(
-        "INSERT INTO run_seats (run_id, course_id, workshop_id, chinese_institution_id,"
-        " partner_institution_id, status, capacity, enrolled, next_waitlist_seq, pass_score,"
-        " min_attendance_percent, run_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON DUPLICATE KEY UPDATE run_id = run_id");
-    Binder(insert)
-        .Int64(seats.run_id)
-        .Int64(seats.course_id)
-        .OwnerIds(seats.owners)
-        .Int(static_cast<int>(seats.status))
-        .Int(seats.capacity)
-        .Int(seats.enrolled)
-        .Int64(seats.next_waitlist_seq)
-        .Int(seats.pass_score)
-        .Int(seats.min_attendance_percent)
-        .Int64(seats.run_version);
+    static const std::string* const kInsert = new std::string(
+        absl::StrCat(RunSeatsColumns().InsertSql(), " ON DUPLICATE KEY UPDATE run_id = run_id"));
+    auto& insert = session_.Prepare(*kInsert);
+    LUBAN_RETURN_IF_ERROR(RunSeatsColumns().BindInsert(insert, seats));
     try {
       db::Session::Update(insert);
     } catch (const sql::SQLException& e) {
@@ -449,22 +408,8 @@ absl::Status MySqlEnrollmentTx::InsertRunSeatsIfAbsent(const RunSeats& seats) {
 
 absl::Status MySqlEnrollmentTx::UpdateRunSeats(const RunSeats& seats) {
   return db::Guarded(session_, "update run seats", [&]() -> absl::Status {
-    auto& update = session_.Prepare(
-        "UPDATE run_seats SET course_id = ?, workshop_id = ?, chinese_institution_id = ?,"
-        " partner_institution_id = ?, status = ?, capacity = ?, enrolled = ?,"
-        " next_waitlist_seq = ?, pass_score = ?, min_attendance_percent = ?, run_version = ?"
-        " WHERE run_id = ?");
-    Binder(update)
-        .Int64(seats.course_id)
-        .OwnerIds(seats.owners)
-        .Int(static_cast<int>(seats.status))
-        .Int(seats.capacity)
-        .Int(seats.enrolled)
-        .Int64(seats.next_waitlist_seq)
-        .Int(seats.pass_score)
-        .Int(seats.min_attendance_percent)
-        .Int64(seats.run_version)
-        .Int64(seats.run_id);
+    auto& update = session_.Prepare(RunSeatsColumns().UpdateSql());
+    LUBAN_RETURN_IF_ERROR(RunSeatsColumns().BindUpdate(update, seats));
     try {
       if (db::Session::Update(update) > 0) return absl::OkStatus();
     } catch (const sql::SQLException& e) {
@@ -479,11 +424,9 @@ absl::Status MySqlEnrollmentTx::UpdateRunSeats(const RunSeats& seats) {
 
 absl::StatusOr<Enrollment> MySqlEnrollmentTx::GetEnrollment(int64_t id, bool for_update) {
   return db::Guarded(session_, "get enrollment", [&]() -> absl::StatusOr<Enrollment> {
-    auto& select = session_.Prepare(absl::StrCat("SELECT ", kEnrollmentColumns,
-                                                 " FROM enrollments WHERE id = ?",
-                                                 for_update ? " FOR UPDATE" : ""));
+    auto& select = session_.Prepare(EnrollmentColumns().SelectByKeySql(for_update));
     select.setInt64(1, id);
-    return ReadOne<Enrollment>(select, kEnrollments, id, ReadEnrollment);
+    return ReadOne<Enrollment>(select, kEnrollments, id, EnrollmentColumns());
   });
 }
 
@@ -492,11 +435,11 @@ absl::StatusOr<std::optional<Enrollment>> MySqlEnrollmentTx::FindOpenEnrollment(
   return db::Guarded(
       session_, "find open enrollment", [&]() -> absl::StatusOr<std::optional<Enrollment>> {
         // open_run_id is set exactly while the enrollment is open.
-        auto& select = session_.Prepare(
-            absl::StrCat("SELECT ", kEnrollmentColumns,
-                         " FROM enrollments WHERE trainee_id = ? AND open_run_id = ?"));
+        static const std::string* const kSelect = new std::string(absl::StrCat(
+            EnrollmentColumns().SelectSql(), " WHERE trainee_id = ? AND open_run_id = ?"));
+        auto& select = session_.Prepare(*kSelect);
         Binder(select).Int64(trainee_id).Int64(run_id);
-        return ReadOptional<Enrollment>(select, ReadEnrollment);
+        return ReadOptional<Enrollment>(select, EnrollmentColumns());
       });
 }
 
@@ -517,29 +460,31 @@ absl::StatusOr<std::vector<Enrollment>> MySqlEnrollmentTx::FirstWaitlisted(int64
   LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   return db::Guarded(
       session_, "find first waitlisted", [&]() -> absl::StatusOr<std::vector<Enrollment>> {
-        auto& select =
-            session_.Prepare(absl::StrCat("SELECT ", kEnrollmentColumns,
-                                          " FROM enrollments WHERE run_id = ? AND state = ?"
-                                          " ORDER BY waitlist_seq, id LIMIT ? FOR UPDATE"));
+        static const std::string* const kSelect = new std::string(
+            absl::StrCat(EnrollmentColumns().SelectSql(),
+                         " WHERE run_id = ? AND state = ? ORDER BY waitlist_seq, id LIMIT ?"
+                         " FOR UPDATE"));
+        auto& select = session_.Prepare(*kSelect);
         Binder(select)
             .Int64(run_id)
             .Int(static_cast<int>(EnrollmentState::kWaitlisted))
             .Int64(limit);
-        return ReadAll<Enrollment>(select, ReadEnrollment);
+        return ReadAll<Enrollment>(select, EnrollmentColumns());
       });
 }
 
 absl::StatusOr<std::vector<Enrollment>> MySqlEnrollmentTx::OpenEnrollmentsOfRun(int64_t run_id) {
   return db::Guarded(
       session_, "find open enrollments of run", [&]() -> absl::StatusOr<std::vector<Enrollment>> {
-        auto& select = session_.Prepare(absl::StrCat(
-            "SELECT ", kEnrollmentColumns,
-            " FROM enrollments WHERE run_id = ? AND state IN (?, ?) ORDER BY id FOR UPDATE"));
+        static const std::string* const kSelect = new std::string(
+            absl::StrCat(EnrollmentColumns().SelectSql(),
+                         " WHERE run_id = ? AND state IN (?, ?) ORDER BY id FOR UPDATE"));
+        auto& select = session_.Prepare(*kSelect);
         Binder(select)
             .Int64(run_id)
             .Int(static_cast<int>(EnrollmentState::kWaitlisted))
             .Int(static_cast<int>(EnrollmentState::kEnrolled));
-        return ReadAll<Enrollment>(select, ReadEnrollment);
+        return ReadAll<Enrollment>(select, EnrollmentColumns());
       });
 }
 
@@ -559,8 +504,7 @@ absl::StatusOr<Page<Enrollment>> MySqlEnrollmentTx::ListEnrollments(const Enroll
                                                                     int64_t after_id, int limit) {
   LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   return db::Guarded(session_, "list enrollments", [&]() -> absl::StatusOr<Page<Enrollment>> {
-    std::string query =
-        absl::StrCat("SELECT ", kEnrollmentColumns, " FROM enrollments WHERE id > ?");
+    std::string query = absl::StrCat(EnrollmentColumns().SelectSql(), " WHERE id > ?");
     if (filter.run_id.has_value()) absl::StrAppend(&query, " AND run_id = ?");
     if (filter.trainee_id.has_value()) absl::StrAppend(&query, " AND trainee_id = ?");
     if (filter.workshop_id.has_value()) absl::StrAppend(&query, " AND workshop_id = ?");
@@ -583,32 +527,14 @@ absl::StatusOr<Page<Enrollment>> MySqlEnrollmentTx::ListEnrollments(const Enroll
       bind.Int64(*filter.visible_to_institution).Int64(*filter.visible_to_institution);
     }
     bind.Int64(int64_t{limit} + 1);
-    return ReadPage<Enrollment>(select, limit, ReadEnrollment);
+    return ReadPage<Enrollment>(select, limit, EnrollmentColumns());
   });
 }
 
 absl::StatusOr<int64_t> MySqlEnrollmentTx::InsertEnrollment(const Enrollment& enrollment) {
   return db::Guarded(session_, "insert enrollment", [&]() -> absl::StatusOr<int64_t> {
-    auto& insert = session_.Prepare(
-        "INSERT INTO enrollments (version, create_time, update_time, trainee_id, run_id,"
-        " course_id, workshop_id, chinese_institution_id, partner_institution_id, state,"
-        " waitlist_seq, final_score, attendance_percent, certificate_id, reason, enroll_time)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
-    Binder(insert)
-        .Int64(enrollment.meta.version)
-        .Time(enrollment.meta.create_time)
-        .Time(enrollment.meta.update_time)
-        .Int64(enrollment.trainee_id)
-        .Int64(enrollment.run_id)
-        .Int64(enrollment.course_id)
-        .OwnerIds(enrollment.owners)
-        .Int(static_cast<int>(enrollment.state))
-        .Int64(enrollment.waitlist_seq)
-        .Int(enrollment.final_score)
-        .Int(enrollment.attendance_percent)
-        .OptionalId(enrollment.certificate_id)
-        .Text(enrollment.reason)
-        .Time(enrollment.enroll_time);
+    auto& insert = session_.Prepare(EnrollmentColumns().InsertSql());
+    LUBAN_RETURN_IF_ERROR(EnrollmentColumns().BindInsert(insert, enrollment));
     int64_t id = 0;
     try {
       id = db::Session::InsertReturningId(insert);
@@ -626,26 +552,8 @@ absl::StatusOr<int64_t> MySqlEnrollmentTx::InsertEnrollment(const Enrollment& en
 
 absl::Status MySqlEnrollmentTx::UpdateEnrollment(const Enrollment& enrollment) {
   return db::Guarded(session_, "update enrollment", [&]() -> absl::Status {
-    auto& update = session_.Prepare(
-        "UPDATE enrollments SET trainee_id = ?, run_id = ?, course_id = ?, workshop_id = ?,"
-        " chinese_institution_id = ?, partner_institution_id = ?, state = ?, waitlist_seq = ?,"
-        " final_score = ?, attendance_percent = ?, certificate_id = ?, reason = ?,"
-        " enroll_time = ?, version = ?, update_time = ? WHERE id = ?");
-    Binder(update)
-        .Int64(enrollment.trainee_id)
-        .Int64(enrollment.run_id)
-        .Int64(enrollment.course_id)
-        .OwnerIds(enrollment.owners)
-        .Int(static_cast<int>(enrollment.state))
-        .Int64(enrollment.waitlist_seq)
-        .Int(enrollment.final_score)
-        .Int(enrollment.attendance_percent)
-        .OptionalId(enrollment.certificate_id)
-        .Text(enrollment.reason)
-        .Time(enrollment.enroll_time)
-        .Int64(enrollment.meta.version)
-        .Time(enrollment.meta.update_time)
-        .Int64(enrollment.meta.id);
+    auto& update = session_.Prepare(EnrollmentColumns().UpdateSql());
+    LUBAN_RETURN_IF_ERROR(EnrollmentColumns().BindUpdate(update, enrollment));
     try {
       if (db::Session::Update(update) > 0) return absl::OkStatus();
     } catch (const sql::SQLException& e) {
@@ -664,8 +572,7 @@ absl::StatusOr<std::vector<Enrollment>> MySqlEnrollmentTx::ExportEnrollments(
   LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   return db::Guarded(session_, "export enrollments",
                      [&]() -> absl::StatusOr<std::vector<Enrollment>> {
-                       return Export<Enrollment>(session_, "enrollments", kEnrollmentColumns,
-                                                 cursor, limit, ReadEnrollment);
+                       return Export(session_, EnrollmentColumns(), cursor, limit);
                      });
 }
 
@@ -686,23 +593,22 @@ absl::StatusOr<bool> MySqlEnrollmentTx::HasCompletedCourse(int64_t trainee_id, i
 
 absl::StatusOr<Certificate> MySqlEnrollmentTx::GetCertificate(int64_t id, bool for_update) {
   return db::Guarded(session_, "get certificate", [&]() -> absl::StatusOr<Certificate> {
-    auto& select = session_.Prepare(absl::StrCat("SELECT ", kCertificateColumns,
-                                                 " FROM certificates WHERE id = ?",
-                                                 for_update ? " FOR UPDATE" : ""));
+    auto& select = session_.Prepare(CertificateColumns().SelectByKeySql(for_update));
     select.setInt64(1, id);
-    return ReadOne<Certificate>(select, kCertificates, id, ReadCertificate);
+    return ReadOne<Certificate>(select, kCertificates, id, CertificateColumns());
   });
 }
 
 absl::StatusOr<Certificate> MySqlEnrollmentTx::GetCertificateByNumber(const std::string& number) {
   return db::Guarded(session_, "get certificate by number", [&]() -> absl::StatusOr<Certificate> {
-    auto& select = session_.Prepare(
-        absl::StrCat("SELECT ", kCertificateColumns, " FROM certificates WHERE number = ?"));
+    static const std::string* const kSelect =
+        new std::string(absl::StrCat(CertificateColumns().SelectSql(), " WHERE number = ?"));
+    auto& select = session_.Prepare(*kSelect);
     select.setString(1, number);
     auto rows = db::Session::Query(select);
     // The number is not echoed: callers verifying a certificate are anonymous.
     if (!rows->next()) return absl::NotFoundError("number: no certificate has this number");
-    return ReadCertificate(*rows);
+    return CertificateColumns().Read(*rows);
   });
 }
 
@@ -710,8 +616,7 @@ absl::StatusOr<Page<Certificate>> MySqlEnrollmentTx::ListCertificates(
     const CertificateFilter& filter, int64_t after_id, int limit) {
   LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   return db::Guarded(session_, "list certificates", [&]() -> absl::StatusOr<Page<Certificate>> {
-    std::string query =
-        absl::StrCat("SELECT ", kCertificateColumns, " FROM certificates WHERE id > ?");
+    std::string query = absl::StrCat(CertificateColumns().SelectSql(), " WHERE id > ?");
     if (filter.trainee_id.has_value()) absl::StrAppend(&query, " AND trainee_id = ?");
     if (filter.workshop_id.has_value()) absl::StrAppend(&query, " AND workshop_id = ?");
     if (filter.run_id.has_value()) {
@@ -730,41 +635,14 @@ absl::StatusOr<Page<Certificate>> MySqlEnrollmentTx::ListCertificates(
       bind.Int64(*filter.visible_to_institution).Int64(*filter.visible_to_institution);
     }
     bind.Int64(int64_t{limit} + 1);
-    return ReadPage<Certificate>(select, limit, ReadCertificate);
+    return ReadPage<Certificate>(select, limit, CertificateColumns());
   });
 }
 
 absl::StatusOr<int64_t> MySqlEnrollmentTx::InsertCertificate(const Certificate& certificate) {
   return db::Guarded(session_, "insert certificate", [&]() -> absl::StatusOr<int64_t> {
-    LUBAN_ASSIGN_OR_RETURN(auto texts, EncodeCertificateTexts(certificate));
-    auto& insert = session_.Prepare(
-        "INSERT INTO certificates (version, create_time, update_time, number, trainee_id,"
-        " enrollment_id, holder_name, holder_name_latin, course_code, course_titles, discipline,"
-        " workshop_id, chinese_institution_id, partner_institution_id, workshop_names,"
-        " chinese_institution_names, partner_institution_names, final_score,"
-        " attendance_percent, issue_date, status, revoke_reason)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
-    Binder(insert)
-        .Int64(certificate.meta.version)
-        .Time(certificate.meta.create_time)
-        .Time(certificate.meta.update_time)
-        .Text(certificate.number)
-        .Int64(certificate.trainee_id)
-        .Int64(certificate.enrollment_id)
-        .Text(certificate.holder_name)
-        .Text(certificate.holder_name_latin)
-        .Text(certificate.course_code)
-        .Text(texts.course_titles)
-        .Text(certificate.discipline)
-        .OwnerIds(certificate.owners)
-        .Text(texts.workshop_names)
-        .Text(texts.chinese_institution_names)
-        .Text(texts.partner_institution_names)
-        .Int(certificate.final_score)
-        .Int(certificate.attendance_percent)
-        .Day(certificate.issue_date)
-        .Int(static_cast<int>(certificate.status))
-        .Text(certificate.revoke_reason);
+    auto& insert = session_.Prepare(CertificateColumns().InsertSql());
+    LUBAN_RETURN_IF_ERROR(CertificateColumns().BindInsert(insert, certificate));
     int64_t id = 0;
     try {
       id = db::Session::InsertReturningId(insert);
@@ -780,35 +658,8 @@ absl::StatusOr<int64_t> MySqlEnrollmentTx::InsertCertificate(const Certificate& 
 
 absl::Status MySqlEnrollmentTx::UpdateCertificate(const Certificate& certificate) {
   return db::Guarded(session_, "update certificate", [&]() -> absl::Status {
-    LUBAN_ASSIGN_OR_RETURN(auto texts, EncodeCertificateTexts(certificate));
-    auto& update = session_.Prepare(
-        "UPDATE certificates SET number = ?, trainee_id = ?, enrollment_id = ?, holder_name = ?,"
-        " holder_name_latin = ?, course_code = ?, course_titles = ?, discipline = ?,"
-        " workshop_id = ?, chinese_institution_id = ?, partner_institution_id = ?,"
-        " workshop_names = ?, chinese_institution_names = ?, partner_institution_names = ?,"
-        " final_score = ?, attendance_percent = ?, issue_date = ?, status = ?,"
-        " revoke_reason = ?, version = ?, update_time = ? WHERE id = ?");
-    Binder(update)
-        .Text(certificate.number)
-        .Int64(certificate.trainee_id)
-        .Int64(certificate.enrollment_id)
-        .Text(certificate.holder_name)
-        .Text(certificate.holder_name_latin)
-        .Text(certificate.course_code)
-        .Text(texts.course_titles)
-        .Text(certificate.discipline)
-        .OwnerIds(certificate.owners)
-        .Text(texts.workshop_names)
-        .Text(texts.chinese_institution_names)
-        .Text(texts.partner_institution_names)
-        .Int(certificate.final_score)
-        .Int(certificate.attendance_percent)
-        .Day(certificate.issue_date)
-        .Int(static_cast<int>(certificate.status))
-        .Text(certificate.revoke_reason)
-        .Int64(certificate.meta.version)
-        .Time(certificate.meta.update_time)
-        .Int64(certificate.meta.id);
+    auto& update = session_.Prepare(CertificateColumns().UpdateSql());
+    LUBAN_RETURN_IF_ERROR(CertificateColumns().BindUpdate(update, certificate));
     try {
       if (db::Session::Update(update) > 0) return absl::OkStatus();
     } catch (const sql::SQLException& e) {

@@ -23,15 +23,10 @@ namespace {
 
 using Json = nlohmann::json;
 using db::CheckLimit;
-using db::DecodeTexts;
 using db::DumpJson;
-using db::EncodeTexts;
 using db::Export;
-using db::GetText;
 using db::Malformed;
-using db::ParseDay;
 using db::ReadBool;
-using db::ReadMeta;
 using db::ReadOne;
 using db::ReadPage;
 
@@ -40,16 +35,6 @@ using db::ReadPage;
 constexpr int kErrConstraintFailed = 4025;
 constexpr char kWithinQuota[] = "programmes_within_quota";
 constexpr char kOneParticipant[] = "mobilities_one_participant";
-
-// Columns in the order the Read* functions expect them.
-constexpr char kProgrammeColumns[] =
-    "id, version, create_time, update_time, titles, chinese_institution_id,"
-    " partner_institution_id, partner_country, kind, direction, start_date, end_date, quota,"
-    " approved_count, completed_course_id, certificate_discipline, course_run_id, status";
-constexpr char kMobilityColumns[] =
-    "id, version, create_time, update_time, programme_id, trainee_id, teacher_full_name,"
-    " teacher_full_name_latin, teacher_position, sending_institution_id,"
-    " receiving_institution_id, state, decisions";
 
 // Rows an institution takes part in, on either side.
 constexpr char kProgrammeInvolves[] =
@@ -90,11 +75,6 @@ bool IsConstraint(const sql::SQLException& e, absl::string_view constraint) {
   return e.getErrorCode() == kErrConstraintFailed && absl::StrContains(e.what(), constraint);
 }
 
-std::optional<int64_t> GetOptionalId(sql::ResultSet& row, uint32_t column) {
-  if (row.isNull(column)) return std::nullopt;
-  return row.getInt64(column);
-}
-
 // A mobility's decisions: [{"state": 2, "actor": "...", "time": "...Z", "reason": "..."}].
 absl::StatusOr<std::string> EncodeDecisions(const std::vector<Decision>& decisions) {
   Json array = Json::array();
@@ -111,14 +91,14 @@ absl::StatusOr<std::string> EncodeDecisions(const std::vector<Decision>& decisio
   return DumpJson("decisions", array);
 }
 
-absl::StatusOr<std::vector<Decision>> DecodeDecisions(const std::string& text) {
-  constexpr char kColumn[] = "mobilities.decisions";
+absl::StatusOr<std::vector<Decision>> DecodeDecisions(absl::string_view column,
+                                                      const std::string& text) {
   const Json array = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!array.is_array()) return Malformed(kColumn);
+  if (!array.is_array()) return Malformed(column);
   std::vector<Decision> decisions;
   decisions.reserve(array.size());
   for (const Json& item : array) {
-    if (!item.is_object()) return Malformed(kColumn);
+    if (!item.is_object()) return Malformed(column);
     auto state = item.find("state");
     auto actor = item.find("actor");
     auto time = item.find("time");
@@ -126,7 +106,7 @@ absl::StatusOr<std::vector<Decision>> DecodeDecisions(const std::string& text) {
     if (state == item.end() || actor == item.end() || time == item.end() || reason == item.end() ||
         !state->is_number_integer() || !actor->is_string() || !time->is_string() ||
         !reason->is_string()) {
-      return Malformed(kColumn);
+      return Malformed(column);
     }
     Decision decision;
     decision.state = static_cast<MobilityState>(state->get<int>());
@@ -135,50 +115,11 @@ absl::StatusOr<std::vector<Decision>> DecodeDecisions(const std::string& text) {
     std::string error;
     if (!absl::ParseTime(kDecisionTimeParse, time->get<std::string>(), absl::UTCTimeZone(),
                          &decision.time, &error)) {
-      return Malformed(kColumn);
+      return Malformed(column);
     }
     decisions.push_back(std::move(decision));
   }
   return decisions;
-}
-
-absl::StatusOr<Programme> ReadProgramme(sql::ResultSet& row) {
-  Programme programme;
-  ReadMeta(row, &programme.meta);
-  LUBAN_ASSIGN_OR_RETURN(auto titles, DecodeTexts("programmes.titles", GetText(row, 5)));
-  programme.titles = std::move(titles);
-  programme.chinese_institution_id = row.getInt64(6);
-  programme.partner_institution_id = row.getInt64(7);
-  programme.partner_country = GetText(row, 8);
-  programme.kind = static_cast<ProgrammeKind>(row.getInt(9));
-  programme.direction = static_cast<Direction>(row.getInt(10));
-  LUBAN_ASSIGN_OR_RETURN(auto start, ParseDay("programmes.start_date", GetText(row, 11)));
-  programme.start_date = start;
-  LUBAN_ASSIGN_OR_RETURN(auto end, ParseDay("programmes.end_date", GetText(row, 12)));
-  programme.end_date = end;
-  programme.quota = row.getInt(13);
-  programme.approved_count = row.getInt(14);
-  programme.requirement.completed_course_id = GetOptionalId(row, 15);
-  programme.requirement.certificate_discipline = GetText(row, 16);
-  programme.course_run_id = GetOptionalId(row, 17);
-  programme.status = static_cast<ProgrammeStatus>(row.getInt(18));
-  return programme;
-}
-
-absl::StatusOr<Mobility> ReadMobility(sql::ResultSet& row) {
-  Mobility mobility;
-  ReadMeta(row, &mobility.meta);
-  mobility.programme_id = row.getInt64(5);
-  mobility.trainee_id = GetOptionalId(row, 6);
-  if (!row.isNull(7)) {
-    mobility.teacher = Teacher{GetText(row, 7), GetText(row, 8), GetText(row, 9)};
-  }
-  mobility.sending_institution_id = row.getInt64(10);
-  mobility.receiving_institution_id = row.getInt64(11);
-  mobility.state = static_cast<MobilityState>(row.getInt(12));
-  LUBAN_ASSIGN_OR_RETURN(auto decisions, DecodeDecisions(GetText(row, 13)));
-  mobility.decisions = std::move(decisions);
-  return mobility;
 }
 
 // The shared binder, plus the exchange tables' own values.
@@ -198,6 +139,74 @@ class Binder : public db::BasicBinder<Binder> {
   }
 };
 
+// Each table's columns, named once next to how they bind (`b`, the binder) and read (`r`, the
+// row) an entity `x`; see db::Columns.
+const db::Columns<Programme, Binder>& ProgrammeColumns() {
+  static const auto* const columns = new db::Columns<Programme, Binder>(
+      "programmes",
+      {
+          {"titles", [](auto& b, auto& x) { b.Texts("titles", x.titles); },
+           [](auto& r, auto& x) { x.titles = r.Texts(); }},
+          {"chinese_institution_id", [](auto& b, auto& x) { b.Int64(x.chinese_institution_id); },
+           [](auto& r, auto& x) { x.chinese_institution_id = r.Int64(); }},
+          {"partner_institution_id", [](auto& b, auto& x) { b.Int64(x.partner_institution_id); },
+           [](auto& r, auto& x) { x.partner_institution_id = r.Int64(); }},
+          {"partner_country", [](auto& b, auto& x) { b.Text(x.partner_country); },
+           [](auto& r, auto& x) { x.partner_country = r.Text(); }},
+          {"kind", [](auto& b, auto& x) { b.Int(static_cast<int>(x.kind)); },
+           [](auto& r, auto& x) { x.kind = static_cast<ProgrammeKind>(r.Int()); }},
+          {"direction", [](auto& b, auto& x) { b.Int(static_cast<int>(x.direction)); },
+           [](auto& r, auto& x) { x.direction = static_cast<Direction>(r.Int()); }},
+          {"start_date", [](auto& b, auto& x) { b.Day(x.start_date); },
+           [](auto& r, auto& x) { x.start_date = r.Day(); }},
+          {"end_date", [](auto& b, auto& x) { b.Day(x.end_date); },
+           [](auto& r, auto& x) { x.end_date = r.Day(); }},
+          {"quota", [](auto& b, auto& x) { b.Int(x.quota); },
+           [](auto& r, auto& x) { x.quota = r.Int(); }},
+          // Not updated: only TakeQuotaPlace and ReleaseQuotaPlace move it.
+          {"approved_count", [](auto& b, auto& x) { b.Int(x.approved_count); },
+           [](auto& r, auto& x) { x.approved_count = r.Int(); }, db::Write::kOnInsert},
+          {"completed_course_id",
+           [](auto& b, auto& x) { b.OptionalId(x.requirement.completed_course_id); },
+           [](auto& r, auto& x) { x.requirement.completed_course_id = r.OptionalInt64(); }},
+          {"certificate_discipline",
+           [](auto& b, auto& x) { b.Text(x.requirement.certificate_discipline); },
+           [](auto& r, auto& x) { x.requirement.certificate_discipline = r.Text(); }},
+          {"course_run_id", [](auto& b, auto& x) { b.OptionalId(x.course_run_id); },
+           [](auto& r, auto& x) { x.course_run_id = r.OptionalInt64(); }},
+          {"status", [](auto& b, auto& x) { b.Int(static_cast<int>(x.status)); },
+           [](auto& r, auto& x) { x.status = static_cast<ProgrammeStatus>(r.Int()); }},
+      });
+  return *columns;
+}
+
+const db::Columns<Mobility, Binder>& MobilityColumns() {
+  static const auto* const columns = new db::Columns<Mobility, Binder>(
+      "mobilities",
+      {
+          {"programme_id", [](auto& b, auto& x) { b.Int64(x.programme_id); },
+           [](auto& r, auto& x) { x.programme_id = r.Int64(); }},
+          {"trainee_id", [](auto& b, auto& x) { b.OptionalId(x.trainee_id); },
+           [](auto& r, auto& x) { x.trainee_id = r.OptionalInt64(); }},
+          // All three NULL for a trainee's mobility.
+          {"teacher_full_name, teacher_full_name_latin, teacher_position",
+           [](auto& b, auto& x) { b.TeacherColumns(x.teacher); },
+           [](auto& r, auto& x) {
+             if (!r.IsNull()) x.teacher = Teacher{r.Text(), r.Text(), r.Text()};
+           }},
+          {"sending_institution_id", [](auto& b, auto& x) { b.Int64(x.sending_institution_id); },
+           [](auto& r, auto& x) { x.sending_institution_id = r.Int64(); }},
+          {"receiving_institution_id",
+           [](auto& b, auto& x) { b.Int64(x.receiving_institution_id); },
+           [](auto& r, auto& x) { x.receiving_institution_id = r.Int64(); }},
+          {"state", [](auto& b, auto& x) { b.Int(static_cast<int>(x.state)); },
+           [](auto& r, auto& x) { x.state = static_cast<MobilityState>(r.Int()); }},
+          {"decisions", [](auto& b, auto& x) { b.Encoded(EncodeDecisions(x.decisions)); },
+           [](auto& r, auto& x) { x.decisions = r.Decoded(DecodeDecisions); }},
+      });
+  return *columns;
+}
+
 }  // namespace
 
 absl::Status MySqlExchangeTx::CheckExists(absl::string_view table, absl::string_view collection,
@@ -212,11 +221,9 @@ absl::Status MySqlExchangeTx::CheckExists(absl::string_view table, absl::string_
 
 absl::StatusOr<Programme> MySqlExchangeTx::GetProgramme(int64_t id, bool for_update) {
   return db::Guarded(session_, "get programme", [&]() -> absl::StatusOr<Programme> {
-    auto& select =
-        session_.Prepare(absl::StrCat("SELECT ", kProgrammeColumns, " FROM programmes WHERE id = ?",
-                                      for_update ? " FOR UPDATE" : ""));
+    auto& select = session_.Prepare(ProgrammeColumns().SelectByKeySql(for_update));
     select.setInt64(1, id);
-    return ReadOne<Programme>(select, kProgrammes, id, ReadProgramme);
+    return ReadOne<Programme>(select, kProgrammes, id, ProgrammeColumns());
   });
 }
 
@@ -228,7 +235,7 @@ absl::StatusOr<Page<Programme>> MySqlExchangeTx::ListProgrammes(const ProgrammeF
     return Page<Programme>();
   }
   return db::Guarded(session_, "list programmes", [&]() -> absl::StatusOr<Page<Programme>> {
-    std::string query = absl::StrCat("SELECT ", kProgrammeColumns, " FROM programmes WHERE id > ?");
+    std::string query = absl::StrCat(ProgrammeColumns().SelectSql(), " WHERE id > ?");
     if (filter.institution_id.has_value()) absl::StrAppend(&query, kProgrammeInvolves);
     if (!filter.country.empty()) absl::StrAppend(&query, " AND partner_country = ?");
     if (filter.kind.has_value()) absl::StrAppend(&query, " AND kind = ?");
@@ -255,37 +262,14 @@ absl::StatusOr<Page<Programme>> MySqlExchangeTx::ListProgrammes(const ProgrammeF
       bind.Int64(*filter.visible_to_institution).Int64(*filter.visible_to_institution);
     }
     bind.Int64(int64_t{limit} + 1);
-    return ReadPage<Programme>(select, limit, ReadProgramme);
+    return ReadPage<Programme>(select, limit, ProgrammeColumns());
   });
 }
 
 absl::StatusOr<int64_t> MySqlExchangeTx::InsertProgramme(const Programme& programme) {
   return db::Guarded(session_, "insert programme", [&]() -> absl::StatusOr<int64_t> {
-    LUBAN_ASSIGN_OR_RETURN(auto titles, EncodeTexts("titles", programme.titles));
-    auto& insert = session_.Prepare(
-        "INSERT INTO programmes (version, create_time, update_time, titles,"
-        " chinese_institution_id, partner_institution_id, partner_country, kind, direction,"
-        " start_date, end_date, quota, approved_count, completed_course_id,"
-        " certificate_discipline, course_run_id, status)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
-    Binder(insert)
-        .Int64(programme.meta.version)
-        .Time(programme.meta.create_time)
-        .Time(programme.meta.update_time)
-        .Text(titles)
-        .Int64(programme.chinese_institution_id)
-        .Int64(programme.partner_institution_id)
-        .Text(programme.partner_country)
-        .Int(static_cast<int>(programme.kind))
-        .Int(static_cast<int>(programme.direction))
-        .Day(programme.start_date)
-        .Day(programme.end_date)
-        .Int(programme.quota)
-        .Int(programme.approved_count)
-        .OptionalId(programme.requirement.completed_course_id)
-        .Text(programme.requirement.certificate_discipline)
-        .OptionalId(programme.course_run_id)
-        .Int(static_cast<int>(programme.status));
+    auto& insert = session_.Prepare(ProgrammeColumns().InsertSql());
+    LUBAN_RETURN_IF_ERROR(ProgrammeColumns().BindInsert(insert, programme));
     int64_t id = 0;
     try {
       id = db::Session::InsertReturningId(insert);
@@ -299,32 +283,8 @@ absl::StatusOr<int64_t> MySqlExchangeTx::InsertProgramme(const Programme& progra
 
 absl::Status MySqlExchangeTx::UpdateProgramme(const Programme& programme) {
   return db::Guarded(session_, "update programme", [&]() -> absl::Status {
-    auto titles = EncodeTexts("titles", programme.titles);
-    if (!titles.ok()) return titles.status();
-    // approved_count is not written: only TakeQuotaPlace and ReleaseQuotaPlace move it.
-    auto& update = session_.Prepare(
-        "UPDATE programmes SET titles = ?, chinese_institution_id = ?,"
-        " partner_institution_id = ?, partner_country = ?, kind = ?, direction = ?,"
-        " start_date = ?, end_date = ?, quota = ?, completed_course_id = ?,"
-        " certificate_discipline = ?, course_run_id = ?, status = ?, version = ?,"
-        " update_time = ? WHERE id = ?");
-    Binder(update)
-        .Text(*titles)
-        .Int64(programme.chinese_institution_id)
-        .Int64(programme.partner_institution_id)
-        .Text(programme.partner_country)
-        .Int(static_cast<int>(programme.kind))
-        .Int(static_cast<int>(programme.direction))
-        .Day(programme.start_date)
-        .Day(programme.end_date)
-        .Int(programme.quota)
-        .OptionalId(programme.requirement.completed_course_id)
-        .Text(programme.requirement.certificate_discipline)
-        .OptionalId(programme.course_run_id)
-        .Int(static_cast<int>(programme.status))
-        .Int64(programme.meta.version)
-        .Time(programme.meta.update_time)
-        .Int64(programme.meta.id);
+    auto& update = session_.Prepare(ProgrammeColumns().UpdateSql());
+    LUBAN_RETURN_IF_ERROR(ProgrammeColumns().BindUpdate(update, programme));
     try {
       if (db::Session::Update(update) > 0) return absl::OkStatus();
     } catch (const sql::SQLException& e) {
@@ -364,11 +324,9 @@ absl::Status MySqlExchangeTx::ReleaseQuotaPlace(int64_t programme_id) {
 
 absl::StatusOr<Mobility> MySqlExchangeTx::GetMobility(int64_t id, bool for_update) {
   return db::Guarded(session_, "get mobility", [&]() -> absl::StatusOr<Mobility> {
-    auto& select =
-        session_.Prepare(absl::StrCat("SELECT ", kMobilityColumns, " FROM mobilities WHERE id = ?",
-                                      for_update ? " FOR UPDATE" : ""));
+    auto& select = session_.Prepare(MobilityColumns().SelectByKeySql(for_update));
     select.setInt64(1, id);
-    return ReadOne<Mobility>(select, kMobilities, id, ReadMobility);
+    return ReadOne<Mobility>(select, kMobilities, id, MobilityColumns());
   });
 }
 
@@ -376,7 +334,7 @@ absl::StatusOr<Page<Mobility>> MySqlExchangeTx::ListMobilities(const MobilityFil
                                                                int64_t after_id, int limit) {
   LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   return db::Guarded(session_, "list mobilities", [&]() -> absl::StatusOr<Page<Mobility>> {
-    std::string query = absl::StrCat("SELECT ", kMobilityColumns, " FROM mobilities WHERE id > ?");
+    std::string query = absl::StrCat(MobilityColumns().SelectSql(), " WHERE id > ?");
     if (filter.programme_id.has_value()) absl::StrAppend(&query, " AND programme_id = ?");
     if (filter.institution_id.has_value()) absl::StrAppend(&query, kMobilityInvolves);
     if (filter.state.has_value()) absl::StrAppend(&query, " AND state = ?");
@@ -396,7 +354,7 @@ absl::StatusOr<Page<Mobility>> MySqlExchangeTx::ListMobilities(const MobilityFil
       bind.Int64(*filter.visible_to_institution).Int64(*filter.visible_to_institution);
     }
     bind.Int64(int64_t{limit} + 1);
-    return ReadPage<Mobility>(select, limit, ReadMobility);
+    return ReadPage<Mobility>(select, limit, MobilityColumns());
   });
 }
 
@@ -417,23 +375,8 @@ absl::StatusOr<bool> MySqlExchangeTx::HasOpenMobility(int64_t programme_id, int6
 
 absl::StatusOr<int64_t> MySqlExchangeTx::InsertMobility(const Mobility& mobility) {
   return db::Guarded(session_, "insert mobility", [&]() -> absl::StatusOr<int64_t> {
-    LUBAN_ASSIGN_OR_RETURN(auto decisions, EncodeDecisions(mobility.decisions));
-    auto& insert = session_.Prepare(
-        "INSERT INTO mobilities (version, create_time, update_time, programme_id, trainee_id,"
-        " teacher_full_name, teacher_full_name_latin, teacher_position, sending_institution_id,"
-        " receiving_institution_id, state, decisions)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
-    Binder(insert)
-        .Int64(mobility.meta.version)
-        .Time(mobility.meta.create_time)
-        .Time(mobility.meta.update_time)
-        .Int64(mobility.programme_id)
-        .OptionalId(mobility.trainee_id)
-        .TeacherColumns(mobility.teacher)
-        .Int64(mobility.sending_institution_id)
-        .Int64(mobility.receiving_institution_id)
-        .Int(static_cast<int>(mobility.state))
-        .Text(decisions);
+    auto& insert = session_.Prepare(MobilityColumns().InsertSql());
+    LUBAN_RETURN_IF_ERROR(MobilityColumns().BindInsert(insert, mobility));
     int64_t id = 0;
     try {
       id = db::Session::InsertReturningId(insert);
@@ -450,24 +393,8 @@ absl::StatusOr<int64_t> MySqlExchangeTx::InsertMobility(const Mobility& mobility
 
 absl::Status MySqlExchangeTx::UpdateMobility(const Mobility& mobility) {
   return db::Guarded(session_, "update mobility", [&]() -> absl::Status {
-    auto decisions = EncodeDecisions(mobility.decisions);
-    if (!decisions.ok()) return decisions.status();
-    auto& update = session_.Prepare(
-        "UPDATE mobilities SET programme_id = ?, trainee_id = ?, teacher_full_name = ?,"
-        " teacher_full_name_latin = ?, teacher_position = ?, sending_institution_id = ?,"
-        " receiving_institution_id = ?, state = ?, decisions = ?, version = ?,"
-        " update_time = ? WHERE id = ?");
-    Binder(update)
-        .Int64(mobility.programme_id)
-        .OptionalId(mobility.trainee_id)
-        .TeacherColumns(mobility.teacher)
-        .Int64(mobility.sending_institution_id)
-        .Int64(mobility.receiving_institution_id)
-        .Int(static_cast<int>(mobility.state))
-        .Text(*decisions)
-        .Int64(mobility.meta.version)
-        .Time(mobility.meta.update_time)
-        .Int64(mobility.meta.id);
+    auto& update = session_.Prepare(MobilityColumns().UpdateSql());
+    LUBAN_RETURN_IF_ERROR(MobilityColumns().BindUpdate(update, mobility));
     try {
       if (db::Session::Update(update) > 0) return absl::OkStatus();
     } catch (const sql::SQLException& e) {
@@ -484,7 +411,7 @@ absl::StatusOr<std::vector<Mobility>> MySqlExchangeTx::ExportMobilities(const Ex
                                                                         int limit) {
   LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   return db::Guarded(session_, "export mobilities", [&]() -> absl::StatusOr<std::vector<Mobility>> {
-    return Export<Mobility>(session_, "mobilities", kMobilityColumns, cursor, limit, ReadMobility);
+    return Export(session_, MobilityColumns(), cursor, limit);
   });
 }
 
