@@ -1,5 +1,6 @@
 #include "common/db/pool.h"
 
+#include <iterator>
 #include <optional>
 #include <string>
 #include <utility>
@@ -82,6 +83,13 @@ sql::PreparedStatement& PooledConnection::Prepare(absl::string_view query) {
     it->second->clearParameters();
   }
   return *it->second;
+}
+
+void PooledConnection::SetAutocommit(bool on) {
+  if (on == autocommit_) return;
+  std::unique_ptr<sql::Statement> statement(connection_->createStatement());
+  statement->execute(on ? "SET autocommit = 1" : "SET autocommit = 0");
+  autocommit_ = on;
 }
 
 ConnectionPool::Lease::Lease(Lease&& other) noexcept
@@ -218,7 +226,7 @@ absl::StatusOr<std::unique_ptr<PooledConnection>> ConnectionPool::OpenOn(
   }
 }
 
-absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Borrow(absl::Time deadline) {
+absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Borrow(absl::Time deadline, bool autocommit) {
   EnsureThreadRegistered();
   if (!reachable()) {
     return absl::UnavailableError(
@@ -246,9 +254,17 @@ absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Borrow(absl::Time deadline
         }
       }
       if (!idle_.empty()) {
-        // Most recently used first: warm connections, and idle ones age out of use.
-        candidate = std::move(idle_.back());
-        idle_.pop_back();
+        // Most recently used first (warm connections, and idle ones age out of use), of those
+        // in the wanted mode when any is: a switch costs a round trip.
+        auto pick = std::prev(idle_.end());
+        for (auto it = idle_.rbegin(); it != idle_.rend(); ++it) {
+          if ((*it)->autocommit() == autocommit) {
+            pick = std::prev(it.base());
+            break;
+          }
+        }
+        candidate = std::move(*pick);
+        idle_.erase(pick);
       } else {
         ++open_;
         may_open = true;

@@ -13,9 +13,11 @@
 //    the first listed while it answers; a node that cannot be reached, or that answers but is not
 //    part of the cluster's primary component (it refuses queries, error 1047), makes the pool move
 //    to the next, and the idle connections to the old node are dropped as they come up.
-// Connections run with autocommit off, utf8mb4 with a binary collation (byte-exact text), UTC and
+// Connections open with autocommit off, utf8mb4 with a binary collation (byte-exact text), UTC and
 // strict SQL mode, at MariaDB's default REPEATABLE READ; a lease holds one transaction at a time
-// (see transaction.h).
+// (see transaction.h). A connection lent for a single-statement read (RunSingleRead) is switched
+// to autocommit on and stays so until a transaction switches it back: the pool lends each kind
+// of work a connection already in its mode when it has one.
 #ifndef LUBAN_COMMON_DB_POOL_H_
 #define LUBAN_COMMON_DB_POOL_H_
 
@@ -96,12 +98,22 @@ class PooledConnection {
   // cleared). Throws sql::SQLException like the connector.
   sql::PreparedStatement& Prepare(absl::string_view query);
 
+  // Each statement commits alone (on) or statements make up a transaction until COMMIT (off,
+  // as a connection opens). Costs a round trip when it changes the mode, nothing otherwise.
+  // Throws sql::SQLException like the connector, the mode then unchanged as far as this object
+  // knows (a failed switch is a connection error in practice: the lease is discarded). The
+  // connector's own record (getAutoCommit) is left as it was: its setAutoCommit() ignores a
+  // failure, and a write taken for a transaction's must never commit on its own.
+  void SetAutocommit(bool on);
+  bool autocommit() const { return autocommit_; }
+
   absl::Time last_used() const { return last_used_; }
   void Touch(absl::Time now) { last_used_ = now; }
 
  private:
   std::unique_ptr<sql::Connection> connection_;
   int host_;
+  bool autocommit_ = false;
   absl::flat_hash_map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
   absl::Time last_used_;
 };
@@ -148,8 +160,10 @@ class ConnectionPool {
   // Lends a connection, opening one when fewer than pool_size exist, else waiting until
   // min(deadline, now + borrow_timeout). UNAVAILABLE when the database cannot be reached,
   // RESOURCE_EXHAUSTED when every connection stayed busy, DEADLINE_EXCEEDED when `deadline`
-  // passed first.
-  absl::StatusOr<Lease> Borrow(absl::Time deadline = absl::InfiniteFuture());
+  // passed first. Of the idle connections, the most recently used one whose autocommit mode is
+  // `autocommit` when there is one (the caller sets the mode it needs: SetAutocommit).
+  absl::StatusOr<Lease> Borrow(absl::Time deadline = absl::InfiniteFuture(),
+                               bool autocommit = false);
 
   // Round trip to the database on a pooled connection (start-up).
   absl::Status Ping(absl::Duration timeout);

@@ -71,6 +71,7 @@ absl::Status RunInTransaction(ConnectionPool& pool, const TransactionOptions& op
   for (int attempt = 1; attempt <= options.max_attempts; ++attempt) {
     Session session(*lease);
     try {
+      lease->SetAutocommit(false);  // after a single-statement read
       status = body(session);
       if (status.ok() && absl::Now() + kCommitMargin >= options.deadline) {
         // The caller has been told DEADLINE_EXCEEDED (or is about to be): nothing may commit
@@ -112,6 +113,39 @@ absl::Status RunInTransaction(ConnectionPool& pool, const TransactionOptions& op
     absl::SleepFor(pause);
   }
   return status;
+}
+
+absl::Status RunSingleRead(ConnectionPool& pool, const TransactionOptions& options,
+                           absl::FunctionRef<absl::Status(Session&)> body) {
+  if (absl::Now() >= options.deadline) {
+    return absl::DeadlineExceededError(
+        absl::StrCat(options.context, ": the deadline passed before the work started"));
+  }
+  {
+    LUBAN_ASSIGN_OR_RETURN(auto lease, pool.Borrow(options.deadline, /*autocommit=*/true));
+    Session session(*lease, /*single_statement=*/true);
+    absl::Status status;
+    bool needs_transaction = false;
+    try {
+      lease->SetAutocommit(true);
+      status = body(session);
+    } catch (const sql::SQLException& e) {
+      status = session.Fail(e, options.context);
+    } catch (const Session::NeedsTransaction&) {
+      needs_transaction = true;
+    }
+    const int code = session.error_code();
+    if (IsConnectionError(code)) {
+      lease.Discard();
+      return status;
+    }
+    if (code == kErrNodeNotReady) {
+      lease.Discard();  // RunInTransaction borrows a connection to a node in the cluster
+    } else if (!needs_transaction && !IsRetryableTransactionError(code)) {
+      return status;
+    }
+  }
+  return RunInTransaction(pool, options, body);
 }
 
 }  // namespace luban::db

@@ -31,6 +31,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/db/pool.h"
+#include "common/domain/store.h"
 #include "cppconn/exception.h"
 
 namespace sql {
@@ -39,13 +40,23 @@ class ResultSet;
 
 namespace luban::db {
 
-// A transaction in progress on a pooled connection.
+// A transaction in progress on a pooled connection, or the single statement of a read
+// (RunSingleRead).
 class Session {
  public:
-  explicit Session(PooledConnection& connection) : connection_(connection) {}
+  // Thrown by Prepare when a single-statement session is asked for a second statement: the body
+  // reads across statements, and RunSingleRead runs it again in a transaction.
+  struct NeedsTransaction {};
 
-  // Prepared statement for `query`, cached per connection.
-  sql::PreparedStatement& Prepare(absl::string_view query) { return connection_.Prepare(query); }
+  explicit Session(PooledConnection& connection, bool single_statement = false)
+      : connection_(connection), single_statement_(single_statement) {}
+
+  // Prepared statement for `query`, cached per connection. Throws NeedsTransaction in a
+  // single-statement session that prepared one already (before the second statement runs).
+  sql::PreparedStatement& Prepare(absl::string_view query) {
+    if (single_statement_ && prepared_++ > 0) throw NeedsTransaction();
+    return connection_.Prepare(query);
+  }
   // Executes a prepared query and owns its result set.
   static std::unique_ptr<sql::ResultSet> Query(sql::PreparedStatement& statement);
   // Executes a prepared update; returns the affected rows.
@@ -75,6 +86,8 @@ class Session {
 
  private:
   PooledConnection& connection_;
+  const bool single_statement_;
+  int prepared_ = 0;
   int error_code_ = 0;
   bool published_changes_ = false;
 };
@@ -115,6 +128,46 @@ struct TransactionOptions {
 
 absl::Status RunInTransaction(ConnectionPool& pool, const TransactionOptions& options,
                               absl::FunctionRef<absl::Status(Session&)> body);
+
+// Runs `body`, a read that writes nothing, as one statement with autocommit on: one round trip
+// to the database where a transaction takes two (the statement and its COMMIT), and the same
+// answer, since one statement reads one consistent snapshot either way. A body that prepares a
+// second statement is stopped before it runs it and runs again with RunInTransaction, whose
+// snapshot holds across statements (so any read may come here: a multi-statement one costs a
+// statement more). Errors as RunInTransaction's: a connection error discards the connection
+// (UNAVAILABLE); a body that failed on a conflict or on a Galera node outside the primary
+// component runs again in a transaction.
+absl::Status RunSingleRead(ConnectionPool& pool, const TransactionOptions& options,
+                           absl::FunctionRef<absl::Status(Session&)> body);
+
+// The MySQL side of a service's TransactionalStore<Tx> (common/domain/store.h): each body runs on
+// a `SqlTx`, the service's implementation of Tx over a Session (constructed from it).
+template <typename Tx, typename SqlTx>
+class SqlStore final : public TransactionalStore<Tx> {
+ public:
+  // `pool` must outlive the store.
+  explicit SqlStore(ConnectionPool* pool) : pool_(pool) {}
+
+  absl::Status InTransaction(absl::string_view context, absl::Time deadline,
+                             absl::FunctionRef<absl::Status(Tx&)> body) override {
+    return RunInTransaction(*pool_, {.context = context, .deadline = deadline},
+                            [&](Session& session) { return Run(session, body); });
+  }
+
+  absl::Status InSingleRead(absl::string_view context, absl::Time deadline,
+                            absl::FunctionRef<absl::Status(Tx&)> body) override {
+    return RunSingleRead(*pool_, {.context = context, .deadline = deadline},
+                         [&](Session& session) { return Run(session, body); });
+  }
+
+ private:
+  static absl::Status Run(Session& session, absl::FunctionRef<absl::Status(Tx&)> body) {
+    SqlTx tx(session);
+    return body(tx);
+  }
+
+  ConnectionPool* pool_;
+};
 
 }  // namespace luban::db
 

@@ -21,6 +21,14 @@ class TransactionalStore {
   virtual ~TransactionalStore() = default;
   virtual absl::Status InTransaction(absl::string_view context, absl::Time deadline,
                                      absl::FunctionRef<absl::Status(Tx&)> body) = 0;
+
+  // Runs `body`, a read that writes nothing, as InTransaction does; the MySQL stores run a body
+  // that reads with one statement as that statement alone, in one round trip (db::RunSingleRead),
+  // and any other in a transaction. For the Get methods' reads.
+  virtual absl::Status InSingleRead(absl::string_view context, absl::Time deadline,
+                                    absl::FunctionRef<absl::Status(Tx&)> body) {
+    return InTransaction(context, deadline, body);
+  }
 };
 
 }  // namespace luban

@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/db/pool.h"
+#include "common/domain/status_macros.h"
 #include "cppconn/exception.h"
 #include "cppconn/prepared_statement.h"
 #include "cppconn/resultset.h"
@@ -336,6 +337,106 @@ TEST_F(TransactionTest, ALockingReadThatTimesOutFailsInsteadOfReadingNoRow) {
   EXPECT_EQ(status.code(), absl::StatusCode::kAborted) << status;
   EXPECT_FALSE(went_on) << "the read that timed out came back as a result with"
                         << (read_a_row ? "" : " no") << " row";
+}
+
+// ---- RunSingleRead ----
+
+// The label of item `id` through `session` ("" when there is none).
+absl::StatusOr<std::string> Label(Session& session, int id) {
+  return Guarded(session, "read item", [&]() -> absl::StatusOr<std::string> {
+    auto& select = session.Prepare("SELECT label FROM items WHERE id = ?");
+    select.setInt(1, id);
+    auto rows = Session::Query(select);
+    return rows->next() ? std::string(rows->getString(1)) : std::string();
+  });
+}
+
+// COMMITs the pool's one connection has sent so far (read in a transaction of its own, which
+// commits once more after the figure is read).
+int64_t CommitsSent(ConnectionPool& pool) {
+  int64_t commits = -1;
+  const absl::Status status = RunInTransaction(pool, {}, [&](Session& session) -> absl::Status {
+    auto rows = Session::Query(session.Prepare("SHOW SESSION STATUS LIKE 'Com_commit'"));
+    if (!rows->next()) return absl::InternalError("no Com_commit");
+    commits = rows->getInt64(2);
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(status.ok()) << status;
+  return commits;
+}
+
+TEST_F(TransactionTest, ASingleReadIsOneStatementWithoutACommitAndSeesTheLatestCommit) {
+  ASSERT_TRUE(db().Execute("INSERT INTO items (id, label) VALUES (1, 'before')").ok());
+  ConnectionPool pool(Config(1));
+  const int64_t commits_before = CommitsSent(pool);
+  std::string seen;
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(RunSingleRead(pool, {.context = "read"}, [&](Session& session) -> absl::Status {
+                  LUBAN_ASSIGN_OR_RETURN(seen, Label(session, 1));
+                  return absl::OkStatus();
+                }).ok());
+  }
+  EXPECT_EQ(seen, "before");
+  // Five reads sent no COMMIT: the difference is the first figure's own transaction's.
+  EXPECT_EQ(CommitsSent(pool) - commits_before, 1);
+  // No snapshot is held from one read to the next: a change committed elsewhere is seen.
+  ASSERT_TRUE(db().Execute("UPDATE items SET label = 'after' WHERE id = 1").ok());
+  ASSERT_TRUE(RunSingleRead(pool, {.context = "read"}, [&](Session& session) -> absl::Status {
+                LUBAN_ASSIGN_OR_RETURN(seen, Label(session, 1));
+                return absl::OkStatus();
+              }).ok());
+  EXPECT_EQ(seen, "after");
+}
+
+TEST_F(TransactionTest, AReadOfTwoStatementsRunsAgainInOneTransaction) {
+  ASSERT_TRUE(db().Execute("INSERT INTO items (id, label) VALUES (1, 'one'), (2, 'two')").ok());
+  ConnectionPool pool(Config(1));
+  int attempts = 0;
+  std::string first, second;
+  const absl::Status status =
+      RunSingleRead(pool, {.context = "read two"}, [&](Session& session) -> absl::Status {
+        ++attempts;
+        LUBAN_ASSIGN_OR_RETURN(first, Label(session, 1));
+        LUBAN_ASSIGN_OR_RETURN(second, Label(session, 2));
+        return absl::OkStatus();
+      });
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_EQ(attempts, 2) << "stopped at its second statement, then run in a transaction";
+  EXPECT_EQ(first, "one");
+  EXPECT_EQ(second, "two");
+  EXPECT_EQ(pool.GetStats().discarded, 0);
+}
+
+TEST_F(TransactionTest, ATransactionAfterASingleReadOnItsConnectionStillRollsBack) {
+  ConnectionPool pool(Config(1));  // one connection: the read's, then the transaction's
+  ASSERT_TRUE(RunSingleRead(pool, {.context = "read"}, [&](Session& session) {
+                return Label(session, 1).status();
+              }).ok());
+  const absl::Status status =
+      RunInTransaction(pool, {.context = "insert then refuse"}, [&](Session& session) {
+        if (auto s = Insert(session, 1, "must not stay"); !s.ok()) return s;
+        return absl::FailedPreconditionError("a rule refused the change");
+      });
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
+  EXPECT_EQ(Count(), 0) << "the insert committed on its own: autocommit was left on";
+}
+
+TEST_F(TransactionTest, ASingleReadThatFailsIsMappedAndLeavesTheConnectionUsable) {
+  ConnectionPool pool(Config(1));
+  const absl::Status status =
+      RunSingleRead(pool, {.context = "bad read"}, [&](Session& session) -> absl::Status {
+        return Guarded(session, "read missing table", [&]() -> absl::Status {
+          Session::Query(session.Prepare("SELECT * FROM no_such_table"));
+          return absl::OkStatus();
+        });
+      });
+  EXPECT_EQ(status.code(), absl::StatusCode::kInternal) << status;
+  EXPECT_THAT(std::string(status.message()), HasSubstr("1146"));
+  EXPECT_EQ(pool.GetStats().discarded, 0);
+  ASSERT_TRUE(RunInTransaction(pool, {}, [&](Session& session) {
+                return Insert(session, 1, "after");
+              }).ok());
+  EXPECT_EQ(Count(), 1);
 }
 
 }  // namespace

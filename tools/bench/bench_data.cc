@@ -21,7 +21,8 @@ absl::Status SaveBenchData(const BenchData& data, const std::string& path) {
         << "enrollments = " << data.enrollments << "\n"
         << "write_cursor = " << data.write_cursor << "\n"
         << "read_runs = " << absl::StrJoin(data.read_runs, ",") << "\n"
-        << "write_runs = " << absl::StrJoin(data.write_runs, ",") << "\n";
+        << "write_runs = " << absl::StrJoin(data.write_runs, ",") << "\n"
+        << "workshops = " << absl::StrJoin(data.workshops, ",") << "\n";
     if (!out.good()) return absl::FailedPreconditionError(absl::StrCat("cannot write ", temp));
   }
   if (std::rename(temp.c_str(), path.c_str()) != 0) {
@@ -57,11 +58,13 @@ absl::StatusOr<BenchData> LoadBenchData(const std::string& path) {
       data.read_runs = absl::StrSplit(value, ',', absl::SkipEmpty());
     } else if (key == "write_runs") {
       data.write_runs = absl::StrSplit(value, ',', absl::SkipEmpty());
+    } else if (key == "workshops") {
+      data.workshops = absl::StrSplit(value, ',', absl::SkipEmpty());
     }
     if (!ok) return absl::InvalidArgumentError(absl::StrCat(path, ": bad value of ", key));
   }
   if (data.trainee_last < data.trainee_first || data.trainee_first <= 0 || data.read_runs.empty() ||
-      data.write_runs.empty()) {
+      data.write_runs.empty() || data.workshops.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": incomplete; seed again"));
   }
   return data;

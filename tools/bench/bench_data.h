@@ -18,6 +18,7 @@ struct BenchData {
   int64_t enrollments = 0;              // seeded enrollments, spread over read_runs
   std::vector<std::string> read_runs;   // "courseRuns/<id>", open, holding the enrollments
   std::vector<std::string> write_runs;  // "courseRuns/<id>", open, for Enroll under load
+  std::vector<std::string> workshops;   // "workshops/<id>": homes of the created trainees
   int64_t write_cursor = 0;  // write pairs used so far (the write scenario goes on from here)
 
   int64_t trainees() const { return trainee_last - trainee_first + 1; }

@@ -15,6 +15,7 @@
 #include "common/auth/policy.h"
 #include "common/server/call.h"
 #include "common/server/executor.h"
+#include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "luban/enrollment/v1/enrollment.grpc.pb.h"
 
@@ -22,11 +23,12 @@ namespace luban::bench {
 
 class CeilingServer {
  public:
-  // Listens on `listen` ("127.0.0.1:0" picks a port) with `threads` executor threads (give the
-  // services' --db_pool_size: the same threading model).
-  static absl::StatusOr<std::unique_ptr<CeilingServer>> Start(const std::string& listen,
-                                                              int threads,
-                                                              auth::CredentialStore credentials);
+  // Listens on `listen` ("127.0.0.1:0" picks a port) with `server_credentials` (plaintext or
+  // TLS, as the suite under comparison) and `threads` executor threads (give the services'
+  // --db_pool_size: the same threading model).
+  static absl::StatusOr<std::unique_ptr<CeilingServer>> Start(
+      const std::string& listen, int threads, auth::CredentialStore credentials,
+      std::shared_ptr<grpc::ServerCredentials> server_credentials);
   ~CeilingServer();
 
   int port() const { return port_; }

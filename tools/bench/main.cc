@@ -2,11 +2,15 @@
 //
 //   luban-bench seed [--trainees=100000] [--enrollments_per_trainee=3] --data=FILE
 //   luban-bench write-runs [--write_runs=64] --data=FILE   (new empty runs for the writes)
-//   luban-bench run --scenario=point|page|write|mixed --concurrency=8 [--ceiling=HOST:PORT]
-//                   [--warmup=2s] [--duration=10s] [--round=1] --data=FILE [--results=FILE]
+//   luban-bench run --scenario=point|page|write|create|mixed --concurrency=8
+//                   [--ceiling=HOST:PORT] [--warmup=2s] [--duration=10s] [--round=1]
+//                   --data=FILE [--results=FILE]
 //   luban-bench export [--round=1] [--service_pid=PID] [--results=FILE]
 //   luban-bench serve-ceiling --listen=127.0.0.1:0 --threads=8 --credentials_file=FILE
-//                   [--port_file=FILE]
+//                   [--tls_dir=DIR] [--port_file=FILE]
+//   luban-bench serve-plain --listen=127.0.0.1:0 [--tls_dir=DIR] [--port_file=FILE]
+//                   (plain_server.h: gRPC alone, no project code on the call path)
+//   (--tls_dir: serve TLS with DIR/enrollment.pem and .key, as scripts/tls-certs makes them)
 //   luban-bench report --results=FILE --doc=docs/performance.md
 //   luban-bench ready --target=HOST:PORT [--wait=60s]   (prints the Unix time in ms at which
 //                   the service first reported SERVING)
@@ -38,6 +42,7 @@
 #include "tools/bench/bench_data.h"
 #include "tools/bench/ceiling_server.h"
 #include "tools/bench/closed_loop.h"
+#include "tools/bench/plain_server.h"
 #include "tools/bench/report.h"
 #include "tools/bench/scenarios.h"
 #include "tools/bench/seed.h"
@@ -48,19 +53,25 @@ ABSL_FLAG(int64_t, trainees, 100000, "seed: trainees to load");
 ABSL_FLAG(int, enrollments_per_trainee, 3, "seed: enrollments per trainee");
 ABSL_FLAG(int, read_runs, 600, "seed: runs holding the enrollments");
 ABSL_FLAG(int, write_runs, 64, "seed, write-runs: runs for the write scenario");
-ABSL_FLAG(std::string, scenario, "point", "run: point, page, write or mixed");
+ABSL_FLAG(std::string, scenario, "point", "run: point, page, write, create or mixed");
 ABSL_FLAG(int, concurrency, 8, "run: calls outstanding at once");
 ABSL_FLAG(absl::Duration, warmup, absl::Seconds(2), "run: uncounted warm-up");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(10), "run: measured window");
 ABSL_FLAG(std::string, ceiling, "",
           "run: address of a `serve-ceiling` server to load instead of the enrollment service");
 ABSL_FLAG(int, round, 1, "run/export: round number, recorded with the figures");
+ABSL_FLAG(std::string, label, "",
+          "run: what was loaded, as the results name it (default: suite, or ceiling with "
+          "--ceiling)");
 ABSL_FLAG(std::string, results, "", "run/export: append the JSON line to this file too");
 ABSL_FLAG(int, service_pid, 0, "export: the enrollment service's pid, to record its peak RSS");
 ABSL_FLAG(std::string, listen, "127.0.0.1:0", "serve-ceiling: address to listen on");
 ABSL_FLAG(int, threads, 8, "serve-ceiling: executor threads (the services' --db_pool_size)");
 ABSL_FLAG(std::string, credentials_file, "", "serve-ceiling: the services' credentials file");
-ABSL_FLAG(std::string, port_file, "", "serve-ceiling: write the port here once listening");
+ABSL_FLAG(std::string, port_file, "",
+          "serve-ceiling, serve-plain: write the port here once listening");
+ABSL_FLAG(std::string, tls_dir, "",
+          "serve-ceiling, serve-plain: serve TLS with <dir>/enrollment.pem and .key");
 ABSL_FLAG(std::string, target, "", "ready: the service to wait for");
 ABSL_FLAG(absl::Duration, wait, absl::Seconds(60), "ready: how long to wait");
 ABSL_FLAG(std::string, doc, "docs/performance.md", "report: the document to update");
@@ -165,8 +176,10 @@ int Run() {
   if (ceiling.empty()) {
     channel = connections->Channel(cli::Service::kEnrollment);
   } else {
+    // With the client's TLS settings: a TLS round loads the ceilings over TLS too.
     client::ChannelOptions options;
     options.target = ceiling;
+    options.tls = connections->config().tls;
     channel = client::MakeChannel(options);
   }
   if (!channel.ok()) return Fail("run", channel.status());
@@ -192,8 +205,10 @@ int Run() {
   }
   Json errors = Json::object();
   for (const auto& [code, count] : r.errors) errors[code] = count;
+  std::string label = absl::GetFlag(FLAGS_label);
+  if (label.empty()) label = ceiling.empty() ? "suite" : "ceiling";
   Emit({{"kind", "load"},
-        {"target", ceiling.empty() ? "suite" : "ceiling"},
+        {"target", label},
         {"scenario", scenario},
         {"concurrency", concurrency},
         {"round", absl::GetFlag(FLAGS_round)},
@@ -230,26 +245,68 @@ int Export() {
   return r.error.empty() ? 0 : cli::kExitFailure;
 }
 
-int ServeCeiling() {
-  ConfigureServerProcess();  // as the services do
-  const std::string path = absl::GetFlag(FLAGS_credentials_file);
-  absl::StatusOr<auth::CredentialStore> credentials = auth::CredentialStore::LoadFile(path);
-  if (!credentials.ok()) return Fail("serve-ceiling", credentials.status());
-  // SIGTERM/SIGINT end the server; wait for them on a thread of our own.
+// The port of a started server into --port_file (atomically: a reader never sees half of it).
+void WritePortFile(int port) {
+  if (const std::string port_file = absl::GetFlag(FLAGS_port_file); !port_file.empty()) {
+    const std::string temp = port_file + ".tmp";
+    std::ofstream(temp, std::ios::trunc) << port << "\n";
+    std::rename(temp.c_str(), port_file.c_str());
+  }
+}
+
+// Blocks SIGTERM and SIGINT (before any thread starts, so every thread inherits the mask) and
+// returns them, for sigwait.
+sigset_t BlockStopSignals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  auto server = bench::CeilingServer::Start(absl::GetFlag(FLAGS_listen),
-                                            absl::GetFlag(FLAGS_threads), *std::move(credentials));
+  return signals;
+}
+
+// Plaintext, or TLS with --tls_dir's enrollment certificate: the ceilings serve as the suite does.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> CeilingCredentials() {
+  const std::string dir = absl::GetFlag(FLAGS_tls_dir);
+  if (dir.empty()) return grpc::InsecureServerCredentials();
+  absl::StatusOr<std::string> cert = client::ReadPemFile(dir + "/enrollment.pem", "certificate");
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key = client::ReadPemFile(dir + "/enrollment.key", "key");
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions options;
+  options.pem_key_cert_pairs.push_back({*key, *cert});
+  return grpc::SslServerCredentials(options);
+}
+
+int ServeCeiling() {
+  ConfigureServerProcess();  // as the services do
+  const std::string path = absl::GetFlag(FLAGS_credentials_file);
+  absl::StatusOr<auth::CredentialStore> credentials = auth::CredentialStore::LoadFile(path);
+  if (!credentials.ok()) return Fail("serve-ceiling", credentials.status());
+  // SIGTERM/SIGINT end the server.
+  const sigset_t signals = BlockStopSignals();
+  auto server_credentials = CeilingCredentials();
+  if (!server_credentials.ok()) return Fail("serve-ceiling", server_credentials.status());
+  auto server =
+      bench::CeilingServer::Start(absl::GetFlag(FLAGS_listen), absl::GetFlag(FLAGS_threads),
+                                  *std::move(credentials), *std::move(server_credentials));
   if (!server.ok()) return Fail("serve-ceiling", server.status());
-  if (const std::string port_file = absl::GetFlag(FLAGS_port_file); !port_file.empty()) {
-    const std::string temp = port_file + ".tmp";
-    std::ofstream(temp, std::ios::trunc) << (*server)->port() << "\n";
-    std::rename(temp.c_str(), port_file.c_str());
-  }
+  WritePortFile((*server)->port());
   std::fprintf(stderr, "luban-bench: ceiling server on port %d\n", (*server)->port());
+  int signal = 0;
+  sigwait(&signals, &signal);
+  (*server)->Shutdown();
+  return 0;
+}
+
+int ServePlain() {
+  const sigset_t signals = BlockStopSignals();
+  auto credentials = CeilingCredentials();
+  if (!credentials.ok()) return Fail("serve-plain", credentials.status());
+  auto server = bench::PlainServer::Start(absl::GetFlag(FLAGS_listen), *std::move(credentials));
+  if (!server.ok()) return Fail("serve-plain", server.status());
+  WritePortFile((*server)->port());
+  std::fprintf(stderr, "luban-bench: plain gRPC server on port %d\n", (*server)->port());
   int signal = 0;
   sigwait(&signals, &signal);
   (*server)->Shutdown();
@@ -259,6 +316,10 @@ int ServeCeiling() {
 int Ready() {
   client::ChannelOptions options;
   options.target = absl::GetFlag(FLAGS_target);
+  // TLS as the clients' settings say (LUBAN_TLS_CA...): a TLS server is waited for over TLS.
+  if (absl::StatusOr<cli::ClientConfig> config = cli::LoadClientConfig(); config.ok()) {
+    options.tls = config->tls;
+  }
   options.fast_reconnect = true;
   auto channel = client::MakeChannel(options);
   if (!channel.ok()) return Fail("ready", channel.status());
@@ -273,13 +334,15 @@ int Ready() {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "luban-bench seed|run|export|serve-ceiling|ready|report [flags]: the suite's load generator "
+      "luban-bench seed|run|export|serve-ceiling|serve-plain|ready|report [flags]: the suite's "
+      "load generator "
       "(see scripts/bench for the whole benchmark)");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() != 2) {
-    std::fprintf(stderr,
-                 "luban-bench: give one command: seed, run, export, serve-ceiling or report "
-                 "(--help lists the flags)\n");
+    std::fprintf(
+        stderr,
+        "luban-bench: give one command: seed, run, export, serve-ceiling, serve-plain or report "
+        "(--help lists the flags)\n");
     return cli::kExitUsage;
   }
   const std::string command = args[1];
@@ -288,6 +351,7 @@ int main(int argc, char** argv) {
   if (command == "run") return Run();
   if (command == "export") return Export();
   if (command == "serve-ceiling") return ServeCeiling();
+  if (command == "serve-plain") return ServePlain();
   if (command == "ready") return Ready();
   if (command == "report") {
     absl::Status s = bench::WriteReport(absl::GetFlag(FLAGS_results), absl::GetFlag(FLAGS_doc));
@@ -295,7 +359,7 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr,
                "luban-bench: unknown command `%s` (seed, run, export, serve-ceiling, "
-               "report)\n",
+               "serve-plain, report)\n",
                command.c_str());
   return cli::kExitUsage;
 }

@@ -5,6 +5,7 @@
 //   page   ListEnrollments of a random seeded run, 50 a page
 //   write  Enroll of a fresh (trainee, run) pair into the write runs (the enrollment service
 //          checks the run with the course service and commits one transaction)
+//   create CreateTrainee of a new trainee (a unique document each time)
 //   mixed  an admin's mix: 70% point, 20% page, 10% write
 #ifndef LUBAN_TOOLS_BENCH_SCENARIOS_H_
 #define LUBAN_TOOLS_BENCH_SCENARIOS_H_

@@ -207,6 +207,7 @@ absl::StatusOr<BenchData> Seed(cli::Connections& connections, const SeedOptions&
   std::vector<std::string> workshops;
   const absl::Time course_start = absl::Now();
   SeedCourse(*course, token, options, &workshops, &data);
+  data.workshops = workshops;
   Progress("runs", static_cast<int64_t>(data.read_runs.size() + data.write_runs.size()),
            options.read_runs + options.write_runs, course_start);
 

@@ -216,13 +216,18 @@ absl::Status CourseApi::Read(const RequestContext& rc,
   return store_.InTransaction(rc.method, rc.deadline, body);
 }
 
+absl::Status CourseApi::ReadOne(const RequestContext& rc,
+                                absl::FunctionRef<absl::Status(CourseTx&)> body) {
+  return store_.InSingleRead(rc.method, rc.deadline, body);
+}
+
 // Institutions
 
 absl::Status CourseApi::GetInstitution(const RequestContext& rc,
                                        const pb::GetInstitutionRequest& request,
                                        pb::Institution* response) {
   LUBAN_ASSIGN_OR_RETURN(auto id, ParseResourceName("name", kInstitutions, request.name()));
-  return Read(rc, [&](CourseTx& tx) -> absl::Status {
+  return ReadOne(rc, [&](CourseTx& tx) -> absl::Status {
     LUBAN_ASSIGN_OR_RETURN(auto institution, logic_.GetInstitution(tx, id));
     ToProto(institution, response);
     return absl::OkStatus();
@@ -293,7 +298,7 @@ absl::Status CourseApi::DeleteInstitution(const RequestContext& rc,
 absl::Status CourseApi::GetWorkshop(const RequestContext& rc, const pb::GetWorkshopRequest& request,
                                     pb::Workshop* response) {
   LUBAN_ASSIGN_OR_RETURN(auto id, ParseResourceName("name", kWorkshops, request.name()));
-  return Read(rc, [&](CourseTx& tx) -> absl::Status {
+  return ReadOne(rc, [&](CourseTx& tx) -> absl::Status {
     LUBAN_ASSIGN_OR_RETURN(auto workshop, logic_.GetWorkshop(tx, rc.principal, id));
     ToProto(workshop, response);
     return absl::OkStatus();
@@ -393,7 +398,7 @@ absl::Status CourseApi::ChangeWorkshopStatus(const RequestContext& rc,
 absl::Status CourseApi::GetCourse(const RequestContext& rc, const pb::GetCourseRequest& request,
                                   pb::Course* response) {
   LUBAN_ASSIGN_OR_RETURN(auto id, ParseResourceName("name", kCourses, request.name()));
-  return Read(rc, [&](CourseTx& tx) -> absl::Status {
+  return ReadOne(rc, [&](CourseTx& tx) -> absl::Status {
     LUBAN_ASSIGN_OR_RETURN(auto course, logic_.GetCourse(tx, id));
     ToProto(course, response);
     return absl::OkStatus();
@@ -461,7 +466,7 @@ absl::Status CourseApi::GetCourseRun(const RequestContext& rc,
                                      const pb::GetCourseRunRequest& request,
                                      pb::CourseRun* response) {
   LUBAN_ASSIGN_OR_RETURN(auto id, ParseResourceName("name", kCourseRuns, request.name()));
-  return Read(rc, [&](CourseTx& tx) -> absl::Status {
+  return ReadOne(rc, [&](CourseTx& tx) -> absl::Status {
     LUBAN_ASSIGN_OR_RETURN(auto run, logic_.GetCourseRun(tx, rc.principal, id));
     ToProto(run, response);
     return absl::OkStatus();

@@ -106,6 +106,9 @@ class CourseApi {
                          ChangeRecorder& changes) const;
   // Runs a read-only use case in a transaction.
   absl::Status Read(const RequestContext& rc, absl::FunctionRef<absl::Status(CourseTx&)> body);
+  // Runs a read-only use case that reads with one statement (a Get) as that statement alone, in
+  // one round trip (TransactionalStore::InSingleRead).
+  absl::Status ReadOne(const RequestContext& rc, absl::FunctionRef<absl::Status(CourseTx&)> body);
 
   CourseStore& store_;
   const PageTokenCodec& page_tokens_;

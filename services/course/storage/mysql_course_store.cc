@@ -508,15 +508,4 @@ absl::Status MySqlCourseTx::DeleteCourseRun(int64_t id) {
   });
 }
 
-// ---- store ----
-
-absl::Status MySqlCourseStore::InTransaction(absl::string_view context, absl::Time deadline,
-                                             absl::FunctionRef<absl::Status(CourseTx&)> body) {
-  return db::RunInTransaction(*pool_, {.context = context, .deadline = deadline},
-                              [&](db::Session& session) -> absl::Status {
-                                MySqlCourseTx tx(session);
-                                return body(tx);
-                              });
-}
-
 }  // namespace luban::course

@@ -70,17 +70,8 @@ class MySqlCourseTx final : public CourseTx {
   db::SqlLedger ledger_;
 };
 
-class MySqlCourseStore final : public CourseStore {
- public:
-  // `pool` must outlive the store.
-  explicit MySqlCourseStore(db::ConnectionPool* pool) : pool_(pool) {}
-
-  absl::Status InTransaction(absl::string_view context, absl::Time deadline,
-                             absl::FunctionRef<absl::Status(CourseTx&)> body) override;
-
- private:
-  db::ConnectionPool* pool_;
-};
+// The store: each transaction on a MySqlCourseTx (common/db/transaction.h).
+using MySqlCourseStore = db::SqlStore<CourseTx, MySqlCourseTx>;
 
 }  // namespace luban::course
 

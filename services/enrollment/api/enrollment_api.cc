@@ -158,6 +158,11 @@ absl::Status EnrollmentApi::Read(const RequestContext& rc,
   return store_.InTransaction(rc.method, rc.deadline, body);
 }
 
+absl::Status EnrollmentApi::ReadOne(const RequestContext& rc,
+                                    absl::FunctionRef<absl::Status(EnrollmentTx&)> body) {
+  return store_.InSingleRead(rc.method, rc.deadline, body);
+}
+
 absl::StatusOr<Trainee> EnrollmentApi::TraineeFromProto(const RequestContext& rc,
                                                         const pb::Trainee& in,
                                                         absl::string_view field) {
@@ -197,7 +202,7 @@ absl::Status EnrollmentApi::GetTrainee(const RequestContext& rc,
                                        const pb::GetTraineeRequest& request,
                                        pb::Trainee* response) {
   LUBAN_ASSIGN_OR_RETURN(auto id, ParseResourceName("name", kTrainees, request.name()));
-  return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
+  return ReadOne(rc, [&](EnrollmentTx& tx) -> absl::Status {
     LUBAN_ASSIGN_OR_RETURN(auto trainee, logic_.GetTrainee(tx, rc.principal, id));
     ToProto(trainee, response);
     return absl::OkStatus();
@@ -393,7 +398,7 @@ absl::Status EnrollmentApi::GetEnrollment(const RequestContext& rc,
                                           const pb::GetEnrollmentRequest& request,
                                           pb::Enrollment* response) {
   LUBAN_ASSIGN_OR_RETURN(auto id, ParseResourceName("name", kEnrollments, request.name()));
-  return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
+  return ReadOne(rc, [&](EnrollmentTx& tx) -> absl::Status {
     LUBAN_ASSIGN_OR_RETURN(auto enrollment, logic_.GetEnrollment(tx, rc.principal, id));
     ToProto(enrollment, response);
     return absl::OkStatus();
@@ -557,7 +562,7 @@ absl::Status EnrollmentApi::GetCertificate(const RequestContext& rc,
                                            const pb::GetCertificateRequest& request,
                                            pb::Certificate* response) {
   LUBAN_ASSIGN_OR_RETURN(auto id, ParseResourceName("name", kCertificates, request.name()));
-  return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
+  return ReadOne(rc, [&](EnrollmentTx& tx) -> absl::Status {
     LUBAN_ASSIGN_OR_RETURN(auto certificate, logic_.GetCertificate(tx, rc.principal, id));
     ToProto(certificate, response);
     return absl::OkStatus();
@@ -594,7 +599,7 @@ absl::Status EnrollmentApi::VerifyCertificate(const RequestContext& rc,
   if (request.number().empty() || request.number().size() > 64) {
     return InvalidField("number", "the number printed on the certificate, e.g. LW-XXXX-XXXX");
   }
-  return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
+  return ReadOne(rc, [&](EnrollmentTx& tx) -> absl::Status {
     LUBAN_ASSIGN_OR_RETURN(auto verification, logic_.VerifyCertificate(tx, request.number()));
     response->Clear();
     if (!verification.certificate) {

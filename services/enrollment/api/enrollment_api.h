@@ -98,6 +98,10 @@ class EnrollmentApi {
 
  private:
   absl::Status Read(const RequestContext& rc, absl::FunctionRef<absl::Status(EnrollmentTx&)> body);
+  // Runs a read-only use case that reads with one statement (a Get) as that statement alone, in
+  // one round trip (TransactionalStore::InSingleRead).
+  absl::Status ReadOne(const RequestContext& rc,
+                       absl::FunctionRef<absl::Status(EnrollmentTx&)> body);
   // A draft trainee from its proto, home workshop resolved with the course service.
   absl::StatusOr<Trainee> TraineeFromProto(const RequestContext& rc, const pb::Trainee& in,
                                            absl::string_view field);

@@ -708,16 +708,4 @@ absl::Status MySqlEnrollmentTx::PutFeedCursor(const std::string& source, int64_t
   });
 }
 
-// ---- store ----
-
-absl::Status MySqlEnrollmentStore::InTransaction(
-    absl::string_view context, absl::Time deadline,
-    absl::FunctionRef<absl::Status(EnrollmentTx&)> body) {
-  return db::RunInTransaction(*pool_, {.context = context, .deadline = deadline},
-                              [&](db::Session& session) -> absl::Status {
-                                MySqlEnrollmentTx tx(session);
-                                return body(tx);
-                              });
-}
-
 }  // namespace luban::enrollment

@@ -87,17 +87,8 @@ class MySqlEnrollmentTx final : public EnrollmentTx {
   db::SqlLedger ledger_;
 };
 
-class MySqlEnrollmentStore final : public EnrollmentStore {
- public:
-  // `pool` must outlive the store.
-  explicit MySqlEnrollmentStore(db::ConnectionPool* pool) : pool_(pool) {}
-
-  absl::Status InTransaction(absl::string_view context, absl::Time deadline,
-                             absl::FunctionRef<absl::Status(EnrollmentTx&)> body) override;
-
- private:
-  db::ConnectionPool* pool_;
-};
+// The store: each transaction on a MySqlEnrollmentTx (common/db/transaction.h).
+using MySqlEnrollmentStore = db::SqlStore<EnrollmentTx, MySqlEnrollmentTx>;
 
 }  // namespace luban::enrollment
 

@@ -165,6 +165,11 @@ absl::Status ExchangeApi::Read(const RequestContext& rc,
   return store_.InTransaction(rc.method, rc.deadline, body);
 }
 
+absl::Status ExchangeApi::ReadOne(const RequestContext& rc,
+                                  absl::FunctionRef<absl::Status(ExchangeTx&)> body) {
+  return store_.InSingleRead(rc.method, rc.deadline, body);
+}
+
 absl::Status ExchangeApi::CheckReferences(const RequestContext& rc, const Programme& programme) {
   if (programme.requirement.completed_course_id) {
     if (auto s = course_.CheckCourseExists(*programme.requirement.completed_course_id, rc.deadline);
@@ -194,7 +199,7 @@ absl::Status ExchangeApi::GetProgramme(const RequestContext& rc,
                                        const pb::GetProgrammeRequest& request,
                                        pb::Programme* response) {
   LUBAN_ASSIGN_OR_RETURN(auto id, ParseResourceName("name", kProgrammes, request.name()));
-  return Read(rc, [&](ExchangeTx& tx) -> absl::Status {
+  return ReadOne(rc, [&](ExchangeTx& tx) -> absl::Status {
     LUBAN_ASSIGN_OR_RETURN(auto programme, logic_.GetProgramme(tx, rc.principal, id));
     ToProto(programme, response);
     return absl::OkStatus();
@@ -314,7 +319,7 @@ absl::Status ExchangeApi::GetMobility(const RequestContext& rc,
                                       const pb::GetMobilityRequest& request,
                                       pb::Mobility* response) {
   LUBAN_ASSIGN_OR_RETURN(auto id, ParseResourceName("name", kMobilities, request.name()));
-  return Read(rc, [&](ExchangeTx& tx) -> absl::Status {
+  return ReadOne(rc, [&](ExchangeTx& tx) -> absl::Status {
     LUBAN_ASSIGN_OR_RETURN(auto mobility, logic_.GetMobility(tx, rc.principal, id));
     ToProto(mobility, response);
     return absl::OkStatus();

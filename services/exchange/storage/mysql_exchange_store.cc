@@ -415,15 +415,4 @@ absl::StatusOr<std::vector<Mobility>> MySqlExchangeTx::ExportMobilities(const Ex
   });
 }
 
-// ---- store ----
-
-absl::Status MySqlExchangeStore::InTransaction(absl::string_view context, absl::Time deadline,
-                                               absl::FunctionRef<absl::Status(ExchangeTx&)> body) {
-  return db::RunInTransaction(*pool_, {.context = context, .deadline = deadline},
-                              [&](db::Session& session) -> absl::Status {
-                                MySqlExchangeTx tx(session);
-                                return body(tx);
-                              });
-}
-
 }  // namespace luban::exchange

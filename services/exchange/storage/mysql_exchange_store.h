@@ -69,17 +69,8 @@ class MySqlExchangeTx final : public ExchangeTx {
   db::SqlLedger ledger_;
 };
 
-class MySqlExchangeStore final : public ExchangeStore {
- public:
-  // `pool` must outlive the store.
-  explicit MySqlExchangeStore(db::ConnectionPool* pool) : pool_(pool) {}
-
-  absl::Status InTransaction(absl::string_view context, absl::Time deadline,
-                             absl::FunctionRef<absl::Status(ExchangeTx&)> body) override;
-
- private:
-  db::ConnectionPool* pool_;
-};
+// The store: each transaction on a MySqlExchangeTx (common/db/transaction.h).
+using MySqlExchangeStore = db::SqlStore<ExchangeTx, MySqlExchangeTx>;
 
 }  // namespace luban::exchange
 
