@@ -11,7 +11,7 @@ import {
   Text,
   Title,
 } from "@mantine/core";
-import { type ReactNode, useMemo, useState } from "react";
+import { type ReactNode, useDeferredValue, useMemo, useState } from "react";
 
 import { enrollment, exchange } from "../app/api.js";
 import { downloadCsv } from "../app/csv.js";
@@ -22,6 +22,7 @@ import {
   computeFigures,
   type Counts,
   type DashboardData,
+  type Figures as DashboardFigures,
   dashboardCsv,
   filterChoices,
   formatPercent,
@@ -153,7 +154,7 @@ function Tile({ label, value }: { label: string; value: string | number }) {
   );
 }
 
-// A section of figures with its CSV download.
+// A section of figures with its CSV download (made when asked for: all the files take a while).
 function Figures({
   title,
   file,
@@ -162,7 +163,7 @@ function Figures({
 }: {
   title: string;
   file: string;
-  csv: string;
+  csv: () => string;
   children: ReactNode;
 }) {
   const { t } = useI18n();
@@ -170,7 +171,7 @@ function Figures({
     <Stack gap="xs" component="section" aria-label={title}>
       <Group justify="space-between">
         <Title order={3}>{title}</Title>
-        <Button size="xs" variant="default" onClick={() => downloadCsv(file, csv)}>
+        <Button size="xs" variant="default" onClick={() => downloadCsv(file, csv())}>
           {t("dashboard.download", { file })}
         </Button>
       </Group>
@@ -247,65 +248,18 @@ export function Dashboard() {
     () => (data ? computeFigures(data, { year, country }) : undefined),
     [data, year, country],
   );
-  const csv = useMemo(
-    () => (data && figures ? dashboardCsv(figures, data) : undefined),
-    [data, figures],
-  );
-  const trainees = useMemo(() => new Map((data?.trainees ?? []).map((tr) => [tr.name, tr])), [data]);
+  // The key figures are drawn first, the charts and tables (most of the page's drawing) in a
+  // render of their own right after: the figures show without waiting for them.
+  const detailed = useDeferredValue(data !== undefined);
 
   if (error !== undefined) return <ErrorNotice error={error} onRetry={reload} />;
-  if (!data || !figures || !csv) return <Loader aria-label={t("common.loading")} />;
+  if (!data || !figures) return <Loader aria-label={t("common.loading")} />;
 
   const regions = regionNames(language);
   const countryName = (code: string) => (code === "" ? "–" : `${regions.of(code) ?? code} (${code})`);
-  const workshopName = new Map(
-    data.workshops.map((w) => [w.name, `${localized(w.displayNames, language)} · ${w.city}`]),
-  );
-  const courseOf = new Map(data.courses.map((c) => [c.name, c]));
   const choices = filterChoices(data);
-  const period = `${year ?? "all"}${country ? `-${country}` : ""}`;
-  const file = (name: string) => `${period}-${name}`;
   const redacted = caller?.role === "ROLE_REPORTER" || data.trainees.some((tr) => tr.redacted);
   const total = figures.total;
-  const countries = [...new Set(figures.byCountry.map((r) => r.key[1]))];
-  const perCountry = (pick: (c: Counts) => number[]) =>
-    countries.map((code) => {
-      const values = figures.byCountry
-        .filter((r) => r.key[1] === code)
-        .reduce<number[]>((sum, r) => {
-          const v = pick(r.counts);
-          return v.map((x, i) => x + (sum[i] ?? 0));
-        }, []);
-      return { label: countryName(code), values };
-    });
-  const bandsPerCountry = countries.map((code) => ({
-    label: countryName(code),
-    values: AGE_BANDS.map((_, band) =>
-      figures.bySexAge
-        .filter((r) => r.key[1] === code && r.key[3] === band)
-        .reduce((sum, r) => sum + r.counts.enrollments, 0),
-    ),
-  }));
-  // Female, male, unspecified: the order of luban-report's chart.
-  const sexesPerCountry = countries.map((code) => ({
-    label: countryName(code),
-    values: [1, 2, 0].map((sex) =>
-      figures.bySexAge
-        .filter((r) => r.key[1] === code && r.key[2] === sex)
-        .reduce((sum, r) => sum + r.counts.enrollments, 0),
-    ),
-  }));
-  const flows = new Map<string, number[]>();
-  for (const r of figures.mobilities) {
-    const label = `${t(KIND_KEY[r.kind as ProgrammeKind])} · ${t(DIRECTION_KEY[r.direction as Direction])}`;
-    const values = flows.get(label) ?? new Array<number>(6).fill(0);
-    if (r.state >= 1 && r.state <= 6) values[r.state - 1] += r.mobilities;
-    flows.set(label, values);
-  }
-  const participants = figures.countedMobilities.slice(
-    participantsPage * PARTICIPANTS_PAGE,
-    (participantsPage + 1) * PARTICIPANTS_PAGE,
-  );
 
   return (
     <Stack>
@@ -354,7 +308,90 @@ export function Dashboard() {
         <Tile label={t("dashboard.workshopsTeaching")} value={workshopsTeaching(figures)} />
         <Tile label={t("dashboard.mobilities")} value={mobilityTotal(figures)} />
       </SimpleGrid>
+      {detailed && (
+        <Details
+          data={data}
+          figures={figures}
+          period={`${year ?? "all"}${country ? `-${country}` : ""}`}
+          countryName={countryName}
+          participantsPage={participantsPage}
+          setParticipantsPage={setParticipantsPage}
+        />
+      )}
+    </Stack>
+  );
+}
 
+// The dashboard's charts and tables, and its CSV files.
+function Details({
+  data,
+  figures,
+  period,
+  countryName,
+  participantsPage,
+  setParticipantsPage,
+}: {
+  data: DashboardData;
+  figures: DashboardFigures;
+  period: string;
+  countryName: (code: string) => string;
+  participantsPage: number;
+  setParticipantsPage: (update: (page: number) => number) => void;
+}) {
+  const { t, language } = useI18n();
+  // The CSV files, made once per figures when the first is asked for.
+  const csv = useMemo(() => {
+    let files: Record<string, string> | undefined;
+    return (name: string) => () => (files ??= dashboardCsv(figures, data))[name];
+  }, [figures, data]);
+  const trainees = useMemo(() => new Map(data.trainees.map((tr) => [tr.name, tr])), [data]);
+  const workshopName = new Map(
+    data.workshops.map((w) => [w.name, `${localized(w.displayNames, language)} · ${w.city}`]),
+  );
+  const courseOf = new Map(data.courses.map((c) => [c.name, c]));
+  const file = (name: string) => `${period}-${name}`;
+  const countries = [...new Set(figures.byCountry.map((r) => r.key[1]))];
+  const perCountry = (pick: (c: Counts) => number[]) =>
+    countries.map((code) => {
+      const values = figures.byCountry
+        .filter((r) => r.key[1] === code)
+        .reduce<number[]>((sum, r) => {
+          const v = pick(r.counts);
+          return v.map((x, i) => x + (sum[i] ?? 0));
+        }, []);
+      return { label: countryName(code), values };
+    });
+  const bandsPerCountry = countries.map((code) => ({
+    label: countryName(code),
+    values: AGE_BANDS.map((_, band) =>
+      figures.bySexAge
+        .filter((r) => r.key[1] === code && r.key[3] === band)
+        .reduce((sum, r) => sum + r.counts.enrollments, 0),
+    ),
+  }));
+  // Female, male, unspecified: the order of luban-report's chart.
+  const sexesPerCountry = countries.map((code) => ({
+    label: countryName(code),
+    values: [1, 2, 0].map((sex) =>
+      figures.bySexAge
+        .filter((r) => r.key[1] === code && r.key[2] === sex)
+        .reduce((sum, r) => sum + r.counts.enrollments, 0),
+    ),
+  }));
+  const flows = new Map<string, number[]>();
+  for (const r of figures.mobilities) {
+    const label = `${t(KIND_KEY[r.kind as ProgrammeKind])} · ${t(DIRECTION_KEY[r.direction as Direction])}`;
+    const values = flows.get(label) ?? new Array<number>(6).fill(0);
+    if (r.state >= 1 && r.state <= 6) values[r.state - 1] += r.mobilities;
+    flows.set(label, values);
+  }
+  const participants = figures.countedMobilities.slice(
+    participantsPage * PARTICIPANTS_PAGE,
+    (participantsPage + 1) * PARTICIPANTS_PAGE,
+  );
+
+  return (
+    <>
       <Title order={2} size="h3">
         {t("dashboard.charts")}
       </Title>
@@ -413,7 +450,7 @@ export function Dashboard() {
         />
       </SimpleGrid>
 
-      <Figures title={t("dashboard.byYear")} file={file("by_year.csv")} csv={csv["by_year.csv"]}>
+      <Figures title={t("dashboard.byYear")} file={file("by_year.csv")} csv={csv("by_year.csv")}>
         <CountsTable
           keys={[t("dashboard.year")]}
           rows={figures.byYear.map((r) => ({ key: [String(r.key[0])], counts: r.counts }))}
@@ -422,7 +459,7 @@ export function Dashboard() {
       <Figures
         title={t("dashboard.byCountry")}
         file={file("by_country.csv")}
-        csv={csv["by_country.csv"]}
+        csv={csv("by_country.csv")}
       >
         <CountsTable
           keys={[t("dashboard.year"), t("dashboard.country")]}
@@ -435,7 +472,7 @@ export function Dashboard() {
       <Figures
         title={t("dashboard.byWorkshop")}
         file={file("by_workshop.csv")}
-        csv={csv["by_workshop.csv"]}
+        csv={csv("by_workshop.csv")}
       >
         <CountsTable
           keys={[t("dashboard.year"), t("admin.workshop")]}
@@ -448,7 +485,7 @@ export function Dashboard() {
       <Figures
         title={t("dashboard.byCourse")}
         file={file("by_course.csv")}
-        csv={csv["by_course.csv"]}
+        csv={csv("by_course.csv")}
       >
         <CountsTable
           keys={[t("dashboard.year"), t("run.course")]}
@@ -464,7 +501,7 @@ export function Dashboard() {
       <Figures
         title={t("dashboard.bySexAge")}
         file={file("by_sex_age.csv")}
-        csv={csv["by_sex_age.csv"]}
+        csv={csv("by_sex_age.csv")}
       >
         <CountsTable
           keys={[t("dashboard.year"), t("dashboard.country"), t("dashboard.sex"), t("dashboard.ageBand")]}
@@ -482,7 +519,7 @@ export function Dashboard() {
       <Figures
         title={t("dashboard.flows")}
         file={file("mobilities.csv")}
-        csv={csv["mobilities.csv"]}
+        csv={csv("mobilities.csv")}
       >
         {figures.mobilities.length === 0 ? (
           <Text c="dimmed">{t("dashboard.nothing")}</Text>
@@ -516,7 +553,7 @@ export function Dashboard() {
       <Figures
         title={t("dashboard.quotas")}
         file={file("programme_quota.csv")}
-        csv={csv["programme_quota.csv"]}
+        csv={csv("programme_quota.csv")}
       >
         {figures.quotas.length === 0 ? (
           <Text c="dimmed">{t("dashboard.nothing")}</Text>
@@ -602,6 +639,6 @@ export function Dashboard() {
           </Group>
         )}
       </Stack>
-    </Stack>
+    </>
   );
 }
