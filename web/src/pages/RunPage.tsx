@@ -7,8 +7,8 @@ import { course, enrollment } from "../app/api.js";
 import { useI18n } from "../app/i18n.js";
 import { enrollmentStateKey, traineeName } from "../app/people.js";
 import { listAll } from "../app/reference.js";
-import { useRunChanges } from "../app/runChanges.js";
-import { useSession } from "../app/session.js";
+import { type Shown, useRunChanges } from "../app/runChanges.js";
+import { type Caller, useSession } from "../app/session.js";
 import { isoDate, localized, resourceId } from "../app/text.js";
 import { prefetch as prefetchCall, useCall } from "../app/useCall.js";
 import { CompletionTable } from "../components/CompletionTable.js";
@@ -43,6 +43,8 @@ interface RunData {
   run: CourseRun;
   course: Course;
   workshop: Workshop;
+  // Every enrollment of the run by name (withdrawn and cancelled too), as the feeds' news is told.
+  shown: Shown;
   enrolled: Row[];
   waitlisted: Row[];
   results: Row[];
@@ -168,18 +170,37 @@ function Results({ rows }: { rows: Row[] }) {
   );
 }
 
+// The run's course and workshop, from the catalogue and the caller's workshops read beside the
+// run (as the home page reads them): no second round of calls after the run's own for them, but
+// for one that is not among them.
+async function courseAndWorkshop(
+  run: CourseRun,
+  reference: Promise<[Course[], Workshop[]] | undefined>,
+  signal: AbortSignal,
+): Promise<[Course, Workshop]> {
+  const [courses, workshops] = (await reference) ?? [[], []];
+  return Promise.all([
+    courses.find((c) => c.name === run.course) ?? course.getCourse({ name: run.course }, { signal }),
+    workshops.find((w) => w.name === run.workshop) ??
+      course.getWorkshop({ name: run.workshop }, { signal }),
+  ]);
+}
+
 // Everything a run's page shows.
-function runData(name: string) {
+function runData(name: string, institution: string) {
   return async (signal: AbortSignal): Promise<RunData> => {
-    // Its people alongside the run (they need only its name), its course and workshop after.
+    // Its people and the names it needs alongside the run.
     const people = runPeople(name, signal);
+    const reference = Promise.all([
+      course.listCourses({ pageSize: 1000 }, { signal }).then((r) => r.courses),
+      course.listWorkshops({ institution, pageSize: 200 }, { signal }).then((r) => r.workshops),
+    ]).catch(() => undefined); // (then one by one)
     const run = await course.getCourseRun({ name }, { signal }).catch((error: unknown) => {
       void people.catch(() => undefined); // the run's error is the one to show
       throw error;
     });
-    const [c, workshop, [enrollments, trainees, certificates]] = await Promise.all([
-      course.getCourse({ name: run.course }, { signal }),
-      course.getWorkshop({ name: run.workshop }, { signal }),
+    const [[c, workshop], [enrollments, trainees, certificates]] = await Promise.all([
+      courseAndWorkshop(run, reference, signal),
       people,
     ]);
     const traineeOf = new Map(trainees.map((t) => [t.name, t]));
@@ -199,6 +220,7 @@ function runData(name: string) {
       run,
       course: c,
       workshop,
+      shown: { run, enrollments: new Map(enrollments.map((e) => [e.name, e])) },
       enrolled: inState(EnrollmentState.ENROLLED),
       waitlisted,
       results: inState(EnrollmentState.COMPLETED, EnrollmentState.FAILED),
@@ -207,8 +229,9 @@ function runData(name: string) {
 }
 
 // The page's calls, started before its first render (main.tsx).
-export function prefetch(params: Params): void {
-  prefetchCall(`run:courseRuns/${params.id ?? ""}`, runData(`courseRuns/${params.id ?? ""}`));
+export function prefetch(params: Params, caller: Caller): void {
+  const name = `courseRuns/${params.id ?? ""}`;
+  prefetchCall(`run:${name}`, runData(name, caller.institution));
 }
 
 // One course run: its course and workshop, seats taken of capacity, who is enrolled and who waits,
@@ -221,8 +244,13 @@ export function RunPage() {
   const name = `courseRuns/${id ?? ""}`;
   const [withdrawing, setWithdrawing] = useState<WithdrawTarget | null>(null);
   const [withdrawn, setWithdrawn] = useState<WithdrawTarget | null>(null);
-  const { data, error, loading, reload } = useCall<RunData>(runData(name), [name], `run:${name}`);
-  const follow = useRunChanges(name, reload);
+  const institution = caller?.institution ?? "";
+  const { data, error, loading, reload } = useCall<RunData>(
+    runData(name, institution),
+    [name, institution],
+    `run:${name}`,
+  );
+  const follow = useRunChanges(name, data?.shown, reload);
   const changed = useCallback(() => reload(), [reload]);
 
   if (error) {
