@@ -6,12 +6,15 @@ import { anyUnpack, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { useEffect, useRef, useState } from "react";
 
-import { course, enrollment } from "./api.js";
+import { course, enrollment } from "../calls/api.js";
+import type { Shown } from "../calls/run.js";
 import { isUnauthenticated } from "./errors.js";
 import { useSession } from "./session.js";
 import type { ChangeEvent } from "../gen/luban/common/v1/types_pb.js";
-import { type CourseRun, CourseRunSchema } from "../gen/luban/course/v1/course_pb.js";
-import { type Enrollment, EnrollmentSchema } from "../gen/luban/enrollment/v1/enrollment_pb.js";
+import { CourseRunSchema } from "../gen/luban/course/v1/course_pb.js";
+import { EnrollmentSchema } from "../gen/luban/enrollment/v1/enrollment_pb.js";
+
+export type { Shown };
 
 export type FollowMode = "connecting" | "live";
 
@@ -26,12 +29,6 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     });
   });
-}
-
-// What a run's page shows: the run and its enrollments, by name.
-export interface Shown {
-  run: CourseRun;
-  enrollments: Map<string, Enrollment>;
 }
 
 function before(a: Timestamp | undefined, b: Timestamp | undefined): boolean {

@@ -13,7 +13,6 @@ import {
 } from "@mantine/core";
 import { type ReactNode, useDeferredValue, useMemo, useState } from "react";
 
-import { enrollment, exchange } from "../app/api.js";
 import { downloadCsv } from "../app/csv.js";
 import {
   AGE_BANDS,
@@ -34,26 +33,13 @@ import {
 } from "../app/dashboard.js";
 import { pageLanguage, useI18n } from "../app/i18n.js";
 import type { MessageKey } from "../app/messages.js";
-import {
-  allCourses,
-  allInstitutions,
-  allProgrammes,
-  allRuns,
-  allWorkshops,
-  exportAll,
-} from "../app/reference.js";
 import { useSession } from "../app/session.js";
 import { localized } from "../app/text.js";
-import { prefetch as prefetchCall, useCall } from "../app/useCall.js";
+import { useCall } from "../app/useCall.js";
+import { DASHBOARD_KEY, dashboardData } from "../calls/dashboard.js";
 import { BarChart } from "../components/BarChart.js";
 import { ErrorNotice } from "../components/ErrorNotice.js";
-import type { Enrollment } from "../gen/luban/enrollment/v1/enrollment_pb.js";
-import {
-  Direction,
-  type Mobility,
-  MobilityState,
-  ProgrammeKind,
-} from "../gen/luban/exchange/v1/exchange_pb.js";
+import { Direction, MobilityState, ProgrammeKind } from "../gen/luban/exchange/v1/exchange_pb.js";
 import { DIRECTION_KEY, KIND_KEY, Participant, STATE_KEY } from "./exchange/common.js";
 
 // The colours of luban-report's charts: enrollment states, age bands, sexes, mobility states.
@@ -72,57 +58,6 @@ const STATE_KEYS: Record<(typeof STATE_NAMES)[number], MessageKey> = {
 };
 const SEX_KEYS: MessageKey[] = ["dashboard.sexUnspecified", "dashboard.female", "dashboard.male"];
 
-// The trainees and the reference lists: what the exports' rows name.
-async function named(signal: AbortSignal) {
-  const [trainees, institutions, workshops, courses, runs, programmes] = await Promise.all([
-    exportAll(enrollment.exportTrainees({}, { signal }), (b) => b.trainees),
-    allInstitutions(signal),
-    allWorkshops(signal),
-    allCourses(signal),
-    allRuns(signal),
-    allProgrammes(signal),
-  ]);
-  return { trainees, institutions, workshops, courses, runs, programmes };
-}
-
-// Whether every trainee, run, workshop and programme the exports name is in the lists.
-function complete(
-  enrollments: Enrollment[],
-  mobilities: Mobility[],
-  lists: Awaited<ReturnType<typeof named>>,
-): boolean {
-  const has = (names: { name: string }[]) => new Set(names.map((x) => x.name));
-  const [trainees, runs, workshops, programmes] = [
-    has(lists.trainees),
-    has(lists.runs),
-    has(lists.workshops),
-    has(lists.programmes),
-  ];
-  return (
-    enrollments.every((e) => trainees.has(e.trainee) && runs.has(e.courseRun)) &&
-    lists.runs.every((r) => workshops.has(r.workshop)) &&
-    mobilities.every((m) => programmes.has(m.programme))
-  );
-}
-
-// Everything luban-report reads: the enrollment and mobility exports, the trainees' export and
-// the reference lists, all at once. Read at once, the lists can miss a trainee or a run created
-// while the exports ran; then they are read again after the exports, as luban-report reads them,
-// so that every one the exports name is there.
-async function load(signal: AbortSignal): Promise<DashboardData> {
-  // The exports first: they take longest.
-  const exports = Promise.all([
-    exportAll(enrollment.exportEnrollments({}, { signal }), (b) => b.enrollments),
-    exportAll(exchange.exportMobilities({}, { signal }), (b) => b.mobilities),
-  ]);
-  const early = named(signal);
-  void early.catch(() => undefined); // an export's error is the one to show
-  const [enrollments, mobilities] = await exports;
-  let lists = await early;
-  if (!complete(enrollments, mobilities, lists)) lists = await named(signal);
-  return { ...lists, enrollments, mobilities };
-}
-
 // Countries' names, one formatter per language: the first takes tens of milliseconds (its data).
 const regionFormats = new Map<string, Intl.DisplayNames>();
 function regionNames(language: string): Intl.DisplayNames {
@@ -134,12 +69,9 @@ function regionNames(language: string): Intl.DisplayNames {
   return names;
 }
 
-// The page's calls, started before its first render (main.tsx); the countries' names are made
-// while they are on their way rather than after.
-export function prefetch(): void {
-  prefetchCall("dashboard", load);
-  regionNames(pageLanguage());
-}
+// The countries' names are made when the page's code loads (main.tsx loads it while the page's
+// first calls are on their way) rather than at its first render.
+regionNames(pageLanguage());
 
 function Tile({ label, value }: { label: string; value: string | number }) {
   return (
@@ -240,7 +172,7 @@ const PARTICIPANTS_PAGE = 20;
 export function Dashboard() {
   const { t, language } = useI18n();
   const { caller } = useSession();
-  const { data, error, reload } = useCall(load, [], "dashboard");
+  const { data, error, reload } = useCall(dashboardData, [], DASHBOARD_KEY);
   const [year, setYear] = useState<number | null>(null);
   const [country, setCountry] = useState<string | null>(null);
   const [participantsPage, setParticipantsPage] = useState(0);
