@@ -37,7 +37,7 @@ function chunksOf(chunks: Map<string, OutputChunk>, entry: RegExp): OutputChunk[
 // index.html runs src/start.ts alone; start.ts imports main.tsx (React, Mantine, the console)
 // once it has started the page's first calls. This plugin
 //   - has the browser fetch main.tsx's scripts and CSS with index.html's, not after start.ts ran
-//     (modulepreload and preload links);
+//     (modulepreload and stylesheet links);
 //   - fails the build when start.ts's chunks hold more than the calls (one of src/calls/
 //     imported React or a page, say): start.ts would then wait for them, and the calls with it.
 function startFirst(): Plugin {
@@ -59,12 +59,12 @@ function startFirst(): Plugin {
         if (context.bundle === undefined) return html; // (the development server)
         const tags: HtmlTagDescriptor[] = [];
         for (const chunk of chunksOf(jsChunks(context.bundle), /[\\/]src[\\/]main\.tsx$/)) {
-          // Preloaded, not linked: a stylesheet would hold start.ts until it is in (scripts wait
-          // for the style sheets before them); Vite's import of main.tsx links it.
+          // Linked, so that the browser parses it while the scripts load (start.ts is async: it
+          // does not wait for it); Vite's import of main.tsx then finds it there.
           for (const css of chunk.viteMetadata?.importedCss ?? []) {
             tags.push({
               tag: "link",
-              attrs: { rel: "preload", as: "style", crossorigin: true, href: `/${css}` },
+              attrs: { rel: "stylesheet", crossorigin: true, href: `/${css}` },
               injectTo: "head",
             });
           }
