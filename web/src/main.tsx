@@ -3,14 +3,14 @@ import "@mantine/core/styles.css";
 import { type CSSVariablesResolver, createTheme, Loader, MantineProvider } from "@mantine/core";
 import { type ComponentType, lazy, StrictMode, type ReactNode, useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";
-import { createBrowserRouter, type Params, type RouteObject, RouterProvider } from "react-router";
+import { createBrowserRouter, type RouteObject, RouterProvider } from "react-router";
 
 import { I18nProvider, pageLanguage } from "./app/i18n.js";
 import { loadMessages } from "./app/messages.js";
-import { askSession, type Caller, type Role, SessionProvider, useSession } from "./app/session.js";
-import { dropPrefetched } from "./app/useCall.js";
+import { askSession, type Role, SessionProvider, useSession } from "./app/session.js";
+import { dropPrefetched } from "./calls/prefetched.js";
 import { Layout } from "./components/Layout.js";
-import { Home, prefetchHome } from "./pages/Home.js";
+import { Home } from "./pages/Home.js";
 import { NotFound } from "./pages/NotFound.js";
 import { SignIn } from "./pages/SignIn.js";
 import { Verify } from "./pages/Verify.js";
@@ -19,12 +19,10 @@ import { ADMINS, NETWORK_ADMIN, REPORTING, RoleOnly } from "./components/RoleOnl
 // The pages a first visit opens (sign-in, home, the public check) come with the console; every
 // other page's code loads when it is first opened, so a first load does not wait for it. A page
 // opened by its URL has its code fetched at start-up (`preload`, below), alongside the session's
-// answer, and renders at once in the first render instead of suspending it.
+// answer, and renders at once in the first render instead of suspending it. Its first calls are
+// on their way by then: src/start.ts starts them before this script runs.
 
-// What a page module may export besides its pages: its first calls, to start before its first
-// render.
-type Prefetch = (params: Params, caller: Caller) => void;
-type PageModule = { prefetch?: Prefetch };
+type PageModule = object;
 type Later = ComponentType & { preload: () => Promise<PageModule> };
 // The page modules loaded so far, by their loader: a module's other pages (a run's list and its
 // page) then render without suspending too.
@@ -100,23 +98,14 @@ function SignedIn({ children }: { children: ReactNode }) {
   return children;
 }
 
-// A route of a page for signed-in users (of `roles` only, when given). Its handle says how to
-// start the page before the first render: its code, and its first calls.
+// A route of a page for signed-in users (of `roles` only, when given). Its handle has the page's
+// code to load before the first render.
 interface Opening {
   code?: () => Promise<PageModule>;
-  prefetch?: Prefetch;
 }
-function signedIn(
-  path: string,
-  Page: ComponentType,
-  roles?: readonly Role[],
-  prefetch?: Prefetch,
-): RouteObject {
+function signedIn(path: string, Page: ComponentType, roles?: readonly Role[]): RouteObject {
   const page = <Page />;
-  const handle: Opening = {
-    code: "preload" in Page ? (Page as Later).preload : undefined,
-    prefetch,
-  };
+  const handle: Opening = { code: "preload" in Page ? (Page as Later).preload : undefined };
   return {
     path,
     element: (
@@ -130,7 +119,7 @@ const router = createBrowserRouter([
   {
     element: <Layout />,
     children: [
-      signedIn("/", Home, undefined, prefetchHome),
+      signedIn("/", Home),
       signedIn("/runs/:id", RunPage),
       // The college admin's journeys: trainees, their import, certificates.
       signedIn("/trainees", TraineesPage),
@@ -166,17 +155,15 @@ function Started({ children }: { children: ReactNode }) {
 }
 
 // At start-up, at once: the session's answer (already on its way: index.html preloads it), the
-// opened page's code and the page language's messages; then the page's first calls, and the first
-// render, which draws that page for its caller while the calls are on their way.
+// opened page's code and the page language's messages; then the first render, which draws that
+// page for its caller while its first calls (src/start.ts) are on their way.
 const opened = router.state.matches.at(-1);
 const opening = opened?.route.handle as Opening | undefined;
 void Promise.all([
   askSession(),
   opening?.code?.().catch(() => undefined),
   loadMessages(pageLanguage()).catch(() => undefined), // (English, if they fail to load)
-]).then(([caller, code]) => {
-  const prefetch = opening?.prefetch ?? code?.prefetch;
-  if (caller && opened && prefetch) prefetch(opened.params, caller);
+]).then(([caller]) => {
   createRoot(document.getElementById("root")!).render(
     <StrictMode>
       <MantineProvider theme={theme} cssVariablesResolver={contrast}>

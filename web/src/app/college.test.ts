@@ -1,11 +1,12 @@
 // The logic of the college admin's journeys: CSV import as luban-admin reads it, field errors,
 // trainee forms and their update masks, document search, request ids, run versions.
 import { create } from "@bufbuild/protobuf";
-import { anyPack } from "@bufbuild/protobuf/wkt";
+import { anyPack, TimestampSchema } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 
 import { ChangeEventSchema } from "../gen/luban/common/v1/types_pb.js";
+import { CourseRunSchema } from "../gen/luban/course/v1/course_pb.js";
 import {
   DocumentType,
   EnrollmentSchema,
@@ -18,7 +19,7 @@ import { parseCsv, toCsv } from "./csv.js";
 import { fieldError, parseFieldMessage } from "./fieldErrors.js";
 import { looksLikeDocument, traineeName } from "./people.js";
 import { RequestIds } from "./requestIds.js";
-import { concernsRun } from "./runChanges.js";
+import { changesShown, type Shown } from "./runChanges.js";
 import { EMPTY_FIELDS, fieldKeyOf, fieldsOf, traineeOf, updateMask } from "./traineeForm.js";
 import {
   batches,
@@ -232,14 +233,46 @@ describe("RequestIds", () => {
 });
 
 describe("run changes", () => {
+  const at = (seconds: number) => create(TimestampSchema, { seconds: BigInt(seconds) });
+  const enrollmentOf = (run: string, name: string, seconds: number, etag: string) =>
+    create(EnrollmentSchema, { name, courseRun: run, updateTime: at(seconds), etag });
+  const enrollmentEvent = (e: ReturnType<typeof enrollmentOf>) =>
+    create(ChangeEventSchema, {
+      resourceType: "enrollments",
+      resourceName: e.name,
+      resource: anyPack(EnrollmentSchema, e),
+    });
+  const run = create(CourseRunSchema, { name: "courseRuns/7", updateTime: at(100), etag: "r1" });
+  const shown: Shown = {
+    run,
+    enrollments: new Map([["enrollments/1", enrollmentOf("courseRuns/7", "enrollments/1", 200, "e2")]]),
+  };
+
   it("tell an event of the run from others", () => {
-    const event = (run: string) =>
+    expect(changesShown(enrollmentEvent(enrollmentOf("courseRuns/8", "enrollments/9", 300, "x")), shown)).toBe(false);
+    expect(changesShown(enrollmentEvent(enrollmentOf("courseRuns/7", "enrollments/9", 300, "x")), shown)).toBe(true);
+  });
+
+  it("pass over what the page shows already: the feeds' replay of older versions", () => {
+    // The version shown, and an older one.
+    expect(changesShown(enrollmentEvent(enrollmentOf("courseRuns/7", "enrollments/1", 200, "e2")), shown)).toBe(false);
+    expect(changesShown(enrollmentEvent(enrollmentOf("courseRuns/7", "enrollments/1", 150, "e1")), shown)).toBe(false);
+    // A later one; another at the same time (a clock's resolution) is news too.
+    expect(changesShown(enrollmentEvent(enrollmentOf("courseRuns/7", "enrollments/1", 250, "e3")), shown)).toBe(true);
+    expect(changesShown(enrollmentEvent(enrollmentOf("courseRuns/7", "enrollments/1", 200, "e3")), shown)).toBe(true);
+  });
+
+  it("tell the run's own changes by version", () => {
+    const runEvent = (updated: number, etag: string, name = "courseRuns/7") =>
       create(ChangeEventSchema, {
-        resourceType: "enrollments",
-        resource: anyPack(EnrollmentSchema, create(EnrollmentSchema, { courseRun: run })),
+        resourceType: "courseRuns",
+        resourceName: name,
+        resource: anyPack(CourseRunSchema, create(CourseRunSchema, { name, updateTime: at(updated), etag })),
       });
-    expect(concernsRun(event("courseRuns/7"), "courseRuns/7")).toBe(true);
-    expect(concernsRun(event("courseRuns/8"), "courseRuns/7")).toBe(false);
+    expect(changesShown(runEvent(100, "r1"), shown)).toBe(false);
+    expect(changesShown(runEvent(90, "r0"), shown)).toBe(false);
+    expect(changesShown(runEvent(110, "r2"), shown)).toBe(true);
+    expect(changesShown(runEvent(110, "r2", "courseRuns/8"), shown)).toBe(false);
   });
 });
 

@@ -2,7 +2,7 @@
 // their identity document; names in their own script with the Latin beside them.
 import { Code, ConnectError } from "@connectrpc/connect";
 
-import { enrollment } from "./api.js";
+import { enrollment } from "../calls/api.js";
 import {
   DocumentType,
   EnrollmentState,

@@ -3,7 +3,7 @@
 // a different change gets a new id (the services refuse an id reused for another request).
 import { useRef } from "react";
 
-import { newRequestId } from "./api.js";
+import { newRequestId } from "../calls/api.js";
 
 export class RequestIds {
   private readonly ids = new Map<string, string>();

@@ -2,26 +2,24 @@
 // feeds (WatchChanges, server streams through the gateway). Every role that opens a run's page
 // may follow them: a college admin's feeds carry the changes to its own institution's records,
 // which its runs are.
-import { anyUnpack } from "@bufbuild/protobuf/wkt";
+import { anyUnpack, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { useEffect, useRef, useState } from "react";
 
-import { course, enrollment } from "./api.js";
+import { course, enrollment } from "../calls/api.js";
+import type { Shown } from "../calls/run.js";
 import { isUnauthenticated } from "./errors.js";
 import { useSession } from "./session.js";
 import type { ChangeEvent } from "../gen/luban/common/v1/types_pb.js";
+import { CourseRunSchema } from "../gen/luban/course/v1/course_pb.js";
 import { EnrollmentSchema } from "../gen/luban/enrollment/v1/enrollment_pb.js";
+
+export type { Shown };
 
 export type FollowMode = "connecting" | "live";
 
 const RECONNECT_MS = 5000;
 const QUIET_MS = 250;
-
-// Whether a change event of the enrollment service touches `run`.
-export function concernsRun(event: ChangeEvent, run: string): boolean {
-  if (event.resourceType !== "enrollments" || !event.resource) return false;
-  return anyUnpack(event.resource, EnrollmentSchema)?.courseRun === run;
-}
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -33,16 +31,58 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-// Calls `onChange` when `run` or its enrollments change. Returns whether the feeds are live.
-export function useRunChanges(run: string, onChange: () => void): FollowMode {
+function before(a: Timestamp | undefined, b: Timestamp | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  return a.seconds < b.seconds || (a.seconds === b.seconds && a.nanos < b.nanos);
+}
+
+// Whether `changed` is news against `shown` (the same resource as the page shows it): not when
+// the page shows it at that version or a later one, as it does every change the feeds replay from
+// before the page read it.
+function newer(
+  changed: { updateTime?: Timestamp; etag: string },
+  shown: { updateTime?: Timestamp; etag: string } | undefined,
+): boolean {
+  if (shown === undefined) return true;
+  if (changed.etag === shown.etag || before(changed.updateTime, shown.updateTime)) return false;
+  return true;
+}
+
+// Whether an event of the feeds changes what a run's page shows.
+export function changesShown(event: ChangeEvent, shown: Shown): boolean {
+  if (!event.resource) return false;
+  if (event.resourceType === "enrollments") {
+    const enrollment = anyUnpack(event.resource, EnrollmentSchema);
+    if (enrollment?.courseRun !== shown.run.name) return false;
+    return newer(enrollment, shown.enrollments.get(enrollment.name));
+  }
+  if (event.resourceType === "courseRuns" && event.resourceName === shown.run.name) {
+    const run = anyUnpack(event.resource, CourseRunSchema);
+    return run === undefined || newer(run, shown.run);
+  }
+  return false;
+}
+
+// Calls `onChange` when `run` or its enrollments change from what the page shows; follows the
+// feeds once the page shows something (`shown`), so that they do not take connections and time
+// from the page's first calls. Returns whether the feeds are live.
+export function useRunChanges(
+  run: string,
+  shown: Shown | undefined,
+  onChange: () => void,
+): FollowMode {
   const { lost } = useSession();
   const [mode, setMode] = useState<FollowMode>("connecting");
   const ended = useRef(lost);
   ended.current = lost;
   const changed = useRef(onChange);
   changed.current = onChange;
+  const current = useRef(shown);
+  current.current = shown;
+  const showing = shown !== undefined && shown.run.name === run;
 
   useEffect(() => {
+    if (!showing) return;
     const feeds = new AbortController(); // the page's lifetime
     let quiet: ReturnType<typeof setTimeout> | undefined;
     const notify = () => {
@@ -50,12 +90,11 @@ export function useRunChanges(run: string, onChange: () => void): FollowMode {
       quiet = setTimeout(() => changed.current(), QUIET_MS);
     };
 
-    // Follows one feed from its start (the backlog streams through at up to 1000 events a batch),
-    // resuming from the last sequence after a broken stream; stops when the session is over or
-    // the caller may not read it.
+    // Follows one feed from its start (the backlog streams through at up to 1000 events a batch,
+    // news only where the page shows an older version), resuming from the last sequence after a
+    // broken stream; stops when the session is over or the caller may not read it.
     async function follow(
       watch: (after: bigint, signal: AbortSignal) => AsyncIterable<{ events: ChangeEvent[]; lastSequence: bigint }>,
-      matches: (event: ChangeEvent) => boolean,
     ): Promise<void> {
       const signal = feeds.signal;
       let cursor = 0n;
@@ -63,7 +102,8 @@ export function useRunChanges(run: string, onChange: () => void): FollowMode {
         try {
           for await (const batch of watch(cursor, signal)) {
             setMode("live");
-            if (batch.events.some(matches)) notify();
+            const page = current.current;
+            if (page && batch.events.some((event) => changesShown(event, page))) notify();
             if (batch.lastSequence > cursor) cursor = batch.lastSequence;
           }
         } catch (error) {
@@ -85,7 +125,6 @@ export function useRunChanges(run: string, onChange: () => void): FollowMode {
           { afterSequence: after, resourceTypes: ["enrollments"], maxBatchSize: 1000 },
           { signal },
         ),
-      (event) => concernsRun(event, run),
     );
     void follow(
       (after, signal) =>
@@ -93,12 +132,11 @@ export function useRunChanges(run: string, onChange: () => void): FollowMode {
           { afterSequence: after, resourceTypes: ["courseRuns"], maxBatchSize: 1000 },
           { signal },
         ),
-      (event) => event.resourceName === run,
     );
     return () => {
       clearTimeout(quiet);
       feeds.abort();
     };
-  }, [run]);
+  }, [run, showing]);
   return mode;
 }

@@ -2,13 +2,9 @@
 // asks the gateway on load (GET /session), signs in (POST) and out (DELETE).
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 
-export type Role = "ROLE_NETWORK_ADMIN" | "ROLE_COLLEGE_ADMIN" | "ROLE_REPORTER" | "ROLE_SERVICE";
+import { askSession, type Caller } from "../calls/session.js";
 
-export interface Caller {
-  principal: string;
-  role: Role;
-  institution: string;
-}
+export { askSession, type Caller, type Role } from "../calls/session.js";
 
 export type SignInResult = "ok" | "refused" | "unavailable";
 
@@ -24,18 +20,6 @@ interface SessionState {
 }
 
 const SessionContext = createContext<SessionState | null>(null);
-
-let asked: Promise<Caller | null> | undefined;
-
-// Who is signed in, asked once per page load: main.tsx asks before the first render (index.html
-// has the browser fetch the answer while the scripts load), so a page renders once, for its
-// caller, instead of first as "loading".
-export function askSession(): Promise<Caller | null> {
-  asked ??= fetch("/session", { credentials: "same-origin" })
-    .then(async (response) => (response.ok ? ((await response.json()) as Caller) : null))
-    .catch(() => null);
-  return asked;
-}
 
 // `initial`: the caller askSession() found, when known before the first render.
 export function SessionProvider({

@@ -2,6 +2,7 @@
 // (UNAUTHENTICATED: back to sign-in), or an error to show with a retry.
 import { useCallback, useLayoutEffect, useState } from "react";
 
+import { takePrefetched } from "../calls/prefetched.js";
 import { isUnauthenticated } from "./errors.js";
 import { useSession } from "./session.js";
 
@@ -12,26 +13,7 @@ export interface Loaded<T> {
   reload: () => void;
 }
 
-// Loads started before the first render (main.tsx, for the page a visit opens): the page's
-// useCall with the same key takes its load instead of starting it again, so the page's calls go
-// out while React renders it.
-const early = new Map<string, { result: Promise<unknown>; abort: AbortController }>();
-
-export function prefetch<T>(key: string, load: (signal: AbortSignal) => Promise<T>): void {
-  const abort = new AbortController();
-  const result = load(abort.signal);
-  result.catch(() => undefined); // its error is the page's to show, if it takes it
-  early.set(key, { result, abort });
-}
-
-// Drops the loads no page took (main.tsx, once the first render is done): a page opened later
-// loads afresh.
-export function dropPrefetched(): void {
-  for (const { abort } of early.values()) abort.abort();
-  early.clear();
-}
-
-// `key` names the load for prefetch(): the page's and its inputs.
+// `key` names the load for prefetch() (calls/prefetched.ts): the page's and its inputs.
 export function useCall<T>(
   load: (signal: AbortSignal) => Promise<T>,
   deps: unknown[],
@@ -49,8 +31,7 @@ export function useCall<T>(
   // Started before the browser paints what rendered (a layout effect), so that the calls are on
   // their way while it lays out and paints the page's frame rather than after.
   useLayoutEffect(() => {
-    const taken = key === undefined ? undefined : early.get(key);
-    if (taken) early.delete(key!);
+    const taken = key === undefined ? undefined : takePrefetched(key);
     const abort = taken?.abort ?? new AbortController();
     // (Nothing to change on the first load: no re-render before the paint for it.)
     setState((s) => (s.loaded === undefined ? s : { data: s.data, loading: true, loaded: inputs }));

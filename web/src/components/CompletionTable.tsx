@@ -1,11 +1,11 @@
 import { Button, Group, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useState } from "react";
 
-import { enrollment } from "../app/api.js";
 import { isUnauthenticated, showError } from "../app/errors.js";
 import { useI18n } from "../app/i18n.js";
 import { useRequestIds } from "../app/requestIds.js";
 import { useSession } from "../app/session.js";
+import { enrollment } from "../calls/api.js";
 import type { CourseRun } from "../gen/luban/course/v1/course_pb.js";
 import type { Enrollment } from "../gen/luban/enrollment/v1/enrollment_pb.js";
 

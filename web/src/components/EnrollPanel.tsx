@@ -1,12 +1,12 @@
 import { Alert, Button, Stack, Title } from "@mantine/core";
 import { useState } from "react";
 
-import { enrollment } from "../app/api.js";
 import { isUnauthenticated } from "../app/errors.js";
 import { useI18n } from "../app/i18n.js";
 import { traineeName } from "../app/people.js";
 import { useRequestIds } from "../app/requestIds.js";
 import { useSession } from "../app/session.js";
+import { enrollment } from "../calls/api.js";
 import { EnrollmentState, type Trainee } from "../gen/luban/enrollment/v1/enrollment_pb.js";
 import { ErrorNotice } from "./ErrorNotice.js";
 import { TraineeSearch } from "./TraineeSearch.js";

@@ -1,10 +1,10 @@
 import { Code, Loader, Stack, Table, Text, Title } from "@mantine/core";
 
-import { course, enrollment, exchange } from "../app/api.js";
 import { formatTime } from "../app/forms.js";
 import { useI18n } from "../app/i18n.js";
 import type { ServiceName } from "../app/lifecycle.js";
 import { usePages } from "../app/paging.js";
+import { course, enrollment, exchange } from "../calls/api.js";
 import type { AuditRecord } from "../gen/luban/common/v1/types_pb.js";
 import { ErrorNotice } from "./ErrorNotice.js";
 import { Pager } from "./Pager.js";

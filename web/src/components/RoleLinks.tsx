@@ -3,11 +3,11 @@
 import { Anchor, Badge, Group, Paper, SimpleGrid, Text } from "@mantine/core";
 import { Link } from "react-router";
 
-import { exchange } from "../app/api.js";
 import { useI18n } from "../app/i18n.js";
 import type { MessageKey } from "../app/messages.js";
 import { type Role, useSession } from "../app/session.js";
 import { useCall } from "../app/useCall.js";
+import { exchange } from "../calls/api.js";
 import { MobilityState } from "../gen/luban/exchange/v1/exchange_pb.js";
 
 interface Tile {

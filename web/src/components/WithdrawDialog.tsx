@@ -1,11 +1,11 @@
 import { Button, Group, Modal, Stack, Text, Textarea } from "@mantine/core";
 import { useState } from "react";
 
-import { enrollment } from "../app/api.js";
 import { isUnauthenticated } from "../app/errors.js";
 import { useI18n } from "../app/i18n.js";
 import { useRequestIds } from "../app/requestIds.js";
 import { useSession } from "../app/session.js";
+import { enrollment } from "../calls/api.js";
 import { type Enrollment, EnrollmentState } from "../gen/luban/enrollment/v1/enrollment_pb.js";
 import { ErrorNotice } from "./ErrorNotice.js";
 

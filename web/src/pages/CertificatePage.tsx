@@ -16,7 +16,6 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 
-import { enrollment } from "../app/api.js";
 import { isUnauthenticated } from "../app/errors.js";
 import { useI18n, useMessages } from "../app/i18n.js";
 import { type Language, LANGUAGES, translate } from "../app/messages.js";
@@ -24,6 +23,7 @@ import { useRequestIds } from "../app/requestIds.js";
 import { useSession } from "../app/session.js";
 import { isoDate, localized, resourceId } from "../app/text.js";
 import { useCall } from "../app/useCall.js";
+import { enrollment } from "../calls/api.js";
 import { ErrorNotice } from "../components/ErrorNotice.js";
 import { type Certificate, CertificateStatus } from "../gen/luban/enrollment/v1/enrollment_pb.js";
 import { NotFound } from "./NotFound.js";

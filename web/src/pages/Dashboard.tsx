@@ -11,9 +11,8 @@ import {
   Text,
   Title,
 } from "@mantine/core";
-import { type ReactNode, useMemo, useState } from "react";
+import { type ReactNode, useDeferredValue, useMemo, useState } from "react";
 
-import { enrollment, exchange } from "../app/api.js";
 import { downloadCsv } from "../app/csv.js";
 import {
   AGE_BANDS,
@@ -22,6 +21,7 @@ import {
   computeFigures,
   type Counts,
   type DashboardData,
+  type Figures as DashboardFigures,
   dashboardCsv,
   filterChoices,
   formatPercent,
@@ -33,26 +33,13 @@ import {
 } from "../app/dashboard.js";
 import { pageLanguage, useI18n } from "../app/i18n.js";
 import type { MessageKey } from "../app/messages.js";
-import {
-  allCourses,
-  allInstitutions,
-  allProgrammes,
-  allRuns,
-  allWorkshops,
-  exportAll,
-} from "../app/reference.js";
 import { useSession } from "../app/session.js";
 import { localized } from "../app/text.js";
-import { prefetch as prefetchCall, useCall } from "../app/useCall.js";
+import { useCall } from "../app/useCall.js";
+import { DASHBOARD_KEY, dashboardData } from "../calls/dashboard.js";
 import { BarChart } from "../components/BarChart.js";
 import { ErrorNotice } from "../components/ErrorNotice.js";
-import type { Enrollment } from "../gen/luban/enrollment/v1/enrollment_pb.js";
-import {
-  Direction,
-  type Mobility,
-  MobilityState,
-  ProgrammeKind,
-} from "../gen/luban/exchange/v1/exchange_pb.js";
+import { Direction, MobilityState, ProgrammeKind } from "../gen/luban/exchange/v1/exchange_pb.js";
 import { DIRECTION_KEY, KIND_KEY, Participant, STATE_KEY } from "./exchange/common.js";
 
 // The colours of luban-report's charts: enrollment states, age bands, sexes, mobility states.
@@ -71,57 +58,6 @@ const STATE_KEYS: Record<(typeof STATE_NAMES)[number], MessageKey> = {
 };
 const SEX_KEYS: MessageKey[] = ["dashboard.sexUnspecified", "dashboard.female", "dashboard.male"];
 
-// The trainees and the reference lists: what the exports' rows name.
-async function named(signal: AbortSignal) {
-  const [trainees, institutions, workshops, courses, runs, programmes] = await Promise.all([
-    exportAll(enrollment.exportTrainees({}, { signal }), (b) => b.trainees),
-    allInstitutions(signal),
-    allWorkshops(signal),
-    allCourses(signal),
-    allRuns(signal),
-    allProgrammes(signal),
-  ]);
-  return { trainees, institutions, workshops, courses, runs, programmes };
-}
-
-// Whether every trainee, run, workshop and programme the exports name is in the lists.
-function complete(
-  enrollments: Enrollment[],
-  mobilities: Mobility[],
-  lists: Awaited<ReturnType<typeof named>>,
-): boolean {
-  const has = (names: { name: string }[]) => new Set(names.map((x) => x.name));
-  const [trainees, runs, workshops, programmes] = [
-    has(lists.trainees),
-    has(lists.runs),
-    has(lists.workshops),
-    has(lists.programmes),
-  ];
-  return (
-    enrollments.every((e) => trainees.has(e.trainee) && runs.has(e.courseRun)) &&
-    lists.runs.every((r) => workshops.has(r.workshop)) &&
-    mobilities.every((m) => programmes.has(m.programme))
-  );
-}
-
-// Everything luban-report reads: the enrollment and mobility exports, the trainees' export and
-// the reference lists, all at once. Read at once, the lists can miss a trainee or a run created
-// while the exports ran; then they are read again after the exports, as luban-report reads them,
-// so that every one the exports name is there.
-async function load(signal: AbortSignal): Promise<DashboardData> {
-  // The exports first: they take longest.
-  const exports = Promise.all([
-    exportAll(enrollment.exportEnrollments({}, { signal }), (b) => b.enrollments),
-    exportAll(exchange.exportMobilities({}, { signal }), (b) => b.mobilities),
-  ]);
-  const early = named(signal);
-  void early.catch(() => undefined); // an export's error is the one to show
-  const [enrollments, mobilities] = await exports;
-  let lists = await early;
-  if (!complete(enrollments, mobilities, lists)) lists = await named(signal);
-  return { ...lists, enrollments, mobilities };
-}
-
 // Countries' names, one formatter per language: the first takes tens of milliseconds (its data).
 const regionFormats = new Map<string, Intl.DisplayNames>();
 function regionNames(language: string): Intl.DisplayNames {
@@ -133,12 +69,9 @@ function regionNames(language: string): Intl.DisplayNames {
   return names;
 }
 
-// The page's calls, started before its first render (main.tsx); the countries' names are made
-// while they are on their way rather than after.
-export function prefetch(): void {
-  prefetchCall("dashboard", load);
-  regionNames(pageLanguage());
-}
+// The countries' names are made when the page's code loads (main.tsx loads it while the page's
+// first calls are on their way) rather than at its first render.
+regionNames(pageLanguage());
 
 function Tile({ label, value }: { label: string; value: string | number }) {
   return (
@@ -153,7 +86,7 @@ function Tile({ label, value }: { label: string; value: string | number }) {
   );
 }
 
-// A section of figures with its CSV download.
+// A section of figures with its CSV download (made when asked for: all the files take a while).
 function Figures({
   title,
   file,
@@ -162,7 +95,7 @@ function Figures({
 }: {
   title: string;
   file: string;
-  csv: string;
+  csv: () => string;
   children: ReactNode;
 }) {
   const { t } = useI18n();
@@ -170,7 +103,7 @@ function Figures({
     <Stack gap="xs" component="section" aria-label={title}>
       <Group justify="space-between">
         <Title order={3}>{title}</Title>
-        <Button size="xs" variant="default" onClick={() => downloadCsv(file, csv)}>
+        <Button size="xs" variant="default" onClick={() => downloadCsv(file, csv())}>
           {t("dashboard.download", { file })}
         </Button>
       </Group>
@@ -239,7 +172,7 @@ const PARTICIPANTS_PAGE = 20;
 export function Dashboard() {
   const { t, language } = useI18n();
   const { caller } = useSession();
-  const { data, error, reload } = useCall(load, [], "dashboard");
+  const { data, error, reload } = useCall(dashboardData, [], DASHBOARD_KEY);
   const [year, setYear] = useState<number | null>(null);
   const [country, setCountry] = useState<string | null>(null);
   const [participantsPage, setParticipantsPage] = useState(0);
@@ -247,65 +180,18 @@ export function Dashboard() {
     () => (data ? computeFigures(data, { year, country }) : undefined),
     [data, year, country],
   );
-  const csv = useMemo(
-    () => (data && figures ? dashboardCsv(figures, data) : undefined),
-    [data, figures],
-  );
-  const trainees = useMemo(() => new Map((data?.trainees ?? []).map((tr) => [tr.name, tr])), [data]);
+  // The key figures are drawn first, the charts and tables (most of the page's drawing) in a
+  // render of their own right after: the figures show without waiting for them.
+  const detailed = useDeferredValue(data !== undefined);
 
   if (error !== undefined) return <ErrorNotice error={error} onRetry={reload} />;
-  if (!data || !figures || !csv) return <Loader aria-label={t("common.loading")} />;
+  if (!data || !figures) return <Loader aria-label={t("common.loading")} />;
 
   const regions = regionNames(language);
   const countryName = (code: string) => (code === "" ? "–" : `${regions.of(code) ?? code} (${code})`);
-  const workshopName = new Map(
-    data.workshops.map((w) => [w.name, `${localized(w.displayNames, language)} · ${w.city}`]),
-  );
-  const courseOf = new Map(data.courses.map((c) => [c.name, c]));
   const choices = filterChoices(data);
-  const period = `${year ?? "all"}${country ? `-${country}` : ""}`;
-  const file = (name: string) => `${period}-${name}`;
   const redacted = caller?.role === "ROLE_REPORTER" || data.trainees.some((tr) => tr.redacted);
   const total = figures.total;
-  const countries = [...new Set(figures.byCountry.map((r) => r.key[1]))];
-  const perCountry = (pick: (c: Counts) => number[]) =>
-    countries.map((code) => {
-      const values = figures.byCountry
-        .filter((r) => r.key[1] === code)
-        .reduce<number[]>((sum, r) => {
-          const v = pick(r.counts);
-          return v.map((x, i) => x + (sum[i] ?? 0));
-        }, []);
-      return { label: countryName(code), values };
-    });
-  const bandsPerCountry = countries.map((code) => ({
-    label: countryName(code),
-    values: AGE_BANDS.map((_, band) =>
-      figures.bySexAge
-        .filter((r) => r.key[1] === code && r.key[3] === band)
-        .reduce((sum, r) => sum + r.counts.enrollments, 0),
-    ),
-  }));
-  // Female, male, unspecified: the order of luban-report's chart.
-  const sexesPerCountry = countries.map((code) => ({
-    label: countryName(code),
-    values: [1, 2, 0].map((sex) =>
-      figures.bySexAge
-        .filter((r) => r.key[1] === code && r.key[2] === sex)
-        .reduce((sum, r) => sum + r.counts.enrollments, 0),
-    ),
-  }));
-  const flows = new Map<string, number[]>();
-  for (const r of figures.mobilities) {
-    const label = `${t(KIND_KEY[r.kind as ProgrammeKind])} · ${t(DIRECTION_KEY[r.direction as Direction])}`;
-    const values = flows.get(label) ?? new Array<number>(6).fill(0);
-    if (r.state >= 1 && r.state <= 6) values[r.state - 1] += r.mobilities;
-    flows.set(label, values);
-  }
-  const participants = figures.countedMobilities.slice(
-    participantsPage * PARTICIPANTS_PAGE,
-    (participantsPage + 1) * PARTICIPANTS_PAGE,
-  );
 
   return (
     <Stack>
@@ -354,7 +240,90 @@ export function Dashboard() {
         <Tile label={t("dashboard.workshopsTeaching")} value={workshopsTeaching(figures)} />
         <Tile label={t("dashboard.mobilities")} value={mobilityTotal(figures)} />
       </SimpleGrid>
+      {detailed && (
+        <Details
+          data={data}
+          figures={figures}
+          period={`${year ?? "all"}${country ? `-${country}` : ""}`}
+          countryName={countryName}
+          participantsPage={participantsPage}
+          setParticipantsPage={setParticipantsPage}
+        />
+      )}
+    </Stack>
+  );
+}
 
+// The dashboard's charts and tables, and its CSV files.
+function Details({
+  data,
+  figures,
+  period,
+  countryName,
+  participantsPage,
+  setParticipantsPage,
+}: {
+  data: DashboardData;
+  figures: DashboardFigures;
+  period: string;
+  countryName: (code: string) => string;
+  participantsPage: number;
+  setParticipantsPage: (update: (page: number) => number) => void;
+}) {
+  const { t, language } = useI18n();
+  // The CSV files, made once per figures when the first is asked for.
+  const csv = useMemo(() => {
+    let files: Record<string, string> | undefined;
+    return (name: string) => () => (files ??= dashboardCsv(figures, data))[name];
+  }, [figures, data]);
+  const trainees = useMemo(() => new Map(data.trainees.map((tr) => [tr.name, tr])), [data]);
+  const workshopName = new Map(
+    data.workshops.map((w) => [w.name, `${localized(w.displayNames, language)} · ${w.city}`]),
+  );
+  const courseOf = new Map(data.courses.map((c) => [c.name, c]));
+  const file = (name: string) => `${period}-${name}`;
+  const countries = [...new Set(figures.byCountry.map((r) => r.key[1]))];
+  const perCountry = (pick: (c: Counts) => number[]) =>
+    countries.map((code) => {
+      const values = figures.byCountry
+        .filter((r) => r.key[1] === code)
+        .reduce<number[]>((sum, r) => {
+          const v = pick(r.counts);
+          return v.map((x, i) => x + (sum[i] ?? 0));
+        }, []);
+      return { label: countryName(code), values };
+    });
+  const bandsPerCountry = countries.map((code) => ({
+    label: countryName(code),
+    values: AGE_BANDS.map((_, band) =>
+      figures.bySexAge
+        .filter((r) => r.key[1] === code && r.key[3] === band)
+        .reduce((sum, r) => sum + r.counts.enrollments, 0),
+    ),
+  }));
+  // Female, male, unspecified: the order of luban-report's chart.
+  const sexesPerCountry = countries.map((code) => ({
+    label: countryName(code),
+    values: [1, 2, 0].map((sex) =>
+      figures.bySexAge
+        .filter((r) => r.key[1] === code && r.key[2] === sex)
+        .reduce((sum, r) => sum + r.counts.enrollments, 0),
+    ),
+  }));
+  const flows = new Map<string, number[]>();
+  for (const r of figures.mobilities) {
+    const label = `${t(KIND_KEY[r.kind as ProgrammeKind])} · ${t(DIRECTION_KEY[r.direction as Direction])}`;
+    const values = flows.get(label) ?? new Array<number>(6).fill(0);
+    if (r.state >= 1 && r.state <= 6) values[r.state - 1] += r.mobilities;
+    flows.set(label, values);
+  }
+  const participants = figures.countedMobilities.slice(
+    participantsPage * PARTICIPANTS_PAGE,
+    (participantsPage + 1) * PARTICIPANTS_PAGE,
+  );
+
+  return (
+    <>
       <Title order={2} size="h3">
         {t("dashboard.charts")}
       </Title>
@@ -413,7 +382,7 @@ export function Dashboard() {
         />
       </SimpleGrid>
 
-      <Figures title={t("dashboard.byYear")} file={file("by_year.csv")} csv={csv["by_year.csv"]}>
+      <Figures title={t("dashboard.byYear")} file={file("by_year.csv")} csv={csv("by_year.csv")}>
         <CountsTable
           keys={[t("dashboard.year")]}
           rows={figures.byYear.map((r) => ({ key: [String(r.key[0])], counts: r.counts }))}
@@ -422,7 +391,7 @@ export function Dashboard() {
       <Figures
         title={t("dashboard.byCountry")}
         file={file("by_country.csv")}
-        csv={csv["by_country.csv"]}
+        csv={csv("by_country.csv")}
       >
         <CountsTable
           keys={[t("dashboard.year"), t("dashboard.country")]}
@@ -435,7 +404,7 @@ export function Dashboard() {
       <Figures
         title={t("dashboard.byWorkshop")}
         file={file("by_workshop.csv")}
-        csv={csv["by_workshop.csv"]}
+        csv={csv("by_workshop.csv")}
       >
         <CountsTable
           keys={[t("dashboard.year"), t("admin.workshop")]}
@@ -448,7 +417,7 @@ export function Dashboard() {
       <Figures
         title={t("dashboard.byCourse")}
         file={file("by_course.csv")}
-        csv={csv["by_course.csv"]}
+        csv={csv("by_course.csv")}
       >
         <CountsTable
           keys={[t("dashboard.year"), t("run.course")]}
@@ -464,7 +433,7 @@ export function Dashboard() {
       <Figures
         title={t("dashboard.bySexAge")}
         file={file("by_sex_age.csv")}
-        csv={csv["by_sex_age.csv"]}
+        csv={csv("by_sex_age.csv")}
       >
         <CountsTable
           keys={[t("dashboard.year"), t("dashboard.country"), t("dashboard.sex"), t("dashboard.ageBand")]}
@@ -482,7 +451,7 @@ export function Dashboard() {
       <Figures
         title={t("dashboard.flows")}
         file={file("mobilities.csv")}
-        csv={csv["mobilities.csv"]}
+        csv={csv("mobilities.csv")}
       >
         {figures.mobilities.length === 0 ? (
           <Text c="dimmed">{t("dashboard.nothing")}</Text>
@@ -516,7 +485,7 @@ export function Dashboard() {
       <Figures
         title={t("dashboard.quotas")}
         file={file("programme_quota.csv")}
-        csv={csv["programme_quota.csv"]}
+        csv={csv("programme_quota.csv")}
       >
         {figures.quotas.length === 0 ? (
           <Text c="dimmed">{t("dashboard.nothing")}</Text>
@@ -602,6 +571,6 @@ export function Dashboard() {
           </Group>
         )}
       </Stack>
-    </Stack>
+    </>
   );
 }

@@ -1,21 +1,15 @@
 import { Anchor, Badge, Loader, Stack, Table, Text, Title } from "@mantine/core";
-import { Link, type Params } from "react-router";
+import { Link } from "react-router";
 
-import { course } from "../app/api.js";
 import { useI18n } from "../app/i18n.js";
 import type { MessageKey } from "../app/messages.js";
-import { occupancies, type Occupancy } from "../app/occupancy.js";
-import { type Caller, useSession } from "../app/session.js";
+import { useSession } from "../app/session.js";
 import { isoDate, localized, resourceId } from "../app/text.js";
-import { prefetch, useCall } from "../app/useCall.js";
+import { useCall } from "../app/useCall.js";
+import { homeData, type HomeData, homeKey } from "../calls/home.js";
 import { ErrorNotice } from "../components/ErrorNotice.js";
 import { RoleLinks } from "../components/RoleLinks.js";
-import {
-  type Course,
-  type CourseRun,
-  CourseRunStatus,
-  type Workshop,
-} from "../gen/luban/course/v1/course_pb.js";
+import { CourseRunStatus } from "../gen/luban/course/v1/course_pb.js";
 
 export function statusKey(status: CourseRunStatus): MessageKey {
   switch (status) {
@@ -32,40 +26,6 @@ export function statusKey(status: CourseRunStatus): MessageKey {
   }
 }
 
-interface HomeData {
-  workshops: Workshop[];
-  runs: { run: CourseRun; course?: Course; seats: Occupancy }[];
-}
-
-// What the home page shows: a college's workshops and open runs with their seats.
-function homeData(institution: string) {
-  return async (signal: AbortSignal): Promise<HomeData> => {
-    const [workshops, runs, courses, seats] = await Promise.all([
-      course.listWorkshops({ institution, pageSize: 200 }, { signal }),
-      course.listCourseRuns(
-        { institution, status: CourseRunStatus.OPEN, pageSize: 200 },
-        { signal },
-      ),
-      course.listCourses({ pageSize: 1000 }, { signal }),
-      occupancies(signal),
-    ]);
-    const byName = new Map(courses.courses.map((c) => [c.name, c]));
-    return {
-      workshops: workshops.workshops,
-      runs: runs.courseRuns.map((run) => ({
-        run,
-        course: byName.get(run.course),
-        seats: seats(run.name),
-      })),
-    };
-  };
-}
-
-// The home page's calls, started before its first render (main.tsx).
-export function prefetchHome(_params: Params, caller: Caller): void {
-  prefetch(`home:${caller.institution}`, homeData(caller.institution));
-}
-
 // A college's workshops and open course runs (a network admin: the network's), with seats taken
 // of capacity and the waitlist's length.
 export function Home() {
@@ -75,7 +35,7 @@ export function Home() {
   const { data, error, loading, reload } = useCall<HomeData>(
     homeData(institution),
     [institution],
-    `home:${institution}`,
+    homeKey(institution),
   );
   if (error) return <ErrorNotice error={error} onRetry={reload} />;
   if (loading && !data) return <Loader aria-label={t("common.loading")} />;

@@ -15,13 +15,13 @@ import {
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link } from "react-router";
 
-import { enrollment, newRequestId } from "../app/api.js";
 import { parseCsv } from "../app/csv.js";
 import { isUnauthenticated } from "../app/errors.js";
 import { useI18n } from "../app/i18n.js";
 import type { MessageKey } from "../app/messages.js";
 import { useSession } from "../app/session.js";
 import { resourceId } from "../app/text.js";
+import { enrollment, newRequestId } from "../calls/api.js";
 import {
   batches,
   countOutcomes,

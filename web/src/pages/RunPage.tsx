@@ -1,74 +1,28 @@
 import { Alert, Anchor, Badge, Button, Group, Loader, Stack, Table, Text, Title } from "@mantine/core";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { useCallback, useState } from "react";
-import { Link, type Params, useParams } from "react-router";
+import { Link, useParams } from "react-router";
 
-import { course, enrollment } from "../app/api.js";
 import { useI18n } from "../app/i18n.js";
 import { enrollmentStateKey, traineeName } from "../app/people.js";
-import { listAll } from "../app/reference.js";
 import { useRunChanges } from "../app/runChanges.js";
 import { useSession } from "../app/session.js";
 import { isoDate, localized, resourceId } from "../app/text.js";
-import { prefetch as prefetchCall, useCall } from "../app/useCall.js";
+import { useCall } from "../app/useCall.js";
+import { type Row, type RunData, runData, runKey } from "../calls/run.js";
 import { CompletionTable } from "../components/CompletionTable.js";
 import { EnrollPanel } from "../components/EnrollPanel.js";
 import { ErrorNotice } from "../components/ErrorNotice.js";
 import { HistoryPanel } from "../components/HistoryPanel.js";
 import { WithdrawDialog, type WithdrawTarget } from "../components/WithdrawDialog.js";
-import {
-  type Course,
-  type CourseRun,
-  CourseRunStatus,
-  type Workshop,
-} from "../gen/luban/course/v1/course_pb.js";
-import {
-  type Certificate,
-  type Enrollment,
-  EnrollmentState,
-  type Trainee,
-} from "../gen/luban/enrollment/v1/enrollment_pb.js";
+import { CourseRunStatus } from "../gen/luban/course/v1/course_pb.js";
+import { EnrollmentState } from "../gen/luban/enrollment/v1/enrollment_pb.js";
 import { NotFound } from "./NotFound.js";
 import { statusKey } from "./Home.js";
 
 export { traineeName };
 
-interface Row {
-  enrollment: Enrollment;
-  trainee?: Trainee;
-  certificate?: Certificate;
-}
-
-interface RunData {
-  run: CourseRun;
-  course: Course;
-  workshop: Workshop;
-  enrolled: Row[];
-  waitlisted: Row[];
-  results: Row[];
-}
-
 const rowName = (row: Row) => traineeName(row.trainee) || row.enrollment.trainee;
-
-// A run's enrollments, their trainees and the certificates issued for it: one list call each
-// (every page of it), however many trainees the run has.
-async function runPeople(run: string, signal: AbortSignal) {
-  const filter = { courseRun: run, pageSize: 1000 };
-  return Promise.all([
-    listAll(async (pageToken) => {
-      const r = await enrollment.listEnrollments({ ...filter, pageToken }, { signal });
-      return { items: r.enrollments, nextPageToken: r.nextPageToken };
-    }),
-    listAll(async (pageToken) => {
-      const r = await enrollment.listTrainees({ ...filter, pageToken }, { signal });
-      return { items: r.trainees, nextPageToken: r.nextPageToken };
-    }),
-    listAll(async (pageToken) => {
-      const r = await enrollment.listCertificates({ ...filter, pageToken }, { signal });
-      return { items: r.certificates, nextPageToken: r.nextPageToken };
-    }),
-  ]);
-}
 
 function People({
   title,
@@ -168,49 +122,6 @@ function Results({ rows }: { rows: Row[] }) {
   );
 }
 
-// Everything a run's page shows.
-function runData(name: string) {
-  return async (signal: AbortSignal): Promise<RunData> => {
-    // Its people alongside the run (they need only its name), its course and workshop after.
-    const people = runPeople(name, signal);
-    const run = await course.getCourseRun({ name }, { signal }).catch((error: unknown) => {
-      void people.catch(() => undefined); // the run's error is the one to show
-      throw error;
-    });
-    const [c, workshop, [enrollments, trainees, certificates]] = await Promise.all([
-      course.getCourse({ name: run.course }, { signal }),
-      course.getWorkshop({ name: run.workshop }, { signal }),
-      people,
-    ]);
-    const traineeOf = new Map(trainees.map((t) => [t.name, t]));
-    const certificateOf = new Map(certificates.map((c) => [c.name, c]));
-    const rows = enrollments.map(
-      (e): Row => ({
-        enrollment: e,
-        trainee: traineeOf.get(e.trainee),
-        certificate: certificateOf.get(e.certificate),
-      }),
-    );
-    const inState = (...states: EnrollmentState[]) =>
-      rows.filter((r) => states.includes(r.enrollment.state));
-    const waitlisted = inState(EnrollmentState.WAITLISTED);
-    waitlisted.sort((a, b) => a.enrollment.waitlistPosition - b.enrollment.waitlistPosition);
-    return {
-      run,
-      course: c,
-      workshop,
-      enrolled: inState(EnrollmentState.ENROLLED),
-      waitlisted,
-      results: inState(EnrollmentState.COMPLETED, EnrollmentState.FAILED),
-    };
-  };
-}
-
-// The page's calls, started before its first render (main.tsx).
-export function prefetch(params: Params): void {
-  prefetchCall(`run:courseRuns/${params.id ?? ""}`, runData(`courseRuns/${params.id ?? ""}`));
-}
-
 // One course run: its course and workshop, seats taken of capacity, who is enrolled and who waits,
 // in order; enrolling and withdrawing while it is open, results once it runs. It follows changes
 // made elsewhere without reloading.
@@ -221,8 +132,13 @@ export function RunPage() {
   const name = `courseRuns/${id ?? ""}`;
   const [withdrawing, setWithdrawing] = useState<WithdrawTarget | null>(null);
   const [withdrawn, setWithdrawn] = useState<WithdrawTarget | null>(null);
-  const { data, error, loading, reload } = useCall<RunData>(runData(name), [name], `run:${name}`);
-  const follow = useRunChanges(name, reload);
+  const institution = caller?.institution ?? "";
+  const { data, error, loading, reload } = useCall<RunData>(
+    runData(name, institution),
+    [name, institution],
+    runKey(name),
+  );
+  const follow = useRunChanges(name, data?.shown, reload);
   const changed = useCallback(() => reload(), [reload]);
 
   if (error) {

@@ -18,7 +18,6 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 
-import { course, enrollment } from "../app/api.js";
 import { isUnauthenticated, showError } from "../app/errors.js";
 import { fieldError } from "../app/fieldErrors.js";
 import { useI18n } from "../app/i18n.js";
@@ -36,6 +35,7 @@ import {
   updateMask,
 } from "../app/traineeForm.js";
 import { useCall } from "../app/useCall.js";
+import { course, enrollment } from "../calls/api.js";
 import { ErrorNotice } from "../components/ErrorNotice.js";
 import type { Workshop } from "../gen/luban/course/v1/course_pb.js";
 import { DocumentType, Sex, type Trainee } from "../gen/luban/enrollment/v1/enrollment_pb.js";

@@ -3,12 +3,12 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import type { ReactNode } from "react";
 import { Link, useParams } from "react-router";
 
-import { course, enrollment } from "../app/api.js";
 import { useI18n } from "../app/i18n.js";
 import { documentTypeKey, enrollmentStateKey, latinName, sexKey } from "../app/people.js";
 import { useSession } from "../app/session.js";
 import { isoDate, localized, resourceId } from "../app/text.js";
 import { useCall } from "../app/useCall.js";
+import { course, enrollment } from "../calls/api.js";
 import { ErrorNotice } from "../components/ErrorNotice.js";
 import { HistoryPanel } from "../components/HistoryPanel.js";
 import type { Course, CourseRun, Workshop } from "../gen/luban/course/v1/course_pb.js";

@@ -2,27 +2,15 @@ import { Anchor, Badge, Button, Group, Loader, Stack, Table, Text, Title } from 
 import { useState } from "react";
 import { Link } from "react-router";
 
-import { enrollment } from "../app/api.js";
 import { useI18n } from "../app/i18n.js";
 import { traineeName } from "../app/people.js";
 import { useSession } from "../app/session.js";
 import { isoDate, resourceId } from "../app/text.js";
-import { prefetch as prefetchCall, useCall } from "../app/useCall.js";
+import { useCall } from "../app/useCall.js";
+import { traineesKey, traineesPage } from "../calls/trainees.js";
 import { ErrorNotice } from "../components/ErrorNotice.js";
 import { TraineeSearch } from "../components/TraineeSearch.js";
 import { type ListTraineesResponse, TraineeStatus } from "../gen/luban/enrollment/v1/enrollment_pb.js";
-
-const PAGE_SIZE = 50;
-
-function traineesPage(token: string) {
-  return (signal: AbortSignal) =>
-    enrollment.listTrainees({ pageSize: PAGE_SIZE, pageToken: token }, { signal });
-}
-
-// The first page's call, started before the page's first render (main.tsx).
-export function prefetch(): void {
-  prefetchCall("trainees:", traineesPage(""));
-}
 
 // The college's trainees (a network admin: the network's), a page at a time, and a search by name
 // or document number; creating one and importing a CSV start here.
@@ -36,7 +24,7 @@ export function TraineesPage() {
   const { data, error, loading, reload } = useCall<ListTraineesResponse>(
     traineesPage(token),
     [token],
-    `trainees:${token}`,
+    traineesKey(token),
   );
   const open = (trainee: { name: string }, text: string) => (
     <Anchor component={Link} to={`/trainees/${resourceId(trainee.name)}`}>

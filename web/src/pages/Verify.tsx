@@ -3,9 +3,9 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { useEffect, useState, type FormEvent } from "react";
 import { useParams, useNavigate } from "react-router";
 
-import { enrollment } from "../app/api.js";
 import { useI18n } from "../app/i18n.js";
 import { isoDate, localized } from "../app/text.js";
+import { enrollment } from "../calls/api.js";
 import { ErrorNotice } from "../components/ErrorNotice.js";
 import {
   CertificateStatus,

@@ -15,12 +15,12 @@ import { useState, type FormEvent } from "react";
 import { useFocusFirst } from "../../app/focus.js";
 import { Link } from "react-router";
 
-import { course, newRequestId } from "../../app/api.js";
 import { type NameRow, namesOf, rowsOf, splitList } from "../../app/forms.js";
 import { useI18n } from "../../app/i18n.js";
 import { type Action, useAction } from "../../app/mutation.js";
 import { usePages } from "../../app/paging.js";
 import { localized } from "../../app/text.js";
+import { course, newRequestId } from "../../calls/api.js";
 import { ErrorNotice } from "../../components/ErrorNotice.js";
 import { FormActions } from "../../components/FormActions.js";
 import { NamesInput } from "../../components/NamesInput.js";

@@ -17,16 +17,16 @@ import { useState, type FormEvent } from "react";
 import { useFocusFirst } from "../../app/focus.js";
 import { Link, useNavigate, useParams } from "react-router";
 
-import { course, newRequestId } from "../../app/api.js";
 import { parseIsoDate } from "../../app/forms.js";
 import { useI18n } from "../../app/i18n.js";
 import { type RunAction, runActions } from "../../app/lifecycle.js";
 import type { MessageKey } from "../../app/messages.js";
 import { type Action, useAction } from "../../app/mutation.js";
 import { usePages } from "../../app/paging.js";
-import { allCourses, allWorkshops } from "../../app/reference.js";
 import { isoDate, localized, resourceId } from "../../app/text.js";
 import { useCall } from "../../app/useCall.js";
+import { allCourses, allWorkshops } from "../../calls/reference.js";
+import { course, newRequestId } from "../../calls/api.js";
 import { ConfirmPanel } from "../../components/ConfirmPanel.js";
 import { ErrorNotice } from "../../components/ErrorNotice.js";
 import { FormActions } from "../../components/FormActions.js";

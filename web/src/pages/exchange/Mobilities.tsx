@@ -3,14 +3,14 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 
-import { exchange } from "../../app/api.js";
 import { formatTime } from "../../app/forms.js";
 import { useI18n } from "../../app/i18n.js";
 import { usePages } from "../../app/paging.js";
-import { allInstitutions } from "../../app/reference.js";
 import { useSession } from "../../app/session.js";
 import { localized, resourceId } from "../../app/text.js";
 import { useCall } from "../../app/useCall.js";
+import { allInstitutions } from "../../calls/reference.js";
+import { exchange } from "../../calls/api.js";
 import { ErrorNotice } from "../../components/ErrorNotice.js";
 import { HistoryPanel } from "../../components/HistoryPanel.js";
 import { Pager } from "../../components/Pager.js";

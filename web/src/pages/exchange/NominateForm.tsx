@@ -1,11 +1,11 @@
 import { Button, Group, NativeSelect, Paper, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useState, type FormEvent } from "react";
 
-import { enrollment, exchange, newRequestId } from "../../app/api.js";
 import { useI18n } from "../../app/i18n.js";
 import { takesTeachers } from "../../app/lifecycle.js";
 import { useAction } from "../../app/mutation.js";
 import { traineeName } from "../../app/people.js";
+import { enrollment, exchange, newRequestId } from "../../calls/api.js";
 import { ErrorNotice } from "../../components/ErrorNotice.js";
 import type { Trainee } from "../../gen/luban/enrollment/v1/enrollment_pb.js";
 import type { Mobility, Programme } from "../../gen/luban/exchange/v1/exchange_pb.js";

@@ -2,11 +2,11 @@ import { Group, NativeSelect, Paper, Stack, TextInput, Title } from "@mantine/co
 import { useState, type FormEvent } from "react";
 
 import { useFocusFirst } from "../../app/focus.js";
-import { exchange, newRequestId } from "../../app/api.js";
 import { type NameRow, namesOf, parseIsoDate, rowsOf } from "../../app/forms.js";
 import { useI18n } from "../../app/i18n.js";
 import type { Action } from "../../app/mutation.js";
 import { isoDate, localized } from "../../app/text.js";
+import { exchange, newRequestId } from "../../calls/api.js";
 import { FormActions } from "../../components/FormActions.js";
 import { NamesInput } from "../../components/NamesInput.js";
 import { NumberField } from "../../components/NumberField.js";

@@ -3,16 +3,16 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 
-import { exchange, newRequestId } from "../../app/api.js";
 import { useI18n } from "../../app/i18n.js";
 import { programmeNext, sendingInstitution } from "../../app/lifecycle.js";
 import type { MessageKey } from "../../app/messages.js";
 import { useAction } from "../../app/mutation.js";
 import { usePages } from "../../app/paging.js";
-import { allCourses, allInstitutions } from "../../app/reference.js";
 import { useSession } from "../../app/session.js";
 import { isoDate, localized, resourceId } from "../../app/text.js";
 import { useCall } from "../../app/useCall.js";
+import { allCourses, allInstitutions } from "../../calls/reference.js";
+import { exchange, newRequestId } from "../../calls/api.js";
 import { ConfirmPanel } from "../../components/ConfirmPanel.js";
 import { ErrorNotice } from "../../components/ErrorNotice.js";
 import { HistoryPanel } from "../../components/HistoryPanel.js";

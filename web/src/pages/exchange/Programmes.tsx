@@ -2,14 +2,14 @@ import { Anchor, Badge, Button, Group, Loader, NativeSelect, Stack, Table, Text,
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 
-import { exchange } from "../../app/api.js";
 import { useI18n } from "../../app/i18n.js";
 import { useAction } from "../../app/mutation.js";
 import { usePages } from "../../app/paging.js";
-import { allCourses, allInstitutions } from "../../app/reference.js";
 import { useSession } from "../../app/session.js";
 import { isoDate, localized, resourceId } from "../../app/text.js";
 import { useCall } from "../../app/useCall.js";
+import { allCourses, allInstitutions } from "../../calls/reference.js";
+import { exchange } from "../../calls/api.js";
 import { ErrorNotice } from "../../components/ErrorNotice.js";
 import { Pager } from "../../components/Pager.js";
 import { type Programme, ProgrammeStatus } from "../../gen/luban/exchange/v1/exchange_pb.js";

@@ -3,13 +3,13 @@
 import { Badge, Box, Button, Group, Stack, Text } from "@mantine/core";
 import { useState } from "react";
 
-import { enrollment, exchange, newRequestId } from "../../app/api.js";
 import { useI18n } from "../../app/i18n.js";
 import { type MobilityAction, NEEDS_REASON, mobilityActions, sidesOf } from "../../app/lifecycle.js";
 import type { MessageKey } from "../../app/messages.js";
 import { useAction } from "../../app/mutation.js";
 import { traineeName } from "../../app/people.js";
 import { useSession } from "../../app/session.js";
+import { enrollment, exchange, newRequestId } from "../../calls/api.js";
 import { ConfirmPanel } from "../../components/ConfirmPanel.js";
 import { ErrorNotice } from "../../components/ErrorNotice.js";
 import type { Trainee } from "../../gen/luban/enrollment/v1/enrollment_pb.js";
