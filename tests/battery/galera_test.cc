@@ -403,10 +403,14 @@ TEST_F(GaleraTest, ARollingRestartOfEveryReplicaAndNodeLosesNoWrite) {
   ASSERT_TRUE(load->AwaitAll(absl::Seconds(240)))
       << load->acknowledged() << Codes(load->codes()) << load->Failures();
   load->Stop();
-  // Every failed attempt was retried with its request id until it succeeded; none was refused.
+  // Every failed attempt was retried with its request id until it succeeded; none was refused by
+  // a rule. CANCELLED is a replica's shutdown refusing a call that reached it as its server
+  // stopped (seen once in a CI run: one call of 240): an outcome the caller cannot know, retried
+  // like UNAVAILABLE, and ExpectAcknowledgedWritesStored below checks what the retries stored.
   for (const auto& [code, count] : load->codes()) {
     EXPECT_TRUE(code == grpc::StatusCode::OK || code == grpc::StatusCode::UNAVAILABLE ||
-                code == grpc::StatusCode::DEADLINE_EXCEEDED || code == grpc::StatusCode::ABORTED)
+                code == grpc::StatusCode::DEADLINE_EXCEEDED || code == grpc::StatusCode::ABORTED ||
+                code == grpc::StatusCode::CANCELLED)
         << count << " calls answered " << code << load->Failures();
   }
   ExpectAcknowledgedWritesStored(*network_, *load, kSection);
