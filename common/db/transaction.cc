@@ -52,6 +52,13 @@ int RollbackQuietly(PooledConnection& connection) {
   }
 }
 
+// DEADLINE_EXCEEDED when the deadline passed before the work started.
+absl::Status CheckNotLate(const TransactionOptions& options) {
+  if (absl::Now() < options.deadline) return absl::OkStatus();
+  return absl::DeadlineExceededError(
+      absl::StrCat(options.context, ": the deadline passed before the work started"));
+}
+
 }  // namespace
 
 absl::Status Session::Fail(const sql::SQLException& e, absl::string_view context) {
@@ -61,10 +68,7 @@ absl::Status Session::Fail(const sql::SQLException& e, absl::string_view context
 
 absl::Status RunInTransaction(ConnectionPool& pool, const TransactionOptions& options,
                               absl::FunctionRef<absl::Status(Session&)> body) {
-  if (absl::Now() >= options.deadline) {
-    return absl::DeadlineExceededError(
-        absl::StrCat(options.context, ": the deadline passed before the work started"));
-  }
+  LUBAN_RETURN_IF_ERROR(CheckNotLate(options));
   LUBAN_ASSIGN_OR_RETURN(auto lease, pool.Borrow(options.deadline));
   absl::Status status;
   Backoff backoff(kFirstRetryPause, kLastRetryPause);
@@ -117,10 +121,7 @@ absl::Status RunInTransaction(ConnectionPool& pool, const TransactionOptions& op
 
 absl::Status RunSingleRead(ConnectionPool& pool, const TransactionOptions& options,
                            absl::FunctionRef<absl::Status(Session&)> body) {
-  if (absl::Now() >= options.deadline) {
-    return absl::DeadlineExceededError(
-        absl::StrCat(options.context, ": the deadline passed before the work started"));
-  }
+  LUBAN_RETURN_IF_ERROR(CheckNotLate(options));
   {
     LUBAN_ASSIGN_OR_RETURN(auto lease, pool.Borrow(options.deadline, /*autocommit=*/true));
     Session session(*lease, /*single_statement=*/true);

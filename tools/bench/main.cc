@@ -265,17 +265,29 @@ sigset_t BlockStopSignals() {
   return signals;
 }
 
-// Plaintext, or TLS with --tls_dir's enrollment certificate: the ceilings serve as the suite does.
+// Plaintext, or TLS with --tls_dir's enrollment certificate, through the services' own
+// MakeServerCredentials: the ceilings serve TLS as the suite does.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> CeilingCredentials() {
   const std::string dir = absl::GetFlag(FLAGS_tls_dir);
-  if (dir.empty()) return grpc::InsecureServerCredentials();
-  absl::StatusOr<std::string> cert = client::ReadPemFile(dir + "/enrollment.pem", "certificate");
-  if (!cert.ok()) return cert.status();
-  absl::StatusOr<std::string> key = client::ReadPemFile(dir + "/enrollment.key", "key");
-  if (!key.ok()) return key.status();
-  grpc::SslServerCredentialsOptions options;
-  options.pem_key_cert_pairs.push_back({*key, *cert});
-  return grpc::SslServerCredentials(options);
+  ServerTls tls;
+  if (!dir.empty()) {
+    tls.cert_file = dir + "/enrollment.pem";
+    tls.key_file = dir + "/enrollment.key";
+  }
+  if (absl::Status s = CheckServerTls(absl::GetFlag(FLAGS_listen), tls); !s.ok()) return s;
+  return MakeServerCredentials(tls);
+}
+
+// Announces a started server (--port_file, a line on stderr naming `what`) and serves until
+// SIGTERM or SIGINT (blocked in `signals`).
+template <typename Server>
+int ServeUntilStopped(Server& server, const sigset_t& signals, const char* what) {
+  WritePortFile(server.port());
+  std::fprintf(stderr, "luban-bench: %s on port %d\n", what, server.port());
+  int signal = 0;
+  sigwait(&signals, &signal);
+  server.Shutdown();
+  return 0;
 }
 
 int ServeCeiling() {
@@ -291,12 +303,7 @@ int ServeCeiling() {
       bench::CeilingServer::Start(absl::GetFlag(FLAGS_listen), absl::GetFlag(FLAGS_threads),
                                   *std::move(credentials), *std::move(server_credentials));
   if (!server.ok()) return Fail("serve-ceiling", server.status());
-  WritePortFile((*server)->port());
-  std::fprintf(stderr, "luban-bench: ceiling server on port %d\n", (*server)->port());
-  int signal = 0;
-  sigwait(&signals, &signal);
-  (*server)->Shutdown();
-  return 0;
+  return ServeUntilStopped(**server, signals, "ceiling server");
 }
 
 int ServePlain() {
@@ -305,12 +312,7 @@ int ServePlain() {
   if (!credentials.ok()) return Fail("serve-plain", credentials.status());
   auto server = bench::PlainServer::Start(absl::GetFlag(FLAGS_listen), *std::move(credentials));
   if (!server.ok()) return Fail("serve-plain", server.status());
-  WritePortFile((*server)->port());
-  std::fprintf(stderr, "luban-bench: plain gRPC server on port %d\n", (*server)->port());
-  int signal = 0;
-  sigwait(&signals, &signal);
-  (*server)->Shutdown();
-  return 0;
+  return ServeUntilStopped(**server, signals, "plain gRPC server");
 }
 
 int Ready() {

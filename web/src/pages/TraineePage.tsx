@@ -9,6 +9,7 @@ import { useSession } from "../app/session.js";
 import { isoDate, localized, resourceId } from "../app/text.js";
 import { useCall } from "../app/useCall.js";
 import { course, enrollment } from "../calls/api.js";
+import { listAll } from "../calls/reference.js";
 import { ErrorNotice } from "../components/ErrorNotice.js";
 import { HistoryPanel } from "../components/HistoryPanel.js";
 import type { Course, CourseRun, Workshop } from "../gen/luban/course/v1/course_pb.js";
@@ -27,20 +28,6 @@ interface TraineeData {
   workshop?: Workshop;
   enrollments: { enrollment: Enrollment; run?: CourseRun; course?: Course }[];
   certificates: Certificate[];
-}
-
-// Every page of a list (a trainee has few enrollments and certificates; the loop is a guard).
-async function allPages<T>(
-  page: (token: string) => Promise<{ items: T[]; next: string }>,
-): Promise<T[]> {
-  const out: T[] = [];
-  let token = "";
-  do {
-    const answer = await page(token);
-    out.push(...answer.items);
-    token = answer.next;
-  } while (token !== "");
-  return out;
 }
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
@@ -66,19 +53,19 @@ export function TraineePage() {
         trainee.homeWorkshop === ""
           ? undefined
           : course.getWorkshop({ name: trainee.homeWorkshop }, { signal }).catch(() => undefined),
-        allPages(async (pageToken) => {
+        listAll(async (pageToken) => {
           const a = await enrollment.listEnrollments(
             { trainee: name, pageSize: 1000, pageToken },
             { signal },
           );
-          return { items: a.enrollments, next: a.nextPageToken };
+          return { items: a.enrollments, nextPageToken: a.nextPageToken };
         }),
-        allPages(async (pageToken) => {
+        listAll(async (pageToken) => {
           const a = await enrollment.listCertificates(
             { trainee: name, pageSize: 1000, pageToken },
             { signal },
           );
-          return { items: a.certificates, next: a.nextPageToken };
+          return { items: a.certificates, nextPageToken: a.nextPageToken };
         }),
       ]);
       const runNames = [...new Set(enrollments.map((e) => e.courseRun))];
