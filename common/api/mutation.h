@@ -135,7 +135,8 @@ class PeerMutation {
     if (!answer->ok()) return true;
     bool found = false;
     const RequestKey key = MakeRequestKey(rc_, request_);
-    *answer = store_.InTransaction(rc_.method, rc_.deadline, [&](Tx& tx) -> absl::Status {
+    // One SELECT: a single-statement read, with no COMMIT to wait for.
+    *answer = store_.InSingleRead(rc_.method, rc_.deadline, [&](Tx& tx) -> absl::Status {
       auto prior = tx.ledger().FindResponse(key);
       if (!prior.ok()) return prior.status();
       if (!prior->has_value()) return absl::OkStatus();

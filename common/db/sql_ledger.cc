@@ -1,7 +1,5 @@
 #include "common/db/sql_ledger.h"
 
-#include <sstream>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
@@ -76,8 +74,9 @@ absl::StatusOr<std::optional<std::string>> SqlLedger::Stored(const RequestKey& k
 absl::Status SqlLedger::SaveResponse(const RequestKey& key, absl::string_view response) {
   auto& update = session_.Prepare(
       "UPDATE idempotency_keys SET response = ? WHERE actor = ? AND request_id = ?");
-  std::istringstream blob{std::string(response)};
-  update.setBlob(1, &blob);
+  // Bound as a string (length-prefixed, byte-exact into the BLOB): setBlob would send it ahead
+  // in a COM_STMT_SEND_LONG_DATA packet of its own, one more packet per mutation.
+  update.setString(1, std::string(response));
   update.setString(2, key.actor);
   update.setString(3, key.request_id);
   // The claim this transaction inserted first.
@@ -146,8 +145,7 @@ absl::Status SqlLedger::PublishChange(const ChangeRecord& record) {
   insert.setString(1, record.resource_type);
   insert.setString(2, record.resource_name);
   insert.setInt(3, static_cast<int>(record.kind));
-  std::istringstream blob{record.payload};
-  insert.setBlob(4, &blob);
+  insert.setString(4, record.payload);  // as the response in SaveResponse
   insert.setString(5, record.request_id);
   insert.setString(6, record.actor);
   insert.setInt64(7, record.owners.first);

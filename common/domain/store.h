@@ -24,7 +24,8 @@ class TransactionalStore {
 
   // Runs `body`, a read that writes nothing, as InTransaction does; the MySQL stores run a body
   // that reads with one statement as that statement alone, in one round trip (db::RunSingleRead),
-  // and any other in a transaction. For the Get methods' reads.
+  // and any other in a transaction. For the Get methods' reads and the ledger's look-up of a
+  // retried mutation (PeerMutation::Answered).
   virtual absl::Status InSingleRead(absl::string_view context, absl::Time deadline,
                                     absl::FunctionRef<absl::Status(Tx&)> body) {
     return InTransaction(context, deadline, body);

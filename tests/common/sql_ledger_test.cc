@@ -161,6 +161,48 @@ TEST_F(SqlLedgerTest, NewRequestThenRetryGetsTheStoredResponse) {
   EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM idempotency_keys"), 1);
 }
 
+// Responses and change payloads are bytes (serialized messages): every byte value comes back as
+// it went in, in a small value and in one past the connector's 256 KiB switch to long data; and
+// the small ones travel inside their statements, with no long-data packet of their own.
+TEST_F(SqlLedgerTest, ResponsesAndPayloadsKeepEveryByte) {
+  std::string every_byte;
+  for (int i = 0; i < 256; ++i) every_byte.push_back(static_cast<char>(i));
+  std::string large;
+  while (large.size() < 300 * 1024) large += every_byte;
+  // Counted on the session that writes them (the server's counter is shared with other tests).
+  ASSERT_TRUE(InTx([&](SqlLedger& ledger, Session& session) -> absl::Status {
+                const auto long_data_packets = [&] {
+                  auto row = Session::Query(session.Prepare(
+                      "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS"
+                      " WHERE VARIABLE_NAME = 'COM_STMT_SEND_LONG_DATA'"));
+                  return row->next() ? row->getInt64(1) : -1;
+                };
+                const int64_t before = long_data_packets();
+                auto claimed = ledger.ClaimRequest(Key("small"));
+                if (!claimed.ok()) return claimed.status();
+                LUBAN_RETURN_IF_ERROR(ledger.SaveResponse(Key("small"), every_byte));
+                LUBAN_RETURN_IF_ERROR(
+                    ledger.PublishChange(Change("trainees", "trainees/1", every_byte)));
+                EXPECT_GE(before, 0);
+                EXPECT_EQ(long_data_packets(), before);
+                return absl::OkStatus();
+              }).ok());
+  Sequence();
+  ASSERT_TRUE(Claim(Key("large"), large).ok());
+  ASSERT_TRUE(Publish(Change("trainees", "trainees/2", large)).ok());
+
+  for (const auto& [id, expected] : {std::pair{"small", &every_byte}, {"large", &large}}) {
+    auto retry = Claim(Key(id), "never saved");
+    ASSERT_TRUE(retry.ok()) << retry.status();
+    ASSERT_TRUE(retry->has_value()) << id;
+    EXPECT_TRUE(**retry == *expected) << id << ": " << (*retry)->size() << " bytes back";
+  }
+  const std::vector<StoredChange> changes = Read(0, {}, 10);
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_TRUE(changes[0].record.payload == every_byte);
+  EXPECT_TRUE(changes[1].record.payload == large) << changes[1].record.payload.size();
+}
+
 TEST_F(SqlLedgerTest, SameIdForAnotherRequestIsRefused) {
   ASSERT_TRUE(Claim(Key("r-1", 'a'), "first").ok());
   const std::string before = *db().TableChecksum("idempotency_keys");
