@@ -1,12 +1,14 @@
 // A finite server-streaming call that writes batches until the source is exhausted: exports.
-// One batch is in memory at a time and the next is read only after the previous was written,
-// so memory stays flat however many rows the export holds, and a slow consumer slows the
+// The next batch is read while the previous one is being written, so the database, this service
+// and the consumer work at once; at most two batches are in memory (the one on its way and the
+// next), so memory stays flat however many rows the export holds, and a slow consumer slows the
 // reads instead of filling the server's memory. Batches are read on the bounded executor.
 #ifndef LUBAN_COMMON_SERVER_BATCH_STREAM_H_
 #define LUBAN_COMMON_SERVER_BATCH_STREAM_H_
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -34,21 +36,31 @@ template <typename Response>
 class BatchStream final : public grpc::ServerWriteReactor<Response> {
  public:
   // Fills the next batch; OK with `*done` set when nothing is left (the batch is then empty and
-  // not written). An error ends the call with that status.
+  // not written). An error ends the call with that status, after the batch being written.
   using NextBatch = std::function<absl::Status(Response* batch, bool* done)>;
 
   // Starts reading at once. Deletes itself when the call is done.
   BatchStream(BoundedExecutor* executor, NextBatch next)
       : executor_(*executor), next_(std::move(next)) {
-    Schedule();
+    Step step;
+    {
+      absl::MutexLock lock(&mu_);
+      step = Plan();
+    }
+    Take(step);
   }
 
   void OnWriteDone(bool ok) override {
-    if (!ok) {
-      FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED, "the stream was closed"));
-      return;
+    Step step;
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      if (!ok && (!final_.has_value() || final_->ok())) {
+        final_ = grpc::Status(grpc::StatusCode::CANCELLED, "the stream was closed");
+      }
+      step = Plan();
     }
-    Schedule();
+    Take(step);
   }
 
   void OnCancel() override {
@@ -59,50 +71,93 @@ class BatchStream final : public grpc::ServerWriteReactor<Response> {
   void OnDone() override { delete this; }
 
  private:
-  void Schedule() {
-    if (!executor_.TrySubmit([this] { Step(); })) {
-      FinishOnce(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                              "the service is at capacity; resume the export later"));
-    }
-  }
+  // What the call does next, decided under mu_ and done outside it.
+  struct Step {
+    bool write = false;  // write writing_buffer_
+    bool read = false;   // read the next batch into reading_
+    std::optional<grpc::Status> finish;
+  };
 
-  void Step() {
-    bool cancelled = false;
-    {
-      absl::MutexLock lock(&mu_);
-      cancelled = cancelled_;
-    }
-    if (cancelled) {
-      FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED, "the call was cancelled"));
-      return;
-    }
-    batch_.Clear();
+  // On the executor: fills reading_, which nothing else touches while a read is in flight.
+  void Read() {
     bool done = false;
-    const absl::Status status = next_(&batch_, &done);
-    if (!status.ok()) {
-      FinishOnce(ToGrpcStatus(status));
-    } else if (done) {
-      FinishOnce(grpc::Status::OK);
-    } else {
-      this->StartWrite(&batch_);
-    }
-  }
-
-  void FinishOnce(const grpc::Status& status) {
+    reading_.Clear();
+    const absl::Status status = next_(&reading_, &done);
+    Step step;
     {
       absl::MutexLock lock(&mu_);
-      if (finished_) return;
-      finished_ = true;
+      read_in_flight_ = false;
+      if (cancelled_) {
+        final_ = grpc::Status(grpc::StatusCode::CANCELLED, "the call was cancelled");
+      } else if (!status.ok()) {
+        final_ = ToGrpcStatus(status);
+      } else if (done) {
+        exhausted_ = true;
+        if (!final_.has_value()) final_ = grpc::Status::OK;
+      } else {
+        read_ready_ = true;
+      }
+      step = Plan();
     }
-    this->Finish(status);
+    Take(step);
+  }
+
+  // Writes a read batch once the previous write is done, reads the next once the read buffer is
+  // free, and finishes once the final status is known and nothing is in flight: no read or write
+  // outlives the reactor, which gRPC deletes after Finish.
+  Step Plan() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    Step step;
+    if (final_.has_value()) {
+      if (!read_in_flight_ && !writing_ && !finished_) {
+        finished_ = true;
+        step.finish = *final_;
+      }
+      return step;
+    }
+    if (read_ready_ && !writing_) {
+      writing_buffer_.Swap(&reading_);
+      read_ready_ = false;
+      writing_ = true;
+      step.write = true;
+    }
+    if (!read_in_flight_ && !read_ready_ && !exhausted_ && !cancelled_) {
+      read_in_flight_ = true;
+      step.read = true;
+    }
+    return step;
+  }
+
+  // Takes `step` and the steps a refused read leads to. Touches nothing of `this` after the
+  // last action: the call may be over (and the reactor deleted) by then.
+  void Take(Step step) {
+    while (true) {
+      if (step.finish.has_value()) {
+        this->Finish(*step.finish);
+        return;
+      }
+      if (step.write) this->StartWrite(&writing_buffer_);
+      // The read in flight keeps the reactor alive until it ends.
+      if (!step.read || executor_.TrySubmit([this] { Read(); })) return;
+      absl::MutexLock lock(&mu_);
+      read_in_flight_ = false;
+      final_ = grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                            "the service is at capacity; resume the export later");
+      step = Plan();
+    }
   }
 
   BoundedExecutor& executor_;
   NextBatch next_;
-  Response batch_;
+  Response reading_;         // filled by the read in flight; then waits for the write slot
+  Response writing_buffer_;  // the batch gRPC is writing
   absl::Mutex mu_;
+  bool read_in_flight_ ABSL_GUARDED_BY(mu_) = false;
+  bool read_ready_ ABSL_GUARDED_BY(mu_) = false;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool exhausted_ ABSL_GUARDED_BY(mu_) = false;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<grpc::Status> final_ ABSL_GUARDED_BY(mu_);
 };
 
 // A service's export handler: admits the call (of `request`), then streams batches read by
