@@ -73,14 +73,16 @@ class ScriptedExport final : public pb::EnrollmentService::CallbackService {
  public:
   explicit ScriptedExport(BoundedExecutor* executor) : executor_(executor) {}
 
-  // The next call's script and probe.
+  // The next call's script and probe (under a lock: gRPC hands the call to its own thread).
   void Serve(Script script, std::shared_ptr<Probe> probe) {
+    absl::MutexLock lock(&mu_);
     script_ = std::move(script);
     probe_ = std::move(probe);
   }
 
   grpc::ServerWriteReactor<Batch>* ExportEnrollments(grpc::CallbackServerContext*,
                                                      const pb::ExportEnrollmentsRequest*) override {
+    absl::MutexLock lock(&mu_);
     auto next = std::make_shared<int>(0);
     return new BatchStream<Batch>(
         executor_, [script = script_, probe = std::move(probe_), next](Batch* batch, bool* done) {
@@ -104,8 +106,9 @@ class ScriptedExport final : public pb::EnrollmentService::CallbackService {
 
  private:
   BoundedExecutor* executor_;
-  Script script_;
-  std::shared_ptr<Probe> probe_;
+  absl::Mutex mu_;
+  Script script_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<Probe> probe_ ABSL_GUARDED_BY(mu_);
 };
 
 class BatchStreamTest : public ::testing::Test {
