@@ -71,8 +71,8 @@ absl::StatusOr<std::vector<LocalizedText>> DecodeTexts(absl::string_view column,
 void ReadMeta(sql::ResultSet& row, Meta* meta) {
   meta->id = row.getInt64(1);
   meta->version = row.getInt64(2);
-  meta->create_time = ParseSqlTime(GetText(row, 3));
-  meta->update_time = ParseSqlTime(GetText(row, 4));
+  meta->create_time = absl::FromUnixMicros(row.getInt64(3));
+  meta->update_time = absl::FromUnixMicros(row.getInt64(4));
 }
 
 absl::CivilDay Row::Day() { return Decoded(ParseDay); }
@@ -126,6 +126,12 @@ TableSql BuildTableSql(absl::string_view table, absl::string_view alias, bool me
   if (meta) updated.insert(updated.end(), {"version", "update_time"});
 
   const auto qualified = [&](std::string* out, const std::string& name) {
+    if (meta && (name == "create_time" || name == "update_time")) {
+      // As microseconds since the epoch (ReadMeta): the connector would format a DATETIME as
+      // text with snprintf for every row, a sixth of an export's CPU in the service.
+      absl::StrAppend(out, "TIMESTAMPDIFF(MICROSECOND, '1970-01-01', ", prefix, name, ")");
+      return;
+    }
     absl::StrAppend(out, prefix, name);
   };
   const auto assigned = [](std::string* out, const std::string& name) {

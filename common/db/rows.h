@@ -53,7 +53,8 @@ absl::StatusOr<std::string> EncodeTexts(absl::string_view field,
 absl::StatusOr<std::vector<LocalizedText>> DecodeTexts(absl::string_view column,
                                                        const std::string& text);
 
-// The id, version, create_time and update_time every table selects first, in that order.
+// The id, version, create_time and update_time every table selects first, in that order, the
+// times as microseconds since the epoch (Columns selects them so).
 void ReadMeta(sql::ResultSet& row, Meta* meta);
 
 // A reader is a function, a lambda or a Columns table (below) that turns a row into a
