@@ -22,7 +22,8 @@ absl::Status SaveBenchData(const BenchData& data, const std::string& path) {
         << "write_cursor = " << data.write_cursor << "\n"
         << "read_runs = " << absl::StrJoin(data.read_runs, ",") << "\n"
         << "write_runs = " << absl::StrJoin(data.write_runs, ",") << "\n"
-        << "workshops = " << absl::StrJoin(data.workshops, ",") << "\n";
+        << "workshops = " << absl::StrJoin(data.workshops, ",") << "\n"
+        << "programmes = " << absl::StrJoin(data.programmes, ",") << "\n";
     if (!out.good()) return absl::FailedPreconditionError(absl::StrCat("cannot write ", temp));
   }
   if (std::rename(temp.c_str(), path.c_str()) != 0) {
@@ -60,6 +61,8 @@ absl::StatusOr<BenchData> LoadBenchData(const std::string& path) {
       data.write_runs = absl::StrSplit(value, ',', absl::SkipEmpty());
     } else if (key == "workshops") {
       data.workshops = absl::StrSplit(value, ',', absl::SkipEmpty());
+    } else if (key == "programmes") {
+      data.programmes = absl::StrSplit(value, ',', absl::SkipEmpty());
     }
     if (!ok) return absl::InvalidArgumentError(absl::StrCat(path, ": bad value of ", key));
   }

@@ -1,6 +1,6 @@
 // What `luban-bench seed` loaded, for the scenarios to address: the trainees' id range, the runs
-// holding the seeded enrollments (page reads) and the runs kept for the write scenario. Stored
-// as `key = value` lines next to the data.
+// holding the seeded enrollments (page reads), the runs kept for the write scenario and the
+// programmes for the nominate scenario. Stored as `key = value` lines next to the data.
 #ifndef LUBAN_TOOLS_BENCH_BENCH_DATA_H_
 #define LUBAN_TOOLS_BENCH_BENCH_DATA_H_
 
@@ -19,7 +19,10 @@ struct BenchData {
   std::vector<std::string> read_runs;   // "courseRuns/<id>", open, holding the enrollments
   std::vector<std::string> write_runs;  // "courseRuns/<id>", open, for Enroll under load
   std::vector<std::string> workshops;   // "workshops/<id>": homes of the created trainees
-  int64_t write_cursor = 0;  // write pairs used so far (the write scenario goes on from here)
+  // "programmes/<id>", open, taking nominations of every seeded trainee, for Nominate under load;
+  // none in data seeded before the scenario, until `luban-bench write-runs` opens them
+  std::vector<std::string> programmes;
+  int64_t write_cursor = 0;  // write pairs used so far (the write scenarios go on from here)
 
   int64_t trainees() const { return trainee_last - trainee_first + 1; }
 };

@@ -1,8 +1,9 @@
 // luban-bench: the suite's load generator and benchmark (see scripts/bench for the whole run).
 //
 //   luban-bench seed [--trainees=100000] [--enrollments_per_trainee=3] --data=FILE
-//   luban-bench write-runs [--write_runs=64] --data=FILE   (new empty runs for the writes)
-//   luban-bench run --scenario=point|page|write|create|mixed --concurrency=8
+//   luban-bench write-runs [--write_runs=64] --data=FILE   (new empty runs and programmes for
+//                   the writes)
+//   luban-bench run --scenario=point|page|write|create|nominate|mixed --concurrency=8
 //                   [--ceiling=HOST:PORT] [--warmup=2s] [--duration=10s] [--round=1]
 //                   --data=FILE [--results=FILE]
 //   luban-bench export [--round=1] [--service_pid=PID] [--results=FILE]
@@ -52,13 +53,15 @@ ABSL_FLAG(std::string, data, "var/bench/bench-data.conf", "what `seed` loaded (w
 ABSL_FLAG(int64_t, trainees, 100000, "seed: trainees to load");
 ABSL_FLAG(int, enrollments_per_trainee, 3, "seed: enrollments per trainee");
 ABSL_FLAG(int, read_runs, 600, "seed: runs holding the enrollments");
-ABSL_FLAG(int, write_runs, 64, "seed, write-runs: runs for the write scenario");
-ABSL_FLAG(std::string, scenario, "point", "run: point, page, write, create or mixed");
+ABSL_FLAG(int, write_runs, 64,
+          "seed, write-runs: runs for the write scenario, and as many programmes for nominate");
+ABSL_FLAG(std::string, scenario, "point", "run: point, page, write, create, nominate or mixed");
 ABSL_FLAG(int, concurrency, 8, "run: calls outstanding at once");
 ABSL_FLAG(absl::Duration, warmup, absl::Seconds(2), "run: uncounted warm-up");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(10), "run: measured window");
 ABSL_FLAG(std::string, ceiling, "",
-          "run: address of a `serve-ceiling` server to load instead of the enrollment service");
+          "run: address of a `serve-ceiling` server to load instead of the enrollment service "
+          "(not with nominate, which loads the exchange service)");
 ABSL_FLAG(int, round, 1, "run/export: round number, recorded with the figures");
 ABSL_FLAG(std::string, label, "",
           "run: what was loaded, as the results name it (default: suite, or ceiling with "
@@ -143,9 +146,10 @@ int Seed() {
   if (absl::Status s = bench::SaveBenchData(*data, absl::GetFlag(FLAGS_data)); !s.ok()) {
     return Fail("seed", s);
   }
-  std::printf("seeded %lld trainees, %lld enrollments, %zu + %zu runs into %s\n",
+  std::printf("seeded %lld trainees, %lld enrollments, %zu + %zu runs, %zu programmes into %s\n",
               static_cast<long long>(data->trainees()), static_cast<long long>(data->enrollments),
-              data->read_runs.size(), data->write_runs.size(), absl::GetFlag(FLAGS_data).c_str());
+              data->read_runs.size(), data->write_runs.size(), data->programmes.size(),
+              absl::GetFlag(FLAGS_data).c_str());
   return 0;
 }
 
@@ -161,8 +165,8 @@ int WriteRuns() {
   if (absl::Status s = bench::SaveBenchData(*data, absl::GetFlag(FLAGS_data)); !s.ok()) {
     return Fail("write-runs", s);
   }
-  std::printf("%zu empty write runs recorded in %s\n", data->write_runs.size(),
-              absl::GetFlag(FLAGS_data).c_str());
+  std::printf("%zu empty write runs and %zu programmes recorded in %s\n", data->write_runs.size(),
+              data->programmes.size(), absl::GetFlag(FLAGS_data).c_str());
   return 0;
 }
 
@@ -173,8 +177,13 @@ int Run() {
   if (!data.ok()) return Fail("run", data.status());
   const std::string ceiling = absl::GetFlag(FLAGS_ceiling);
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel;
+  std::shared_ptr<grpc::Channel> exchange;  // none on a ceiling run: they stand in for enrollment
   if (ceiling.empty()) {
     channel = connections->Channel(cli::Service::kEnrollment);
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> exchange_channel =
+        connections->Channel(cli::Service::kExchange);
+    if (!exchange_channel.ok()) return Fail("run", exchange_channel.status());
+    exchange = *std::move(exchange_channel);
   } else {
     // With the client's TLS settings: a TLS round loads the ceilings over TLS too.
     client::ChannelOptions options;
@@ -189,8 +198,8 @@ int Run() {
   }
   std::atomic<int64_t> write_cursor{data->write_cursor};
   const std::string scenario = absl::GetFlag(FLAGS_scenario);
-  absl::StatusOr<bench::StartCall> start =
-      bench::MakeScenario(scenario, *channel, connections->config().token, *data, &write_cursor);
+  absl::StatusOr<bench::StartCall> start = bench::MakeScenario(
+      scenario, *channel, exchange, connections->config().token, *data, &write_cursor);
   if (!start.ok()) return Fail("run", start.status());
   bench::LoadOptions options;
   options.concurrency = concurrency;

@@ -155,8 +155,9 @@ absl::StatusOr<std::string> RenderReport(absl::string_view jsonl) {
         << Verdict(page8 / point8 >= 0.5) << " |\n";
   }
   auto insert4 = sysbench.find({"oltp_insert", 4});
-  for (const auto& [scenario, name] :
-       {std::pair<std::string, std::string>{"write", "Enroll"}, {"create", "CreateTrainee"}}) {
+  for (const auto& [scenario, name] : {std::pair<std::string, std::string>{"write", "Enroll"},
+                                       {"create", "CreateTrainee"},
+                                       {"nominate", "Nominate"}}) {
     const double at4 = rate("suite", scenario, 4);
     if (insert4 != sysbench.end() && Median(insert4->second) > 0 && at4 > 0) {
       const double r = at4 / Median(insert4->second);

@@ -1,17 +1,20 @@
 #include "tools/bench/scenarios.h"
 
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/api/status.h"
 #include "grpcpp/client_context.h"
 #include "luban/enrollment/v1/enrollment.grpc.pb.h"
+#include "luban/exchange/v1/exchange.grpc.pb.h"
 
 namespace luban::bench {
 namespace {
 
 namespace pb = ::luban::enrollment::v1;
+namespace xpb = ::luban::exchange::v1;
 
 constexpr absl::Duration kCallDeadline = absl::Seconds(10);
 
@@ -27,9 +30,10 @@ uint64_t Mix(int slot, uint64_t n) {
 
 class Scenarios {
  public:
-  Scenarios(std::shared_ptr<grpc::Channel> channel, std::string token, const BenchData& data,
-            std::atomic<int64_t>* write_cursor)
+  Scenarios(std::shared_ptr<grpc::Channel> channel, std::shared_ptr<grpc::Channel> exchange,
+            std::string token, const BenchData& data, std::atomic<int64_t>* write_cursor)
       : stub_(pb::EnrollmentService::NewStub(channel)),
+        exchange_(exchange == nullptr ? nullptr : xpb::ExchangeService::NewStub(exchange)),
         authorization_(absl::StrCat("Bearer ", token)),
         data_(data),
         write_cursor_(write_cursor) {}
@@ -52,17 +56,10 @@ class Scenarios {
 
   void Write(CallDone done) {
     auto call = NewCall<pb::EnrollRequest, pb::Enrollment>();
-    // Consecutive writes go to different trainees and runs, as an admission period's do:
-    // writes to one run (or for one trainee) queue on its row by design (the seat rule), which
-    // is not what this measures. Pair c is (t, r) = (c mod T, (c div T + t) mod W): distinct
-    // for the first T * W writes.
-    const int64_t c = write_cursor_->fetch_add(1);
-    const int64_t trainees = data_.trainees();
-    const int64_t runs = static_cast<int64_t>(data_.write_runs.size());
-    const int64_t t = c % trainees;
-    call->request.set_trainee(absl::StrCat("trainees/", data_.trainee_first + t));
-    call->request.set_course_run(data_.write_runs[static_cast<size_t>((c / trainees + t) % runs)]);
-    call->request.set_request_id(absl::StrCat("bench-write-", c));
+    const WritePair pair = NextPair(data_.write_runs);
+    call->request.set_trainee(pair.trainee);
+    call->request.set_course_run(pair.target);
+    call->request.set_request_id(absl::StrCat("bench-write-", pair.number));
     stub_->async()->Enroll(&call->context, &call->request, &call->response,
                            Finish(call, std::move(done)));
   }
@@ -93,7 +90,39 @@ class Scenarios {
                                   Finish(call, std::move(done)));
   }
 
+  // A seeded trainee to one of the open programmes, a pair never nominated before (a second open
+  // nomination of a pair is refused); a nomination takes no quota place (an approval does).
+  void Nominate(CallDone done) {
+    auto call = NewCall<xpb::NominateRequest, xpb::Mobility>();
+    const WritePair pair = NextPair(data_.programmes);
+    call->request.set_programme(pair.target);
+    call->request.set_trainee(pair.trainee);
+    call->request.set_reason("top of the workshop's robotics group this term");
+    call->request.set_request_id(absl::StrCat("bench-nominate-", pair.number));
+    exchange_->async()->Nominate(&call->context, &call->request, &call->response,
+                                 Finish(call, std::move(done)));
+  }
+
  private:
+  struct WritePair {
+    int64_t number;       // the write cursor's value, which also numbers the request id
+    std::string trainee;  // "trainees/<id>"
+    std::string target;   // one of the targets
+  };
+
+  // The next write pair of a seeded trainee and one of `targets` (the write runs, the
+  // programmes). Consecutive writes go to different trainees and targets, as an admission
+  // period's do: writes to one run (or for one trainee) queue on its row by design (the seat
+  // rule), which is not what this measures. Pair c is (t, k) = (c mod T, (c div T + t) mod K):
+  // distinct for the first T * K writes.
+  WritePair NextPair(const std::vector<std::string>& targets) {
+    const int64_t c = write_cursor_->fetch_add(1);
+    const int64_t trainees = data_.trainees();
+    const int64_t t = c % trainees;
+    const auto k = static_cast<size_t>((c / trainees + t) % static_cast<int64_t>(targets.size()));
+    return {c, absl::StrCat("trainees/", data_.trainee_first + t), targets[k]};
+  }
+
   template <typename Request, typename Response>
   struct Call {
     grpc::ClientContext context;
@@ -121,6 +150,7 @@ class Scenarios {
   }
 
   std::unique_ptr<pb::EnrollmentService::Stub> stub_;
+  std::unique_ptr<xpb::ExchangeService::Stub> exchange_;  // null without an exchange channel
   const std::string authorization_;
   const BenchData& data_;
   std::atomic<int64_t>* write_cursor_;
@@ -129,10 +159,19 @@ class Scenarios {
 }  // namespace
 
 absl::StatusOr<StartCall> MakeScenario(absl::string_view name,
-                                       std::shared_ptr<grpc::Channel> enrollment, std::string token,
+                                       std::shared_ptr<grpc::Channel> enrollment,
+                                       std::shared_ptr<grpc::Channel> exchange, std::string token,
                                        const BenchData& data, std::atomic<int64_t>* write_cursor) {
-  auto scenarios =
-      std::make_shared<Scenarios>(std::move(enrollment), std::move(token), data, write_cursor);
+  if (name == "nominate" && exchange == nullptr) {
+    return absl::InvalidArgumentError(
+        "--scenario=nominate loads the exchange service; the ceilings serve the enrollment "
+        "service only");
+  }
+  if (name == "nominate" && data.programmes.empty()) {
+    return absl::FailedPreconditionError("no programmes in the data: run `luban-bench write-runs`");
+  }
+  auto scenarios = std::make_shared<Scenarios>(std::move(enrollment), std::move(exchange),
+                                               std::move(token), data, write_cursor);
   if (name == "point") {
     return StartCall([scenarios](int slot, uint64_t n, CallDone done) {
       scenarios->Point(Mix(slot, n), std::move(done));
@@ -151,6 +190,10 @@ absl::StatusOr<StartCall> MakeScenario(absl::string_view name,
     return StartCall(
         [scenarios](int, uint64_t, CallDone done) { scenarios->Create(std::move(done)); });
   }
+  if (name == "nominate") {
+    return StartCall(
+        [scenarios](int, uint64_t, CallDone done) { scenarios->Nominate(std::move(done)); });
+  }
   if (name == "mixed") {
     return StartCall([scenarios](int slot, uint64_t n, CallDone done) {
       const uint64_t r = Mix(slot, n);
@@ -164,8 +207,8 @@ absl::StatusOr<StartCall> MakeScenario(absl::string_view name,
       }
     });
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat("--scenario: `", name, "` is not one of point, page, write, create, mixed"));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "--scenario: `", name, "` is not one of point, page, write, create, nominate, mixed"));
 }
 
 ExportResult RunExport(const std::shared_ptr<grpc::Channel>& enrollment, const std::string& token) {

@@ -1,12 +1,15 @@
 // The benchmark's scenarios over the seeded data (bench_data.h), each a StartCall for the
 // closed loop (closed_loop.h), against the enrollment service or the ceiling server (the same
-// requests, byte for byte):
-//   point  GetTrainee of a random seeded trainee
-//   page   ListEnrollments of a random seeded run, 50 a page
-//   write  Enroll of a fresh (trainee, run) pair into the write runs (the enrollment service
-//          checks the run with the course service and commits one transaction)
-//   create CreateTrainee of a new trainee (a unique document each time)
-//   mixed  an admin's mix: 70% point, 20% page, 10% write
+// requests, byte for byte), or against the exchange service (nominate):
+//   point    GetTrainee of a random seeded trainee
+//   page     ListEnrollments of a random seeded run, 50 a page
+//   write    Enroll of a fresh (trainee, run) pair into the write runs (the enrollment service
+//            checks the run with the course service and commits one transaction)
+//   create   CreateTrainee of a new trainee (a unique document each time)
+//   nominate Nominate of a fresh (trainee, programme) pair into the open programmes (the exchange
+//            service checks the trainee with the enrollment service and the trainee's workshop
+//            with the course service, and commits one transaction)
+//   mixed    an admin's mix: 70% point, 20% page, 10% write
 #ifndef LUBAN_TOOLS_BENCH_SCENARIOS_H_
 #define LUBAN_TOOLS_BENCH_SCENARIOS_H_
 
@@ -25,9 +28,13 @@
 namespace luban::bench {
 
 // `write_cursor` numbers the write pairs; it must outlive the load and start past the pairs
-// used before (BenchData::write_cursor). INVALID_ARGUMENT for an unknown scenario name.
+// used before (BenchData::write_cursor). `exchange` may be null (a ceiling run: the ceilings serve
+// the enrollment service only) for every scenario but nominate. INVALID_ARGUMENT for an unknown
+// scenario name, or nominate without `exchange`; FAILED_PRECONDITION for nominate without
+// programmes.
 absl::StatusOr<StartCall> MakeScenario(absl::string_view name,
-                                       std::shared_ptr<grpc::Channel> enrollment, std::string token,
+                                       std::shared_ptr<grpc::Channel> enrollment,
+                                       std::shared_ptr<grpc::Channel> exchange, std::string token,
                                        const BenchData& data, std::atomic<int64_t>* write_cursor);
 
 struct ExportResult {

@@ -13,6 +13,7 @@
 #include "common/domain/status_macros.h"
 #include "luban/course/v1/course.grpc.pb.h"
 #include "luban/enrollment/v1/enrollment.grpc.pb.h"
+#include "luban/exchange/v1/exchange.grpc.pb.h"
 #include "tools/bench/closed_loop.h"
 #include "tools/demo_seed/seed_call.h"
 
@@ -21,6 +22,7 @@ namespace {
 
 namespace cpb = ::luban::course::v1;
 namespace epb = ::luban::enrollment::v1;
+namespace xpb = ::luban::exchange::v1;
 using demo_seed::CallOrDie;
 
 constexpr const char* kCountries[] = {"TJ", "KZ", "UZ", "KG", "TM"};
@@ -30,6 +32,10 @@ constexpr int kImportBatch = 500;
 
 // Write runs take every Enroll of the write scenario as a seat (no waitlist).
 constexpr int kWriteRunCapacity = 10000;
+
+// The most a programme may have: nominations take no place (approvals do), so the quota never
+// refuses the nominate scenario's calls, however many.
+constexpr int kProgrammeQuota = 1000;
 
 // Creates and opens a run of `course` at `workshop` (request ids from `request_id`, so a rerun
 // changes nothing) and returns its name.
@@ -58,6 +64,56 @@ std::string OpenRun(cpb::CourseService::Stub& stub, const std::string& token,
   open.set_name(name);
   CallOrDie(stub, &cpb::CourseService::Stub::OpenCourseRun, open, token, "run");
   return name;
+}
+
+// Creates and opens `count` skills competitions, each between the Chinese college and the partner
+// of one of `workshops` in turn (request ids from `request_id`, so a rerun changes nothing), and
+// returns their names. They travel to the partner's country, so the Chinese college sends: it
+// co-founded every workshop of the seed, and with no requirement every seeded trainee may be
+// nominated to each of them.
+std::vector<std::string> OpenProgrammes(cpb::CourseService::Stub& course,
+                                        xpb::ExchangeService::Stub& exchange,
+                                        const std::string& token, const std::string& request_id,
+                                        const std::vector<std::string>& workshops, int count) {
+  std::vector<cpb::Workshop> founders;
+  for (const std::string& workshop : workshops) {
+    cpb::GetWorkshopRequest get;
+    get.set_name(workshop);
+    founders.push_back(
+        CallOrDie(course, &cpb::CourseService::Stub::GetWorkshop, get, token, "workshop"));
+  }
+  std::vector<std::string> names;
+  for (int p = 0; p < count; ++p) {
+    const cpb::Workshop& workshop = founders[static_cast<size_t>(p) % founders.size()];
+    xpb::CreateProgrammeRequest create;
+    create.set_request_id(absl::StrCat(request_id, "-", p));
+    xpb::Programme* programme = create.mutable_programme();
+    auto* title = programme->add_titles();
+    title->set_language_code("en");
+    title->set_text(absl::StrCat("Luban Workshop robotics skills competition ", p, " (bench)"));
+    programme->set_chinese_institution(workshop.chinese_institution());
+    programme->set_partner_institution(workshop.partner_institution());
+    programme->set_kind(xpb::PROGRAMME_KIND_SKILLS_COMPETITION);
+    programme->set_direction(xpb::DIRECTION_TO_PARTNER_COUNTRY);
+    programme->set_quota(kProgrammeQuota);
+    programme->mutable_start_date()->set_year(2027);
+    programme->mutable_start_date()->set_month(1 + p % 12);
+    programme->mutable_start_date()->set_day(10);
+    programme->mutable_end_date()->set_year(2027);
+    programme->mutable_end_date()->set_month(1 + p % 12);
+    programme->mutable_end_date()->set_day(14);
+    const std::string name = CallOrDie(exchange, &xpb::ExchangeService::Stub::CreateProgramme,
+                                       create, token, "programme")
+                                 .name();
+    xpb::ChangeProgrammeStatusRequest open;
+    open.set_request_id(absl::StrCat(request_id, "-", p, "-open"));
+    open.set_name(name);
+    open.set_status(xpb::PROGRAMME_STATUS_OPEN);
+    CallOrDie(exchange, &xpb::ExchangeService::Stub::ChangeProgrammeStatus, open, token,
+              "programme");
+    names.push_back(name);
+  }
+  return names;
 }
 
 // The catalogue side: institutions, workshops, courses and open runs (sequential calls; a few
@@ -177,7 +233,9 @@ absl::Status OpenWriteRuns(cli::Connections& connections, int count, BenchData* 
     return absl::InvalidArgumentError("write runs: at least one, and seeded read runs");
   }
   LUBAN_ASSIGN_OR_RETURN(auto channel, connections.Channel(cli::Service::kCourse));
+  LUBAN_ASSIGN_OR_RETURN(auto exchange_channel, connections.Channel(cli::Service::kExchange));
   auto course = cpb::CourseService::NewStub(channel);
+  auto exchange = xpb::ExchangeService::NewStub(exchange_channel);
   const std::string& token = connections.config().token;
   std::vector<std::string> runs;
   for (int r = 0; r < count; ++r) {
@@ -192,6 +250,9 @@ absl::Status OpenWriteRuns(cli::Connections& connections, int count, BenchData* 
                            absl::StrCat("bench-write-run-", data->write_cursor, "-", r),
                            model.course(), model.workshop(), kWriteRunCapacity, r));
   }
+  data->programmes = OpenProgrammes(*course, *exchange, token,
+                                    absl::StrCat("bench-write-programme-", data->write_cursor),
+                                    data->workshops, count);
   data->write_runs = std::move(runs);
   return absl::OkStatus();
 }
@@ -199,8 +260,10 @@ absl::Status OpenWriteRuns(cli::Connections& connections, int count, BenchData* 
 absl::StatusOr<BenchData> Seed(cli::Connections& connections, const SeedOptions& options) {
   LUBAN_ASSIGN_OR_RETURN(auto course_channel, connections.Channel(cli::Service::kCourse));
   LUBAN_ASSIGN_OR_RETURN(auto enrollment_channel, connections.Channel(cli::Service::kEnrollment));
+  LUBAN_ASSIGN_OR_RETURN(auto exchange_channel, connections.Channel(cli::Service::kExchange));
   auto course = cpb::CourseService::NewStub(course_channel);
   auto enrollment = epb::EnrollmentService::NewStub(enrollment_channel);
+  auto exchange = xpb::ExchangeService::NewStub(exchange_channel);
   const std::string& token = connections.config().token;
 
   BenchData data;
@@ -210,6 +273,8 @@ absl::StatusOr<BenchData> Seed(cli::Connections& connections, const SeedOptions&
   data.workshops = workshops;
   Progress("runs", static_cast<int64_t>(data.read_runs.size() + data.write_runs.size()),
            options.read_runs + options.write_runs, course_start);
+  data.programmes =
+      OpenProgrammes(*course, *exchange, token, "bench-programme", workshops, options.write_runs);
 
   // Trainees, in batches of 500, four batches at once.
   const int64_t batches = (options.trainees + kImportBatch - 1) / kImportBatch;
