@@ -644,14 +644,19 @@ absl::Status EnrollmentApi::CheckEligibility(const RequestContext& rc,
     return s;
   }
   requirement.certificate_discipline = request.requirement().certificate_discipline();
-  return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
+  const auto check = [&](EnrollmentTx& tx) -> absl::Status {
     auto eligibility = logic_.CheckEligibility(tx, trainee, requirement);
     if (!eligibility.ok()) return AsField("trainee", eligibility.status());
     response->set_eligible(eligibility->eligible);
     response->set_reason(eligibility->reason);
     response->set_home_workshop(FormatResourceName(kWorkshops, eligibility->home_workshop_id));
     return absl::OkStatus();
-  });
+  };
+  // Without a requirement the check reads the trainee alone: one statement (a nomination asks
+  // this for every trainee it nominates).
+  const bool trainee_only =
+      !requirement.completed_course_id.has_value() && requirement.certificate_discipline.empty();
+  return trainee_only ? ReadOne(rc, check) : Read(rc, check);
 }
 
 // Exports

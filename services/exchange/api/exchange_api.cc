@@ -371,13 +371,14 @@ absl::Status ExchangeApi::Nominate(const RequestContext& rc, const pb::NominateR
       return InvalidField("participant", "a trainee or a teacher is required");
   }
   if (nominee.trainee_id) {
-    // The programme's requirement, read first (visibility checked again in the transaction).
+    // The programme's requirement, read first (visibility checked again in the transaction);
+    // one SELECT, so a single-statement read.
     absl::StatusOr<Programme> programme = absl::UnknownError("not read");
-    if (auto s = Read(rc,
-                      [&](ExchangeTx& tx) -> absl::Status {
-                        programme = logic_.GetProgramme(tx, rc.principal, programme_id);
-                        return programme.status();
-                      });
+    if (auto s = ReadOne(rc,
+                         [&](ExchangeTx& tx) -> absl::Status {
+                           programme = logic_.GetProgramme(tx, rc.principal, programme_id);
+                           return programme.status();
+                         });
         !s.ok()) {
       return AsField("programme", s);
     }
