@@ -377,6 +377,17 @@ TEST_F(EnrollmentServiceTest, AFullRunWaitlistsAndAWithdrawalPromotesTheFirst) {
   EXPECT_EQ(enrollments[2].state(), pb::ENROLLMENT_STATE_WAITLISTED);
   EXPECT_EQ(enrollments[2].waitlist_position(), 1);
   EXPECT_EQ(enrollments[3].waitlist_position(), 2);
+  // The run's page says the same: its read needs a statement per waitlisted enrollment, so it
+  // runs again in a transaction after the single-statement read it began as.
+  pb::ListEnrollmentsRequest list;
+  list.set_course_run(run.name());
+  pb::ListEnrollmentsResponse page;
+  ASSERT_TRUE(Call(&pb::EnrollmentService::Stub::ListEnrollments, kCollege, list, &page).ok());
+  ASSERT_EQ(page.enrollments_size(), 4);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(page.enrollments(i).name(), enrollments[i].name());
+    EXPECT_EQ(page.enrollments(i).waitlist_position(), i < 2 ? 0 : i - 1) << i;
+  }
 
   pb::WithdrawRequest withdraw;
   withdraw.set_request_id(Id());

@@ -244,7 +244,7 @@ absl::Status CourseApi::ListInstitutions(const RequestContext& rc,
   LUBAN_ASSIGN_OR_RETURN(
       auto kind, EnumFilter<InstitutionKind>("kind", request.kind(), pb::InstitutionKind_IsValid));
   filter.kind = kind;
-  return Read(rc, [&](CourseTx& tx) -> absl::Status {
+  return ReadOne(rc, [&](CourseTx& tx) -> absl::Status {
     return WritePage(logic_.ListInstitutions(tx, filter, page.after_id, page.size), page_tokens_,
                      rc.principal.name, request, response->mutable_institutions(),
                      response->mutable_next_page_token());
@@ -318,7 +318,7 @@ absl::Status CourseApi::ListWorkshops(const RequestContext& rc,
   LUBAN_ASSIGN_OR_RETURN(auto status, EnumFilter<WorkshopStatus>("status", request.status(),
                                                                  pb::WorkshopStatus_IsValid));
   filter.status = status;
-  return Read(rc, [&](CourseTx& tx) -> absl::Status {
+  return ReadOne(rc, [&](CourseTx& tx) -> absl::Status {
     return WritePage(logic_.ListWorkshops(tx, rc.principal, filter, page.after_id, page.size),
                      page_tokens_, rc.principal.name, request, response->mutable_workshops(),
                      response->mutable_next_page_token());
@@ -410,7 +410,7 @@ absl::Status CourseApi::ListCourses(const RequestContext& rc, const pb::ListCour
   LUBAN_ASSIGN_OR_RETURN(auto page, ReadPageRequest(page_tokens_, rc.principal.name, request));
   LUBAN_RETURN_IF_ERROR(CheckText("discipline", request.discipline(), 0, 100));
   CourseFilter filter{request.discipline()};
-  return Read(rc, [&](CourseTx& tx) -> absl::Status {
+  return ReadOne(rc, [&](CourseTx& tx) -> absl::Status {
     return WritePage(logic_.ListCourses(tx, filter, page.after_id, page.size), page_tokens_,
                      rc.principal.name, request, response->mutable_courses(),
                      response->mutable_next_page_token());
@@ -499,7 +499,7 @@ absl::Status CourseApi::ListCourseRuns(const RequestContext& rc,
   if (filter.start_from && filter.start_to && *filter.start_to < *filter.start_from) {
     return InvalidField("start_date_to", "must be on or after start_date_from");
   }
-  return Read(rc, [&](CourseTx& tx) -> absl::Status {
+  return ReadOne(rc, [&](CourseTx& tx) -> absl::Status {
     return WritePage(logic_.ListCourseRuns(tx, rc.principal, filter, page.after_id, page.size),
                      page_tokens_, rc.principal.name, request, response->mutable_course_runs(),
                      response->mutable_next_page_token());
@@ -627,7 +627,7 @@ absl::Status CourseApi::ListAuditRecords(const RequestContext& rc,
       auto resource,
       OptionalResourceNameIn("resource", {kInstitutions, kWorkshops, kCourses, kCourseRuns},
                              request.resource()));
-  return Read(rc, [&](CourseTx& tx) -> absl::Status {
+  return ReadOne(rc, [&](CourseTx& tx) -> absl::Status {
     return WritePage(logic_.ListAuditRecords(tx, rc.principal, resource, page.after_id, page.size),
                      page_tokens_, rc.principal.name, request, response->mutable_audit_records(),
                      response->mutable_next_page_token());

@@ -240,7 +240,7 @@ absl::Status EnrollmentApi::ListTrainees(const RequestContext& rc,
   }
   LUBAN_ASSIGN_OR_RETURN(filter.run_id,
                          OptionalResourceName("course_run", kCourseRuns, request.course_run()));
-  return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
+  return ReadOne(rc, [&](EnrollmentTx& tx) -> absl::Status {
     auto rows = logic_.ListTrainees(tx, rc.principal, filter, page.after_id, page.size);
     if (auto s = WritePage(rows, page_tokens_, rc.principal.name, request,
                            response->mutable_trainees(), response->mutable_next_page_token());
@@ -427,7 +427,7 @@ absl::Status EnrollmentApi::ListEnrollments(const RequestContext& rc,
   filter.enrolled_from = from;
   LUBAN_ASSIGN_OR_RETURN(auto to, OptionalDateFromProto("enrolled_to", request.enrolled_to()));
   filter.enrolled_to = to;
-  return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
+  return ReadOne(rc, [&](EnrollmentTx& tx) -> absl::Status {
     return WritePage(logic_.ListEnrollments(tx, rc.principal, filter, page.after_id, page.size),
                      page_tokens_, rc.principal.name, request, response->mutable_enrollments(),
                      response->mutable_next_page_token());
@@ -582,7 +582,7 @@ absl::Status EnrollmentApi::ListCertificates(const RequestContext& rc,
   filter.workshop_id = workshop;
   LUBAN_ASSIGN_OR_RETURN(filter.run_id,
                          OptionalResourceName("course_run", kCourseRuns, request.course_run()));
-  return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
+  return ReadOne(rc, [&](EnrollmentTx& tx) -> absl::Status {
     auto rows = logic_.ListCertificates(tx, rc.principal, filter, page.after_id, page.size);
     if (auto s = WritePage(rows, page_tokens_, rc.principal.name, request,
                            response->mutable_certificates(), response->mutable_next_page_token());
@@ -663,7 +663,7 @@ absl::Status EnrollmentApi::CheckEligibility(const RequestContext& rc,
 
 absl::Status EnrollmentApi::ExportTraineesBatch(const RequestContext& rc, ExportCursor& cursor,
                                                 pb::ExportTraineesResponse* batch) {
-  return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
+  return ReadOne(rc, [&](EnrollmentTx& tx) -> absl::Status {
     LUBAN_ASSIGN_OR_RETURN(auto rows, tx.ExportTrainees(cursor, kExportBatch));
     batch->Clear();
     for (const Trainee& t : rows) ToProto(t, batch->add_trainees());
@@ -674,7 +674,7 @@ absl::Status EnrollmentApi::ExportTraineesBatch(const RequestContext& rc, Export
 
 absl::Status EnrollmentApi::ExportEnrollmentsBatch(const RequestContext& rc, ExportCursor& cursor,
                                                    pb::ExportEnrollmentsResponse* batch) {
-  return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
+  return ReadOne(rc, [&](EnrollmentTx& tx) -> absl::Status {
     LUBAN_ASSIGN_OR_RETURN(auto rows, tx.ExportEnrollments(cursor, kExportBatch));
     batch->Clear();
     for (const Enrollment& e : rows) ToProto(e, batch->add_enrollments());
@@ -725,7 +725,7 @@ absl::Status EnrollmentApi::ListAuditRecords(const RequestContext& rc,
   LUBAN_ASSIGN_OR_RETURN(
       auto resource, OptionalResourceNameIn("resource", {kTrainees, kEnrollments, kCertificates},
                                             request.resource()));
-  return Read(rc, [&](EnrollmentTx& tx) -> absl::Status {
+  return ReadOne(rc, [&](EnrollmentTx& tx) -> absl::Status {
     return WritePage(logic_.ListAuditRecords(tx, rc.principal, resource, page.after_id, page.size),
                      page_tokens_, rc.principal.name, request, response->mutable_audit_records(),
                      response->mutable_next_page_token());

@@ -98,8 +98,9 @@ class EnrollmentApi {
 
  private:
   absl::Status Read(const RequestContext& rc, absl::FunctionRef<absl::Status(EnrollmentTx&)> body);
-  // Runs a read-only use case that reads with one statement (a Get) as that statement alone, in
-  // one round trip (TransactionalStore::InSingleRead).
+  // Runs a read-only use case that usually reads with one statement (a Get, a page of a List, an
+  // export's batch) as that statement alone, in one round trip (TransactionalStore::InSingleRead);
+  // one that needs a second statement (waitlist positions) runs again in a transaction.
   absl::Status ReadOne(const RequestContext& rc,
                        absl::FunctionRef<absl::Status(EnrollmentTx&)> body);
   // A draft trainee from its proto, home workshop resolved with the course service.

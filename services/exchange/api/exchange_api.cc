@@ -231,7 +231,7 @@ absl::Status ExchangeApi::ListProgrammes(const RequestContext& rc,
   LUBAN_ASSIGN_OR_RETURN(auto status, EnumFilter<ProgrammeStatus>("status", request.status(),
                                                                   pb::ProgrammeStatus_IsValid));
   filter.status = status;
-  return Read(rc, [&](ExchangeTx& tx) -> absl::Status {
+  return ReadOne(rc, [&](ExchangeTx& tx) -> absl::Status {
     return WritePage(logic_.ListProgrammes(tx, rc.principal, filter, page.after_id, page.size),
                      page_tokens_, rc.principal.name, request, response->mutable_programmes(),
                      response->mutable_next_page_token());
@@ -343,7 +343,7 @@ absl::Status ExchangeApi::ListMobilities(const RequestContext& rc,
   LUBAN_ASSIGN_OR_RETURN(auto trainee,
                          OptionalResourceName("trainee", kTrainees, request.trainee()));
   filter.trainee_id = trainee;
-  return Read(rc, [&](ExchangeTx& tx) -> absl::Status {
+  return ReadOne(rc, [&](ExchangeTx& tx) -> absl::Status {
     return WritePage(logic_.ListMobilities(tx, rc.principal, filter, page.after_id, page.size),
                      page_tokens_, rc.principal.name, request, response->mutable_mobilities(),
                      response->mutable_next_page_token());
@@ -453,7 +453,7 @@ absl::Status ExchangeApi::CancelMobility(const RequestContext& rc,
 
 absl::Status ExchangeApi::ExportMobilitiesBatch(const RequestContext& rc, ExportCursor& cursor,
                                                 pb::ExportMobilitiesResponse* batch) {
-  return Read(rc, [&](ExchangeTx& tx) -> absl::Status {
+  return ReadOne(rc, [&](ExchangeTx& tx) -> absl::Status {
     LUBAN_ASSIGN_OR_RETURN(auto rows, tx.ExportMobilities(cursor, kExportBatch));
     batch->Clear();
     for (const Mobility& m : rows) ToProto(m, batch->add_mobilities());
@@ -469,7 +469,7 @@ absl::Status ExchangeApi::ListAuditRecords(const RequestContext& rc,
   LUBAN_ASSIGN_OR_RETURN(
       auto resource,
       OptionalResourceNameIn("resource", {kProgrammes, kMobilities}, request.resource()));
-  return Read(rc, [&](ExchangeTx& tx) -> absl::Status {
+  return ReadOne(rc, [&](ExchangeTx& tx) -> absl::Status {
     return WritePage(logic_.ListAuditRecords(tx, rc.principal, resource, page.after_id, page.size),
                      page_tokens_, rc.principal.name, request, response->mutable_audit_records(),
                      response->mutable_next_page_token());

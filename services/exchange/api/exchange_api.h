@@ -69,8 +69,9 @@ class ExchangeApi {
 
  private:
   absl::Status Read(const RequestContext& rc, absl::FunctionRef<absl::Status(ExchangeTx&)> body);
-  // Runs a read-only use case that reads with one statement (a Get) as that statement alone, in
-  // one round trip (TransactionalStore::InSingleRead).
+  // Runs a read-only use case that usually reads with one statement (a Get, a page of a List, an
+  // export's batch) as that statement alone, in one round trip (TransactionalStore::InSingleRead);
+  // one that needs a second statement (waitlist positions) runs again in a transaction.
   absl::Status ReadOne(const RequestContext& rc, absl::FunctionRef<absl::Status(ExchangeTx&)> body);
   absl::Status Decide(const RequestContext& rc, const google::protobuf::Message& request,
                       const std::string& name, const std::string& etag, MobilityState target,
