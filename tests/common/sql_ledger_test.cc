@@ -172,9 +172,9 @@ TEST_F(SqlLedgerTest, ResponsesAndPayloadsKeepEveryByte) {
   // Counted on the session that writes them (the server's counter is shared with other tests).
   ASSERT_TRUE(InTx([&](SqlLedger& ledger, Session& session) -> absl::Status {
                 const auto long_data_packets = [&] {
-                  auto row = Session::Query(session.Prepare(
-                      "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS"
-                      " WHERE VARIABLE_NAME = 'COM_STMT_SEND_LONG_DATA'"));
+                  auto row = Session::Query(
+                      session.Prepare("SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS"
+                                      " WHERE VARIABLE_NAME = 'COM_STMT_SEND_LONG_DATA'"));
                   return row->next() ? row->getInt64(1) : -1;
                 };
                 const int64_t before = long_data_packets();
