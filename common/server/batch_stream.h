@@ -97,7 +97,6 @@ class BatchStream final : public grpc::ServerWriteReactor<Response> {
       } else if (!status.ok()) {
         final_ = ToGrpcStatus(status);
       } else if (done) {
-        exhausted_ = true;
         if (!final_.has_value()) final_ = grpc::Status::OK;
       } else {
         read_ready_ = true;
@@ -125,7 +124,7 @@ class BatchStream final : public grpc::ServerWriteReactor<Response> {
       writing_ = true;
       step.write = true;
     }
-    if (!read_in_flight_ && !read_ready_ && !exhausted_ && !cancelled_) {
+    if (!read_in_flight_ && !read_ready_ && !cancelled_) {
       read_in_flight_ = true;
       step.read = true;
     }
@@ -159,7 +158,6 @@ class BatchStream final : public grpc::ServerWriteReactor<Response> {
   bool read_in_flight_ ABSL_GUARDED_BY(mu_) = false;
   bool read_ready_ ABSL_GUARDED_BY(mu_) = false;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
-  bool exhausted_ ABSL_GUARDED_BY(mu_) = false;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<grpc::Status> final_ ABSL_GUARDED_BY(mu_);
