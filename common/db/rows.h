@@ -183,7 +183,8 @@ class Row {
   int Int() { return result_.getInt(next_++); }
   int64_t Int64() { return result_.getInt64(next_++); }
   std::string Text() { return GetText(result_, next_++); }
-  absl::Time Time() { return ParseSqlTime(Text()); }
+  // A column declared with Column::time, selected as microseconds since the epoch.
+  absl::Time Time() { return absl::FromUnixMicros(Int64()); }
   absl::CivilDay Day();
   // NULL is nullopt.
   std::optional<int64_t> OptionalInt64();
@@ -236,6 +237,7 @@ struct ColumnShape {
   bool written;
   bool read;
   Write write;
+  bool time;
 };
 
 // A table's statements, built once.
@@ -279,6 +281,9 @@ class Columns {
     // derived from other columns, for lookups).
     void (*read)(Row& row, T& item) = nullptr;
     Write write = Write::kAlways;
+    // A DATETIME, selected as microseconds since the epoch for Row::Time(): the connector would
+    // format it as text with snprintf for every row, to be parsed back.
+    bool time = false;
   };
 
   // `alias`: the name the select statements give the table (its columns are qualified with it),
@@ -288,8 +293,8 @@ class Columns {
     std::vector<internal::ColumnShape> shapes;
     shapes.reserve(columns_.size());
     for (const Column& column : columns_) {
-      shapes.push_back(
-          {column.names, column.bind != nullptr, column.read != nullptr, column.write});
+      shapes.push_back({column.names, column.bind != nullptr, column.read != nullptr, column.write,
+                        column.time});
     }
     sql_ = internal::BuildTableSql(table, alias, HasMeta<T>, shapes);
   }

@@ -197,7 +197,8 @@ const db::Columns<Enrollment, Binder>& EnrollmentColumns() {
           {"reason", [](auto& b, auto& x) { b.Text(x.reason); },
            [](auto& r, auto& x) { x.reason = r.Text(); }},
           {"enroll_time", [](auto& b, auto& x) { b.Time(x.enroll_time); },
-           [](auto& r, auto& x) { x.enroll_time = r.Time(); }},
+           [](auto& r, auto& x) { x.enroll_time = r.Time(); }, db::Write::kAlways,
+           /*time=*/true},
       });
   return *columns;
 }
