@@ -11,6 +11,10 @@
 //                   [--tls_dir=DIR] [--port_file=FILE]
 //   luban-bench serve-plain --listen=127.0.0.1:0 [--tls_dir=DIR] [--port_file=FILE]
 //                   (plain_server.h: gRPC alone, no project code on the call path)
+//   luban-bench serve-database --listen=127.0.0.1:0 --threads=8 [--port_file=FILE]
+//                   (database_server.h: the plain server reading what the suite reads; the
+//                   enrollment database as the service's LUBAN_DB_HOST, _PORT, _USER,
+//                   _PASSWORD and _NAME name it)
 //   (--tls_dir: serve TLS with DIR/enrollment.pem and .key, as scripts/tls-certs makes them)
 //   luban-bench report --results=FILE --doc=docs/performance.md
 //   luban-bench ready --target=HOST:PORT [--wait=60s]   (prints the Unix time in ms at which
@@ -24,6 +28,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -43,6 +48,7 @@
 #include "tools/bench/bench_data.h"
 #include "tools/bench/ceiling_server.h"
 #include "tools/bench/closed_loop.h"
+#include "tools/bench/database_server.h"
 #include "tools/bench/plain_server.h"
 #include "tools/bench/report.h"
 #include "tools/bench/scenarios.h"
@@ -69,10 +75,11 @@ ABSL_FLAG(std::string, label, "",
 ABSL_FLAG(std::string, results, "", "run/export: append the JSON line to this file too");
 ABSL_FLAG(int, service_pid, 0, "export: the enrollment service's pid, to record its peak RSS");
 ABSL_FLAG(std::string, listen, "127.0.0.1:0", "serve-ceiling: address to listen on");
-ABSL_FLAG(int, threads, 8, "serve-ceiling: executor threads (the services' --db_pool_size)");
+ABSL_FLAG(int, threads, 8,
+          "serve-ceiling, serve-database: executor threads (the services' --db_pool_size)");
 ABSL_FLAG(std::string, credentials_file, "", "serve-ceiling: the services' credentials file");
 ABSL_FLAG(std::string, port_file, "",
-          "serve-ceiling, serve-plain: write the port here once listening");
+          "serve-ceiling, serve-plain, serve-database: write the port here once listening");
 ABSL_FLAG(std::string, tls_dir, "",
           "serve-ceiling, serve-plain: serve TLS with <dir>/enrollment.pem and .key");
 ABSL_FLAG(std::string, target, "", "ready: the service to wait for");
@@ -324,6 +331,29 @@ int ServePlain() {
   return ServeUntilStopped(**server, signals, "plain gRPC server");
 }
 
+int ServeDatabase() {
+  const sigset_t signals = BlockStopSignals();
+  bench::DatabaseAddress database;
+  const auto setting = [](const char* name) {
+    const char* value = std::getenv(name);
+    return std::string(value == nullptr ? "" : value);
+  };
+  database.host = setting("LUBAN_DB_HOST");
+  database.user = setting("LUBAN_DB_USER");
+  database.password = setting("LUBAN_DB_PASSWORD");
+  database.schema = setting("LUBAN_DB_NAME");
+  if (database.host.empty() || database.user.empty() || database.schema.empty() ||
+      !absl::SimpleAtoi(setting("LUBAN_DB_PORT"), &database.port)) {
+    return Fail("serve-database",
+                absl::InvalidArgumentError("set LUBAN_DB_HOST, LUBAN_DB_PORT, LUBAN_DB_USER, "
+                                           "LUBAN_DB_PASSWORD and LUBAN_DB_NAME"));
+  }
+  auto server = bench::DatabaseServer::Start(absl::GetFlag(FLAGS_listen),
+                                             absl::GetFlag(FLAGS_threads), database);
+  if (!server.ok()) return Fail("serve-database", server.status());
+  return ServeUntilStopped(**server, signals, "database ceiling server");
+}
+
 int Ready() {
   client::ChannelOptions options;
   options.target = absl::GetFlag(FLAGS_target);
@@ -345,15 +375,16 @@ int Ready() {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "luban-bench seed|run|export|serve-ceiling|serve-plain|ready|report [flags]: the suite's "
+      "luban-bench seed|run|export|serve-ceiling|serve-plain|serve-database|ready|report [flags]: "
+      "the suite's "
       "load generator "
       "(see scripts/bench for the whole benchmark)");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() != 2) {
-    std::fprintf(
-        stderr,
-        "luban-bench: give one command: seed, run, export, serve-ceiling, serve-plain or report "
-        "(--help lists the flags)\n");
+    std::fprintf(stderr,
+                 "luban-bench: give one command: seed, run, export, serve-ceiling, serve-plain, "
+                 "serve-database or report "
+                 "(--help lists the flags)\n");
     return cli::kExitUsage;
   }
   const std::string command = args[1];
@@ -363,6 +394,7 @@ int main(int argc, char** argv) {
   if (command == "export") return Export();
   if (command == "serve-ceiling") return ServeCeiling();
   if (command == "serve-plain") return ServePlain();
+  if (command == "serve-database") return ServeDatabase();
   if (command == "ready") return Ready();
   if (command == "report") {
     absl::Status s = bench::WriteReport(absl::GetFlag(FLAGS_results), absl::GetFlag(FLAGS_doc));
@@ -370,7 +402,7 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr,
                "luban-bench: unknown command `%s` (seed, run, export, serve-ceiling, "
-               "serve-plain, report)\n",
+               "serve-plain, serve-database, report)\n",
                command.c_str());
   return cli::kExitUsage;
 }
