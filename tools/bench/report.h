@@ -1,6 +1,7 @@
 // The figures table of docs/performance.md, from the JSON lines the benchmark run collected
 // (luban-bench run/export and scripts/bench append them):
-//   {"kind":"load","target":"suite|ceiling","scenario":"point","concurrency":8,"round":1,
+//   {"kind":"load","target":"suite|suite-tls|plain|plain-tls|ceiling|database",
+//    "scenario":"point","concurrency":8,"round":1,
 //    "calls_per_second":..,"p50_us":..,"p90_us":..,"p99_us":..,"p999_us":..,"errors":{..}}
 //   {"kind":"export","rows":..,"rows_per_second":..,"consumer_peak_rss_kb":..,
 //    "service_peak_rss_kb":..,"round":1}
