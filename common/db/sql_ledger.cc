@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "common/db/rows.h"
 #include "common/db/sql_error.h"
 #include "common/domain/status_macros.h"
@@ -106,8 +106,8 @@ absl::StatusOr<Page<StoredAuditRecord>> SqlLedger::ListAudit(absl::string_view r
     // Backwards along audit_log_resource (resource_name, id) for one resource, along the primary
     // key for all: either way no sort, and no row before the page is read.
     std::string query =
-        "SELECT id, at, actor, actor_role, request_id, method, resource_name, action, details"
-        " FROM audit_log";
+        "SELECT id, TIMESTAMPDIFF(MICROSECOND, '1970-01-01', at), actor, actor_role, request_id,"
+        " method, resource_name, action, details FROM audit_log";
     std::vector<absl::string_view> conditions;
     if (!resource_name.empty()) conditions.push_back("resource_name = ?");
     if (before_id > 0) conditions.push_back("id < ?");
@@ -122,7 +122,7 @@ absl::StatusOr<Page<StoredAuditRecord>> SqlLedger::ListAudit(absl::string_view r
         select, limit, [](sql::ResultSet& row) -> absl::StatusOr<StoredAuditRecord> {
           StoredAuditRecord stored;
           stored.id = row.getInt64(1);
-          stored.time = ParseSqlTime(row.getString(2));
+          stored.time = absl::FromUnixMicros(row.getInt64(2));
           stored.record.actor = GetText(row, 3);
           stored.record.actor_role = GetText(row, 4);
           stored.record.request_id = GetText(row, 5);
@@ -214,8 +214,9 @@ absl::Status NumberCommittedChanges(ConnectionPool& pool) {
 std::vector<StoredChange> ReadChanges(Session& session, int64_t after_sequence,
                                       const ChangeFilter& filter, int limit) {
   std::string query =
-      "SELECT sequence, at, resource_type, resource_name, change_type, payload, request_id,"
-      " actor, owner_institution_1, owner_institution_2 FROM change_events WHERE sequence > ?";
+      "SELECT sequence, TIMESTAMPDIFF(MICROSECOND, '1970-01-01', at), resource_type,"
+      " resource_name, change_type, payload, request_id, actor, owner_institution_1,"
+      " owner_institution_2 FROM change_events WHERE sequence > ?";
   if (!filter.resource_types.empty()) {
     std::vector<std::string> marks(filter.resource_types.size(), "?");
     absl::StrAppend(&query, " AND resource_type IN (", absl::StrJoin(marks, ","), ")");
@@ -238,7 +239,7 @@ std::vector<StoredChange> ReadChanges(Session& session, int64_t after_sequence,
   while (rows->next()) {
     StoredChange change;
     change.sequence = rows->getInt64(1);
-    change.time = ParseSqlTime(rows->getString(2));
+    change.time = absl::FromUnixMicros(rows->getInt64(2));
     change.record.resource_type = rows->getString(3);
     change.record.resource_name = rows->getString(4);
     change.record.kind = static_cast<ChangeKind>(rows->getInt(5));
@@ -259,49 +260,6 @@ int64_t LastChangeSequence(Session& session) {
 
 std::string FormatSqlTime(absl::Time time) {
   return absl::FormatTime("%Y-%m-%d %H:%M:%E6S", time, absl::UTCTimeZone());
-}
-
-absl::Time ParseSqlTime(const std::string& text) {
-  // The connector's fixed layout, "YYYY-MM-DD HH:MM:SS" with an optional fraction, read by hand:
-  // absl::ParseTime's general parser and its time-zone lookups were a tenth of an export's CPU
-  // (perf of the enrollment service under luban-bench export), one call per stored time.
-  const auto number = [&text](size_t pos, size_t width, int64_t* out) {
-    if (pos + width > text.size()) return false;
-    int64_t value = 0;
-    for (size_t i = pos; i < pos + width; ++i) {
-      if (text[i] < '0' || text[i] > '9') return false;
-      value = value * 10 + (text[i] - '0');
-    }
-    *out = value;
-    return true;
-  };
-  int64_t year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  if (text.size() < 19 || text[4] != '-' || text[7] != '-' || text[10] != ' ' || text[13] != ':' ||
-      text[16] != ':' || !number(0, 4, &year) || !number(5, 2, &month) || !number(8, 2, &day) ||
-      !number(11, 2, &hour) || !number(14, 2, &minute) || !number(17, 2, &second) || hour > 23 ||
-      minute > 59 || second > 59) {
-    return absl::UnixEpoch();
-  }
-  int64_t micros = 0;
-  if (text.size() > 19) {
-    const size_t digits = text.size() - 20;
-    int64_t fraction = 0;
-    if (text[19] != '.' || digits == 0 || digits > 9 || !number(20, digits, &fraction)) {
-      return absl::UnixEpoch();
-    }
-    micros = fraction;
-    for (size_t i = digits; i < 6; ++i) micros *= 10;
-    for (size_t i = 6; i < digits; ++i) micros /= 10;
-  }
-  // Civil-day arithmetic is time-zone free; a day the month does not have is refused, not
-  // normalised into the next month.
-  const absl::CivilDay date(year, static_cast<int>(month), static_cast<int>(day));
-  if (date.year() != year || date.month() != month || date.day() != day) {
-    return absl::UnixEpoch();
-  }
-  const int64_t days = date - absl::CivilDay(1970, 1, 1);
-  return absl::FromUnixSeconds(days * 86400 + hour * 3600 + minute * 60 + second) +
-         absl::Microseconds(micros);
 }
 
 }  // namespace luban::db

@@ -48,9 +48,9 @@ std::vector<StoredChange> ReadChanges(Session& session, int64_t after_sequence,
 // The highest sequence handed out (every event up to it is committed).
 int64_t LastChangeSequence(Session& session);
 
-// Converts between absl::Time and the DATETIME(6) text the connector returns.
+// A time as DATETIME(6) text, to bind. Stored times are read back as microseconds since the
+// epoch (TIMESTAMPDIFF(MICROSECOND, '1970-01-01', column)), never parsed from text.
 std::string FormatSqlTime(absl::Time time);
-absl::Time ParseSqlTime(const std::string& text);
 
 }  // namespace luban::db
 
