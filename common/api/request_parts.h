@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -47,6 +49,38 @@ absl::Status AsField(absl::string_view field, const absl::Status& status);
 absl::StatusOr<ExportCursor> ExportStart(const google::protobuf::Timestamp& updated_since,
                                          const std::string& after_name,
                                          absl::string_view collection);
+
+// The cursor of one export batch's read (BatchStream): it moves once, to where the store says the
+// next batch starts (Next, the store's ExportNext; the next read then starts, `next_may_start`,
+// and reads the cursor), or after a last, partial batch to its last row (Last). The read itself
+// selects from() and touches the cursor no other way; a re-run of it (a single read run again as
+// a transaction) reads from the same start and moves nothing twice.
+class ExportBatchCursor {
+ public:
+  ExportBatchCursor(ExportCursor& cursor, absl::FunctionRef<void()> next_may_start)
+      : cursor_(cursor), from_(cursor), next_may_start_(next_may_start) {}
+
+  const ExportCursor& from() const { return from_; }
+
+  void Next(const ExportCursor& next) {
+    if (moved_) return;
+    moved_ = true;
+    cursor_ = next;
+    next_may_start_();
+  }
+
+  template <typename T>
+  void Last(const std::vector<T>& rows) {
+    if (moved_ || rows.empty()) return;
+    cursor_ = {rows.back().meta.update_time, rows.back().meta.id};
+  }
+
+ private:
+  ExportCursor& cursor_;
+  const ExportCursor from_;
+  absl::FunctionRef<void()> next_may_start_;
+  bool moved_ = false;
+};
 
 // Writes create_time, update_time and etag.
 void MetaToProto(const Meta& meta, google::protobuf::Timestamp* create_time,

@@ -362,9 +362,11 @@ class Columns {
 };
 
 // Rows of `table` changed after `cursor`, in (update_time, id) order, at most `limit` of them.
+// When there are `limit`, `next` hears where the next batch starts (the last row's update_time
+// and id) before the rows are decoded.
 template <typename T, typename B>
 absl::StatusOr<std::vector<T>> Export(Session& session, const Columns<T, B>& table,
-                                      const ExportCursor& cursor, int limit) {
+                                      const ExportCursor& cursor, int limit, ExportNext next) {
   if (cursor.updated_since > kMaxSqlTime) return std::vector<T>();
   const bool bounded = cursor.updated_since >= kMinSqlTime;
   auto& select = session.Prepare(absl::StrCat(
@@ -375,7 +377,22 @@ absl::StatusOr<std::vector<T>> Export(Session& session, const Columns<T, B>& tab
     bind.Time(cursor.updated_since).Time(cursor.updated_since).Int64(cursor.after_id);
   }
   bind.Int64(limit);
-  return ReadAll<T>(select, table);
+  auto rows = Session::Query(select);
+  // The result is held whole by the connector: its last row is a seek away.
+  if (static_cast<int64_t>(rows->rowsCount()) == limit && rows->last()) {
+    Meta last;
+    ReadMeta(*rows, &last);
+    rows->beforeFirst();
+    next({last.update_time, last.id});
+  }
+  std::vector<T> items;
+  items.reserve(static_cast<size_t>(limit));
+  while (rows->next()) {
+    auto item = table(*rows);
+    if (!item.ok()) return item.status();
+    items.push_back(*std::move(item));
+  }
+  return items;
 }
 
 }  // namespace luban::db

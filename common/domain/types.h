@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -38,6 +39,10 @@ struct ExportCursor {
   absl::Time updated_since = absl::InfinitePast();
   int64_t after_id = 0;
 };
+
+// Told by a store's export, when a batch is full, where the next one starts: once its rows are
+// selected and before they are decoded, so that the next batch's read can start meanwhile.
+using ExportNext = absl::FunctionRef<void(const ExportCursor& next)>;
 
 // A text in one language (BCP 47 tag), UTF-8 in any script.
 struct LocalizedText {

@@ -1,7 +1,8 @@
 // A finite server-streaming call that writes batches until the source is exhausted: exports.
-// The next batch is read while the previous one is being written, so the database, this service
-// and the consumer work at once; at most two batches are in memory (the one on its way and the
-// next), so memory stays flat however many rows the export holds, and a slow consumer slows the
+// The next batch is read while the previous one is being written, and a read that learns early
+// where the next batch starts lets that one start too, so the database, this service and the
+// consumer work at once. At most three batches are in memory (the one on its way and two being
+// read), so memory stays flat however many rows the export holds, and a slow consumer slows the
 // reads instead of filling the server's memory. Batches are read on the bounded executor.
 #ifndef LUBAN_COMMON_SERVER_BATCH_STREAM_H_
 #define LUBAN_COMMON_SERVER_BATCH_STREAM_H_
@@ -10,7 +11,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "common/api/personal_data.h"
@@ -36,8 +39,12 @@ template <typename Response>
 class BatchStream final : public grpc::ServerWriteReactor<Response> {
  public:
   // Fills the next batch; OK with `*done` set when nothing is left (the batch is then empty and
-  // not written). An error ends the call with that status, after the batch being written.
-  using NextBatch = std::function<absl::Status(Response* batch, bool* done)>;
+  // not written). An error ends the call with that status, after the batches before it. A read
+  // that learns early where the next batch starts (an export's full batch, selected and not yet
+  // decoded) calls `next_may_start` then, once: the next read starts at once, on another
+  // executor thread, and the two overlap.
+  using NextBatch = std::function<absl::Status(Response* batch, bool* done,
+                                               absl::FunctionRef<void()> next_may_start)>;
 
   // Starts reading at once. Deletes itself when the call is done.
   BatchStream(BoundedExecutor* executor, NextBatch next)
@@ -55,9 +62,8 @@ class BatchStream final : public grpc::ServerWriteReactor<Response> {
     {
       absl::MutexLock lock(&mu_);
       writing_ = false;
-      if (!ok && (!final_.has_value() || final_->ok())) {
-        final_ = grpc::Status(grpc::StatusCode::CANCELLED, "the stream was closed");
-      }
+      if (!ok)
+        EndAt(next_write_, grpc::Status(grpc::StatusCode::CANCELLED, "the stream was closed"));
       step = Plan();
     }
     Take(step);
@@ -76,57 +82,105 @@ class BatchStream final : public grpc::ServerWriteReactor<Response> {
   }
 
  private:
+  // A batch being read, or read and waiting for its turn to be written. Its batch is touched by
+  // its read alone while `reading`, and under mu_ otherwise.
+  struct Slot {
+    Response batch;
+    int64_t seq = 0;              // the batch's place in the stream
+    bool reading = false;         // a read is filling it
+    bool ready = false;           // filled, waiting to be written
+    bool next_may_start = false;  // its read let the next one start
+  };
+
   // What the call does next, decided under mu_ and done outside it.
   struct Step {
-    bool write = false;  // write writing_buffer_
-    bool read = false;   // read the next batch into reading_
+    bool write = false;    // write writing_buffer_
+    Slot* read = nullptr;  // read the next batch into this slot
     std::optional<grpc::Status> finish;
   };
 
-  // On the executor: fills reading_, which nothing else touches while a read is in flight.
-  void Read() {
+  // On the executor: fills `slot`.
+  void Read(Slot* slot) {
     bool done = false;
-    reading_.Clear();
-    const absl::Status status = next_(&reading_, &done);
+    slot->batch.Clear();
+    const absl::Status status = next_(&slot->batch, &done, [this, slot] {
+      Step step;
+      {
+        absl::MutexLock lock(&mu_);
+        if (slot->next_may_start) return;
+        slot->next_may_start = true;
+        step = Plan();
+      }
+      Take(step);
+    });
     Step step;
     {
       absl::MutexLock lock(&mu_);
-      read_in_flight_ = false;
-      if (cancelled_) {
-        final_ = grpc::Status(grpc::StatusCode::CANCELLED, "the call was cancelled");
-      } else if (!status.ok()) {
-        final_ = ToGrpcStatus(status);
+      slot->reading = false;
+      if (!status.ok()) {
+        EndAt(slot->seq, ToGrpcStatus(status));
       } else if (done) {
-        if (!final_.has_value()) final_ = grpc::Status::OK;
+        EndAt(slot->seq, grpc::Status::OK);
       } else {
-        read_ready_ = true;
+        slot->ready = true;
       }
       step = Plan();
     }
     Take(step);
   }
 
-  // Writes a read batch once the previous write is done, reads the next once the read buffer is
-  // free, and finishes once the final status is known and nothing is in flight: no read or write
-  // outlives the reactor, which gRPC deletes after Finish.
+  // The call ends before batch `seq` with `status` (the earliest end wins; an error over OK).
+  void EndAt(int64_t seq, const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (!end_.has_value() || seq < end_->first ||
+        (seq == end_->first && end_->second.ok() && !status.ok())) {
+      end_.emplace(seq, status);
+    }
+  }
+
+  bool Reading() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return slots_[0].reading || slots_[1].reading;
+  }
+
+  // Writes the batches in order, each once the previous write is done; starts a read when a slot
+  // is free and the read before it is over or let it start; finishes once the end is known,
+  // every batch before it is written and nothing is in flight: no read or write outlives the
+  // reactor, which gRPC deletes after Finish.
   Step Plan() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     Step step;
-    if (final_.has_value()) {
-      if (!read_in_flight_ && !writing_ && !finished_) {
+    if (cancelled_) {
+      EndAt(next_write_, grpc::Status(grpc::StatusCode::CANCELLED, "the call was cancelled"));
+    }
+    const bool writable = !end_.has_value() || next_write_ < end_->first;
+    if (!writing_ && writable) {
+      for (Slot& slot : slots_) {
+        if (!slot.ready || slot.seq != next_write_) continue;
+        writing_buffer_.Swap(&slot.batch);
+        slot.ready = false;
+        ++next_write_;
+        writing_ = true;
+        step.write = true;
+        break;
+      }
+    }
+    if (end_.has_value()) {
+      if (next_write_ >= end_->first && !writing_ && !Reading() && !finished_) {
         finished_ = true;
-        step.finish = *final_;
+        step.finish = end_->second;
       }
       return step;
     }
-    if (read_ready_ && !writing_) {
-      writing_buffer_.Swap(&reading_);
-      read_ready_ = false;
-      writing_ = true;
-      step.write = true;
+    // The read before the next one is over (its batch ready or written) or let it start.
+    bool previous_let = true;
+    for (const Slot& slot : slots_) {
+      if (slot.reading && slot.seq == next_read_ - 1 && !slot.next_may_start) previous_let = false;
     }
-    if (!read_in_flight_ && !read_ready_ && !cancelled_) {
-      read_in_flight_ = true;
-      step.read = true;
+    for (Slot& slot : slots_) {
+      if (!previous_let || slot.reading || slot.ready) continue;
+      slot.seq = next_read_++;
+      slot.reading = true;
+      slot.next_may_start = false;
+      step.read = &slot;
+      break;
     }
     return step;
   }
@@ -141,31 +195,35 @@ class BatchStream final : public grpc::ServerWriteReactor<Response> {
       }
       if (step.write) this->StartWrite(&writing_buffer_);
       // The read in flight keeps the reactor alive until it ends.
-      if (!step.read || executor_.TrySubmit([this] { Read(); })) return;
+      Slot* slot = step.read;
+      if (slot == nullptr || executor_.TrySubmit([this, slot] { Read(slot); })) return;
       absl::MutexLock lock(&mu_);
-      read_in_flight_ = false;
-      final_ = grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                            "the service is at capacity; resume the export later");
+      slot->reading = false;
+      EndAt(slot->seq, grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                    "the service is at capacity; resume the export later"));
       step = Plan();
     }
   }
 
   BoundedExecutor& executor_;
   NextBatch next_;
-  Response reading_;         // filled by the read in flight; then waits for the write slot
+  Slot slots_[2];
   Response writing_buffer_;  // the batch gRPC is writing
   absl::Mutex mu_;
-  bool read_in_flight_ ABSL_GUARDED_BY(mu_) = false;
-  bool read_ready_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t next_read_ ABSL_GUARDED_BY(mu_) = 0;   // the place of the next batch to read
+  int64_t next_write_ ABSL_GUARDED_BY(mu_) = 0;  // the place of the next batch to write
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
-  std::optional<grpc::Status> final_ ABSL_GUARDED_BY(mu_);
+  // The call ends before this batch, with this status.
+  std::optional<std::pair<int64_t, grpc::Status>> end_ ABSL_GUARDED_BY(mu_);
 };
 
 // A service's export handler: admits the call (of `request`), then streams batches read by
-// `read_batch(const RequestContext&, Cursor&, Response*)` from `start`, which advances the
-// cursor; an empty batch ends the export. Each batch is redacted for the caller
+// `read_batch(const RequestContext&, Cursor&, Response*, absl::FunctionRef<void()>
+// next_may_start)` from `start`, which advances the cursor, and calls next_may_start once it has
+// (the next batch's read then overlaps the rest of this one: the cursor is not touched again);
+// an empty batch ends the export. Each batch is redacted for the caller
 // (personal_data.h), and each batch gets its own deadline: an export may
 // outlast any single call's.
 template <typename Response, typename Cursor, typename ReadBatch>
@@ -178,10 +236,11 @@ grpc::ServerWriteReactor<Response>* ServeExport(
   auto cursor = std::make_shared<Cursor>(*std::move(start));
   return new BatchStream<Response>(
       &calls.executor(),
-      [rc = *std::move(rc), cursor, read_batch](Response* batch, bool* done) -> absl::Status {
+      [rc = *std::move(rc), cursor, read_batch](
+          Response* batch, bool* done, absl::FunctionRef<void()> next_may_start) -> absl::Status {
         RequestContext batch_rc = rc;
         batch_rc.deadline = absl::Now() + absl::Seconds(30);
-        if (auto s = read_batch(batch_rc, *cursor, batch); !s.ok()) return s;
+        if (auto s = read_batch(batch_rc, *cursor, batch, next_may_start); !s.ok()) return s;
         *done = batch->ByteSizeLong() == 0;
         RedactFor(batch_rc.principal, batch);
         return absl::OkStatus();

@@ -3,6 +3,7 @@
 // bounded by a notification's timeout or the call's deadline.
 #include "common/server/batch_stream.h"
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,11 +32,15 @@ using Batch = pb::ExportEnrollmentsResponse;
 constexpr absl::Duration kWait = absl::Seconds(20);
 
 // The batches an export serves: batch i holds `sizes[i]` enrollments named "<i>/<j>", each
-// carrying `padding` bytes; a status in `errors[i]` fails the read of batch i instead.
+// carrying `padding` bytes; a status in `errors[i]` fails the read of batch i instead. The read of
+// batch i with `early[i]` first lets the next read start and, with `await_next`, waits until it
+// has (failing with DEADLINE_EXCEEDED if it does not within kWait).
 struct Script {
   std::vector<int> sizes = {};
   std::vector<absl::Status> errors = {};
   size_t padding = 0;
+  std::vector<bool> early = {};
+  bool await_next = false;
 };
 
 // What the source saw, shared with the test; released when the reactor (which holds the source)
@@ -52,21 +57,27 @@ class Probe {
     absl::MutexLock lock(&mu_);
     return reads_;
   }
-  // True once the source was asked for `n` batches, within kWait.
+  // True once the source was asked for `n` batches, within kWait (reads may wait at once).
   bool AwaitReads(int n) {
     absl::MutexLock lock(&mu_);
-    awaited_ = n;
-    return mu_.AwaitWithTimeout(absl::Condition(this, &Probe::Reached), kWait);
+    Waiter waiter{this, n};
+    return mu_.AwaitWithTimeout(absl::Condition(&Probe::Reached, &waiter), kWait);
   }
 
   std::shared_ptr<absl::Notification> released_ = std::make_shared<absl::Notification>();
 
  private:
-  mutable absl::Mutex mu_;
-  bool Reached() const ABSL_SHARED_LOCKS_REQUIRED(mu_) { return reads_ >= awaited_; }
+  struct Waiter {
+    const Probe* probe;
+    int n;
+  };
+  // Evaluated by the mutex with mu_ held.
+  static bool Reached(Waiter* waiter) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    return waiter->probe->reads_ >= waiter->n;
+  }
 
+  mutable absl::Mutex mu_;
   int reads_ ABSL_GUARDED_BY(mu_) = 0;
-  int awaited_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 class ScriptedExport final : public pb::EnrollmentService::CallbackService {
@@ -83,11 +94,18 @@ class ScriptedExport final : public pb::EnrollmentService::CallbackService {
   grpc::ServerWriteReactor<Batch>* ExportEnrollments(grpc::CallbackServerContext*,
                                                      const pb::ExportEnrollmentsRequest*) override {
     absl::MutexLock lock(&mu_);
-    auto next = std::make_shared<int>(0);
+    auto next = std::make_shared<std::atomic<int>>(0);
     return new BatchStream<Batch>(
-        executor_, [script = script_, probe = std::move(probe_), next](Batch* batch, bool* done) {
+        executor_, [script = script_, probe = std::move(probe_), next](
+                       Batch* batch, bool* done, absl::FunctionRef<void()> next_may_start) {
           probe->CountRead();
-          const int i = (*next)++;
+          const int i = next->fetch_add(1);
+          if (i < static_cast<int>(script.early.size()) && script.early[i]) {
+            next_may_start();
+            if (script.await_next && !probe->AwaitReads(i + 2)) {
+              return absl::DeadlineExceededError("the next read did not start");
+            }
+          }
           if (i < static_cast<int>(script.errors.size()) && !script.errors[i].ok()) {
             return script.errors[i];
           }
@@ -110,6 +128,15 @@ class ScriptedExport final : public pb::EnrollmentService::CallbackService {
   Script script_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<Probe> probe_ ABSL_GUARDED_BY(mu_);
 };
+
+// The names of every enrollment the export wrote, in order, and how the call ended.
+grpc::Status ReadNames(grpc::ClientReader<Batch>& reader, std::vector<std::string>* names) {
+  Batch batch;
+  while (reader.Read(&batch)) {
+    for (const auto& enrollment : batch.enrollments()) names->push_back(enrollment.name());
+  }
+  return reader.Finish();
+}
 
 class BatchStreamTest : public ::testing::Test {
  protected:
@@ -150,11 +177,7 @@ TEST_F(BatchStreamTest, WritesEveryBatchInOrderAndEndsOk) {
   std::shared_ptr<Probe> probe;
   auto reader = Start({.sizes = {3, 1, 4, 1, 5}}, &context, &probe);
   std::vector<std::string> names;
-  Batch batch;
-  while (reader->Read(&batch)) {
-    for (const auto& enrollment : batch.enrollments()) names.push_back(enrollment.name());
-  }
-  const grpc::Status status = reader->Finish();
+  const grpc::Status status = ReadNames(*reader, &names);
   EXPECT_TRUE(status.ok()) << status.error_message();
   ASSERT_EQ(names.size(), 14u);
   EXPECT_EQ(names.front(), "0/0");
@@ -192,6 +215,37 @@ TEST_F(BatchStreamTest, AFailedReadEndsTheCallAfterTheBatchesBeforeIt) {
   EXPECT_EQ(batches, 2);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(status.error_message(), "the database");
+}
+
+// A read that lets the next one start overlaps it (here each waits for the next to start: without
+// the overlap it would wait in vain), and the batches are still written in their order.
+TEST_F(BatchStreamTest, AReadThatLetsTheNextStartOverlapsItAndTheOrderHolds) {
+  grpc::ClientContext context;
+  std::shared_ptr<Probe> probe;
+  auto reader = Start({.sizes = {2, 3, 1}, .early = {true, true, false}, .await_next = true},
+                      &context, &probe);
+  std::vector<std::string> names;
+  const grpc::Status status = ReadNames(*reader, &names);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(names, (std::vector<std::string>{"0/0", "0/1", "1/0", "1/1", "1/2", "2/0"}));
+  EXPECT_EQ(probe->reads(), 4);
+}
+
+// A read that failed after letting the next one start ends the call after the batches before it:
+// the next batch, read meanwhile, is not written.
+TEST_F(BatchStreamTest, AFailedReadThatLetTheNextStartEndsTheCallBeforeIt) {
+  grpc::ClientContext context;
+  std::shared_ptr<Probe> probe;
+  auto reader = Start({.sizes = {2, 2, 2},
+                       .errors = {absl::OkStatus(), absl::UnavailableError("the database")},
+                       .early = {false, true},
+                       .await_next = true},
+                      &context, &probe);
+  std::vector<std::string> names;
+  const grpc::Status status = ReadNames(*reader, &names);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(names, (std::vector<std::string>{"0/0", "0/1"}));
+  EXPECT_EQ(probe->reads(), 3);
 }
 
 // A consumer that leaves mid-export ends the call; the reactor, and the source it holds, go.

@@ -111,7 +111,7 @@ absl::StatusOr<Page<T>> ListAfter(const std::map<int64_t, T>& rows, int64_t afte
 // precision the table keeps.
 template <typename T>
 absl::StatusOr<std::vector<T>> ExportAfter(const std::map<int64_t, T>& rows,
-                                           const ExportCursor& cursor, int limit) {
+                                           const ExportCursor& cursor, int limit, ExportNext next) {
   if (auto s = CheckLimit(limit); !s.ok()) return s;
   const absl::Time since = ToMicros(cursor.updated_since);
   std::vector<T> after;
@@ -121,7 +121,10 @@ absl::StatusOr<std::vector<T>> ExportAfter(const std::map<int64_t, T>& rows,
   std::sort(after.begin(), after.end(), [](const T& a, const T& b) {
     return std::tie(a.meta.update_time, a.meta.id) < std::tie(b.meta.update_time, b.meta.id);
   });
-  if (static_cast<int64_t>(after.size()) > limit) after.resize(static_cast<size_t>(limit));
+  if (static_cast<int64_t>(after.size()) >= limit) {
+    after.resize(static_cast<size_t>(limit));
+    next({after.back().meta.update_time, after.back().meta.id});
+  }
   return after;
 }
 
@@ -296,8 +299,8 @@ absl::Status FakeEnrollmentTx::UpdateTrainee(const Trainee& trainee) {
 }
 
 absl::StatusOr<std::vector<Trainee>> FakeEnrollmentTx::ExportTrainees(const ExportCursor& cursor,
-                                                                      int limit) {
-  return ExportAfter(data_.trainees, cursor, limit);
+                                                                      int limit, ExportNext next) {
+  return ExportAfter(data_.trainees, cursor, limit, next);
 }
 
 // ---- run seats ----
@@ -411,8 +414,8 @@ absl::Status FakeEnrollmentTx::UpdateEnrollment(const Enrollment& enrollment) {
 }
 
 absl::StatusOr<std::vector<Enrollment>> FakeEnrollmentTx::ExportEnrollments(
-    const ExportCursor& cursor, int limit) {
-  return ExportAfter(data_.enrollments, cursor, limit);
+    const ExportCursor& cursor, int limit, ExportNext next) {
+  return ExportAfter(data_.enrollments, cursor, limit, next);
 }
 
 absl::StatusOr<bool> FakeEnrollmentTx::HasCompletedCourse(int64_t trainee_id, int64_t course_id) {

@@ -37,6 +37,7 @@ namespace {
 using ::luban::testing::Backend;
 using ::luban::testing::BackendName;
 using ::luban::testing::ExpectMetaEq;
+using ::luban::testing::ExportedIds;
 using ::luban::testing::Ids;
 using ::luban::testing::Must;
 using ::testing::ElementsAre;
@@ -503,10 +504,10 @@ TEST_P(EnrollmentStoreTest, ExportTraineesByUpdateTimeThenId) {
   const int64_t c = add("C1", t2);
   const int64_t d = add("D1", t3);
   auto export_ids = [&](ExportCursor cursor, int limit) {
-    auto rows = Read<std::vector<Trainee>>(
-        [&](EnrollmentTx& tx) { return tx.ExportTrainees(cursor, limit); });
-    EXPECT_TRUE(rows.ok()) << rows.status();
-    return rows.ok() ? Ids(*rows) : std::vector<int64_t>{};
+    return ExportedIds<Trainee>(limit, [&](ExportNext next) {
+      return Read<std::vector<Trainee>>(
+          [&](EnrollmentTx& tx) { return tx.ExportTrainees(cursor, limit, next); });
+    });
   };
   EXPECT_THAT(export_ids({}, 10), ElementsAre(b, a, c, d));
   EXPECT_THAT(export_ids({}, 2), ElementsAre(b, a));
@@ -516,7 +517,8 @@ TEST_P(EnrollmentStoreTest, ExportTraineesByUpdateTimeThenId) {
   EXPECT_THAT(export_ids({t1, 0}, 10), ElementsAre(b, a, c, d));
   EXPECT_THAT(export_ids({t3, d}, 10), IsEmpty());
   EXPECT_THAT(export_ids({absl::InfiniteFuture(), 0}, 10), IsEmpty());
-  auto bad = Read<std::vector<Trainee>>([&](EnrollmentTx& tx) { return tx.ExportTrainees({}, 0); });
+  auto bad = Read<std::vector<Trainee>>(
+      [&](EnrollmentTx& tx) { return tx.ExportTrainees({}, 0, [](const ExportCursor&) {}); });
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
@@ -834,10 +836,10 @@ TEST_P(EnrollmentStoreTest, ExportEnrollmentsByUpdateTimeThenId) {
   const int64_t b = add(8, kCreated);
   const int64_t c = add(9, kUpdated);
   auto export_ids = [&](ExportCursor cursor, int limit) {
-    auto rows = Read<std::vector<Enrollment>>(
-        [&](EnrollmentTx& tx) { return tx.ExportEnrollments(cursor, limit); });
-    EXPECT_TRUE(rows.ok()) << rows.status();
-    return rows.ok() ? Ids(*rows) : std::vector<int64_t>{};
+    return ExportedIds<Enrollment>(limit, [&](ExportNext next) {
+      return Read<std::vector<Enrollment>>(
+          [&](EnrollmentTx& tx) { return tx.ExportEnrollments(cursor, limit, next); });
+    });
   };
   EXPECT_THAT(export_ids({}, 10), ElementsAre(b, a, c));
   EXPECT_THAT(export_ids({kCreated, b}, 1), ElementsAre(a));

@@ -90,7 +90,7 @@ absl::StatusOr<Page<T>> ListAfter(const std::map<int64_t, T>& rows, int64_t afte
 // precision the table keeps.
 template <typename T>
 absl::StatusOr<std::vector<T>> ExportAfter(const std::map<int64_t, T>& rows,
-                                           const ExportCursor& cursor, int limit) {
+                                           const ExportCursor& cursor, int limit, ExportNext next) {
   if (auto s = CheckLimit(limit); !s.ok()) return s;
   const absl::Time since = ToMicros(cursor.updated_since);
   std::vector<T> after;
@@ -100,7 +100,10 @@ absl::StatusOr<std::vector<T>> ExportAfter(const std::map<int64_t, T>& rows,
   std::sort(after.begin(), after.end(), [](const T& a, const T& b) {
     return std::tie(a.meta.update_time, a.meta.id) < std::tie(b.meta.update_time, b.meta.id);
   });
-  if (static_cast<int64_t>(after.size()) > limit) after.resize(static_cast<size_t>(limit));
+  if (static_cast<int64_t>(after.size()) >= limit) {
+    after.resize(static_cast<size_t>(limit));
+    next({after.back().meta.update_time, after.back().meta.id});
+  }
   return after;
 }
 
@@ -238,8 +241,8 @@ absl::Status FakeExchangeTx::UpdateMobility(const Mobility& mobility) {
 }
 
 absl::StatusOr<std::vector<Mobility>> FakeExchangeTx::ExportMobilities(const ExportCursor& cursor,
-                                                                       int limit) {
-  return ExportAfter(data_.mobilities, cursor, limit);
+                                                                       int limit, ExportNext next) {
+  return ExportAfter(data_.mobilities, cursor, limit, next);
 }
 
 // ---- store ----

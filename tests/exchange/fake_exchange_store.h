@@ -71,8 +71,8 @@ class FakeExchangeTx final : public ExchangeTx {
   absl::StatusOr<bool> HasOpenMobility(int64_t programme_id, int64_t trainee_id) override;
   absl::StatusOr<int64_t> InsertMobility(const Mobility& mobility) override;
   absl::Status UpdateMobility(const Mobility& mobility) override;
-  absl::StatusOr<std::vector<Mobility>> ExportMobilities(const ExportCursor& cursor,
-                                                         int limit) override;
+  absl::StatusOr<std::vector<Mobility>> ExportMobilities(const ExportCursor& cursor, int limit,
+                                                         ExportNext next) override;
 
  private:
   // The checks of the unique and foreign keys and CHECK constraints, as the database makes them.

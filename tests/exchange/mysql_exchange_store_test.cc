@@ -36,6 +36,7 @@ namespace {
 using ::luban::testing::Backend;
 using ::luban::testing::BackendName;
 using ::luban::testing::ExpectMetaEq;
+using ::luban::testing::ExportedIds;
 using ::luban::testing::Ids;
 using ::luban::testing::Must;
 using ::testing::ElementsAre;
@@ -744,10 +745,10 @@ TEST_P(ExchangeStoreTest, ExportMobilitiesByUpdateTimeThenId) {
   const int64_t c = add(t2);
   const int64_t d = add(t3);
   auto export_ids = [&](ExportCursor cursor, int limit) {
-    auto rows = Read<std::vector<Mobility>>(
-        [&](ExchangeTx& tx) { return tx.ExportMobilities(cursor, limit); });
-    EXPECT_TRUE(rows.ok()) << rows.status();
-    return rows.ok() ? Ids(*rows) : std::vector<int64_t>{};
+    return ExportedIds<Mobility>(limit, [&](ExportNext next) {
+      return Read<std::vector<Mobility>>(
+          [&](ExchangeTx& tx) { return tx.ExportMobilities(cursor, limit, next); });
+    });
   };
   EXPECT_THAT(export_ids({}, 10), ElementsAre(b, a, c, d));
   EXPECT_THAT(export_ids({}, 2), ElementsAre(b, a));
@@ -768,13 +769,13 @@ TEST_P(ExchangeStoreTest, ExportMobilitiesByUpdateTimeThenId) {
   changed.meta.update_time = t3 + absl::Seconds(1);
   ASSERT_TRUE(UpdateMobility(changed).ok());
   auto rows = Read<std::vector<Mobility>>([&](ExchangeTx& tx) {
-    return tx.ExportMobilities({t3, d}, 10);
+    return tx.ExportMobilities({t3, d}, 10, [](const ExportCursor&) {});
   });
   ASSERT_TRUE(rows.ok()) << rows.status();
   ASSERT_THAT(Ids(*rows), ElementsAre(b));
   ExpectMobilityEq(rows->front(), changed);
-  auto bad =
-      Read<std::vector<Mobility>>([&](ExchangeTx& tx) { return tx.ExportMobilities({}, 0); });
+  auto bad = Read<std::vector<Mobility>>(
+      [&](ExchangeTx& tx) { return tx.ExportMobilities({}, 0, [](const ExportCursor&) {}); });
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
 }
 

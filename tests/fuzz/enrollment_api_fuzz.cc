@@ -157,7 +157,7 @@ const Table& Methods() {
         [](EnrollmentEnv& env, const RequestContext& rc, const pb::ExportTraineesRequest& r) {
           return fuzz::Export<pb::ExportTraineesResponse>(
               r, kTrainees, [&](ExportCursor& cursor, pb::ExportTraineesResponse* batch) {
-                return env.api.ExportTraineesBatch(rc, cursor, batch);
+                return env.api.ExportTraineesBatch(rc, cursor, batch, [] {});
               });
         });
     table.Add<pb::ExportEnrollmentsRequest>(
@@ -165,7 +165,7 @@ const Table& Methods() {
         [](EnrollmentEnv& env, const RequestContext& rc, const pb::ExportEnrollmentsRequest& r) {
           return fuzz::Export<pb::ExportEnrollmentsResponse>(
               r, kEnrollments, [&](ExportCursor& cursor, pb::ExportEnrollmentsResponse* batch) {
-                return env.api.ExportEnrollmentsBatch(rc, cursor, batch);
+                return env.api.ExportEnrollmentsBatch(rc, cursor, batch, [] {});
               });
         });
     // A stream over the change feed (MariaDB): its request checks only.

@@ -147,7 +147,7 @@ const Table& Methods() {
         [](ExchangeEnv& env, const RequestContext& rc, const pb::ExportMobilitiesRequest& r) {
           return fuzz::Export<pb::ExportMobilitiesResponse>(
               r, kMobilities, [&](ExportCursor& cursor, pb::ExportMobilitiesResponse* batch) {
-                return env.api.ExportMobilitiesBatch(rc, cursor, batch);
+                return env.api.ExportMobilitiesBatch(rc, cursor, batch, [] {});
               });
         });
     // A stream over the change feed (MariaDB): its request checks only.

@@ -44,6 +44,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -90,6 +91,24 @@ std::vector<int64_t> Ids(const std::vector<T>& items) {
 template <typename T>
 std::vector<int64_t> Ids(const Page<T>& page) {
   return Ids(page.items);
+}
+
+// The ids of the batch `export_batch(next)` returns (a store's export run in a read), checking
+// what it tells `next` (ExportNext): a full batch of `limit` rows, where the next one starts
+// (after its last row); a shorter one, nothing.
+template <typename T, typename ExportBatch>
+std::vector<int64_t> ExportedIds(int limit, ExportBatch export_batch) {
+  std::optional<ExportCursor> next;
+  const auto tell = [&](const ExportCursor& start) { next = start; };
+  const absl::StatusOr<std::vector<T>> rows = export_batch(ExportNext(tell));
+  EXPECT_TRUE(rows.ok()) << rows.status();
+  if (!rows.ok()) return {};
+  EXPECT_EQ(next.has_value(), static_cast<int>(rows->size()) == limit);
+  if (next.has_value()) {
+    EXPECT_EQ(next->updated_since, rows->back().meta.update_time);
+    EXPECT_EQ(next->after_id, rows->back().meta.id);
+  }
+  return Ids(*rows);
 }
 
 // The value of `result`, or a failure of the test and T{}.

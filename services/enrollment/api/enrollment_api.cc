@@ -662,23 +662,31 @@ absl::Status EnrollmentApi::CheckEligibility(const RequestContext& rc,
 // Exports
 
 absl::Status EnrollmentApi::ExportTraineesBatch(const RequestContext& rc, ExportCursor& cursor,
-                                                pb::ExportTraineesResponse* batch) {
+                                                pb::ExportTraineesResponse* batch,
+                                                absl::FunctionRef<void()> next_may_start) {
+  ExportBatchCursor at(cursor, next_may_start);
   return ReadOne(rc, [&](EnrollmentTx& tx) -> absl::Status {
-    LUBAN_ASSIGN_OR_RETURN(auto rows, tx.ExportTrainees(cursor, kExportBatch));
+    LUBAN_ASSIGN_OR_RETURN(auto rows,
+                           tx.ExportTrainees(at.from(), kExportBatch,
+                                             [&](const ExportCursor& next) { at.Next(next); }));
     batch->Clear();
-    for (const Trainee& t : rows) ToProto(t, batch->add_trainees());
-    if (!rows.empty()) cursor = {rows.back().meta.update_time, rows.back().meta.id};
+    for (const Trainee& row : rows) ToProto(row, batch->add_trainees());
+    at.Last(rows);
     return absl::OkStatus();
   });
 }
 
 absl::Status EnrollmentApi::ExportEnrollmentsBatch(const RequestContext& rc, ExportCursor& cursor,
-                                                   pb::ExportEnrollmentsResponse* batch) {
+                                                   pb::ExportEnrollmentsResponse* batch,
+                                                   absl::FunctionRef<void()> next_may_start) {
+  ExportBatchCursor at(cursor, next_may_start);
   return ReadOne(rc, [&](EnrollmentTx& tx) -> absl::Status {
-    LUBAN_ASSIGN_OR_RETURN(auto rows, tx.ExportEnrollments(cursor, kExportBatch));
+    LUBAN_ASSIGN_OR_RETURN(auto rows,
+                           tx.ExportEnrollments(at.from(), kExportBatch,
+                                                [&](const ExportCursor& next) { at.Next(next); }));
     batch->Clear();
-    for (const Enrollment& e : rows) ToProto(e, batch->add_enrollments());
-    if (!rows.empty()) cursor = {rows.back().meta.update_time, rows.back().meta.id};
+    for (const Enrollment& row : rows) ToProto(row, batch->add_enrollments());
+    at.Last(rows);
     return absl::OkStatus();
   });
 }

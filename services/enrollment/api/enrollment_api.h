@@ -7,6 +7,7 @@
 
 #include <cstdint>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/auth/policy.h"
@@ -86,9 +87,11 @@ class EnrollmentApi {
                                 pb::ListAuditRecordsResponse* response);
 
   absl::Status ExportTraineesBatch(const RequestContext& rc, ExportCursor& cursor,
-                                   pb::ExportTraineesResponse* batch);
+                                   pb::ExportTraineesResponse* batch,
+                                   absl::FunctionRef<void()> next_may_start);
   absl::Status ExportEnrollmentsBatch(const RequestContext& rc, ExportCursor& cursor,
-                                      pb::ExportEnrollmentsResponse* batch);
+                                      pb::ExportEnrollmentsResponse* batch,
+                                      absl::FunctionRef<void()> next_may_start);
 
   // The course service's change feed: the stored cursor, and one event applied exactly once
   // (`info` is `run` as the domain sees it: clients/grpc_course_directory.h's RunInfoFromProto).

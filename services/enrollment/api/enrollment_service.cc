@@ -19,8 +19,9 @@ grpc::ServerWriteReactor<pb::ExportTraineesResponse>* EnrollmentGrpcService::Exp
   return ServeExport<pb::ExportTraineesResponse, ExportCursor>(
       calls_, context, "ExportTrainees", *request,
       ExportStart(request->updated_since(), request->after_name(), kTrainees),
-      [this](const RequestContext& rc, ExportCursor& cursor, pb::ExportTraineesResponse* batch) {
-        return api_.ExportTraineesBatch(rc, cursor, batch);
+      [this](const RequestContext& rc, ExportCursor& cursor, pb::ExportTraineesResponse* batch,
+             absl::FunctionRef<void()> next_may_start) {
+        return api_.ExportTraineesBatch(rc, cursor, batch, next_may_start);
       });
 }
 
@@ -29,8 +30,9 @@ grpc::ServerWriteReactor<pb::ExportEnrollmentsResponse>* EnrollmentGrpcService::
   return ServeExport<pb::ExportEnrollmentsResponse, ExportCursor>(
       calls_, context, "ExportEnrollments", *request,
       ExportStart(request->updated_since(), request->after_name(), kEnrollments),
-      [this](const RequestContext& rc, ExportCursor& cursor, pb::ExportEnrollmentsResponse* batch) {
-        return api_.ExportEnrollmentsBatch(rc, cursor, batch);
+      [this](const RequestContext& rc, ExportCursor& cursor, pb::ExportEnrollmentsResponse* batch,
+             absl::FunctionRef<void()> next_may_start) {
+        return api_.ExportEnrollmentsBatch(rc, cursor, batch, next_may_start);
       });
 }
 

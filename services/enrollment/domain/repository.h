@@ -36,9 +36,10 @@ class EnrollmentTx {
   // ALREADY_EXISTS when the document is taken (a concurrent insert won the race).
   virtual absl::StatusOr<int64_t> InsertTrainee(const Trainee& trainee) = 0;
   virtual absl::Status UpdateTrainee(const Trainee& trainee) = 0;
-  // Trainees changed after `cursor`, ordered by (update_time, id), at most `limit`.
-  virtual absl::StatusOr<std::vector<Trainee>> ExportTrainees(const ExportCursor& cursor,
-                                                              int limit) = 0;
+  // Trainees changed after `cursor`, ordered by (update_time, id), at most `limit`; a full batch
+  // tells `next` where the following one starts before it is decoded (ExportNext).
+  virtual absl::StatusOr<std::vector<Trainee>> ExportTrainees(const ExportCursor& cursor, int limit,
+                                                              ExportNext next) = 0;
 
   // Seats of a run; NOT_FOUND when this service has not seen the run yet. Enroll, Withdraw and
   // the feed lock this row first: it serialises every change to the run's seats.
@@ -66,7 +67,7 @@ class EnrollmentTx {
   virtual absl::StatusOr<int64_t> InsertEnrollment(const Enrollment& enrollment) = 0;
   virtual absl::Status UpdateEnrollment(const Enrollment& enrollment) = 0;
   virtual absl::StatusOr<std::vector<Enrollment>> ExportEnrollments(const ExportCursor& cursor,
-                                                                    int limit) = 0;
+                                                                    int limit, ExportNext next) = 0;
   // Whether the trainee completed the course (a completed enrollment in any of its runs).
   virtual absl::StatusOr<bool> HasCompletedCourse(int64_t trainee_id, int64_t course_id) = 0;
 

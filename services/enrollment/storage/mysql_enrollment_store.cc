@@ -373,10 +373,10 @@ absl::Status MySqlEnrollmentTx::UpdateTrainee(const Trainee& trainee) {
 }
 
 absl::StatusOr<std::vector<Trainee>> MySqlEnrollmentTx::ExportTrainees(const ExportCursor& cursor,
-                                                                       int limit) {
+                                                                       int limit, ExportNext next) {
   LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   return db::Guarded(session_, "export trainees", [&]() -> absl::StatusOr<std::vector<Trainee>> {
-    return Export(session_, TraineeColumns(), cursor, limit);
+    return Export(session_, TraineeColumns(), cursor, limit, next);
   });
 }
 
@@ -569,11 +569,11 @@ absl::Status MySqlEnrollmentTx::UpdateEnrollment(const Enrollment& enrollment) {
 }
 
 absl::StatusOr<std::vector<Enrollment>> MySqlEnrollmentTx::ExportEnrollments(
-    const ExportCursor& cursor, int limit) {
+    const ExportCursor& cursor, int limit, ExportNext next) {
   LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   return db::Guarded(session_, "export enrollments",
                      [&]() -> absl::StatusOr<std::vector<Enrollment>> {
-                       return Export(session_, EnrollmentColumns(), cursor, limit);
+                       return Export(session_, EnrollmentColumns(), cursor, limit, next);
                      });
 }
 

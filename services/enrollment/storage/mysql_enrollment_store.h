@@ -43,8 +43,8 @@ class MySqlEnrollmentTx final : public EnrollmentTx {
                                              int limit) override;
   absl::StatusOr<int64_t> InsertTrainee(const Trainee& trainee) override;
   absl::Status UpdateTrainee(const Trainee& trainee) override;
-  absl::StatusOr<std::vector<Trainee>> ExportTrainees(const ExportCursor& cursor,
-                                                      int limit) override;
+  absl::StatusOr<std::vector<Trainee>> ExportTrainees(const ExportCursor& cursor, int limit,
+                                                      ExportNext next) override;
 
   absl::StatusOr<RunSeats> GetRunSeats(int64_t run_id, bool for_update) override;
   absl::Status InsertRunSeatsIfAbsent(const RunSeats& seats) override;
@@ -61,8 +61,8 @@ class MySqlEnrollmentTx final : public EnrollmentTx {
                                                    int limit) override;
   absl::StatusOr<int64_t> InsertEnrollment(const Enrollment& enrollment) override;
   absl::Status UpdateEnrollment(const Enrollment& enrollment) override;
-  absl::StatusOr<std::vector<Enrollment>> ExportEnrollments(const ExportCursor& cursor,
-                                                            int limit) override;
+  absl::StatusOr<std::vector<Enrollment>> ExportEnrollments(const ExportCursor& cursor, int limit,
+                                                            ExportNext next) override;
   absl::StatusOr<bool> HasCompletedCourse(int64_t trainee_id, int64_t course_id) override;
 
   absl::StatusOr<Certificate> GetCertificate(int64_t id, bool for_update) override;

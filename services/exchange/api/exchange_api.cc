@@ -452,12 +452,16 @@ absl::Status ExchangeApi::CancelMobility(const RequestContext& rc,
 }
 
 absl::Status ExchangeApi::ExportMobilitiesBatch(const RequestContext& rc, ExportCursor& cursor,
-                                                pb::ExportMobilitiesResponse* batch) {
+                                                pb::ExportMobilitiesResponse* batch,
+                                                absl::FunctionRef<void()> next_may_start) {
+  ExportBatchCursor at(cursor, next_may_start);
   return ReadOne(rc, [&](ExchangeTx& tx) -> absl::Status {
-    LUBAN_ASSIGN_OR_RETURN(auto rows, tx.ExportMobilities(cursor, kExportBatch));
+    LUBAN_ASSIGN_OR_RETURN(auto rows,
+                           tx.ExportMobilities(at.from(), kExportBatch,
+                                               [&](const ExportCursor& next) { at.Next(next); }));
     batch->Clear();
-    for (const Mobility& m : rows) ToProto(m, batch->add_mobilities());
-    if (!rows.empty()) cursor = {rows.back().meta.update_time, rows.back().meta.id};
+    for (const Mobility& row : rows) ToProto(row, batch->add_mobilities());
+    at.Last(rows);
     return absl::OkStatus();
   });
 }

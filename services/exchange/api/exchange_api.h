@@ -4,6 +4,7 @@
 #ifndef LUBAN_SERVICES_EXCHANGE_API_EXCHANGE_API_H_
 #define LUBAN_SERVICES_EXCHANGE_API_EXCHANGE_API_H_
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/auth/policy.h"
@@ -65,7 +66,8 @@ class ExchangeApi {
                                 pb::ListAuditRecordsResponse* response);
 
   absl::Status ExportMobilitiesBatch(const RequestContext& rc, ExportCursor& cursor,
-                                     pb::ExportMobilitiesResponse* batch);
+                                     pb::ExportMobilitiesResponse* batch,
+                                     absl::FunctionRef<void()> next_may_start);
 
  private:
   absl::Status Read(const RequestContext& rc, absl::FunctionRef<absl::Status(ExchangeTx&)> body);

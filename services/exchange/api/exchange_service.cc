@@ -18,8 +18,9 @@ grpc::ServerWriteReactor<pb::ExportMobilitiesResponse>* ExchangeGrpcService::Exp
   return ServeExport<pb::ExportMobilitiesResponse, ExportCursor>(
       calls_, context, "ExportMobilities", *request,
       ExportStart(request->updated_since(), request->after_name(), kMobilities),
-      [this](const RequestContext& rc, ExportCursor& cursor, pb::ExportMobilitiesResponse* batch) {
-        return api_.ExportMobilitiesBatch(rc, cursor, batch);
+      [this](const RequestContext& rc, ExportCursor& cursor, pb::ExportMobilitiesResponse* batch,
+             absl::FunctionRef<void()> next_may_start) {
+        return api_.ExportMobilitiesBatch(rc, cursor, batch, next_may_start);
       });
 }
 

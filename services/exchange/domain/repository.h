@@ -44,7 +44,7 @@ class ExchangeTx {
   virtual absl::StatusOr<int64_t> InsertMobility(const Mobility& mobility) = 0;
   virtual absl::Status UpdateMobility(const Mobility& mobility) = 0;
   virtual absl::StatusOr<std::vector<Mobility>> ExportMobilities(const ExportCursor& cursor,
-                                                                 int limit) = 0;
+                                                                 int limit, ExportNext next) = 0;
 };
 
 using ExchangeStore = TransactionalStore<ExchangeTx>;

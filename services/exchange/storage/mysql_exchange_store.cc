@@ -408,10 +408,11 @@ absl::Status MySqlExchangeTx::UpdateMobility(const Mobility& mobility) {
 }
 
 absl::StatusOr<std::vector<Mobility>> MySqlExchangeTx::ExportMobilities(const ExportCursor& cursor,
-                                                                        int limit) {
+                                                                        int limit,
+                                                                        ExportNext next) {
   LUBAN_RETURN_IF_ERROR(CheckLimit(limit));
   return db::Guarded(session_, "export mobilities", [&]() -> absl::StatusOr<std::vector<Mobility>> {
-    return Export(session_, MobilityColumns(), cursor, limit);
+    return Export(session_, MobilityColumns(), cursor, limit, next);
   });
 }
 

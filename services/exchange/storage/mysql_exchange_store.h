@@ -57,8 +57,8 @@ class MySqlExchangeTx final : public ExchangeTx {
   absl::StatusOr<bool> HasOpenMobility(int64_t programme_id, int64_t trainee_id) override;
   absl::StatusOr<int64_t> InsertMobility(const Mobility& mobility) override;
   absl::Status UpdateMobility(const Mobility& mobility) override;
-  absl::StatusOr<std::vector<Mobility>> ExportMobilities(const ExportCursor& cursor,
-                                                         int limit) override;
+  absl::StatusOr<std::vector<Mobility>> ExportMobilities(const ExportCursor& cursor, int limit,
+                                                         ExportNext next) override;
 
  private:
   // OK when an UPDATE that changed no row still matched one (the connection reports changed
