@@ -69,17 +69,23 @@ absl::StatusOr<T> ReadOne(sql::PreparedStatement& statement, absl::string_view c
   return read(*rows);
 }
 
-// Every row `statement` selects.
+// Every row of `rows` from its current position on.
 template <typename T, typename Reader>
-absl::StatusOr<std::vector<T>> ReadAll(sql::PreparedStatement& statement, const Reader& read) {
-  auto rows = Session::Query(statement);
+absl::StatusOr<std::vector<T>> ReadRows(sql::ResultSet& rows, const Reader& read) {
   std::vector<T> items;
-  while (rows->next()) {
-    auto item = read(*rows);
+  while (rows.next()) {
+    auto item = read(rows);
     if (!item.ok()) return item.status();
     items.push_back(*std::move(item));
   }
   return items;
+}
+
+// Every row `statement` selects.
+template <typename T, typename Reader>
+absl::StatusOr<std::vector<T>> ReadAll(sql::PreparedStatement& statement, const Reader& read) {
+  auto rows = Session::Query(statement);
+  return ReadRows<T>(*rows, read);
 }
 
 // A page from `statement`, which selects at most limit + 1 rows: the extra one only says that
@@ -385,14 +391,7 @@ absl::StatusOr<std::vector<T>> Export(Session& session, const Columns<T, B>& tab
     rows->beforeFirst();
     next({last.update_time, last.id});
   }
-  std::vector<T> items;
-  items.reserve(static_cast<size_t>(limit));
-  while (rows->next()) {
-    auto item = table(*rows);
-    if (!item.ok()) return item.status();
-    items.push_back(*std::move(item));
-  }
-  return items;
+  return ReadRows<T>(*rows, table);
 }
 
 }  // namespace luban::db

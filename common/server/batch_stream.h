@@ -62,8 +62,9 @@ class BatchStream final : public grpc::ServerWriteReactor<Response> {
     {
       absl::MutexLock lock(&mu_);
       writing_ = false;
-      if (!ok)
+      if (!ok) {
         EndAt(next_write_, grpc::Status(grpc::StatusCode::CANCELLED, "the stream was closed"));
+      }
       step = Plan();
     }
     Take(step);
