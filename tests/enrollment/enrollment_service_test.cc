@@ -489,9 +489,11 @@ TEST_F(EnrollmentServiceTest, EnrollRefusalsChangeNothing) {
   EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM enrollments"), 0);
   ASSERT_TRUE(Enroll(kCollege, trainee.name(), open.name(), &e).ok());
   pb::Enrollment again;
-  EXPECT_EQ(Enroll(kCollege, trainee.name(), open.name(), &again).error_code(),
-            StatusCode::ALREADY_EXISTS)
-      << "one open enrollment per trainee per run";
+  const grpc::Status twice = Enroll(kCollege, trainee.name(), open.name(), &again);
+  EXPECT_EQ(twice.error_code(), StatusCode::ALREADY_EXISTS) << "one open enrollment per run";
+  EXPECT_EQ(twice.error_message(),
+            absl::StrCat(trainee.name(), " already holds an open enrollment (", e.name(), ") in ",
+                         open.name()));
   EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM enrollments"), 1);
 }
 

@@ -611,6 +611,8 @@ TEST_F(ExchangeLogicTest, DuplicateOpenNominationIsRefused) {
   const int64_t first = MustNominate(pid, TraineeNominee(1));
   auto again = Nominate(kPartnerAdmin, pid, TraineeNominee(1));
   EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists) << again.status();
+  EXPECT_EQ(again.status().message(),
+            absl::StrCat("trainees/1 is already nominated in programmes/", pid));
   // Also while approved.
   MustDecide(first, MobilityState::kApproved);
   EXPECT_EQ(Nominate(kPartnerAdmin, pid, TraineeNominee(1)).status().code(),

@@ -429,6 +429,13 @@ TEST_F(ExchangeServiceTest, TraineesAreCheckedWithTheEnrollmentService) {
   pb::Mobility first, retried;
   ASSERT_TRUE(Call(&pb::ExchangeService::Stub::Nominate, kTtu, nominate, &first).ok());
   EXPECT_EQ(first.trainee(), trainee.name());
+  // Another request to nominate the same trainee is refused by name (the store's unique key).
+  pb::NominateRequest again = nominate;
+  again.set_request_id("nominate-again");
+  const grpc::Status twice = Call(&pb::ExchangeService::Stub::Nominate, kTtu, again, &retried);
+  EXPECT_EQ(twice.error_code(), StatusCode::ALREADY_EXISTS) << twice.error_message();
+  EXPECT_EQ(twice.error_message(),
+            absl::StrCat(trainee.name(), " is already nominated in ", programme.name()));
   // A retry returns the first answer, even with the enrollment service gone.
   enrollment_host_->Shutdown();
   ASSERT_TRUE(Call(&pb::ExchangeService::Stub::Nominate, kTtu, nominate, &retried).ok());

@@ -212,15 +212,6 @@ absl::StatusOr<Page<Mobility>> FakeExchangeTx::ListMobilities(const MobilityFilt
   });
 }
 
-absl::StatusOr<bool> FakeExchangeTx::HasOpenMobility(int64_t programme_id, int64_t trainee_id) {
-  for (const auto& [id, m] : data_.mobilities) {
-    if (m.programme_id == programme_id && m.trainee_id == trainee_id && IsOpen(m.state)) {
-      return true;
-    }
-  }
-  return false;
-}
-
 absl::StatusOr<int64_t> FakeExchangeTx::InsertMobility(const Mobility& mobility) {
   Mobility row = mobility;
   row.meta.id = 0;

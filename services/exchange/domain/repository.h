@@ -39,8 +39,8 @@ class ExchangeTx {
   virtual absl::StatusOr<Mobility> GetMobility(int64_t id, bool for_update) = 0;
   virtual absl::StatusOr<Page<Mobility>> ListMobilities(const MobilityFilter& filter,
                                                         int64_t after_id, int limit) = 0;
-  // Whether the trainee already has a nominated, approved or departed mobility in the programme.
-  virtual absl::StatusOr<bool> HasOpenMobility(int64_t programme_id, int64_t trainee_id) = 0;
+  // ALREADY_EXISTS when the mobility is open (nominated, approved or departed) and its trainee
+  // already holds an open mobility in the programme.
   virtual absl::StatusOr<int64_t> InsertMobility(const Mobility& mobility) = 0;
   virtual absl::Status UpdateMobility(const Mobility& mobility) = 0;
   virtual absl::StatusOr<std::vector<Mobility>> ExportMobilities(const ExportCursor& cursor,

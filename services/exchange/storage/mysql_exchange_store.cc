@@ -358,21 +358,6 @@ absl::StatusOr<Page<Mobility>> MySqlExchangeTx::ListMobilities(const MobilityFil
   });
 }
 
-absl::StatusOr<bool> MySqlExchangeTx::HasOpenMobility(int64_t programme_id, int64_t trainee_id) {
-  return db::Guarded(session_, "find open mobility", [&]() -> absl::StatusOr<bool> {
-    auto& select = session_.Prepare(
-        "SELECT EXISTS (SELECT 1 FROM mobilities WHERE programme_id = ? AND trainee_id = ?"
-        " AND state IN (?, ?, ?))");
-    Binder(select)
-        .Int64(programme_id)
-        .Int64(trainee_id)
-        .Int(static_cast<int>(MobilityState::kNominated))
-        .Int(static_cast<int>(MobilityState::kApproved))
-        .Int(static_cast<int>(MobilityState::kDeparted));
-    return ReadBool(select);
-  });
-}
-
 absl::StatusOr<int64_t> MySqlExchangeTx::InsertMobility(const Mobility& mobility) {
   return db::Guarded(session_, "insert mobility", [&]() -> absl::StatusOr<int64_t> {
     auto& insert = session_.Prepare(MobilityColumns().InsertSql());

@@ -54,7 +54,6 @@ class MySqlExchangeTx final : public ExchangeTx {
   absl::StatusOr<Mobility> GetMobility(int64_t id, bool for_update) override;
   absl::StatusOr<Page<Mobility>> ListMobilities(const MobilityFilter& filter, int64_t after_id,
                                                 int limit) override;
-  absl::StatusOr<bool> HasOpenMobility(int64_t programme_id, int64_t trainee_id) override;
   absl::StatusOr<int64_t> InsertMobility(const Mobility& mobility) override;
   absl::Status UpdateMobility(const Mobility& mobility) override;
   absl::StatusOr<std::vector<Mobility>> ExportMobilities(const ExportCursor& cursor, int limit,
