@@ -2,13 +2,13 @@
 
 #include <utility>
 
-#include "absl/strings/str_cat.h"
+#include "common/domain/status_macros.h"
 #include "common/server/service_main.h"
-#include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "services/enrollment/api/enrollment_api.h"
 #include "tools/bench/samples.h"
+#include "tools/bench/start_server.h"
 
 namespace luban::bench {
 namespace {
@@ -74,15 +74,11 @@ absl::StatusOr<std::unique_ptr<CeilingServer>> CeilingServer::Start(
   server->credentials_ = std::make_unique<auth::CredentialStore>(std::move(credentials));
   server->executor_ = std::make_unique<BoundedExecutor>(threads, options.max_queued_calls);
   server->service_ = std::make_unique<Service>(server->executor_.get(), server->credentials_.get());
-  grpc::EnableDefaultHealthCheckService(true);  // as the services: `luban-bench ready` works
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort(listen, std::move(server_credentials), &server->port_);
-  builder.RegisterService(server->service_.get());
-  ApplyServerLimits(builder, options);
-  server->server_ = builder.BuildAndStart();
-  if (server->server_ == nullptr || server->port_ == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", listen));
-  }
+  LUBAN_ASSIGN_OR_RETURN(server->server_, StartBenchServer(listen, std::move(server_credentials),
+                                                           server->service_.get(), &server->port_,
+                                                           [&](grpc::ServerBuilder& builder) {
+                                                             ApplyServerLimits(builder, options);
+                                                           }));
   return server;
 }
 

@@ -12,15 +12,15 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/domain/status_macros.h"
 #include "cppconn/connection.h"
 #include "cppconn/exception.h"
 #include "cppconn/prepared_statement.h"
 #include "cppconn/resultset.h"
-#include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
-#include "grpcpp/server_builder.h"
 #include "luban/enrollment/v1/enrollment.grpc.pb.h"
 #include "mysql_driver.h"
+#include "tools/bench/start_server.h"
 
 namespace luban::bench {
 namespace {
@@ -224,14 +224,9 @@ absl::StatusOr<std::unique_ptr<DatabaseServer>> DatabaseServer::Start(
   } catch (const sql::SQLException& e) {
     return absl::UnavailableError(absl::StrCat("cannot connect to the database: ", e.what()));
   }
-  grpc::EnableDefaultHealthCheckService(true);  // `luban-bench ready` waits for it
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &server->port_);
-  builder.RegisterService(server->service_.get());
-  server->server_ = builder.BuildAndStart();
-  if (server->server_ == nullptr || server->port_ == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", listen));
-  }
+  LUBAN_ASSIGN_OR_RETURN(server->server_,
+                         StartBenchServer(listen, grpc::InsecureServerCredentials(),
+                                          server->service_.get(), &server->port_));
   return server;
 }
 

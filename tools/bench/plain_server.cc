@@ -2,11 +2,10 @@
 
 #include <utility>
 
-#include "absl/strings/str_cat.h"
-#include "grpcpp/health_check_service_interface.h"
-#include "grpcpp/server_builder.h"
+#include "common/domain/status_macros.h"
 #include "luban/enrollment/v1/enrollment.grpc.pb.h"
 #include "tools/bench/samples.h"
+#include "tools/bench/start_server.h"
 
 namespace luban::bench {
 namespace {
@@ -58,14 +57,8 @@ absl::StatusOr<std::unique_ptr<PlainServer>> PlainServer::Start(
     const std::string& listen, std::shared_ptr<grpc::ServerCredentials> credentials) {
   std::unique_ptr<PlainServer> server(new PlainServer());
   server->service_ = std::make_unique<Service>();
-  grpc::EnableDefaultHealthCheckService(true);  // `luban-bench ready` waits for it
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort(listen, std::move(credentials), &server->port_);
-  builder.RegisterService(server->service_.get());
-  server->server_ = builder.BuildAndStart();
-  if (server->server_ == nullptr || server->port_ == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", listen));
-  }
+  LUBAN_ASSIGN_OR_RETURN(server->server_, StartBenchServer(listen, std::move(credentials),
+                                                           server->service_.get(), &server->port_));
   return server;
 }
 
