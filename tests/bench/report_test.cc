@@ -55,6 +55,27 @@ TEST(RenderReportTest, AScenarioWithoutADatabaseCeilingHasNoRatioToIt) {
   EXPECT_THAT(*report, Not(HasSubstr("against the database ceiling")));
 }
 
+TEST(RenderReportTest, EnrollIsSetAgainstTheDatabaseCeilingAndTheCeilingAgainstSysbench) {
+  std::string jsonl;
+  for (int round = 1; round <= 3; ++round) {
+    absl::StrAppend(&jsonl, Load("suite", "write", 4, 900 + 100 * round, round),
+                    Load("database", "write", 4, 2100 - 100 * round, round),
+                    absl::Substitute(R"({"kind":"sysbench","test":"oltp_insert","threads":4,)"
+                                     R"("tps":$0,"round":$1})"
+                                     "\n",
+                                     7000 + 1000 * (round % 3), round));
+  }
+  auto report = RenderReport(jsonl);
+  ASSERT_TRUE(report.ok()) << report.status();
+  // Medians: the suite 1100, the ceiling 1900, sysbench 8000.
+  EXPECT_THAT(*report, HasSubstr("| write | 4 | 1100 | - | - | - | - | 1900 | 0.58 |"));
+  EXPECT_THAT(*report, HasSubstr("| write (Enroll) at 4 >= 0.4 x sysbench oltp_insert at 4 | "
+                                 "0.14 x | **not met** |"));
+  EXPECT_THAT(*report,
+              HasSubstr("Enroll at 4 against the database ceiling: the ceiling reaches "
+                        "0.24 x sysbench oltp_insert at 4, the suite 0.58 x the ceiling."));
+}
+
 TEST(RenderReportTest, ALineThatIsNotJsonIsRefusedByItsNumber) {
   auto report = RenderReport(absl::StrCat(Load("suite", "point", 8, 100, 1), "not json\n"));
   ASSERT_FALSE(report.ok());

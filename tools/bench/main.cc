@@ -213,7 +213,8 @@ int Run() {
   options.warmup = absl::GetFlag(FLAGS_warmup);
   options.window = absl::GetFlag(FLAGS_duration);
   const bench::LoadResult r = bench::RunClosedLoop(options, *std::move(start));
-  if (ceiling.empty() && write_cursor.load() != data->write_cursor) {
+  // Writes take their pairs for good, the database ceiling's too.
+  if (write_cursor.load() != data->write_cursor) {
     data->write_cursor = write_cursor.load();
     if (absl::Status s = bench::SaveBenchData(*data, absl::GetFlag(FLAGS_data)); !s.ok()) {
       return Fail("run", s);

@@ -99,9 +99,10 @@ absl::StatusOr<std::string> RenderReport(absl::string_view jsonl) {
   out << "Medians of the rounds; calls/s count OK calls only; latencies in ms. Three ceilings: "
          "*plain* is gRPC alone (luban-bench serve-plain: the callback API answering from memory, "
          "no project code), *call path* is luban-bench's do-nothing service (the services' call "
-         "path and threading, no database), *database* is the plain server reading what the suite "
-         "reads (luban-bench serve-database: a hop to a pool thread and the same SELECT on "
-         "Connector/C++, no project code; point reads and pages only). Rows marked TLS ran the "
+         "path and threading, no database), *database* is the plain server doing the suite's "
+         "database work (luban-bench serve-database: a hop to a pool thread and the same "
+         "statements on Connector/C++, no project code; point reads, pages and Enroll at 4). "
+         "Rows marked TLS ran the "
          "enrollment service and the plain ceiling over TLS.\n\n";
   out << "| scenario | concurrency | suite calls/s | plain calls/s | ratio | call path calls/s "
          "| ratio | database calls/s | ratio | p50 | p90 | p99 | p99.9 | errors |\n"
@@ -214,6 +215,14 @@ absl::StatusOr<std::string> RenderReport(absl::string_view jsonl) {
     out << "\nThe " << name << " at 8 against the database ceiling: the ceiling reaches "
         << Num(database / plain) << " x plain gRPC, the suite " << Num(suite / database)
         << " x the ceiling.\n";
+  }
+  // And the write's: its statements against sysbench's single-row insert, the project's own code
+  // against those statements.
+  if (const double database = rate("database", "write", 4), suite = rate("suite", "write", 4);
+      database > 0 && suite > 0 && insert4 != sysbench.end() && Median(insert4->second) > 0) {
+    out << "\nEnroll at 4 against the database ceiling: the ceiling reaches "
+        << Num(database / Median(insert4->second)) << " x sysbench oltp_insert at 4, the suite "
+        << Num(suite / database) << " x the ceiling.\n";
   }
   return out.str();
 }
