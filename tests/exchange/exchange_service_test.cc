@@ -432,7 +432,8 @@ TEST_F(ExchangeServiceTest, TraineesAreCheckedWithTheEnrollmentService) {
   // Another request to nominate the same trainee is refused by name (the store's unique key).
   pb::NominateRequest again = nominate;
   again.set_request_id("nominate-again");
-  const grpc::Status twice = Call(&pb::ExchangeService::Stub::Nominate, kTtu, again, &retried);
+  pb::Mobility refused;
+  const grpc::Status twice = Call(&pb::ExchangeService::Stub::Nominate, kTtu, again, &refused);
   EXPECT_EQ(twice.error_code(), StatusCode::ALREADY_EXISTS) << twice.error_message();
   EXPECT_EQ(twice.error_message(),
             absl::StrCat(trainee.name(), " is already nominated in ", programme.name()));

@@ -102,8 +102,7 @@ absl::StatusOr<std::string> RenderReport(absl::string_view jsonl) {
          "path and threading, no database), *database* is the plain server doing the suite's "
          "database work (luban-bench serve-database: a hop to a pool thread and the same "
          "statements on Connector/C++, no project code; point reads, pages and Enroll at 4). "
-         "Rows marked TLS ran the "
-         "enrollment service and the plain ceiling over TLS.\n\n";
+         "Rows marked TLS ran the enrollment service and the plain ceiling over TLS.\n\n";
   out << "| scenario | concurrency | suite calls/s | plain calls/s | ratio | call path calls/s "
          "| ratio | database calls/s | ratio | p50 | p90 | p99 | p99.9 | errors |\n"
          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n";
